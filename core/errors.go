@@ -1,0 +1,189 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrorKind classifies a failure by what the user can do about it.
+type ErrorKind int
+
+// The kinds of failure. Retry loops stop on KindAuth, KindTLS and KindConfig
+// (only the user can fix those) and back off on the others.
+const (
+	KindNetwork  ErrorKind = iota // unreachable, timed out, dropped
+	KindAuth                      // the server refused the credentials
+	KindTLS                       // certificate not trusted, STARTTLS missing, handshake failed
+	KindProtocol                  // the server said something unexpected or refused a command
+	KindConfig                    // our own settings are incomplete, e.g. no password stored
+)
+
+func (k ErrorKind) String() string {
+	switch k {
+	case KindAuth:
+		return "authentication"
+	case KindTLS:
+		return "TLS"
+	case KindProtocol:
+		return "protocol"
+	case KindConfig:
+		return "configuration"
+	}
+	return "network"
+}
+
+// ErrSTARTTLSNotOffered is returned when the user chose STARTTLS and the
+// server does not offer it. The connection is dropped before any credential
+// is sent.
+var ErrSTARTTLSNotOffered = errors.New("server does not offer STARTTLS; nothing was sent, no password included")
+
+// Error is a failure talking to a mail server, classified and worded for
+// the user. Server is host:port.
+type Error struct {
+	Kind   ErrorKind
+	Op     string // "connect", "login", "fetch", ...
+	Server string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	switch e.Kind {
+	case KindAuth:
+		return fmt.Sprintf("%s: wrong username or password (server said: %v); check the account's credentials", e.Server, e.Err)
+	case KindTLS:
+		return fmt.Sprintf("%s: %v", e.Server, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", e.Server, e.Op, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Temporary reports whether trying again later may succeed.
+func (e *Error) Temporary() bool {
+	return e.Kind == KindNetwork || e.Kind == KindProtocol
+}
+
+// KindOf returns the kind of a classified error, and KindNetwork for any
+// other error, which is the kind that retries.
+func KindOf(err error) ErrorKind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	var c *CertificateError
+	if errors.As(err, &c) {
+		return KindTLS
+	}
+	return KindNetwork
+}
+
+// IsTemporary reports whether a retry may fix err.
+func IsTemporary(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	k := KindOf(err)
+	return k == KindNetwork || k == KindProtocol
+}
+
+// CertificateError says that a server's certificate is not trusted. It
+// carries what the user needs to decide whether to trust it anyway.
+type CertificateError struct {
+	Server      string // host:port
+	Subject     string
+	Issuer      string
+	NotAfter    time.Time
+	Fingerprint string // SHA-256 of the DER, lowercase hex
+	Err         error  // why verification failed
+}
+
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("certificate not trusted (%v); subject %q, issuer %q, SHA-256 fingerprint %s; if you have checked this fingerprint with your provider, trust it for this server",
+		e.Err, e.Subject, e.Issuer, FormatFingerprint(e.Fingerprint))
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// Fingerprint is the SHA-256 of a certificate's DER bytes in lowercase hex.
+func Fingerprint(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.Raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// NormalizeFingerprint accepts a SHA-256 fingerprint as people paste it
+// (upper or lower case, with or without colons or spaces) and returns it
+// as lowercase hex.
+func NormalizeFingerprint(s string) (string, error) {
+	s = strings.ToLower(strings.NewReplacer(":", "", " ", "", "sha256", "").Replace(s))
+	if b, err := hex.DecodeString(s); err != nil || len(b) != sha256.Size {
+		return "", fmt.Errorf("%q is not a SHA-256 fingerprint (64 hex digits)", s)
+	}
+	return s, nil
+}
+
+// FormatFingerprint writes a fingerprint the way certificate viewers show
+// it: upper-case pairs joined by colons.
+func FormatFingerprint(fp string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(fp); i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strings.ToUpper(fp[i : i+2]))
+	}
+	return b.String()
+}
+
+// Classify wraps err from talking to server as an *Error, choosing its kind
+// from what the error is. Errors already classified pass through unchanged,
+// and so does context cancellation, which is the user's own doing.
+func Classify(op, server string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var done *Error
+	if errors.As(err, &done) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	kind := KindProtocol
+	var (
+		cert    *CertificateError
+		tlsRec  tls.RecordHeaderError
+		tlsAlrt tls.AlertError
+		netErr  net.Error
+		opErr   *net.OpError
+		dnsErr  *net.DNSError
+	)
+	switch {
+	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered),
+		errors.As(err, &tlsRec), errors.As(err, &tlsAlrt):
+		kind = KindTLS
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		kind = KindNetwork
+		err = errors.New("no answer from the server in time; check the address and port, or try later")
+	case errors.As(err, &dnsErr):
+		kind = KindNetwork
+		err = fmt.Errorf("cannot find the server's address (%v); check the server name", dnsErr)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		kind = KindNetwork
+		err = errors.New("connection refused; check the port, or whether the server is running")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		kind = KindNetwork
+		err = fmt.Errorf("the server closed the connection (%w)", err)
+	case errors.As(err, &opErr), errors.As(err, &netErr):
+		kind = KindNetwork
+	}
+	return &Error{Kind: kind, Op: op, Server: server, Err: err}
+}
