@@ -43,14 +43,16 @@ func (o *Options) dialTimeout() time.Duration {
 	return o.DialTimeout
 }
 
-func (o *Options) ioTimeout() time.Duration {
+// IOTimeoutOrDefault is the per-operation timeout of o, which may be nil.
+func (o *Options) IOTimeoutOrDefault() time.Duration {
 	if o == nil || o.IOTimeout <= 0 {
 		return DefaultIOTimeout
 	}
 	return o.IOTimeout
 }
 
-func (o *Options) pins() Pins {
+// PinSet returns the pins of o, which may be nil.
+func (o *Options) PinSet() Pins {
 	if o == nil {
 		return nil
 	}
@@ -177,7 +179,7 @@ func StartTLS(ctx context.Context, c *Conn, ep core.Endpoint, opts *Options) (*C
 }
 
 func handshake(ctx context.Context, raw net.Conn, ep core.Endpoint, opts *Options) (*tls.Conn, error) {
-	tc := tls.Client(raw, TLSConfig(ep.Host, ep.Port, opts.pins()))
+	tc := tls.Client(raw, TLSConfig(ep.Host, ep.Port, opts.PinSet()))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		raw.Close()
 		classified := core.Classify("TLS handshake", ep.Addr(), err)
@@ -194,7 +196,7 @@ func handshake(ctx context.Context, raw net.Conn, ep core.Endpoint, opts *Option
 }
 
 func wrap(ctx context.Context, raw net.Conn, opts *Options) *Conn {
-	c := &Conn{Conn: raw, timeout: opts.ioTimeout()}
+	c := &Conn{Conn: raw, timeout: opts.IOTimeoutOrDefault()}
 	c.stop = context.AfterFunc(ctx, func() { raw.Close() })
 	return c
 }

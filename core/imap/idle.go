@@ -1,0 +1,83 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/netconn"
+)
+
+// idleRestart is how long one IDLE lasts. RFC 2177 asks clients to
+// re-issue IDLE within 29 minutes, before servers drop them as inactive.
+const idleRestart = 25 * time.Minute
+
+// ErrNoIdle is returned by WatchInbox when the server lacks IDLE.
+var ErrNoIdle = errors.New("imap: server does not support IDLE")
+
+// WatchInbox holds a second connection in IDLE on INBOX and calls notify
+// whenever the server announces new mail. It returns only on error or when
+// ctx is done; the caller reconnects with backoff.
+func WatchInbox(ctx context.Context, ep core.Endpoint, opts *netconn.Options, user, password string, notify func()) error {
+	signal := make(chan struct{}, 1)
+	handler := &imapclient.UnilateralDataHandler{
+		Mailbox: func(data *imapclient.UnilateralDataMailbox) {
+			if data.NumMessages != nil {
+				select {
+				case signal <- struct{}{}:
+				default:
+				}
+			}
+		},
+	}
+	c, err := Dial(ctx, ep, opts, handler)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Login(ctx, user, password); err != nil {
+		return err
+	}
+	if !c.c.Caps().Has(goimap.CapIdle) {
+		return ErrNoIdle
+	}
+	if err := c.wait(ctx, func() error {
+		_, err := c.c.Select("INBOX", &goimap.SelectOptions{ReadOnly: true}).Wait()
+		return err
+	}); err != nil {
+		return c.classify("select INBOX", err)
+	}
+	// While idling the server may stay silent for the whole IDLE period.
+	c.conn.SetIOTimeout(idleRestart + time.Minute)
+	for {
+		idle, err := c.c.Idle()
+		if err != nil {
+			return c.classify("idle", err)
+		}
+		timer := time.NewTimer(idleRestart)
+		var fresh bool
+		select {
+		case <-ctx.Done():
+		case <-signal:
+			fresh = true
+		case <-timer.C:
+		}
+		timer.Stop()
+		if err := idle.Close(); err != nil && ctx.Err() == nil {
+			return c.classify("idle", err)
+		}
+		if err := idle.Wait(); err != nil && ctx.Err() == nil {
+			return c.classify("idle", err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if fresh {
+			notify()
+		}
+	}
+}

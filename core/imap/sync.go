@@ -1,0 +1,327 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// BatchSize is how many messages one UID FETCH asks for. Each message is
+// streamed to disk as it arrives, so a batch costs no memory; batches keep
+// a dropped connection from costing more than one batch of re-download.
+const BatchSize = 50
+
+// Mailbox is a server mailbox chosen for syncing, with its local folder.
+type Mailbox struct {
+	Name   string // on the server
+	Folder string // local
+	Role   string
+}
+
+// Mailboxes lists the mailboxes to sync: the source's chosen folders (or,
+// when it chose none, every subscribed mailbox), plus INBOX and the Sent
+// mailbox always. INBOX becomes the Inbox and the Sent mailbox the local
+// Sent folder, so they join the unified inbox and the account's sent mail.
+func (c *Client) Mailboxes(ctx context.Context, chosen []string) ([]Mailbox, error) {
+	var list []*goimap.ListData
+	err := c.wait(ctx, func() (err error) {
+		list, err = c.c.List("", "*", &goimap.ListOptions{ReturnSubscribed: true}).Collect()
+		return err
+	})
+	if err != nil {
+		return nil, c.classify("list", err)
+	}
+	var out []Mailbox
+	for _, m := range list {
+		if slices.Contains(m.Attrs, goimap.MailboxAttrNoSelect) || slices.Contains(m.Attrs, goimap.MailboxAttrNonExistent) {
+			continue
+		}
+		isInbox := strings.EqualFold(m.Mailbox, "INBOX")
+		isSent := slices.Contains(m.Attrs, goimap.MailboxAttrSent) || (strings.EqualFold(m.Mailbox, "Sent") && !hasSentAttr(list))
+		subscribed := slices.Contains(m.Attrs, goimap.MailboxAttrSubscribed)
+		wanted := isInbox || isSent || (len(chosen) == 0 && subscribed) || slices.Contains(chosen, m.Mailbox)
+		if !wanted {
+			continue
+		}
+		mb := Mailbox{Name: m.Mailbox, Folder: m.Mailbox}
+		switch {
+		case isInbox:
+			mb.Folder, mb.Role = core.DefaultFolder, core.RoleInbox
+		case isSent:
+			mb.Folder, mb.Role = "Sent", core.RoleSent
+		case m.Delim != 0:
+			mb.Folder = strings.ReplaceAll(m.Mailbox, string(m.Delim), "/")
+		}
+		out = append(out, mb)
+	}
+	return out, nil
+}
+
+func hasSentAttr(list []*goimap.ListData) bool {
+	for _, m := range list {
+		if slices.Contains(m.Attrs, goimap.MailboxAttrSent) {
+			return true
+		}
+	}
+	return false
+}
+
+// SyncResult counts what one mailbox sync did.
+type SyncResult struct {
+	New          int // messages stored that were not in the folder before
+	FlagsUpdated int
+}
+
+// SyncMailbox brings one mailbox's local folder up to date: it fetches
+// every UID above the last one stored, and updates flags that changed. If
+// the mailbox's UIDVALIDITY changed, the old UIDs mean nothing any more;
+// the local messages are kept and the mailbox is fetched again, and copies
+// already present are linked instead of stored twice.
+func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accountID, sourceID int64, mb Mailbox, progress core.Progress) (SyncResult, error) {
+	var res SyncResult
+	st, err := store.IMAPMailbox(ctx, accountID, sourceID, mb.Name, mb.Folder, mb.Role)
+	if err != nil {
+		return res, err
+	}
+	condstore := c.c.Caps().Has(goimap.CapCondStore)
+	var sel *goimap.SelectData
+	err = c.wait(ctx, func() (err error) {
+		sel, err = c.c.Select(mb.Name, &goimap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+		return err
+	})
+	if err != nil {
+		return res, c.classify("select "+mb.Name, err)
+	}
+	if st.UIDValidity != 0 && st.UIDValidity != sel.UIDValidity {
+		if err := store.ResetIMAPMailbox(ctx, st, sel.UIDValidity); err != nil {
+			return res, err
+		}
+		st.LastUID, st.HighestModSeq = 0, 0
+	}
+	st.UIDValidity = sel.UIDValidity
+	if sel.NumMessages > 0 {
+		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, condstore); err != nil {
+			return res, err
+		}
+		if res.New, err = c.fetchNew(ctx, store, accountID, st, progress); err != nil {
+			return res, err
+		}
+	}
+	if condstore {
+		st.HighestModSeq = sel.HighestModSeq
+	}
+	return res, store.SetIMAPMailbox(ctx, st)
+}
+
+// fetchNew lists the UIDs above LastUID, then fetches them in batches.
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, progress core.Progress) (int, error) {
+	var uids []goimap.UID
+	err := c.wait(ctx, func() error {
+		var set goimap.UIDSet
+		set.AddRange(goimap.UID(st.LastUID+1), 0)
+		data, err := c.c.UIDSearch(&goimap.SearchCriteria{UID: []goimap.UIDSet{set}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		// "n:*" always matches the highest UID, even one already stored.
+		for _, u := range data.AllUIDs() {
+			if uint32(u) > st.LastUID {
+				uids = append(uids, u)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, c.classify("search new mail", err)
+	}
+	slices.Sort(uids)
+	total, done, fresh := len(uids), 0, 0
+	for start := 0; start < len(uids); start += BatchSize {
+		batch := uids[start:min(start+BatchSize, len(uids))]
+		n, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
+			done++
+			if progress != nil {
+				progress(done, total)
+			}
+		})
+		fresh += n
+		if err != nil {
+			return fresh, err
+		}
+	}
+	return fresh, nil
+}
+
+func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) (int, error) {
+	fresh := 0
+	err := c.wait(ctx, func() error {
+		cmd := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{
+			UID: true, Flags: true, InternalDate: true,
+			BodySection: []*goimap.FetchItemBodySection{{Peek: true}},
+		})
+		defer cmd.Close()
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			isNew, err := c.storeFetched(ctx, store, accountID, st, msg)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				fresh++
+			}
+			stored()
+		}
+		return cmd.Close()
+	})
+	var storeErr *storeError
+	if errors.As(err, &storeErr) {
+		return fresh, storeErr.err
+	}
+	return fresh, c.classify("fetch", err)
+}
+
+// storeError marks a local failure inside a fetch, so it is not mistaken
+// for a server problem.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// storeFetched stages the body as it streams in (a server may send UID and
+// FLAGS after the body) and commits it once all items are read.
+func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData) (bool, error) {
+	d := core.Delivery{AccountID: accountID, FolderID: st.FolderID}
+	var uid goimap.UID
+	var staged core.Staged
+	defer func() {
+		if staged != nil {
+			staged.Discard()
+		}
+	}()
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = it.UID
+		case imapclient.FetchItemDataFlags:
+			d.Flags = flagsFrom(it.Flags)
+		case imapclient.FetchItemDataInternalDate:
+			d.InternalDate = it.Time
+		case imapclient.FetchItemDataBodySection:
+			s, err := store.Stage(ctx, it.Literal)
+			if err != nil {
+				return false, &storeError{err}
+			}
+			staged = s
+		}
+	}
+	if uid == 0 || staged == nil {
+		return false, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
+	}
+	d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid)}
+	_, isNew, err := store.Store(ctx, d, staged)
+	staged = nil // Store consumed it
+	if err != nil {
+		return false, &storeError{err}
+	}
+	return isNew, nil
+}
+
+// syncFlags applies flag changes made elsewhere (another client, webmail)
+// to messages already stored. With CONDSTORE only what changed since the
+// last sync is asked for.
+func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, condstore bool) (int, error) {
+	if st.LastUID == 0 {
+		return 0, nil
+	}
+	local, err := store.IMAPUIDs(ctx, st.ID)
+	if err != nil {
+		return 0, err
+	}
+	opts := &goimap.FetchOptions{UID: true, Flags: true}
+	if condstore && st.HighestModSeq > 0 {
+		opts.ChangedSince = st.HighestModSeq
+	}
+	var set goimap.UIDSet
+	set.AddRange(1, goimap.UID(st.LastUID))
+	updated := 0
+	err = c.wait(ctx, func() error {
+		msgs, err := c.c.Fetch(set, opts).Collect()
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			id, ok := local[uint32(m.UID)]
+			if !ok {
+				continue
+			}
+			if err := store.SetFlags(ctx, id, flagsFrom(m.Flags)); err != nil {
+				return &storeError{err}
+			}
+			updated++
+		}
+		return nil
+	})
+	var storeErr *storeError
+	if errors.As(err, &storeErr) {
+		return updated, storeErr.err
+	}
+	return updated, c.classify("fetch flags", err)
+}
+
+func flagsFrom(flags []goimap.Flag) core.Flags {
+	return core.Flags{
+		Seen:     slices.Contains(flags, goimap.FlagSeen),
+		Flagged:  slices.Contains(flags, goimap.FlagFlagged),
+		Answered: slices.Contains(flags, goimap.FlagAnswered),
+		Deleted:  slices.Contains(flags, goimap.FlagDeleted),
+	}
+}
+
+// AppendResult says where an appended message landed.
+type AppendResult struct {
+	Mailbox     string
+	UID         uint32 // 0 when the server lacks UIDPLUS
+	UIDValidity uint32
+}
+
+// AppendSent stores a sent message in the server's Sent mailbox (the one
+// marked \Sent, or else the one named Sent), flagged as seen.
+func (c *Client) AppendSent(ctx context.Context, raw io.Reader, size int64) (AppendResult, error) {
+	boxes, err := c.Mailboxes(ctx, []string{})
+	if err != nil {
+		return AppendResult{}, err
+	}
+	res := AppendResult{}
+	for _, b := range boxes {
+		if b.Role == core.RoleSent {
+			res.Mailbox = b.Name
+		}
+	}
+	if res.Mailbox == "" {
+		return res, &core.Error{Kind: core.KindProtocol, Op: "append", Server: c.server, Err: errors.New("the server has no Sent mailbox")}
+	}
+	err = c.wait(ctx, func() error {
+		cmd := c.c.Append(res.Mailbox, size, &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagSeen}})
+		if _, err := io.Copy(cmd, raw); err != nil {
+			cmd.Close()
+			return err
+		}
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		data, err := cmd.Wait()
+		if err != nil {
+			return err
+		}
+		res.UID, res.UIDValidity = uint32(data.UID), data.UIDValidity
+		return nil
+	})
+	return res, c.classify("append to "+res.Mailbox, err)
+}

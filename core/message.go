@@ -1,0 +1,134 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Folder roles. The Inbox of every account makes up the unified inbox.
+const (
+	RoleInbox  = "inbox"
+	RoleSent   = "sent"
+	RoleDrafts = "drafts"
+	RoleTrash  = "trash"
+)
+
+// Folder is a local folder of one account, with its counts.
+type Folder struct {
+	ID        int64
+	AccountID int64
+	Account   string
+	Name      string
+	Role      string
+	Total     int
+	Unread    int
+}
+
+// Flags are the message flags Tributary keeps, mirroring IMAP's system flags.
+type Flags struct {
+	Seen, Flagged, Answered, Deleted bool
+}
+
+// MessageSummary is one row of a message list: what the list shows, never
+// the body.
+type MessageSummary struct {
+	ID          int64
+	AccountID   int64
+	Account     string
+	FolderID    int64
+	Folder      string
+	MessageID   string
+	FromName    string
+	FromAddr    string
+	To          string
+	Subject     string
+	Snippet     string
+	Date        time.Time
+	Size        int64
+	Attachments int
+	Flags
+}
+
+// From is the sender as "Name <addr>", or the bare address.
+func (m MessageSummary) From() string {
+	if m.FromName == "" {
+		return m.FromAddr
+	}
+	if m.FromAddr == "" {
+		return m.FromName
+	}
+	return fmt.Sprintf("%s <%s>", m.FromName, m.FromAddr)
+}
+
+// Delivery says where a retrieved message goes and which remote copy it is,
+// so that the message and its sync state are committed together.
+type Delivery struct {
+	AccountID    int64
+	FolderID     int64
+	Flags        Flags
+	InternalDate time.Time // the server's arrival time; used when Date is missing
+	POP3         *POP3Ref
+	IMAP         *IMAPRef
+}
+
+// POP3Ref records that a POP3 message with this UIDL was retrieved.
+type POP3Ref struct {
+	SourceID int64
+	UIDL     string
+}
+
+// IMAPRef records a message's UID in a synced mailbox.
+type IMAPRef struct {
+	MailboxID int64
+	UID       uint32
+}
+
+// OutboxState is where a message stands on its way out.
+type OutboxState string
+
+// The outbox states. Unknown means the connection dropped after the message
+// data was sent, so it may or may not have been accepted: only the user may
+// decide to send it again.
+const (
+	OutboxQueued  OutboxState = "queued"
+	OutboxSending OutboxState = "sending"
+	OutboxSent    OutboxState = "sent"
+	OutboxRetry   OutboxState = "retry"
+	OutboxFailed  OutboxState = "failed"
+	OutboxUnknown OutboxState = "unknown"
+)
+
+// OutboxItem is one message in the outbox.
+type OutboxItem struct {
+	ID          int64
+	AccountID   int64
+	Account     string
+	Blob        string // content hash of the raw message
+	MessageID   string
+	From        string   // envelope sender
+	Recipients  []string // envelope recipients: To, Cc and Bcc
+	To          string   // as shown to the user
+	Subject     string
+	State       OutboxState
+	Attempts    int
+	LastError   string
+	NextAttempt time.Time
+	Created     time.Time
+}
+
+// Describe is a one-line summary for lists and logs (never the body).
+func (o OutboxItem) Describe() string {
+	return fmt.Sprintf("#%d %s → %s %q: %s", o.ID, o.Account, o.To, o.Subject, strings.ToUpper(string(o.State)))
+}
+
+// MailboxState is what Tributary remembers of one synced IMAP mailbox.
+type MailboxState struct {
+	ID            int64
+	SourceID      int64
+	Name          string
+	FolderID      int64
+	UIDValidity   uint32
+	LastUID       uint32 // highest UID stored
+	HighestModSeq uint64 // CONDSTORE; 0 when the server has none
+}

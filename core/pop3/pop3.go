@@ -1,0 +1,582 @@
+// Package pop3 retrieves mail over POP3. It wraps github.com/knadh/go-pop3
+// and fills what that library lacks: contexts and deadlines (through
+// core/netconn), required STARTTLS (STLS), refusal of line breaks in
+// credentials, a bound on how much a server may send, closing the
+// connection when the greeting fails, and errors classified for the user
+// with core.Classify.
+//
+// A Client is one POP3 session. It is not safe for concurrent use, except
+// that Close may be called from any goroutine to abandon it.
+package pop3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+
+	gopop3 "github.com/knadh/go-pop3"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/netconn"
+)
+
+// MaxMessageSize is the largest message Retrieve accepts. Retrieve holds a
+// message in memory once (go-pop3 reads it whole), and a hostile or broken
+// server could otherwise send without end.
+const MaxMessageSize = 256 << 20
+
+// Bounds on what the server may send for other replies. A status line is
+// at most 512 octets (RFC 2449), but some servers chat; a listing line is
+// under 90 octets, so maxListing covers over a million messages.
+const (
+	maxShortReply = 64 << 10
+	maxListing    = 128 << 20
+)
+
+var (
+	// ErrNoUIDL is returned by List when the server refuses UIDL.
+	ErrNoUIDL = errors.New("server does not support UIDL, which Tributary needs to avoid downloading mail twice")
+	// ErrMessageTooLarge is returned by Retrieve for a message over the
+	// limit. Compare Message.Size with MaxMessageSize to skip such a
+	// message without downloading it.
+	ErrMessageTooLarge = errors.New("message is larger than Tributary accepts")
+	// errReplyTooLarge is what the connection says when a reply other
+	// than a message outgrows its bound.
+	errReplyTooLarge = errors.New("the server's reply is larger than Tributary accepts")
+	// errClosed explains why a Client no longer works.
+	errClosed = fmt.Errorf("pop3: the connection is closed; dial again: %w", net.ErrClosed)
+)
+
+// Message is one entry of the maildrop as LIST and UIDL describe it.
+type Message struct {
+	// Num is the message number, valid only in this session.
+	Num int
+	// UIDL is the server's unique, persistent identifier for the message.
+	UIDL string
+	// Size is the size in octets LIST reports; servers may count it
+	// loosely, so it is a hint, not a promise.
+	Size int64
+}
+
+// ReplyError is a -ERR reply from the server. After one, the session goes
+// on: the server refused a command but the connection is still in step.
+type ReplyError struct {
+	Command string // "USER", "RETR", ...; "" for the greeting
+	Text    string // what followed -ERR, stripped of control characters
+}
+
+func (e *ReplyError) Error() string {
+	if e.Text == "" {
+		return "-ERR"
+	}
+	return "-ERR " + e.Text
+}
+
+// Code is the RFC 2449 response code in brackets at the start of the
+// text, such as "AUTH" or "IN-USE", or "" when there is none.
+func (e *ReplyError) Code() string {
+	rest, ok := strings.CutPrefix(e.Text, "[")
+	if !ok {
+		return ""
+	}
+	code, _, ok := strings.Cut(rest, "]")
+	if !ok {
+		return ""
+	}
+	return strings.ToUpper(code)
+}
+
+// Client is a POP3 session.
+type Client struct {
+	server  string          // host:port, for errors
+	life    context.Context // Dial's context: cancelling it ends the session
+	maxSize int64           // MaxMessageSize; tests lower it
+	w       *wire
+	pc      *gopop3.Conn
+
+	mu   sync.Mutex
+	dead error // why the connection is closed, once it is
+}
+
+// Dial connects to ep, honouring ep.Encryption: "none", "ssl" (implicit
+// TLS, port 995) or "starttls" (STLS, which is then required), and reads
+// the server's greeting.
+//
+// With STARTTLS, a server whose CAPA lacks STLS, or that answers -ERR to
+// STLS, gets an error for which errors.Is(err, core.ErrSTARTTLSNotOffered)
+// holds, of kind core.KindTLS; nothing else, no USER or PASS, is sent.
+//
+// ctx governs the whole session, not only the dial: cancelling it closes
+// the connection. netconn bounds the dial itself by opts.DialTimeout and
+// every read and write by opts.IOTimeout. Errors are classified with
+// core.Classify.
+func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (*Client, error) {
+	c := &Client{server: ep.Addr(), life: ctx, maxSize: MaxMessageSize}
+	switch ep.Encryption {
+	case core.EncryptionNone, core.EncryptionSSL, core.EncryptionSTARTTLS:
+	default:
+		// An empty encryption would otherwise mean plain text by accident.
+		return nil, &core.Error{Kind: core.KindConfig, Op: "connect", Server: c.server,
+			Err: fmt.Errorf("pop3: unknown encryption %q; use none, ssl or starttls", ep.Encryption)}
+	}
+	nc, err := netconn.Dial(ctx, ep, opts)
+	if err != nil {
+		return nil, err
+	}
+	var greeting []byte
+	if ep.Encryption == core.EncryptionSTARTTLS {
+		if nc, greeting, err = c.startTLS(ctx, nc, ep, opts); err != nil {
+			return nil, err
+		}
+	}
+	c.w = &wire{Conn: nc, replay: greeting}
+	if c.pc, err = c.open(ctx, ep); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// open hands c.w to go-pop3, which reads the greeting. go-pop3 leaves the
+// connection open when the greeting fails, so open closes it.
+func (c *Client) open(ctx context.Context, ep core.Endpoint) (*gopop3.Conn, error) {
+	var pc *gopop3.Conn
+	err := c.call(ctx, "greeting", "pop3 greeting", maxShortReply, errReplyTooLarge, func() (err error) {
+		pc, err = gopop3.New(gopop3.Opt{
+			Host:   ep.Host,
+			Port:   ep.Port,
+			Dialer: &handOver{conn: c.w},
+			// TLS is netconn's job (implicit) or startTLS's (STLS), both
+			// verifying and honouring pins; go-pop3's would do neither.
+			TLSEnabled: false,
+		}).NewConn()
+		return err
+	})
+	if err != nil {
+		c.drop(errClosed)
+		return nil, err
+	}
+	return pc, nil
+}
+
+// startTLS reads the greeting in plain text, checks CAPA for STLS, sends
+// STLS and upgrades the connection. It returns the TLS connection and the
+// greeting, which open replays to go-pop3 since the server does not send
+// it again. On failure the connection is closed.
+func (c *Client) startTLS(ctx context.Context, nc *netconn.Conn, ep core.Endpoint, opts *netconn.Options) (*netconn.Conn, []byte, error) {
+	// go-pop3 reads through a bufio.Reader. Feeding it one byte per read
+	// keeps it from ever holding bytes past the STLS reply, so anything a
+	// man in the middle injects after that reply is left for the TLS
+	// handshake, which rejects it, rather than read later as if the server
+	// had sent it over TLS.
+	c.w = &wire{Conn: nc, trickle: true}
+	pc, err := c.open(ctx, ep)
+	if err != nil {
+		return nil, nil, err
+	}
+	greeting := c.w.seen
+	fail := func(err error) (*netconn.Conn, []byte, error) {
+		c.drop(errClosed)
+		return nil, nil, core.Classify("STLS", c.server, err)
+	}
+
+	var caps *bytes.Buffer
+	err = c.call(ctx, "STLS", "pop3 capa", maxShortReply, errReplyTooLarge, func() (err error) {
+		caps, err = pc.Cmd("CAPA", true)
+		return err
+	})
+	var reply *ReplyError
+	switch {
+	case err == nil && !hasCapability(caps.Bytes(), "STLS"):
+		return fail(fmt.Errorf("pop3 capa: %w", core.ErrSTARTTLSNotOffered))
+	case err != nil && !errors.As(err, &reply):
+		return fail(err)
+	}
+	// A server without CAPA (RFC 1939 only) may still take STLS: its
+	// answer decides.
+
+	err = c.call(ctx, "STLS", "pop3 stls", maxShortReply, errReplyTooLarge, func() error {
+		_, err := pc.Cmd("STLS", false)
+		return err
+	})
+	switch {
+	case errors.As(err, &reply):
+		return fail(fmt.Errorf("pop3 stls: %w (server replied %v)", core.ErrSTARTTLSNotOffered, reply))
+	case err != nil:
+		return fail(err)
+	}
+	tc, err := netconn.StartTLS(ctx, nc, ep, opts)
+	if err != nil {
+		c.drop(errClosed)
+		return nil, nil, err
+	}
+	return tc, greeting, nil
+}
+
+// hasCapability reports whether a CAPA listing names capability.
+func hasCapability(listing []byte, capability string) bool {
+	for line := range bytes.SplitSeq(listing, []byte("\r\n")) {
+		if f := bytes.Fields(line); len(f) > 0 && strings.EqualFold(string(f[0]), capability) {
+			return true
+		}
+	}
+	return false
+}
+
+// Login sends USER and PASS. A -ERR reply is a *core.Error of kind
+// core.KindAuth carrying the server's text, except that RFC 3206 codes
+// saying the failure is not the credentials' ([IN-USE], [LOGIN-DELAY],
+// [SYS/TEMP], [SYS/PERM]) give core.KindProtocol, so that a maildrop
+// locked by another client is retried rather than reported as a wrong
+// password. A user name or password containing CR, LF or NUL is refused
+// with core.KindConfig before anything is sent: it could inject commands.
+func (c *Client) Login(ctx context.Context, user, password string) error {
+	for _, f := range []struct{ name, value string }{{"user name", user}, {"password", password}} {
+		if strings.ContainsAny(f.value, "\r\n\x00") {
+			return &core.Error{Kind: core.KindConfig, Op: "login", Server: c.server,
+				Err: fmt.Errorf("pop3: the %s contains a line break or NUL, which could inject POP3 commands; nothing was sent; correct the %s", f.name, f.name)}
+		}
+	}
+	err := c.call(ctx, "login", "pop3 user", maxShortReply, errReplyTooLarge, func() error { return c.pc.User(user) })
+	if err == nil {
+		err = c.call(ctx, "login", "pop3 pass", maxShortReply, errReplyTooLarge, func() error { return c.pc.Pass(password) })
+	}
+	var reply *ReplyError
+	if errors.As(err, &reply) {
+		switch reply.Code() {
+		case "IN-USE", "LOGIN-DELAY", "SYS/TEMP", "SYS/PERM":
+			return err
+		}
+		return &core.Error{Kind: core.KindAuth, Op: "login", Server: c.server, Err: reply}
+	}
+	return err
+}
+
+// List returns every message in the maildrop, in message-number order,
+// with its UIDL (from UIDL) and size (from LIST). A server that refuses
+// UIDL gives an error wrapping ErrNoUIDL, of kind core.KindProtocol.
+// Listings that disagree, or two messages sharing a UIDL, are refused too:
+// deleting by number could then remove a message that was never stored.
+func (c *Client) List(ctx context.Context) ([]Message, error) {
+	var uidls, sizes []gopop3.MessageID
+	err := c.call(ctx, "list", "pop3 uidl", maxListing, errReplyTooLarge, func() (err error) {
+		uidls, err = c.pc.Uidl(0)
+		return err
+	})
+	var reply *ReplyError
+	if errors.As(err, &reply) {
+		return nil, core.Classify("list", c.server, fmt.Errorf("pop3 uidl: %w (server replied %v)", ErrNoUIDL, reply))
+	}
+	if err == nil {
+		err = c.call(ctx, "list", "pop3 list", maxListing, errReplyTooLarge, func() (err error) {
+			sizes, err = c.pc.List(0)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := merge(uidls, sizes)
+	if err != nil {
+		return nil, core.Classify("list", c.server, fmt.Errorf("pop3 list: %w", err))
+	}
+	return msgs, nil
+}
+
+// merge joins the UIDL and LIST listings by message number.
+func merge(uidls, sizes []gopop3.MessageID) ([]Message, error) {
+	byNum := make(map[int]int, len(sizes)) // number -> index in msgs
+	msgs := make([]Message, 0, len(sizes))
+	for _, s := range sizes {
+		if _, dup := byNum[s.ID]; dup || s.ID < 1 || s.Size < 0 {
+			return nil, fmt.Errorf("pop3: malformed LIST entry %d %d", s.ID, s.Size)
+		}
+		byNum[s.ID] = len(msgs)
+		msgs = append(msgs, Message{Num: s.ID, Size: int64(s.Size)})
+	}
+	owner := make(map[string]int, len(uidls)) // UIDL -> number
+	for _, u := range uidls {
+		i, ok := byNum[u.ID]
+		if !ok || msgs[i].UIDL != "" {
+			return nil, fmt.Errorf("pop3: UIDL lists message %d, which LIST does not, or lists it twice", u.ID)
+		}
+		if other, dup := owner[u.UID]; dup {
+			return nil, fmt.Errorf("pop3: messages %d and %d have the same UIDL %q", other, u.ID, u.UID)
+		}
+		owner[u.UID] = u.ID
+		msgs[i].UIDL = u.UID
+	}
+	for _, m := range msgs {
+		if m.UIDL == "" {
+			return nil, fmt.Errorf("pop3: LIST lists message %d, which UIDL does not", m.Num)
+		}
+	}
+	slices.SortFunc(msgs, func(a, b Message) int { return a.Num - b.Num })
+	return msgs, nil
+}
+
+// Retrieve writes message num's raw RFC 5322 bytes to w: dot-unstuffed,
+// every line ending in CRLF, as the server holds them. go-pop3 reads the
+// whole message into memory first, so Retrieve accepts at most
+// MaxMessageSize bytes; a larger message gives an error wrapping
+// ErrMessageTooLarge, of kind core.KindProtocol, and may close the
+// connection. Nothing is written to w unless the whole message arrived.
+// An error from w is returned as it is, not classified: the server is not
+// to blame, and the session goes on.
+func (c *Client) Retrieve(ctx context.Context, num int, w io.Writer) (int64, error) {
+	step := "pop3 retr " + strconv.Itoa(num)
+	// On the wire a message also carries its status line, a dot for each
+	// line starting with one, and the terminating line.
+	tooLarge := fmt.Errorf("%w (the limit is %d bytes)", ErrMessageTooLarge, c.maxSize)
+	var buf *bytes.Buffer
+	err := c.call(ctx, "retrieve", step, c.maxSize+c.maxSize/16+maxShortReply, tooLarge, func() (err error) {
+		buf, err = c.pc.RetrRaw(num)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if int64(buf.Len()) > c.maxSize {
+		return 0, core.Classify("retrieve", c.server, fmt.Errorf("%s: %w", step, tooLarge))
+	}
+	n, err := buf.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("%s: writing the message: %w", step, err)
+	}
+	return n, nil
+}
+
+// Delete marks message num for deletion (DELE). The server removes it only
+// when Quit succeeds; Close, or a dropped connection, keeps it.
+func (c *Client) Delete(ctx context.Context, num int) error {
+	return c.call(ctx, "delete", "pop3 dele "+strconv.Itoa(num), maxShortReply, errReplyTooLarge, func() error {
+		return c.pc.Dele(num)
+	})
+}
+
+// Quit sends QUIT, which makes the server remove the messages marked by
+// Delete, and closes the connection whatever happens. An error means the
+// deletions may not have happened: the messages can appear again in the
+// next session's List, under the same UIDLs.
+func (c *Client) Quit(ctx context.Context) error {
+	defer c.drop(errClosed)
+	return c.call(ctx, "quit", "pop3 quit", maxShortReply, errReplyTooLarge, func() error { return c.pc.Quit() })
+}
+
+// Close drops the connection without QUIT, so deletions are not committed.
+// It may be called from any goroutine, and more than once.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead != nil {
+		return nil
+	}
+	c.dead = errClosed
+	return c.w.Close()
+}
+
+// drop closes the connection, remembering the first reason.
+func (c *Client) drop(reason error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead == nil {
+		c.dead = reason
+		c.w.Close()
+	}
+}
+
+func (c *Client) closedBecause() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dead
+}
+
+// call runs one go-pop3 command under ctx, reading at most limit bytes
+// of its reply (over is the error past that), and classifies its failure
+// for op. After a -ERR reply (a *ReplyError, found with errors.As) the
+// session goes on; after any other failure (cancellation, I/O, a reply
+// that cannot be parsed) the connection is closed.
+func (c *Client) call(ctx context.Context, op, step string, limit int64, over error, fn func() error) error {
+	if dead := c.closedBecause(); dead != nil {
+		// Not Classify: it would blame the server for our closed socket.
+		return &core.Error{Kind: core.KindNetwork, Op: op, Server: c.server, Err: fmt.Errorf("%s: %w", step, dead)}
+	}
+	if err := c.cancelled(ctx); err != nil {
+		c.drop(errClosed)
+		return core.Classify(op, c.server, fmt.Errorf("%s: %w", step, err))
+	}
+	// go-pop3 takes no context: closing the connection is how a call is
+	// interrupted. netconn already does so for c.life.
+	w := c.w
+	stop := context.AfterFunc(ctx, func() { w.Close() })
+	w.expect(limit, over)
+	err := fn()
+	interrupted := !stop()
+	if err == nil {
+		if interrupted {
+			// The reply came, but the connection is gone for the next call.
+			c.drop(errClosed)
+		}
+		return nil
+	}
+
+	if cerr := c.cancelled(ctx); cerr != nil {
+		c.drop(errClosed)
+		return core.Classify(op, c.server, fmt.Errorf("%s: %w", step, cerr))
+	}
+	if dead := c.closedBecause(); dead != nil {
+		return &core.Error{Kind: core.KindNetwork, Op: op, Server: c.server, Err: fmt.Errorf("%s: %w", step, dead)}
+	}
+	if w.err != nil {
+		c.drop(errClosed)
+		return core.Classify(op, c.server, fmt.Errorf("%s: %w", step, err))
+	}
+	reply, inStep := replyFrom(verb(step), err)
+	if !inStep {
+		c.drop(errClosed)
+	}
+	return core.Classify(op, c.server, fmt.Errorf("%s: %w", step, reply))
+}
+
+// cancelled is the error of ctx or of Dial's context, whichever ended.
+func (c *Client) cancelled(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.life.Err()
+}
+
+// verb is the POP3 command of a step: "pop3 retr 3" -> "RETR", and ""
+// for the greeting, which answers no command.
+func verb(step string) string {
+	f := strings.Fields(step)
+	if len(f) < 2 || f[1] == "greeting" {
+		return ""
+	}
+	return strings.ToUpper(f[1])
+}
+
+// go-pop3 reports what the server said only as error text. These are the
+// texts of github.com/knadh/go-pop3 v1.0.1.
+const (
+	goPOP3Unparsed = "unknown response: "
+	goPOP3BareErr  = "unknown error (no info specified in response)"
+)
+
+// replyFrom turns an error go-pop3 made from the server's reply (rather
+// than from the connection) into a *ReplyError, or into a description of
+// a malformed reply. inStep is false when the reply could not be parsed,
+// so the rest of it may still be unread.
+func replyFrom(cmd string, err error) (reply error, inStep bool) {
+	var num *strconv.NumError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &num):
+		// go-pop3 parses LIST and UIDL after reading them whole.
+		return fmt.Errorf("pop3: malformed %s reply: %w", cmd, err), true
+	case strings.HasPrefix(msg, goPOP3Unparsed):
+		line := strings.TrimSuffix(strings.TrimPrefix(msg, goPOP3Unparsed), ". Neither -ERR, nor +OK")
+		return fmt.Errorf("pop3: the server's reply to %s is neither +OK nor -ERR: %q", cmd, clean(line)), false
+	case msg == goPOP3BareErr:
+		return &ReplyError{Command: cmd}, true
+	}
+	return &ReplyError{Command: cmd, Text: clean(msg)}, true
+}
+
+// clean makes server text safe to show: no control characters, and not
+// longer than a status line may be.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 512 {
+		s = strings.ToValidUTF8(s[:512], "") + "…"
+	}
+	return s
+}
+
+// handOver is the go-pop3 Dialer that hands over the connection netconn
+// already made, so that its deadlines and cancellation apply.
+type handOver struct{ conn net.Conn }
+
+var _ gopop3.Dialer = (*handOver)(nil)
+
+func (h *handOver) Dial(network, addr string) (net.Conn, error) {
+	if h.conn == nil {
+		return nil, errors.New("pop3: the connection was already handed over")
+	}
+	c := h.conn
+	h.conn = nil
+	return c, nil
+}
+
+// wire is the connection go-pop3 reads and writes. It bounds each reply,
+// remembers the first I/O failure (go-pop3's errors do not say whether
+// the server or the connection failed), replays the greeting after STLS,
+// and before STLS reads one byte at a time.
+type wire struct {
+	net.Conn // a *netconn.Conn
+
+	replay  []byte // read before anything from Conn
+	trickle bool   // one byte per read, recording it in seen
+	seen    []byte // what was read while trickling, up to the first line end
+
+	left int64 // bytes the current reply may still take
+	over error // the error once left is spent
+	err  error // the first read or write failure
+}
+
+var _ net.Conn = (*wire)(nil)
+
+// expect bounds the next reply.
+func (w *wire) expect(limit int64, over error) {
+	w.left, w.over = limit, over
+}
+
+func (w *wire) Read(p []byte) (int, error) {
+	if len(w.replay) > 0 {
+		n := copy(p, w.replay)
+		w.replay = w.replay[n:]
+		return n, nil
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.left <= 0 {
+		w.err = w.over
+		return 0, w.err
+	}
+	if int64(len(p)) > w.left {
+		p = p[:w.left]
+	}
+	if w.trickle && len(p) > 1 {
+		p = p[:1]
+	}
+	n, err := w.Conn.Read(p)
+	w.left -= int64(n)
+	if w.trickle && !bytes.HasSuffix(w.seen, []byte("\n")) {
+		w.seen = append(w.seen, p[:n]...)
+	}
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
+
+func (w *wire) Write(p []byte) (int, error) {
+	n, err := w.Conn.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}

@@ -1,0 +1,37 @@
+package core
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Staged is a retrieved message written to disk but not yet committed.
+type Staged interface {
+	// Discard removes a staged message that will not be stored.
+	Discard()
+}
+
+// MessageStore is what retrieval needs from storage. Every method that
+// commits does so durably before it returns: a POP3 message is deleted on
+// the server only after Store has returned.
+type MessageStore interface {
+	// Stage streams a message to disk and parses it for listing.
+	Stage(ctx context.Context, raw io.Reader) (Staged, error)
+	// Store commits a staged message together with its sync state, and
+	// reports whether it was new to its folder.
+	Store(ctx context.Context, d Delivery, s Staged) (id int64, isNew bool, err error)
+	EnsureFolder(ctx context.Context, accountID int64, name, role string) (int64, error)
+
+	POP3Retrieved(ctx context.Context, sourceID int64) (map[string]time.Time, error)
+	POP3Forget(ctx context.Context, sourceID int64, uidls []string) error
+
+	IMAPMailbox(ctx context.Context, accountID, sourceID int64, name, folder, role string) (MailboxState, error)
+	SetIMAPMailbox(ctx context.Context, st MailboxState) error
+	ResetIMAPMailbox(ctx context.Context, st MailboxState, uidValidity uint32) error
+	IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error)
+	SetFlags(ctx context.Context, messageID int64, f Flags) error
+}
+
+// Progress reports how far a sync has come: done of total messages.
+type Progress func(done, total int)

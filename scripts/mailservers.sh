@@ -1,0 +1,681 @@
+#!/usr/bin/env bash
+# scripts/mailservers.sh — run a real Dovecot and Postfix on 127.0.0.1 for
+# Tributary's integration tests.
+#
+#   scripts/mailservers.sh start    # (re)create the state dir and start both
+#   scripts/mailservers.sh stop     # stop both
+#   scripts/mailservers.sh status   # show what runs and which ports answer
+#
+# Everything (configs, certificates, mailboxes, queue, logs) lives in
+# ${TRIBUTARY_MAIL_DIR:-/tmp/tributary-mail}. The system's own Dovecot/Postfix
+# (if any) are neither used nor touched, with one exception that Postfix
+# itself forces on us: the private config directory has to be listed in
+# alternate_config_directories of /etc/postfix/main.cf.
+#
+# After a successful start, $MAIL_DIR/env holds KEY=VALUE lines for the tests
+# (ports, users, CA file, fingerprint of the untrusted certificate). It is
+# written last, so its existence means "every port accepted a connection".
+#
+# Needs root (Dovecot and Postfix drop privileges themselves) and the Debian
+# packages dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl
+# (scripts/deps.sh test installs them).
+
+set -euo pipefail
+
+MAIL_DIR="${TRIBUTARY_MAIL_DIR:-/tmp/tributary-mail}"
+HOST=127.0.0.1
+
+IMAP_PORT=14143
+IMAPS_PORT=14993
+POP3_PORT=14110
+POP3S_PORT=14995
+LMTP_PORT=14024
+AUTH_PORT=14012
+SUBMISSION_PORT=14587
+SMTPS_PORT=14465
+SMTPS_UNTRUSTED_PORT=14466
+SUBMISSION_NOTLS_PORT=14588
+SMTP_PLAIN_PORT=14025
+
+ALL_PORTS=(
+	"$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$AUTH_PORT"
+	"$SUBMISSION_PORT" "$SMTPS_PORT" "$SMTPS_UNTRUSTED_PORT" "$SUBMISSION_NOTLS_PORT"
+	"$SMTP_PLAIN_PORT"
+)
+
+# user:password, login name is the full address.
+USERS=(
+	"alice@example.test:alice-pass"
+	"bob@example.test:bob-pass"
+	"carol@example.test:carol-pass"
+)
+
+START_TIMEOUT=30 # seconds to wait for all ports
+STOP_TIMEOUT=10  # seconds to wait for each daemon to exit
+
+# Paths inside the state dir.
+TLS_DIR="$MAIL_DIR/tls"
+DOVECOT_CONF="$MAIL_DIR/dovecot.conf"
+DOVECOT_RUN="$MAIL_DIR/dovecot-run"     # base_dir (sockets, master.pid)
+DOVECOT_STATE="$MAIL_DIR/dovecot-state" # state_dir
+DOVECOT_LOG="$MAIL_DIR/dovecot.log"
+MAILBOXES="$MAIL_DIR/mail"              # homes: $MAILBOXES/<domain>/<user>/Maildir
+PF_CONF="$MAIL_DIR/postfix"             # private config_directory
+PF_QUEUE="$MAIL_DIR/postfix-queue"
+PF_DATA="$MAIL_DIR/postfix-data"
+PF_LOG="$MAIL_DIR/postfix.log"
+ENV_FILE="$MAIL_DIR/env"
+
+log() { printf 'mailservers: %s\n' "$*"; }
+die() {
+	printf 'mailservers: ERROR: %s\n' "$*" >&2
+	exit 1
+}
+
+need_root() {
+	if [[ $(id -u) -ne 0 ]]; then
+		die "run as root (Dovecot and Postfix must start as root to drop privileges; try: sudo $0 ${1:-start})"
+	fi
+}
+
+need_tools() {
+	local missing=() t
+	for t in dovecot doveconf postfix postconf openssl sha256sum; do
+		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+	done
+	if [[ ! -x /usr/lib/dovecot/lmtp ]]; then missing+=("dovecot-lmtpd"); fi
+	if [[ ! -x /usr/lib/dovecot/pop3 ]]; then missing+=("dovecot-pop3d"); fi
+	if [[ ! -x /usr/lib/dovecot/imap ]]; then missing+=("dovecot-imapd"); fi
+	if ((${#missing[@]})); then
+		die "missing: ${missing[*]} — install with: scripts/deps.sh test"
+	fi
+	local u
+	for u in mail dovecot dovenull postfix; do
+		getent passwd "$u" >/dev/null || die "system user '$u' is missing (reinstall the dovecot/postfix packages)"
+	done
+}
+
+# port_open PORT: true if something accepts TCP connections on HOST:PORT.
+# Uses bash's /dev/tcp so that no nc/ss is needed; timeout stops a hang.
+port_open() {
+	timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
+}
+
+# pid_alive PID NAME: true if PID runs and its command name starts with NAME.
+# The name check keeps us from signalling an unrelated process that reused a
+# stale pid from an old pid file.
+pid_alive() {
+	local pid=$1 name=$2 comm
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+	[[ $comm == "$name"* ]]
+}
+
+dovecot_pid() {
+	local pid
+	pid=$(tr -d ' \n' <"$DOVECOT_RUN/master.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" dovecot && echo "$pid"
+}
+
+postfix_pid() {
+	local pid
+	pid=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null) || return 1
+	pid_alive "$pid" master && echo "$pid"
+}
+
+# wait_gone PID: wait up to STOP_TIMEOUT for PID to exit, then SIGKILL it.
+wait_gone() {
+	local pid=$1 i
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	log "pid $pid did not exit after ${STOP_TIMEOUT}s, sending SIGKILL"
+	kill -KILL "$pid" 2>/dev/null || true
+	sleep 0.2
+}
+
+# ---------------------------------------------------------------- stop
+
+stop_servers() {
+	local pid stopped=0
+	if pid=$(postfix_pid); then
+		log "stopping Postfix (master pid $pid)"
+		# postfix stop needs the config dir still listed in
+		# alternate_config_directories; fall back to a plain SIGTERM, which
+		# master handles the same way (it terminates its children).
+		postfix -c "$PF_CONF" stop >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+		stopped=1
+	fi
+	if pid=$(dovecot_pid); then
+		log "stopping Dovecot (master pid $pid)"
+		# SIGTERM to the master makes it stop all its child processes.
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_gone "$pid"
+		stopped=1
+	fi
+	if ((stopped)); then
+		log "stopped"
+	else
+		log "nothing running from $MAIL_DIR"
+	fi
+}
+
+# ---------------------------------------------------------------- status
+
+status_servers() {
+	local pid rc=0 p up=() down=()
+	if pid=$(dovecot_pid); then log "Dovecot running (pid $pid)"; else
+		log "Dovecot not running"
+		rc=1
+	fi
+	if pid=$(postfix_pid); then log "Postfix running (pid $pid)"; else
+		log "Postfix not running"
+		rc=1
+	fi
+	for p in "${ALL_PORTS[@]}"; do
+		if port_open "$p"; then up+=("$p"); else down+=("$p"); fi
+	done
+	log "ports accepting: ${up[*]:-none}"
+	if ((${#down[@]})); then
+		log "ports NOT accepting: ${down[*]}"
+		rc=1
+	fi
+	if [[ -f $ENV_FILE ]]; then log "env file: $ENV_FILE"; else log "no env file (start has not completed)"; fi
+	return "$rc"
+}
+
+# ---------------------------------------------------------------- start
+
+make_certs() {
+	mkdir -p "$TLS_DIR"
+	chmod 0755 "$TLS_DIR"
+	# A private openssl config so that the result does not depend on the
+	# system openssl.cnf (whose v3_ca section would add its own extensions).
+	cat >"$TLS_DIR/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = placeholder
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[untrusted_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+EOF
+	local cnf="$TLS_DIR/openssl.cnf"
+	# Test CA. Clients trust it through SSL_CERT_FILE=$TLS_DIR/ca.pem.
+	openssl req -x509 -config "$cnf" -extensions ca_ext -newkey rsa:2048 -nodes \
+		-keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" -days 3650 -sha256 \
+		-subj "/O=Tributary tests/CN=Tributary Test CA" 2>/dev/null
+	# Server certificate for localhost and 127.0.0.1, signed by the CA. Go
+	# ignores the CN, so the SAN is what matters.
+	openssl req -new -config "$cnf" -newkey rsa:2048 -nodes \
+		-keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
+		-subj "/O=Tributary tests/CN=localhost" 2>/dev/null
+	openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" \
+		-set_serial "0x$(openssl rand -hex 12)" -days 825 -sha256 \
+		-extfile "$cnf" -extensions server_ext -out "$TLS_DIR/server.pem" 2>/dev/null
+	# A self-signed certificate for the same names that the CA did NOT sign:
+	# a client that verifies must refuse it, one that pins its fingerprint
+	# may accept it.
+	openssl req -x509 -config "$cnf" -extensions untrusted_ext -newkey rsa:2048 -nodes \
+		-keyout "$TLS_DIR/untrusted.key" -out "$TLS_DIR/untrusted.pem" -days 825 -sha256 \
+		-subj "/O=Not the Tributary test CA/CN=localhost" 2>/dev/null
+	rm -f "$TLS_DIR/server.csr"
+	openssl verify -CAfile "$TLS_DIR/ca.pem" "$TLS_DIR/server.pem" >/dev/null ||
+		die "generated server certificate does not verify against the test CA"
+	if openssl verify -CAfile "$TLS_DIR/ca.pem" "$TLS_DIR/untrusted.pem" >/dev/null 2>&1; then
+		die "the untrusted certificate unexpectedly verifies against the test CA"
+	fi
+	# Keys: root only (both daemons read them before dropping privileges).
+	chmod 0600 "$TLS_DIR"/*.key
+	chmod 0644 "$TLS_DIR"/*.pem
+	# SHA-256 of the DER encoding, lowercase hex, no colons.
+	UNTRUSTED_FINGERPRINT=$(openssl x509 -in "$TLS_DIR/untrusted.pem" -outform DER | sha256sum | cut -d' ' -f1)
+}
+
+write_dovecot_conf() {
+	mkdir -p "$DOVECOT_STATE" "$MAILBOXES"
+	# Dovecot refuses to deliver as uid 0, so mailboxes belong to "mail" (uid 8).
+	chown mail:mail "$MAILBOXES"
+	chmod 0770 "$MAILBOXES"
+
+	# passwd-file: user:{scheme}password:uid:gid:gecos:home:shell:extra
+	local entry
+	: >"$MAIL_DIR/dovecot-users"
+	for entry in "${USERS[@]}"; do
+		printf '%s:{PLAIN}%s::::::\n' "${entry%%:*}" "${entry#*:}" >>"$MAIL_DIR/dovecot-users"
+	done
+	# The auth process runs as the "dovecot" user and opens this file itself.
+	chown root:dovecot "$MAIL_DIR/dovecot-users"
+	chmod 0640 "$MAIL_DIR/dovecot-users"
+
+	local dh=""
+	if [[ -r /usr/share/dovecot/dh.pem ]]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
+
+	cat >"$DOVECOT_CONF" <<EOF
+# Written by scripts/mailservers.sh — a private Dovecot for tests.
+# Nothing from /etc/dovecot is included.
+instance_name = tributary-test
+base_dir = $DOVECOT_RUN
+state_dir = $DOVECOT_STATE
+log_path = $DOVECOT_LOG
+info_log_path = $DOVECOT_LOG
+debug_log_path = $DOVECOT_LOG
+
+protocols = imap pop3 lmtp
+listen = $HOST
+
+ssl = yes
+ssl_cert = <$TLS_DIR/server.pem
+ssl_key = <$TLS_DIR/server.key
+$dh
+
+# Tests log in over plain IMAP/POP3 too (and check that clients which asked
+# for STARTTLS do not). Dovecot 2.3 name of the setting.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+# Wrong-password tests should not wait the default 2 s per failure.
+auth_failure_delay = 0
+# Parallel tests open many connections per user from 127.0.0.1.
+mail_max_userip_connections = 100
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $MAIL_DIR/dovecot-users
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$MAILBOXES/%d/%n
+}
+# The mail user has uid 8; the default floor is 500.
+first_valid_uid = 8
+last_valid_uid = 8
+first_valid_gid = 8
+last_valid_gid = 8
+
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \Junk
+    auto = subscribe
+  }
+}
+
+pop3_uidl_format = %08Xu%08Xv
+
+service imap-login {
+  inet_listener imap {
+    address = $HOST
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = $HOST
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = $HOST
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    address = $HOST
+    port = $POP3S_PORT
+    ssl = yes
+  }
+}
+# Postfix delivers here (virtual_transport = lmtp:inet:...).
+service lmtp {
+  inet_listener lmtp {
+    address = $HOST
+    port = $LMTP_PORT
+  }
+}
+# Postfix authenticates SMTP clients here (smtpd_sasl_type = dovecot).
+service auth {
+  inet_listener auth-postfix {
+    address = $HOST
+    port = $AUTH_PORT
+  }
+}
+EOF
+	chmod 0644 "$DOVECOT_CONF"
+	# Fail early and readably on a config error rather than a silent no-start.
+	doveconf -c "$DOVECOT_CONF" -n >/dev/null || die "Dovecot rejects $DOVECOT_CONF (see above)"
+}
+
+# Postfix insists that a private config directory is listed in the default
+# main.cf, otherwise "postfix -c DIR start" silently does nothing. Add ours
+# once, keeping whatever is listed already.
+register_postfix_dir() {
+	local current
+	current=$(postconf -c /etc/postfix -h alternate_config_directories 2>/dev/null || true)
+	# Entries may be separated by commas and/or whitespace.
+	if tr ', ' '\n\n' <<<"$current" | grep -qxF "$PF_CONF"; then
+		return 0
+	fi
+	log "adding $PF_CONF to alternate_config_directories in /etc/postfix/main.cf"
+	if [[ -n $current ]]; then
+		postconf -c /etc/postfix -e "alternate_config_directories = $current, $PF_CONF"
+	else
+		postconf -c /etc/postfix -e "alternate_config_directories = $PF_CONF"
+	fi
+}
+
+write_postfix_conf() {
+	mkdir -p "$PF_CONF" "$PF_QUEUE" "$PF_DATA"
+	# The queue dir must be owned by root (postfix creates the sub-dirs with
+	# the right owners on start); the data dir by the postfix user.
+	chown root:root "$PF_CONF" "$PF_QUEUE"
+	chmod 0755 "$PF_CONF" "$PF_QUEUE"
+	chown postfix:postfix "$PF_DATA"
+	chmod 0700 "$PF_DATA"
+
+	# Only these addresses exist; others are rejected at RCPT time.
+	local entry
+	: >"$PF_CONF/vmailbox"
+	for entry in "${USERS[@]}"; do
+		printf '%s OK\n' "${entry%%:*}" >>"$PF_CONF/vmailbox"
+	done
+
+	cat >"$PF_CONF/main.cf" <<EOF
+# Written by scripts/mailservers.sh — a private Postfix for tests.
+compatibility_level = 3.6
+queue_directory = $PF_QUEUE
+data_directory = $PF_DATA
+mail_owner = postfix
+setgid_group = postdrop
+
+# No syslog here: without a maillog_file fatal errors are invisible. The
+# prefix list lives in this file too, so the log may sit in the state dir.
+maillog_file_prefixes = $MAIL_DIR
+maillog_file = $PF_LOG
+
+inet_interfaces = $HOST
+inet_protocols = ipv4
+myhostname = mail.example.test
+mydomain = example.test
+myorigin = \$mydomain
+mynetworks = $HOST/32
+# No DNS on test machines.
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+lmtp_dns_support_level = disabled
+# Tests are about protocol behaviour, not about waiting for tarpits.
+smtpd_error_sleep_time = 0
+biff = no
+
+# Nothing is delivered locally; example.test goes to Dovecot over LMTP.
+mydestination =
+local_recipient_maps =
+local_transport = error:local delivery is disabled
+alias_maps =
+alias_database =
+virtual_mailbox_domains = example.test
+virtual_mailbox_maps = texthash:$PF_CONF/vmailbox
+virtual_transport = lmtp:inet:$HOST:$LMTP_PORT
+# Authenticated users may send anywhere, but nothing leaves this machine:
+# such mail is accepted and discarded (no bounce lands in a test INBOX).
+default_transport = discard:external delivery is disabled in the test instance
+relay_transport = \$default_transport
+
+# Relay only for authenticated clients; everyone may send to example.test
+# (the plain port relies on that; the submission ports add their own rules).
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+smtpd_recipient_restrictions =
+
+# SASL through Dovecot's auth service; enabled per service in master.cf.
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:$HOST:$AUTH_PORT
+smtpd_sasl_auth_enable = no
+smtpd_sasl_security_options = noanonymous
+smtpd_sasl_tls_security_options = noanonymous
+
+# TLS material; off by default, switched on per service in master.cf.
+smtpd_tls_cert_file = $TLS_DIR/server.pem
+smtpd_tls_key_file = $TLS_DIR/server.key
+smtpd_tls_security_level = none
+smtpd_tls_loglevel = 1
+smtp_tls_security_level = none
+EOF
+
+	# chroot is off everywhere ("n"): a chroot would need copies of
+	# /etc/hosts, certificates and so on inside the queue directory.
+	cat >"$PF_CONF/master.cf" <<EOF
+# Written by scripts/mailservers.sh
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+# Submission with STARTTLS, which is required before AUTH.
+$HOST:$SUBMISSION_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+# Submission over implicit TLS, certificate signed by the test CA.
+$HOST:$SMTPS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+# Implicit TLS with a self-signed certificate the test CA did not sign.
+$HOST:$SMTPS_UNTRUSTED_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps-untrusted
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_cert_file=$TLS_DIR/untrusted.pem
+  -o smtpd_tls_key_file=$TLS_DIR/untrusted.key
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+# No TLS at all but AUTH offered in the clear: a client that demands
+# STARTTLS must refuse to go on here.
+$HOST:$SUBMISSION_NOTLS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission-notls
+  -o smtpd_tls_security_level=none
+  -o smtpd_tls_auth_only=no
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+# Plain SMTP, no AUTH, accepts mail for example.test (seeding mailboxes).
+$HOST:$SMTP_PLAIN_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/plain
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+	chmod 0644 "$PF_CONF/main.cf" "$PF_CONF/master.cf" "$PF_CONF/vmailbox"
+	register_postfix_dir
+}
+
+show_logs() {
+	local f
+	for f in "$DOVECOT_LOG" "$PF_LOG"; do
+		if [[ -f $f ]]; then
+			printf '\n----- last lines of %s -----\n' "$f" >&2
+			tail -n 30 "$f" >&2
+		else
+			printf '\n----- %s does not exist -----\n' "$f" >&2
+		fi
+	done
+}
+
+fail_start() {
+	printf 'mailservers: ERROR: %s\n' "$*" >&2
+	show_logs
+	exit 1
+}
+
+write_env() {
+	local tmp="$ENV_FILE.tmp"
+	{
+		echo "# written by scripts/mailservers.sh — KEY=VALUE lines for the integration tests"
+		echo "MAIL_DIR=$MAIL_DIR"
+		echo "CA_FILE=$TLS_DIR/ca.pem"
+		echo "UNTRUSTED_FINGERPRINT=$UNTRUSTED_FINGERPRINT"
+		echo "HOST=$HOST"
+		echo "IMAP_PORT=$IMAP_PORT"
+		echo "IMAPS_PORT=$IMAPS_PORT"
+		echo "POP3_PORT=$POP3_PORT"
+		echo "POP3S_PORT=$POP3S_PORT"
+		echo "SUBMISSION_PORT=$SUBMISSION_PORT"
+		echo "SMTPS_PORT=$SMTPS_PORT"
+		echo "SMTPS_UNTRUSTED_PORT=$SMTPS_UNTRUSTED_PORT"
+		echo "SUBMISSION_NOTLS_PORT=$SUBMISSION_NOTLS_PORT"
+		echo "SMTP_PLAIN_PORT=$SMTP_PLAIN_PORT"
+		local i=1 entry
+		for entry in "${USERS[@]}"; do
+			echo "USER$i=${entry%%:*}"
+			echo "PASS$i=${entry#*:}"
+			i=$((i + 1))
+		done
+	} >"$tmp"
+	chmod 0644 "$tmp"
+	mv "$tmp" "$ENV_FILE"
+}
+
+start_servers() {
+	local started=$SECONDS
+	case "$MAIL_DIR" in
+	/*) ;;
+	*) die "TRIBUTARY_MAIL_DIR must be an absolute path (got '$MAIL_DIR')" ;;
+	esac
+	# Postfix parameter values are whitespace/comma separated lists.
+	[[ $MAIL_DIR =~ [[:space:],] ]] && die "TRIBUTARY_MAIL_DIR must not contain spaces or commas"
+	[[ $MAIL_DIR == / ]] && die "refusing to use / as TRIBUTARY_MAIL_DIR"
+
+	# Idempotent-ish: whatever ran from this dir before goes away first.
+	if [[ -d $MAIL_DIR ]]; then
+		stop_servers
+	fi
+
+	# Ports still taken now belong to something else (another state dir, or
+	# a non-test server): say who rather than fail obscurely later.
+	local p busy=()
+	for p in "${ALL_PORTS[@]}"; do
+		if port_open "$p"; then busy+=("$p"); fi
+	done
+	if ((${#busy[@]})); then
+		ss -ltnp 2>/dev/null | grep -E ":($(
+			IFS='|'
+			echo "${busy[*]}"
+		))\b" >&2 || true
+		die "ports already in use: ${busy[*]} (another instance? try TRIBUTARY_MAIL_DIR=<its dir> $0 stop)"
+	fi
+
+	rm -rf "$MAIL_DIR"
+	mkdir -p "$MAIL_DIR"
+	# Traversable by the unprivileged dovecot/dovenull/postfix/mail users.
+	chmod 0755 "$MAIL_DIR"
+
+	log "generating certificates"
+	make_certs
+	log "writing configs in $MAIL_DIR"
+	write_dovecot_conf
+	write_postfix_conf
+
+	log "starting Dovecot"
+	dovecot -c "$DOVECOT_CONF" || fail_start "dovecot did not start"
+
+	log "starting Postfix"
+	# "check" creates the queue sub-directories with the right owners and
+	# reports permission problems before start would silently give up.
+	postfix -c "$PF_CONF" check || fail_start "postfix check failed"
+	postfix -c "$PF_CONF" start >/dev/null 2>&1 || fail_start "postfix start failed"
+
+	log "waiting for ${#ALL_PORTS[@]} ports (up to ${START_TIMEOUT}s)"
+	local deadline=$((SECONDS + START_TIMEOUT)) waiting
+	while :; do
+		waiting=()
+		for p in "${ALL_PORTS[@]}"; do
+			port_open "$p" || waiting+=("$p")
+		done
+		((${#waiting[@]} == 0)) && break
+		if ((SECONDS >= deadline)); then
+			fail_start "ports not accepting connections after ${START_TIMEOUT}s: ${waiting[*]}"
+		fi
+		sleep 0.2
+	done
+	dovecot_pid >/dev/null || fail_start "Dovecot master is not running"
+	postfix_pid >/dev/null || fail_start "Postfix master is not running"
+
+	write_env
+	log "ready in $((SECONDS - started))s; settings in $ENV_FILE"
+	log "CA for clients: SSL_CERT_FILE=$TLS_DIR/ca.pem"
+}
+
+usage() {
+	echo "usage: $0 start|stop|status   (state dir: \${TRIBUTARY_MAIL_DIR:-/tmp/tributary-mail})" >&2
+	exit 2
+}
+
+main() {
+	[[ $# -eq 1 ]] || usage
+	case "$1" in
+	start)
+		need_root start
+		need_tools
+		start_servers
+		;;
+	stop)
+		need_root stop
+		stop_servers
+		;;
+	status)
+		status_servers
+		;;
+	*) usage ;;
+	esac
+}
+
+main "$@"

@@ -1,0 +1,163 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// ListQuery selects the messages of a list. With no account and no folder
+// it is the unified inbox. Search, when set, restricts to full-text matches
+// over subject, addresses and body.
+type ListQuery struct {
+	AccountID int64
+	FolderID  int64
+	Search    string
+	Limit     int // default 50
+	Offset    int
+}
+
+const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted`
+
+const summaryFrom = ` FROM messages m JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id `
+
+// where builds the filter. The unified inbox uses the partial index on
+// in_inbox, so the first page comes straight off the index however many
+// messages there are.
+func (q ListQuery) where() (string, []any, error) {
+	var conds []string
+	var args []any
+	switch {
+	case q.FolderID != 0:
+		conds = append(conds, "m.folder_id = ?")
+		args = append(args, q.FolderID)
+	case q.AccountID != 0 && q.Search == "":
+		conds = append(conds, "m.in_inbox = 1", "m.account_id = ?")
+		args = append(args, q.AccountID)
+	case q.AccountID != 0:
+		conds = append(conds, "m.account_id = ?")
+		args = append(args, q.AccountID)
+	case q.Search == "":
+		conds = append(conds, "m.in_inbox = 1")
+	}
+	if q.Search != "" {
+		match := ftsQuery(q.Search)
+		if match == "" {
+			return "", nil, errors.New("search: type at least one letter or digit")
+		}
+		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+		args = append(args, match)
+	}
+	conds = append(conds, "m.deleted = 0")
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// ftsQuery turns what a person types into an FTS5 query: every word must
+// match, as a prefix, so results appear while the last word is half typed.
+// Quoting each word keeps FTS5 syntax (AND, NEAR, *, ") from being
+// interpreted.
+func ftsQuery(s string) string {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"*`
+	}
+	return strings.Join(words, " ")
+}
+
+// List returns one page of messages, newest first.
+func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
+	where, args, err := q.where()
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	args = append(args, q.Limit, q.Offset)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+summaryColumns+summaryFrom+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list messages: %w", err)
+	}
+	defer rows.Close()
+	var out []core.MessageSummary
+	for rows.Next() {
+		m, err := scanSummary(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Count returns how many messages a query matches.
+func (db *DB) Count(ctx context.Context, q ListQuery) (int, error) {
+	where, args, err := q.where()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m`+where, args...).Scan(&n)
+	return n, err
+}
+
+// UnreadInbox counts unread messages in the unified inbox, for the tray.
+func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE in_inbox = 1 AND seen = 0 AND deleted = 0`).Scan(&n)
+	return n, err
+}
+
+func scanSummary(r scanner) (core.MessageSummary, error) {
+	var m core.MessageSummary
+	var date int64
+	err := r.Scan(&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted)
+	m.Date = time.Unix(date, 0).UTC()
+	return m, err
+}
+
+// Message returns one message's summary and the hash of its raw bytes.
+func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, string, error) {
+	var blob string
+	row := db.sql.QueryRowContext(ctx, `SELECT m.blob, `+summaryColumns+summaryFrom+` WHERE m.id = ?`, id)
+	var m core.MessageSummary
+	var date int64
+	err := row.Scan(&blob, &m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, "", fmt.Errorf("no message %d: %w", id, ErrNotFound)
+	}
+	m.Date = time.Unix(date, 0).UTC()
+	return m, blob, err
+}
+
+// SetFlags replaces a message's flags.
+func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
+	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
+	return checkAffected(res, err, "set flags")
+}
+
+// RemoveMessage deletes a message locally, and its file once nothing else
+// refers to it.
+func (db *DB) RemoveMessage(ctx context.Context, id int64) error {
+	_, blob, err := db.Message(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+		return checkAffected(res, err, "remove message")
+	})
+	if err != nil {
+		return err
+	}
+	return db.removeUnreferencedBlobs(ctx, []string{blob})
+}

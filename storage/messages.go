@@ -1,0 +1,236 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mime"
+)
+
+// ensureFolder returns the ID of the account's folder called name, creating
+// it with role if it does not exist.
+func ensureFolder(ctx context.Context, tx *sql.Tx, accountID int64, name, role string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM folders WHERE account_id=? AND name=?`, accountID, name).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("storage: find folder %q: %w", name, err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO folders (account_id, name, role) VALUES (?,?,?)`, accountID, name, role)
+	if err != nil {
+		return 0, fmt.Errorf("storage: create folder %q: %w", name, err)
+	}
+	return res.LastInsertId()
+}
+
+// EnsureFolder returns the ID of an account's folder, creating it if needed.
+// A folder named like the Inbox is the Inbox, whatever the caller's role.
+func (db *DB) EnsureFolder(ctx context.Context, accountID int64, name, role string) (int64, error) {
+	if strings.EqualFold(name, core.DefaultFolder) {
+		name, role = core.DefaultFolder, core.RoleInbox
+	}
+	var id int64
+	err := db.withTx(ctx, func(tx *sql.Tx) (err error) {
+		id, err = ensureFolder(ctx, tx, accountID, name, role)
+		return err
+	})
+	return id, err
+}
+
+// FolderByRole finds an account's folder with the given role.
+func (db *DB) FolderByRole(ctx context.Context, accountID int64, role string) (int64, error) {
+	var id int64
+	err := db.sql.QueryRowContext(ctx, `SELECT id FROM folders WHERE account_id=? AND role=? ORDER BY id LIMIT 1`, accountID, role).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("no %s folder for account %d: %w", role, accountID, ErrNotFound)
+	}
+	return id, err
+}
+
+// Folders lists every folder of every account with its counts, the Inbox
+// first within each account.
+func (db *DB) Folders(ctx context.Context) ([]core.Folder, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT f.id, f.account_id, a.name, f.name, f.role,
+       (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.deleted = 0),
+       (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.seen = 0 AND m.deleted = 0)
+FROM folders f JOIN accounts a ON a.id = f.account_id
+ORDER BY a.name, f.role != 'inbox', f.role = '', f.name`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list folders: %w", err)
+	}
+	defer rows.Close()
+	var out []core.Folder
+	for rows.Next() {
+		var f core.Folder
+		if err := rows.Scan(&f.ID, &f.AccountID, &f.Account, &f.Name, &f.Role, &f.Total, &f.Unread); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Staged is a message written to disk and parsed, not yet committed.
+// Retrieval stages a message as its bytes arrive, because some servers send
+// a message's UID or flags only after its body.
+type Staged struct {
+	blob   stagedBlob
+	parsed *mime.Message
+}
+
+var _ core.Staged = (*Staged)(nil)
+var _ core.MessageStore = (*DB)(nil)
+
+// Discard removes a staged message that will not be stored.
+func (s *Staged) Discard() { s.blob.discard() }
+
+// Stage streams raw to a file, syncs it, and parses it for listing. A
+// malformed message is still staged: whatever could be read is listed, and
+// its raw bytes stay available.
+func (db *DB) Stage(ctx context.Context, raw io.Reader) (core.Staged, error) {
+	blob, err := db.stageBlob(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := parseFile(blob.tmp)
+	if err != nil {
+		blob.discard()
+		return nil, err
+	}
+	return &Staged{blob: blob, parsed: parsed}, nil
+}
+
+// Deliver stages raw and stores it; see Store.
+func (db *DB) Deliver(ctx context.Context, d core.Delivery, raw io.Reader) (int64, bool, error) {
+	s, err := db.Stage(ctx, raw)
+	if err != nil {
+		return 0, false, err
+	}
+	return db.Store(ctx, d, s)
+}
+
+// Store commits a staged message with its sync state. The file gets its
+// final name before the row that refers to it is committed, and the sync
+// state (a POP3 UIDL or an IMAP UID) commits in the same transaction as the
+// row, so a crash at any point leaves either both or neither. A message
+// already in the folder (same Message-ID and same bytes) is not stored
+// twice; its sync state is still recorded. It returns the message's ID and
+// whether it is new.
+func (db *DB) Store(ctx context.Context, d core.Delivery, staged core.Staged) (int64, bool, error) {
+	s, ok := staged.(*Staged)
+	if !ok {
+		return 0, false, fmt.Errorf("storage: Store needs a message from Stage, got %T", staged)
+	}
+	defer s.Discard()
+	db.blobMu.Lock()
+	defer db.blobMu.Unlock()
+	if err := db.placeBlob(s.blob); err != nil {
+		return 0, false, err
+	}
+	var id int64
+	var isNew bool
+	err := db.withTx(ctx, func(tx *sql.Tx) (err error) {
+		id, isNew, err = insertMessage(ctx, tx, d, s.blob.Blob, s.parsed)
+		if err != nil {
+			return err
+		}
+		if d.POP3 != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pop3_uidls (source_id, uidl, retrieved_at) VALUES (?,?,?)`, d.POP3.SourceID, d.POP3.UIDL, time.Now().Unix()); err != nil {
+				return fmt.Errorf("storage: record UIDL: %w", err)
+			}
+		}
+		if d.IMAP != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, d.IMAP.MailboxID, d.IMAP.UID, id); err != nil {
+				return fmt.Errorf("storage: record UID: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET last_uid = MAX(last_uid, ?) WHERE id = ?`, d.IMAP.UID, d.IMAP.MailboxID); err != nil {
+				return fmt.Errorf("storage: record UID: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, isNew, nil
+}
+
+// parseFile reads the listing fields of a message.
+func parseFile(path string) (*mime.Message, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read message file: %w", err)
+	}
+	defer f.Close()
+	m, err := mime.Parse(f, nil)
+	if m == nil {
+		m = &mime.Message{Subject: "(unreadable message)"}
+	}
+	var pathErr *os.PathError
+	if errors.As(err, &pathErr) {
+		return nil, fmt.Errorf("storage: read message file: %w", err)
+	}
+	return m, nil
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *mime.Message) (int64, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE folder_id=? AND message_id=? AND blob=?`, d.FolderID, m.MessageID, b.Hash).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("storage: find message: %w", err)
+	}
+	date := m.Date
+	if date.IsZero() {
+		date = d.InternalDate
+	}
+	if date.IsZero() {
+		date = time.Now()
+	}
+	var fromName, fromAddr string
+	if len(m.From) > 0 {
+		fromName, fromAddr = m.From[0].Name, m.From[0].Address
+	}
+	to := joinAddresses(m.To)
+	res, err := tx.ExecContext(ctx, `
+INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted)
+VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		d.AccountID, d.FolderID, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
+		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted)
+	if err != nil {
+		return 0, false, fmt.Errorf("storage: insert message: %w", err)
+	}
+	if id, err = res.LastInsertId(); err != nil {
+		return 0, false, err
+	}
+	addresses := strings.Join([]string{joinAddresses(m.From), to, joinAddresses(m.Cc)}, " ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
+		return 0, false, fmt.Errorf("storage: index message: %w", err)
+	}
+	return id, true, nil
+}
+
+func joinAddresses(list []*mail.Address) string {
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		if a.Name != "" {
+			parts = append(parts, fmt.Sprintf("%s <%s>", a.Name, a.Address))
+		} else {
+			parts = append(parts, a.Address)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,139 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// Enqueue writes a composed message to the outbox as queued. The raw bytes
+// are on disk before the row exists, so a crash right after never loses
+// what the user wrote. It sets item's ID, Blob and State.
+func (db *DB) Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader) error {
+	staged, err := db.stageBlob(ctx, raw)
+	if err != nil {
+		return err
+	}
+	defer staged.discard()
+	db.blobMu.Lock()
+	defer db.blobMu.Unlock()
+	if err := db.placeBlob(staged); err != nil {
+		return err
+	}
+	rcpts, _ := json.Marshal(item.Recipients)
+	item.Blob, item.State, item.Created = staged.Hash, core.OutboxQueued, time.Now().UTC().Truncate(time.Second)
+	res, err := db.sql.ExecContext(ctx, `INSERT INTO outbox (account_id, blob, message_id, sender, recipients, to_display, subject, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)`,
+		item.AccountID, item.Blob, item.MessageID, item.From, string(rcpts), item.To, item.Subject, item.State, item.Created.Unix())
+	if err != nil {
+		return fmt.Errorf("storage: queue message: %w", err)
+	}
+	item.ID, err = res.LastInsertId()
+	return err
+}
+
+const outboxColumns = `o.id, o.account_id, a.name, o.blob, o.message_id, o.sender, o.recipients, o.to_display, o.subject, o.state, o.attempts, o.last_error, o.next_attempt, o.created_at`
+
+func scanOutbox(r scanner) (core.OutboxItem, error) {
+	var o core.OutboxItem
+	var rcpts string
+	var next, created int64
+	if err := r.Scan(&o.ID, &o.AccountID, &o.Account, &o.Blob, &o.MessageID, &o.From, &rcpts, &o.To, &o.Subject, &o.State, &o.Attempts, &o.LastError, &next, &created); err != nil {
+		return o, err
+	}
+	if next > 0 {
+		o.NextAttempt = time.Unix(next, 0).UTC()
+	}
+	o.Created = time.Unix(created, 0).UTC()
+	return o, json.Unmarshal([]byte(rcpts), &o.Recipients)
+}
+
+// Outbox lists the outbox, oldest first. With due set, only the messages
+// whose turn has come (queued, or retry past its next attempt).
+func (db *DB) Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error) {
+	where := ``
+	var args []any
+	if !due.IsZero() {
+		where = ` WHERE o.state = 'queued' OR (o.state = 'retry' AND o.next_attempt <= ?)`
+		args = append(args, due.Unix())
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN accounts a ON a.id = o.account_id`+where+` ORDER BY o.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []core.OutboxItem
+	for rows.Next() {
+		o, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// OutboxItem returns one outbox message.
+func (db *DB) OutboxItem(ctx context.Context, id int64) (core.OutboxItem, error) {
+	o, err := scanOutbox(db.sql.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fmt.Errorf("no outbox message %d: %w", id, ErrNotFound)
+	}
+	return o, err
+}
+
+// ErrNotClaimable is returned by Claim when a message is not waiting to be
+// sent, for example because another sender took it first.
+var ErrNotClaimable = errors.New("storage: outbox message is not waiting to be sent")
+
+// Claim marks a queued or retry message as sending and counts the attempt.
+// Only one caller can claim a message, so it is never sent twice at once.
+func (db *DB) Claim(ctx context.Context, id int64) error {
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state IN ('queued', 'retry')`, id)
+	if err != nil {
+		return fmt.Errorf("storage: claim outbox message: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotClaimable
+	}
+	return nil
+}
+
+// SetOutboxState records the outcome of an attempt.
+func (db *DB) SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error {
+	var nextUnix int64
+	if !next.IsZero() {
+		nextUnix = next.Unix()
+	}
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt = ? WHERE id = ?`, state, lastErr, nextUnix, id)
+	return checkAffected(res, err, "update outbox")
+}
+
+// RecoverSending runs at start-up. A message still marked sending was cut
+// off by a crash or a kill at an unknown point, possibly after the server
+// accepted it, so it becomes unknown for the user to decide.
+func (db *DB) RecoverSending(ctx context.Context) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = 'Tributary stopped while sending; the server may or may not have accepted it' WHERE state = 'sending'`)
+	if err != nil {
+		return 0, fmt.Errorf("storage: recover outbox: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// DeleteOutbox removes a message from the outbox.
+func (db *DB) DeleteOutbox(ctx context.Context, id int64) error {
+	o, err := db.OutboxItem(ctx, id)
+	if err != nil {
+		return err
+	}
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id)
+	if err := checkAffected(res, err, "delete outbox message"); err != nil {
+		return err
+	}
+	return db.removeUnreferencedBlobs(ctx, []string{o.Blob})
+}

@@ -1,0 +1,115 @@
+package storage
+
+// migrations are applied in order; the index of the last one applied + 1 is
+// the database's user_version. Never edit a migration that has shipped: add
+// a new one.
+var migrations = []string{
+	`
+CREATE TABLE accounts (
+	id              INTEGER PRIMARY KEY,
+	name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	display_name    TEXT NOT NULL,
+	email           TEXT NOT NULL,
+	smtp_host       TEXT NOT NULL,
+	smtp_port       INTEGER NOT NULL,
+	smtp_username   TEXT NOT NULL,
+	smtp_encryption TEXT NOT NULL,
+	smtp_auth       INTEGER NOT NULL,
+	password_store  TEXT NOT NULL
+);
+CREATE TABLE sources (
+	id                INTEGER PRIMARY KEY,
+	account_id        INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	protocol          TEXT NOT NULL,
+	host              TEXT NOT NULL,
+	port              INTEGER NOT NULL,
+	username          TEXT NOT NULL,
+	encryption        TEXT NOT NULL,
+	method            TEXT NOT NULL,
+	interval_seconds  INTEGER NOT NULL,
+	folder            TEXT NOT NULL,
+	leave_on_server   INTEGER NOT NULL,
+	delete_after_days INTEGER NOT NULL,
+	imap_folders      TEXT NOT NULL -- JSON array
+);
+CREATE TABLE folders (
+	id         INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL DEFAULT '',
+	UNIQUE (account_id, name)
+);
+CREATE TABLE messages (
+	id          INTEGER PRIMARY KEY,
+	account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	folder_id   INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+	in_inbox    INTEGER NOT NULL,  -- folder role is inbox: the unified inbox
+	blob        TEXT NOT NULL,     -- SHA-256 of the raw bytes; names the file
+	size        INTEGER NOT NULL,
+	message_id  TEXT NOT NULL,
+	date        INTEGER NOT NULL,  -- Unix seconds
+	from_name   TEXT NOT NULL,
+	from_addr   TEXT NOT NULL,
+	to_addrs    TEXT NOT NULL,
+	subject     TEXT NOT NULL,
+	snippet     TEXT NOT NULL,
+	attachments INTEGER NOT NULL,
+	seen        INTEGER NOT NULL DEFAULT 0,
+	flagged     INTEGER NOT NULL DEFAULT 0,
+	answered    INTEGER NOT NULL DEFAULT 0,
+	deleted     INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (folder_id, message_id, blob)
+);
+CREATE INDEX messages_unified ON messages (date DESC, id DESC) WHERE in_inbox = 1;
+CREATE INDEX messages_folder ON messages (folder_id, date DESC, id DESC);
+CREATE INDEX messages_blob ON messages (blob);
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+	subject, addresses, body,
+	content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE pop3_uidls (
+	source_id    INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	uidl         TEXT NOT NULL,
+	retrieved_at INTEGER NOT NULL,
+	PRIMARY KEY (source_id, uidl)
+);
+CREATE TABLE imap_mailboxes (
+	id             INTEGER PRIMARY KEY,
+	source_id      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	name           TEXT NOT NULL,
+	folder_id      INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+	uidvalidity    INTEGER NOT NULL DEFAULT 0,
+	last_uid       INTEGER NOT NULL DEFAULT 0,
+	highest_modseq INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (source_id, name)
+);
+CREATE TABLE imap_uids (
+	mailbox_id INTEGER NOT NULL REFERENCES imap_mailboxes(id) ON DELETE CASCADE,
+	uid        INTEGER NOT NULL,
+	message    INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+	PRIMARY KEY (mailbox_id, uid)
+);
+CREATE INDEX imap_uids_message ON imap_uids (message);
+CREATE TABLE outbox (
+	id           INTEGER PRIMARY KEY,
+	account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	blob         TEXT NOT NULL,
+	message_id   TEXT NOT NULL,
+	sender       TEXT NOT NULL,
+	recipients   TEXT NOT NULL, -- JSON array of envelope recipients
+	to_display   TEXT NOT NULL,
+	subject      TEXT NOT NULL,
+	state        TEXT NOT NULL,
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	last_error   TEXT NOT NULL DEFAULT '',
+	next_attempt INTEGER NOT NULL DEFAULT 0,
+	created_at   INTEGER NOT NULL
+);
+CREATE TABLE pins (
+	server      TEXT NOT NULL, -- host:port
+	fingerprint TEXT NOT NULL, -- SHA-256, lowercase hex
+	PRIMARY KEY (server, fingerprint)
+);
+`,
+}

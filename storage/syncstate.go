@@ -1,0 +1,150 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// POP3Retrieved returns the UIDLs already retrieved from a source, with
+// when each was retrieved (for "delete from server after N days").
+func (db *DB) POP3Retrieved(ctx context.Context, sourceID int64) (map[string]time.Time, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT uidl, retrieved_at FROM pop3_uidls WHERE source_id = ?`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read UIDLs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var uidl string
+		var at int64
+		if err := rows.Scan(&uidl, &at); err != nil {
+			return nil, err
+		}
+		out[uidl] = time.Unix(at, 0)
+	}
+	return out, rows.Err()
+}
+
+// POP3Forget drops UIDLs that are no longer on the server, so the table
+// does not grow forever. Only call it with UIDLs the server no longer lists.
+func (db *DB) POP3Forget(ctx context.Context, sourceID int64, uidls []string) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		for _, u := range uidls {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pop3_uidls WHERE source_id = ? AND uidl = ?`, sourceID, u); err != nil {
+				return fmt.Errorf("storage: forget UIDL: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// IMAPMailbox returns the sync state of a source's mailbox, creating it
+// (and its local folder) on first sight.
+func (db *DB) IMAPMailbox(ctx context.Context, accountID, sourceID int64, name, folder, role string) (core.MailboxState, error) {
+	st := core.MailboxState{SourceID: sourceID, Name: name}
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, folder_id, uidvalidity, last_uid, highest_modseq FROM imap_mailboxes WHERE source_id = ? AND name = ?`, sourceID, name).
+			Scan(&st.ID, &st.FolderID, &st.UIDValidity, &st.LastUID, &st.HighestModSeq)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if st.FolderID, err = ensureFolder(ctx, tx, accountID, folder, role); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO imap_mailboxes (source_id, name, folder_id) VALUES (?,?,?)`, sourceID, name, st.FolderID)
+		if err != nil {
+			return err
+		}
+		st.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("storage: mailbox %q: %w", name, err)
+	}
+	return st, nil
+}
+
+// SetIMAPMailbox saves a mailbox's UIDVALIDITY and HIGHESTMODSEQ after a
+// sync. LastUID advances with each delivery.
+func (db *DB) SetIMAPMailbox(ctx context.Context, st core.MailboxState) error {
+	res, err := db.sql.ExecContext(ctx, `UPDATE imap_mailboxes SET uidvalidity = ?, highest_modseq = ? WHERE id = ?`, st.UIDValidity, st.HighestModSeq, st.ID)
+	return checkAffected(res, err, "save mailbox state")
+}
+
+// ResetIMAPMailbox forgets every UID of a mailbox whose UIDVALIDITY
+// changed. The local messages stay: the next sync fetches the mailbox again
+// and relinks copies it already has instead of storing them twice.
+func (db *DB) ResetIMAPMailbox(ctx context.Context, st core.MailboxState, uidValidity uint32) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM imap_uids WHERE mailbox_id = ?`, st.ID); err != nil {
+			return fmt.Errorf("storage: reset mailbox: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET uidvalidity = ?, last_uid = 0, highest_modseq = 0 WHERE id = ?`, uidValidity, st.ID)
+		return err
+	})
+}
+
+// IMAPUIDs maps each UID stored for a mailbox to its local message ID.
+func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT uid, message FROM imap_uids WHERE mailbox_id = ?`, mailboxID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: read UIDs: %w", err)
+	}
+	defer rows.Close()
+	out := map[uint32]int64{}
+	for rows.Next() {
+		var uid uint32
+		var id int64
+		if err := rows.Scan(&uid, &id); err != nil {
+			return nil, err
+		}
+		out[uid] = id
+	}
+	return out, rows.Err()
+}
+
+// LinkIMAPUID records that a message already stored locally is UID uid of
+// a mailbox, for example a sent message appended to the server's Sent.
+func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, messageID int64) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID); err != nil {
+			return fmt.Errorf("storage: link UID: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET last_uid = MAX(last_uid, ?) WHERE id = ?`, uid, mailboxID)
+		return err
+	})
+}
+
+// IMAPLocation tells where a local message lives on an IMAP server, so a
+// flag change or a deletion can be synced back.
+type IMAPLocation struct {
+	SourceID int64
+	Mailbox  string
+	UID      uint32
+}
+
+// IMAPLocations lists the server copies of a local message.
+func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]IMAPLocation, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, messageID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: find server copies: %w", err)
+	}
+	defer rows.Close()
+	var out []IMAPLocation
+	for rows.Next() {
+		var l IMAPLocation
+		if err := rows.Scan(&l.SourceID, &l.Mailbox, &l.UID); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
