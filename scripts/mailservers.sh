@@ -50,7 +50,9 @@ USERS=(
 	"carol@example.test:carol-pass"
 )
 
-START_TIMEOUT=30 # seconds to wait for all ports
+# Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy
+# compiling or fuzzing can triple that.
+START_TIMEOUT="${TRIBUTARY_MAIL_START_TIMEOUT:-30}"
 STOP_TIMEOUT=10  # seconds to wait for each daemon to exit
 
 # Paths inside the state dir.
@@ -113,13 +115,13 @@ pid_alive() {
 
 dovecot_pid() {
 	local pid
-	pid=$(tr -d ' \n' <"$DOVECOT_RUN/master.pid" 2>/dev/null) || return 1
+	pid=$(tr -d ' \n' 2>/dev/null <"$DOVECOT_RUN/master.pid") || return 1
 	pid_alive "$pid" dovecot && echo "$pid"
 }
 
 postfix_pid() {
 	local pid
-	pid=$(tr -d ' \n' <"$PF_QUEUE/pid/master.pid" 2>/dev/null) || return 1
+	pid=$(tr -d ' \n' 2>/dev/null <"$PF_QUEUE/pid/master.pid") || return 1
 	pid_alive "$pid" master && echo "$pid"
 }
 
@@ -138,28 +140,30 @@ wait_gone() {
 # ---------------------------------------------------------------- stop
 
 stop_servers() {
-	local pid stopped=0
-	if pid=$(postfix_pid); then
-		log "stopping Postfix (master pid $pid)"
+	local pf_pid="" dc_pid=""
+	pf_pid=$(postfix_pid) || pf_pid=""
+	dc_pid=$(dovecot_pid) || dc_pid=""
+	if [[ -z $pf_pid && -z $dc_pid ]]; then
+		log "nothing running from $MAIL_DIR"
+		return 0
+	fi
+	# Signal both first and then wait: each takes a second or more to wind
+	# down its children, and waiting in parallel halves a restart.
+	if [[ -n $pf_pid ]]; then
+		log "stopping Postfix (master pid $pf_pid)"
 		# postfix stop needs the config dir still listed in
 		# alternate_config_directories; fall back to a plain SIGTERM, which
 		# master handles the same way (it terminates its children).
-		postfix -c "$PF_CONF" stop >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
-		wait_gone "$pid"
-		stopped=1
+		postfix -c "$PF_CONF" stop </dev/null >/dev/null 2>&1 || kill -TERM "$pf_pid" 2>/dev/null || true
 	fi
-	if pid=$(dovecot_pid); then
-		log "stopping Dovecot (master pid $pid)"
+	if [[ -n $dc_pid ]]; then
+		log "stopping Dovecot (master pid $dc_pid)"
 		# SIGTERM to the master makes it stop all its child processes.
-		kill -TERM "$pid" 2>/dev/null || true
-		wait_gone "$pid"
-		stopped=1
+		kill -TERM "$dc_pid" 2>/dev/null || true
 	fi
-	if ((stopped)); then
-		log "stopped"
-	else
-		log "nothing running from $MAIL_DIR"
-	fi
+	if [[ -n $pf_pid ]]; then wait_gone "$pf_pid"; fi
+	if [[ -n $dc_pid ]]; then wait_gone "$dc_pid"; fi
+	log "stopped"
 }
 
 # ---------------------------------------------------------------- status
@@ -272,6 +276,8 @@ write_dovecot_conf() {
 # Written by scripts/mailservers.sh — a private Dovecot for tests.
 # Nothing from /etc/dovecot is included.
 instance_name = tributary-test
+# Name used in LMTP Received: headers and greetings (not the machine's name).
+hostname = mail.example.test
 base_dir = $DOVECOT_RUN
 state_dir = $DOVECOT_STATE
 log_path = $DOVECOT_LOG
@@ -313,6 +319,9 @@ mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
   separator = /
+  mailbox INBOX {
+    auto = subscribe
+  }
   mailbox Sent {
     special_use = \Sent
     auto = subscribe
@@ -379,12 +388,13 @@ EOF
 # main.cf, otherwise "postfix -c DIR start" silently does nothing. Add ours
 # once, keeping whatever is listed already.
 register_postfix_dir() {
-	local current
+	local current entry entries=()
 	current=$(postconf -c /etc/postfix -h alternate_config_directories 2>/dev/null || true)
 	# Entries may be separated by commas and/or whitespace.
-	if tr ', ' '\n\n' <<<"$current" | grep -qxF "$PF_CONF"; then
-		return 0
-	fi
+	read -ra entries <<<"${current//,/ }"
+	for entry in "${entries[@]}"; do
+		[[ $entry == "$PF_CONF" ]] && return 0
+	done
 	log "adding $PF_CONF to alternate_config_directories in /etc/postfix/main.cf"
 	if [[ -n $current ]]; then
 		postconf -c /etc/postfix -e "alternate_config_directories = $current, $PF_CONF"
@@ -624,14 +634,23 @@ start_servers() {
 	write_dovecot_conf
 	write_postfix_conf
 
+	# The daemons must not inherit our stdout/stderr: Dovecot's master keeps
+	# the stderr it was started with, so a caller that reads our output
+	# through a pipe (a test harness, "| tee") would never see EOF.
+	local start_log="$MAIL_DIR/start.log"
 	log "starting Dovecot"
-	dovecot -c "$DOVECOT_CONF" || fail_start "dovecot did not start"
+	if ! dovecot -c "$DOVECOT_CONF" </dev/null >>"$start_log" 2>&1; then
+		cat "$start_log" >&2
+		fail_start "dovecot did not start"
+	fi
 
 	log "starting Postfix"
-	# "check" creates the queue sub-directories with the right owners and
-	# reports permission problems before start would silently give up.
-	postfix -c "$PF_CONF" check || fail_start "postfix check failed"
-	postfix -c "$PF_CONF" start >/dev/null 2>&1 || fail_start "postfix start failed"
+	# start runs the integrity check first, which creates the queue
+	# sub-directories with the right owners (post-install create-missing).
+	if ! postfix -c "$PF_CONF" start </dev/null >>"$start_log" 2>&1; then
+		cat "$start_log" >&2
+		fail_start "postfix did not start"
+	fi
 
 	log "waiting for ${#ALL_PORTS[@]} ports (up to ${START_TIMEOUT}s)"
 	local deadline=$((SECONDS + START_TIMEOUT)) waiting

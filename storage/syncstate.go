@@ -112,15 +112,15 @@ func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, 
 }
 
 // LinkIMAPUID records that a message already stored locally is UID uid of
-// a mailbox, for example a sent message appended to the server's Sent.
+// a mailbox, for example a sent message appended to the server's Sent. It
+// leaves last_uid alone: lower UIDs may not have been fetched yet, and the
+// sync skips UIDs it already knows.
 func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, messageID int64) error {
-	return db.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID); err != nil {
-			return fmt.Errorf("storage: link UID: %w", err)
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET last_uid = MAX(last_uid, ?) WHERE id = ?`, uid, mailboxID)
-		return err
-	})
+	_, err := db.sql.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID)
+	if err != nil {
+		return fmt.Errorf("storage: link UID: %w", err)
+	}
+	return nil
 }
 
 // IMAPLocation tells where a local message lives on an IMAP server, so a

@@ -76,7 +76,7 @@ func hasSentAttr(list []*goimap.ListData) bool {
 
 // SyncResult counts what one mailbox sync did.
 type SyncResult struct {
-	New          int // messages stored that were not in the folder before
+	NewIDs       []int64 // messages stored that were not in the folder before
 	FlagsUpdated int
 }
 
@@ -111,7 +111,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, condstore); err != nil {
 			return res, err
 		}
-		if res.New, err = c.fetchNew(ctx, store, accountID, st, progress); err != nil {
+		if res.NewIDs, err = c.fetchNew(ctx, store, accountID, st, progress); err != nil {
 			return res, err
 		}
 	}
@@ -122,37 +122,43 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 }
 
 // fetchNew lists the UIDs above LastUID, then fetches them in batches.
-func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, progress core.Progress) (int, error) {
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, progress core.Progress) ([]int64, error) {
+	known, err := store.IMAPUIDs(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
 	var uids []goimap.UID
-	err := c.wait(ctx, func() error {
+	err = c.wait(ctx, func() error {
 		var set goimap.UIDSet
 		set.AddRange(goimap.UID(st.LastUID+1), 0)
 		data, err := c.c.UIDSearch(&goimap.SearchCriteria{UID: []goimap.UIDSet{set}}, nil).Wait()
 		if err != nil {
 			return err
 		}
-		// "n:*" always matches the highest UID, even one already stored.
+		// "n:*" always matches the highest UID, even one already stored,
+		// and a message we appended ourselves is known already.
 		for _, u := range data.AllUIDs() {
-			if uint32(u) > st.LastUID {
+			if _, ok := known[uint32(u)]; !ok && uint32(u) > st.LastUID {
 				uids = append(uids, u)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, c.classify("search new mail", err)
+		return nil, c.classify("search new mail", err)
 	}
 	slices.Sort(uids)
-	total, done, fresh := len(uids), 0, 0
+	total, done := len(uids), 0
+	var fresh []int64
 	for start := 0; start < len(uids); start += BatchSize {
 		batch := uids[start:min(start+BatchSize, len(uids))]
-		n, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
+		ids, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
 			}
 		})
-		fresh += n
+		fresh = append(fresh, ids...)
 		if err != nil {
 			return fresh, err
 		}
@@ -160,8 +166,8 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 	return fresh, nil
 }
 
-func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) (int, error) {
-	fresh := 0
+func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) ([]int64, error) {
+	var fresh []int64
 	err := c.wait(ctx, func() error {
 		cmd := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true,
@@ -169,12 +175,12 @@ func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accoun
 		})
 		defer cmd.Close()
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			isNew, err := c.storeFetched(ctx, store, accountID, st, msg)
+			id, isNew, err := c.storeFetched(ctx, store, accountID, st, msg)
 			if err != nil {
 				return err
 			}
 			if isNew {
-				fresh++
+				fresh = append(fresh, id)
 			}
 			stored()
 		}
@@ -196,7 +202,7 @@ func (e *storeError) Unwrap() error { return e.err }
 
 // storeFetched stages the body as it streams in (a server may send UID and
 // FLAGS after the body) and commits it once all items are read.
-func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData) (bool, error) {
+func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData) (int64, bool, error) {
 	d := core.Delivery{AccountID: accountID, FolderID: st.FolderID}
 	var uid goimap.UID
 	var staged core.Staged
@@ -216,21 +222,21 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 		case imapclient.FetchItemDataBodySection:
 			s, err := store.Stage(ctx, it.Literal)
 			if err != nil {
-				return false, &storeError{err}
+				return 0, false, &storeError{err}
 			}
 			staged = s
 		}
 	}
 	if uid == 0 || staged == nil {
-		return false, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
+		return 0, false, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
 	}
 	d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid)}
-	_, isNew, err := store.Store(ctx, d, staged)
+	id, isNew, err := store.Store(ctx, d, staged)
 	staged = nil // Store consumed it
 	if err != nil {
-		return false, &storeError{err}
+		return 0, false, &storeError{err}
 	}
-	return isNew, nil
+	return id, isNew, nil
 }
 
 // syncFlags applies flag changes made elsewhere (another client, webmail)

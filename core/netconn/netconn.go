@@ -36,7 +36,8 @@ type Options struct {
 	Pins        Pins
 }
 
-func (o *Options) dialTimeout() time.Duration {
+// DialTimeoutOrDefault is the connect timeout of o, which may be nil.
+func (o *Options) DialTimeoutOrDefault() time.Duration {
 	if o == nil || o.DialTimeout <= 0 {
 		return DefaultDialTimeout
 	}
@@ -148,7 +149,7 @@ func (c *Conn) Close() error {
 // with STARTTLS the caller negotiates it in its protocol and then calls
 // StartTLS. Errors are classified with core.Classify.
 func Dial(ctx context.Context, ep core.Endpoint, opts *Options) (*Conn, error) {
-	dctx, cancel := context.WithTimeout(ctx, opts.dialTimeout())
+	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeoutOrDefault())
 	defer cancel()
 	var d net.Dialer
 	raw, err := d.DialContext(dctx, "tcp", ep.Addr())
@@ -169,7 +170,7 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *Options) (*Conn, error) {
 // c must not be used afterwards.
 func StartTLS(ctx context.Context, c *Conn, ep core.Endpoint, opts *Options) (*Conn, error) {
 	c.stop()
-	dctx, cancel := context.WithTimeout(ctx, opts.dialTimeout())
+	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeoutOrDefault())
 	defer cancel()
 	tc, err := handshake(dctx, c.Conn, ep, opts)
 	if err != nil {

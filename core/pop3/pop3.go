@@ -52,7 +52,7 @@ var (
 	// than a message outgrows its bound.
 	errReplyTooLarge = errors.New("the server's reply is larger than Tributary accepts")
 	// errClosed explains why a Client no longer works.
-	errClosed = fmt.Errorf("pop3: the connection is closed; dial again: %w", net.ErrClosed)
+	errClosed = fmt.Errorf("the connection is closed; dial again: %w", net.ErrClosed)
 )
 
 // Message is one entry of the maildrop as LIST and UIDL describe it.
@@ -115,9 +115,11 @@ type Client struct {
 // holds, of kind core.KindTLS; nothing else, no USER or PASS, is sent.
 //
 // ctx governs the whole session, not only the dial: cancelling it closes
-// the connection. netconn bounds the dial itself by opts.DialTimeout and
-// every read and write by opts.IOTimeout. Errors are classified with
-// core.Classify.
+// the connection. The dial, and then the greeting (with STARTTLS, the
+// whole negotiation), must each finish within opts.DialTimeout, so that a
+// wrong port or encryption is reported as quickly as an unreachable
+// server; later reads and writes each get opts.IOTimeout. Errors are
+// classified with core.Classify.
 func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (*Client, error) {
 	c := &Client{server: ep.Addr(), life: ctx, maxSize: MaxMessageSize}
 	switch ep.Encryption {
@@ -131,14 +133,18 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (*Client
 	if err != nil {
 		return nil, err
 	}
+	// A server on the wrong port may wait for us in silence (a TLS port
+	// spoken to in plain text waits for a ClientHello).
+	hello, cancel := context.WithTimeout(ctx, opts.DialTimeoutOrDefault())
+	defer cancel()
 	var greeting []byte
 	if ep.Encryption == core.EncryptionSTARTTLS {
-		if nc, greeting, err = c.startTLS(ctx, nc, ep, opts); err != nil {
+		if nc, greeting, err = c.startTLS(hello, nc, ep, opts); err != nil {
 			return nil, err
 		}
 	}
 	c.w = &wire{Conn: nc, replay: greeting}
-	if c.pc, err = c.open(ctx, ep); err != nil {
+	if c.pc, err = c.open(hello, ep); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -167,7 +173,8 @@ func (c *Client) open(ctx context.Context, ep core.Endpoint) (*gopop3.Conn, erro
 }
 
 // startTLS reads the greeting in plain text, checks CAPA for STLS, sends
-// STLS and upgrades the connection. It returns the TLS connection and the
+// STLS and upgrades the connection, all within ctx; the TLS connection
+// lives as long as c.life. It returns the TLS connection and the
 // greeting, which open replays to go-pop3 since the server does not send
 // it again. On failure the connection is closed.
 func (c *Client) startTLS(ctx context.Context, nc *netconn.Conn, ep core.Endpoint, opts *netconn.Options) (*netconn.Conn, []byte, error) {
@@ -212,7 +219,7 @@ func (c *Client) startTLS(ctx context.Context, nc *netconn.Conn, ep core.Endpoin
 	case err != nil:
 		return fail(err)
 	}
-	tc, err := netconn.StartTLS(ctx, nc, ep, opts)
+	tc, err := netconn.StartTLS(c.life, nc, ep, opts)
 	if err != nil {
 		c.drop(errClosed)
 		return nil, nil, err
@@ -296,7 +303,7 @@ func merge(uidls, sizes []gopop3.MessageID) ([]Message, error) {
 	msgs := make([]Message, 0, len(sizes))
 	for _, s := range sizes {
 		if _, dup := byNum[s.ID]; dup || s.ID < 1 || s.Size < 0 {
-			return nil, fmt.Errorf("pop3: malformed LIST entry %d %d", s.ID, s.Size)
+			return nil, fmt.Errorf("malformed LIST entry %d %d", s.ID, s.Size)
 		}
 		byNum[s.ID] = len(msgs)
 		msgs = append(msgs, Message{Num: s.ID, Size: int64(s.Size)})
@@ -305,17 +312,17 @@ func merge(uidls, sizes []gopop3.MessageID) ([]Message, error) {
 	for _, u := range uidls {
 		i, ok := byNum[u.ID]
 		if !ok || msgs[i].UIDL != "" {
-			return nil, fmt.Errorf("pop3: UIDL lists message %d, which LIST does not, or lists it twice", u.ID)
+			return nil, fmt.Errorf("UIDL lists message %d, which LIST does not, or lists it twice", u.ID)
 		}
 		if other, dup := owner[u.UID]; dup {
-			return nil, fmt.Errorf("pop3: messages %d and %d have the same UIDL %q", other, u.ID, u.UID)
+			return nil, fmt.Errorf("messages %d and %d have the same UIDL %q; Tributary cannot tell them apart", other, u.ID, u.UID)
 		}
 		owner[u.UID] = u.ID
 		msgs[i].UIDL = u.UID
 	}
 	for _, m := range msgs {
 		if m.UIDL == "" {
-			return nil, fmt.Errorf("pop3: LIST lists message %d, which UIDL does not", m.Num)
+			return nil, fmt.Errorf("LIST lists message %d, which UIDL does not", m.Num)
 		}
 	}
 	slices.SortFunc(msgs, func(a, b Message) int { return a.Num - b.Num })
@@ -333,7 +340,9 @@ func merge(uidls, sizes []gopop3.MessageID) ([]Message, error) {
 func (c *Client) Retrieve(ctx context.Context, num int, w io.Writer) (int64, error) {
 	step := "pop3 retr " + strconv.Itoa(num)
 	// On the wire a message also carries its status line, a dot for each
-	// line starting with one, and the terminating line.
+	// line starting with one, and the terminating line: allow a sixteenth
+	// more. go-pop3 turns a bare LF into CRLF, so the message read can
+	// still exceed the limit; that is checked below.
 	tooLarge := fmt.Errorf("%w (the limit is %d bytes)", ErrMessageTooLarge, c.maxSize)
 	var buf *bytes.Buffer
 	err := c.call(ctx, "retrieve", step, c.maxSize+c.maxSize/16+maxShortReply, tooLarge, func() (err error) {
@@ -480,10 +489,10 @@ func replyFrom(cmd string, err error) (reply error, inStep bool) {
 	switch {
 	case errors.As(err, &num):
 		// go-pop3 parses LIST and UIDL after reading them whole.
-		return fmt.Errorf("pop3: malformed %s reply: %w", cmd, err), true
+		return fmt.Errorf("malformed %s reply: %w", cmd, err), true
 	case strings.HasPrefix(msg, goPOP3Unparsed):
 		line := strings.TrimSuffix(strings.TrimPrefix(msg, goPOP3Unparsed), ". Neither -ERR, nor +OK")
-		return fmt.Errorf("pop3: the server's reply to %s is neither +OK nor -ERR: %q", cmd, clean(line)), false
+		return fmt.Errorf("the server's reply to %s is neither +OK nor -ERR: %q", cmd, clean(line)), false
 	case msg == goPOP3BareErr:
 		return &ReplyError{Command: cmd}, true
 	}

@@ -93,10 +93,11 @@ func keyringError(err error) error {
 }
 
 // isNoSecretService recognises the D-Bus errors of a session with no
-// Secret Service, or no session bus at all.
+// Secret Service, no session bus at all, or a keyring that is locked with
+// nobody to unlock it.
 func isNoSecretService(err error) bool {
 	s := err.Error()
-	for _, sign := range []string{"org.freedesktop.secrets", "DBUS_SESSION_BUS_ADDRESS", "dbus", "ServiceUnknown"} {
+	for _, sign := range []string{"org.freedesktop.secrets", "DBUS_SESSION_BUS_ADDRESS", "dbus", "ServiceUnknown", "failed to unlock"} {
 		if strings.Contains(s, sign) {
 			return true
 		}

@@ -373,7 +373,13 @@ const (
 	startTLS
 )
 
-func ok(text string) []byte  { return []byte("+OK " + text + "\r\n") }
+func ok(text string) []byte {
+	if text == "" {
+		return []byte("+OK\r\n")
+	}
+	return []byte("+OK " + text + "\r\n")
+}
+
 func bad(text string) []byte { return []byte("-ERR " + text + "\r\n") }
 
 // multi builds a multi-line reply, byte-stuffing lines that start with a

@@ -1,0 +1,136 @@
+// Package engine runs Tributary's mail work: it retrieves from every
+// source, drains the outbox through each account's own SMTP server, and
+// tells any number of subscribers what happened. The GUI and the CLI both
+// drive this one engine.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/secrets"
+)
+
+// Store is everything the engine needs from storage.
+type Store interface {
+	core.MessageStore
+	Accounts(ctx context.Context) ([]core.Account, error)
+	Account(ctx context.Context, id int64) (core.Account, error)
+	Pins(ctx context.Context) (map[string][]string, error)
+	Pin(ctx context.Context, server, fingerprint string) error
+	FolderByRole(ctx context.Context, accountID int64, role string) (int64, error)
+	LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, messageID int64) error
+
+	Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader) error
+	Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error)
+	OutboxItem(ctx context.Context, id int64) (core.OutboxItem, error)
+	Claim(ctx context.Context, id int64) error
+	SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error
+	RecoverSending(ctx context.Context) (int64, error)
+	OpenBlob(hash string) (*os.File, error)
+}
+
+// Options configure an Engine. Zero values mean the defaults.
+type Options struct {
+	DataDir string // for the password file
+	// Secrets returns the password store of a kind; tests replace it.
+	Secrets func(kind core.PasswordStore) secrets.Store
+	// Now is the clock, so that "delete after N days" can be tested.
+	Now         func() time.Time
+	DialTimeout time.Duration
+	IOTimeout   time.Duration
+	Logger      *slog.Logger
+}
+
+// Engine is the mail engine. It is safe for concurrent use.
+type Engine struct {
+	store Store
+	opts  Options
+	log   *slog.Logger
+	bus   bus
+	check chan struct{} // "Get mail" for the running engine
+}
+
+// New creates an engine over store.
+func New(store Store, opts Options) *Engine {
+	if opts.Secrets == nil {
+		dir := opts.DataDir
+		opts.Secrets = func(k core.PasswordStore) secrets.Store { return secrets.Open(k, dir) }
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1)}
+}
+
+// netOptions returns connection options with the current pins.
+func (e *Engine) netOptions(ctx context.Context) (*netconn.Options, error) {
+	pins, err := e.store.Pins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &netconn.Options{DialTimeout: e.opts.DialTimeout, IOTimeout: e.opts.IOTimeout, Pins: pins}, nil
+}
+
+// password fetches a stored password, with an error that says what to do.
+func (e *Engine) password(a core.Account, ref, server string) (string, error) {
+	pw, err := e.opts.Secrets(a.PasswordStore).Get(ref)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", &core.Error{Kind: core.KindConfig, Op: "password", Server: server, Err: fmt.Errorf("no password stored for account %q; set it again", a.Name)}
+	}
+	if err != nil {
+		return "", &core.Error{Kind: core.KindConfig, Op: "password", Server: server, Err: err}
+	}
+	return pw, nil
+}
+
+// SavePasswords stores an account's passwords in its password store.
+func (e *Engine) SavePasswords(a core.Account, pw core.Passwords) error {
+	store := e.opts.Secrets(a.PasswordStore)
+	if a.SMTP.Auth {
+		if err := store.Set(secrets.SMTPRef(a.ID), pw.SMTP); err != nil {
+			return err
+		}
+	}
+	for i, s := range a.Sources {
+		if i < len(pw.Sources) && pw.Sources[i] != "" {
+			if err := store.Set(secrets.SourceRef(s.ID), pw.Sources[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ForgetPasswords removes an account's passwords, for example when the
+// account is removed.
+func (e *Engine) ForgetPasswords(a core.Account) error {
+	store := e.opts.Secrets(a.PasswordStore)
+	errs := []error{store.Delete(secrets.SMTPRef(a.ID))}
+	for _, s := range a.Sources {
+		errs = append(errs, store.Delete(secrets.SourceRef(s.ID)))
+	}
+	return errors.Join(errs...)
+}
+
+// safely runs fn and turns a panic into an error, so one bad message or
+// server reply never takes the whole program down.
+func (e *Engine) safely(what string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("recovered from a panic", "in", what, "panic", r)
+			err = fmt.Errorf("internal error in %s: %v", what, r)
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,251 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/imap"
+	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/pop3"
+	"github.com/tributary-mail/tributary/core/secrets"
+)
+
+// SourceError is a sync failure of one source.
+type SourceError struct {
+	Account string
+	Source  core.Source
+	Err     error
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("%s: %v", e.Source.Label(e.Account), e.Err)
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// SyncOnce retrieves every source once (of one account when account is
+// not empty, matched by name ignoring case; manual sources included), all
+// at once, so a slow or failing server never holds up the others. It
+// returns one error per failed source.
+func (e *Engine) SyncOnce(ctx context.Context, account string) []error {
+	accounts, err := e.store.Accounts(ctx)
+	if err != nil {
+		return []error{err}
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	found := false
+	for _, a := range accounts {
+		if account != "" && !strings.EqualFold(a.Name, account) {
+			continue
+		}
+		found = true
+		for _, s := range a.Sources {
+			wg.Go(func() {
+				if err := e.SyncSource(ctx, a, s); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if account != "" && !found {
+		errs = append(errs, fmt.Errorf("no account named %q", account))
+	}
+	return errs
+}
+
+// SyncSource retrieves one source once and reports the outcome as events.
+func (e *Engine) SyncSource(ctx context.Context, a core.Account, s core.Source) error {
+	label := s.Label(a.Name)
+	progress := func(done, total int) {
+		e.publish(Event{Kind: EventProgress, Account: a.Name, SourceID: s.ID, Label: label, Done: done, Total: total})
+	}
+	var ids []int64
+	newMail := func(id int64) { ids = append(ids, id) }
+	err := e.safely("sync "+label, func() error {
+		switch s.Protocol {
+		case core.ProtocolPOP3:
+			return e.syncPOP3(ctx, a, s, progress, newMail)
+		case core.ProtocolIMAP:
+			return e.syncIMAP(ctx, a, s, progress, newMail)
+		}
+		return fmt.Errorf("unknown protocol %q", s.Protocol)
+	})
+	if len(ids) > 0 {
+		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: ids})
+	}
+	if err != nil {
+		err = &SourceError{Account: a.Name, Source: s, Err: err}
+		e.log.Warn("sync failed", "source", label, "kind", core.KindOf(err).String(), "error", err)
+		e.publish(Event{Kind: EventError, Account: a.Name, SourceID: s.ID, Label: label, Err: err})
+		return err
+	}
+	e.publish(Event{Kind: EventSynced, Account: a.Name, SourceID: s.ID, Label: label})
+	return nil
+}
+
+// syncPOP3 downloads what is new by UIDL. Each message commits with its
+// UIDL before anything else happens to it; DELE is sent only after that
+// commit and only when the source's policy says so, and takes effect at
+// QUIT, so a dropped connection never deletes mail that was not stored.
+func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
+	nopts, err := e.netOptions(ctx)
+	if err != nil {
+		return err
+	}
+	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	if err != nil {
+		return err
+	}
+	folder, err := e.store.EnsureFolder(ctx, a.ID, s.Folder, "")
+	if err != nil {
+		return err
+	}
+	c, err := pop3.Dial(ctx, s.Server(), nopts)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Login(ctx, s.Username, pw); err != nil {
+		return err
+	}
+	list, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	retrieved, err := e.store.POP3Retrieved(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	var fresh []pop3.Message
+	var tooLarge []error
+	onServer := map[string]bool{}
+	for _, m := range list {
+		onServer[m.UIDL] = true
+		if _, ok := retrieved[m.UIDL]; ok {
+			continue
+		}
+		if m.Size > pop3.MaxMessageSize {
+			// Skipped, never deleted: the user can fetch it another way.
+			tooLarge = append(tooLarge, fmt.Errorf("message %d on the server is %d MiB, over the %d MiB limit; it was left on the server", m.Num, m.Size>>20, pop3.MaxMessageSize>>20))
+			continue
+		}
+		fresh = append(fresh, m)
+	}
+	now := e.opts.Now()
+	for i, m := range fresh {
+		id, isNew, err := e.retrievePOP3(ctx, c, a, s, folder, m)
+		if err != nil {
+			return err
+		}
+		if isNew {
+			newMail(id)
+		}
+		retrieved[m.UIDL] = now
+		progress(i+1, len(fresh))
+	}
+	for _, m := range list {
+		at, ok := retrieved[m.UIDL]
+		if !ok {
+			continue
+		}
+		expired := s.DeleteAfterDays > 0 && now.Sub(at) >= time.Duration(s.DeleteAfterDays)*24*time.Hour
+		if !s.LeaveOnServer || expired {
+			if err := c.Delete(ctx, m.Num); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.Quit(ctx); err != nil {
+		return err
+	}
+	var gone []string
+	for u := range retrieved {
+		if !onServer[u] {
+			gone = append(gone, u)
+		}
+	}
+	if err := e.store.POP3Forget(ctx, s.ID, gone); err != nil {
+		return err
+	}
+	return errors.Join(tooLarge...)
+}
+
+func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, m pop3.Message) (int64, bool, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := c.Retrieve(ctx, m.Num, pw)
+		pw.CloseWithError(err)
+	}()
+	staged, err := e.store.Stage(ctx, pr)
+	pr.CloseWithError(errors.New("stopped reading"))
+	if err != nil {
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			return 0, false, err
+		}
+		return 0, false, fmt.Errorf("pop3 retr %d: %w", m.Num, err)
+	}
+	return e.store.Store(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL}}, staged)
+}
+
+// syncIMAP syncs every chosen mailbox of an IMAP source.
+func (e *Engine) syncIMAP(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
+	c, err := e.dialIMAP(ctx, a, s)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	boxes, err := c.Mailboxes(ctx, s.IMAPFolders)
+	if err != nil {
+		return err
+	}
+	for _, mb := range boxes {
+		res, err := c.SyncMailbox(ctx, e.store, a.ID, s.ID, mb, progress)
+		if err != nil {
+			return fmt.Errorf("mailbox %s: %w", mb.Name, err)
+		}
+		if mb.Role != core.RoleSent {
+			for _, id := range res.NewIDs {
+				newMail(id)
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Engine) dialIMAP(ctx context.Context, a core.Account, s core.Source) (*imap.Client, error) {
+	nopts, err := e.netOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	if err != nil {
+		return nil, err
+	}
+	return imapDialLogin(ctx, s, pw, nopts)
+}
+
+func imapDialLogin(ctx context.Context, s core.Source, password string, nopts *netconn.Options) (*imap.Client, error) {
+	c, err := imap.Dial(ctx, s.Server(), nopts, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Login(ctx, s.Username, password); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}

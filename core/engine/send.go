@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/core/smtp"
+)
+
+// Outbox retry policy: a temporary failure waits RetryBase, doubling per
+// attempt up to RetryMax, and after MaxAttempts the message fails for good.
+const (
+	RetryBase   = time.Minute
+	RetryMax    = time.Hour
+	MaxAttempts = 10
+)
+
+// Queue builds d from account a and writes it to the outbox. The message
+// is on disk, queued, before anything is sent.
+func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
+	d.From = a.From()
+	var buf bytes.Buffer
+	// Composed messages are text plus attachments the user picked, so they
+	// are built in memory; only retrieved mail can be arbitrarily large.
+	msgID, err := smtp.Build(d, &buf)
+	if err != nil {
+		return core.OutboxItem{}, err
+	}
+	item := core.OutboxItem{
+		AccountID:  a.ID,
+		Account:    a.Name,
+		MessageID:  msgID,
+		From:       a.Email,
+		Recipients: d.Recipients(),
+		To:         joinAddrs(d),
+		Subject:    d.Subject,
+	}
+	if err := e.store.Enqueue(ctx, &item, &buf); err != nil {
+		return item, err
+	}
+	e.publish(Event{Kind: EventOutbox, Account: a.Name, Outbox: &item})
+	return item, nil
+}
+
+func joinAddrs(d smtp.Draft) string {
+	var b bytes.Buffer
+	for i, a := range append(append([]*mail.Address{}, d.To...), d.Cc...) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.Address)
+	}
+	return b.String()
+}
+
+// DrainOutbox sends every message whose turn has come.
+func (e *Engine) DrainOutbox(ctx context.Context) []error {
+	due, err := e.store.Outbox(ctx, e.opts.Now())
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	for _, item := range due {
+		if _, err := e.Send(ctx, item.ID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// Send makes one attempt to send an outbox message and records the
+// outcome: sent (then filed in Sent, locally and on the IMAP server),
+// retry with backoff, failed, or unknown. It returns the message in its new
+// state, and an error describing any state but sent.
+func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
+	if err := e.store.Claim(ctx, id); err != nil {
+		item, _ := e.store.OutboxItem(ctx, id)
+		return item, fmt.Errorf("outbox message %d is %s, not waiting to be sent: %w", id, item.State, err)
+	}
+	item, err := e.store.OutboxItem(ctx, id)
+	if err != nil {
+		return item, err
+	}
+	sendErr := e.safely("send", func() error { return e.deliver(ctx, item) })
+	now := e.opts.Now()
+	state, next, lastErr := core.OutboxSent, time.Time{}, ""
+	var rejected *smtp.RejectedError
+	switch {
+	case sendErr == nil:
+	case errors.Is(sendErr, context.Canceled):
+		// Cancelled before the data was sent: it can simply go again.
+		state, lastErr = core.OutboxQueued, "cancelled"
+	case errors.Is(sendErr, smtp.ErrOutcomeUnknown):
+		state = core.OutboxUnknown
+	case errors.As(sendErr, &rejected) && rejected.Permanent():
+		state = core.OutboxFailed
+	case errors.As(sendErr, &rejected) || core.IsTemporary(sendErr):
+		state = core.OutboxRetry
+		next = now.Add(min(RetryBase<<(item.Attempts-1), RetryMax))
+		if item.Attempts >= MaxAttempts {
+			state, next = core.OutboxFailed, time.Time{}
+		}
+	default: // authentication, TLS and settings: only the user can fix them
+		state = core.OutboxFailed
+	}
+	if sendErr != nil && lastErr == "" {
+		lastErr = sendErr.Error()
+	}
+	// The state is written even if the caller's context is gone.
+	if err := e.store.SetOutboxState(context.WithoutCancel(ctx), id, state, lastErr, next); err != nil {
+		return item, err
+	}
+	item.State, item.LastError, item.NextAttempt = state, lastErr, next
+	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
+	if state == core.OutboxSent {
+		if err := e.fileSent(ctx, item); err != nil {
+			// The message went out; failing to file a copy must not make
+			// it look unsent.
+			e.log.Warn("sent message not filed in Sent", "outbox", item.ID, "error", err)
+			e.publish(Event{Kind: EventError, Account: item.Account, Err: fmt.Errorf("message sent, but filing it in Sent failed: %w", err)})
+		}
+		return item, nil
+	}
+	return item, fmt.Errorf("%s: %s", item.Describe(), lastErr)
+}
+
+func (e *Engine) deliver(ctx context.Context, item core.OutboxItem) error {
+	a, err := e.store.Account(ctx, item.AccountID)
+	if err != nil {
+		return err
+	}
+	var pw string
+	if a.SMTP.Auth {
+		if pw, err = e.password(a, secrets.SMTPRef(a.ID), a.SMTP.Server().Addr()); err != nil {
+			return err
+		}
+	}
+	nopts, err := e.netOptions(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := e.store.OpenBlob(item.Blob)
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: "read outbox", Err: err}
+	}
+	defer f.Close()
+	return smtp.Send(ctx, a.SMTP, pw, item.From, item.Recipients, f, nopts)
+}
+
+// fileSent stores a sent message in the account's Sent folder and, for an
+// account with an IMAP source, appends it to the server's Sent mailbox. The
+// UID the server gives it is linked to the local copy, so the next sync of
+// Sent recognises it instead of storing it twice.
+func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem) error {
+	a, err := e.store.Account(ctx, item.AccountID)
+	if err != nil {
+		return err
+	}
+	folder, err := e.store.FolderByRole(ctx, a.ID, core.RoleSent)
+	if err != nil {
+		return err
+	}
+	f, err := e.store.OpenBlob(item.Blob)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	localID, _, err := e.deliverFile(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, Flags: core.Flags{Seen: true}}, f)
+	if err != nil {
+		return err
+	}
+	for _, s := range a.Sources {
+		if s.Protocol != core.ProtocolIMAP {
+			continue
+		}
+		return e.appendSent(ctx, a, s, item, localID)
+	}
+	return nil
+}
+
+func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) (int64, bool, error) {
+	staged, err := e.store.Stage(ctx, r)
+	if err != nil {
+		return 0, false, err
+	}
+	return e.store.Store(ctx, d, staged)
+}
+
+func (e *Engine) appendSent(ctx context.Context, a core.Account, s core.Source, item core.OutboxItem, localID int64) error {
+	c, err := e.dialIMAP(ctx, a, s)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	f, err := e.store.OpenBlob(item.Blob)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	res, err := c.AppendSent(ctx, f, info.Size())
+	if err != nil || res.UID == 0 {
+		return err
+	}
+	st, err := e.store.IMAPMailbox(ctx, a.ID, s.ID, res.Mailbox, "Sent", core.RoleSent)
+	if err != nil {
+		return err
+	}
+	if st.UIDValidity != 0 && st.UIDValidity != res.UIDValidity {
+		return nil // the next sync resets the mailbox and relinks by content
+	}
+	return e.store.LinkIMAPUID(ctx, st.ID, res.UID, localID)
+}

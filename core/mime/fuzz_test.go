@@ -1,0 +1,143 @@
+package mime
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// fuzzLimits are small so that the fuzzer reaches the limits quickly.
+var fuzzLimits = &Limits{MaxParts: 64, MaxDepth: 6, MaxTextBytes: 4096}
+
+func addCorpus(f *testing.F) {
+	f.Helper()
+	files, err := filepath.Glob("testdata/*.eml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(manyParts(70)))
+	f.Add([]byte(deepNesting(8)))
+}
+
+func FuzzParse(f *testing.F) {
+	addCorpus(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, err := Parse(bytes.NewReader(raw), fuzzLimits)
+		var pe *panicError
+		if errors.As(err, &pe) {
+			t.Fatalf("Parse panicked: %v\n%s", pe.value, pe.stack)
+		}
+		if m == nil {
+			t.Fatal("Parse returned a nil *Message")
+		}
+		for name, s := range map[string]string{"Subject": m.Subject, "Text": m.Text, "HTML": m.HTML} {
+			if !utf8.ValidString(s) {
+				t.Errorf("Parse().%s = %q, not valid UTF-8", name, s)
+			}
+		}
+		if int64(len(m.Text)) > fuzzLimits.MaxTextBytes || int64(len(m.HTML)) > fuzzLimits.MaxTextBytes {
+			t.Errorf("Parse() kept %d bytes of text and %d of HTML, want at most %d each", len(m.Text), len(m.HTML), fuzzLimits.MaxTextBytes)
+		}
+		if len(m.Attachments) > fuzzLimits.MaxParts {
+			t.Errorf("Parse() listed %d attachments, over MaxParts %d", len(m.Attachments), fuzzLimits.MaxParts)
+		}
+		for i, a := range m.Attachments {
+			if a.Filename == "" || SanitizeFilename(a.Filename) != a.Filename {
+				t.Errorf("Parse().Attachments[%d].Filename = %q, not sanitised", i, a.Filename)
+			}
+			if i >= 8 {
+				continue // Extract re-reads the message; a few parts suffice
+			}
+			n, err := Extract(bytes.NewReader(raw), a.Part, io.Discard, fuzzLimits)
+			if errors.As(err, &pe) {
+				t.Fatalf("Extract(%v) panicked: %v\n%s", a.Part, pe.value, pe.stack)
+			}
+			if n != a.Size {
+				t.Errorf("Extract(%v) = %d, %v; want Parse's Size %d", a.Part, n, err, a.Size)
+			}
+		}
+	})
+}
+
+func FuzzSanitizeHTML(f *testing.F) {
+	seeds := []string{
+		`<p onclick="x()">hi<script>alert(1)</script></p>`,
+		`<a href="javascript:alert(1)">x</a><a href="https://example.com">y</a>`,
+		`<img src="https://t.example/p.gif"><img src="cid:a" srcset="https://x/a 1x">`,
+		`<table background="http://x/bg"><tr><td style="background: url(http://x/y); color: red">a</td></tr></table>`,
+		`<div style="background-image: u\72l(http://x/y)">a</div>`,
+		`<img src="data:image/png;base64,iVBORw0KGgo=">`,
+		`<style>@import url(http://x/a.css)</style><iframe src="http://x"></iframe>`,
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, in string, allowRemote bool) {
+		out, blocked := SanitizeHTML(in, allowRemote)
+		if allowRemote && blocked != 0 {
+			t.Errorf("SanitizeHTML(%q, true) blocked %d, want 0", in, blocked)
+		}
+		checkSafeHTML(t, in, out, allowRemote)
+		if !allowRemote {
+			if again, n := SanitizeHTML(out, false); n != 0 {
+				t.Errorf("SanitizeHTML(SanitizeHTML(%q)) = %q blocked %d more, want 0", in, again, n)
+			}
+		}
+		if text := HTMLToText(in); !utf8.ValidString(text) {
+			t.Errorf("HTMLToText(%q) = %q, not valid UTF-8", in, text)
+		}
+	})
+}
+
+// checkSafeHTML tokenizes sanitised output the way a browser would and
+// fails on anything that could run script or, unless allowed, fetch.
+func checkSafeHTML(t *testing.T, in, out string, allowRemote bool) {
+	t.Helper()
+	z := html.NewTokenizer(strings.NewReader(out))
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		tok := z.Token()
+		switch tok.DataAtom {
+		case atom.Script, atom.Style, atom.Iframe, atom.Object, atom.Embed, atom.Form, atom.Input,
+			atom.Link, atom.Meta, atom.Base, atom.Svg, atom.Math, atom.Frame, atom.Frameset:
+			t.Fatalf("SanitizeHTML(%q) = %q keeps <%s>", in, out, tok.Data)
+		}
+		for _, a := range tok.Attr {
+			v := strings.ToLower(strings.Join(strings.Fields(a.Val), ""))
+			switch {
+			case strings.HasPrefix(a.Key, "on"):
+				t.Fatalf("SanitizeHTML(%q) = %q keeps event handler %s", in, out, a.Key)
+			case strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "vbscript:") || strings.HasPrefix(v, "data:text"):
+				t.Fatalf("SanitizeHTML(%q) = %q keeps script URL in %s", in, out, a.Key)
+			case allowRemote:
+			case a.Key == "srcset",
+				a.Key == "src" && !embeddedURL(a.Val),
+				a.Key == "background" && !embeddedURL(a.Val),
+				a.Key == "style" && strings.Contains(strings.ToLower(cssUnescape(a.Val)), "url("):
+				t.Fatalf("SanitizeHTML(%q, false) = %q keeps remote %s=%q", in, out, a.Key, a.Val)
+			}
+		}
+	}
+}

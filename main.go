@@ -1,0 +1,79 @@
+// Command tributary is a multi-account desktop mail client. With a
+// command it runs headless (see ui/cli); without one it starts the app.
+// This file only wires the pieces together.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+
+	"fyne.io/fyne/v2/app"
+	"golang.org/x/term"
+
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/cli"
+	"github.com/tributary-mail/tributary/ui/gui"
+)
+
+func main() {
+	args := os.Args[1:]
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "help" {
+			cli.Usage(os.Stdout)
+			return
+		}
+	}
+	ctx := context.Background()
+	if cli.HasCommand(args) {
+		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+		if term.IsTerminal(int(os.Stdin.Fd())) {
+			env.ReadPassword = readPassword
+		}
+		os.Exit(cli.Run(ctx, args, env))
+	}
+	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv)); err != nil {
+		fmt.Fprintln(os.Stderr, "tributary:", err)
+		os.Exit(1)
+	}
+}
+
+func readPassword(prompt string) (string, error) {
+	fmt.Fprint(os.Stderr, prompt)
+	pw, err := term.ReadPassword(int(os.Stdin.Fd()))
+	fmt.Fprintln(os.Stderr)
+	return string(pw), err
+}
+
+func runGUI(ctx context.Context, dataDir string) error {
+	if os.Getenv("LANG") == "" {
+		os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse the C locale
+	}
+	db, err := storage.Open(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	e := engine.New(db, engine.Options{DataDir: dataDir})
+	a := app.NewWithID("io.github.tributary")
+	w := gui.NewWindow(a, db, e)
+	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt)
+	defer cancel()
+	if unlock, err := storage.Lock(dataDir); err == nil {
+		defer unlock()
+		go func() {
+			if err := e.Run(ctx); err != nil {
+				slog.Error("engine stopped", "error", err)
+			}
+		}()
+	} else {
+		slog.Warn("not retrieving or sending", "error", err)
+	}
+	go w.Follow(ctx)
+	go w.Reload(ctx)
+	w.Window().ShowAndRun()
+	return nil
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test the way CI does: formatting, vet, staticcheck,
+# then the whole suite with the race detector, against the real Dovecot and
+# Postfix (scripts/mailservers.sh) and a real Secret Service keyring
+# (gnome-keyring inside a private D-Bus session).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck"
+if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
+	go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+PATH="$PATH:$(go env GOPATH)/bin" staticcheck ./...
+
+echo "== mail servers"
+bash scripts/mailservers.sh start
+
+echo "== go test -race"
+# A private session bus with an unlocked gnome-keyring gives the keyring
+# tests a real Secret Service, without touching the user's own keyring.
+dbus-run-session -- bash -c '
+	echo -n tributary-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+	go test -race -count=1 -timeout 30m ./...
+'

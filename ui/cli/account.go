@@ -1,0 +1,333 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// sourceFlags are the flags that describe a retrieval source; account add
+// and source add share them.
+type sourceFlags struct {
+	protocol, host, encryption, username string
+	port                                 int
+	retrieval, folder                    string
+	interval                             time.Duration
+	leave                                bool
+	deleteAfter                          int
+	imapFolders                          string
+}
+
+func (f *sourceFlags) register(c *call) {
+	c.fs.StringVar(&f.protocol, "source-protocol", "", "pop3 or imap")
+	c.fs.StringVar(&f.host, "source-host", "", "retrieval server")
+	c.fs.IntVar(&f.port, "source-port", 0, "retrieval port (default from protocol and encryption)")
+	c.fs.StringVar(&f.encryption, "source-encryption", "ssl", "none, ssl or starttls")
+	c.fs.StringVar(&f.username, "source-username", "", "retrieval username (default: the email address)")
+	c.fs.StringVar(&f.retrieval, "retrieval", "automatic", "automatic or manual")
+	c.fs.DurationVar(&f.interval, "interval", core.DefaultInterval, "how often automatic retrieval runs")
+	c.fs.StringVar(&f.folder, "folder", core.DefaultFolder, "local folder for POP3 mail")
+	c.fs.BoolVar(&f.leave, "leave-on-server", true, "POP3: leave messages on the server")
+	c.fs.IntVar(&f.deleteAfter, "delete-after-days", 0, "POP3: delete from the server N days after retrieval (0: never)")
+	c.fs.StringVar(&f.imapFolders, "imap-folders", "", "IMAP: comma-separated mailboxes to sync (default: all subscribed)")
+}
+
+func (f *sourceFlags) source(email string) (core.Source, error) {
+	var errs []error
+	p, err := core.ParseProtocol(f.protocol)
+	errs = append(errs, err)
+	enc, err := core.ParseEncryption(f.encryption)
+	errs = append(errs, err)
+	m, err := core.ParseMethod(f.retrieval)
+	errs = append(errs, err)
+	if err := errors.Join(errs...); err != nil {
+		return core.Source{}, err
+	}
+	s := core.Source{Protocol: p, Host: f.host, Port: f.port, Username: f.username, Encryption: enc, Method: m,
+		Interval: f.interval, Folder: f.folder, LeaveOnServer: f.leave, DeleteAfterDays: f.deleteAfter}
+	if s.Port == 0 {
+		s.Port = core.DefaultSourcePort(p, enc)
+	}
+	if s.Username == "" {
+		s.Username = email
+	}
+	if f.imapFolders != "" {
+		s.IMAPFolders = splitList(f.imapFolders)
+	}
+	return s, nil
+}
+
+func runAccount(ctx context.Context, c *call) error {
+	switch verb := c.verb(); verb {
+	case "add":
+		return accountAdd(ctx, c)
+	case "list":
+		return accountList(ctx, c)
+	case "remove", "test", "trust":
+		fingerprint := c.fs.String("fingerprint", "", "SHA-256 fingerprint to trust")
+		if err := c.parse(); err != nil || len(c.args) != 1 {
+			return errUsage
+		}
+		if err := c.open(ctx, verb != "test"); err != nil {
+			return err
+		}
+		a, err := c.db.AccountByName(ctx, c.args[0])
+		if err != nil {
+			return err
+		}
+		switch verb {
+		case "remove":
+			return accountRemove(ctx, c, a)
+		case "test":
+			return accountTest(ctx, c, a)
+		}
+		if *fingerprint == "" {
+			return errUsage
+		}
+		servers, err := c.engine().Trust(ctx, a, *fingerprint)
+		for _, s := range servers {
+			fmt.Fprintf(c.env.Stdout, "trusted the certificate %s for %s\n", core.FormatFingerprint(*fingerprint), s)
+		}
+		return err
+	}
+	return errUsage
+}
+
+func accountAdd(ctx context.Context, c *call) error {
+	var a core.Account
+	var smtpPort int
+	var smtpEnc, store string
+	var src sourceFlags
+	var allowCleartext bool
+	c.fs.StringVar(&a.Name, "name", "", "account name")
+	c.fs.StringVar(&a.Email, "email", "", "email address")
+	c.fs.StringVar(&a.DisplayName, "display-name", "", "display name")
+	c.fs.StringVar(&a.SMTP.Host, "smtp-host", "", "SMTP server")
+	c.fs.IntVar(&smtpPort, "smtp-port", 0, "SMTP port (default 25, or 587 with starttls, 465 with ssl)")
+	c.fs.StringVar(&smtpEnc, "smtp-encryption", "none", "none, ssl or starttls")
+	c.fs.BoolVar(&a.SMTP.Auth, "smtp-auth", true, "enable SMTP authentication")
+	c.fs.StringVar(&a.SMTP.Username, "smtp-username", "", "SMTP username (default: the email address)")
+	c.fs.StringVar(&store, "password-store", "", "keyring or file (default: $TRIBUTARY_PASSWORD_STORE, else keyring)")
+	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, "confirm sending a password without encryption")
+	src.register(c)
+	if err := c.parse(); err != nil || len(c.args) > 0 {
+		return errUsage
+	}
+	enc, err := core.ParseEncryption(smtpEnc)
+	if err != nil {
+		return err
+	}
+	a.SMTP.Encryption, a.SMTP.Port = enc, smtpPort
+	if a.SMTP.Port == 0 {
+		a.SMTP.Port = core.DefaultSMTPPortFor(enc)
+	}
+	if a.SMTP.Username == "" {
+		a.SMTP.Username = a.Email
+	}
+	if store == "" {
+		store = c.env.Getenv("TRIBUTARY_PASSWORD_STORE")
+	}
+	if store == "" {
+		store = string(core.PasswordStoreKeyring)
+	}
+	if a.PasswordStore, err = core.ParsePasswordStore(store); err != nil {
+		return err
+	}
+	if src.protocol != "" || src.host != "" {
+		s, err := src.source(a.Email)
+		if err != nil {
+			return err
+		}
+		a.Sources = []core.Source{s}
+	}
+	if err := checkCleartext(a, allowCleartext); err != nil {
+		return err
+	}
+	var pw core.Passwords
+	if a.SMTP.Auth {
+		if pw.SMTP, err = c.password("TRIBUTARY_SMTP_PASSWORD", "SMTP password for "+a.SMTP.Username); err != nil {
+			return err
+		}
+	}
+	if len(a.Sources) > 0 {
+		p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+a.Sources[0].Username)
+		if err != nil {
+			return err
+		}
+		pw.Sources = []string{p}
+	}
+	if err := a.Validate(pw); err != nil {
+		return err
+	}
+	if err := c.open(ctx, true); err != nil {
+		return err
+	}
+	if err := c.db.CreateAccount(ctx, &a); err != nil {
+		return err
+	}
+	if err := c.engine().SavePasswords(a, pw); err != nil {
+		// Without its passwords the account is useless: take it back.
+		c.db.RemoveAccount(ctx, a.ID)
+		return fmt.Errorf("account %q not added: %w", a.Name, err)
+	}
+	fmt.Fprintf(c.env.Stdout, "added account %q (%s), passwords in the %s\n", a.Name, a.Email, a.PasswordStore)
+	return nil
+}
+
+// checkCleartext refuses to send a password unencrypted unless the user
+// confirmed it.
+func checkCleartext(a core.Account, confirmed bool) error {
+	if confirmed {
+		return nil
+	}
+	if a.SMTP.Auth && a.SMTP.Encryption == core.EncryptionNone {
+		return errors.New("SMTP encryption is none with authentication on: the password would travel in clear. Choose --smtp-encryption starttls or ssl, or confirm with --allow-cleartext-password")
+	}
+	for _, s := range a.Sources {
+		if s.Encryption == core.EncryptionNone {
+			return errors.New("retrieval encryption is none: the password would travel in clear. Choose --source-encryption starttls or ssl, or confirm with --allow-cleartext-password")
+		}
+	}
+	return nil
+}
+
+// password reads a password from the environment variable, else from the
+// terminal. Passwords never come from the command line, where other users
+// could read them in the process list.
+func (c *call) password(envVar, prompt string) (string, error) {
+	if pw := c.env.Getenv(envVar); pw != "" {
+		return pw, nil
+	}
+	if c.env.ReadPassword == nil {
+		return "", fmt.Errorf("no password: set %s, or run in a terminal to be asked", envVar)
+	}
+	return c.env.ReadPassword(prompt + ": ")
+}
+
+func accountList(ctx context.Context, c *call) error {
+	if err := c.parse(); err != nil {
+		return errUsage
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	accounts, err := c.db.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(accounts) == 0 {
+		fmt.Fprintln(c.env.Stdout, "no accounts; add one with: tributary account add")
+	}
+	for _, a := range accounts {
+		auth := "no auth"
+		if a.SMTP.Auth {
+			auth = "auth as " + a.SMTP.Username
+		}
+		fmt.Fprintf(c.env.Stdout, "%s <%s>  %s\n  SMTP %s (%s, %s), passwords in %s\n", a.Name, a.Email, a.DisplayName, a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
+		for _, s := range a.Sources {
+			when := string(s.Method)
+			if s.Method == core.MethodAutomatic {
+				when += " every " + s.Interval.String()
+			}
+			fmt.Fprintf(c.env.Stdout, "  source %d: %s %s (%s) as %s, %s, into %s\n", s.ID, strings.ToUpper(string(s.Protocol)), s.Server().Addr(), s.Encryption, s.Username, when, s.Folder)
+		}
+	}
+	return nil
+}
+
+func accountRemove(ctx context.Context, c *call, a core.Account) error {
+	if err := c.db.RemoveAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	if err := c.engine().ForgetPasswords(a); err != nil {
+		fmt.Fprintf(c.env.Stderr, "tributary: account removed, but its passwords could not be deleted: %v\n", err)
+	}
+	fmt.Fprintf(c.env.Stdout, "removed account %q and its local mail\n", a.Name)
+	return nil
+}
+
+func accountTest(ctx context.Context, c *call, a core.Account) error {
+	failed := 0
+	for _, r := range c.engine().CheckAccount(ctx, a, nil) {
+		if r.Err == nil {
+			fmt.Fprintf(c.env.Stdout, "%s %s: connected, TLS OK, login OK\n", r.Role, r.Server)
+			continue
+		}
+		failed++
+		fmt.Fprintf(c.env.Stdout, "%s %s: FAILED: %v\n", r.Role, r.Server, r.Err)
+		if cert := r.Certificate(); cert != nil {
+			fmt.Fprintf(c.env.Stdout, "  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s\n", a.Name, cert.Fingerprint)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of the account's servers failed the test", failed)
+	}
+	return nil
+}
+
+func runSource(ctx context.Context, c *call) error {
+	if c.verb() != "add" {
+		return errUsage
+	}
+	var src sourceFlags
+	var account string
+	var allowCleartext bool
+	c.fs.StringVar(&account, "account", "", "account name")
+	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, "confirm sending a password without encryption")
+	src.register(c)
+	if err := c.parse(); err != nil || account == "" || len(c.args) > 0 {
+		return errUsage
+	}
+	if err := c.open(ctx, true); err != nil {
+		return err
+	}
+	a, err := c.db.AccountByName(ctx, account)
+	if err != nil {
+		return err
+	}
+	s, err := src.source(a.Email)
+	if err != nil {
+		return err
+	}
+	s.AccountID = a.ID
+	if err := checkCleartext(core.Account{Sources: []core.Source{s}}, allowCleartext); err != nil {
+		return err
+	}
+	p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+s.Username)
+	if err != nil {
+		return err
+	}
+	// Validate the whole account as it will be, new source included.
+	check := a
+	check.SMTP.Auth = false
+	check.Sources = []core.Source{s}
+	if err := check.Validate(core.Passwords{Sources: []string{p}}); err != nil {
+		return err
+	}
+	if err := c.db.AddSource(ctx, &s); err != nil {
+		return err
+	}
+	a.Sources = []core.Source{s}
+	a.SMTP.Auth = false
+	if err := c.engine().SavePasswords(a, core.Passwords{Sources: []string{p}}); err != nil {
+		c.db.RemoveSource(ctx, s.ID)
+		return fmt.Errorf("source not added: %w", err)
+	}
+	fmt.Fprintf(c.env.Stdout, "added source %d to %q: %s\n", s.ID, a.Name, s.Label(a.Name))
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+

@@ -1,0 +1,233 @@
+// Package cli is Tributary's headless command line. It drives the same
+// engine and storage as the GUI, so everything the app does can be
+// scripted and tested without a display.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// Env is what a command may touch of the outside world; tests replace it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// ReadPassword prompts on the terminal without echo. Nil means there
+	// is no terminal, so passwords must come from the environment.
+	ReadPassword func(prompt string) (string, error)
+	// Engine options, for tests (clock, timeouts, secrets).
+	Engine engine.Options
+}
+
+// errUsage marks a mistake in the command line itself.
+var errUsage = errors.New("usage")
+
+// command is one subcommand.
+type command struct {
+	usage string
+	run   func(ctx context.Context, c *call) error
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"account": {"account add|list|remove NAME|test NAME|trust NAME --fingerprint SHA256", runAccount},
+		"source":  {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
+		"sync":    {"sync [--account NAME] [--once]", runSync},
+		"send":    {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]...", runSend},
+		"inbox":   {"inbox [--account NAME] [--folder NAME] [--limit N] [--json]", runInbox},
+		"show":    {"show ID [--raw]", runShow},
+		"search":  {"search QUERY [--limit N] [--json]", runSearch},
+		"outbox":  {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend", runOutbox},
+	}
+}
+
+// Usage prints the list of commands.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: tributary [--data-dir DIR] [COMMAND [ARGS]]")
+	fmt.Fprintln(w, "With no command, the desktop app starts. Commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintln(w, "  tributary "+commands[n].usage)
+	}
+}
+
+// call is one invocation: its flags, positional arguments and environment.
+type call struct {
+	env     Env
+	fs      *flag.FlagSet
+	raw     []string // arguments after the command name
+	args    []string // positional, after parse
+	dataDir string
+	db      *storage.DB
+	unlock  func()
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments: "show 12 --raw" and "show --raw 12" mean the same.
+func (c *call) parse() error {
+	args := c.raw
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return errUsage
+		}
+		args = c.fs.Args()
+		if len(args) == 0 {
+			return nil
+		}
+		c.args = append(c.args, args[0])
+		args = args[1:]
+	}
+}
+
+// open opens storage; with lock, it also takes the engine lock, which
+// commands that retrieve, send or change state need.
+func (c *call) open(ctx context.Context, lock bool) error {
+	if c.dataDir == "" {
+		c.dataDir = DataDir(c.env.Getenv)
+	}
+	if lock {
+		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+			return err
+		}
+		unlock, err := storage.Lock(c.dataDir)
+		if err != nil {
+			return err
+		}
+		c.unlock = unlock
+	}
+	db, err := storage.Open(ctx, c.dataDir)
+	if err != nil {
+		return err
+	}
+	c.db = db
+	return nil
+}
+
+// verb takes a subcommand such as "add" off the front of the arguments.
+func (c *call) verb() string {
+	if len(c.raw) > 0 && !strings.HasPrefix(c.raw[0], "-") {
+		v := c.raw[0]
+		c.raw = c.raw[1:]
+		return v
+	}
+	return ""
+}
+
+func (c *call) close() {
+	if c.db != nil {
+		c.db.Close()
+	}
+	if c.unlock != nil {
+		c.unlock()
+	}
+}
+
+func (c *call) engine() *engine.Engine {
+	opts := c.env.Engine
+	opts.DataDir = c.dataDir
+	return engine.New(c.db, opts)
+}
+
+// DataDir is where Tributary keeps its data: TRIBUTARY_DATA_DIR, or
+// Tributary inside the user's configuration directory.
+func DataDir(getenv func(string) string) string {
+	if d := getenv("TRIBUTARY_DATA_DIR"); d != "" {
+		return d
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		base = "."
+	}
+	return filepath.Join(base, "Tributary")
+}
+
+// Run runs one command line (without the program name) and returns the
+// exit status: 0 when everything asked succeeded, 1 otherwise, with one
+// line per problem on stderr.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	name, rest, dataDir, err := splitGlobal(args)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "tributary:", err)
+		return 1
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "tributary: unknown command %q\n", name)
+		Usage(env.Stderr)
+		return 1
+	}
+	c := &call{env: env, fs: flag.NewFlagSet(name, flag.ContinueOnError), dataDir: dataDir, raw: rest}
+	c.fs.SetOutput(env.Stderr)
+	c.fs.StringVar(&c.dataDir, "data-dir", dataDir, "data directory")
+	defer c.close()
+	err = cmd.run(ctx, c)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(env.Stderr, "usage: tributary "+cmd.usage)
+	default:
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(env.Stderr, "tributary: "+line)
+		}
+	}
+	return 1
+}
+
+// splitGlobal finds the command name and the global --data-dir, which may
+// come before the command.
+func splitGlobal(args []string) (name string, rest []string, dataDir string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--data-dir" || a == "-data-dir":
+			if i+1 >= len(args) {
+				return "", nil, "", errors.New("--data-dir needs a directory")
+			}
+			dataDir = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--data-dir="):
+			dataDir = strings.TrimPrefix(a, "--data-dir=")
+		case name == "" && !strings.HasPrefix(a, "-"):
+			name = a
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return name, rest, dataDir, nil
+}
+
+// HasCommand reports whether args name a command, as opposed to only
+// global flags, which start the GUI.
+func HasCommand(args []string) bool {
+	name, _, _, err := splitGlobal(args)
+	return err != nil || name != ""
+}
+
+// GlobalDataDir returns the data directory a command line asks for.
+func GlobalDataDir(args []string, getenv func(string) string) string {
+	if _, _, d, _ := splitGlobal(args); d != "" {
+		return d
+	}
+	return DataDir(getenv)
+}

@@ -1,0 +1,300 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+func runSync(ctx context.Context, c *call) error {
+	account := c.fs.String("account", "", "only this account")
+	once := c.fs.Bool("once", false, "sync every source once and exit")
+	if err := c.parse(); err != nil || len(c.args) > 0 {
+		return errUsage
+	}
+	if err := c.open(ctx, true); err != nil {
+		return err
+	}
+	e := c.engine()
+	sub := e.Subscribe()
+	defer sub.Close()
+	go report(sub, c.env.Stdout)
+	if *once {
+		errs := e.SyncOnce(ctx, *account)
+		errs = append(errs, e.DrainOutbox(ctx)...)
+		return errors.Join(errs...)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	fmt.Fprintln(c.env.Stdout, "syncing until interrupted (Ctrl+C)")
+	return e.Run(ctx)
+}
+
+// report prints engine events as they come.
+func report(sub *engine.Subscription, w io.Writer) {
+	for ev := range sub.C() {
+		switch ev.Kind {
+		case engine.EventNewMail:
+			fmt.Fprintf(w, "%s: %d new\n", ev.Label, len(ev.MessageIDs))
+		case engine.EventSynced:
+			fmt.Fprintf(w, "%s: up to date\n", ev.Label)
+		}
+	}
+}
+
+func runSend(ctx context.Context, c *call) error {
+	var from, to, cc, bcc, subject, bodyFile string
+	var attach multiFlag
+	c.fs.StringVar(&from, "from", "", "account name")
+	c.fs.StringVar(&to, "to", "", "recipients, comma-separated")
+	c.fs.StringVar(&cc, "cc", "", "carbon-copy recipients")
+	c.fs.StringVar(&bcc, "bcc", "", "blind-copy recipients")
+	c.fs.StringVar(&subject, "subject", "", "subject")
+	c.fs.StringVar(&bodyFile, "body-file", "", "file with the plain-text body (default: standard input)")
+	c.fs.Var(&attach, "attach", "file to attach (repeatable)")
+	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
+		return errUsage
+	}
+	var d smtp.Draft
+	var errs []error
+	for _, f := range []struct {
+		list *[]*mail.Address
+		val  string
+	}{{&d.To, to}, {&d.Cc, cc}, {&d.Bcc, bcc}} {
+		if f.val == "" {
+			continue
+		}
+		addrs, err := mail.ParseAddressList(f.val)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("bad address in %q: %v", f.val, err))
+		}
+		*f.list = addrs
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	d.Subject, d.Attachments = subject, attach
+	var body []byte
+	var err error
+	if bodyFile != "" {
+		body, err = os.ReadFile(bodyFile)
+	} else {
+		body, err = io.ReadAll(c.env.Stdin)
+	}
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	d.Text = string(body)
+	if err := c.open(ctx, true); err != nil {
+		return err
+	}
+	a, err := c.db.AccountByName(ctx, from)
+	if err != nil {
+		return err
+	}
+	e := c.engine()
+	item, err := e.Queue(ctx, a, d)
+	if err != nil {
+		return err
+	}
+	item, err = e.Send(ctx, item.ID)
+	if err != nil {
+		return fmt.Errorf("message %d left %s: %w", item.ID, strings.ToUpper(string(item.State)), err)
+	}
+	fmt.Fprintf(c.env.Stdout, "sent message %d to %s\n", item.ID, item.To)
+	return nil
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// messageJSON is the shape scripts read from inbox --json and search --json.
+type messageJSON struct {
+	ID          int64  `json:"id"`
+	Account     string `json:"account"`
+	Folder      string `json:"folder"`
+	From        string `json:"from"`
+	Subject     string `json:"subject"`
+	Date        string `json:"date"`
+	Seen        bool   `json:"seen"`
+	Attachments int    `json:"attachments"`
+}
+
+func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
+	if asJSON {
+		out := make([]messageJSON, len(list))
+		for i, m := range list {
+			out[i] = messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t \tDATE\tACCOUNT\tFROM\tSUBJECT")
+	for _, m := range list {
+		mark := " "
+		if !m.Seen {
+			mark = "*"
+		}
+		if m.Attachments > 0 {
+			mark += "@"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, mark, m.Date.Local().Format("2006-01-02 15:04"), m.Account, clip(m.From(), 40), clip(m.Subject, 60))
+	}
+	return tw.Flush()
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func runInbox(ctx context.Context, c *call) error {
+	account := c.fs.String("account", "", "only this account")
+	folder := c.fs.String("folder", "", "a folder of the account instead of the inbox")
+	limit := c.fs.Int("limit", 50, "how many messages")
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	if err := c.parse(); err != nil || len(c.args) > 0 || *limit <= 0 {
+		return errUsage
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	q := storage.ListQuery{Limit: *limit}
+	if *account != "" {
+		a, err := c.db.AccountByName(ctx, *account)
+		if err != nil {
+			return err
+		}
+		q.AccountID = a.ID
+	}
+	if *folder != "" {
+		id, err := c.findFolder(ctx, q.AccountID, *folder)
+		if err != nil {
+			return err
+		}
+		q.FolderID = id
+	}
+	list, err := c.db.List(ctx, q)
+	if err != nil {
+		return err
+	}
+	return printMessages(c.env.Stdout, list, *asJSON)
+}
+
+// findFolder finds a folder by name, in one account or, when the name is
+// unambiguous, in any.
+func (c *call) findFolder(ctx context.Context, accountID int64, name string) (int64, error) {
+	folders, err := c.db.Folders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var found []core.Folder
+	for _, f := range folders {
+		if strings.EqualFold(f.Name, name) && (accountID == 0 || f.AccountID == accountID) {
+			found = append(found, f)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return 0, fmt.Errorf("no folder named %q", name)
+	case 1:
+		return found[0].ID, nil
+	}
+	return 0, fmt.Errorf("several accounts have a folder named %q: add --account", name)
+}
+
+func runSearch(ctx context.Context, c *call) error {
+	limit := c.fs.Int("limit", 50, "how many messages")
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	if err := c.parse(); err != nil || len(c.args) == 0 || *limit <= 0 {
+		return errUsage
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	list, err := c.db.List(ctx, storage.ListQuery{Search: strings.Join(c.args, " "), Limit: *limit})
+	if err != nil {
+		return err
+	}
+	return printMessages(c.env.Stdout, list, *asJSON)
+}
+
+func runShow(ctx context.Context, c *call) error {
+	raw := c.fs.Bool("raw", false, "print the exact bytes as received")
+	if err := c.parse(); err != nil || len(c.args) != 1 {
+		return errUsage
+	}
+	id, err := strconv.ParseInt(c.args[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a message ID", c.args[0])
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	_, blob, err := c.db.Message(ctx, id)
+	if err != nil {
+		return err
+	}
+	f, err := c.db.OpenBlob(blob)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if *raw {
+		_, err := io.Copy(c.env.Stdout, f)
+		return err
+	}
+	m, perr := mime.Parse(f, nil)
+	if m == nil {
+		return fmt.Errorf("message %d cannot be read: %v; tributary show %d --raw prints its bytes", id, perr, id)
+	}
+	w := c.env.Stdout
+	fmt.Fprintf(w, "From: %s\n", addrList(m.From))
+	fmt.Fprintf(w, "To: %s\n", addrList(m.To))
+	if len(m.Cc) > 0 {
+		fmt.Fprintf(w, "Cc: %s\n", addrList(m.Cc))
+	}
+	if !m.Date.IsZero() {
+		fmt.Fprintf(w, "Date: %s\n", m.Date.Format(time.RFC1123Z))
+	}
+	fmt.Fprintf(w, "Subject: %s\n", m.Subject)
+	for _, a := range m.Attachments {
+		fmt.Fprintf(w, "Attachment: %s (%s, %d bytes)\n", a.Filename, a.ContentType, a.Size)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, m.Text)
+	if perr != nil || len(m.Problems) > 0 {
+		fmt.Fprintf(c.env.Stderr, "tributary: parts of message %d could not be read (%v %s); show --raw prints its bytes\n", id, perr, strings.Join(m.Problems, "; "))
+	}
+	return nil
+}
+
+func addrList(list []*mail.Address) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		// Not a.String(): that encodes non-ASCII names for the wire.
+		parts[i] = core.MessageSummary{FromName: a.Name, FromAddr: a.Address}.From()
+	}
+	return strings.Join(parts, ", ")
+}
