@@ -43,6 +43,18 @@ ALL_PORTS=(
 	"$SMTP_PLAIN_PORT"
 )
 
+# What a working server says first on each port ("tls" = implicit TLS: a
+# completed handshake is the proof). A listening socket alone proves little:
+# Postfix's master binds every port itself and only starts smtpd when a
+# client connects, so a broken service still "accepts connections".
+declare -A GREETING=(
+	["$IMAP_PORT"]="* OK" ["$IMAPS_PORT"]=tls
+	["$POP3_PORT"]="+OK" ["$POP3S_PORT"]=tls
+	["$LMTP_PORT"]="220 " ["$AUTH_PORT"]="VERSION"
+	["$SUBMISSION_PORT"]="220 " ["$SMTPS_PORT"]=tls ["$SMTPS_UNTRUSTED_PORT"]=tls
+	["$SUBMISSION_NOTLS_PORT"]="220 " ["$SMTP_PLAIN_PORT"]="220 "
+)
+
 # user:password, login name is the full address.
 USERS=(
 	"alice@example.test:alice-pass"
@@ -100,7 +112,22 @@ need_tools() {
 # port_open PORT: true if something accepts TCP connections on HOST:PORT.
 # Uses bash's /dev/tcp so that no nc/ss is needed; timeout stops a hang.
 port_open() {
-	timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
+	# shellcheck disable=SC2016 # $0/$1 are expanded by the inner bash
+	timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
+}
+
+# port_ready PORT: true if the server on PORT gives its normal greeting (or,
+# for implicit TLS, completes a handshake).
+port_ready() {
+	local port=$1 want=${GREETING[$1]}
+	if [[ $want == tls ]]; then
+		timeout 5 openssl s_client -connect "$HOST:$port" -servername localhost \
+			</dev/null >/dev/null 2>&1
+	else
+		# shellcheck disable=SC2016 # $0..$2 are expanded by the inner bash
+		timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 4 line <&3 && [[ $line == "$2"* ]]' \
+			"$HOST" "$port" "$want" 2>/dev/null
+	fi
 }
 
 # pid_alive PID NAME: true if PID runs and its command name starts with NAME.
@@ -144,6 +171,7 @@ stop_servers() {
 	pf_pid=$(postfix_pid) || pf_pid=""
 	dc_pid=$(dovecot_pid) || dc_pid=""
 	if [[ -z $pf_pid && -z $dc_pid ]]; then
+		rm -f "$ENV_FILE"
 		log "nothing running from $MAIL_DIR"
 		return 0
 	fi
@@ -163,27 +191,34 @@ stop_servers() {
 	fi
 	if [[ -n $pf_pid ]]; then wait_gone "$pf_pid"; fi
 	if [[ -n $dc_pid ]]; then wait_gone "$dc_pid"; fi
-	log "stopped"
+	# The env file means "up and ready"; it must not outlive the servers.
+	rm -f "$ENV_FILE"
+	log "stopped (state kept in $MAIL_DIR until the next start)"
 }
 
 # ---------------------------------------------------------------- status
 
 status_servers() {
 	local pid rc=0 p up=() down=()
-	if pid=$(dovecot_pid); then log "Dovecot running (pid $pid)"; else
-		log "Dovecot not running"
-		rc=1
-	fi
-	if pid=$(postfix_pid); then log "Postfix running (pid $pid)"; else
-		log "Postfix not running"
-		rc=1
+	if [[ $(id -u) -ne 0 ]]; then
+		# The daemons write their pid files readable by root only.
+		log "not root: cannot read the pid files, checking ports only"
+	else
+		if pid=$(dovecot_pid); then log "Dovecot running (pid $pid)"; else
+			log "Dovecot not running"
+			rc=1
+		fi
+		if pid=$(postfix_pid); then log "Postfix running (pid $pid)"; else
+			log "Postfix not running"
+			rc=1
+		fi
 	fi
 	for p in "${ALL_PORTS[@]}"; do
-		if port_open "$p"; then up+=("$p"); else down+=("$p"); fi
+		if port_ready "$p"; then up+=("$p"); else down+=("$p"); fi
 	done
-	log "ports accepting: ${up[*]:-none}"
+	log "ports answering: ${up[*]:-none}"
 	if ((${#down[@]})); then
-		log "ports NOT accepting: ${down[*]}"
+		log "ports NOT answering: ${down[*]}"
 		rc=1
 	fi
 	if [[ -f $ENV_FILE ]]; then log "env file: $ENV_FILE"; else log "no env file (start has not completed)"; fi
@@ -548,6 +583,16 @@ EOF
 	register_postfix_dir
 }
 
+make_postfix_queue() {
+	local d
+	install -d -o root -g root -m 0755 "$PF_QUEUE/pid"
+	for d in active bounce corrupt defer deferred flush hold incoming private saved trace; do
+		install -d -o postfix -g root -m 0700 "$PF_QUEUE/$d"
+	done
+	install -d -o postfix -g postdrop -m 0730 "$PF_QUEUE/maildrop"
+	install -d -o postfix -g postdrop -m 0710 "$PF_QUEUE/public"
+}
+
 show_logs() {
 	local f
 	for f in "$DOVECOT_LOG" "$PF_LOG"; do
@@ -563,6 +608,10 @@ show_logs() {
 fail_start() {
 	printf 'mailservers: ERROR: %s\n' "$*" >&2
 	show_logs
+	# Do not leave a half-working set of servers behind for tests to trip
+	# over; the configs and logs stay in $MAIL_DIR for a look.
+	stop_servers >&2 || true
+	printf 'mailservers: ERROR: start failed: %s (configs and logs kept in %s)\n' "$*" "$MAIL_DIR" >&2
 	exit 1
 }
 
@@ -645,23 +694,31 @@ start_servers() {
 	fi
 
 	log "starting Postfix"
-	# start runs the integrity check first, which creates the queue
-	# sub-directories with the right owners (post-install create-missing).
+	# Postfix's own integrity check (post-install create-missing, postsuper,
+	# permission scans) runs dozens of postconf processes: 1-3 s on an idle
+	# machine, up to 20 s on a busy one. The queue is brand new, so make its
+	# directories ourselves (owners as in /etc/postfix/postfix-files) and
+	# let "quick-start" skip the check once. If start fails, run the check
+	# to explain why.
+	make_postfix_queue
+	touch "$PF_QUEUE/quick-start"
 	if ! postfix -c "$PF_CONF" start </dev/null >>"$start_log" 2>&1; then
+		postfix -c "$PF_CONF" check </dev/null >>"$start_log" 2>&1 || true
 		cat "$start_log" >&2
 		fail_start "postfix did not start"
 	fi
 
-	log "waiting for ${#ALL_PORTS[@]} ports (up to ${START_TIMEOUT}s)"
-	local deadline=$((SECONDS + START_TIMEOUT)) waiting
+	log "waiting for ${#ALL_PORTS[@]} ports to greet (up to ${START_TIMEOUT}s)"
+	local deadline=$((SECONDS + START_TIMEOUT)) waiting=("${ALL_PORTS[@]}") still
 	while :; do
-		waiting=()
-		for p in "${ALL_PORTS[@]}"; do
-			port_open "$p" || waiting+=("$p")
+		still=()
+		for p in "${waiting[@]}"; do
+			port_ready "$p" || still+=("$p")
 		done
-		((${#waiting[@]} == 0)) && break
+		((${#still[@]} == 0)) && break
+		waiting=("${still[@]}")
 		if ((SECONDS >= deadline)); then
-			fail_start "ports not accepting connections after ${START_TIMEOUT}s: ${waiting[*]}"
+			fail_start "no proper greeting after ${START_TIMEOUT}s on ports: ${waiting[*]}"
 		fi
 		sleep 0.2
 	done

@@ -3,7 +3,9 @@ package mime
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +47,19 @@ func FuzzParse(f *testing.F) {
 		if m == nil {
 			t.Fatal("Parse returned a nil *Message")
 		}
-		for name, s := range map[string]string{"Subject": m.Subject, "Text": m.Text, "HTML": m.HTML} {
+		fields := map[string]string{"Subject": m.Subject, "Text": m.Text, "HTML": m.HTML, "MessageID": m.MessageID, "InReplyTo": m.InReplyTo}
+		for i, id := range m.References {
+			fields[fmt.Sprintf("References[%d]", i)] = id
+		}
+		for name, list := range map[string][]*mail.Address{"From": m.From, "To": m.To, "Cc": m.Cc, "ReplyTo": m.ReplyTo} {
+			for i, a := range list {
+				fields[fmt.Sprintf("%s[%d]", name, i)] = a.Name + a.Address
+			}
+		}
+		for i, a := range m.Attachments {
+			fields[fmt.Sprintf("Attachments[%d]", i)] = a.Filename + a.ContentType + a.ContentID
+		}
+		for name, s := range fields {
 			if !utf8.ValidString(s) {
 				t.Errorf("Parse().%s = %q, not valid UTF-8", name, s)
 			}

@@ -25,27 +25,44 @@ func (w *walker) envelope(h message.Header) {
 	}
 	mh := msgmail.Header{Header: h}
 	if id, err := mh.MessageID(); err == nil {
-		m.MessageID = id
+		m.MessageID = cleanText(id)
 	} else if ids := lenientIDs(h.Get("Message-Id")); len(ids) > 0 {
 		m.MessageID = ids[0]
 	}
 	if ids := msgIDs(mh, "In-Reply-To"); len(ids) > 0 {
 		m.InReplyTo = ids[0]
 	}
-	m.References = msgIDs(mh, "References")
+	m.References = capList(w, "References", msgIDs(mh, "References"))
 	m.Date = w.date(mh)
-	m.From = w.addresses(h, "From")
-	m.To = w.addresses(h, "To")
-	m.Cc = w.addresses(h, "Cc")
-	m.ReplyTo = w.addresses(h, "Reply-To")
-	m.Subject = w.decodeText("Subject", h.Get("Subject"))
+	m.From = capList(w, "From", w.addresses(h, "From"))
+	m.To = capList(w, "To", w.addresses(h, "To"))
+	m.Cc = capList(w, "Cc", w.addresses(h, "Cc"))
+	m.ReplyTo = capList(w, "Reply-To", w.addresses(h, "Reply-To"))
+	m.Subject = w.decodeText("header: Subject", h.Get("Subject"))
+}
+
+// maxListItems bounds the addresses per field and the References kept. Each
+// costs about twenty times its bytes in the header, and no real message
+// shows more; a list of spam victims is no loss.
+const maxListItems = 1000
+
+func capList[T any](w *walker, field string, list []T) []T {
+	if len(list) <= maxListItems {
+		return list
+	}
+	w.notef("header: %s lists %d items; kept the first %d", field, len(list), maxListItems)
+	return slices.Clone(list[:maxListItems]) // and let the rest be collected
 }
 
 func msgIDs(h msgmail.Header, key string) []string {
-	if ids, err := h.MsgIDList(key); err == nil {
-		return ids
+	ids, err := h.MsgIDList(key)
+	if err != nil {
+		return lenientIDs(h.Get(key))
 	}
-	return lenientIDs(h.Get(key))
+	for i, id := range ids {
+		ids[i] = cleanText(id) // go-message lets invalid UTF-8 through
+	}
+	return ids
 }
 
 // lenientIDs takes whatever sits between angle brackets, or failing that
@@ -122,8 +139,11 @@ func (w *walker) addresses(h message.Header, key string) []*mail.Address {
 	if v == "" {
 		return nil
 	}
-	p := mail.AddressParser{WordDecoder: w.wordDecoder(key)}
+	p := mail.AddressParser{WordDecoder: w.wordDecoder("header: " + key)}
 	if list, err := p.ParseList(v); err == nil {
+		for _, a := range list {
+			a.Name, a.Address = cleanText(a.Name), cleanText(a.Address)
+		}
 		return list
 	}
 	var out []*mail.Address
@@ -133,6 +153,7 @@ func (w *walker) addresses(h message.Header, key string) []*mail.Address {
 			continue
 		}
 		if a, err := p.Parse(item); err == nil {
+			a.Name, a.Address = cleanText(a.Name), cleanText(a.Address)
 			out = append(out, a)
 			continue
 		}
@@ -145,23 +166,24 @@ func (w *walker) addresses(h message.Header, key string) []*mail.Address {
 // decodeText decodes RFC 2047 encoded words. Unlike mime.WordDecoder alone,
 // it keeps going when a word names an unknown charset: that word is shown
 // undecoded and the others still decode.
-func (w *walker) decodeText(field, s string) string {
+func (w *walker) decodeText(where, s string) string {
 	if !strings.Contains(s, "=?") {
 		return cleanText(s)
 	}
-	out, err := w.wordDecoder(field).DecodeHeader(s)
+	out, err := w.wordDecoder(where).DecodeHeader(s)
 	if err != nil {
 		out = s
 	}
 	return cleanText(out)
 }
 
-func (w *walker) wordDecoder(field string) *stdmime.WordDecoder {
+// wordDecoder's where names the field in Problems, as "header: To".
+func (w *walker) wordDecoder(where string) *stdmime.WordDecoder {
 	return &stdmime.WordDecoder{CharsetReader: func(label string, in io.Reader) (io.Reader, error) {
 		if r, err := charset.Reader(label, in); err == nil {
 			return r, nil
 		}
-		w.notef("header: %s uses unknown charset %q; shown undecoded", field, clip(label))
+		w.notef("%s uses unknown charset %q; shown undecoded", where, clip(label))
 		return in, nil
 	}}
 }
@@ -214,9 +236,19 @@ func (w *walker) contentType(h message.Header, path []int, digest bool) (string,
 	return mt, params
 }
 
+// validMediaType reports whether mt is type/subtype made of RFC 2045 token
+// characters; a lenient parse can yield anything.
 func validMediaType(mt string) bool {
 	typ, sub, ok := strings.Cut(mt, "/")
-	return ok && typ != "" && sub != "" && !strings.ContainsAny(mt, " \t\"(),:;<>?@[\\]={}") && !strings.Contains(sub, "/")
+	if !ok || typ == "" || sub == "" {
+		return false
+	}
+	for _, c := range []byte(typ + sub) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // parseParams parses a field like Content-Type. Values are decoded from RFC
@@ -239,7 +271,7 @@ func (w *walker) parseParams(field, v string, path []int) (string, map[string]st
 	}
 	for k, p := range params {
 		if strings.Contains(p, "=?") {
-			params[k] = w.decodeText(field+" parameter", p)
+			params[k] = w.decodeText(partName(path)+": "+field+" parameter "+k, p)
 		} else {
 			params[k] = cleanText(p)
 		}
@@ -247,7 +279,7 @@ func (w *walker) parseParams(field, v string, path []int) (string, map[string]st
 	return strings.ToLower(value), params
 }
 
-// lenientParams reads "value; k=v; k*=charset''%xx; k*0*=..." without
+// lenientParams reads "value; k=v; k*=charset'lang'%xx; k*0*=..." without
 // rejecting anything: the first of duplicate parameters wins and anything
 // unparseable is skipped.
 func lenientParams(v string) (string, map[string]string) {
@@ -266,8 +298,12 @@ func lenientParams(v string) (string, map[string]string) {
 			continue
 		}
 		k = strings.ToLower(strings.TrimSpace(k))
-		val = unquote(strings.TrimSpace(val))
-		if base, sect, ok := strings.Cut(k, "*"); ok && base != "" {
+		val = strings.TrimSpace(val)
+		if i := strings.IndexByte(val, '('); i > 0 && val[0] != '"' && strings.HasSuffix(val, ")") {
+			val = strings.TrimSpace(val[:i]) // a trailing comment: charset=us-ascii (Plain Text)
+		}
+		val = unquote(val)
+		if base, sect, ok := strings.Cut(k, "*"); ok && base != "" && len(extended[base]) < 1000 {
 			// RFC 2231: k*=, k*0=, k*0*=, k*1*= ...
 			encoded := sect == "" || strings.HasSuffix(sect, "*")
 			n := 0

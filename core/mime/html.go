@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"sync"
@@ -88,6 +89,11 @@ func blockRemote(s string) (string, int) {
 		case html.ErrorToken:
 			return b.String(), blocked
 		case html.StartTagToken, html.SelfClosingTagToken:
+			raw := z.Raw()
+			if !mayLoad(raw) {
+				b.Write(raw)
+				continue
+			}
 			tok := z.Token()
 			if tok.DataAtom == atom.Img && hasRemoteSrc(tok) {
 				blocked++
@@ -120,6 +126,13 @@ func blockRemote(s string) (string, int) {
 			b.Write(z.Raw())
 		}
 	}
+}
+
+// mayLoad reports whether a tag has an attribute that can load something.
+// bluemonday writes attribute names in lower case followed by '=', so the
+// tags without one, most of them, are copied without tokenizing further.
+func mayLoad(tag []byte) bool {
+	return bytes.Contains(tag, []byte(" src")) || bytes.Contains(tag, []byte(" background=")) || bytes.Contains(tag, []byte(" style="))
 }
 
 func hasRemoteSrc(tok html.Token) bool {

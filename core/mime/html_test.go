@@ -50,10 +50,10 @@ func TestSanitizeHTML(t *testing.T) {
 			blocked:  2,
 		},
 		{
-			name:     "protocol-relative image removed",
-			in:       `<img src="//tracker.example/p.gif">`,
-			absent:   []string{"tracker"},
-			blocked:  1,
+			name:    "protocol-relative image removed",
+			in:      `<img src="//tracker.example/p.gif">`,
+			absent:  []string{"tracker"},
+			blocked: 1,
 		},
 		{
 			name:        "remote image kept when allowed",

@@ -231,9 +231,9 @@ func (w *walker) run(r io.Reader) error {
 			w.envelope(h)
 			return fmt.Errorf("mime: the message header is %s; the message is malformed or hostile, show its raw source instead", headerLimitText)
 		case th.Len() == 0:
-			return fmt.Errorf("mime: the message has no readable header: %w", err)
+			return fmt.Errorf("mime: the message has no readable header (%s); it may not be an email", clip(err.Error()))
 		}
-		w.notef("header: %v; the lines after it were read as the body", err)
+		w.notef("header: %s; the lines after it were read as the body", clip(err.Error()))
 	} else if th.Len() == 0 {
 		w.notef("header: the message has no header fields")
 	}
@@ -349,7 +349,7 @@ func (w *walker) brokenMultipart(pi partInfo, i int, budget *budgetReader, err e
 	case budget.eof:
 		w.notef("%s: no closing boundary, the message may be cut short; kept the %d parts before the end", name, i-1)
 	default:
-		w.notef("%s: %v; the rest of this multipart was skipped", name, err)
+		w.notef("%s: %s; the rest of this multipart was skipped", name, clip(err.Error()))
 	}
 }
 
@@ -358,7 +358,7 @@ func (w *walker) leaf(pi partInfo, body io.Reader, sc scope) error {
 		if !slices.Equal(imapPath(pi.path), w.target) {
 			return nil
 		}
-		return w.copyOut(pi, body)
+		return w.copyOut(pi, w.transferDecoder(pi, body))
 	}
 	r := w.transferDecoder(pi, body)
 	isBody := (pi.mediaType == "text/plain" || pi.mediaType == "text/html") &&
@@ -378,9 +378,9 @@ func (w *walker) leaf(pi partInfo, body io.Reader, sc scope) error {
 	return nil
 }
 
-func (w *walker) copyOut(pi partInfo, body io.Reader) error {
+func (w *walker) copyOut(pi partInfo, r io.Reader) error {
 	w.found = true
-	n, err := io.Copy(w.out, w.transferDecoder(pi, body))
+	n, err := io.Copy(w.out, r)
 	w.copied = n
 	if err != nil {
 		return fmt.Errorf("mime: extract %s: %w", partName(pi.path), err)
@@ -470,7 +470,7 @@ func (w *walker) attachment(pi partInfo, r io.Reader, sc scope) {
 	var err error
 	if pi.mediaType == "message/rfc822" || pi.mediaType == "message/global" {
 		var subject string
-		a.Size, subject, err = w.countMessage(r)
+		a.Size, subject, err = w.countMessage(pi, r)
 		if name == "" {
 			name = "message.eml"
 			if strings.TrimSpace(subject) != "" {
@@ -510,12 +510,12 @@ var extensions = map[string]string{
 }
 
 // countMessage counts an attached message and reads its Subject to name it.
-func (w *walker) countMessage(r io.Reader) (int64, string, error) {
+func (w *walker) countMessage(pi partInfo, r io.Reader) (int64, string, error) {
 	counter := &countingReader{r: r}
 	budget := &budgetReader{r: counter}
 	budget.limit()
 	h, _ := textproto.ReadHeader(bufio.NewReader(budget))
-	subject := w.decodeText("attached message Subject", h.Get("Subject"))
+	subject := w.decodeText(partName(pi.path)+": the attached message's Subject", h.Get("Subject"))
 	// Bytes buffered while reading the header were counted already.
 	_, err := io.Copy(io.Discard, counter)
 	return counter.n, subject, err
@@ -528,15 +528,23 @@ func (w *walker) readProblem(pi partInfo, err error, sc scope, consequence strin
 	if errors.Is(err, io.ErrUnexpectedEOF) && sc.parent != nil && sc.parent.eof {
 		return // the enclosing multipart reports that the message ends early
 	}
-	w.notef("%s: %v; %s", partName(pi.path), err, consequence)
+	w.notef("%s: %s; %s", partName(pi.path), clip(err.Error()), consequence)
 }
 
 func (w *walker) ioError() error {
 	return fmt.Errorf("mime: reading message: %w", w.src.err)
 }
 
+// maxProblems bounds Problems, since a hostile header can hold thousands of
+// broken addresses or encoded words.
+const maxProblems = 100
+
 func (w *walker) notef(format string, args ...any) {
-	if w.msg != nil {
+	switch {
+	case w.msg == nil || len(w.msg.Problems) > maxProblems:
+	case len(w.msg.Problems) == maxProblems:
+		w.msg.Problems = append(w.msg.Problems, "more problems were not listed")
+	default:
 		w.msg.Problems = append(w.msg.Problems, fmt.Sprintf(format, args...))
 	}
 }
@@ -664,7 +672,7 @@ func partName(path []int) string {
 // clip shortens a value quoted in a Problem, which may come from a hostile
 // header of any length.
 func clip(s string) string {
-	const max = 80
+	const max = 100
 	if len(s) <= max {
 		return s
 	}

@@ -431,6 +431,11 @@ func TestParseLenient(t *testing.T) {
 			want: want{text: "shown anyway\n", problems: []string{"malformed Content-Type", "unreadable Content-Type"}},
 		},
 		{
+			name: "Content-Type with a comment",
+			msg:  "Content-Type: text/plain; charset=iso-8859-1 (Western)\r\n\r\ncaf\xe9\r\n",
+			want: want{text: "café\n", problems: []string{"malformed Content-Type"}},
+		},
+		{
 			name: "unknown transfer encoding",
 			msg:  "Content-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 f\r\n",
 			want: want{text: "begin 644 f\n", problems: []string{`unknown Content-Transfer-Encoding "x-uuencode"`}},
@@ -631,5 +636,51 @@ func TestParseNeverPanicsOnTruncation(t *testing.T) {
 				t.Fatalf("Parse(%s[:%d]) returned invalid UTF-8", f, i)
 			}
 		}
+	}
+}
+
+func TestParseBoundsHeaderLists(t *testing.T) {
+	tests := []struct {
+		name         string
+		msg          string
+		wantTo       int
+		wantRefs     int
+		wantProblems int
+		lastProblem  string
+	}{
+		{
+			name:         "1500 recipients",
+			msg:          "To: " + strings.Repeat("a@example.com, ", 1499) + "z@example.com\r\n\r\n",
+			wantTo:       maxListItems,
+			wantProblems: 1,
+			lastProblem:  "header: To lists 1500 items; kept the first 1000",
+		},
+		{
+			name:         "1500 references",
+			msg:          "References: " + strings.Repeat("<a@example.com> ", 1500) + "\r\n\r\n",
+			wantRefs:     maxListItems,
+			wantProblems: 1,
+			lastProblem:  "header: References lists 1500 items",
+		},
+		{
+			name:         "500 encoded words in unknown charsets",
+			msg:          "Subject: " + strings.Repeat("=?x-bad?q?a?= ", 500) + "\r\n\r\n",
+			wantProblems: maxProblems + 1,
+			lastProblem:  "more problems were not listed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(tt.msg), nil)
+			if err != nil {
+				t.Fatalf("Parse(%s) error = %v", tt.name, err)
+			}
+			if len(m.To) != tt.wantTo || len(m.References) != tt.wantRefs {
+				t.Errorf("Parse(%s) = %d To, %d References; want %d, %d", tt.name, len(m.To), len(m.References), tt.wantTo, tt.wantRefs)
+			}
+			if len(m.Problems) != tt.wantProblems || !strings.Contains(m.Problems[len(m.Problems)-1], tt.lastProblem) {
+				t.Errorf("Parse(%s).Problems = %d, last %q; want %d, last %q", tt.name, len(m.Problems), m.Problems[len(m.Problems)-1], tt.wantProblems, tt.lastProblem)
+			}
+		})
 	}
 }
