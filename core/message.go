@@ -132,3 +132,10 @@ type MailboxState struct {
 	LastUID       uint32 // highest UID stored
 	HighestModSeq uint64 // CONDSTORE; 0 when the server has none
 }
+
+// IMAPLocation is where a local message lives on an IMAP server.
+type IMAPLocation struct {
+	SourceID int64
+	Mailbox  string
+	UID      uint32
+}

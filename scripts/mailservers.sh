@@ -79,6 +79,7 @@ PF_QUEUE="$MAIL_DIR/postfix-queue"
 PF_DATA="$MAIL_DIR/postfix-data"
 PF_LOG="$MAIL_DIR/postfix.log"
 ENV_FILE="$MAIL_DIR/env"
+MARKER=".tributary-mailservers" # proves a dir is ours before start wipes it
 
 log() { printf 'mailservers: %s\n' "$*"; }
 die() {
@@ -653,6 +654,13 @@ start_servers() {
 	[[ $MAIL_DIR =~ [[:space:],] ]] && die "TRIBUTARY_MAIL_DIR must not contain spaces or commas"
 	[[ $MAIL_DIR == / ]] && die "refusing to use / as TRIBUTARY_MAIL_DIR"
 
+	# Start wipes the dir, so touch only what we made: TRIBUTARY_MAIL_DIR=$HOME
+	# by mistake must not cost anyone their files.
+	if [[ -d $MAIL_DIR && ! -f $MAIL_DIR/$MARKER ]] && [[ -n $(ls -A "$MAIL_DIR") ]] &&
+		! grep -qs 'scripts/mailservers.sh' "$DOVECOT_CONF"; then
+		die "$MAIL_DIR exists, is not empty and was not made by this script (no $MARKER); remove it or choose another TRIBUTARY_MAIL_DIR"
+	fi
+
 	# Idempotent-ish: whatever ran from this dir before goes away first.
 	if [[ -d $MAIL_DIR ]]; then
 		stop_servers
@@ -676,6 +684,7 @@ start_servers() {
 	mkdir -p "$MAIL_DIR"
 	# Traversable by the unprivileged dovecot/dovenull/postfix/mail users.
 	chmod 0755 "$MAIL_DIR"
+	echo "state of scripts/mailservers.sh; wiped by its next start" >"$MAIL_DIR/$MARKER"
 
 	log "generating certificates"
 	make_certs

@@ -161,3 +161,11 @@ func (db *DB) RemoveMessage(ctx context.Context, id int64) error {
 	}
 	return db.removeUnreferencedBlobs(ctx, []string{blob})
 }
+
+// MoveMessage moves a message to another folder of its account. It keeps
+// its server links: the engine decides what happens on the server.
+func (db *DB) MoveMessage(ctx context.Context, id, folderID int64) error {
+	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET folder_id = f.id, in_inbox = (f.role = 'inbox')
+FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.account_id`, id, folderID)
+	return checkAffected(res, err, "move message")
+}

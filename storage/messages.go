@@ -47,6 +47,17 @@ func (db *DB) EnsureFolder(ctx context.Context, accountID int64, name, role stri
 	return id, err
 }
 
+// Folder returns one folder, without counts.
+func (db *DB) Folder(ctx context.Context, id int64) (core.Folder, error) {
+	var f core.Folder
+	err := db.sql.QueryRowContext(ctx, `SELECT f.id, f.account_id, a.name, f.name, f.role FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.id = ?`, id).
+		Scan(&f.ID, &f.AccountID, &f.Account, &f.Name, &f.Role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("no folder %d: %w", id, ErrNotFound)
+	}
+	return f, err
+}
+
 // FolderByRole finds an account's folder with the given role.
 func (db *DB) FolderByRole(ctx context.Context, accountID int64, role string) (int64, error) {
 	var id int64

@@ -123,28 +123,42 @@ func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, mess
 	return nil
 }
 
-// IMAPLocation tells where a local message lives on an IMAP server, so a
-// flag change or a deletion can be synced back.
-type IMAPLocation struct {
-	SourceID int64
-	Mailbox  string
-	UID      uint32
-}
-
-// IMAPLocations lists the server copies of a local message.
-func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]IMAPLocation, error) {
+// IMAPLocations lists the server copies of a local message, so a flag
+// change, a move or a deletion can be synced back.
+func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: find server copies: %w", err)
 	}
 	defer rows.Close()
-	var out []IMAPLocation
+	var out []core.IMAPLocation
 	for rows.Next() {
-		var l IMAPLocation
+		var l core.IMAPLocation
 		if err := rows.Scan(&l.SourceID, &l.Mailbox, &l.UID); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// UnlinkIMAP forgets the server copies of a local message, after it was
+// moved or deleted on the server: its next appearance (with a new UID, in
+// another mailbox) is matched by content instead.
+func (db *DB) UnlinkIMAP(ctx context.Context, messageID int64) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM imap_uids WHERE message = ?`, messageID)
+	if err != nil {
+		return fmt.Errorf("storage: unlink message: %w", err)
+	}
+	return nil
+}
+
+// FolderMailbox returns the IMAP mailbox a local folder mirrors; ok is
+// false for a folder that exists only here.
+func (db *DB) FolderMailbox(ctx context.Context, folderID int64) (loc core.IMAPLocation, ok bool, err error) {
+	err = db.sql.QueryRowContext(ctx, `SELECT source_id, name FROM imap_mailboxes WHERE folder_id = ? ORDER BY id LIMIT 1`, folderID).Scan(&loc.SourceID, &loc.Mailbox)
+	if errors.Is(err, sql.ErrNoRows) {
+		return loc, false, nil
+	}
+	return loc, err == nil, err
 }

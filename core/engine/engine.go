@@ -35,6 +35,14 @@ type Store interface {
 	SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error
 	RecoverSending(ctx context.Context) (int64, error)
 	OpenBlob(hash string) (*os.File, error)
+
+	Message(ctx context.Context, id int64) (core.MessageSummary, string, error)
+	Folder(ctx context.Context, id int64) (core.Folder, error)
+	MoveMessage(ctx context.Context, id, folderID int64) error
+	RemoveMessage(ctx context.Context, id int64) error
+	IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error)
+	FolderMailbox(ctx context.Context, folderID int64) (core.IMAPLocation, bool, error)
+	UnlinkIMAP(ctx context.Context, messageID int64) error
 }
 
 // Options configure an Engine. Zero values mean the defaults.

@@ -33,7 +33,15 @@ type Mailbox struct {
 func (c *Client) Mailboxes(ctx context.Context, chosen []string) ([]Mailbox, error) {
 	var list []*goimap.ListData
 	err := c.wait(ctx, func() (err error) {
-		list, err = c.c.List("", "*", &goimap.ListOptions{ReturnSubscribed: true}).Collect()
+		// RETURN options need LIST-EXTENDED (RFC 5258): servers without
+		// it, such as Outlook.com and Yahoo, answer them with BAD, and
+		// then no mailbox counts as subscribed. RFC 6154 lets a server
+		// leave \Sent out unless SPECIAL-USE is asked for.
+		var opts *goimap.ListOptions
+		if caps := c.c.Caps(); caps.Has(goimap.CapListExtended) {
+			opts = &goimap.ListOptions{ReturnSubscribed: true, ReturnSpecialUse: caps.Has(goimap.CapSpecialUse)}
+		}
+		list, err = c.c.List("", "*", opts).Collect()
 		return err
 	})
 	if err != nil {

@@ -6,6 +6,7 @@
 package smtp
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +70,9 @@ func Build(d Draft, w io.Writer) (string, error) {
 		m.SetAddrHeaderFromMailAddress(gomail.HeaderCc, d.Cc...)
 	}
 	m.Subject(d.Subject)
-	m.SetMessageID()
+	// go-mail's SetMessageID names the machine (os.Hostname) in every
+	// message; the sender's domain names nothing the user did not choose.
+	m.SetMessageIDWithValue(rand.Text() + "@" + d.From.Address[strings.LastIndexByte(d.From.Address, '@')+1:])
 	m.SetDate()
 	m.SetUserAgent("Tributary")
 	if d.InReplyTo != "" {

@@ -115,11 +115,13 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 	// connection is how a cancel interrupts it.
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := c.Mail(from); err != nil {
+	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
+	// requires the angle brackets; strict servers refuse a bare address.
+	if err := c.Mail("<" + from + ">"); err != nil {
 		return refusal(ctx, server, "MAIL FROM", err)
 	}
 	for _, r := range rcpts {
-		if err := c.Rcpt(r); err != nil {
+		if err := c.Rcpt("<" + r + ">"); err != nil {
 			return refusal(ctx, server, "RCPT TO <"+r+">", err)
 		}
 	}

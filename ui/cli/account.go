@@ -330,4 +330,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-

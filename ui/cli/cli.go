@@ -231,3 +231,6 @@ func GlobalDataDir(args []string, getenv func(string) string) string {
 	}
 	return DataDir(getenv)
 }
+
+// The CLI hands a *storage.DB to the engine.
+var _ engine.Store = (*storage.DB)(nil)
