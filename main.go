@@ -58,10 +58,9 @@ func runGUI(ctx context.Context, dataDir string) error {
 	}
 	defer db.Close()
 	e := engine.New(db, engine.Options{DataDir: dataDir})
-	a := app.NewWithID("io.github.tributary")
-	w := gui.NewWindow(a, db, e)
 	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt)
 	defer cancel()
+	fa := app.NewWithID("io.github.tributary")
 	if unlock, err := storage.Lock(dataDir); err == nil {
 		defer unlock()
 		go func() {
@@ -72,8 +71,6 @@ func runGUI(ctx context.Context, dataDir string) error {
 	} else {
 		slog.Warn("not retrieving or sending", "error", err)
 	}
-	go w.Follow(ctx)
-	go w.Reload(ctx)
-	w.Window().ShowAndRun()
+	gui.New(ctx, fa, db, e).Run()
 	return nil
 }

@@ -59,11 +59,12 @@ type Options struct {
 
 // Engine is the mail engine. It is safe for concurrent use.
 type Engine struct {
-	store Store
-	opts  Options
-	log   *slog.Logger
-	bus   bus
-	check chan struct{} // "Get mail" for the running engine
+	store  Store
+	opts   Options
+	log    *slog.Logger
+	bus    bus
+	check  chan struct{} // "Get mail" for the running engine
+	reload chan struct{} // accounts changed
 }
 
 // New creates an engine over store.
@@ -78,7 +79,7 @@ func New(store Store, opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1)}
+	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1), reload: make(chan struct{}, 1)}
 }
 
 // netOptions returns connection options with the current pins.

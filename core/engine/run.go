@@ -27,33 +27,28 @@ func (e *Engine) CheckNow() {
 	}
 }
 
+// Reload makes the running engine pick up added, changed or removed
+// accounts and sources.
+func (e *Engine) Reload() {
+	select {
+	case e.reload <- struct{}{}:
+	default:
+	}
+}
+
 // Run works until ctx is done: each automatic source syncs on its
 // interval (IMAP also wakes on IDLE), CheckNow syncs them all, and the
 // outbox is drained. Each source has its own goroutine, so one failing
-// account never blocks the others. Run uses the accounts as they are when
-// it starts; restart it after changing them.
+// account never blocks the others. Reload restarts the sources with the
+// accounts as they are then.
 func (e *Engine) Run(ctx context.Context) error {
 	if n, err := e.store.RecoverSending(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		e.log.Warn("messages interrupted while sending are now unknown", "count", n)
 	}
-	accounts, err := e.store.Accounts(ctx)
-	if err != nil {
-		return err
-	}
 	var wg sync.WaitGroup
-	var triggers []chan struct{}
-	for _, a := range accounts {
-		for _, s := range a.Sources {
-			wake := make(chan struct{}, 1)
-			triggers = append(triggers, wake)
-			wg.Go(func() { e.runSource(ctx, a, s, wake) })
-			if s.Protocol == core.ProtocolIMAP && s.Method == core.MethodAutomatic {
-				wg.Go(func() { e.watchSource(ctx, a, s, wake) })
-			}
-		}
-	}
+	defer wg.Wait()
 	wg.Go(func() {
 		for {
 			for range e.DrainOutbox(ctx) {
@@ -66,19 +61,51 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	})
 	for {
-		select {
-		case <-ctx.Done():
-			wg.Wait()
-			return nil
-		case <-e.check:
-			for _, t := range triggers {
-				select {
-				case t <- struct{}{}:
-				default:
+		sourcesCtx, stop := context.WithCancel(ctx)
+		triggers, err := e.startSources(sourcesCtx, &wg)
+		if err != nil {
+			stop()
+			return err
+		}
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				stop()
+				return nil
+			case <-e.reload:
+				stop()
+				break wait
+			case <-e.check:
+				for _, t := range triggers {
+					select {
+					case t <- struct{}{}:
+					default:
+					}
 				}
 			}
 		}
 	}
+}
+
+// startSources starts the goroutines of every source; they stop with ctx.
+func (e *Engine) startSources(ctx context.Context, wg *sync.WaitGroup) ([]chan struct{}, error) {
+	accounts, err := e.store.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var triggers []chan struct{}
+	for _, a := range accounts {
+		for _, s := range a.Sources {
+			wake := make(chan struct{}, 1)
+			triggers = append(triggers, wake)
+			wg.Go(func() { e.runSource(ctx, a, s, wake) })
+			if s.Protocol == core.ProtocolIMAP && s.Method == core.MethodAutomatic {
+				wg.Go(func() { e.watchSource(ctx, a, s, wake) })
+			}
+		}
+	}
+	return triggers, nil
 }
 
 // runSource syncs one source whenever it is due or woken.

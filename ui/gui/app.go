@@ -1,0 +1,91 @@
+// Package gui is Tributary's desktop front end, built with Fyne. Widgets
+// never wait on the network: work runs in goroutines that talk to the
+// engine and storage, and every widget change from a goroutine goes
+// through fyne.Do. Only main.go creates the fyne.App, so this package is
+// tested with fyne.io/fyne/v2/test and needs no display.
+package gui
+
+import (
+	"context"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// Preference keys.
+const (
+	prefCloseToTray = "closeToTray"
+)
+
+// App is the desktop program: its main window, its dialogs and windows,
+// the tray, and notifications, over one engine and one store.
+type App struct {
+	fyne   fyne.App
+	db     *storage.DB
+	engine *engine.Engine
+	ctx    context.Context
+	log    *slog.Logger
+
+	main *MainWindow
+}
+
+// New builds the app. ctx bounds all background work.
+func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
+	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default()}
+	a.main = newMainWindow(a)
+	a.setupTray()
+	return a
+}
+
+// Main returns the main window.
+func (a *App) Main() *MainWindow { return a.main }
+
+// Start shows the main window and begins following the engine. With no
+// account yet, the first-run screen offers the wizard.
+func (a *App) Start() {
+	go a.follow()
+	a.main.reload()
+	a.main.win.Show()
+}
+
+// Run starts the app and blocks until it quits.
+func (a *App) Run() {
+	a.Start()
+	a.fyne.Run()
+}
+
+// background runs fn off the UI goroutine; a panic in it is logged, not fatal.
+func (a *App) background(what string, fn func()) {
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				a.log.Error("recovered from a panic", "in", what, "panic", r)
+			}
+		}()
+		fn()
+	}()
+}
+
+// follow turns engine events into UI updates until the app stops.
+func (a *App) follow() {
+	sub := a.engine.Subscribe()
+	defer sub.Close()
+	n := newNotifier(a)
+	for {
+		select {
+		case <-a.ctx.Done():
+			return
+		case ev, ok := <-sub.C():
+			if !ok {
+				return
+			}
+			a.main.handle(ev)
+			if ev.Kind == engine.EventNewMail {
+				n.add(ev.MessageIDs)
+			}
+		}
+	}
+}

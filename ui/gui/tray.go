@@ -1,0 +1,126 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// setupTray builds the system tray menu where the platform has a tray.
+func (a *App) setupTray() {
+	desk, ok := a.fyne.(desktop.App)
+	if !ok {
+		return
+	}
+	desk.SetSystemTrayMenu(a.trayMenu(0))
+}
+
+// trayMenu is the tray's menu; its first line carries the unread count.
+func (a *App) trayMenu(unread int) *fyne.Menu {
+	title := "No unread mail"
+	if unread > 0 {
+		title = fmt.Sprintf("%d unread", unread)
+	}
+	status := fyne.NewMenuItem(title, a.showMain)
+	return fyne.NewMenu("Tributary",
+		status,
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Check mail now", func() { a.main.getMail() }),
+		fyne.NewMenuItem("Compose", func() { a.showMain(); a.OpenComposer(Draft{}) }),
+		fyne.NewMenuItem("Show / Hide", a.toggleMain),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Quit", a.fyne.Quit),
+	)
+}
+
+func (a *App) hasTray() bool {
+	_, ok := a.fyne.(desktop.App)
+	return ok
+}
+
+// setUnread updates the tray with the unified inbox's unread count.
+func (a *App) setUnread(n int) {
+	if desk, ok := a.fyne.(desktop.App); ok {
+		desk.SetSystemTrayMenu(a.trayMenu(n))
+	}
+}
+
+func (a *App) showMain() {
+	a.main.inTray = false
+	a.main.win.Show()
+	a.main.win.RequestFocus()
+}
+
+func (a *App) toggleMain() {
+	if a.main.inTray {
+		a.showMain()
+		return
+	}
+	a.main.inTray = true
+	a.main.win.Hide()
+}
+
+// notifyDelay gathers a burst of new mail from several sources into one
+// notification.
+const notifyDelay = 2 * time.Second
+
+// notifier turns new-mail events into desktop notifications, one per
+// burst: a single message names its sender and subject, several are
+// counted.
+type notifier struct {
+	app     *App
+	mu      sync.Mutex
+	pending []int64
+	timer   *time.Timer
+}
+
+func newNotifier(a *App) *notifier { return &notifier{app: a} }
+
+func (n *notifier) add(ids []int64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.pending = append(n.pending, ids...)
+	if n.timer == nil {
+		n.timer = time.AfterFunc(notifyDelay, n.flush)
+	}
+}
+
+func (n *notifier) flush() {
+	n.mu.Lock()
+	ids := n.pending
+	n.pending, n.timer = nil, nil
+	n.mu.Unlock()
+	if note := n.app.notification(n.app.ctx, ids); note != nil {
+		n.app.fyne.SendNotification(note)
+	}
+}
+
+// notification describes new inbox mail; nil when none of ids is in an
+// inbox (mail filed elsewhere is not announced).
+func (a *App) notification(ctx context.Context, ids []int64) *fyne.Notification {
+	var inbox []core.MessageSummary
+	for _, id := range ids {
+		m, _, err := a.db.Message(ctx, id)
+		if err == nil && m.Folder == core.DefaultFolder {
+			inbox = append(inbox, m)
+		}
+	}
+	switch len(inbox) {
+	case 0:
+		return nil
+	case 1:
+		return fyne.NewNotification("New mail from "+senderName(inbox[0]), inbox[0].Subject)
+	}
+	accounts := map[string]bool{}
+	for _, m := range inbox {
+		accounts[m.Account] = true
+	}
+	body := fmt.Sprintf("Latest from %s: %s", senderName(inbox[len(inbox)-1]), inbox[len(inbox)-1].Subject)
+	return fyne.NewNotification(fmt.Sprintf("%d new messages in %d account(s)", len(inbox), len(accounts)), body)
+}
