@@ -70,7 +70,9 @@ func ftsQuery(s string) string {
 	return strings.Join(words, " ")
 }
 
-// List returns one page of messages, newest first.
+// List returns one page of messages, newest first. The page's IDs are
+// picked in a subquery that walks only the index, so paging deep into a
+// large folder does not join every skipped row.
 func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
 	where, args, err := q.where()
 	if err != nil {
@@ -80,7 +82,8 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, err
 		q.Limit = 50
 	}
 	args = append(args, q.Limit, q.Offset)
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+summaryColumns+summaryFrom+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
+	page := `SELECT m.id FROM messages m` + where + ` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+page+`) ORDER BY m.date DESC, m.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list messages: %w", err)
 	}

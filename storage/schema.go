@@ -112,4 +112,12 @@ CREATE TABLE pins (
 	PRIMARY KEY (server, fingerprint)
 );
 `,
+	// The unified inbox never shows deleted messages; with the condition in
+	// the index, counting and paging are index-only scans.
+	`
+DROP INDEX messages_unified;
+CREATE INDEX messages_unified ON messages (date DESC, id DESC) WHERE in_inbox = 1 AND deleted = 0;
+CREATE INDEX messages_folder_live ON messages (folder_id, date DESC, id DESC) WHERE deleted = 0;
+DROP INDEX messages_folder;
+`,
 }
