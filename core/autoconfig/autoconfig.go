@@ -253,8 +253,8 @@ var steps = []step{
 // no step found settings, and the context's error when ctx ends first.
 //
 // Steps 1 to 3 send the address's domain over HTTPS, and step 1 also sends
-// the address itself, to the domain's own server; step 3 and 4 send only a
-// domain to the ISPDB. Without network access Lookup still answers for the
+// the address itself, to the domain's own server; steps 3 and 4 send only
+// a domain to the ISPDB. Without network access Lookup still answers for the
 // built-in providers.
 func Lookup(ctx context.Context, email string, opts *Options) (*Config, error) {
 	a, err := parseAddress(email)
@@ -304,6 +304,11 @@ func runStep(ctx context.Context, timeout time.Duration, f func(context.Context)
 	case r := <-done:
 		return r.c, r.err
 	case <-ctx.Done():
+		select {
+		case r := <-done: // answered at the last moment
+			return r.c, r.err
+		default:
+		}
 		return nil, fmt.Errorf("no answer within %v: %w", timeout, ctx.Err())
 	}
 }

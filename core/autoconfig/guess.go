@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 
@@ -28,8 +29,8 @@ func mxISPDB(ctx context.Context, o *Options, a address) (*Config, error) {
 	var pref uint16
 	for _, mx := range mxs {
 		host := strings.ToLower(strings.TrimSuffix(mx.Host, "."))
-		if host == "" || core.CheckHost(host) != nil {
-			continue // RFC 7505's null MX ".", or garbage
+		if host == "" || core.CheckHost(host) != nil || net.ParseIP(host) != nil {
+			continue // RFC 7505's null MX ".", an address, or garbage
 		}
 		if best == "" || mx.Pref < pref {
 			best, pref = host, mx.Pref

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +54,7 @@ func newSite(t *testing.T, replies map[string]reply) *site {
 	t.Helper()
 	s := &site{replies: replies}
 	testDone := make(chan struct{})
-	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := strings.TrimPrefix(r.URL.Path, "/")
 		s.queries.Store(key, r.URL.RawQuery)
 		rep, ok := s.replies[key]
@@ -71,6 +73,9 @@ func newSite(t *testing.T, replies map[string]reply) *site {
 			_, _ = w.Write([]byte(rep.body))
 		}
 	}))
+	// A request abandoned at its deadline may log a failed handshake.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.StartTLS()
 	// Cleanups run last-in first-out: release hung handlers, then close.
 	t.Cleanup(s.srv.Close)
 	t.Cleanup(func() { close(testDone) })

@@ -163,8 +163,10 @@ func (s Server) check() error {
 	if s.Port < 1 || s.Port > 65535 {
 		return fmt.Errorf("port %d is outside 1 to 65535", s.Port)
 	}
-	if _, err := core.ParseEncryption(string(s.Encryption)); err != nil || s.Encryption == "" {
-		return fmt.Errorf("unknown encryption %q", s.Encryption)
+	switch s.Encryption {
+	case core.EncryptionNone, core.EncryptionSSL, core.EncryptionSTARTTLS:
+	default:
+		return fmt.Errorf("unknown encryption %q", truncate(string(s.Encryption)))
 	}
 	switch {
 	case len(s.Username) > maxUsernameLen:

@@ -115,25 +115,35 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 	// connection is how a cancel interrupts it.
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	// go-mail gives the whole session one deadline when it connects, but
+	// the I/O timeout is per operation: renew it before every step and
+	// every chunk of the message, or a large message on a slow link
+	// times out, and is retried, and times out again.
+	timeout := opts.IOTimeoutOrDefault()
+	renew := func() { _ = c.UpdateDeadline(timeout) }
+	renew()
 	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
 	// requires the angle brackets; strict servers refuse a bare address.
 	if err := c.Mail("<" + from + ">"); err != nil {
 		return refusal(ctx, server, "MAIL FROM", err)
 	}
 	for _, r := range rcpts {
+		renew()
 		if err := c.Rcpt("<" + r + ">"); err != nil {
 			return refusal(ctx, server, "RCPT TO <"+r+">", err)
 		}
 	}
+	renew()
 	w, err := c.Data()
 	if err != nil {
 		return refusal(ctx, server, "DATA", err)
 	}
 	// Until the final dot is written the server cannot accept the message,
 	// so a failure while copying is safe to retry.
-	if _, err := io.Copy(w, raw); err != nil {
+	if _, err := io.Copy(w, renewing{raw, renew}); err != nil {
 		return core.Classify("send data", server, canceled(ctx, err))
 	}
+	renew()
 	if err := w.Close(); err != nil {
 		var tp *textproto.Error
 		if errors.As(err, &tp) {
@@ -141,8 +151,21 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 		}
 		return fmt.Errorf("%s: %w (%v)", server, ErrOutcomeUnknown, err)
 	}
+	renew()
 	c.Quit()
 	return nil
+}
+
+// renewing calls renew before each read, so that writing what was read
+// gets a whole I/O timeout.
+type renewing struct {
+	r     io.Reader
+	renew func()
+}
+
+func (r renewing) Read(p []byte) (int, error) {
+	r.renew()
+	return r.r.Read(p)
 }
 
 func refusal(ctx context.Context, server, step string, err error) error {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/textproto"
 	"slices"
@@ -355,11 +356,13 @@ func TestTest(t *testing.T) {
 	}
 }
 
-// TestSendTranscript scripts a minimal server and compares the commands
-// Send writes with RFC 5321's syntax, which go-smtp's lenient parser
-// would not show: paths in angle brackets, DATA dot-stuffed, QUIT at the
-// end.
-func TestSendTranscript(t *testing.T) {
+// scripted runs a minimal SMTP server for one session. It answers every
+// command with success after delay, and returns the lines the client sent,
+// once the session ends. It speaks just enough RFC 5321 to check what
+// go-smtp's lenient parser would accept unseen, and what go-smtp cannot
+// do: answer slowly.
+func scripted(t *testing.T, delay time.Duration) (core.SMTPSettings, <-chan []string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -374,7 +377,7 @@ func TestSendTranscript(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
+		c.SetDeadline(time.Now().Add(30 * time.Second))
 		tc := textproto.NewConn(c)
 		tc.PrintfLine("220 fake ESMTP")
 		inData := false
@@ -384,11 +387,14 @@ func TestSendTranscript(t *testing.T) {
 				return
 			}
 			lines = append(lines, line)
+			if inData && line != "." {
+				continue
+			}
+			time.Sleep(delay)
 			switch {
-			case inData && line == ".":
+			case inData:
 				inData = false
 				tc.PrintfLine("250 2.0.0 queued")
-			case inData:
 			case strings.HasPrefix(line, "EHLO "):
 				tc.PrintfLine("250-fake\r\n250-8BITMIME\r\n250 PIPELINING")
 			case line == "DATA":
@@ -403,7 +409,13 @@ func TestSendTranscript(t *testing.T) {
 		}
 	}()
 	tcp := ln.Addr().(*net.TCPAddr)
-	s := core.SMTPSettings{Host: tcp.IP.String(), Port: tcp.Port, Encryption: core.EncryptionNone}
+	return core.SMTPSettings{Host: tcp.IP.String(), Port: tcp.Port, Encryption: core.EncryptionNone}, got
+}
+
+// TestSendTranscript compares the commands Send writes with RFC 5321's
+// syntax: paths in angle brackets, DATA dot-stuffed, QUIT at the end.
+func TestSendTranscript(t *testing.T) {
+	s, got := scripted(t, 0)
 	if err := Send(t.Context(), s, "", envFrom, envRcpts[:2], strings.NewReader(raw), options(nil)); err != nil {
 		t.Fatalf("Send() = %v, want nil", err)
 	}
@@ -425,5 +437,71 @@ func TestSendTranscript(t *testing.T) {
 	}, append(body, ".", "QUIT")...)
 	if lines := <-got; !slices.Equal(lines, want) {
 		t.Errorf("Send() wrote\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// slowReader yields its text in pieces, waiting before each.
+type slowReader struct {
+	pieces []string
+	delay  time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.pieces) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.delay)
+	n := copy(p, r.pieces[0])
+	r.pieces[0] = r.pieces[0][n:]
+	if r.pieces[0] == "" {
+		r.pieces = r.pieces[1:]
+	}
+	return n, nil
+}
+
+// TestSendSlow checks that the I/O timeout bounds each operation, not the
+// whole session: a session far longer than the timeout, with no single
+// wait near it, succeeds.
+func TestSendSlow(t *testing.T) {
+	const (
+		timeout = time.Second
+		step    = 250 * time.Millisecond // a quarter of the timeout
+	)
+	tests := []struct {
+		name       string
+		replyDelay time.Duration
+		raw        func() io.Reader
+	}{
+		{
+			// 7 replies: 1.75 s.
+			name:       "server slow to answer each command",
+			replyDelay: step,
+			raw:        func() io.Reader { return strings.NewReader(raw) },
+		},
+		{
+			// 6 pieces: 1.5 s spent writing the message.
+			name: "message slow to read",
+			raw: func() io.Reader {
+				pieces := strings.SplitAfterN(raw, "\r\n", 6)
+				return &slowReader{pieces: pieces, delay: step}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, got := scripted(t, tt.replyDelay)
+			opts := options(nil)
+			opts.IOTimeout = timeout
+			start := time.Now()
+			if err := Send(t.Context(), s, "", envFrom, envRcpts, tt.raw(), opts); err != nil {
+				t.Fatalf("Send() = %v after %v, want nil with an I/O timeout of %v", err, time.Since(start), timeout)
+			}
+			if took := time.Since(start); took < timeout {
+				t.Fatalf("Send() took %v, want longer than the I/O timeout %v for the test to mean anything", took, timeout)
+			}
+			if lines := <-got; !slices.Contains(lines, "QUIT") {
+				t.Errorf("Send() wrote %q, want a whole session", lines)
+			}
+		})
 	}
 }

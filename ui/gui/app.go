@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 )
@@ -30,11 +31,25 @@ type App struct {
 	log    *slog.Logger
 
 	main *MainWindow
+
+	// do runs a widget update on the UI goroutine: fyne.Do, except in
+	// tests, where Fyne's test driver runs it on the caller's goroutine and
+	// the tests serialise it themselves.
+	do func(func())
+
+	// The account windows (wizard.go, settings.go), touched only on the UI
+	// goroutine: the open Settings window, and the open wizards by account
+	// ID (0 for a new account), so that asking again brings them forward.
+	settings *settingsWindow
+	wizards  map[int64]*wizard
+	// autoconfig tunes the wizard's server lookup; nil means the defaults.
+	// Tests set it so that they never touch the network.
+	autoconfig *autoconfig.Options
 }
 
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
-	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default()}
+	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do}
 	a.main = newMainWindow(a)
 	a.setupTray()
 	return a

@@ -45,6 +45,9 @@ func (p *pageCache) len() int {
 func (p *pageCache) row(i int) (m core.MessageSummary, ok bool, load int, gen int, q storage.ListQuery) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.pages == nil || i >= p.count {
+		return m, false, -1, p.gen, p.query
+	}
 	page := i / listPage
 	if rows, have := p.pages[page]; have {
 		if j := i % listPage; j < len(rows) {

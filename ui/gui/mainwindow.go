@@ -224,7 +224,7 @@ func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	w.app.background("load page", func() {
 		loaded, err := w.rows.load(w.app.ctx, w.app.db, load, gen, q)
-		fyne.Do(func() {
+		w.app.do(func() {
 			if err != nil {
 				w.status.Set("Cannot read the message list: " + err.Error())
 			}
@@ -258,7 +258,7 @@ func (w *MainWindow) reload() {
 		folders, err := w.app.db.Folders(w.app.ctx)
 		unread, _ := w.app.db.UnreadInbox(w.app.ctx)
 		accounts, _ := w.app.db.Accounts(w.app.ctx)
-		fyne.Do(func() {
+		w.app.do(func() {
 			if err != nil {
 				w.status.Set("Cannot read folders: " + err.Error())
 				return
@@ -297,7 +297,7 @@ func (w *MainWindow) reloadListAsync() {
 	q := w.query()
 	w.app.background("count", func() {
 		n, err := w.app.db.Count(w.app.ctx, q)
-		fyne.Do(func() {
+		w.app.do(func() {
 			if err != nil {
 				if q.Search == "" {
 					w.status.Set("Cannot read the message list: " + err.Error())
@@ -333,7 +333,7 @@ func (w *MainWindow) onSearch(string) {
 		stale := gen != w.searchGen
 		w.mu.Unlock()
 		if !stale {
-			fyne.Do(w.reloadList)
+			w.app.do(w.reloadList)
 		}
 	})
 }
@@ -363,7 +363,7 @@ func (w *MainWindow) setFlags(m core.MessageSummary) {
 	w.list.Refresh()
 	w.app.background("set flags", func() {
 		err := w.app.engine.SetFlags(w.app.ctx, m.ID, m.Flags)
-		fyne.Do(func() {
+		w.app.do(func() {
 			if err != nil {
 				w.showError(err)
 			}
@@ -376,7 +376,7 @@ func (w *MainWindow) refreshCounts() {
 	folders, err := w.app.db.Folders(w.app.ctx)
 	unread, _ := w.app.db.UnreadInbox(w.app.ctx)
 	if err == nil {
-		fyne.Do(func() {
+		w.app.do(func() {
 			w.setNav(folders, unread)
 			w.app.setUnread(unread)
 		})
@@ -407,7 +407,7 @@ func (w *MainWindow) deleteSelected() {
 	w.reader.Clear()
 	w.app.background("delete", func() {
 		err := w.app.engine.Delete(w.app.ctx, m.ID)
-		fyne.Do(func() {
+		w.app.do(func() {
 			if err != nil {
 				w.showError(err)
 			}
@@ -437,7 +437,7 @@ func (w *MainWindow) moveSelected() {
 		dest := ids[choice.SelectedIndex()]
 		w.app.background("move", func() {
 			err := w.app.engine.Move(w.app.ctx, m.ID, dest)
-			fyne.Do(func() {
+			w.app.do(func() {
 				if err != nil {
 					w.showError(err)
 				}
@@ -451,7 +451,7 @@ func (w *MainWindow) reply(all bool) {
 	if m, ok := w.selectedMessage(); ok {
 		w.app.background("reply", func() {
 			d, err := w.app.ReplyDraft(m.ID, all)
-			fyne.Do(func() {
+			w.app.do(func() {
 				if err != nil {
 					w.showError(err)
 					return
@@ -466,7 +466,7 @@ func (w *MainWindow) forward() {
 	if m, ok := w.selectedMessage(); ok {
 		w.app.background("forward", func() {
 			d, err := w.app.ForwardDraft(m.ID)
-			fyne.Do(func() {
+			w.app.do(func() {
 				if err != nil {
 					w.showError(err)
 					return
@@ -492,7 +492,7 @@ func (w *MainWindow) showError(err error) {
 
 // handle applies one engine event; it runs on the follower goroutine.
 func (w *MainWindow) handle(ev engine.Event) {
-	fyne.Do(func() {
+	w.app.do(func() {
 		switch ev.Kind {
 		case engine.EventProgress:
 			w.status.Set(fmt.Sprintf("Syncing %s: %s of %s", ev.Label, thousands(ev.Done), thousands(ev.Total)))

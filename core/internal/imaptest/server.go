@@ -463,12 +463,26 @@ func (ss *session) Append(mailbox string, r imap.LiteralReader, options *imap.Ap
 	return data, nil
 }
 
+// Idle polls instead of using imapmemserver's IDLE, which hears only of
+// updates queued after it starts and so can miss a message appended just
+// as a client begins to idle; real servers report those.
 func (ss *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 	select {
 	case ss.s.idling <- struct{}{}:
 	default:
 	}
-	return ss.UserSession.Idle(w, stop)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+			if err := ss.UserSession.Poll(w, true); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // transcriptWriter collects the traffic of every connection.

@@ -396,4 +396,3 @@ func (l *testLogger) stop() {
 }
 
 var _ smtp.Logger = (*testLogger)(nil)
-

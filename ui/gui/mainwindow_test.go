@@ -1,0 +1,242 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// mainFixture is an app over a real store in a temporary directory.
+type mainFixture struct {
+	app *App
+	db  *storage.DB
+}
+
+func newMainFixture(t *testing.T) *mainFixture {
+	t.Helper()
+	fa := test.NewTempApp(t)
+	dir := t.TempDir()
+	db, err := storage.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var a *App
+	onUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
+	a.do = onUI
+	return &mainFixture{app: a, db: db}
+}
+
+func (f *mainFixture) account(t *testing.T, name string) core.Account {
+	t.Helper()
+	a := core.Account{Name: name, DisplayName: name + " User", Email: strings.ToLower(name) + "@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone}}
+	if err := f.db.CreateAccount(context.Background(), &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (f *mainFixture) deliver(t *testing.T, a core.Account, subject string, age time.Duration) int64 {
+	t.Helper()
+	folder, _ := f.db.FolderByRole(context.Background(), a.ID, core.RoleInbox)
+	raw := fmt.Sprintf("From: Ann Sender <ann@example.test>\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%d@example.test>\r\n\r\nHello from the %s test.\r\n",
+		a.Email, subject, time.Now().Add(-age).Format(time.RFC1123Z), time.Now().UnixNano(), subject)
+	id, _, err := f.db.Deliver(context.Background(), core.Delivery{AccountID: a.ID, FolderID: folder}, strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// eventually waits for background loads to reach the widgets. cond runs
+// on the UI goroutine, like every widget access.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var ok bool
+		onUI(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true within 5 s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// uiMu stands in for Fyne's UI goroutine in tests: the test driver runs
+// fyne.Do on the caller's goroutine, so widget updates from background
+// work and the test's own reads are serialised here instead.
+var uiMu sync.Mutex
+
+// onUI runs fn as the UI goroutine would: one at a time.
+func onUI(fn func()) {
+	uiMu.Lock()
+	defer uiMu.Unlock()
+	fn()
+}
+
+func TestFirstRunOffersTheWizard(t *testing.T) {
+	f := newMainFixture(t)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
+}
+
+func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
+	f := newMainFixture(t)
+	work, home := f.account(t, "Work"), f.account(t, "Home")
+	f.deliver(t, work, "older work mail", 2*time.Hour)
+	f.deliver(t, home, "newest home mail", time.Minute)
+	f.deliver(t, work, "middle work mail", time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "list has 3 rows", func() bool { return w.rows.len() == 3 })
+	eventually(t, "mail view shown", func() bool { return w.body.Objects[0] == w.mailView })
+	eventually(t, "first page loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	var subjects []string
+	for i := range 3 {
+		m, ok, _, _, _ := w.rows.row(i)
+		if !ok {
+			t.Fatalf("row %d not loaded", i)
+		}
+		subjects = append(subjects, m.Subject)
+	}
+	if want := "newest home mail,middle work mail,older work mail"; strings.Join(subjects, ",") != want {
+		t.Errorf("unified inbox = %v, want %s", subjects, want)
+	}
+	// The sidebar counts unread mail per folder and in total.
+	if w.nav[0].label != "Unified Inbox" || w.nav[0].unread != 3 {
+		t.Errorf("sidebar first entry = %+v, want Unified Inbox with 3 unread", w.nav[0])
+	}
+	// A row renders bold while unread.
+	var r *row
+	onUI(func() {
+		r = newRow().(*row)
+		m, _, _, _, _ := w.rows.row(0)
+		r.set(m)
+	})
+	if !r.subject.TextStyle.Bold || r.from.Text != "Ann Sender" {
+		t.Errorf("unread row: bold %v, from %q; want bold, Ann Sender", r.subject.TextStyle.Bold, r.from.Text)
+	}
+}
+
+func TestSelectingMarksReadAndUpdatesCounts(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	id := f.deliver(t, work, "read me", time.Minute)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	onUI(func() { w.list.Select(0) })
+	eventually(t, "marked read in the store", func() bool {
+		m, _, _ := f.db.Message(context.Background(), id)
+		return m.Seen
+	})
+	eventually(t, "unread count updated", func() bool { return len(w.nav) > 0 && w.nav[0].unread == 0 })
+}
+
+func TestSearchAsYouType(t *testing.T) {
+	f := newMainFixture(t)
+	work, home := f.account(t, "Work"), f.account(t, "Home")
+	f.deliver(t, work, "zeppelin schedule", time.Hour)
+	f.deliver(t, home, "zeppelin tickets", time.Hour)
+	f.deliver(t, home, "groceries", time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	onUI(func() { test.Type(w.search, "zepp") })
+	eventually(t, "search narrows to 2", func() bool { return w.rows.len() == 2 })
+	onUI(func() { w.search.SetText("") })
+	eventually(t, "clearing the search restores the inbox", func() bool { return w.rows.len() == 3 })
+}
+
+func TestLiveUpdateOnNewMail(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	f.deliver(t, work, "first", time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "one row", func() bool { return w.rows.len() == 1 })
+	id := f.deliver(t, work, "second", time.Minute)
+	w.handle(engine.Event{Kind: engine.EventNewMail, Label: "Work (IMAP x)", MessageIDs: []int64{id}})
+	eventually(t, "new mail listed", func() bool { return w.rows.len() == 2 })
+	w.handle(engine.Event{Kind: engine.EventProgress, Label: "Work (IMAP x)", Done: 1204, Total: 5000})
+	eventually(t, "progress shown", func() bool {
+		s, _ := w.status.Get()
+		return s == "Syncing Work (IMAP x): 1,204 of 5,000" && w.progress.Visible()
+	})
+	w.handle(engine.Event{Kind: engine.EventError, Err: fmt.Errorf("mail.example.com:993: no answer")})
+	eventually(t, "error shown with Retry", func() bool {
+		s, _ := w.status.Get()
+		return strings.Contains(s, "no answer") && w.retry.Visible()
+	})
+}
+
+func TestTrayMenu(t *testing.T) {
+	f := newMainFixture(t)
+	menu := f.app.trayMenu(3)
+	var labels []string
+	for _, it := range menu.Items {
+		if !it.IsSeparator {
+			labels = append(labels, it.Label)
+		}
+	}
+	if want := "3 unread,Check mail now,Compose,Show / Hide,Quit"; strings.Join(labels, ",") != want {
+		t.Errorf("tray menu = %v, want %s", labels, want)
+	}
+	if got := f.app.trayMenu(0).Items[0].Label; got != "No unread mail" {
+		t.Errorf("tray status with nothing unread = %q", got)
+	}
+	// Show / Hide toggles the main window.
+	onUI(f.app.Start)
+	for _, it := range menu.Items {
+		if it.Label == "Show / Hide" {
+			it.Action()
+			if !f.app.main.inTray {
+				t.Error("Show / Hide did not hide the window")
+			}
+			it.Action()
+			if f.app.main.inTray {
+				t.Error("Show / Hide did not show the window again")
+			}
+		}
+	}
+}
+
+func TestNotificationsAreGrouped(t *testing.T) {
+	f := newMainFixture(t)
+	work, home := f.account(t, "Work"), f.account(t, "Home")
+	one := f.deliver(t, work, "Lunch?", time.Minute)
+	n := f.app.notification(context.Background(), []int64{one})
+	if n == nil || n.Title != "New mail from Ann Sender" || n.Content != "Lunch?" {
+		t.Errorf("notification for one message = %+v, want sender and subject", n)
+	}
+	two, three := f.deliver(t, home, "Invoice", time.Minute), f.deliver(t, work, "Minutes", time.Minute)
+	n = f.app.notification(context.Background(), []int64{one, two, three})
+	if n == nil || n.Title != "3 new messages in 2 account(s)" {
+		t.Errorf("notification for a burst = %+v, want one grouped notification", n)
+	}
+	test.AssertNotificationSent(t, fyne.NewNotification("New mail from Ann Sender", "Lunch?"), func() {
+		nt := newNotifier(f.app)
+		nt.add([]int64{one})
+		nt.timer.Stop()
+		nt.flush()
+	})
+}
+
