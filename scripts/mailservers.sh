@@ -60,6 +60,7 @@ USERS=(
 	"alice@example.test:alice-pass"
 	"bob@example.test:bob-pass"
 	"carol@example.test:carol-pass"
+	"dave@example.test:dave-pass" # only the IMAP incremental test writes to dave
 )
 
 # Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy

@@ -240,3 +240,30 @@ func TestSubscriptionCoalescesProgressOnly(t *testing.T) {
 		t.Errorf("last progress seen = %d, want 1000", lastDone)
 	}
 }
+
+// TestFinishDeliversWhatIsQueued: a command that exits right after its
+// work must still print every event it caused.
+func TestFinishDeliversWhatIsQueued(t *testing.T) {
+	e := New(nil, Options{})
+	sub := e.Subscribe()
+	for i := range 3 {
+		e.publish(Event{Kind: EventNewMail, MessageIDs: []int64{int64(i)}})
+	}
+	sub.Finish()
+	got := 0
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-sub.C():
+			if !ok {
+				if got != 3 {
+					t.Errorf("events delivered before the channel closed = %d, want 3", got)
+				}
+				return
+			}
+			got++
+		case <-timeout:
+			t.Fatalf("channel not closed after Finish; %d events read", got)
+		}
+	}
+}

@@ -35,19 +35,33 @@ type Event struct {
 // subscriber is behind (only the latest matters); every other event is
 // kept, so new mail and errors are never dropped. Publishing never blocks.
 type Subscription struct {
-	mu     sync.Mutex
-	queue  []Event
-	signal chan struct{}
-	out    chan Event
-	done   chan struct{}
-	once   sync.Once
+	mu        sync.Mutex
+	queue     []Event
+	finishing bool
+	signal    chan struct{}
+	out       chan Event
+	done      chan struct{}
+	once      sync.Once
 }
 
 // C is the channel of events. It is closed after Close.
 func (s *Subscription) C() <-chan Event { return s.out }
 
-// Close stops delivery.
+// Close stops delivery at once; queued events are dropped.
 func (s *Subscription) Close() { s.once.Do(func() { close(s.done) }) }
+
+// Finish stops delivery after the events already queued, so a command
+// that exits right after its work still reports all of it. C is closed
+// once they are read.
+func (s *Subscription) Finish() {
+	s.mu.Lock()
+	s.finishing = true
+	s.mu.Unlock()
+	select {
+	case s.signal <- struct{}{}:
+	default:
+	}
+}
 
 func (s *Subscription) publish(e Event) {
 	s.mu.Lock()
@@ -80,7 +94,11 @@ func (s *Subscription) pump() {
 		for {
 			s.mu.Lock()
 			if len(s.queue) == 0 {
+				finished := s.finishing
 				s.mu.Unlock()
+				if finished {
+					return
+				}
 				break
 			}
 			e := s.queue[0]

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -22,6 +24,7 @@ import (
 type Client struct {
 	c      *imapclient.Client
 	conn   *netconn.Conn
+	io     *ioConn
 	server string
 }
 
@@ -34,11 +37,12 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 		return nil, err
 	}
 	server := ep.Addr()
+	ic := &ioConn{Conn: conn}
 	o := &imapclient.Options{UnilateralDataHandler: handler}
 	var c *imapclient.Client
 	if ep.Encryption == core.EncryptionSTARTTLS {
 		o.TLSConfig = netconn.TLSConfig(ep.Host, ep.Port, opts.PinSet())
-		c, err = imapclient.NewStartTLS(conn, o)
+		c, err = imapclient.NewStartTLS(ic, o)
 		if err != nil {
 			conn.Close()
 			var cert *core.CertificateError
@@ -48,16 +52,16 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 			case errors.As(err, &imapErr):
 				err = core.ErrSTARTTLSNotOffered
 			}
-			return nil, core.Classify("STARTTLS", server, err)
+			return nil, classifyIO("STARTTLS", server, ic, err)
 		}
 	} else {
-		c = imapclient.New(conn, o)
+		c = imapclient.New(ic, o)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
-			return nil, core.Classify("greeting", server, err)
+			return nil, classifyIO("greeting", server, ic, err)
 		}
 	}
-	return &Client{c: c, conn: conn, server: server}, nil
+	return &Client{c: c, conn: conn, io: ic, server: server}, nil
 }
 
 // Login authenticates. A refusal is a core.KindAuth error.
@@ -100,5 +104,55 @@ func (c *Client) wait(ctx context.Context, call func() error) error {
 }
 
 func (c *Client) classify(op string, err error) error {
-	return core.Classify(op, c.server, err)
+	return classifyIO(op, c.server, c.io, err)
+}
+
+// classifyIO is core.Classify, except for the errors go-imap reports as
+// text once the connection has failed ("in response: cannot read tag:
+// ... i/o timeout"): it formats them with %v, which hides a timeout or a
+// dropped connection from errors.Is, so they are classified by the
+// connection's own first failure instead.
+func classifyIO(op, server string, conn *ioConn, err error) error {
+	classified := core.Classify(op, server, err)
+	var imapErr *goimap.Error
+	if ioErr := conn.failure(); ioErr != nil && core.KindOf(classified) == core.KindProtocol && !errors.As(err, &imapErr) {
+		return core.Classify(op, server, fmt.Errorf("%w (%v)", ioErr, err))
+	}
+	return classified
+}
+
+// ioConn remembers the first read or write error of a connection.
+type ioConn struct {
+	net.Conn
+	mu  sync.Mutex
+	err error
+}
+
+func (c *ioConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.note(err)
+	return n, err
+}
+
+func (c *ioConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.note(err)
+	return n, err
+}
+
+func (c *ioConn) note(err error) {
+	if err == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+}
+
+func (c *ioConn) failure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }

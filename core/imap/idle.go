@@ -56,6 +56,10 @@ func WatchInbox(ctx context.Context, ep core.Endpoint, opts *netconn.Options, us
 	for {
 		idle, err := c.c.Idle()
 		if err != nil {
+			// A cancel closes the connection, maybe just as IDLE starts.
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return c.classify("idle", err)
 		}
 		timer := time.NewTimer(idleRestart)

@@ -108,7 +108,17 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	if err != nil {
 		return res, c.classify("select "+mb.Name, err)
 	}
-	if st.UIDValidity != 0 && st.UIDValidity != sel.UIDValidity {
+	switch {
+	case st.UIDValidity == sel.UIDValidity:
+	case st.UIDValidity == 0 && st.LastUID == 0:
+		// First sight: record UIDVALIDITY before any UID is stored, so
+		// that the UIDs of a first sync cut short are never taken for
+		// UIDs of a later UIDVALIDITY.
+		st.UIDValidity = sel.UIDValidity
+		if err := store.SetIMAPMailbox(ctx, st); err != nil {
+			return res, err
+		}
+	default: // changed, or UIDs stored under an unknown UIDVALIDITY
 		if err := store.ResetIMAPMailbox(ctx, st, sel.UIDValidity); err != nil {
 			return res, err
 		}
@@ -228,7 +238,25 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 		case imapclient.FetchItemDataInternalDate:
 			d.InternalDate = it.Time
 		case imapclient.FetchItemDataBodySection:
-			s, err := store.Stage(ctx, it.Literal)
+			// BODY[] NIL gives a nil Literal. Store it empty, as any
+			// malformed message is stored: failing would stop the
+			// mailbox at this UID on every sync.
+			body := &literal{r: strings.NewReader("")}
+			if it.Literal != nil {
+				body = &literal{r: it.Literal, size: it.Literal.Size()}
+			}
+			s, err := store.Stage(ctx, body)
+			if body.err != nil && body.n < body.size {
+				// The connection dropped inside the message, which go-imap
+				// reports as an early io.EOF: never store it cut short.
+				// go-imap's reader goroutine reads on once a literal fails;
+				// stop it before the literal is read again (discarded).
+				if s != nil {
+					s.Discard()
+				}
+				c.c.Close()
+				return 0, false, fmt.Errorf("message %d cut off after %d of %d bytes: %w", msg.SeqNum, body.n, body.size, io.ErrUnexpectedEOF)
+			}
 			if err != nil {
 				return 0, false, &storeError{err}
 			}
@@ -245,6 +273,24 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 		return 0, false, &storeError{err}
 	}
 	return id, isNew, nil
+}
+
+// literal counts the bytes read of a message, to tell one cut short by a
+// dropped connection from a whole one.
+type literal struct {
+	r    io.Reader
+	size int64 // as the server announced it
+	n    int64
+	err  error // the first read error, io.EOF included
+}
+
+func (l *literal) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if err != nil && l.err == nil {
+		l.err = err
+	}
+	return n, err
 }
 
 // syncFlags applies flag changes made elsewhere (another client, webmail)

@@ -85,7 +85,13 @@ func Build(d Draft, w io.Writer) (string, error) {
 		}
 		m.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
 	}
-	m.SetBodyString(gomail.TypeTextPlain, d.Text)
+	text := d.Text
+	if !strings.HasSuffix(text, "\n") {
+		// Without a final line break the message would end mid-line, and
+		// SMTP would add one: the Sent copy would differ from what went out.
+		text += "\n"
+	}
+	m.SetBodyString(gomail.TypeTextPlain, text)
 	if d.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, d.HTML)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/textproto"
 	"strings"
 
@@ -34,34 +35,43 @@ func (e *RejectedError) Error() string {
 // Permanent reports a 5xx refusal: sending again will not help.
 func (e *RejectedError) Permanent() bool { return e.Code >= 500 }
 
-// connect dials s, negotiates the account's encryption and logs in.
+// connect dials s through netconn, so the dial timeout, a deadline on
+// every read and write, and cancellation apply as for every other server,
+// then lets go-mail negotiate STARTTLS and log in.
 func connect(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*gosmtp.Client, error) {
 	ep := s.Server()
+	var conn *netconn.Conn
+	dial := func(dctx context.Context, _, _ string) (net.Conn, error) {
+		// With implicit TLS netconn does the handshake, with the same
+		// certificate checks and pins as IMAP and POP3.
+		c, err := netconn.Dial(ctx, ep, opts)
+		conn = c
+		return c, err
+	}
 	options := []gomail.Option{
 		gomail.WithPort(s.Port),
 		gomail.WithTimeout(opts.IOTimeoutOrDefault()),
+		gomail.WithDialContextFunc(dial),
 		gomail.WithTLSConfig(netconn.TLSConfig(s.Host, s.Port, opts.PinSet())),
 		gomail.WithHELO(helo()),
 	}
-	switch s.Encryption {
-	case core.EncryptionSSL:
-		options = append(options, gomail.WithSSL())
-	case core.EncryptionSTARTTLS:
+	if s.Encryption == core.EncryptionSTARTTLS {
 		options = append(options, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	default:
+	} else {
+		// Implicit TLS is already up, and "none" means none.
 		options = append(options, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
-	if s.Auth {
-		options = append(options, gomail.WithUsername(s.Username), gomail.WithPassword(password))
-		if s.Encryption == core.EncryptionNone {
-			// The user chose no encryption and confirmed that the password
-			// travels in clear; go-mail's discovery would refuse PLAIN.
-			options = append(options, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthCramMD5, "PLAIN-NOENC", "LOGIN-NOENC"))
-		} else {
-			options = append(options, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover))
-		}
-	} else {
+	switch {
+	case !s.Auth:
 		options = append(options, gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth))
+	case s.Encryption == core.EncryptionSTARTTLS:
+		options = append(options, gomail.WithUsername(s.Username), gomail.WithPassword(password), gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover))
+	default:
+		// go-mail cannot see that netconn encrypted the connection, and
+		// with "none" the user confirmed sending the password in clear:
+		// either way the mechanisms are chosen here, strongest first.
+		options = append(options, gomail.WithUsername(s.Username), gomail.WithPassword(password),
+			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1, gomail.SMTPAuthCramMD5, "PLAIN-NOENC", "LOGIN-NOENC"))
 	}
 	client, err := gomail.NewClient(s.Host, options...)
 	if err != nil {
@@ -69,7 +79,16 @@ func connect(ctx context.Context, s core.SMTPSettings, password string, opts *ne
 	}
 	c, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return nil, classifyConnect(ep.Addr(), err)
+		// go-mail leaves the connection open when STARTTLS, TLS or AUTH
+		// fails; it is ours, so close it.
+		if conn != nil {
+			conn.Close()
+		}
+		var classified *core.Error
+		if errors.As(err, &classified) {
+			return nil, err // from netconn: already classified
+		}
+		return nil, classifyConnect(ep.Addr(), canceled(ctx, err))
 	}
 	return c, nil
 }
@@ -110,40 +129,28 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 	if err != nil {
 		return err
 	}
+	// The connection is a netconn.Conn: every read and write has its own
+	// deadline, and cancelling ctx closes it, which interrupts go-mail.
 	defer c.Close()
-	// go-mail's SMTP client takes no context after dialling: closing the
-	// connection is how a cancel interrupts it.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	// go-mail gives the whole session one deadline when it connects, but
-	// the I/O timeout is per operation: renew it before every step and
-	// every chunk of the message, or a large message on a slow link
-	// times out, and is retried, and times out again.
-	timeout := opts.IOTimeoutOrDefault()
-	renew := func() { _ = c.UpdateDeadline(timeout) }
-	renew()
 	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
 	// requires the angle brackets; strict servers refuse a bare address.
 	if err := c.Mail("<" + from + ">"); err != nil {
 		return refusal(ctx, server, "MAIL FROM", err)
 	}
 	for _, r := range rcpts {
-		renew()
 		if err := c.Rcpt("<" + r + ">"); err != nil {
 			return refusal(ctx, server, "RCPT TO <"+r+">", err)
 		}
 	}
-	renew()
 	w, err := c.Data()
 	if err != nil {
 		return refusal(ctx, server, "DATA", err)
 	}
 	// Until the final dot is written the server cannot accept the message,
 	// so a failure while copying is safe to retry.
-	if _, err := io.Copy(w, renewing{raw, renew}); err != nil {
+	if _, err := io.Copy(w, raw); err != nil {
 		return core.Classify("send data", server, canceled(ctx, err))
 	}
-	renew()
 	if err := w.Close(); err != nil {
 		var tp *textproto.Error
 		if errors.As(err, &tp) {
@@ -151,21 +158,8 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 		}
 		return fmt.Errorf("%s: %w (%v)", server, ErrOutcomeUnknown, err)
 	}
-	renew()
 	c.Quit()
 	return nil
-}
-
-// renewing calls renew before each read, so that writing what was read
-// gets a whole I/O timeout.
-type renewing struct {
-	r     io.Reader
-	renew func()
-}
-
-func (r renewing) Read(p []byte) (int, error) {
-	r.renew()
-	return r.r.Read(p)
 }
 
 func refusal(ctx context.Context, server, step string, err error) error {

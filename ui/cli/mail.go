@@ -32,8 +32,16 @@ func runSync(ctx context.Context, c *call) error {
 	}
 	e := c.engine()
 	sub := e.Subscribe()
-	defer sub.Close()
-	go report(sub, c.env.Stdout)
+	reported := make(chan struct{})
+	go func() {
+		report(sub, c.env.Stdout)
+		close(reported)
+	}()
+	// Everything published before Finish is printed before returning.
+	defer func() {
+		sub.Finish()
+		<-reported
+	}()
 	if *once {
 		errs := e.SyncOnce(ctx, *account)
 		errs = append(errs, e.DrainOutbox(ctx)...)

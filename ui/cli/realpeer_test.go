@@ -295,18 +295,19 @@ func TestRealIMAPIncremental(t *testing.T) {
 	needServers(t)
 	sender := t.TempDir()
 	addAccount(t, sender, "alice", servers["USER1"], servers["PASS1"], servers["SUBMISSION_PORT"], "starttls")
+	// dave's mailbox is this test's alone, so nothing else arrives in it.
 	bob := t.TempDir()
-	addAccount(t, bob, "bob", servers["USER2"], servers["PASS2"], servers["SUBMISSION_PORT"], "starttls",
+	addAccount(t, bob, "dave", servers["USER4"], servers["PASS4"], servers["SUBMISSION_PORT"], "starttls",
 		"--source-protocol", "imap", "--source-host", servers["HOST"], "--source-port", servers["IMAPS_PORT"], "--source-encryption", "ssl")
 	first := strconv.FormatInt(time.Now().UnixNano(), 10)
-	mustRun(t, sender, nil, "send", "--from", "alice", "--to", servers["USER2"], "--subject", "first "+first, "--body-file", writeTemp(t, "1\n"))
-	waitFor(t, bob, "bob", first)
+	mustRun(t, sender, nil, "send", "--from", "alice", "--to", servers["USER4"], "--subject", "first "+first, "--body-file", writeTemp(t, "1\n"))
+	waitFor(t, bob, "dave", first)
 	// Nothing new on the server: a sync stores nothing.
 	if out := mustRun(t, bob, nil, "sync", "--once"); strings.Contains(out, "new") {
 		t.Errorf("a sync with nothing new reported %q", out)
 	}
 	second := strconv.FormatInt(time.Now().UnixNano(), 10)
-	mustRun(t, sender, nil, "send", "--from", "alice", "--to", servers["USER2"], "--subject", "second "+second, "--body-file", writeTemp(t, "2\n"))
+	mustRun(t, sender, nil, "send", "--from", "alice", "--to", servers["USER4"], "--subject", "second "+second, "--body-file", writeTemp(t, "2\n"))
 	deadline := time.Now().Add(45 * time.Second)
 	for {
 		out := mustRun(t, bob, nil, "sync", "--once")

@@ -31,8 +31,9 @@ type Fake struct {
 	closed   bool
 }
 
-// Hangup, as a reply line, sends the lines before it and then drops the
-// connection, for example in the middle of a literal.
+// Hangup, as a reply line, sends the lines before it, the last one without
+// its CRLF, and then drops the connection: in the middle of a response or
+// of a literal.
 const Hangup = "\x00hangup"
 
 // StartFake listens on 127.0.0.1:0 and serves until the test ends.
@@ -79,7 +80,12 @@ func (f *Fake) serve(conn net.Conn, greeting string, reply func(tag, command str
 	}()
 	w := bufio.NewWriter(conn)
 	send := func(lines []string) bool {
-		for _, l := range lines {
+		for i, l := range lines {
+			if i+1 < len(lines) && lines[i+1] == Hangup {
+				w.WriteString(l)
+				w.Flush()
+				return false
+			}
 			if l == Hangup {
 				w.Flush()
 				return false

@@ -357,7 +357,7 @@ func (s *Server) Dial(t testing.TB) *imapclient.Client {
 // session adds LIST attributes, switchable APPENDUID, a login count and an
 // IDLE signal to imapmemserver's session.
 type session struct {
-	s *Server
+	s                          *Server
 	*imapmemserver.UserSession // nil until login
 }
 

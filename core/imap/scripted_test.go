@@ -1,0 +1,394 @@
+package imap_test
+
+// These tests script the server (imaptest.Fake) for what imapmemserver
+// cannot do: CONDSTORE, a NIL body, garbage bytes served as they are, a
+// connection cut inside a literal, and a server without IDLE.
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/imap"
+	"github.com/tributary-mail/tributary/core/internal/imaptest"
+)
+
+// scripted is one mailbox, INBOX, served by a Fake.
+type scripted struct {
+	mu            sync.Mutex
+	caps          string // after login
+	uidValidity   uint32
+	highestModSeq uint64
+	msgs          []scriptedMsg
+	// cutAfter, when > 0, drops the connection that many bytes into the
+	// body of the message with that UID.
+	cutUID   uint32
+	cutAfter int
+	idleTag  string
+}
+
+type scriptedMsg struct {
+	uid     uint32
+	flags   string
+	modSeq  uint64
+	raw     []byte
+	nilBody bool
+}
+
+func startScripted(t *testing.T, m *scripted) *imaptest.Fake {
+	t.Helper()
+	return imaptest.StartFake(t, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] scripted server ready", m.reply)
+}
+
+func (m *scripted) reply(tag, command string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	verb, args, _ := strings.Cut(command, " ")
+	switch strings.ToUpper(verb) {
+	case "CAPABILITY":
+		return []string{"* CAPABILITY " + m.caps, tag + " OK done"}
+	case "LOGIN":
+		return []string{tag + " OK [CAPABILITY " + m.caps + "] logged in"}
+	case "LOGOUT":
+		return []string{"* BYE bye", tag + " OK done"}
+	case "NOOP":
+		return []string{tag + " OK done"}
+	case "SELECT", "EXAMINE":
+		lines := []string{
+			`* FLAGS (\Seen \Flagged \Answered \Deleted)`,
+			fmt.Sprintf("* %d EXISTS", len(m.msgs)),
+			fmt.Sprintf("* OK [UIDVALIDITY %d] ok", m.uidValidity),
+		}
+		if strings.Contains(strings.ToUpper(args), "(CONDSTORE)") {
+			lines = append(lines, fmt.Sprintf("* OK [HIGHESTMODSEQ %d] ok", m.highestModSeq))
+		}
+		return append(lines, tag+" OK [READ-ONLY] done")
+	case "IDLE":
+		m.idleTag = tag
+		return []string{"+ idling"}
+	case "DONE":
+		return []string{m.idleTag + " OK idle done"}
+	case "UID":
+		return m.uidCommand(tag, args)
+	}
+	return nil
+}
+
+func (m *scripted) uidCommand(tag, args string) []string {
+	verb, rest, _ := strings.Cut(args, " ")
+	switch strings.ToUpper(verb) {
+	case "SEARCH": // UID SEARCH UID n:*
+		set := strings.TrimPrefix(strings.ToUpper(rest), "UID ")
+		line := "* SEARCH"
+		for _, u := range m.uidsIn(set) {
+			line += " " + strconv.Itoa(int(u))
+		}
+		return []string{line, tag + " OK done"}
+	case "FETCH": // UID FETCH set (items) [(CHANGEDSINCE n)]
+		set, items, _ := strings.Cut(rest, " ")
+		var since uint64
+		if i := strings.Index(items, "(CHANGEDSINCE "); i >= 0 {
+			since, _ = strconv.ParseUint(strings.TrimSuffix(items[i+len("(CHANGEDSINCE "):], ")"), 10, 64)
+		}
+		var lines []string
+		for i, msg := range m.msgs {
+			if !slices.Contains(m.uidsIn(set), msg.uid) || since > 0 && msg.modSeq <= since {
+				continue
+			}
+			flags := fmt.Sprintf("FLAGS (%s)", msg.flags)
+			if since > 0 {
+				flags += fmt.Sprintf(" MODSEQ (%d)", msg.modSeq)
+			}
+			if !strings.Contains(items, "BODY.PEEK[]") {
+				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d %s)", i+1, msg.uid, flags))
+				continue
+			}
+			// FLAGS and INTERNALDATE after the body, which RFC 3501
+			// allows. The UID comes first: go-imap needs it before any
+			// literal to know which command a FETCH answers.
+			body := imaptest.Literal(msg.raw)
+			if msg.nilBody {
+				body = "NIL"
+			}
+			line := fmt.Sprintf(`* %d FETCH (UID %d BODY[] %s INTERNALDATE "02-Feb-2026 10:00:00 +0000" %s)`, i+1, msg.uid, body, flags)
+			if msg.uid == m.cutUID {
+				cut := strings.Index(line, "}\r\n") + len("}\r\n") + m.cutAfter
+				return append(lines, line[:cut], imaptest.Hangup)
+			}
+			lines = append(lines, line)
+		}
+		return append(lines, tag+" OK done")
+	}
+	return nil
+}
+
+// uidsIn lists the UIDs of the mailbox in a UID set such as 1:3,5 or 4:*.
+// As RFC 3501 says, n:* always includes the highest UID.
+func (m *scripted) uidsIn(set string) []uint32 {
+	var max uint32
+	for _, msg := range m.msgs {
+		max = msg.uid
+	}
+	var out []uint32
+	for _, part := range strings.Split(set, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		from, to := parseUID(lo, max), parseUID(lo, max)
+		if isRange {
+			to = parseUID(hi, max)
+		}
+		if from > to {
+			from, to = to, from
+		}
+		for _, msg := range m.msgs {
+			if msg.uid >= from && msg.uid <= to && !slices.Contains(out, msg.uid) {
+				out = append(out, msg.uid)
+			}
+		}
+	}
+	return out
+}
+
+func parseUID(s string, max uint32) uint32 {
+	if s == "*" {
+		return max
+	}
+	n, _ := strconv.ParseUint(s, 10, 32)
+	return uint32(n)
+}
+
+// commandsLike lists the commands a Fake received that contain s.
+func commandsLike(f *imaptest.Fake, s string) []string {
+	var out []string
+	for _, c := range f.Commands() {
+		if strings.Contains(c, s) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestSyncMailboxCondStore(t *testing.T) {
+	m := &scripted{
+		caps:          "IMAP4rev1 CONDSTORE IDLE",
+		uidValidity:   42,
+		highestModSeq: 7,
+		msgs: []scriptedMsg{
+			{uid: 3, flags: `\Seen`, modSeq: 5, raw: message(3)},
+			{uid: 8, flags: ``, modSeq: 7, raw: message(8)},
+		},
+	}
+	f := startScripted(t, m)
+	st := newStore(t)
+	sync := func() imap.SyncResult {
+		t.Helper()
+		c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+		res, err := c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil)
+		if err != nil {
+			t.Fatalf("SyncMailbox(INBOX) = %v\ncommands: %q", err, f.Commands())
+		}
+		return res
+	}
+
+	res := sync()
+	if len(res.NewIDs) != 2 {
+		t.Fatalf("first SyncMailbox(INBOX) stored %d new, want 2\ncommands: %q", len(res.NewIDs), f.Commands())
+	}
+	if got := commandsLike(f, "EXAMINE"); len(got) != 1 || !strings.Contains(got[0], "(CONDSTORE)") {
+		t.Errorf("first sync selected with %q, want EXAMINE INBOX (CONDSTORE)", got)
+	}
+	if got := st.state(t, inbox); got.HighestModSeq != 7 || got.UIDValidity != 42 || got.LastUID != 8 {
+		t.Errorf("state after the first sync = %+v, want HIGHESTMODSEQ 7, UIDVALIDITY 42, last UID 8", got)
+	}
+	uids := st.uids(t, inbox)
+	for _, msg := range m.msgs {
+		sameBytes(t, fmt.Sprintf("UID %d", msg.uid), st.raw(t, uids[msg.uid]), msg.raw)
+	}
+	if got := st.flags(t, uids[3]); got != (core.Flags{Seen: true}) {
+		t.Errorf("flags of UID 3 = %+v, want seen", got)
+	}
+
+	// Another client flags UID 8: the server reports only that change.
+	m.mu.Lock()
+	m.msgs[1].flags, m.msgs[1].modSeq, m.highestModSeq = `\Flagged \Answered`, 9, 9
+	m.mu.Unlock()
+	res = sync()
+	if len(res.NewIDs) != 0 || res.FlagsUpdated != 1 {
+		t.Errorf("second SyncMailbox(INBOX) = %d new, %d flags updated, want 0 and 1", len(res.NewIDs), res.FlagsUpdated)
+	}
+	if got := commandsLike(f, "CHANGEDSINCE"); len(got) != 1 || !strings.Contains(got[0], "(CHANGEDSINCE 7)") {
+		t.Errorf("flag fetches = %q, want one with (CHANGEDSINCE 7)", got)
+	}
+	if got := st.flags(t, uids[8]); got != (core.Flags{Flagged: true, Answered: true}) {
+		t.Errorf("flags of UID 8 = %+v, want flagged and answered", got)
+	}
+	if got := st.state(t, inbox).HighestModSeq; got != 9 {
+		t.Errorf("HIGHESTMODSEQ after the second sync = %d, want 9", got)
+	}
+}
+
+func TestSyncMailboxWithoutCondStoreAsksNoModSeq(t *testing.T) {
+	m := &scripted{caps: "IMAP4rev1 IDLE", uidValidity: 1, msgs: []scriptedMsg{{uid: 1, raw: message(1)}}}
+	f := startScripted(t, m)
+	st := newStore(t)
+	for range 2 {
+		c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+		if _, err := c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil); err != nil {
+			t.Fatalf("SyncMailbox(INBOX) = %v\ncommands: %q", err, f.Commands())
+		}
+	}
+	if got := append(commandsLike(f, "CONDSTORE"), commandsLike(f, "CHANGEDSINCE")...); len(got) != 0 {
+		t.Errorf("a server without CONDSTORE was sent %q", got)
+	}
+	if got := commandsLike(f, "UID FETCH 1 (UID FLAGS)"); len(got) != 1 {
+		t.Errorf("flag fetches = %q, want one for the stored UID", commandsLike(f, "FLAGS)"))
+	}
+}
+
+func TestSyncMailboxOddBodies(t *testing.T) {
+	garbage := []byte("\x00\x01 no header at all \xff\xfe\r\nnot: really\r\n")
+	tests := []struct {
+		name    string
+		msg     scriptedMsg
+		wantRaw []byte
+	}{
+		{"garbage served as it is", scriptedMsg{uid: 1, raw: garbage}, garbage},
+		{"empty body", scriptedMsg{uid: 1, raw: []byte{}}, []byte{}},
+		{"NIL body", scriptedMsg{uid: 1, nilBody: true}, []byte{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &scripted{caps: "IMAP4rev1", uidValidity: 1, msgs: []scriptedMsg{tc.msg, {uid: 2, raw: message(2)}}}
+			f := startScripted(t, m)
+			st := newStore(t)
+			c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+			res, err := c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil)
+			if err != nil {
+				t.Fatalf("SyncMailbox(INBOX) = %v, want the message stored", err)
+			}
+			uids := st.uids(t, inbox)
+			if len(res.NewIDs) != 2 || len(uids) != 2 {
+				t.Fatalf("SyncMailbox(INBOX) stored %d new, %d UIDs, want 2", len(res.NewIDs), len(uids))
+			}
+			sameBytes(t, "UID 1", st.raw(t, uids[1]), tc.wantRaw)
+			sameBytes(t, "UID 2", st.raw(t, uids[2]), message(2))
+		})
+	}
+}
+
+// TestSyncMailboxCutInsideMessage drops the connection in the middle of a
+// message's bytes: the messages before it stay, the cut one is not stored
+// half, and the error says the connection was lost.
+func TestSyncMailboxCutInsideMessage(t *testing.T) {
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1, cutUID: 3, cutAfter: 40}
+	for uid := uint32(1); uid <= 5; uid++ {
+		m.msgs = append(m.msgs, scriptedMsg{uid: uid, raw: message(int(uid))})
+	}
+	f := startScripted(t, m)
+	st := newStore(t)
+	c, err := imap.Dial(t.Context(), f.Endpoint(core.EncryptionNone), quick, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(t.Context(), imaptest.User, imaptest.Password); err != nil {
+		t.Fatal(err)
+	}
+	var res imap.SyncResult
+	within(t, 10*time.Second, "SyncMailbox cut short", func() {
+		res, err = c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil)
+	})
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Kind != core.KindNetwork || !core.IsTemporary(err) {
+		t.Fatalf("SyncMailbox(INBOX) cut inside a message = %v, want a *core.Error of kind network", err)
+	}
+	if strings.Contains(err.Error(), "storage") {
+		t.Errorf("SyncMailbox(INBOX) cut inside a message = %q, blames storage for a lost connection", err)
+	}
+	uids := st.uids(t, inbox)
+	if len(uids) != 2 || len(res.NewIDs) != 2 || st.count(t, inbox) != 2 {
+		t.Fatalf("after the cut the store holds UIDs %v, NewIDs %d, %d messages; want UIDs 1 and 2 only",
+			uids, len(res.NewIDs), st.count(t, inbox))
+	}
+	for uid, id := range uids {
+		sameBytes(t, fmt.Sprintf("UID %d", uid), st.raw(t, id), message(int(uid)))
+	}
+}
+
+func TestWatchInboxWithoutIdle(t *testing.T) {
+	f := startScripted(t, &scripted{caps: "IMAP4rev1", uidValidity: 1})
+	var err error
+	within(t, 10*time.Second, "WatchInbox", func() {
+		err = imap.WatchInbox(t.Context(), f.Endpoint(core.EncryptionNone), quick, imaptest.User, imaptest.Password, func() {})
+	})
+	if !errors.Is(err, imap.ErrNoIdle) {
+		t.Errorf("WatchInbox() against a server without IDLE = %v, want ErrNoIdle", err)
+	}
+}
+
+// TestSyncMailboxConnectionFailures: however the connection fails, the
+// error is a temporary network error, so the engine retries with backoff
+// and tells the user the server went away rather than misbehaved.
+func TestSyncMailboxConnectionFailures(t *testing.T) {
+	tests := []struct {
+		name    string
+		respond func(tag, command string) []string // for the flag fetch; nil: the usual
+		wantMsg string
+	}{
+		{"cut inside a response line", func(tag, _ string) []string {
+			return []string{`* 1 FETCH (UID 1 FLAGS (\Se`, imaptest.Hangup}
+		}, "closed the connection"},
+		{"closed before the reply", func(string, string) []string {
+			return []string{imaptest.Hangup}
+		}, "closed the connection"},
+		{"no answer", func(string, string) []string {
+			return []string{} // silence
+		}, "no answer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &scripted{caps: "IMAP4rev1", uidValidity: 1, msgs: []scriptedMsg{{uid: 1, raw: message(1)}}}
+			f := startScripted(t, m)
+			st := newStore(t)
+			st.mustSyncFake(t, f)
+			broken := imaptest.StartFake(t, "* OK [CAPABILITY IMAP4rev1] ready", func(tag, command string) []string {
+				if strings.HasPrefix(command, "UID FETCH") {
+					return tc.respond(tag, command)
+				}
+				return m.reply(tag, command)
+			})
+			opts := *quick
+			opts.IOTimeout = 300 * time.Millisecond
+			c, err := imap.Dial(t.Context(), broken.Endpoint(core.EncryptionNone), &opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Login(t.Context(), imaptest.User, imaptest.Password); err != nil {
+				t.Fatal(err)
+			}
+			within(t, 10*time.Second, "SyncMailbox", func() {
+				_, err = c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil)
+			})
+			if core.KindOf(err) != core.KindNetwork || !core.IsTemporary(err) || !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("SyncMailbox(INBOX) = %v (kind %v), want a network error saying %q", err, core.KindOf(err), tc.wantMsg)
+			}
+		})
+	}
+}
+
+// mustSyncFake syncs INBOX from a Fake once.
+func (s *testStore) mustSyncFake(t *testing.T, f *imaptest.Fake) imap.SyncResult {
+	t.Helper()
+	c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+	res, err := c.SyncMailbox(t.Context(), s, s.accountID, s.sourceID, inbox, nil)
+	if err != nil {
+		t.Fatalf("SyncMailbox(INBOX) = %v\ncommands: %q", err, f.Commands())
+	}
+	return res
+}
