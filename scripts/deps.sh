@@ -26,7 +26,7 @@ MAIL_PKGS=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix swaks libnet-ssleay
 # A real Secret Service for the keyring tests (dbus-run-session + gnome-keyring-daemon).
 KEYRING_PKGS=(gnome-keyring dbus dbus-x11 libsecret-tools)
 # Headless GUI smoke test: virtual X server, screenshots, synthetic input.
-GUI_PKGS=(xvfb imagemagick xdotool)
+GUI_PKGS=(xvfb x11-utils imagemagick xdotool)
 # Standard tools the benchmarks compare against, and the timer.
 BENCH_PKGS=(isync getmail6 msmtp hyperfine)
 

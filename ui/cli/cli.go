@@ -51,6 +51,7 @@ func init() {
 		"show":    {"show ID [--raw]", runShow},
 		"search":  {"search QUERY [--limit N] [--json]", runSearch},
 		"outbox":  {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend", runOutbox},
+		"import":  {"import --account NAME [--folder NAME] FILE.eml...", runImport},
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"os"
 	"strings"
 	"testing"
@@ -154,3 +156,31 @@ func TestDataDirFlagWinsOverEnvironment(t *testing.T) {
 }
 
 func readAll(path string) ([]byte, error) { return os.ReadFile(path) }
+
+func TestImportDemoMessages(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, passwords, addArgs...)
+	files, _ := filepath.Glob("../gui/testdata/demo/*.eml")
+	if len(files) < 8 {
+		t.Fatalf("demo messages: %d files", len(files))
+	}
+	args := append([]string{"import", "--account", "Work"}, files...)
+	if code, out, errOut := run(t, dir, nil, args...); code != 0 || !strings.Contains(out, fmt.Sprintf("imported %d of %d", len(files), len(files))) {
+		t.Fatalf("import = %d, %q %q", code, out, errOut)
+	}
+	// Importing again stores nothing twice.
+	if _, out, _ := run(t, dir, nil, args...); !strings.Contains(out, "imported 0 of") {
+		t.Errorf("second import = %q, want nothing new", out)
+	}
+	_, out, _ := run(t, dir, nil, "search", "Feldberg", "--json")
+	var found []messageJSON
+	json.Unmarshal([]byte(out), &found)
+	if len(found) != 1 || found[0].Subject != "Wanderung am Samstag? 🥾" || found[0].From != "Jonas Müller <jonas@home.example>" {
+		t.Errorf("search after import = %+v, want the decoded German message", found)
+	}
+	raw, _ := os.ReadFile(files[2])
+	_, shown, _ := run(t, dir, nil, "show", "--raw", fmt.Sprint(found[0].ID))
+	if shown != string(raw) {
+		t.Error("show --raw of an imported message differs from the file")
+	}
+}
