@@ -125,11 +125,11 @@ func Fingerprint(cert *x509.Certificate) string {
 // (upper or lower case, with or without colons or spaces) and returns it
 // as lowercase hex.
 func NormalizeFingerprint(s string) (string, error) {
-	s = strings.ToLower(strings.NewReplacer(":", "", " ", "", "sha256", "").Replace(s))
-	if b, err := hex.DecodeString(s); err != nil || len(b) != sha256.Size {
+	fp := strings.NewReplacer(":", "", " ", "", "sha256", "", "sha-256", "").Replace(strings.ToLower(s))
+	if b, err := hex.DecodeString(fp); err != nil || len(b) != sha256.Size {
 		return "", fmt.Errorf("%q is not a SHA-256 fingerprint (64 hex digits)", s)
 	}
-	return s, nil
+	return fp, nil
 }
 
 // FormatFingerprint writes a fingerprint the way certificate viewers show

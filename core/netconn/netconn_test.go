@@ -1,0 +1,85 @@
+package netconn
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/internal/testcert"
+)
+
+// tlsServer accepts TLS connections and answers nothing.
+func tlsServer(t *testing.T) (core.Endpoint, string) {
+	t.Helper()
+	cfg, _, fp := testcert.New(t, "netconn test")
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { c.(*tls.Conn).Handshake() }()
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	return core.Endpoint{Host: "127.0.0.1", Port: p, Encryption: core.EncryptionSSL}, fp
+}
+
+func TestDialVerifiesOrPins(t *testing.T) {
+	ep, fp := tlsServer(t)
+	ctx := context.Background()
+	_, err := Dial(ctx, ep, nil)
+	var cert *core.CertificateError
+	if !errors.As(err, &cert) || cert.Fingerprint != fp || cert.Server != ep.Addr() || core.KindOf(err) != core.KindTLS {
+		t.Fatalf("Dial(untrusted) = %v, want a CertificateError for %s with fingerprint %s", err, ep.Addr(), fp)
+	}
+	c, err := Dial(ctx, ep, &Options{Pins: Pins{ep.Addr(): {fp}}})
+	if err != nil {
+		t.Fatalf("Dial(pinned) = %v, want success", err)
+	}
+	c.Close()
+	// A pin is for one host and port only.
+	other := Pins{"127.0.0.1:1": {fp}}
+	if _, err := Dial(ctx, ep, &Options{Pins: other}); !errors.As(err, &cert) {
+		t.Errorf("Dial with the pin on another port = %v, want a CertificateError", err)
+	}
+}
+
+func TestReadDeadlineAndCancel(t *testing.T) {
+	ep, fp := tlsServer(t)
+	opts := &Options{Pins: Pins{ep.Addr(): {fp}}, IOTimeout: 200 * time.Millisecond}
+	c, err := Dial(context.Background(), ep, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Read(make([]byte, 1))
+	if core.KindOf(core.Classify("read", ep.Addr(), err)) != core.KindNetwork || time.Since(start) > 3*time.Second {
+		t.Errorf("Read from a silent server = %v after %v, want a timeout after 200 ms", err, time.Since(start))
+	}
+	c.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	c, err = Dial(ctx, ep, &Options{Pins: opts.Pins, IOTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start = time.Now()
+	if _, err := c.Read(make([]byte, 1)); err == nil || time.Since(start) > 3*time.Second {
+		t.Errorf("Read after cancel = %v after %v, want it to end at once", err, time.Since(start))
+	}
+}
