@@ -139,10 +139,15 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 	return m, blob, err
 }
 
-// SetFlags replaces a message's flags.
+// SetFlags replaces a message's flags. Unchanged flags write nothing, so a
+// full flag sync from a server without CONDSTORE costs reads, not writes.
 func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
-	return checkAffected(res, err, "set flags")
+	_, err := db.sql.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?
+WHERE id=? AND (seen, flagged, answered, deleted) IS NOT (?, ?, ?, ?)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted)
+	if err != nil {
+		return fmt.Errorf("storage: set flags: %w", err)
+	}
+	return nil
 }
 
 // RemoveMessage deletes a message locally, and its file once nothing else

@@ -120,4 +120,25 @@ CREATE INDEX messages_unified ON messages (date DESC, id DESC) WHERE in_inbox = 
 CREATE INDEX messages_folder_live ON messages (folder_id, date DESC, id DESC) WHERE deleted = 0;
 DROP INDEX messages_folder;
 `,
+	// Drafts the composer saves as the user types, so that closing the
+	// window or a crash loses nothing. A draft outlives its account (the
+	// text is the user's), so removing the account only forgets the choice.
+	`
+CREATE TABLE drafts (
+	-- AUTOINCREMENT: an ID is never reused, so a composer still holding the
+	-- ID of a draft deleted elsewhere cannot overwrite a newer draft.
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id  INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+	to_addrs    TEXT NOT NULL,
+	cc_addrs    TEXT NOT NULL,
+	bcc_addrs   TEXT NOT NULL,
+	subject     TEXT NOT NULL,
+	body        TEXT NOT NULL,
+	in_reply_to TEXT NOT NULL,
+	refs        TEXT NOT NULL, -- JSON array of Message-IDs, without brackets
+	attachments TEXT NOT NULL, -- JSON array of file paths
+	updated_at  INTEGER NOT NULL -- Unix seconds
+);
+CREATE INDEX drafts_updated ON drafts (updated_at DESC, id DESC);
+`,
 }

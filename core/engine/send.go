@@ -216,7 +216,14 @@ func (e *Engine) appendSent(ctx context.Context, a core.Account, s core.Source, 
 	if err != nil {
 		return err
 	}
-	if st.UIDValidity != 0 && st.UIDValidity != res.UIDValidity {
+	switch st.UIDValidity {
+	case res.UIDValidity:
+	case 0: // never synced: the UID is valid under the server's UIDVALIDITY
+		st.UIDValidity = res.UIDValidity
+		if err := e.store.SetIMAPMailbox(ctx, st); err != nil {
+			return err
+		}
+	default:
 		return nil // the next sync resets the mailbox and relinks by content
 	}
 	return e.store.LinkIMAPUID(ctx, st.ID, res.UID, localID)

@@ -2,7 +2,6 @@ package imap_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -233,6 +232,3 @@ func within(t *testing.T, d time.Duration, what string, f func()) {
 		t.Fatalf("%s did not return within %v", what, d)
 	}
 }
-
-// background is a context for work that outlives a cancelled one.
-var _ = context.Background

@@ -1,0 +1,113 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Draft is a message the user is still writing. The composer saves it a
+// few seconds after each change and when its window closes, so nothing
+// typed is lost to a closed window or a crash; sending deletes it.
+// Addresses are kept as typed, even when they do not parse yet.
+type Draft struct {
+	ID          int64
+	AccountID   int64 // 0: no account chosen, or the account was removed
+	To, Cc, Bcc string
+	Subject     string
+	Body        string
+	InReplyTo   string   // Message-ID replied to, without brackets
+	References  []string // without brackets
+	Attachments []string // file paths
+	Updated     time.Time
+}
+
+// SaveDraft writes d and sets its ID and Updated. A draft with no ID, or
+// whose row is gone (deleted from another window), is inserted as new.
+func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
+	refs, _ := json.Marshal(nonNil(d.References))
+	files, _ := json.Marshal(nonNil(d.Attachments))
+	account := sql.NullInt64{Int64: d.AccountID, Valid: d.AccountID != 0}
+	updated := time.Now().UTC().Truncate(time.Second)
+	args := []any{account, d.To, d.Cc, d.Bcc, d.Subject, d.Body, d.InReplyTo, string(refs), string(files), updated.Unix()}
+	if d.ID != 0 {
+		res, err := db.sql.ExecContext(ctx, `UPDATE drafts SET account_id=?, to_addrs=?, cc_addrs=?, bcc_addrs=?, subject=?, body=?, in_reply_to=?, refs=?, attachments=?, updated_at=? WHERE id=?`,
+			append(args, d.ID)...)
+		if err != nil {
+			return fmt.Errorf("storage: save draft: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			d.Updated = updated
+			return nil
+		}
+	}
+	res, err := db.sql.ExecContext(ctx, `INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, args...)
+	if err != nil {
+		return fmt.Errorf("storage: save draft: %w", err)
+	}
+	if d.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("storage: save draft: %w", err)
+	}
+	d.Updated = updated
+	return nil
+}
+
+const draftColumns = `id, account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at`
+
+func scanDraft(r scanner) (Draft, error) {
+	var d Draft
+	var account sql.NullInt64
+	var refs, files string
+	var updated int64
+	if err := r.Scan(&d.ID, &account, &d.To, &d.Cc, &d.Bcc, &d.Subject, &d.Body, &d.InReplyTo, &refs, &files, &updated); err != nil {
+		return d, err
+	}
+	d.AccountID = account.Int64
+	d.Updated = time.Unix(updated, 0).UTC()
+	if err := json.Unmarshal([]byte(refs), &d.References); err != nil {
+		return d, fmt.Errorf("storage: draft %d references: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(files), &d.Attachments); err != nil {
+		return d, fmt.Errorf("storage: draft %d attachments: %w", d.ID, err)
+	}
+	return d, nil
+}
+
+// Drafts lists every draft, the most recently changed first.
+func (db *DB) Drafts(ctx context.Context) ([]Draft, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts ORDER BY updated_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list drafts: %w", err)
+	}
+	defer rows.Close()
+	var out []Draft
+	for rows.Next() {
+		d, err := scanDraft(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Draft returns one draft.
+func (db *DB) Draft(ctx context.Context, id int64) (Draft, error) {
+	d, err := scanDraft(db.sql.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("no draft %d: %w", id, ErrNotFound)
+	}
+	return d, err
+}
+
+// DeleteDraft removes a draft; one already gone is not an error, since
+// the composer and the drafts list may both delete it.
+func (db *DB) DeleteDraft(ctx context.Context, id int64) error {
+	if _, err := db.sql.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("storage: delete draft: %w", err)
+	}
+	return nil
+}
