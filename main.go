@@ -63,6 +63,9 @@ func runGUI(ctx context.Context, dataDir string) error {
 	fa := app.NewWithID("io.github.tributary")
 	if unlock, err := storage.Lock(dataDir); err == nil {
 		defer unlock()
+		if err := db.RemoveStaleFiles(); err != nil {
+			slog.Warn("cannot tidy the message directory", "error", err)
+		}
 		go func() {
 			if err := e.Run(ctx); err != nil {
 				slog.Error("engine stopped", "error", err)

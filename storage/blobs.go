@@ -123,3 +123,19 @@ func (c contextReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// RemoveStaleFiles deletes temporary message files left by a process that
+// was killed while writing them. Only the holder of the engine lock may
+// call it: another process's temporary files are in use.
+func (db *DB) RemoveStaleFiles() error {
+	stale, err := filepath.Glob(filepath.Join(db.blobs, "incoming-*.tmp"))
+	if err != nil {
+		return err
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("storage: remove stale file: %w", err)
+		}
+	}
+	return nil
+}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/internal/pop3test"
+	"github.com/tributary-mail/tributary/core/mailtest/pop3test"
 	"github.com/tributary-mail/tributary/storage"
 )
 

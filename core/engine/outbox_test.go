@@ -11,7 +11,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/internal/smtptest"
+	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 )

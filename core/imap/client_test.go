@@ -9,8 +9,8 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/internal/imaptest"
-	"github.com/tributary-mail/tributary/core/internal/testcert"
+	"github.com/tributary-mail/tributary/core/mailtest/imaptest"
+	"github.com/tributary-mail/tributary/core/mailtest/testcert"
 	"github.com/tributary-mail/tributary/core/netconn"
 )
 

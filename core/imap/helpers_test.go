@@ -10,7 +10,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/internal/imaptest"
+	"github.com/tributary-mail/tributary/core/mailtest/imaptest"
 	"github.com/tributary-mail/tributary/core/netconn"
 	"github.com/tributary-mail/tributary/storage"
 )

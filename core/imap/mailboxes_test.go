@@ -8,7 +8,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/internal/imaptest"
+	"github.com/tributary-mail/tributary/core/mailtest/imaptest"
 )
 
 func TestMailboxes(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/internal/imaptest"
+	"github.com/tributary-mail/tributary/core/mailtest/imaptest"
 )
 
 // scripted is one mailbox, INBOX, served by a Fake.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/internal/imaptest"
+	"github.com/tributary-mail/tributary/core/mailtest/imaptest"
 )
 
 func TestSyncMailboxStoresExactBytesAndFlags(t *testing.T) {

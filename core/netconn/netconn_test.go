@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/internal/testcert"
+	"github.com/tributary-mail/tributary/core/mailtest/testcert"
 )
 
 // tlsServer accepts TLS connections and answers nothing.

@@ -118,6 +118,9 @@ func (c *call) open(ctx context.Context, lock bool) error {
 		return err
 	}
 	c.db = db
+	if lock {
+		return db.RemoveStaleFiles()
+	}
 	return nil
 }
 

@@ -25,6 +25,18 @@ import (
 var servers map[string]string
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as the tributary command for tests that
+	// need a real process to kill.
+	if os.Getenv("TRIBUTARY_CLI_CHILD") == "1" {
+		args := os.Args[1:]
+		for i, a := range args {
+			if a == "--" {
+				args = args[i+1:]
+				break
+			}
+		}
+		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
+	}
 	path := os.Getenv("TRIBUTARY_MAIL_ENV")
 	if path == "" {
 		path = "/tmp/tributary-mail/env"

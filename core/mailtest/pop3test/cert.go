@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"testing"
 
-	"github.com/tributary-mail/tributary/core/internal/testcert"
+	"github.com/tributary-mail/tributary/core/mailtest/testcert"
 )
 
 // TestTLSConfig makes a self-signed certificate for 127.0.0.1, ::1 and

@@ -22,7 +22,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/tributary-mail/tributary/core/internal/testcert"
+	"github.com/tributary-mail/tributary/core/mailtest/testcert"
 )
 
 // Options configure a Server. The zero value is a plain-text server that
