@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/app"
 	"golang.org/x/term"
 
+	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/cli"
@@ -61,6 +62,7 @@ func runGUI(ctx context.Context, dataDir string) error {
 	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt)
 	defer cancel()
 	fa := app.NewWithID("io.github.tributary")
+	fa.SetIcon(assets.Icon)
 	if unlock, err := storage.Lock(dataDir); err == nil {
 		defer unlock()
 		if err := db.RemoveStaleFiles(); err != nil {

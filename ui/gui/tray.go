@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core"
 )
 
@@ -19,6 +20,7 @@ func (a *App) setupTray() {
 		return
 	}
 	desk.SetSystemTrayMenu(a.trayMenu(0))
+	desk.SetSystemTrayIcon(assets.Icon)
 }
 
 // trayMenu is the tray's menu; its first line carries the unread count.
