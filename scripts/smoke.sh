@@ -22,7 +22,7 @@ trap cleanup EXIT
 echo "smoke: building tributary"
 go build -o "$work/tributary" .
 data="$work/data"
-export TRIBUTARY_SMTP_PASSWORD=demo TRIBUTARY_SOURCE_PASSWORD=demo
+export TRIBUTARY_SMTP_PASSWORD=demo TRIBUTARY_SOURCE_PASSWORD=demo LANG=en_US.UTF-8
 add() { # name email
 	"$work/tributary" --data-dir "$data" account add --name "$1" --email "$2" --display-name "Demo" \
 		--smtp-host "smtp.${2#*@}" --smtp-encryption starttls --password-store file >/dev/null
