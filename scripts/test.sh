@@ -31,3 +31,6 @@ dbus-run-session -- bash -c '
 	echo -n tributary-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 	go test -race -count=1 -timeout 30m ./...
 '
+
+echo "== GUI smoke test under Xvfb"
+bash scripts/smoke.sh
