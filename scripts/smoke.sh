@@ -11,10 +11,11 @@ for tool in Xvfb xdotool import convert; do
 done
 
 work=$(mktemp -d)
-xvfb_pid= app_pid=
+xvfb_pid=''
+app_pid=''
 cleanup() {
-	[ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
-	[ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
+	if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null || true; fi
+	if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
