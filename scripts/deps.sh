@@ -29,6 +29,8 @@ KEYRING_PKGS=(gnome-keyring dbus dbus-x11 libsecret-tools)
 GUI_PKGS=(xvfb x11-utils imagemagick xdotool)
 # Standard tools the benchmarks compare against, and the timer.
 BENCH_PKGS=(isync getmail6 msmtp hyperfine)
+# Lint for the project's shell scripts.
+LINT_PKGS=(shellcheck)
 
 log() { printf 'deps: %s\n' "$*"; }
 die() {
@@ -45,7 +47,7 @@ GROUP=${1:-test}
 [[ $# -le 1 ]] || usage
 case "$GROUP" in
 build) PKGS=("${BUILD_PKGS[@]}") ;;
-test) PKGS=("${BUILD_PKGS[@]}" "${MAIL_PKGS[@]}" "${KEYRING_PKGS[@]}" "${GUI_PKGS[@]}" "${BENCH_PKGS[@]}") ;;
+test) PKGS=("${BUILD_PKGS[@]}" "${MAIL_PKGS[@]}" "${KEYRING_PKGS[@]}" "${GUI_PKGS[@]}" "${BENCH_PKGS[@]}" "${LINT_PKGS[@]}") ;;
 -h | --help) usage ;;
 *) usage ;;
 esac

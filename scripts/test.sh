@@ -21,6 +21,9 @@ if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/stat
 fi
 PATH="$PATH:$(go env GOPATH)/bin" staticcheck ./...
 
+echo "== shellcheck"
+shellcheck scripts/*.sh .ci/run
+
 echo "== mail servers"
 bash scripts/mailservers.sh start
 
