@@ -61,6 +61,7 @@ USERS=(
 	"bob@example.test:bob-pass"
 	"carol@example.test:carol-pass"
 	"dave@example.test:dave-pass" # only the IMAP incremental test writes to dave
+	"erin@example.test:erin-pass" # benchmarks only
 )
 
 # Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy

@@ -1,24 +1,301 @@
 package gui
 
 import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core/mime"
 )
 
-// Reader shows one message. (Being built: see the reader brief.)
+// Reader shows one message: its headers, a note when it is malformed, a
+// bar offering the remote images that were blocked, its attachments, and
+// its body (HTML as rich text, or plain text). Loading and rendering run
+// in the background; the widgets change on the UI goroutine only.
 type Reader struct {
 	app  *App
-	body *widget.Label
+	root *fyne.Container // the empty state or the message
+	idle *widget.Label
+	view fyne.CanvasObject
+
+	subject                     *widget.Label
+	from, to, cc, date, account *widget.Label
+	ccKey                       *widget.Label
+	note                        *widget.Label
+	remoteBar                   *fyne.Container
+	remoteText                  *widget.Label
+	remoteLoad                  *widget.Button
+	attachments                 *fyne.Container
+	toggle                      *widget.Button
+	rich                        *widget.RichText
+	plain                       *widget.Label
+	scroll                      *container.Scroll
+
+	// gen counts the loads begun, so a slow load finishing after the
+	// user moved on is dropped. It and the fields below are touched on
+	// the UI goroutine only.
+	gen       int
+	cur       *readerView
+	showPlain bool
+	stopFetch context.CancelFunc
 }
 
 // NewReader makes an empty reader.
-func NewReader(a *App) *Reader { return &Reader{app: a, body: widget.NewLabel("")} }
+func NewReader(a *App) *Reader {
+	r := &Reader{app: a}
+	value := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Selectable = true
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	key := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	r.subject = value()
+	r.subject.TextStyle.Bold = true
+	r.subject.SizeName = theme.SizeNameSubHeadingText
+	r.from, r.to, r.cc, r.date, r.account = value(), value(), value(), value(), value()
+	r.ccKey = key("Cc")
+	headers := container.New(layout.NewFormLayout(),
+		key("From"), r.from, key("To"), r.to, r.ccKey, r.cc, key("Date"), r.date, key("Account"), r.account)
+	r.note = widget.NewLabel("")
+	r.note.Wrapping = fyne.TextWrapWord
+	r.note.Importance = widget.WarningImportance
+	r.note.Hide()
+	r.remoteText = widget.NewLabel("")
+	r.remoteLoad = widget.NewButtonWithIcon("Load remote images", theme.DownloadIcon(), r.loadRemote)
+	r.remoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), r.remoteLoad, r.remoteText)
+	r.remoteBar.Hide()
+	r.attachments = container.NewVBox()
+	r.toggle = widget.NewButton("Plain text", r.togglePlain)
+	r.toggle.Importance = widget.LowImportance
+	r.toggle.Hide()
+	r.rich = widget.NewRichText()
+	r.rich.Wrapping = fyne.TextWrapWord
+	r.plain = value()
+	r.plain.Hide()
+	r.scroll = container.NewVScroll(container.NewStack(r.rich, r.plain))
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, r.toggle, r.subject),
+		headers, r.note, r.remoteBar, r.attachments, widget.NewSeparator())
+	r.view = container.NewBorder(top, nil, nil, nil, r.scroll)
+	r.idle = widget.NewLabelWithStyle("No message selected", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	r.root = container.NewStack(container.NewCenter(r.idle))
+	return r
+}
 
 // CanvasObject is the reader's widget tree.
-func (r *Reader) CanvasObject() fyne.CanvasObject { return r.body }
+func (r *Reader) CanvasObject() fyne.CanvasObject { return r.root }
 
-// Show loads message id into the reader.
-func (r *Reader) Show(id int64) {}
+// Show loads message id into the reader. Remote images start blocked for
+// every message, whatever was allowed for the one before.
+func (r *Reader) Show(id int64) {
+	gen := r.begin()
+	r.showPlain = false
+	r.idle.SetText("Loading…")
+	r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
+	r.root.Refresh()
+	a := r.app
+	a.background("read message", func() {
+		v := a.readMessage(a.ctx, id)
+		a.do(func() {
+			if gen == r.gen {
+				r.display(v)
+			}
+		})
+	})
+}
 
 // Clear empties the reader.
-func (r *Reader) Clear() { r.body.SetText("") }
+func (r *Reader) Clear() {
+	r.begin()
+	r.cur = nil
+	r.idle.SetText("No message selected")
+	r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
+	r.root.Refresh()
+}
+
+// begin starts a new load, dropping any under way, and returns its number.
+func (r *Reader) begin() int {
+	r.gen++
+	if r.stopFetch != nil {
+		r.stopFetch()
+		r.stopFetch = nil
+	}
+	return r.gen
+}
+
+// display puts a loaded message on screen.
+func (r *Reader) display(v *readerView) {
+	r.cur = v
+	if v.err != nil && v.msg == nil {
+		r.idle.SetText("Cannot show this message (" + v.err.Error() + "). It may have been deleted; pick it again in the list.")
+		r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
+		r.root.Refresh()
+		return
+	}
+	r.subject.SetText(v.subject())
+	r.from.SetText(v.fromLine())
+	r.to.SetText(addressLine(v.msg.To, v.sum.To))
+	cc := addressLine(v.msg.Cc, "")
+	r.cc.SetText(cc)
+	r.ccKey.Hidden, r.cc.Hidden = cc == "", cc == ""
+	r.date.SetText(v.dateLine())
+	r.account.SetText(v.sum.Account + " · " + v.sum.Folder)
+	if len(v.notes) > 0 {
+		r.note.SetText(strings.Join(v.notes, "\n"))
+		r.note.Show()
+	} else {
+		r.note.Hide()
+	}
+	r.showBlocked(v)
+	r.showAttachments(v)
+	r.showBody(v)
+	r.root.Objects = []fyne.CanvasObject{r.view}
+	r.root.Refresh()
+}
+
+// showBlocked offers the remote images the sanitiser removed.
+func (r *Reader) showBlocked(v *readerView) {
+	if v.blocked == 0 || v.allowRemote {
+		r.remoteBar.Hide()
+		return
+	}
+	noun := "images"
+	if v.blocked == 1 {
+		noun = "image"
+	}
+	r.remoteText.SetText(fmt.Sprintf("%d remote %s blocked", v.blocked, noun))
+	r.remoteLoad.Enable()
+	r.remoteBar.Show()
+}
+
+func (r *Reader) showBody(v *readerView) {
+	formatted := v.doc.segments != nil
+	if formatted {
+		r.toggle.Show()
+	} else {
+		r.toggle.Hide()
+	}
+	if formatted && !r.showPlain {
+		r.toggle.SetText("Plain text")
+		r.rich.Segments = v.doc.segments
+		r.rich.Refresh()
+		r.rich.Show()
+		r.plain.Hide()
+	} else {
+		r.toggle.SetText("Formatted")
+		r.plain.SetText(v.plainText())
+		r.plain.Show()
+		r.rich.Segments = nil
+		r.rich.Hide()
+	}
+	r.scroll.ScrollToTop()
+}
+
+// togglePlain switches an HTML message between its formatted and its
+// plain-text view.
+func (r *Reader) togglePlain() {
+	if r.cur == nil {
+		return
+	}
+	r.showPlain = !r.showPlain
+	r.showBody(r.cur)
+}
+
+// loadRemote shows the message again with its remote images allowed:
+// first with placeholders naming them, then with the images fetched, in
+// the background, within remoteTimeout and the size caps.
+func (r *Reader) loadRemote() {
+	v := r.cur
+	if v == nil || v.allowRemote {
+		return
+	}
+	gen := r.begin()
+	r.remoteLoad.Disable()
+	ctx, cancel := context.WithCancel(r.app.ctx)
+	r.stopFetch = cancel
+	a := r.app
+	a.background("load remote images", func() {
+		remote := v.withRemote()
+		a.do(func() {
+			if gen == r.gen {
+				r.display(remote)
+			}
+		})
+		withImages, ok := remote.fetchRemote(ctx)
+		if !ok {
+			return
+		}
+		a.do(func() {
+			if gen == r.gen {
+				r.display(withImages)
+			}
+		})
+	})
+}
+
+// addressLine writes addresses for the header, the first few in full.
+func addressLine(list []*mail.Address, fallback string) string {
+	if len(list) == 0 {
+		return fallback
+	}
+	const shown = 20
+	parts := make([]string, 0, min(len(list), shown))
+	for i, a := range list {
+		if i == shown {
+			break
+		}
+		parts = append(parts, displayAddress(a))
+	}
+	s := strings.Join(parts, ", ")
+	if len(list) > shown {
+		s += fmt.Sprintf(" and %d more", len(list)-shown)
+	}
+	return s
+}
+
+// displayAddress is an address as people read it: "Ann <ann@example.com>".
+func displayAddress(a *mail.Address) string {
+	switch {
+	case a.Name == "":
+		return a.Address
+	case a.Address == "":
+		return a.Name
+	}
+	return a.Name + " <" + a.Address + ">"
+}
+
+// listedAttachments are the attachments to offer: every one but the
+// images the HTML body shows in place.
+func listedAttachments(m *mime.Message, doc richDoc) []mime.Attachment {
+	shown := map[string]bool{}
+	for _, src := range doc.images {
+		if cid, ok := cutPrefixFold(src, "cid:"); ok {
+			shown[cid] = true
+		}
+	}
+	var out []mime.Attachment
+	for _, att := range m.Attachments {
+		if att.Inline && att.ContentID != "" && shown[att.ContentID] {
+			continue
+		}
+		out = append(out, att)
+	}
+	return out
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}

@@ -1,9 +1,989 @@
 package gui
 
-import "github.com/tributary-mail/tributary/core"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/autoconfig"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/secrets"
+)
+
+// wizard is the account wizard. It is a window of its own rather than a
+// dialog over the main window: the form is long and scrolls, the user may
+// want to read mail or the provider's instructions beside it, it opens
+// from the Settings window as well as from the main window, and its own
+// dialogs (certificate, cleartext, keyring) then sit over the form they
+// are about.
+//
+// A new account takes two steps: the address and password, from which
+// autoconfig proposes the servers; then every setting, editable. Editing
+// an account opens at the second step, with passwords left blank meaning
+// unchanged.
+type wizard struct {
+	app    *App
+	win    fyne.Window
+	orig   *core.Account // the account as stored, when editing
+	ctx    context.Context
+	cancel context.CancelFunc // when the window closes
+	jobs   sync.WaitGroup     // background work, which tests wait for
+	closed bool
+
+	// Step 1: address and password.
+	step1          *fyne.Container
+	address        *widget.Entry
+	password       *widget.Entry
+	name           *widget.Entry
+	addressProblem *widget.Label
+	next           *widget.Button
+	looking        *fyne.Container // the spinner, what it does, and Cancel
+	lookingText    *widget.Label
+	lookingSpinner *widget.Activity
+	lookupGen      int // bumped to drop the result of a lookup given up
+	stopLookup     context.CancelFunc
+	filledFor      string             // the address step 2 was filled for
+	config         *autoconfig.Config // what the lookup proposed, if anything
+	autoName       string             // the account name the form proposed
+	copied         [3]string          // the address, name and password last copied to step 2
+
+	// Step 2: every setting.
+	step2                                    fyne.CanvasObject
+	note                                     *widget.Label
+	noteRow                                  *fyne.Container
+	accountName, displayName, email          *widget.Entry
+	smtpHost, smtpPort, smtpUser, smtpPass   *widget.Entry
+	smtpEncryption, store                    *widget.Select
+	smtpAuth                                 *widget.Check
+	smtpAutoPort                             int
+	fields                                   map[string]*field // account and SMTP fields by validation key
+	sources                                  []*sourceForm
+	sourceList                               *fyne.Container
+	addSourceButton                          *widget.Button
+	general, status                          *widget.Label
+	results                                  *fyne.Container
+	spinner                                  *widget.Activity
+	back, test, save                         *widget.Button
+	filling, valid, busy, cleartextConfirmed bool
+}
 
 // OpenWizard opens the account wizard, for a new account when acct is nil.
-func (a *App) OpenWizard(acct *core.Account) {}
+// An open wizard for the same account is brought forward instead.
+func (a *App) OpenWizard(acct *core.Account) { a.openWizard(acct) }
 
-// OpenSettings lists the accounts for editing and removal.
-func (a *App) OpenSettings() {}
+func (a *App) openWizard(acct *core.Account) *wizard {
+	var id int64
+	if acct != nil {
+		id = acct.ID
+	}
+	if w := a.wizards[id]; w != nil {
+		w.win.Show()
+		w.win.RequestFocus()
+		return w
+	}
+	w := newWizard(a, acct)
+	if a.wizards == nil {
+		a.wizards = map[int64]*wizard{}
+	}
+	a.wizards[id] = w
+	w.win.Show()
+	return w
+}
+
+func newWizard(a *App, acct *core.Account) *wizard {
+	w := &wizard{app: a, fields: map[string]*field{}}
+	w.ctx, w.cancel = context.WithCancel(a.ctx)
+	title := "Add a mail account"
+	if acct != nil {
+		orig := *acct
+		orig.Sources = slices.Clone(acct.Sources)
+		w.orig = &orig
+		title = "Edit account " + acct.Name
+	}
+	w.win = a.fyne.NewWindow(title)
+	w.win.SetOnClosed(w.onClosed)
+	w.buildStep2()
+	if acct == nil {
+		w.buildStep1()
+		w.win.SetContent(w.step1)
+		w.win.Canvas().Focus(w.address)
+	} else {
+		w.fillFromAccount(*w.orig)
+		w.showStep2()
+	}
+	w.win.Resize(fyne.NewSize(660, 720))
+	return w
+}
+
+func (w *wizard) onClosed() {
+	w.closed = true
+	w.cancel()
+	var id int64
+	if w.orig != nil {
+		id = w.orig.ID
+	}
+	if w.app.wizards[id] == w {
+		delete(w.app.wizards, id)
+	}
+}
+
+// run does fn in the background, counted in w.jobs.
+func (w *wizard) run(what string, fn func()) {
+	w.jobs.Add(1)
+	w.app.background(what, func() {
+		defer w.jobs.Done()
+		fn()
+	})
+}
+
+// hold suppresses validation and automatic defaults while the form is
+// filled in by the program; call what it returns to let go.
+func (w *wizard) hold() func() {
+	was := w.filling
+	w.filling = true
+	return func() { w.filling = was }
+}
+
+// relayout lays step 2 out again after a part of it was shown, hidden or
+// resized.
+func (w *wizard) relayout() {
+	if !w.filling {
+		w.step2.Refresh()
+	}
+}
+
+// changed is called on every edit of step 2.
+func (w *wizard) changed() {
+	if !w.filling {
+		w.validate()
+	}
+}
+
+func (w *wizard) buildStep1() {
+	w.address = widget.NewEntry()
+	w.address.SetPlaceHolder("you@example.com")
+	w.address.OnChanged = func(string) { w.checkAddress() }
+	w.address.OnSubmitted = func(string) { w.onNext() }
+	w.password = widget.NewPasswordEntry()
+	w.password.OnSubmitted = func(string) { w.onNext() }
+	w.name = widget.NewEntry()
+	w.name.SetPlaceHolder("Ann Example")
+	w.name.OnSubmitted = func(string) { w.onNext() }
+	w.addressProblem = widget.NewLabel("")
+	w.addressProblem.Importance = widget.DangerImportance
+	w.addressProblem.Hide()
+
+	w.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), w.onNext)
+	w.next.IconPlacement = widget.ButtonIconTrailingText
+	w.next.Importance = widget.HighImportance
+	w.next.Disable()
+	cancel := widget.NewButton("Cancel", w.win.Close)
+
+	w.lookingSpinner = widget.NewActivity()
+	w.lookingText = widget.NewLabel("")
+	w.looking = container.NewHBox(w.lookingSpinner, w.lookingText, layout.NewSpacer(),
+		widget.NewButtonWithIcon("Cancel lookup", theme.CancelIcon(), w.cancelLookup))
+	w.looking.Hide()
+
+	grid := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Email address"), container.NewVBox(w.address, w.addressProblem),
+		widget.NewLabel("Password"), w.password,
+		widget.NewLabel("Your name"), w.name)
+	intro := wrapped("Tributary looks up your provider's server settings from your address. " +
+		"You can check and change every one of them on the next page.")
+	w.step1 = container.NewBorder(
+		container.NewVBox(widget.NewLabelWithStyle("Add a mail account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro),
+		container.NewVBox(w.looking, container.NewHBox(layout.NewSpacer(), cancel, w.next)),
+		nil, nil,
+		container.NewVBox(grid))
+}
+
+// checkAddress enables Next for a valid address and explains an invalid one.
+func (w *wizard) checkAddress() {
+	addr := strings.TrimSpace(w.address.Text)
+	err := core.CheckAddress(addr)
+	problem := ""
+	if err != nil && addr != "" {
+		problem = "Email address: " + err.Error()
+	}
+	if setOptional(w.addressProblem, problem) {
+		w.step1.Refresh()
+	}
+	setEnabled(w.next, err == nil && !w.looking.Visible())
+}
+
+// onNext looks up the settings for the address, then shows step 2.
+func (w *wizard) onNext() {
+	addr := strings.TrimSpace(w.address.Text)
+	if core.CheckAddress(addr) != nil || w.looking.Visible() {
+		return
+	}
+	if addr == w.filledFor {
+		// Back and Next again: keep the settings as edited, take the
+		// identity from step 1.
+		w.fillIdentity()
+		w.showStep2()
+		return
+	}
+	w.lookupGen++
+	gen := w.lookupGen
+	ctx, stop := context.WithCancel(w.ctx)
+	w.stopLookup = stop
+	w.lookingText.SetText("Looking up the settings for " + domainOf(addr) + "…")
+	w.looking.Show()
+	w.step1.Refresh()
+	w.lookingSpinner.Start()
+	w.next.Disable()
+	opts := w.app.autoconfig
+	w.run("autoconfig", func() {
+		cfg, err := autoconfig.Lookup(ctx, addr, opts)
+		w.app.do(func() {
+			if gen != w.lookupGen || w.closed {
+				return // given up on
+			}
+			w.endLookup()
+			w.prefill(addr, cfg, err)
+			w.showStep2()
+		})
+	})
+}
+
+// cancelLookup gives up the lookup at once and leaves the settings to be
+// entered by hand; its result, when it comes, is dropped.
+func (w *wizard) cancelLookup() {
+	if !w.looking.Visible() {
+		return
+	}
+	w.lookupGen++
+	w.endLookup()
+	w.prefill(strings.TrimSpace(w.address.Text), nil, context.Canceled)
+	w.filledFor = "" // Back and Next tries the lookup again
+	w.showStep2()
+}
+
+func (w *wizard) endLookup() {
+	if w.stopLookup != nil {
+		w.stopLookup()
+		w.stopLookup = nil
+	}
+	w.lookingSpinner.Stop()
+	w.looking.Hide()
+	w.step1.Refresh()
+	w.checkAddress()
+}
+
+func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
+
+// lookupSources describes Config.Source for the note.
+var lookupSources = map[string]string{
+	autoconfig.SourceBuiltin:    "from Tributary's list of providers",
+	autoconfig.SourceAutoconfig: "from your provider's configuration server",
+	autoconfig.SourceWellKnown:  "from your provider's website",
+	autoconfig.SourceISPDB:      "from Thunderbird's provider database",
+	autoconfig.SourceMXISPDB:    "from Thunderbird's provider database, for the provider that receives your mail",
+	autoconfig.SourceGuess:      "by trying common server names; check them with Test connection",
+}
+
+// prefill fills step 2 for addr from what the lookup found, or, when it
+// found nothing, with what is known, for the user to complete.
+func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
+	defer w.hold()()
+	w.filledFor, w.config = addr, cfg
+	w.fillIdentity()
+	domain := domainOf(addr)
+	name := domain
+	smtp := autoconfig.Server{Encryption: core.EncryptionSTARTTLS, Port: core.DefaultSMTPPortFor(core.EncryptionSTARTTLS)}
+	in := autoconfig.Server{Protocol: autoconfig.ProtocolIMAP, Encryption: core.EncryptionSSL, Port: core.DefaultSourcePort(core.ProtocolIMAP, core.EncryptionSSL)}
+	manual := "enter your provider's server settings below."
+	switch {
+	case cfg != nil:
+		if cfg.Provider != "" {
+			name = cfg.Provider
+		}
+		smtp, in = cfg.Outgoing[0], cfg.Incoming[0]
+		note := fmt.Sprintf("Settings for %s found %s.", name, lookupSources[cfg.Source])
+		if cfg.Note != "" {
+			note += "\n" + cfg.Note
+		}
+		w.setNote(note, widget.MediumImportance)
+	case errors.Is(err, context.Canceled):
+		w.setNote("Lookup cancelled: "+manual, widget.WarningImportance)
+	case errors.Is(err, autoconfig.ErrNotFound):
+		w.setNote("No settings were found for "+domain+": "+manual, widget.WarningImportance)
+	default:
+		w.setNote(fmt.Sprintf("The settings could not be looked up (%v): %s", err, manual), widget.WarningImportance)
+	}
+	if t := strings.TrimSpace(w.accountName.Text); t == "" || t == w.autoName {
+		w.accountName.SetText(name)
+		w.autoName = name
+	}
+	w.smtpHost.SetText(smtp.Host)
+	w.smtpEncryption.SetSelected(encryptionChoice(smtp.Encryption))
+	w.smtpPort.SetText(portText(smtp.Port))
+	w.smtpAutoPort = smtp.Port
+	w.smtpAuth.SetChecked(true)
+	w.smtpUser.SetText(orDefault(smtp.Username, addr))
+	for len(w.sources) > 0 {
+		w.dropSource(w.sources[0])
+	}
+	s := w.newSource()
+	s.Protocol, _ = core.ParseProtocol(in.Protocol)
+	s.Host, s.Port, s.Encryption, s.Username = in.Host, in.Port, in.Encryption, orDefault(in.Username, addr)
+	w.addSource(s, "", true)
+}
+
+// fillIdentity copies into step 2 what step 1 has that step 2 did not get
+// yet, so that going back and forth keeps what was typed in step 2.
+func (w *wizard) fillIdentity() {
+	defer w.hold()()
+	for i, c := range []struct {
+		from string
+		to   *widget.Entry
+	}{
+		{strings.TrimSpace(w.address.Text), w.email},
+		{strings.TrimSpace(w.name.Text), w.displayName},
+		{w.password.Text, w.smtpPass},
+	} {
+		if c.from != w.copied[i] {
+			c.to.SetText(c.from)
+			w.copied[i] = c.from
+		}
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (w *wizard) setNote(text string, importance widget.Importance) {
+	w.note.Importance = importance
+	w.note.SetText(text)
+	if text == "" {
+		w.noteRow.Hide()
+	} else {
+		w.noteRow.Show()
+	}
+	w.relayout()
+}
+
+// proposed is the lookup's first server for protocol p, if any.
+func (w *wizard) proposed(p core.Protocol) *autoconfig.Server {
+	if w.config == nil {
+		return nil
+	}
+	for i, s := range w.config.Incoming {
+		if s.Protocol == string(p) {
+			return &w.config.Incoming[i]
+		}
+	}
+	return nil
+}
+
+// wasProposed reports whether host is one the lookup proposed, rather than
+// one the user typed.
+func (w *wizard) wasProposed(host string) bool {
+	return w.config != nil && slices.ContainsFunc(w.config.Incoming, func(s autoconfig.Server) bool { return s.Host == strings.TrimSpace(host) })
+}
+
+func (w *wizard) showStep2() {
+	w.win.SetContent(w.step2)
+	w.validate()
+	w.relayout()
+}
+
+func (w *wizard) buildStep2() {
+	changed := func(string) { w.changed() }
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = changed
+		return e
+	}
+	w.accountName = entry("Work, Home, Gmail…")
+	w.store = widget.NewSelect(storeChoices, changed)
+	w.store.Selected = choiceKeyring // the default, set before anything listens
+	w.displayName = entry("Ann Example")
+	w.email = entry("you@example.com")
+	w.smtpHost = entry("smtp.example.com")
+	w.smtpPort = entry("")
+	w.smtpEncryption = widget.NewSelect(encryptionChoices, func(string) { w.smtpEncryptionChanged() })
+	w.smtpAuth = widget.NewCheck("Enable authentication", func(bool) { w.smtpAuthChanged() })
+	w.smtpUser = entry("")
+	w.smtpPass = widget.NewPasswordEntry()
+	w.smtpPass.OnChanged = changed
+	if w.orig != nil {
+		w.smtpPass.SetPlaceHolder("Leave blank to keep the saved password")
+	}
+
+	fields := []struct {
+		key, label string
+		input      fyne.CanvasObject
+	}{
+		{"name", "Account name", w.accountName},
+		{"password_store", "Keep passwords in", w.store},
+		{"display_name", "Display name", w.displayName},
+		{"email", "Email address", w.email},
+		{"smtp.host", "Server address", w.smtpHost},
+		{"smtp.port", "Port", w.smtpPort},
+		{"smtp.encryption", "Encryption", w.smtpEncryption},
+		{"smtp.auth", "", w.smtpAuth},
+		{"smtp.username", "Username", w.smtpUser},
+		{"smtp.password", "Password", w.smtpPass},
+	}
+	for _, f := range fields {
+		w.fields[f.key] = newField(f.label, f.input)
+	}
+	account := formGrid(w.fields["name"], w.fields["password_store"])
+	smtp := formGrid(w.fields["display_name"], w.fields["email"], w.fields["smtp.host"], w.fields["smtp.port"],
+		w.fields["smtp.encryption"], w.fields["smtp.auth"], w.fields["smtp.username"], w.fields["smtp.password"])
+	w.sourceList = container.NewVBox()
+	w.addSourceButton = widget.NewButtonWithIcon("Add another retrieval source", theme.ContentAddIcon(), func() {
+		s := w.addSource(w.newSource(), "", false)
+		w.win.Canvas().Focus(s.host)
+		w.validate()
+	})
+	form := container.NewVBox(
+		heading("Account"), account,
+		heading("Sending (SMTP)"), smtp,
+		w.sourceList,
+		container.NewHBox(w.addSourceButton),
+	)
+
+	w.note = wrapped("")
+	w.noteRow = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, w.note)
+	w.noteRow.Hide()
+	title := "Check your account settings"
+	if w.orig != nil {
+		title = "Account " + w.orig.Name
+	}
+	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow)
+
+	w.results = container.NewVBox()
+	w.general = wrapped("")
+	w.general.Importance = widget.DangerImportance
+	w.general.Hide()
+	w.status = wrapped("")
+	w.spinner = widget.NewActivity()
+	w.spinner.Hide()
+	w.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { w.win.SetContent(w.step1) })
+	if w.orig != nil {
+		w.back.Hide()
+	}
+	w.test = widget.NewButtonWithIcon("Test connection", theme.MediaPlayIcon(), w.onTest)
+	w.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), w.onSave)
+	w.save.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", w.win.Close)
+	footer := container.NewVBox(widget.NewSeparator(), w.results, w.general,
+		container.NewBorder(nil, nil, w.spinner, nil, w.status),
+		container.NewHBox(w.back, layout.NewSpacer(), w.test, cancel, w.save))
+	w.step2 = container.NewBorder(header, footer, nil, nil, container.NewVScroll(form))
+}
+
+// fillFromAccount loads a stored account for editing. Passwords stay
+// blank: blank means unchanged.
+func (w *wizard) fillFromAccount(a core.Account) {
+	defer w.hold()()
+	w.accountName.SetText(a.Name)
+	w.store.SetSelected(storeChoice(a.PasswordStore))
+	w.displayName.SetText(a.DisplayName)
+	w.email.SetText(a.Email)
+	w.smtpHost.SetText(a.SMTP.Host)
+	w.smtpEncryption.SetSelected(encryptionChoice(a.SMTP.Encryption))
+	w.smtpPort.SetText(portText(a.SMTP.Port))
+	w.smtpAutoPort = a.SMTP.Port
+	if a.SMTP.Port != core.DefaultSMTPPortFor(a.SMTP.Encryption) {
+		w.smtpAutoPort = 0 // a port chosen by hand stays
+	}
+	w.smtpAuth.SetChecked(a.SMTP.Auth)
+	w.smtpUser.SetText(a.SMTP.Username)
+	for _, s := range a.Sources {
+		f := w.addSource(s, "", false)
+		if s.Port != core.DefaultSourcePort(s.Protocol, s.Encryption) {
+			f.autoPort = 0
+		}
+	}
+	w.smtpAuthChanged()
+}
+
+// newSource is a new source's defaults.
+func (w *wizard) newSource() core.Source {
+	return core.Source{Protocol: core.ProtocolIMAP, Encryption: core.EncryptionSSL,
+		Port: core.DefaultSourcePort(core.ProtocolIMAP, core.EncryptionSSL), Username: strings.TrimSpace(w.email.Text),
+		Method: core.MethodAutomatic, Interval: core.DefaultInterval, Folder: core.DefaultFolder, LeaveOnServer: true}
+}
+
+// addSource adds a source's part to the form.
+func (w *wizard) addSource(s core.Source, password string, same bool) *sourceForm {
+	f := newSourceForm(w, s, password, same)
+	setEnabled(f.samePassword, w.smtpAuth.Checked)
+	w.sources = append(w.sources, f)
+	w.sourceList.Add(f.box)
+	w.renumber()
+	w.relayout()
+	return f
+}
+
+// removeSource takes a source's part off the form; a stored source is
+// removed from the account when the form is saved.
+func (w *wizard) removeSource(f *sourceForm) {
+	w.dropSource(f)
+	w.changed()
+}
+
+func (w *wizard) dropSource(f *sourceForm) {
+	w.sources = slices.DeleteFunc(w.sources, func(s *sourceForm) bool { return s == f })
+	w.sourceList.Remove(f.box)
+	w.renumber()
+	w.relayout()
+}
+
+func (w *wizard) renumber() {
+	for i, f := range w.sources {
+		title := "Retrieval"
+		if len(w.sources) > 1 {
+			title = fmt.Sprintf("Retrieval source %d", i+1)
+		}
+		f.title.SetText(title)
+		// A new account needs somewhere to get its mail from; an edited
+		// one may give up its last source, as Settings allows.
+		if len(w.sources) > 1 || w.orig != nil {
+			f.remove.Show()
+		} else {
+			f.remove.Hide()
+		}
+	}
+}
+
+func (w *wizard) smtpEncryptionChanged() {
+	if !w.filling && portIsAuto(w.smtpPort, w.smtpAutoPort) {
+		if e := encryptionOf(w.smtpEncryption.Selected); e != "" {
+			w.smtpAutoPort = core.DefaultSMTPPortFor(e)
+			w.smtpPort.SetText(strconv.Itoa(w.smtpAutoPort))
+		}
+	}
+	w.changed()
+}
+
+func (w *wizard) smtpAuthChanged() {
+	on := w.smtpAuth.Checked
+	setEnabled(w.smtpUser, on)
+	setEnabled(w.smtpPass, on)
+	if !on {
+		// A source that shared the SMTP password keeps it as its own.
+		for _, s := range w.sources {
+			if s.samePassword.Checked {
+				release := w.hold()
+				s.password.SetText(w.smtpPass.Text)
+				s.samePassword.SetChecked(false)
+				release()
+			}
+		}
+	}
+	for _, s := range w.sources {
+		setEnabled(s.samePassword, on)
+	}
+	w.changed()
+}
+
+// validate checks the whole form, shows every problem under its field,
+// and allows Test and Save only when there is none.
+func (w *wizard) validate() bool {
+	_, _, problems := w.collect()
+	w.showProblems(problems)
+	w.updateWarnings()
+	w.valid = len(problems) == 0
+	w.updateButtons()
+	return w.valid
+}
+
+func (w *wizard) updateButtons() {
+	setEnabled(w.save, w.valid && !w.busy)
+	setEnabled(w.test, w.valid && !w.busy)
+	setEnabled(w.addSourceButton, !w.busy)
+	if !w.busy {
+		if w.valid {
+			if w.status.Text == invalidHint {
+				w.status.SetText("")
+			}
+		} else {
+			w.status.SetText(invalidHint)
+		}
+	}
+}
+
+const invalidHint = "Correct the settings marked in red to test the connection or save."
+
+// setBusy marks a test or save under way, with what it is doing.
+func (w *wizard) setBusy(busy bool, status string) {
+	w.busy = busy
+	if busy {
+		w.spinner.Show()
+		w.spinner.Start()
+	} else {
+		w.spinner.Stop()
+		w.spinner.Hide()
+	}
+	w.status.SetText(status)
+	w.updateButtons()
+	w.relayout()
+}
+
+// confirmCleartext asks once per form before a password is sent without
+// encryption, then runs next; it runs next at once when no password would
+// be.
+func (w *wizard) confirmCleartext(a core.Account, next func()) {
+	servers := cleartextServers(a)
+	if len(servers) == 0 || w.cleartextConfirmed {
+		next()
+		return
+	}
+	msg := wrapped(fmt.Sprintf("Encryption is set to None for %s, with a login. "+
+		"The password would travel in clear: anyone on the network between you and the server could read it. "+
+		"Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
+		strings.Join(servers, " and ")))
+	d := dialog.NewCustomConfirm("Send the password in clear?", "Send in clear", "Cancel", msg, func(ok bool) {
+		if ok {
+			w.cleartextConfirmed = true
+			next()
+		}
+	}, w.win)
+	d.Resize(fyne.NewSize(480, 260))
+	d.Show()
+}
+
+// onTest runs "Test connection" on the form as it is.
+func (w *wizard) onTest() {
+	if w.busy || !w.validate() {
+		return
+	}
+	a, pw, _ := w.collect()
+	w.confirmCleartext(a, func() { w.runTest(a, pw) })
+}
+
+func (w *wizard) runTest(a core.Account, pw core.Passwords) {
+	w.results.RemoveAll()
+	w.setBusy(true, "Testing the connection to each server…")
+	ctx := w.ctx
+	w.run("test connection", func() {
+		results := w.app.engine.CheckAccount(ctx, a, &pw)
+		w.app.do(func() {
+			if w.closed {
+				return
+			}
+			w.setBusy(false, "")
+			w.showResults(a, results)
+			for _, r := range results {
+				if c := r.Certificate(); c != nil {
+					w.askTrust(c)
+					return
+				}
+			}
+		})
+	})
+}
+
+// showResults writes one line per server.
+func (w *wizard) showResults(a core.Account, results []engine.CheckResult) {
+	w.results.RemoveAll()
+	failed := 0
+	for i, r := range results {
+		l := wrapped(resultLine(a, i, r))
+		l.Importance = widget.SuccessImportance
+		if r.Err != nil {
+			l.Importance = widget.DangerImportance
+			failed++
+		}
+		w.results.Add(l)
+	}
+	if failed == 0 {
+		w.status.SetText("Every server answered and accepted the login.")
+	} else {
+		w.status.SetText(fmt.Sprintf("%d of %d servers failed the test.", failed, len(results)))
+	}
+	w.relayout()
+}
+
+// resultLine words one server's result: "SMTP mail.example.com:587 —
+// connected, TLS OK, login OK", or the failure as the engine words it.
+// Result 0 is SMTP, result i the source i-1, as CheckAccount orders them.
+func resultLine(a core.Account, i int, r engine.CheckResult) string {
+	head := strings.TrimSpace(r.Role + " " + r.Server)
+	if r.Err != nil {
+		// The engine's errors name the server first; the line already does.
+		return head + " — " + strings.TrimPrefix(r.Err.Error(), r.Server+": ")
+	}
+	enc, login := core.EncryptionSSL, true
+	if i == 0 {
+		enc, login = a.SMTP.Encryption, a.SMTP.Auth
+	} else if i-1 < len(a.Sources) {
+		enc = a.Sources[i-1].Encryption
+	}
+	parts := []string{"connected", "TLS OK", "login OK"}
+	if enc == core.EncryptionNone {
+		parts[1] = "no encryption"
+	}
+	if !login {
+		parts[2] = "no login (authentication is off)"
+	}
+	return head + " — " + strings.Join(parts, ", ")
+}
+
+// askTrust shows an untrusted certificate; trusting pins it for that
+// server, as the CLI's "account trust" does, and tests again.
+func (w *wizard) askTrust(c *core.CertificateError) {
+	expires := c.NotAfter.Local().Format("2 January 2006 15:04 MST")
+	if !c.NotAfter.IsZero() && c.NotAfter.Before(time.Now()) {
+		expires += " (expired)"
+	}
+	fingerprint := widget.NewLabelWithStyle(core.FormatFingerprint(c.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	fingerprint.Wrapping = fyne.TextWrapBreak
+	fingerprint.Selectable = true
+	why := "it is not trusted"
+	if c.Err != nil {
+		why = c.Err.Error()
+	}
+	content := container.NewVBox(
+		wrapped(fmt.Sprintf("The server %s presented a certificate that Tributary cannot verify: %s.", c.Server, why)),
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel("Subject"), wrapped(c.Subject),
+			widget.NewLabel("Issuer"), wrapped(c.Issuer),
+			widget.NewLabel("Expires"), widget.NewLabel(expires),
+			widget.NewLabel("SHA-256 fingerprint"), fingerprint),
+		wrapped("Trust it only if this fingerprint matches the one your provider or administrator gave you. "+
+			"Tributary will then accept this certificate, and only this one, for "+c.Server+"."),
+	)
+	d := dialog.NewCustomConfirm("Untrusted certificate", "Trust this certificate", "Cancel", content, func(ok bool) {
+		if ok {
+			w.trust(c)
+		}
+	}, w.win)
+	d.Resize(fyne.NewSize(600, 420))
+	d.Show()
+}
+
+func (w *wizard) trust(c *core.CertificateError) {
+	w.setBusy(true, "Trusting the certificate of "+c.Server+"…")
+	w.run("pin certificate", func() {
+		err := w.app.db.Pin(w.app.ctx, c.Server, c.Fingerprint)
+		w.app.do(func() {
+			if w.closed {
+				return
+			}
+			w.setBusy(false, "")
+			if err != nil {
+				w.status.SetText("The certificate could not be trusted: " + err.Error())
+				return
+			}
+			w.app.log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
+			if w.validate() {
+				a, pw, _ := w.collect()
+				w.runTest(a, pw)
+			}
+		})
+	})
+}
+
+// onSave validates, asks about cleartext passwords, and stores.
+func (w *wizard) onSave() {
+	if w.busy || !w.validate() {
+		return
+	}
+	a, pw, _ := w.collect()
+	w.confirmCleartext(a, func() { w.runSave(a, pw) })
+}
+
+func (w *wizard) runSave(a core.Account, pw core.Passwords) {
+	w.setBusy(true, "Saving…")
+	var orig *core.Account
+	if w.orig != nil {
+		o := *w.orig
+		orig = &o
+	}
+	w.run("save account", func() {
+		saved, err := w.app.storeAccount(w.app.ctx, orig, a, pw)
+		w.app.do(func() {
+			if err == nil {
+				w.app.log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
+				w.app.accountsChanged()
+			}
+			if w.closed {
+				// Closed while saving: nobody is left to tell but the log.
+				if err != nil {
+					w.app.log.Error("account not saved", "account", a.Name, "error", err)
+				}
+				return
+			}
+			w.setBusy(false, "")
+			var invalid core.ValidationError
+			switch {
+			case err == nil:
+				w.win.Close()
+			case errors.Is(err, secrets.ErrNoKeyring) && a.PasswordStore == core.PasswordStoreKeyring:
+				w.app.log.Warn("no keyring for the account's passwords", "account", a.Name, "error", err)
+				w.offerFileStore()
+			case errors.As(err, &invalid):
+				w.showProblems(invalid)
+				w.status.SetText("Not saved: correct the settings marked in red.")
+			default:
+				w.status.SetText("Not saved: " + err.Error())
+			}
+		})
+	})
+}
+
+// offerFileStore says that there is no keyring and offers, never silently,
+// the password file instead.
+func (w *wizard) offerFileStore() {
+	path := filepath.Join(w.app.db.Dir(), secrets.FileName)
+	msg := wrapped("Tributary could not reach a system keyring to keep this account's passwords " +
+		"(on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\n" +
+		"You can start a keyring and save again, or keep this account's passwords in the file " + path +
+		", which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.")
+	d := dialog.NewCustomConfirm("No keyring available", "Keep passwords in a file", "Cancel", msg, func(ok bool) {
+		if !ok {
+			w.status.SetText("Not saved: no keyring is available for the passwords.")
+			return
+		}
+		w.store.SetSelected(choiceFile)
+		if w.validate() {
+			w.onSave()
+		} else {
+			w.status.SetText("Enter the passwords again: they will be kept in the password file.")
+		}
+	}, w.win)
+	d.Resize(fyne.NewSize(520, 300))
+	d.Show()
+}
+
+// storeAccount saves a new account (orig nil) or the edit of orig, with
+// its passwords, and undoes what it did when a step fails. Blank
+// passwords of an edited account are left as they are.
+func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
+	if orig == nil {
+		if err := a.db.CreateAccount(ctx, &acct); err != nil {
+			return acct, err
+		}
+		if err := a.engine.SavePasswords(acct, pw); err != nil {
+			// Without its passwords the account is useless: take it back,
+			// with any password saved before the failure.
+			undo := []error{a.db.RemoveAccount(ctx, acct.ID)}
+			if !errors.Is(err, secrets.ErrNoKeyring) {
+				undo = append(undo, a.engine.ForgetPasswords(acct))
+			}
+			if uerr := errors.Join(undo...); uerr != nil {
+				a.log.Error("could not take back a half-added account", "account", acct.Name, "error", uerr)
+			}
+			return acct, fmt.Errorf("account %q not added: %w", acct.Name, err)
+		}
+		return acct, nil
+	}
+
+	var undo []func() error
+	rollback := func(err error) (core.Account, error) {
+		for i := len(undo) - 1; i >= 0; i-- {
+			if uerr := undo[i](); uerr != nil {
+				a.log.Error("could not undo part of an account change", "account", orig.Name, "error", uerr)
+			}
+		}
+		return acct, fmt.Errorf("changes to account %q not saved: %w", orig.Name, err)
+	}
+	if err := a.db.UpdateAccount(ctx, &acct); err != nil {
+		return acct, err
+	}
+	undo = append(undo, func() error { return a.db.UpdateAccount(ctx, orig) })
+	kept := map[int64]bool{}
+	for i := range acct.Sources {
+		s := &acct.Sources[i]
+		s.AccountID = acct.ID
+		if s.ID == 0 {
+			if err := a.db.AddSource(ctx, s); err != nil {
+				return rollback(err)
+			}
+			id := s.ID
+			undo = append(undo, func() error { return a.db.RemoveSource(ctx, id) })
+			continue
+		}
+		kept[s.ID] = true
+		before := sourceByID(orig.Sources, s.ID)
+		if err := a.db.UpdateSource(ctx, s); err != nil {
+			return rollback(err)
+		}
+		undo = append(undo, func() error { return a.db.UpdateSource(ctx, &before) })
+	}
+	toSave := acct
+	if pw.SMTP == "" {
+		toSave.SMTP.Auth = false // blank: the saved password stays
+	}
+	if err := a.engine.SavePasswords(toSave, pw); err != nil {
+		return rollback(err)
+	}
+	// Removals come last: a removed source's sync state cannot be put back.
+	var removed []core.Source
+	for _, s := range orig.Sources {
+		if !kept[s.ID] {
+			if err := a.db.RemoveSource(ctx, s.ID); err != nil {
+				return rollback(err)
+			}
+			removed = append(removed, s)
+		}
+	}
+	a.forgetSourcePasswords(*orig, removed)
+	if acct.PasswordStore != orig.PasswordStore {
+		// The passwords now live in the new store (validation required
+		// them all); the old store's copies go.
+		if err := a.engine.ForgetPasswords(*orig); err != nil {
+			a.log.Warn("could not delete the passwords from the old store", "account", acct.Name, "error", err)
+		}
+	}
+	return acct, nil
+}
+
+// forgetSourcePasswords deletes the saved passwords of removed sources of
+// a, and no other.
+func (a *App) forgetSourcePasswords(acct core.Account, removed []core.Source) {
+	if len(removed) == 0 {
+		return
+	}
+	// ForgetPasswords deletes the account's SMTP password too; account 0
+	// never exists, so only the sources' passwords go.
+	only := core.Account{PasswordStore: acct.PasswordStore, Sources: removed}
+	if err := a.engine.ForgetPasswords(only); err != nil {
+		a.log.Warn("could not delete a removed source's password", "account", acct.Name, "error", err)
+	}
+}
+
+func sourceByID(sources []core.Source, id int64) core.Source {
+	for _, s := range sources {
+		if s.ID == id {
+			return s
+		}
+	}
+	return core.Source{ID: id}
+}
+
+// accountsChanged brings every view up to date after accounts or sources
+// changed, and makes the running engine pick the change up.
+func (a *App) accountsChanged() {
+	a.main.reload()
+	a.engine.Reload()
+	if a.settings != nil {
+		a.settings.reload()
+	}
+}

@@ -1,0 +1,405 @@
+package gui
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// composeFixture has two accounts that send through one recording server.
+type composeFixture struct {
+	*mainFixture
+	sink        *mailSink
+	alpha, beta core.Account
+}
+
+func newComposeFixture(t *testing.T) *composeFixture {
+	t.Helper()
+	f := &composeFixture{mainFixture: newMainFixture(t), sink: startMailSink(t)}
+	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.host, f.sink.port)
+	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.host, f.sink.port)
+	t.Cleanup(func() {
+		onUI(func() {
+			for c := range f.app.mailWindows().composers {
+				c.close()
+			}
+			if w := f.app.mailWindows().outbox; w != nil {
+				w.win.Close()
+			}
+			delete(openMailWindows, f.app)
+		})
+	})
+	return f
+}
+
+// plans is a message to Beta, copied to Alpha and Dave.
+func (f *composeFixture) plans(t *testing.T) int64 {
+	t.Helper()
+	return deliverRaw(t, f.mainFixture, f.beta, `From: Carol Jones <carol@example.test>
+To: Bea Ta <beta@example.test>, Dave <dave@example.test>
+Cc: alpha@example.test, "Doe, Erin" <erin@example.test>
+Subject: RE: Plans for Friday
+Date: Wed, 04 Mar 2026 08:15:00 +0000
+Message-ID: <plans-2@example.test>
+In-Reply-To: <plans-1@example.test>
+References: <plans-0@example.test> <plans-1@example.test>
+
+Shall we meet at noon?
+
+> Earlier: what about Friday?
+`)
+}
+
+// openDraft opens a composer for d and waits for its accounts.
+func (f *composeFixture) openDraft(t *testing.T, d Draft) *composer {
+	t.Helper()
+	onUI(func() { f.app.OpenComposer(d) })
+	c := onlyComposer(t, f.app)
+	eventually(t, "accounts loaded", func() bool { return c.ready })
+	return c
+}
+
+func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
+	f := newComposeFixture(t)
+	id := f.plans(t)
+	d, err := f.app.ReplyDraft(id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AccountID != f.beta.ID || d.Subject != "RE: Plans for Friday" || d.To != "Carol Jones <carol@example.test>" || d.Cc != "" ||
+		d.InReplyTo != "plans-2@example.test" || strings.Join(d.References, " ") != "plans-0@example.test plans-1@example.test plans-2@example.test" {
+		t.Errorf("ReplyDraft = %+v", d)
+	}
+	wantBody := "\n\nOn Wed, 4 Mar 2026 at 08:15, Carol Jones <carol@example.test> wrote:\n> Shall we meet at noon?\n>\n>> Earlier: what about Friday?\n"
+	if d.Body != wantBody {
+		t.Errorf("reply body = %q, want %q", d.Body, wantBody)
+	}
+
+	c := f.openDraft(t, d)
+	onUI(func() {
+		if want := "Bea Ta <beta@example.test> (Beta)"; c.from.Selected != want {
+			t.Errorf("From = %q, want %q", c.from.Selected, want)
+		}
+		if got := strings.Join(c.from.Options, " | "); got != "Al Pha <alpha@example.test> (Alpha) | Bea Ta <beta@example.test> (Beta)" {
+			t.Errorf("From offers %q", got)
+		}
+		test.Type(c.body, "Noon works. ")
+		test.AssertRendersToMarkup(t, "composer_reply.xml", c.win.Canvas())
+		test.Tap(c.sendButton)
+	})
+	eventually(t, "message sent and composer closed", func() bool {
+		return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0
+	})
+	m := f.sink.messages()[0]
+	m.Data = strings.ReplaceAll(m.Data, "\r\n ", " ") // unfold headers
+	if m.From != "beta@example.test" || strings.Join(m.To, ",") != "carol@example.test" {
+		t.Errorf("envelope = %s → %v, want beta@example.test → carol@example.test", m.From, m.To)
+	}
+	for _, want := range []string{"In-Reply-To: <plans-2@example.test>", "References: <plans-0@example.test> <plans-1@example.test> <plans-2@example.test>",
+		"Subject: RE: Plans for Friday", "From: \"Bea Ta\" <beta@example.test>", "Noon works."} {
+		if !strings.Contains(m.Data, want) {
+			t.Errorf("sent message lacks %q:\n%s", want, m.Data)
+		}
+	}
+	items, _ := f.db.Outbox(context.Background(), time.Time{})
+	if len(items) != 1 || items[0].State != core.OutboxSent || items[0].AccountID != f.beta.ID {
+		t.Errorf("outbox = %+v, want one message sent from Beta", items)
+	}
+}
+
+func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
+	f := newComposeFixture(t)
+	id := f.plans(t)
+	d, err := f.app.ReplyDraft(id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Carol Jones <carol@example.test>, Dave <dave@example.test>"; d.To != want {
+		t.Errorf("reply-all To = %q, want %q", d.To, want)
+	}
+	if want := `"Doe, Erin" <erin@example.test>`; d.Cc != want {
+		t.Errorf("reply-all Cc = %q, want %q (no own address)", d.Cc, want)
+	}
+	// What the composer shows must parse back to the same people.
+	for _, field := range []string{d.To, d.Cc} {
+		if _, err := mail.ParseAddressList(field); err != nil {
+			t.Errorf("ParseAddressList(%q) = %v", field, err)
+		}
+	}
+	// A reply to one's own message goes to its recipients.
+	sent := deliverRaw(t, f.mainFixture, f.alpha, "From: Al Pha <alpha@example.test>\nTo: Zed <zed@example.test>\nSubject: Hi\nMessage-ID: <own@example.test>\n\nhello\n")
+	if d, _ := f.app.ReplyDraft(sent, false); d.To != "Zed <zed@example.test>" || d.Subject != "Re: Hi" {
+		t.Errorf("reply to own message: To %q, Subject %q", d.To, d.Subject)
+	}
+	// Reply-To wins over From.
+	list := deliverRaw(t, f.mainFixture, f.alpha, "From: Poster <p@example.test>\nReply-To: List <list@example.test>\nSubject: Aw: news\n\nx\n")
+	if d, _ := f.app.ReplyDraft(list, false); d.To != "List <list@example.test>" || d.Subject != "Aw: news" {
+		t.Errorf("reply with Reply-To: To %q, Subject %q", d.To, d.Subject)
+	}
+}
+
+func TestSubjectPrefixes(t *testing.T) {
+	tests := []struct {
+		in, reply, forward string
+	}{
+		{"Plans", "Re: Plans", "Fwd: Plans"},
+		{"Re: Plans", "Re: Plans", "Fwd: Re: Plans"},
+		{"RE[2]: Plans", "RE[2]: Plans", "Fwd: RE[2]: Plans"},
+		{"Fwd: Plans", "Re: Fwd: Plans", "Fwd: Plans"},
+		{"FW: Plans", "Re: FW: Plans", "FW: Plans"},
+		{"", "Re:", "Fwd:"},
+		{"Reunion", "Re: Reunion", "Fwd: Reunion"},
+	}
+	for _, tt := range tests {
+		if got := prefixSubject("Re: ", replyPrefix, tt.in); got != tt.reply {
+			t.Errorf("reply subject of %q = %q, want %q", tt.in, got, tt.reply)
+		}
+		if got := prefixSubject("Fwd: ", forwardPrefix, tt.in); got != tt.forward {
+			t.Errorf("forward subject of %q = %q, want %q", tt.in, got, tt.forward)
+		}
+	}
+}
+
+func TestFormatAddressRoundTrips(t *testing.T) {
+	for _, a := range []*mail.Address{
+		{Name: "Ann Example", Address: "ann@example.test"},
+		{Name: "Doe, Jane", Address: "jane@example.test"},
+		{Name: `Say "hi"`, Address: "hi@example.test"},
+		{Name: "J. R. Bob", Address: "jr@example.test"},
+		{Name: "Jürgen Groß", Address: "j@example.test"},
+		{Address: "bare@example.test"},
+	} {
+		s := formatAddress(a)
+		got, err := mail.ParseAddress(s)
+		if err != nil || got.Name != a.Name || got.Address != a.Address {
+			t.Errorf("formatAddress(%+v) = %q, which parses as %+v, %v", a, s, got, err)
+		}
+	}
+}
+
+func TestForwardCarriesAttachments(t *testing.T) {
+	f := newComposeFixture(t)
+	pdf := "%PDF-1.4 forward me"
+	id := deliverRaw(t, f.mainFixture, f.beta, fmt.Sprintf(`From: Ann <ann@example.test>
+To: beta@example.test
+Subject: Minutes
+Date: Thu, 05 Mar 2026 14:00:00 +0000
+Message-ID: <minutes@example.test>
+Content-Type: multipart/mixed; boundary="m"
+
+--m
+Content-Type: text/plain
+
+The minutes are attached.
+--m
+Content-Type: application/pdf; name="minutes.pdf"
+Content-Disposition: attachment; filename="minutes.pdf"
+Content-Transfer-Encoding: base64
+
+%s
+--m
+Content-Type: application/pdf; name="minutes.pdf"
+Content-Disposition: attachment; filename="minutes.pdf"
+
+second file, same name
+--m--
+`, base64.StdEncoding.EncodeToString([]byte(pdf))))
+	d, err := f.app.ForwardDraft(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeForwardFiles(d.Attachments) })
+	if d.Subject != "Fwd: Minutes" || d.AccountID != f.beta.ID || d.To != "" || d.InReplyTo != "" {
+		t.Errorf("ForwardDraft = %+v", d)
+	}
+	for _, want := range []string{"---------- Forwarded message ----------", "From: Ann <ann@example.test>",
+		"Date: Thu, 5 Mar 2026 at 14:00", "Subject: Minutes", "To: beta@example.test", "The minutes are attached."} {
+		if !strings.Contains(d.Body, want) {
+			t.Errorf("forward body lacks %q:\n%s", want, d.Body)
+		}
+	}
+	var names []string
+	for _, p := range d.Attachments {
+		names = append(names, filepath.Base(p))
+	}
+	if strings.Join(names, ",") != "minutes.pdf,minutes (2).pdf" {
+		t.Fatalf("forward attachments = %v, want minutes.pdf and minutes (2).pdf", names)
+	}
+	if b, err := os.ReadFile(d.Attachments[0]); err != nil || string(b) != pdf {
+		t.Errorf("forwarded attachment holds %q, %v; want the original", b, err)
+	}
+
+	// Sending the forward removes the temporary copies.
+	c := f.openDraft(t, d)
+	onUI(func() {
+		test.Type(c.to.entry, "dave@example.test")
+		test.Tap(c.sendButton)
+	})
+	eventually(t, "forward sent", func() bool { return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	if m := f.sink.messages()[0]; !strings.Contains(m.Data, "minutes (2).pdf") || m.From != "beta@example.test" {
+		t.Errorf("sent forward from %s lacks its attachments:\n%s", m.From, m.Data)
+	}
+	eventually(t, "temporary copies removed", func() bool {
+		_, err := os.Stat(filepath.Dir(d.Attachments[0]))
+		return os.IsNotExist(err)
+	})
+}
+
+func TestAddressValidationShowsUnderTheField(t *testing.T) {
+	f := newComposeFixture(t)
+	c := f.openDraft(t, Draft{})
+	onUI(func() {
+		test.Type(c.to.entry, "not an address")
+		test.Type(c.subject, "Hello")
+		test.Tap(c.sendButton)
+		if !c.to.problem.Visible() || !strings.Contains(c.to.problem.Text, `"not an address" is not an email address`) {
+			t.Errorf("To error shown %v: %q", c.to.problem.Visible(), c.to.problem.Text)
+		}
+		if c.sending {
+			t.Error("an invalid message is being sent")
+		}
+		// The error goes as soon as the field is right.
+		c.to.entry.SetText("Ann <ann@example.test>, bob@example.test, ")
+		if c.to.problem.Visible() {
+			t.Errorf("error still shown for a valid list: %q", c.to.problem.Text)
+		}
+		// An empty message says where a recipient is missing.
+		c.to.entry.SetText("")
+		test.Tap(c.sendButton)
+		if c.to.problem.Text != "Add at least one recipient." {
+			t.Errorf("no recipients: %q", c.to.problem.Text)
+		}
+		// Leaving a field checks it.
+		c.cc.entry.SetText("bob@")
+		c.cc.entry.FocusLost()
+		if !c.cc.problem.Visible() {
+			t.Error("leaving a bad Cc shows no error")
+		}
+		test.AssertRendersToMarkup(t, "composer_invalid.xml", c.win.Canvas())
+	})
+	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+		t.Errorf("invalid messages were queued: %+v", items)
+	}
+}
+
+func TestAddressCompletion(t *testing.T) {
+	f := newComposeFixture(t)
+	f.plans(t)
+	c := f.openDraft(t, Draft{})
+	eventually(t, "addresses loaded", func() bool { return len(c.known) > 0 })
+	onUI(func() {
+		test.Type(c.to.entry, "Da")
+		if len(c.to.matches) != 1 || c.to.matches[0].Address != "dave@example.test" || !c.to.suggestions.Visible() {
+			t.Fatalf("suggestions for %q = %v", c.to.entry.Text, c.to.matches)
+		}
+		c.to.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+		c.to.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if want := "Dave <dave@example.test>, "; c.to.entry.Text != want {
+			t.Errorf("after picking a suggestion To = %q, want %q", c.to.entry.Text, want)
+		}
+		if c.to.suggestions.Visible() {
+			t.Error("suggestions still shown after picking one")
+		}
+		// The next address completes after the comma, without repeats.
+		test.Type(c.to.entry, "ca")
+		if len(c.to.matches) != 1 || c.to.matches[0].Address != "carol@example.test" {
+			t.Fatalf("suggestions for %q = %v", c.to.entry.Text, c.to.matches)
+		}
+		test.Tap(c.to.suggestions.Objects[0].(*widget.Button))
+		list, err := c.to.parse()
+		if err != nil || len(list) != 2 || list[1].Address != "carol@example.test" {
+			t.Errorf("To = %q, parsed %v, %v", c.to.entry.Text, list, err)
+		}
+	})
+}
+
+func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
+	f := newComposeFixture(t)
+	c := f.openDraft(t, Draft{})
+	onUI(func() {
+		c.from.SetSelectedIndex(0) // Alpha
+		test.Type(c.to.entry, "dave@example.test")
+		test.Type(c.subject, "Draft to keep")
+		test.Type(c.body, "Half written")
+		c.requestClose()
+	})
+	eventually(t, "draft stored", func() bool {
+		ds, _ := f.db.Drafts(context.Background())
+		return len(ds) == 1 && ds[0].Subject == "Draft to keep" && ds[0].Body == "Half written" && ds[0].AccountID == f.alpha.ID
+	})
+	if n := len(openComposers(f.app)); n != 0 {
+		t.Fatalf("%d composers open after closing", n)
+	}
+
+	// The outbox window's Drafts tab reopens it.
+	onUI(f.app.OpenOutbox)
+	w := f.app.mailWindows().outbox
+	eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 })
+	onUI(func() {
+		w.draftList.Select(0)
+		test.Tap(w.openDraft)
+	})
+	c = onlyComposer(t, f.app)
+	eventually(t, "reopened composer ready", func() bool { return c.ready })
+	onUI(func() {
+		if c.to.entry.Text != "dave@example.test" || c.subject.Text != "Draft to keep" || c.body.Text != "Half written" ||
+			c.from.Selected != identityLabel(f.alpha) {
+			t.Errorf("reopened draft: to %q, subject %q, body %q, from %q", c.to.entry.Text, c.subject.Text, c.body.Text, c.from.Selected)
+		}
+		// Opening it again brings the same window forward.
+		test.Tap(w.openDraft)
+		// Ctrl+Enter in the body sends.
+		c.body.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	})
+	if n := len(openComposers(f.app)); n > 1 {
+		t.Errorf("%d composers for one draft", n)
+	}
+	eventually(t, "sent", func() bool { return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	eventually(t, "draft deleted once sent", func() bool {
+		ds, _ := f.db.Drafts(context.Background())
+		return len(ds) == 0
+	})
+	if m := f.sink.messages()[0]; m.From != "alpha@example.test" || !strings.Contains(m.Data, "Half written") {
+		t.Errorf("sent %s: %s", m.From, m.Data)
+	}
+}
+
+func TestAutosaveAfterAPause(t *testing.T) {
+	defer func(d time.Duration) { autosaveDelay = d }(autosaveDelay)
+	autosaveDelay = 300 * time.Millisecond
+	f := newComposeFixture(t)
+	c := f.openDraft(t, Draft{})
+	onUI(func() { test.Type(c.subject, "Autosaved") })
+	ds, _ := f.db.Drafts(context.Background())
+	if len(ds) != 0 {
+		t.Fatal("saved before the pause")
+	}
+	var saved []string
+	eventually(t, "saved after the pause", func() bool {
+		ds, _ := f.db.Drafts(context.Background())
+		saved = nil
+		for _, d := range ds {
+			saved = append(saved, d.Subject)
+		}
+		return slices.Equal(saved, []string{"Autosaved"})
+	})
+	onUI(func() {
+		if !strings.HasPrefix(c.status.Text, "Draft saved at") {
+			t.Errorf("status = %q", c.status.Text)
+		}
+	})
+}

@@ -1,0 +1,470 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// autosaveDelay is how long after the last change a draft is saved; a
+// variable so that a test need not wait as long.
+var autosaveDelay = 3 * time.Second
+
+// knownAddressesMax is how many seen addresses completion draws on.
+const knownAddressesMax = 5000
+
+// mailWindows are the composer and outbox windows of one App. App keeps
+// no field for them (app.go belongs to the main window's code), so they
+// live here, keyed by App, and are touched on the UI goroutine only.
+type mailWindows struct {
+	outbox    *outboxWindow
+	composers map[*composer]bool
+}
+
+var openMailWindows = map[*App]*mailWindows{}
+
+func (a *App) mailWindows() *mailWindows {
+	w := openMailWindows[a]
+	if w == nil {
+		w = &mailWindows{composers: map[*composer]bool{}}
+		openMailWindows[a] = w
+	}
+	return w
+}
+
+// composer is one message being written, in its own window.
+type composer struct {
+	app      *App
+	win      fyne.Window
+	draft    Draft // what it opened with; the threading fields come from here
+	accounts []core.Account
+	known    []*mail.Address
+
+	from          *widget.Select
+	to, cc, bcc   *addressField
+	subject, body *composeEntry
+	files         []string
+	fileList      *fyne.Container
+	status        *widget.Label
+	sendButton    *widget.Button
+	attachButton  *widget.Button
+
+	// UI goroutine state.
+	ready   bool // accounts loaded
+	dirty   bool // changed since the last save
+	sending bool
+	done    bool // sent, discarded or closed: no more saving
+	timer   *time.Timer
+	draftID int64 // the stored draft, as last known here
+
+	// store serialises this composer's saves, which run in the
+	// background; saved is the stored draft's ID, and gone is set once
+	// the message is sent or discarded, so a save still pending cannot
+	// bring the draft back.
+	store sync.Mutex
+	saved int64
+	gone  bool
+}
+
+// OpenComposer opens a composer window. A stored draft already open in
+// a composer is brought forward instead of opened twice.
+func (a *App) OpenComposer(d Draft) {
+	ws := a.mailWindows()
+	if d.saved != 0 {
+		for c := range ws.composers {
+			if c.draftID == d.saved {
+				c.win.Show()
+				c.win.RequestFocus()
+				return
+			}
+		}
+	}
+	c := newComposer(a, d)
+	ws.composers[c] = true
+	c.win.Show()
+	if d.To == "" {
+		c.win.Canvas().Focus(c.to.entry)
+	} else {
+		c.win.Canvas().Focus(c.body)
+	}
+	c.load()
+}
+
+func newComposer(a *App, d Draft) *composer {
+	c := &composer{app: a, draft: d, saved: d.saved, draftID: d.saved}
+	title := d.Subject
+	if title == "" {
+		title = "New message"
+	}
+	c.win = a.fyne.NewWindow(title)
+
+	c.from = widget.NewSelect(nil, nil)
+	c.from.PlaceHolder = "Loading accounts…"
+	c.from.Disable()
+	c.to = newAddressField(c, "name@example.com")
+	c.cc = newAddressField(c, "")
+	c.bcc = newAddressField(c, "")
+	c.subject = newComposeEntry(false)
+	c.body = newComposeEntry(true)
+	c.to.entry.SetText(d.To)
+	c.cc.entry.SetText(d.Cc)
+	c.bcc.entry.SetText(d.Bcc)
+	c.subject.SetText(d.Subject)
+	c.body.SetText(d.Body)
+	c.files = slices.Clone(d.Attachments)
+	for _, f := range []*addressField{c.to, c.cc, c.bcc} {
+		f.entry.onSend = c.send
+		f.entry.OnChanged = func(string) {
+			f.changed()
+			c.changed()
+		}
+	}
+	for _, e := range []*composeEntry{c.subject, c.body} {
+		e.onSend = c.send
+		e.OnChanged = func(string) { c.changed() }
+	}
+	c.subject.OnChanged = func(s string) {
+		c.changed()
+		if strings.TrimSpace(s) == "" {
+			s = "New message"
+		}
+		c.win.SetTitle(s)
+	}
+
+	c.fileList = container.NewVBox()
+	c.status = widget.NewLabel("")
+	c.status.Wrapping = fyne.TextWrapWord
+	c.sendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.send)
+	c.sendButton.Importance = widget.HighImportance
+	c.sendButton.Disable()
+	c.attachButton = widget.NewButtonWithIcon("Attach…", theme.MailAttachmentIcon(), c.pickFile)
+	discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
+	key := func(s string) fyne.CanvasObject {
+		return container.NewVBox(widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	}
+	form := container.New(layout.NewFormLayout(),
+		key("From"), c.from,
+		key("To"), c.to.box,
+		key("Cc"), c.cc.box,
+		key("Bcc"), c.bcc.box,
+		key("Subject"), c.subject)
+	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), discard)
+	c.win.SetContent(container.NewBorder(
+		container.NewVBox(toolbar, form),
+		container.NewVBox(c.fileList, c.status),
+		nil, nil, c.body))
+	c.showFiles()
+	c.win.Resize(fyne.NewSize(760, 620))
+	c.win.SetCloseIntercept(c.requestClose)
+	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		for _, u := range uris {
+			if u.Scheme() == "file" {
+				c.addFile(u.Path())
+			}
+		}
+	})
+	for _, k := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEnter} {
+		c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.send() })
+	}
+	return c
+}
+
+// identityLabel names an account in the From list.
+func identityLabel(a core.Account) string {
+	id := a.Email
+	if a.DisplayName != "" {
+		id = a.DisplayName + " <" + a.Email + ">"
+	}
+	return id + " (" + a.Name + ")"
+}
+
+// load reads the accounts and the addresses seen, in the background.
+func (c *composer) load() {
+	a := c.app
+	a.background("composer accounts", func() {
+		accounts, err := a.db.Accounts(a.ctx)
+		known, _ := a.db.KnownAddresses(a.ctx, knownAddressesMax)
+		a.do(func() {
+			if err != nil {
+				c.status.SetText("Cannot read the accounts: " + err.Error())
+				return
+			}
+			c.setAccounts(accounts)
+			c.known = known
+		})
+	})
+}
+
+func (c *composer) setAccounts(accounts []core.Account) {
+	c.accounts = accounts
+	if len(accounts) == 0 {
+		c.from.PlaceHolder = "No account yet"
+		c.from.Refresh()
+		c.status.SetText("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile.")
+		return
+	}
+	labels := make([]string, len(accounts))
+	pick := 0
+	for i, acct := range accounts {
+		labels[i] = identityLabel(acct)
+		if acct.ID == c.draft.AccountID {
+			pick = i
+		}
+	}
+	c.from.Options = labels
+	c.from.PlaceHolder = "Choose an account"
+	c.from.SetSelectedIndex(pick)
+	c.from.OnChanged = func(string) { c.changed() }
+	c.from.Enable()
+	c.ready = true
+	if !c.sending && !c.done {
+		c.sendButton.Enable()
+	}
+}
+
+// account is the chosen sending account.
+func (c *composer) account() (core.Account, bool) {
+	i := c.from.SelectedIndex()
+	if i < 0 || i >= len(c.accounts) {
+		return core.Account{}, false
+	}
+	return c.accounts[i], true
+}
+
+func (c *composer) pickFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("cannot attach the file: %w", err), c.win)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		if r.URI().Scheme() != "file" {
+			dialog.ShowError(fmt.Errorf("only files on this computer can be attached, not %s", r.URI()), c.win)
+			return
+		}
+		c.addFile(r.URI().Path())
+	}, c.win)
+	d.Show()
+}
+
+func (c *composer) addFile(path string) {
+	if c.done || slices.Contains(c.files, path) {
+		return
+	}
+	c.files = append(c.files, path)
+	c.showFiles()
+	c.changed()
+}
+
+func (c *composer) removeFile(path string) {
+	c.files = slices.DeleteFunc(c.files, func(p string) bool { return p == path })
+	c.showFiles()
+	c.changed()
+}
+
+func (c *composer) showFiles() {
+	c.fileList.Objects = nil
+	for _, p := range c.files {
+		remove := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { c.removeFile(p) })
+		remove.Importance = widget.LowImportance
+		label := widget.NewLabel(filepath.Base(p))
+		label.Truncation = fyne.TextTruncateEllipsis
+		c.fileList.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), remove, label))
+	}
+	c.fileList.Refresh()
+}
+
+// validate checks the form, showing each problem where it is, and
+// builds the message.
+func (c *composer) validate() (smtp.Draft, core.Account, bool) {
+	ok := true
+	acct, chosen := c.account()
+	if !chosen {
+		c.status.SetText("Choose the account to send from.")
+		ok = false
+	}
+	var d smtp.Draft
+	for _, f := range []struct {
+		field *addressField
+		list  *[]*mail.Address
+	}{{c.to, &d.To}, {c.cc, &d.Cc}, {c.bcc, &d.Bcc}} {
+		list, err := f.field.parse()
+		if err != nil {
+			f.field.check()
+			ok = false
+			continue
+		}
+		*f.list = list
+	}
+	if ok && len(d.Recipients()) == 0 {
+		c.to.showProblem("Add at least one recipient.")
+		ok = false
+	}
+	d.Subject = strings.TrimSpace(c.subject.Text)
+	d.Text = c.body.Text
+	d.Attachments = slices.Clone(c.files)
+	d.InReplyTo, d.References = c.draft.InReplyTo, slices.Clone(c.draft.References)
+	return d, acct, ok
+}
+
+// send queues the message in the outbox, then makes one attempt at
+// once, in the background. The window closes when the message is sent;
+// otherwise it says plainly what happened, and the message waits in the
+// outbox, where the user decides what comes next.
+func (c *composer) send() {
+	if !c.ready || c.sending || c.done {
+		return
+	}
+	d, acct, ok := c.validate()
+	if !ok {
+		return
+	}
+	c.sending = true
+	c.setEditable(false)
+	c.status.SetText(fmt.Sprintf("Sending from %s…", acct.Name))
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	a := c.app
+	a.background("send", func() {
+		item, err := a.engine.Queue(a.ctx, acct, d)
+		if err != nil {
+			a.do(func() {
+				c.sending = false
+				c.setEditable(true)
+				c.status.SetText("Not sent: " + err.Error() + ". Nothing was sent; correct it and press Send again.")
+			})
+			return
+		}
+		// From here on the outbox holds the message: the draft goes, so
+		// it cannot be sent a second time by mistake.
+		c.forget()
+		removeForwardFiles(d.Attachments)
+		item, err = a.engine.Send(a.ctx, item.ID)
+		a.do(func() { c.finish(item, err) })
+	})
+}
+
+func (c *composer) finish(item core.OutboxItem, err error) {
+	c.done, c.sending = true, false
+	if err == nil && item.State == core.OutboxSent {
+		c.close()
+		return
+	}
+	msg := sendOutcome(item, err)
+	c.status.SetText(msg)
+	dialog.ShowCustomConfirm("Message not sent yet", "Open the outbox", "Close", widget.NewLabel(msg), func(open bool) {
+		if open {
+			c.app.OpenOutbox()
+		}
+		c.close()
+	}, c.win)
+}
+
+// sendOutcome says plainly where a message stands after one attempt.
+func sendOutcome(item core.OutboxItem, err error) string {
+	switch {
+	case errors.Is(err, storage.ErrNotClaimable):
+		return "The message is already being sent in the background. The outbox shows how it goes."
+	case item.State == core.OutboxRetry:
+		return fmt.Sprintf("Not sent yet: %s\nTributary tries again at %s. The message waits in the outbox.",
+			item.LastError, item.NextAttempt.Local().Format("15:04"))
+	case item.State == core.OutboxFailed:
+		return fmt.Sprintf("Sending failed: %s\nThe message stays in the outbox: correct the problem (the account's server settings or password, say), then retry it from the outbox, or delete it there.",
+			item.LastError)
+	case item.State == core.OutboxUnknown:
+		return "The connection was lost after the message was handed to the server, so it may or may not have been delivered.\n" +
+			"It stays in the outbox, marked “unknown”. Tributary will not send it again by itself: check with a recipient, then mark it as sent or send it again from the outbox."
+	case item.State == core.OutboxQueued:
+		return "Sending was interrupted. The message is queued in the outbox and goes out with the next attempt."
+	}
+	return fmt.Sprintf("Not sent: %v\nThe message stays in the outbox.", err)
+}
+
+func (c *composer) setEditable(on bool) {
+	for _, e := range []*composeEntry{c.to.entry, c.cc.entry, c.bcc.entry, c.subject, c.body} {
+		if on {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
+	for _, w := range []fyne.Disableable{c.from, c.sendButton, c.attachButton} {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
+
+// discard deletes the draft and closes, after asking.
+func (c *composer) discard() {
+	if c.sending {
+		return
+	}
+	dialog.ShowConfirm("Discard this message?", "What you wrote is deleted, draft included.", func(ok bool) {
+		if !ok {
+			return
+		}
+		c.done = true
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+		files := slices.Clone(c.files)
+		c.app.background("discard draft", func() {
+			c.forget()
+			removeForwardFiles(files)
+		})
+		c.close()
+	}, c.win)
+}
+
+// requestClose is the window's close button: what changed since the last
+// save is saved first.
+func (c *composer) requestClose() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.dirty && !c.done {
+		c.saveNow()
+	}
+	c.close()
+}
+
+// relayout lays the window out again after a field grew or shrank (an
+// error or suggestions shown under it).
+func (c *composer) relayout() {
+	if content := c.win.Content(); content != nil {
+		content.Refresh()
+	}
+}
+
+func (c *composer) close() {
+	c.done = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	delete(c.app.mailWindows().composers, c)
+	c.win.Close()
+}

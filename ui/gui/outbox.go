@@ -1,0 +1,462 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// outboxWindow lists the outbox, with what each message's state allows,
+// and the saved drafts. The user decides about a message whose outcome is
+// unknown: it is never sent again without being asked.
+type outboxWindow struct {
+	app  *App
+	win  fyne.Window
+	tabs *container.AppTabs
+
+	items    []core.OutboxItem
+	list     *widget.List
+	selected int64 // outbox ID, 0 for none
+	detail   *widget.Label
+	retry    *widget.Button
+	remove   *widget.Button
+	markSent *widget.Button
+	again    *widget.Button
+
+	drafts      []storage.Draft
+	draftList   *widget.List
+	draftChosen int64
+	openDraft   *widget.Button
+	dropDraft   *widget.Button
+
+	status *widget.Label
+	sub    *engine.Subscription
+}
+
+// OpenOutbox shows the outbox, bringing it forward when already open,
+// and reads it afresh.
+func (a *App) OpenOutbox() {
+	ws := a.mailWindows()
+	if w := ws.outbox; w != nil {
+		w.win.Show()
+		w.win.RequestFocus()
+		w.refresh()
+		return
+	}
+	w := newOutboxWindow(a)
+	ws.outbox = w
+	w.win.Show()
+	w.refresh()
+	w.follow()
+}
+
+func newOutboxWindow(a *App) *outboxWindow {
+	w := &outboxWindow{app: a, win: a.fyne.NewWindow("Outbox")}
+	w.list = widget.NewList(func() int { return len(w.items) }, newOutboxRow, w.updateRow)
+	w.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.items) {
+			w.selected = w.items[i].ID
+			w.showDetail()
+		}
+	}
+	w.detail = widget.NewLabel("Select a message to see what can be done with it.")
+	w.detail.Wrapping = fyne.TextWrapWord
+	w.retry = widget.NewButtonWithIcon("Retry now", theme.MailSendIcon(), func() { w.withSelected(w.sendNow) })
+	w.markSent = widget.NewButtonWithIcon("Mark as sent", theme.ConfirmIcon(), func() { w.withSelected(w.confirmSent) })
+	w.again = widget.NewButtonWithIcon("Send again", theme.MailSendIcon(), func() { w.withSelected(w.confirmAgain) })
+	w.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.withSelected(w.confirmDelete) })
+	actions := container.NewHBox(w.retry, w.markSent, w.again, w.remove)
+	outbox := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.detail, actions), nil, nil, w.list)
+
+	w.draftList = widget.NewList(func() int { return len(w.drafts) }, newOutboxRow, w.updateDraftRow)
+	w.draftList.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.drafts) {
+			w.draftChosen = w.drafts[i].ID
+			w.showDraftActions()
+		}
+	}
+	w.openDraft = widget.NewButtonWithIcon("Open", theme.DocumentCreateIcon(), w.openChosenDraft)
+	w.dropDraft = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), w.deleteChosenDraft)
+	drafts := container.NewBorder(nil, container.NewHBox(w.openDraft, w.dropDraft), nil, nil, w.draftList)
+
+	w.tabs = container.NewAppTabs(container.NewTabItem("Outbox", outbox), container.NewTabItem("Drafts", drafts))
+	w.status = widget.NewLabel("")
+	w.status.Wrapping = fyne.TextWrapWord
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), w.refresh)
+	w.win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, refresh, w.status), nil, nil, w.tabs))
+	w.win.Resize(fyne.NewSize(760, 520))
+	w.win.SetOnClosed(func() {
+		if w.sub != nil {
+			w.sub.Close()
+		}
+		if a.mailWindows().outbox == w {
+			a.mailWindows().outbox = nil
+		}
+	})
+	w.showDetail()
+	w.showDraftActions()
+	return w
+}
+
+// follow refreshes the window as the engine reports outbox changes, until
+// the window closes.
+func (w *outboxWindow) follow() {
+	w.sub = w.app.engine.Subscribe()
+	sub, a := w.sub, w.app
+	a.background("outbox events", func() {
+		for {
+			select {
+			case <-a.ctx.Done():
+				return
+			case ev, ok := <-sub.C():
+				if !ok {
+					return
+				}
+				if ev.Kind == engine.EventOutbox {
+					a.do(w.refresh)
+				}
+			}
+		}
+	})
+}
+
+// refresh reads the outbox and the drafts in the background.
+func (w *outboxWindow) refresh() {
+	a := w.app
+	a.background("read outbox", func() {
+		items, err := a.db.Outbox(a.ctx, time.Time{})
+		drafts, derr := a.db.Drafts(a.ctx)
+		a.do(func() {
+			if err = errors.Join(err, derr); err != nil {
+				w.status.SetText("Cannot read the outbox: " + err.Error())
+				return
+			}
+			w.items, w.drafts = items, drafts
+			w.tabs.Items[0].Text = fmt.Sprintf("Outbox (%d)", len(items))
+			w.tabs.Items[1].Text = fmt.Sprintf("Drafts (%d)", len(drafts))
+			w.tabs.Refresh()
+			w.list.Refresh()
+			w.draftList.Refresh()
+			w.reselect()
+		})
+	})
+}
+
+// reselect keeps the selection on the same message across refreshes.
+func (w *outboxWindow) reselect() {
+	w.list.UnselectAll()
+	for i, it := range w.items {
+		if it.ID == w.selected {
+			w.list.Select(i)
+			break
+		}
+	}
+	if _, ok := w.current(); !ok {
+		w.selected = 0
+	}
+	w.showDetail()
+	w.draftList.UnselectAll()
+	found := false
+	for i, d := range w.drafts {
+		if d.ID == w.draftChosen {
+			w.draftList.Select(i)
+			found = true
+			break
+		}
+	}
+	if !found {
+		w.draftChosen = 0
+	}
+	w.showDraftActions()
+}
+
+func newOutboxRow() fyne.CanvasObject {
+	state := widget.NewLabelWithStyle("QUEUED", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	when := widget.NewLabel("")
+	summary := widget.NewLabel("")
+	summary.Truncation = fyne.TextTruncateEllipsis
+	info := widget.NewLabel("")
+	info.Truncation = fyne.TextTruncateEllipsis
+	info.Importance = widget.LowImportance
+	return container.NewVBox(container.NewBorder(nil, nil, state, when, summary), info)
+}
+
+// rowParts takes a row made by newOutboxRow apart.
+func rowParts(o fyne.CanvasObject) (state, summary, when, info *widget.Label) {
+	box := o.(*fyne.Container)
+	line := box.Objects[0].(*fyne.Container)
+	// A border container keeps its center object first.
+	return line.Objects[1].(*widget.Label), line.Objects[0].(*widget.Label), line.Objects[2].(*widget.Label), box.Objects[1].(*widget.Label)
+}
+
+func stateImportance(s core.OutboxState) widget.Importance {
+	switch s {
+	case core.OutboxSent:
+		return widget.SuccessImportance
+	case core.OutboxFailed:
+		return widget.DangerImportance
+	case core.OutboxUnknown, core.OutboxRetry:
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(w.items) {
+		return
+	}
+	it := w.items[i]
+	state, summary, when, info := rowParts(o)
+	state.SetText(strings.ToUpper(string(it.State)))
+	state.Importance = stateImportance(it.State)
+	state.Refresh()
+	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"), it.Account))
+	when.SetText(whenLabel(it.Created))
+	info.SetText(attemptLine(it))
+	o.Refresh() // the state and time widths change with the text
+}
+
+func (w *outboxWindow) updateDraftRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(w.drafts) {
+		return
+	}
+	d := w.drafts[i]
+	state, summary, when, info := rowParts(o)
+	state.SetText("DRAFT")
+	state.Importance = widget.MediumImportance
+	state.Refresh()
+	summary.SetText(orNone(strings.TrimSpace(d.Subject), "no subject") + " — " + orNone(strings.TrimSpace(d.To), "no recipients yet"))
+	when.SetText(whenLabel(d.Updated))
+	info.SetText(clipRunes(strings.Join(strings.Fields(d.Body), " "), 200))
+	o.Refresh()
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return "(" + none + ")"
+	}
+	return s
+}
+
+// attemptLine sums up the attempts at a message.
+func attemptLine(it core.OutboxItem) string {
+	parts := []string{"not tried yet"}
+	switch {
+	case it.Attempts == 1:
+		parts[0] = "1 attempt"
+	case it.Attempts > 1:
+		parts[0] = fmt.Sprintf("%d attempts", it.Attempts)
+	}
+	if it.State == core.OutboxRetry && !it.NextAttempt.IsZero() {
+		parts = append(parts, "next attempt "+whenLabel(it.NextAttempt))
+	}
+	if it.LastError != "" {
+		parts = append(parts, "last error: "+it.LastError)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// whenLabel shows a time of today as 15:04, and others with their date.
+func whenLabel(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	now := time.Now()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+func (w *outboxWindow) current() (core.OutboxItem, bool) {
+	for _, it := range w.items {
+		if it.ID == w.selected {
+			return it, true
+		}
+	}
+	return core.OutboxItem{}, false
+}
+
+func (w *outboxWindow) withSelected(fn func(core.OutboxItem)) {
+	if it, ok := w.current(); ok {
+		fn(it)
+	}
+}
+
+// showDetail describes the selected message and offers what its state
+// allows.
+func (w *outboxWindow) showDetail() {
+	it, ok := w.current()
+	w.retry.Hide()
+	w.markSent.Hide()
+	w.again.Hide()
+	w.remove.Disable()
+	if !ok {
+		w.detail.SetText("Select a message to see what can be done with it.")
+		w.relayout()
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "To: %s\nSubject: %s\nFrom: %s (%s)\nState: %s, %s\n", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"),
+		it.From, it.Account, strings.ToUpper(string(it.State)), attemptLine(it))
+	switch it.State {
+	case core.OutboxQueued, core.OutboxRetry, core.OutboxFailed:
+		w.retry.Show()
+		w.remove.Enable()
+	case core.OutboxUnknown:
+		b.WriteString("\nThe connection was lost after the message was handed to the server, so it may or may not have been delivered. " +
+			"Check with a recipient if you can, then mark it as sent, or send it again (which may deliver it twice).")
+		w.markSent.Show()
+		w.again.Show()
+		w.remove.Enable()
+	case core.OutboxSent:
+		w.remove.Enable()
+	case core.OutboxSending:
+		b.WriteString("\nBeing sent now.")
+	}
+	w.detail.SetText(strings.TrimSpace(b.String()))
+	w.relayout()
+}
+
+// relayout lays the window out again after the detail text changed size.
+func (w *outboxWindow) relayout() {
+	if content := w.win.Content(); content != nil {
+		content.Refresh()
+	}
+}
+
+// sendNow puts a message back in the queue and makes one attempt.
+func (w *outboxWindow) sendNow(it core.OutboxItem) {
+	a := w.app
+	w.status.SetText(fmt.Sprintf("Sending %q…", it.Subject))
+	w.retry.Disable()
+	w.again.Disable()
+	a.background("retry outbox", func() {
+		err := a.db.SetOutboxState(a.ctx, it.ID, core.OutboxQueued, "", time.Time{})
+		var sent core.OutboxItem
+		if err == nil {
+			sent, err = a.engine.Send(a.ctx, it.ID)
+		}
+		a.do(func() {
+			w.retry.Enable()
+			w.again.Enable()
+			switch {
+			case err == nil:
+				w.status.SetText(fmt.Sprintf("Sent %q to %s.", it.Subject, it.To))
+			case sent.ID == 0:
+				w.status.SetText("Cannot send: " + err.Error())
+			default:
+				w.status.SetText(sendOutcome(sent, err))
+			}
+			w.refresh()
+		})
+	})
+}
+
+func (w *outboxWindow) confirmAgain(it core.OutboxItem) {
+	dialog.ShowConfirm("Send the message again?",
+		"The server may already have delivered it, so sending again may deliver it twice.", func(ok bool) {
+			if ok {
+				w.sendNow(it)
+			}
+		}, w.win)
+}
+
+func (w *outboxWindow) confirmSent(it core.OutboxItem) {
+	a := w.app
+	a.background("mark sent", func() {
+		err := a.db.SetOutboxState(a.ctx, it.ID, core.OutboxSent, "marked as sent by the user", time.Time{})
+		a.do(func() {
+			if err != nil {
+				w.status.SetText("Cannot mark it as sent: " + err.Error())
+			} else {
+				w.status.SetText(fmt.Sprintf("%q is marked as sent.", it.Subject))
+			}
+			w.refresh()
+		})
+	})
+}
+
+func (w *outboxWindow) confirmDelete(it core.OutboxItem) {
+	text := "It is removed from the outbox and will not be sent."
+	if it.State == core.OutboxSent {
+		text = "It is removed from the outbox; the copy in Sent stays."
+	}
+	dialog.ShowConfirm("Delete this message from the outbox?", text, func(ok bool) {
+		if ok {
+			w.deleteItem(it)
+		}
+	}, w.win)
+}
+
+func (w *outboxWindow) deleteItem(it core.OutboxItem) {
+	a := w.app
+	a.background("delete outbox", func() {
+		err := a.db.DeleteOutbox(a.ctx, it.ID)
+		a.do(func() {
+			if err != nil {
+				w.status.SetText("Cannot delete it: " + err.Error())
+			}
+			w.refresh()
+		})
+	})
+}
+
+func (w *outboxWindow) chosenDraft() (storage.Draft, bool) {
+	for _, d := range w.drafts {
+		if d.ID == w.draftChosen {
+			return d, true
+		}
+	}
+	return storage.Draft{}, false
+}
+
+func (w *outboxWindow) showDraftActions() {
+	if _, ok := w.chosenDraft(); ok {
+		w.openDraft.Enable()
+		w.dropDraft.Enable()
+	} else {
+		w.openDraft.Disable()
+		w.dropDraft.Disable()
+	}
+}
+
+func (w *outboxWindow) openChosenDraft() {
+	if d, ok := w.chosenDraft(); ok {
+		w.app.OpenComposer(draftFromStore(d))
+	}
+}
+
+func (w *outboxWindow) deleteChosenDraft() {
+	d, ok := w.chosenDraft()
+	if !ok {
+		return
+	}
+	dialog.ShowConfirm("Delete this draft?", "What it holds is lost.", func(ok bool) {
+		if !ok {
+			return
+		}
+		a := w.app
+		a.background("delete draft", func() {
+			err := a.db.DeleteDraft(a.ctx, d.ID)
+			a.do(func() {
+				if err != nil {
+					w.status.SetText("Cannot delete the draft: " + err.Error())
+				}
+				w.refresh()
+			})
+		})
+	}, w.win)
+}

@@ -1,0 +1,108 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	fstorage "fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core/mime"
+)
+
+// readerAttachmentRows is how many attachments show before the list
+// scrolls, so that a message with fifty files still shows its body.
+const readerAttachmentRows = 4
+
+func (r *Reader) showAttachments(v *readerView) {
+	if len(v.attachments) == 0 {
+		r.attachments.Objects = nil
+		r.attachments.Hide()
+		return
+	}
+	rows := container.NewVBox()
+	for _, att := range v.attachments {
+		rows.Add(r.attachmentRow(v, att))
+	}
+	var content fyne.CanvasObject = rows
+	if len(v.attachments) > readerAttachmentRows {
+		scroll := container.NewVScroll(rows)
+		one := rows.Objects[0].MinSize().Height + theme.Padding()
+		scroll.SetMinSize(fyne.NewSize(0, one*readerAttachmentRows))
+		content = scroll
+	}
+	r.attachments.Objects = []fyne.CanvasObject{content}
+	r.attachments.Show()
+	r.attachments.Refresh()
+}
+
+func (r *Reader) attachmentRow(v *readerView, att mime.Attachment) fyne.CanvasObject {
+	label := widget.NewLabel(fmt.Sprintf("%s (%s)", att.Filename, humanSize(att.Size)))
+	label.Truncation = fyne.TextTruncateEllipsis
+	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { r.saveAttachment(v, att) })
+	open := widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { r.openAttachment(v, att) })
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
+}
+
+// saveAttachment asks where to save, offering the sanitised name, and
+// writes the part there in the background.
+func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
+	a := r.app
+	win := a.windowFor(r.root)
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("cannot save %s: %w", att.Filename, err), win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		a.background("save attachment", func() {
+			err := a.extractAttachment(v.blob, att, w)
+			if err != nil {
+				fstorage.Delete(w.URI()) // no half-written file left behind
+			}
+			a.do(func() {
+				if err != nil {
+					dialog.ShowError(err, win)
+				}
+			})
+		})
+	}, win)
+	d.SetFileName(att.Filename)
+	d.Show()
+}
+
+// openAttachment saves the part to a private temporary file and has the
+// system open it, asking first for file types that run programs.
+func (r *Reader) openAttachment(v *readerView, att mime.Attachment) {
+	a := r.app
+	win := a.windowFor(r.root)
+	open := func() {
+		a.background("open attachment", func() {
+			path, err := a.attachmentFile(v.blob, att, "tributary-open-*")
+			a.do(func() {
+				if err == nil {
+					err = a.fyne.OpenURL(fileURL(path))
+				}
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("cannot open %s: %w", att.Filename, err), win)
+				}
+			})
+		})
+	}
+	if !risky(att.Filename) {
+		open()
+		return
+	}
+	dialog.ShowConfirm("Open a file that can run programs?",
+		fmt.Sprintf("%s is a kind of file that can run programs on this computer.\nOpen it only if you trust the sender and expected this file.", att.Filename),
+		func(ok bool) {
+			if ok {
+				open()
+			}
+		}, win)
+}

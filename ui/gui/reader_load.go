@@ -1,0 +1,355 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mime"
+)
+
+// readerMaxPlain bounds the plain text put in a label: a label lays out
+// all its text at once, and mime.Parse already keeps up to 1 MiB.
+const readerMaxPlain = 256 << 10
+
+// readerView is one message made ready for display, off the UI
+// goroutine. Its fields are not changed once it is shown; re-rendering
+// makes a new view.
+type readerView struct {
+	id          int64
+	sum         core.MessageSummary
+	blob        string
+	msg         *mime.Message
+	err         error    // the message could not be read at all
+	notes       []string // what was wrong with it, for the user
+	allowRemote bool
+	safe        string // the sanitised HTML
+	blocked     int
+	doc         richDoc // nil segments: no HTML, show the text
+	images      map[string]image.Image
+	attachments []mime.Attachment
+}
+
+// readMessage reads, parses and renders a message. Whatever fails, it
+// returns what could be read, with notes saying what could not.
+func (a *App) readMessage(ctx context.Context, id int64) *readerView {
+	v := &readerView{id: id}
+	sum, blob, err := a.db.Message(ctx, id)
+	if err != nil {
+		v.err = fmt.Errorf("read message %d: %w", id, err)
+		return v
+	}
+	v.sum, v.blob = sum, blob
+	f, err := a.db.OpenBlob(blob)
+	if err != nil {
+		v.msg = &mime.Message{Subject: sum.Subject}
+		v.notes = append(v.notes, fmt.Sprintf("The message's file cannot be opened (%v); only its summary is shown.", err))
+		return v
+	}
+	defer f.Close()
+	msg, err := mime.Parse(f, nil)
+	v.msg = msg
+	if err != nil {
+		v.notes = append(v.notes, fmt.Sprintf("Tributary could not read all of this message (%v); what could be read is shown.", err))
+	}
+	if n := len(msg.Problems); n > 0 {
+		note := "Parts of this message are malformed: " + msg.Problems[0]
+		if n > 1 {
+			note += fmt.Sprintf(" (and %d more problems)", n-1)
+		}
+		v.notes = append(v.notes, note)
+	}
+	if msg.Truncated {
+		v.notes = append(v.notes, "This message's text is very long; only its beginning is shown.")
+	}
+	v.render(a)
+	return v
+}
+
+// render sanitises the HTML and converts it, with the images the message
+// itself carries (cid: parts and data: URLs), which reveal nothing.
+func (v *readerView) render(a *App) {
+	v.attachments = v.msg.Attachments
+	if v.msg.HTML == "" {
+		return
+	}
+	v.safe, v.blocked = mime.SanitizeHTML(v.msg.HTML, v.allowRemote)
+	doc, err := tryHTMLToRich(v.safe, nil)
+	if err != nil {
+		a.log.Error("cannot show a message's HTML", "message", v.id, "error", err)
+		v.notes = append(v.notes, "The formatted version of this message could not be shown; here is its text.")
+		return
+	}
+	if v.images = a.embeddedImages(v.blob, v.msg, doc.images); len(v.images) > 0 {
+		if withImages, err := tryHTMLToRich(v.safe, v.images); err == nil {
+			doc = withImages
+		}
+	}
+	v.doc = doc
+	v.attachments = listedAttachments(v.msg, doc)
+}
+
+// tryHTMLToRich converts, turning a panic (a bug, which the fuzz target
+// exists to find) into an error, so the reader falls back to the text
+// rather than crash.
+func tryHTMLToRich(safe string, images map[string]image.Image) (doc richDoc, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("html to rich text: %v", r)
+		}
+	}()
+	return htmlToRich(safe, images), nil
+}
+
+// withRemote is the view re-rendered with remote images allowed; they
+// show as placeholders until fetchRemote has them.
+func (v *readerView) withRemote() *readerView {
+	w := *v
+	w.allowRemote = true
+	if v.msg.HTML != "" {
+		w.safe, w.blocked = mime.SanitizeHTML(v.msg.HTML, true)
+		if doc, err := tryHTMLToRich(w.safe, w.images); err == nil {
+			w.doc = doc
+		}
+	}
+	return &w
+}
+
+// fetchRemote downloads the view's remote images. It reports false when
+// there were none or none could be had, so the view stays as it is.
+func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
+	fetched := fetchImages(ctx, v.doc.images)
+	if len(fetched) == 0 || ctx.Err() != nil {
+		return nil, false
+	}
+	w := *v
+	w.images = maps.Clone(v.images)
+	if w.images == nil {
+		w.images = map[string]image.Image{}
+	}
+	maps.Copy(w.images, fetched)
+	doc, err := tryHTMLToRich(w.safe, w.images)
+	if err != nil {
+		return nil, false
+	}
+	w.doc = doc
+	return &w, true
+}
+
+// embeddedImages decodes the images the HTML shows from the message's
+// own parts (cid:) and from data: URLs.
+func (a *App) embeddedImages(blob string, m *mime.Message, srcs []string) map[string]image.Image {
+	out := map[string]image.Image{}
+	for _, src := range srcs {
+		if strings.HasPrefix(strings.ToLower(src), "data:image/") {
+			if img, err := dataImage(src); err == nil {
+				out[src] = img
+			}
+			continue
+		}
+		cid, ok := cutPrefixFold(src, "cid:")
+		if !ok {
+			continue
+		}
+		if cid, err := url.PathUnescape(cid); err == nil {
+			for _, att := range m.Attachments {
+				if att.ContentID != cid || att.Size > imageMaxBytes {
+					continue
+				}
+				if img, err := a.partImage(blob, att); err == nil {
+					out[src] = img
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (a *App) partImage(blob string, att mime.Attachment) (image.Image, error) {
+	f, err := a.db.OpenBlob(blob)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf cappedBuffer
+	buf.max = imageMaxBytes
+	if _, err := mime.Extract(f, att.Part, &buf, nil); err != nil {
+		return nil, err
+	}
+	return decodeImage(buf.b)
+}
+
+// cappedBuffer collects up to max bytes and fails past them.
+type cappedBuffer struct {
+	b   []byte
+	max int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if len(c.b)+len(p) > c.max {
+		return 0, errors.New("image too large")
+	}
+	c.b = append(c.b, p...)
+	return len(p), nil
+}
+
+func (v *readerView) subject() string {
+	s := v.msg.Subject
+	if s == "" {
+		s = v.sum.Subject
+	}
+	if s == "" {
+		s = "(no subject)"
+	}
+	return s
+}
+
+func (v *readerView) fromLine() string {
+	if len(v.msg.From) > 0 {
+		return addressLine(v.msg.From, "")
+	}
+	return v.sum.From()
+}
+
+func (v *readerView) dateLine() string {
+	d := v.msg.Date
+	if d.IsZero() {
+		d = v.sum.Date
+	}
+	if d.IsZero() {
+		return "(no date)"
+	}
+	return d.Local().Format("Mon 2 Jan 2006 15:04")
+}
+
+// plainText is the body as text, bounded for the label.
+func (v *readerView) plainText() string {
+	t := v.msg.Text
+	if t == "" && v.safe != "" {
+		t = mime.HTMLToText(v.safe)
+	}
+	if t == "" {
+		if v.err != nil || len(v.notes) > 0 {
+			return ""
+		}
+		return "(this message has no text)"
+	}
+	if len(t) > readerMaxPlain {
+		cut := readerMaxPlain
+		for cut > 0 && !utf8.RuneStart(t[cut]) {
+			cut--
+		}
+		t = t[:cut] + "\n\n[…] The rest of this message is too long to show; save an attachment or forward it to read it elsewhere."
+	}
+	return t
+}
+
+// humanSize writes a byte count the way file managers do.
+func humanSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.0f kB", float64(n)/1000)
+	case n < 1000*1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+}
+
+// windowFor finds the window showing o, for dialogs; the main window when
+// o is not on screen.
+func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
+	d := a.fyne.Driver()
+	if c := d.CanvasForObject(o); c != nil {
+		for _, w := range d.AllWindows() {
+			if w.Canvas() == c {
+				return w
+			}
+		}
+	}
+	if a.main != nil {
+		return a.main.win
+	}
+	if ws := d.AllWindows(); len(ws) > 0 {
+		return ws[0]
+	}
+	return a.fyne.NewWindow("Tributary")
+}
+
+// fileURL is the file: URL of a local path, for OpenURL.
+func fileURL(path string) *url.URL {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter
+	}
+	return &url.URL{Scheme: "file", Path: p}
+}
+
+// riskyExtensions are the file types that run code when opened. Opening
+// one from a message asks first: that is how most mail malware starts.
+var riskyExtensions = map[string]bool{
+	".exe": true, ".com": true, ".bat": true, ".cmd": true, ".scr": true, ".pif": true, ".msi": true, ".msp": true,
+	".js": true, ".jse": true, ".vbs": true, ".vbe": true, ".wsf": true, ".wsh": true, ".ps1": true, ".hta": true,
+	".cpl": true, ".lnk": true, ".reg": true, ".jar": true, ".application": true, ".appref-ms": true, ".url": true,
+	".sh": true, ".command": true, ".desktop": true, ".appimage": true, ".run": true, ".app": true, ".pkg": true,
+	".dmg": true, ".deb": true, ".rpm": true, ".iso": true, ".img": true, ".vhd": true, ".vhdx": true,
+	".docm": true, ".xlsm": true, ".pptm": true, ".one": true, ".chm": true, ".svg": true, ".html": true, ".htm": true,
+}
+
+func risky(name string) bool { return riskyExtensions[strings.ToLower(filepath.Ext(name))] }
+
+// extractAttachment writes an attachment's content to w and closes it.
+func (a *App) extractAttachment(blob string, att mime.Attachment, w interface {
+	Write([]byte) (int, error)
+	Close() error
+}) error {
+	f, err := a.db.OpenBlob(blob)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("cannot read the message: %w", err)
+	}
+	defer f.Close()
+	_, err = mime.Extract(f, att.Part, w, nil)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+	}
+	return nil
+}
+
+// attachmentFile writes an attachment to a new private temporary
+// directory, under its sanitised name, and returns the file's path.
+func (a *App) attachmentFile(blob string, att mime.Attachment, pattern string) (string, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return "", fmt.Errorf("cannot make a temporary folder: %w", err)
+	}
+	name := att.Filename
+	if name == "" || filepath.Base(name) != name || name == "." || name == ".." {
+		name = "attachment"
+	}
+	path := filepath.Join(dir, name)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("cannot write %s: %w", name, err)
+	}
+	if err := a.extractAttachment(blob, att, f); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return path, nil
+}

@@ -1,0 +1,337 @@
+package gui
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+func TestMain(m *testing.M) {
+	// Masters show dates; render them the same in every time zone.
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// readerFixture is a reader in a window of its own over a real store.
+type readerFixture struct {
+	*mainFixture
+	acct core.Account
+	r    *Reader
+	win  fyne.Window
+}
+
+func newReaderFixture(t *testing.T) *readerFixture {
+	t.Helper()
+	f := &readerFixture{mainFixture: newMainFixture(t)}
+	f.acct = sendingAccount(t, f.mainFixture, "Home", "Bob Example", "127.0.0.1", 1)
+	onUI(func() {
+		f.r = NewReader(f.app)
+		f.win = test.NewWindow(f.r.CanvasObject())
+		f.win.Resize(fyne.NewSize(640, 560))
+	})
+	t.Cleanup(func() { onUI(f.win.Close) })
+	return f
+}
+
+// show loads message id and waits until it is on screen.
+func (f *readerFixture) show(t *testing.T, id int64) {
+	t.Helper()
+	onUI(func() { f.r.Show(id) })
+	eventually(t, "message shown", func() bool {
+		return f.r.cur != nil && f.r.cur.id == id && f.r.root.Objects[0] == f.r.view
+	})
+}
+
+func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// richText is the text of segments, lists included.
+func richText(segs []widget.RichTextSegment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteString(s.Textual())
+		if blk, ok := s.(widget.RichTextBlock); ok {
+			b.WriteString(richText(blk.Segments()))
+		}
+	}
+	return b.String()
+}
+
+func hasImage(segs []widget.RichTextSegment) bool {
+	for _, s := range segs {
+		if _, ok := s.(*imageSegment); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func TestReaderBlocksRemoteImagesUntilAsked(t *testing.T) {
+	f := newReaderFixture(t)
+	var hits atomic.Int32
+	banner := pngBytes(t, 120, 40, color.NRGBA{R: 0x30, G: 0x80, B: 0xd0, A: 0xff})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(banner)
+	}))
+	t.Cleanup(srv.Close)
+	id := deliverRaw(t, f.mainFixture, f.acct, `From: Shop News <news@shop.example>
+To: Bob Example <home@example.test>
+Cc: Carol <carol@example.test>
+Subject: Spring sale
+Date: Mon, 02 Mar 2026 09:30:00 +0000
+Message-ID: <sale@shop.example>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="alt"
+
+--alt
+Content-Type: text/plain; charset=utf-8
+
+Spring sale: everything half price.
+--alt
+Content-Type: text/html; charset=utf-8
+
+<html><head><style>h1{color:red}</style></head><body>
+<h1>Spring sale</h1>
+<p>Hello <b>Bob</b>, everything is <i>half price</i> in <a href="https://shop.example/sale">our sale</a>.</p>
+<img src="`+srv.URL+`/banner.png" alt="Banner">
+<script>document.write("pwned")</script>
+<ul><li>Tulips</li><li>Roses</li></ul>
+<p onclick="steal()">Thanks for reading.</p>
+</body></html>
+--alt--
+`)
+	f.show(t, id)
+	r := f.r
+	onUI(func() {
+		if !r.remoteBar.Visible() || r.remoteText.Text != "1 remote image blocked" {
+			t.Errorf("remote bar visible %v, text %q; want shown with \"1 remote image blocked\"", r.remoteBar.Visible(), r.remoteText.Text)
+		}
+		text := richText(r.rich.Segments)
+		for _, want := range []string{"Spring sale", "half price", "our sale", "Tulips", "Thanks for reading."} {
+			if !strings.Contains(text, want) {
+				t.Errorf("rendered text %q lacks %q", text, want)
+			}
+		}
+		for _, bad := range []string{"pwned", "document.write", "steal", "color:red", srv.URL} {
+			if strings.Contains(text, bad) {
+				t.Errorf("rendered text %q shows %q", text, bad)
+			}
+		}
+		if links := linksIn(r.rich.Segments); len(links) != 1 || links[0].URL.String() != "https://shop.example/sale" {
+			t.Errorf("links = %v, want the one to https://shop.example/sale", links)
+		}
+		if r.cc.Text != "Carol <carol@example.test>" || r.account.Text != "Home · Inbox" || r.date.Text != "Mon 2 Mar 2026 09:30" {
+			t.Errorf("headers: cc %q, account %q, date %q", r.cc.Text, r.account.Text, r.date.Text)
+		}
+		test.AssertRendersToMarkup(t, "reader_html.xml", f.win.Canvas())
+		test.AssertRendersToImage(t, "reader_html.png", f.win.Canvas())
+	})
+	// Nothing is fetched before the user asks: not while loading, not later.
+	time.Sleep(200 * time.Millisecond)
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the image server had %d requests before the user asked for remote images", n)
+	}
+
+	onUI(func() { test.Tap(r.remoteLoad) })
+	eventually(t, "remote image fetched and shown", func() bool {
+		return hits.Load() == 1 && hasImage(r.rich.Segments) && !r.remoteBar.Visible()
+	})
+	onUI(func() {
+		if strings.Contains(richText(r.rich.Segments), "pwned") {
+			t.Error("with remote images allowed, the script's content shows")
+		}
+	})
+
+	// The next message starts blocked again.
+	f.show(t, id)
+	onUI(func() {
+		if !r.remoteBar.Visible() || hasImage(r.rich.Segments) {
+			t.Error("showing the message again kept remote images allowed")
+		}
+	})
+}
+
+func TestReaderAttachmentsAndEmbeddedImages(t *testing.T) {
+	f := newReaderFixture(t)
+	pdf := []byte("%PDF-1.4\n% a small test file\n")
+	logo := pngBytes(t, 30, 20, color.NRGBA{G: 0xa0, A: 0xff})
+	id := deliverRaw(t, f.mainFixture, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
+To: home@example.test
+Subject: Report
+Date: Tue, 03 Mar 2026 10:00:00 +0000
+Message-ID: <report@example.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="mixed"
+
+--mixed
+Content-Type: multipart/related; boundary="rel"
+
+--rel
+Content-Type: text/html; charset=utf-8
+
+<p>Our logo:</p><img src="cid:logo@example.test" alt="logo"><p>Report attached.</p>
+--rel
+Content-Type: image/png
+Content-ID: <logo@example.test>
+Content-Disposition: inline
+Content-Transfer-Encoding: base64
+
+%s
+--rel--
+--mixed
+Content-Type: application/pdf; name="../../report.pdf"
+Content-Disposition: attachment; filename="../../report.pdf"
+Content-Transfer-Encoding: base64
+
+%s
+--mixed--
+`, base64.StdEncoding.EncodeToString(logo), base64.StdEncoding.EncodeToString(pdf)))
+	f.show(t, id)
+	r := f.r
+	var v *readerView
+	onUI(func() {
+		v = r.cur
+		if !hasImage(r.rich.Segments) {
+			t.Errorf("the embedded image is not shown: %s", richSummary(r.rich.Segments))
+		}
+		if r.remoteBar.Visible() {
+			t.Error("an embedded image counts as remote")
+		}
+		if len(v.attachments) != 1 || v.attachments[0].Filename != "report.pdf" {
+			t.Fatalf("listed attachments = %+v, want report.pdf alone (the logo is shown in place)", v.attachments)
+		}
+		if findButton(r.attachments, "Save") == nil || findButton(r.attachments, "Open") == nil {
+			t.Error("the attachment has no Save and Open buttons")
+		}
+		test.AssertRendersToMarkup(t, "reader_attachments.xml", f.win.Canvas())
+	})
+
+	// Open writes the part to a private temporary file, byte for byte.
+	path, err := f.app.attachmentFile(v.blob, v.attachments[0], "tributary-test-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, pdf) || filepath.Base(path) != "report.pdf" {
+		t.Errorf("attachmentFile = %s holding %q (%v); want report.pdf holding the PDF", path, got, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("attachment file mode = %v, %v; want 0600", info.Mode(), err)
+	}
+	if u := fileURL(path); u.Scheme != "file" || !strings.HasSuffix(u.Path, "/report.pdf") {
+		t.Errorf("fileURL(%s) = %s", path, u)
+	}
+
+	// The plain-text view is one tap away.
+	onUI(func() {
+		test.Tap(r.toggle)
+		if !r.plain.Visible() || r.rich.Visible() || !strings.Contains(r.plain.Text, "Report attached.") {
+			t.Errorf("plain view: shown %v, text %q", r.plain.Visible(), r.plain.Text)
+		}
+	})
+}
+
+func TestReaderShowsWhatItCanOfBrokenMessages(t *testing.T) {
+	f := newReaderFixture(t)
+	broken := deliverRaw(t, f.mainFixture, f.acct, `From: Broken <broken@example.test>
+Subject: Half a message
+Content-Type: multipart/mixed; boundary="zz"
+
+--zz
+Content-Type: text/plain
+
+The readable part.
+--zz
+Content-Type: application/pdf; name="a.pdf"
+Content-Transfer-Encoding: base64
+
+!!!! not base64 !!!!
+`)
+	f.show(t, broken)
+	onUI(func() {
+		r := f.r
+		if !r.note.Visible() || !strings.Contains(r.note.Text, "malformed") {
+			t.Errorf("note shown %v, %q; want a note that the message is malformed", r.note.Visible(), r.note.Text)
+		}
+		if !strings.Contains(r.plain.Text, "The readable part.") {
+			t.Errorf("body = %q, want the readable part", r.plain.Text)
+		}
+	})
+
+	// A message whose file vanished still shows its summary.
+	gone := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: Lost file\nMessage-ID: <lost@example.test>\n\nbody\n")
+	_, hash, err := f.db.Message(t.Context(), gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(f.db.Dir(), "messages", hash[:2], hash+".eml")); err != nil {
+		t.Fatal(err)
+	}
+	f.show(t, gone)
+	onUI(func() {
+		if f.r.subject.Text != "Lost file" || !strings.Contains(f.r.note.Text, "cannot be opened") {
+			t.Errorf("lost file: subject %q, note %q", f.r.subject.Text, f.r.note.Text)
+		}
+	})
+
+	// A message that does not exist says so.
+	onUI(func() { f.r.Show(999999) })
+	eventually(t, "missing message reported", func() bool {
+		return strings.HasPrefix(f.r.idle.Text, "Cannot show this message (read message 999999: ")
+	})
+	onUI(f.r.Clear)
+	onUI(func() {
+		if f.r.idle.Text != "No message selected" {
+			t.Errorf("after Clear the reader says %q", f.r.idle.Text)
+		}
+	})
+}
+
+func TestReaderDropsStaleLoads(t *testing.T) {
+	f := newReaderFixture(t)
+	first := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: first\n\none\n")
+	second := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
+	onUI(func() {
+		f.r.Show(first)
+		f.r.Show(second)
+	})
+	eventually(t, "second shown", func() bool { return f.r.cur != nil && f.r.cur.id == second })
+	time.Sleep(100 * time.Millisecond)
+	onUI(func() {
+		if f.r.subject.Text != "second" {
+			t.Errorf("after showing first then second, the reader shows %q", f.r.subject.Text)
+		}
+	})
+}

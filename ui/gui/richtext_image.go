@@ -1,0 +1,230 @@
+package gui
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for the images mail carries
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Limits on the images the reader decodes and fetches. A hostile message
+// can name any number of images of any size; these keep the cost of
+// showing one small, and a decompression bomb is refused from its header.
+const (
+	imageMaxBytes     = 5 << 20 // one image, as fetched or embedded
+	imageMaxPixels    = 25_000_000
+	imageMaxSide      = 10_000
+	remoteMaxImages   = 40
+	remoteMaxTotal    = 25 << 20
+	remoteTimeout     = 15 * time.Second
+	remoteParallel    = 4
+	imageDisplayWidth = 600 // widest an image is drawn, in Fyne units
+)
+
+// imageSegment shows a decoded image on a line of its own.
+type imageSegment struct {
+	img  image.Image
+	alt  string
+	size fyne.Size
+}
+
+var _ widget.RichTextSegment = (*imageSegment)(nil)
+
+func newImageSegment(img image.Image, alt string) *imageSegment {
+	b := img.Bounds()
+	w, h := float32(b.Dx()), float32(b.Dy())
+	if w > imageDisplayWidth {
+		h = h * imageDisplayWidth / w
+		w = imageDisplayWidth
+	}
+	return &imageSegment{img: img, alt: alt, size: fyne.NewSize(w, h)}
+}
+
+// Inline is false: an image stands on its own line.
+func (s *imageSegment) Inline() bool { return false }
+
+// Textual is what copying the message's text gives for the image.
+func (s *imageSegment) Textual() string {
+	if s.alt != "" {
+		return "[image: " + s.alt + "]"
+	}
+	return "[image]"
+}
+
+// Visual draws the image at its size, or narrower, left-aligned.
+func (s *imageSegment) Visual() fyne.CanvasObject {
+	i := canvas.NewImageFromImage(s.img)
+	i.FillMode = canvas.ImageFillContain
+	i.ScaleMode = canvas.ImageScaleSmooth
+	i.SetMinSize(s.size)
+	return container.NewHBox(i)
+}
+
+// Update has nothing to change: the segment never changes.
+func (s *imageSegment) Update(fyne.CanvasObject) {}
+
+// Select does nothing: an image is not selectable text.
+func (s *imageSegment) Select(fyne.Position, fyne.Position) {}
+
+// SelectedText is empty, as nothing is selected.
+func (s *imageSegment) SelectedText() string { return "" }
+
+// Unselect does nothing.
+func (s *imageSegment) Unselect() {}
+
+// decodeImage decodes a PNG, JPEG or GIF after checking its dimensions.
+func decodeImage(b []byte) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > imageMaxSide || cfg.Height > imageMaxSide || cfg.Width*cfg.Height > imageMaxPixels {
+		return nil, fmt.Errorf("image of %d×%d pixels is too large to show", cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	return img, err
+}
+
+// dataImage decodes a data:image/…;base64 URL.
+func dataImage(src string) (image.Image, error) {
+	head, data, ok := strings.Cut(src, ",")
+	if !ok || !strings.HasSuffix(strings.ToLower(head), ";base64") {
+		return nil, errors.New("not a base64 data URL")
+	}
+	if base64.StdEncoding.DecodedLen(len(data)) > imageMaxBytes {
+		return nil, errors.New("embedded image too large")
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data))
+	if err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(data), "=")); err != nil {
+			return nil, err
+		}
+	}
+	return decodeImage(b)
+}
+
+// readCapped reads all of r, failing past max bytes.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("image larger than %d MiB", max>>20)
+	}
+	return b, nil
+}
+
+// remoteURL resolves an image source to an http or https URL, or nil.
+func remoteURL(src string) *url.URL {
+	s := strings.TrimSpace(src)
+	if strings.HasPrefix(s, "//") {
+		s = "https:" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil
+	}
+	return u
+}
+
+// imageClient fetches remote images. It sends no cookies and keeps no
+// state between messages; each fetch has its own deadline.
+var imageClient = &http.Client{
+	Timeout: remoteTimeout,
+	CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("too many redirects")
+		}
+		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+			return errors.New("redirect away from the web")
+		}
+		return nil
+	},
+}
+
+// fetchImages downloads the remote images among srcs, only ever after the
+// user asked for them, with a few at a time, each within remoteTimeout
+// and imageMaxBytes, and all within remoteMaxTotal. Failures are skipped:
+// the placeholder stays.
+func fetchImages(ctx context.Context, srcs []string) map[string]image.Image {
+	var (
+		mu    sync.Mutex
+		out   = map[string]image.Image{}
+		total int64
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, remoteParallel)
+	)
+	n := 0
+	for _, src := range srcs {
+		u := remoteURL(src)
+		if u == nil || n >= remoteMaxImages {
+			continue
+		}
+		n++
+		wg.Go(func() {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				return
+			}
+			b, err := fetchImage(ctx, u)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			total += int64(len(b))
+			over := total > remoteMaxTotal
+			mu.Unlock()
+			if over {
+				return
+			}
+			img, err := decodeImage(b)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			out[src] = img
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func fetchImage(ctx context.Context, u *url.URL) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1")
+	resp, err := imageClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("image %s: %s", u.Redacted(), resp.Status)
+	}
+	if resp.ContentLength > imageMaxBytes {
+		return nil, fmt.Errorf("image %s is %d bytes", u.Redacted(), resp.ContentLength)
+	}
+	return readCapped(resp.Body, imageMaxBytes)
+}

@@ -1,0 +1,322 @@
+package gui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// settingsWindow lists the accounts, each with its sources, to edit and
+// remove them, and holds the app's preferences. Editing goes through the
+// wizard, so that one form, with one validation, changes accounts.
+type settingsWindow struct {
+	app         *App
+	win         fyne.Window
+	content     *fyne.Container
+	accounts    *fyne.Container
+	status      *widget.Label
+	closeToTray *widget.Check
+	rows        []accountRow // as shown
+	gen         int          // bumped on every reload, so a late one is dropped
+	jobs        sync.WaitGroup
+}
+
+// accountRow is one account as listed, with its buttons.
+type accountRow struct {
+	account                 core.Account
+	edit, addSource, remove *widget.Button
+	sources                 []sourceRow
+}
+
+// sourceRow is one retrieval source as listed, with its buttons.
+type sourceRow struct {
+	source       core.Source
+	edit, remove *widget.Button
+}
+
+// OpenSettings lists the accounts for editing and removal. An open
+// Settings window is brought forward instead.
+func (a *App) OpenSettings() { a.openSettings() }
+
+func (a *App) openSettings() *settingsWindow {
+	if s := a.settings; s != nil {
+		s.win.Show()
+		s.win.RequestFocus()
+		s.reload()
+		return s
+	}
+	s := newSettingsWindow(a)
+	a.settings = s
+	s.win.Show()
+	s.reload()
+	return s
+}
+
+func newSettingsWindow(a *App) *settingsWindow {
+	s := &settingsWindow{app: a, win: a.fyne.NewWindow("Accounts and settings")}
+	s.accounts = container.NewVBox(widget.NewLabel("Reading the accounts…"))
+	s.status = wrapped("")
+	s.closeToTray = widget.NewCheckWithData("Close to tray: when the main window is closed, keep running and checking mail",
+		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
+	prefs := container.NewVBox(heading("Preferences"), s.closeToTray)
+	if !a.hasTray() {
+		s.closeToTray.Disable()
+		prefs.Add(wrapped("This desktop offers no system tray, so closing the main window quits Tributary."))
+	}
+	add := widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { a.OpenWizard(nil) })
+	add.Importance = widget.HighImportance
+	s.win.SetOnClosed(func() {
+		if a.settings == s {
+			a.settings = nil
+		}
+	})
+	s.content = container.NewBorder(
+		widget.NewLabelWithStyle("Accounts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(s.status, prefs, widget.NewSeparator(),
+			container.NewHBox(add, layout.NewSpacer(), widget.NewButton("Close", s.win.Close))),
+		nil, nil,
+		container.NewVScroll(s.accounts))
+	s.win.SetContent(s.content)
+	s.win.Resize(fyne.NewSize(640, 620))
+	return s
+}
+
+// run does fn in the background, counted in s.jobs.
+func (s *settingsWindow) run(what string, fn func()) {
+	s.jobs.Add(1)
+	s.app.background(what, func() {
+		defer s.jobs.Done()
+		fn()
+	})
+}
+
+// reload reads the accounts again and lists them.
+func (s *settingsWindow) reload() {
+	s.gen++
+	gen := s.gen
+	s.run("list accounts", func() {
+		accounts, err := s.app.db.Accounts(s.app.ctx)
+		s.app.do(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.setStatus("Cannot read the accounts: " + err.Error())
+				return
+			}
+			s.show(accounts)
+		})
+	})
+}
+
+func (s *settingsWindow) show(accounts []core.Account) {
+	s.rows = nil
+	s.accounts.RemoveAll()
+	if len(accounts) == 0 {
+		s.accounts.Add(wrapped("No accounts yet. Add one to start gathering your mail here."))
+	}
+	for _, acct := range accounts {
+		s.accounts.Add(s.card(acct))
+	}
+	s.content.Refresh()
+}
+
+// setStatus says what happened, laying the window out again for it.
+func (s *settingsWindow) setStatus(text string) {
+	s.status.SetText(text)
+	s.content.Refresh()
+}
+
+// card shows one account: who it sends as and how, and each source.
+func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
+	row := accountRow{account: acct}
+	row.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { s.app.OpenWizard(&acct) })
+	row.addSource = widget.NewButtonWithIcon("Add source", theme.ContentAddIcon(), func() { s.addSource(acct) })
+	row.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { s.confirmRemoveAccount(acct) })
+	row.remove.Importance = widget.DangerImportance
+
+	lines := container.NewVBox(wrapped(smtpSummary(acct)))
+	for _, src := range acct.Sources {
+		sr := sourceRow{source: src}
+		sr.edit = widget.NewButton("Edit", func() { s.editSource(acct, src) })
+		sr.remove = widget.NewButton("Remove", func() { s.confirmRemoveSource(acct, src) })
+		row.sources = append(row.sources, sr)
+		lines.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.DownloadIcon()), container.NewHBox(sr.edit, sr.remove),
+			wrapped(sourceSummary(src))))
+	}
+	if len(acct.Sources) == 0 {
+		lines.Add(wrapped("No retrieval source: this account only sends. Add a source to receive its mail."))
+	}
+	lines.Add(container.NewHBox(row.edit, row.addSource, layout.NewSpacer(), row.remove))
+	s.rows = append(s.rows, row)
+
+	who := acct.Email
+	if acct.DisplayName != "" {
+		who = fmt.Sprintf("%s <%s>", acct.DisplayName, acct.Email)
+	}
+	return widget.NewCard(acct.Name, who, lines)
+}
+
+// smtpSummary says how an account sends: "Sends through SMTP
+// smtp.example.com:587 (STARTTLS), login as ann; passwords in the system
+// keyring".
+func smtpSummary(a core.Account) string {
+	login := "without login"
+	if a.SMTP.Auth {
+		login = "login as " + a.SMTP.Username
+	}
+	where := "the system keyring"
+	if a.PasswordStore == core.PasswordStoreFile {
+		where = "the password file"
+	}
+	return fmt.Sprintf("Sends through SMTP %s (%s), %s; passwords in %s", a.SMTP.Server().Addr(), encryptionChoice(a.SMTP.Encryption), login, where)
+}
+
+// sourceSummary says where and when a source retrieves: "POP3
+// pop.example.com:995 (SSL/TLS) as ann, every 10 minutes, into Inbox,
+// kept on the server for 30 days".
+func sourceSummary(s core.Source) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s) as %s, ", protocolChoice(s.Protocol), s.Server().Addr(), encryptionChoice(s.Encryption), s.Username)
+	if s.Method == core.MethodManual {
+		b.WriteString("manually")
+	} else {
+		fmt.Fprintf(&b, "every %s", minutes(s.Interval.Minutes()))
+	}
+	if s.Protocol == core.ProtocolPOP3 {
+		fmt.Fprintf(&b, ", into %s", s.Folder)
+		switch {
+		case !s.LeaveOnServer:
+			b.WriteString(", deleted from the server once retrieved")
+		case s.DeleteAfterDays > 0:
+			fmt.Fprintf(&b, ", kept on the server for %d days", s.DeleteAfterDays)
+		default:
+			b.WriteString(", kept on the server")
+		}
+	} else if len(s.IMAPFolders) > 0 {
+		fmt.Fprintf(&b, ", mailboxes %s", strings.Join(s.IMAPFolders, ", "))
+	}
+	return b.String()
+}
+
+func minutes(m float64) string {
+	if m == 1 {
+		return "minute"
+	}
+	return fmt.Sprintf("%g minutes", m)
+}
+
+// editSource opens the account's wizard at the source.
+func (s *settingsWindow) editSource(acct core.Account, src core.Source) {
+	w := s.app.openWizard(&acct)
+	for _, f := range w.sources {
+		if f.orig.ID == src.ID {
+			w.win.Canvas().Focus(f.host)
+		}
+	}
+}
+
+// addSource opens the account's wizard with a new source to fill in.
+func (s *settingsWindow) addSource(acct core.Account) {
+	w := s.app.openWizard(&acct)
+	f := w.addSource(w.newSource(), "", false)
+	w.win.Canvas().Focus(f.host)
+	w.validate()
+}
+
+func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
+	msg := wrapped(fmt.Sprintf("Remove the account %q (%s)?\n\nIts mail, folders and outbox are deleted from this computer, "+
+		"and its saved passwords with them. Nothing changes on the mail servers.", acct.Name, acct.Email))
+	d := dialog.NewCustomConfirm("Remove account", "Remove account", "Cancel", msg, func(ok bool) {
+		if ok {
+			s.removeAccount(acct)
+		}
+	}, s.win)
+	d.Resize(fyne.NewSize(460, 240))
+	d.Show()
+}
+
+func (s *settingsWindow) removeAccount(acct core.Account) {
+	if w := s.app.wizards[acct.ID]; w != nil {
+		w.win.Close()
+	}
+	s.setStatus("Removing " + acct.Name + "…")
+	s.run("remove account", func() {
+		err := s.app.db.RemoveAccount(s.app.ctx, acct.ID)
+		var forgetErr error
+		if err == nil {
+			forgetErr = s.app.engine.ForgetPasswords(acct)
+		}
+		s.app.do(func() {
+			switch {
+			case err != nil:
+				s.setStatus(fmt.Sprintf("The account %q was not removed: %v", acct.Name, err))
+				return
+			case forgetErr != nil:
+				s.setStatus(fmt.Sprintf("The account %q was removed, but its saved passwords could not be deleted: %v", acct.Name, forgetErr))
+			default:
+				s.setStatus(fmt.Sprintf("The account %q was removed.", acct.Name))
+			}
+			s.app.accountsChanged()
+		})
+	})
+}
+
+func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source) {
+	msg := wrapped(fmt.Sprintf("Stop retrieving %s for %q?\n\nThe mail already retrieved stays, and nothing changes on the server.",
+		protocolChoice(src.Protocol)+" "+src.Server().Addr(), acct.Name))
+	d := dialog.NewCustomConfirm("Remove retrieval source", "Remove source", "Cancel", msg, func(ok bool) {
+		if ok {
+			s.removeSource(acct, src)
+		}
+	}, s.win)
+	d.Resize(fyne.NewSize(460, 220))
+	d.Show()
+}
+
+func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
+	// An open wizard for the account must not save the source back, nor
+	// try to remove it a second time.
+	if w := s.app.wizards[acct.ID]; w != nil {
+		w.forgetSource(src.ID)
+	}
+	s.run("remove source", func() {
+		err := s.app.db.RemoveSource(s.app.ctx, src.ID)
+		if err == nil {
+			s.app.forgetSourcePasswords(acct, []core.Source{src})
+		}
+		s.app.do(func() {
+			if err != nil {
+				s.setStatus("The source was not removed: " + err.Error())
+				return
+			}
+			s.setStatus(fmt.Sprintf("%s %s no longer retrieves for %q.", protocolChoice(src.Protocol), src.Server().Addr(), acct.Name))
+			s.app.accountsChanged()
+		})
+	})
+}
+
+// forgetSource drops a source removed elsewhere from the wizard.
+func (w *wizard) forgetSource(id int64) {
+	if w.orig == nil {
+		return
+	}
+	w.orig.Sources = slices.DeleteFunc(w.orig.Sources, func(s core.Source) bool { return s.ID == id })
+	for _, f := range slices.Clone(w.sources) {
+		if f.orig.ID == id {
+			w.dropSource(f)
+		}
+	}
+	w.changed()
+}

@@ -1,0 +1,567 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// The choices of the form's Select widgets, worded for the user.
+const (
+	choiceNone     = "None"
+	choiceSSL      = "SSL/TLS"
+	choiceSTARTTLS = "STARTTLS"
+	choiceKeyring  = "System keyring"
+	choiceFile     = "Password file (readable only by you)"
+	choiceAuto     = "Automatic"
+	choiceManual   = "Manual"
+)
+
+var (
+	encryptionChoices = []string{choiceNone, choiceSSL, choiceSTARTTLS}
+	protocolChoices   = []string{"POP3", "IMAP"}
+	storeChoices      = []string{choiceKeyring, choiceFile}
+	methodChoices     = []string{choiceAuto, choiceManual}
+)
+
+func encryptionChoice(e core.Encryption) string {
+	switch e {
+	case core.EncryptionSSL:
+		return choiceSSL
+	case core.EncryptionSTARTTLS:
+		return choiceSTARTTLS
+	}
+	return choiceNone
+}
+
+// encryptionOf maps a choice back; "" (nothing chosen) stays "" so that
+// validation names it rather than defaulting to plain text.
+func encryptionOf(choice string) core.Encryption {
+	e, _ := core.ParseEncryption(choice)
+	return e
+}
+
+func protocolChoice(p core.Protocol) string { return strings.ToUpper(string(p)) }
+
+func protocolOf(choice string) core.Protocol {
+	p, _ := core.ParseProtocol(choice)
+	return p
+}
+
+func storeChoice(s core.PasswordStore) string {
+	if s == core.PasswordStoreFile {
+		return choiceFile
+	}
+	return choiceKeyring
+}
+
+func storeOf(choice string) core.PasswordStore {
+	if choice == choiceFile {
+		return core.PasswordStoreFile
+	}
+	return core.PasswordStoreKeyring
+}
+
+// unchangedPassword stands in, for validation only, for a password left
+// blank while editing: the one saved before stays where it is.
+const unchangedPassword = "unchanged"
+
+// field is one labelled input of the account form, with lines under it for
+// its validation problem and for a warning.
+type field struct {
+	label   *fyne.Container
+	problem *widget.Label
+	warning *widget.Label
+	cell    *fyne.Container
+}
+
+// labelWidth is the width of the form's label column, the same in every
+// section, so that the inputs line up down the whole form.
+const labelWidth = 180
+
+func newField(label string, input fyne.CanvasObject) *field {
+	l := widget.NewLabel(label)
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(labelWidth, 0))
+	f := &field{label: container.NewStack(spacer, l), problem: widget.NewLabel(""), warning: widget.NewLabel("")}
+	f.problem.Importance = widget.DangerImportance
+	f.warning.Importance = widget.WarningImportance
+	f.problem.Wrapping, f.warning.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
+	f.problem.Hide()
+	f.warning.Hide()
+	f.cell = container.NewVBox(input, f.problem, f.warning)
+	return f
+}
+
+func (f *field) setProblem(text string) bool { return setOptional(f.problem, text) }
+func (f *field) setWarning(text string) bool { return setOptional(f.warning, text) }
+
+// setShown shows or hides the whole row, label included.
+func (f *field) setShown(shown bool) {
+	if shown {
+		f.label.Show()
+		f.cell.Show()
+	} else {
+		f.label.Hide()
+		f.cell.Hide()
+	}
+}
+
+// setOptional shows l with text, or hides it when text is empty. It
+// reports whether that changed l's size, so that the caller lays the form
+// out again: a container does not notice a child shown, hidden or grown.
+func setOptional(l *widget.Label, text string) (changed bool) {
+	if text == "" {
+		if l.Visible() {
+			l.Hide()
+			return true
+		}
+		return false
+	}
+	if l.Text != text {
+		l.SetText(text)
+		changed = true
+	}
+	if !l.Visible() {
+		l.Show()
+		changed = true
+	}
+	return changed
+}
+
+func setEnabled(w fyne.Disableable, on bool) {
+	switch {
+	case on && w.Disabled():
+		w.Enable()
+	case !on && !w.Disabled():
+		w.Disable()
+	}
+}
+
+// formGrid lays fields out in two columns, labels on the left.
+func formGrid(fields ...*field) *fyne.Container {
+	objs := make([]fyne.CanvasObject, 0, 2*len(fields))
+	for _, f := range fields {
+		objs = append(objs, f.label, f.cell)
+	}
+	return container.New(layout.NewFormLayout(), objs...)
+}
+
+func heading(text string) fyne.CanvasObject {
+	return container.NewVBox(widget.NewSeparator(), widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// portIsAuto reports whether a port entry holds nothing, or the value the
+// form itself last put there: only then may a change of encryption or
+// protocol replace it. A port the user typed stays.
+func portIsAuto(e *widget.Entry, auto int) bool {
+	t := strings.TrimSpace(e.Text)
+	return t == "" || t == strconv.Itoa(auto)
+}
+
+// collector turns entry texts into numbers, noting each one that is not.
+type collector struct{ problems core.ValidationError }
+
+func (c *collector) number(e *widget.Entry, key, label string) int {
+	t := strings.TrimSpace(e.Text)
+	n, err := strconv.Atoi(t)
+	if err != nil {
+		problem := fmt.Sprintf("%q is not a whole number", t)
+		if t == "" {
+			problem = "is required"
+		}
+		c.problems = append(c.problems, core.FieldError{Field: key, Label: label, Problem: problem})
+	}
+	return n
+}
+
+// sourceForm is the part of the form for one retrieval source.
+type sourceForm struct {
+	w    *wizard
+	orig core.Source // as loaded: keeps the ID and what the form does not show
+
+	box    *fyne.Container
+	title  *widget.Label
+	remove *widget.Button
+
+	protocol, encryption                 *widget.Select
+	host, port, username, password       *widget.Entry
+	interval, folder, deleteAfter, boxes *widget.Entry
+	samePassword, leave                  *widget.Check
+	method                               *widget.RadioGroup
+	autoPort                             int
+
+	fields map[string]*field // by the last part of the validation key
+}
+
+// newSourceForm makes the form part for s. With same, its password is the
+// SMTP password.
+func newSourceForm(w *wizard, s core.Source, password string, same bool) *sourceForm {
+	f := &sourceForm{w: w, orig: s, fields: map[string]*field{}}
+	changed := func(string) { w.changed() }
+
+	f.protocol = widget.NewSelect(protocolChoices, func(string) { f.protocolChanged() })
+	f.host = widget.NewEntry()
+	f.host.SetPlaceHolder("imap.example.com")
+	f.port = widget.NewEntry()
+	f.encryption = widget.NewSelect(encryptionChoices, func(string) { f.encryptionChanged() })
+	f.username = widget.NewEntry()
+	f.password = widget.NewPasswordEntry()
+	if w.orig != nil && s.ID != 0 {
+		f.password.SetPlaceHolder("Leave blank to keep the saved password")
+	}
+	f.samePassword = widget.NewCheck("Same as the SMTP password", func(bool) { f.samePasswordChanged() })
+	f.method = widget.NewRadioGroup(methodChoices, func(string) { f.methodChanged() })
+	f.method.Horizontal = true
+	f.method.Required = true
+	f.interval = widget.NewEntry()
+	f.folder = widget.NewEntry()
+	f.leave = widget.NewCheck("Leave messages on the server", func(bool) { f.leaveChanged() })
+	f.deleteAfter = widget.NewEntry()
+	f.boxes = widget.NewEntry()
+	f.boxes.SetPlaceHolder("All subscribed mailboxes")
+	for _, e := range []*widget.Entry{f.host, f.port, f.username, f.password, f.interval, f.folder, f.deleteAfter, f.boxes} {
+		e.OnChanged = changed
+	}
+
+	f.fields["protocol"] = newField("Protocol", f.protocol)
+	f.fields["host"] = newField("Server address", f.host)
+	f.fields["port"] = newField("Port", f.port)
+	f.fields["encryption"] = newField("Encryption", f.encryption)
+	f.fields["username"] = newField("Username", f.username)
+	f.fields["password"] = newField("Password", container.NewVBox(f.samePassword, f.password))
+	f.fields["method"] = newField("Retrieval", container.NewVBox(f.method,
+		container.NewBorder(nil, nil, widget.NewLabel("every"), widget.NewLabel("minutes"), f.interval)))
+	f.fields["interval"] = f.fields["method"]
+	f.fields["folder"] = newField("Destination folder", f.folder)
+	f.fields["leave_on_server"] = newField("", f.leave)
+	f.fields["delete_after_days"] = newField("Delete from server after",
+		container.NewBorder(nil, nil, nil, widget.NewLabel("days (0: never)"), f.deleteAfter))
+	f.fields["imap_folders"] = newField("Mailboxes to sync", f.boxes)
+
+	f.title = widget.NewLabelWithStyle("Retrieval", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.remove = widget.NewButtonWithIcon("Remove this source", theme.DeleteIcon(), func() { w.removeSource(f) })
+	f.remove.Importance = widget.LowImportance
+	grid := formGrid(f.fields["protocol"], f.fields["host"], f.fields["port"], f.fields["encryption"],
+		f.fields["username"], f.fields["password"], f.fields["method"], f.fields["folder"],
+		f.fields["leave_on_server"], f.fields["delete_after_days"], f.fields["imap_folders"])
+	f.box = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.remove, f.title), grid)
+
+	f.set(s, password, same)
+	return f
+}
+
+// set fills the form part from s.
+func (f *sourceForm) set(s core.Source, password string, same bool) {
+	defer f.w.hold()()
+	f.protocol.SetSelected(protocolChoice(s.Protocol))
+	f.host.SetText(s.Host)
+	f.encryption.SetSelected(encryptionChoice(s.Encryption))
+	f.port.SetText(portText(s.Port))
+	f.autoPort = s.Port
+	f.username.SetText(s.Username)
+	f.password.SetText(password)
+	f.samePassword.SetChecked(same)
+	method := choiceAuto
+	if s.Method == core.MethodManual {
+		method = choiceManual
+	}
+	f.method.SetSelected(method)
+	interval := s.Interval
+	if interval <= 0 {
+		interval = core.DefaultInterval
+	}
+	f.interval.SetText(strconv.Itoa(int(interval / time.Minute)))
+	f.folder.SetText(s.Folder)
+	f.leave.SetChecked(s.LeaveOnServer)
+	f.deleteAfter.SetText(strconv.Itoa(s.DeleteAfterDays))
+	f.boxes.SetText(strings.Join(s.IMAPFolders, ", "))
+	f.refreshShown()
+}
+
+func portText(p int) string {
+	if p == 0 {
+		return ""
+	}
+	return strconv.Itoa(p)
+}
+
+// refreshShown shows the fields that apply to the protocol and choices.
+func (f *sourceForm) refreshShown() {
+	pop3 := protocolOf(f.protocol.Selected) == core.ProtocolPOP3
+	// IMAP mailboxes keep their own names (INBOX is the Inbox), so the
+	// destination folder and the deletion policy are POP3's alone.
+	f.fields["folder"].setShown(pop3)
+	f.fields["leave_on_server"].setShown(pop3)
+	f.fields["delete_after_days"].setShown(pop3)
+	f.fields["imap_folders"].setShown(!pop3)
+	defer f.w.relayout()
+	setEnabled(f.deleteAfter, f.leave.Checked)
+	setEnabled(f.interval, f.method.Selected != choiceManual)
+	if f.samePassword.Checked {
+		f.password.Hide()
+	} else {
+		f.password.Show()
+	}
+}
+
+func (f *sourceForm) protocolChanged() {
+	w := f.w
+	if !w.filling {
+		p := protocolOf(f.protocol.Selected)
+		// A server the lookup proposed for this protocol replaces one it
+		// proposed for the other; a server the user typed stays.
+		if s := w.proposed(p); s != nil && (strings.TrimSpace(f.host.Text) == "" || w.wasProposed(f.host.Text)) {
+			release := w.hold()
+			f.host.SetText(s.Host)
+			f.encryption.SetSelected(encryptionChoice(s.Encryption))
+			f.port.SetText(portText(s.Port))
+			f.autoPort = s.Port
+			if s.Username != "" {
+				f.username.SetText(s.Username)
+			}
+			release()
+		} else {
+			f.defaultPort()
+		}
+	}
+	f.refreshShown()
+	w.changed()
+}
+
+func (f *sourceForm) encryptionChanged() {
+	if !f.w.filling {
+		f.defaultPort()
+	}
+	f.w.changed()
+}
+
+// defaultPort puts the standard port for the protocol and encryption in
+// the port entry, unless the user typed one.
+func (f *sourceForm) defaultPort() {
+	if !portIsAuto(f.port, f.autoPort) {
+		return
+	}
+	p, e := protocolOf(f.protocol.Selected), encryptionOf(f.encryption.Selected)
+	if p == "" || e == "" {
+		return
+	}
+	f.autoPort = core.DefaultSourcePort(p, e)
+	f.port.SetText(strconv.Itoa(f.autoPort))
+}
+
+func (f *sourceForm) samePasswordChanged() {
+	f.refreshShown()
+	f.w.changed()
+}
+
+func (f *sourceForm) methodChanged() {
+	f.refreshShown()
+	f.w.changed()
+}
+
+func (f *sourceForm) leaveChanged() {
+	f.refreshShown()
+	f.w.changed()
+}
+
+// collect reads the source back, with its password. n numbers it from 1,
+// as the validation keys do.
+func (f *sourceForm) collect(n int, smtpPassword string, c *collector) (core.Source, string) {
+	key := func(k string) string { return fmt.Sprintf("source.%d.%s", n, k) }
+	label := fmt.Sprintf("Retrieval %d", n)
+	s := f.orig
+	s.Protocol = protocolOf(f.protocol.Selected)
+	s.Host = strings.TrimSpace(f.host.Text)
+	s.Port = c.number(f.port, key("port"), label+" port")
+	s.Encryption = encryptionOf(f.encryption.Selected)
+	s.Username = strings.TrimSpace(f.username.Text)
+	s.Method = core.MethodAutomatic
+	if f.method.Selected == choiceManual {
+		s.Method = core.MethodManual
+		if m, err := strconv.Atoi(strings.TrimSpace(f.interval.Text)); err == nil {
+			s.Interval = time.Duration(m) * time.Minute
+		}
+		if s.Interval <= 0 {
+			s.Interval = core.DefaultInterval // kept for when it is switched back
+		}
+	} else {
+		s.Interval = time.Duration(c.number(f.interval, key("interval"), label+" interval")) * time.Minute
+	}
+	s.IMAPFolders = nil
+	if s.Protocol == core.ProtocolPOP3 {
+		s.Folder = strings.TrimSpace(f.folder.Text)
+		s.LeaveOnServer = f.leave.Checked
+		s.DeleteAfterDays = 0
+		if f.leave.Checked {
+			s.DeleteAfterDays = c.number(f.deleteAfter, key("delete_after_days"), label+" delete after days")
+		}
+	} else {
+		if s.Folder == "" {
+			s.Folder = core.DefaultFolder
+		}
+		for _, b := range strings.Split(f.boxes.Text, ",") {
+			if b = strings.TrimSpace(b); b != "" {
+				s.IMAPFolders = append(s.IMAPFolders, b)
+			}
+		}
+	}
+	password := f.password.Text
+	if f.samePassword.Checked {
+		password = smtpPassword
+	}
+	return s, password
+}
+
+// collect reads the whole form back: the account, its passwords (blank
+// means unchanged when editing), and every problem, those of entries that
+// are not numbers first, then those of core's validation.
+func (w *wizard) collect() (core.Account, core.Passwords, core.ValidationError) {
+	var c collector
+	a := core.Account{
+		Name:          strings.TrimSpace(w.accountName.Text),
+		DisplayName:   strings.TrimSpace(w.displayName.Text),
+		Email:         strings.TrimSpace(w.email.Text),
+		PasswordStore: storeOf(w.store.Selected),
+		SMTP: core.SMTPSettings{
+			Host:       strings.TrimSpace(w.smtpHost.Text),
+			Port:       c.number(w.smtpPort, "smtp.port", "SMTP port"),
+			Username:   strings.TrimSpace(w.smtpUser.Text),
+			Encryption: encryptionOf(w.smtpEncryption.Selected),
+			Auth:       w.smtpAuth.Checked,
+		},
+	}
+	if w.orig != nil {
+		a.ID = w.orig.ID
+	}
+	pw := core.Passwords{SMTP: w.smtpPass.Text}
+	for i, f := range w.sources {
+		s, p := f.collect(i+1, w.smtpPass.Text, &c)
+		s.AccountID = a.ID
+		a.Sources = append(a.Sources, s)
+		pw.Sources = append(pw.Sources, p)
+	}
+	problems := c.problems
+	var found core.ValidationError
+	if err := a.Validate(w.passwordsToCheck(a, pw)); !errors.As(err, &found) && err != nil {
+		found = core.ValidationError{{Field: "", Label: "Account", Problem: err.Error()}}
+	}
+	for _, p := range found {
+		if !slices.ContainsFunc(problems, func(q core.FieldError) bool { return q.Field == p.Field }) {
+			problems = append(problems, p)
+		}
+	}
+	return a, pw, problems
+}
+
+// passwordsToCheck is what validation sees: when editing, a blank password
+// of a server that has one saved in the same store means "unchanged".
+func (w *wizard) passwordsToCheck(a core.Account, pw core.Passwords) core.Passwords {
+	if w.orig == nil || a.PasswordStore != w.orig.PasswordStore {
+		return pw
+	}
+	check := core.Passwords{SMTP: pw.SMTP, Sources: slices.Clone(pw.Sources)}
+	if check.SMTP == "" && w.orig.SMTP.Auth {
+		check.SMTP = unchangedPassword
+	}
+	for i, s := range a.Sources {
+		if check.Sources[i] == "" && s.ID != 0 {
+			check.Sources[i] = unchangedPassword
+		}
+	}
+	return check
+}
+
+// fieldsByKey maps every validation key to the field that shows it.
+func (w *wizard) fieldsByKey() map[string]*field {
+	m := make(map[string]*field, len(w.fields)+12*len(w.sources))
+	for k, f := range w.fields {
+		m[k] = f
+	}
+	for i, s := range w.sources {
+		for k, f := range s.fields {
+			m[fmt.Sprintf("source.%d.%s", i+1, k)] = f
+		}
+	}
+	return m
+}
+
+// showProblems puts each problem under its field; one whose field is not
+// on screen goes to the general line above the buttons, so that nothing
+// keeps Save disabled without saying why.
+func (w *wizard) showProblems(problems core.ValidationError) {
+	keyed := w.fieldsByKey()
+	texts := map[*field][]string{}
+	var general []string
+	for _, p := range problems {
+		if f := keyed[p.Field]; f != nil && f.cell.Visible() {
+			texts[f] = append(texts[f], p.Error())
+		} else {
+			general = append(general, p.Error())
+		}
+	}
+	changed := false
+	for _, f := range keyed {
+		changed = f.setProblem(strings.Join(texts[f], "\n")) || changed
+	}
+	changed = setOptional(w.general, strings.Join(general, "\n")) || changed
+	if changed {
+		w.relayout()
+	}
+}
+
+// cleartextServers names the servers the form would send a password to
+// without encryption.
+func cleartextServers(a core.Account) []string {
+	var out []string
+	if a.SMTP.Auth && a.SMTP.Encryption == core.EncryptionNone {
+		out = append(out, "SMTP "+a.SMTP.Server().Addr())
+	}
+	for _, s := range a.Sources {
+		if s.Encryption == core.EncryptionNone {
+			out = append(out, protocolChoice(s.Protocol)+" "+s.Server().Addr())
+		}
+	}
+	return out
+}
+
+// cleartextWarning is shown under an encryption of None that would carry
+// a password.
+const cleartextWarning = "Without encryption the password travels in clear, readable on the network; you will be asked to confirm."
+
+func (w *wizard) updateWarnings() {
+	smtp := ""
+	if w.smtpAuth.Checked && encryptionOf(w.smtpEncryption.Selected) == core.EncryptionNone {
+		smtp = cleartextWarning
+	}
+	changed := w.fields["smtp.encryption"].setWarning(smtp)
+	for _, s := range w.sources {
+		warn := ""
+		if encryptionOf(s.encryption.Selected) == core.EncryptionNone {
+			warn = cleartextWarning
+		}
+		changed = s.fields["encryption"].setWarning(warn) || changed
+	}
+	if changed {
+		w.relayout()
+	}
+}
