@@ -53,6 +53,8 @@ type MainWindow struct {
 	searchGen int
 	mu        sync.Mutex
 	inTray    bool // hidden to the tray
+
+	wizardOffered bool // the first-run wizard opens once per start
 }
 
 func newMainWindow(a *App) *MainWindow {
@@ -267,6 +269,12 @@ func (w *MainWindow) reload() {
 			w.app.setUnread(unread)
 			if len(accounts) == 0 {
 				w.body.Objects = []fyne.CanvasObject{w.firstRun}
+				if !w.wizardOffered {
+					// First run: go straight to the wizard; the welcome
+					// screen stays behind it for when it is closed.
+					w.wizardOffered = true
+					w.app.OpenWizard(nil)
+				}
 			} else {
 				w.body.Objects = []fyne.CanvasObject{w.mailView}
 			}

@@ -96,6 +96,7 @@ func TestFirstRunOffersTheWizard(t *testing.T) {
 	onUI(f.app.Start)
 	w := f.app.Main()
 	eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
+	eventually(t, "the wizard opened by itself", func() bool { return f.app.wizards[0] != nil })
 }
 
 func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
