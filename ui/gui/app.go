@@ -31,6 +31,7 @@ type App struct {
 	log    *slog.Logger
 
 	main *MainWindow
+	mail *mailWindows // composers and the outbox
 
 	// do runs a widget update on the UI goroutine: fyne.Do, except in
 	// tests, where Fyne's test driver runs it on the caller's goroutine and

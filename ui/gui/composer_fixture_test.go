@@ -2,95 +2,16 @@ package gui
 
 import (
 	"context"
-	"io"
-	"net"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"github.com/emersion/go-smtp"
 
 	"github.com/tributary-mail/tributary/core"
 )
 
 // This file holds what the reader, composer and outbox tests share.
-
-// sentMail is a message the recording SMTP server accepted.
-type sentMail struct {
-	From string
-	To   []string
-	Data string
-}
-
-// mailSink is a recording SMTP server on 127.0.0.1. The project's
-// recording server, core/internal/smtptest, cannot be imported from ui/
-// (Go's internal rule: only core/... may), so these tests keep this
-// minimal one: it accepts every message and records its envelope.
-type mailSink struct {
-	host string
-	port int
-	mu   sync.Mutex
-	got  []sentMail
-}
-
-func startMailSink(t *testing.T) *mailSink {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	s := &mailSink{host: addr.IP.String(), port: addr.Port}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
-	srv.Domain = "sink.localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return s
-}
-
-func (s *mailSink) messages() []sentMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sentMail(nil), s.got...)
-}
-
-type sinkSession struct {
-	s    *mailSink
-	from string
-	to   []string
-}
-
-func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *sinkSession) Logout() error { return nil }
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	ss.from = from
-	return nil
-}
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-func (ss *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	ss.s.got = append(ss.s.got, sentMail{From: ss.from, To: ss.to, Data: string(b)})
-	ss.s.mu.Unlock()
-	return nil
-}
 
 // sendingAccount adds an account that sends through host:port without
 // TLS or a login, its passwords (none) in the file store.

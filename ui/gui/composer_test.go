@@ -18,20 +18,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 )
 
 // composeFixture has two accounts that send through one recording server.
 type composeFixture struct {
 	*mainFixture
-	sink        *mailSink
+	sink        *smtptest.Server
 	alpha, beta core.Account
 }
 
 func newComposeFixture(t *testing.T) *composeFixture {
 	t.Helper()
-	f := &composeFixture{mainFixture: newMainFixture(t), sink: startMailSink(t)}
-	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.host, f.sink.port)
-	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.host, f.sink.port)
+	f := &composeFixture{mainFixture: newMainFixture(t), sink: smtptest.Start(t, smtptest.Options{})}
+	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
+	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {
 		onUI(func() {
 			for c := range f.app.mailWindows().composers {
@@ -40,7 +41,6 @@ func newComposeFixture(t *testing.T) *composeFixture {
 			if w := f.app.mailWindows().outbox; w != nil {
 				w.win.Close()
 			}
-			delete(openMailWindows, f.app)
 		})
 	})
 	return f
@@ -102,17 +102,17 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 		test.Tap(c.sendButton)
 	})
 	eventually(t, "message sent and composer closed", func() bool {
-		return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0
+		return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0
 	})
-	m := f.sink.messages()[0]
-	m.Data = strings.ReplaceAll(m.Data, "\r\n ", " ") // unfold headers
+	m := f.sink.Messages()[0]
+	data := strings.ReplaceAll(string(m.Data), "\r\n ", " ") // unfold headers
 	if m.From != "beta@example.test" || strings.Join(m.To, ",") != "carol@example.test" {
 		t.Errorf("envelope = %s → %v, want beta@example.test → carol@example.test", m.From, m.To)
 	}
 	for _, want := range []string{"In-Reply-To: <plans-2@example.test>", "References: <plans-0@example.test> <plans-1@example.test> <plans-2@example.test>",
 		"Subject: RE: Plans for Friday", "From: \"Bea Ta\" <beta@example.test>", "Noon works."} {
-		if !strings.Contains(m.Data, want) {
-			t.Errorf("sent message lacks %q:\n%s", want, m.Data)
+		if !strings.Contains(data, want) {
+			t.Errorf("sent message lacks %q:\n%s", want, data)
 		}
 	}
 	items, _ := f.db.Outbox(context.Background(), time.Time{})
@@ -249,8 +249,8 @@ second file, same name
 		test.Type(c.to.entry, "dave@example.test")
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "forward sent", func() bool { return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
-	if m := f.sink.messages()[0]; !strings.Contains(m.Data, "minutes (2).pdf") || m.From != "beta@example.test" {
+	eventually(t, "forward sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	if m := f.sink.Messages()[0]; !strings.Contains(string(m.Data), "minutes (2).pdf") || m.From != "beta@example.test" {
 		t.Errorf("sent forward from %s lacks its attachments:\n%s", m.From, m.Data)
 	}
 	eventually(t, "temporary copies removed", func() bool {
@@ -346,9 +346,10 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	}
 
 	// The outbox window's Drafts tab reopens it.
-	onUI(f.app.OpenOutbox)
-	w := f.app.mailWindows().outbox
-	eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 })
+	onUI(f.app.OpenDrafts)
+	var w *outboxWindow
+	onUI(func() { w = f.app.mailWindows().outbox })
+	eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 && w.tabs.SelectedIndex() == 1 })
 	onUI(func() {
 		w.draftList.Select(0)
 		test.Tap(w.openDraft)
@@ -368,12 +369,12 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	if n := len(openComposers(f.app)); n > 1 {
 		t.Errorf("%d composers for one draft", n)
 	}
-	eventually(t, "sent", func() bool { return len(f.sink.messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
 	eventually(t, "draft deleted once sent", func() bool {
 		ds, _ := f.db.Drafts(context.Background())
 		return len(ds) == 0
 	})
-	if m := f.sink.messages()[0]; m.From != "alpha@example.test" || !strings.Contains(m.Data, "Half written") {
+	if m := f.sink.Messages()[0]; m.From != "alpha@example.test" || !strings.Contains(string(m.Data), "Half written") {
 		t.Errorf("sent %s: %s", m.From, m.Data)
 	}
 }
@@ -402,4 +403,22 @@ func TestAutosaveAfterAPause(t *testing.T) {
 			t.Errorf("status = %q", c.status.Text)
 		}
 	})
+}
+
+func TestWrapWords(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"one two three four", 9, "one two\nthree\nfour"},
+		{"keep\nlines apart", 20, "keep\nlines apart"},
+		{"averyveryverylongword fits alone", 8, "averyveryverylongword\nfits\nalone"},
+	}
+	for _, tt := range tests {
+		if got := wrapWords(tt.in, tt.width); got != tt.want {
+			t.Errorf("wrapWords(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
 }

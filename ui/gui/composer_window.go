@@ -30,23 +30,18 @@ var autosaveDelay = 3 * time.Second
 // knownAddressesMax is how many seen addresses completion draws on.
 const knownAddressesMax = 5000
 
-// mailWindows are the composer and outbox windows of one App. App keeps
-// no field for them (app.go belongs to the main window's code), so they
-// live here, keyed by App, and are touched on the UI goroutine only.
+// mailWindows are the composer and outbox windows of one App, touched on
+// the UI goroutine only.
 type mailWindows struct {
 	outbox    *outboxWindow
 	composers map[*composer]bool
 }
 
-var openMailWindows = map[*App]*mailWindows{}
-
 func (a *App) mailWindows() *mailWindows {
-	w := openMailWindows[a]
-	if w == nil {
-		w = &mailWindows{composers: map[*composer]bool{}}
-		openMailWindows[a] = w
+	if a.mail == nil {
+		a.mail = &mailWindows{composers: map[*composer]bool{}}
 	}
-	return w
+	return a.mail
 }
 
 // composer is one message being written, in its own window.
@@ -65,12 +60,14 @@ type composer struct {
 	status        *widget.Label
 	sendButton    *widget.Button
 	attachButton  *widget.Button
+	discardButton *widget.Button
 
 	// UI goroutine state.
 	ready   bool // accounts loaded
 	dirty   bool // changed since the last save
 	sending bool
 	done    bool // sent, discarded or closed: no more saving
+	closed  bool
 	timer   *time.Timer
 	draftID int64 // the stored draft, as last known here
 
@@ -155,7 +152,7 @@ func newComposer(a *App, d Draft) *composer {
 	c.sendButton.Importance = widget.HighImportance
 	c.sendButton.Disable()
 	c.attachButton = widget.NewButtonWithIcon("Attach…", theme.MailAttachmentIcon(), c.pickFile)
-	discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
+	c.discardButton = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
 	key := func(s string) fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 	}
@@ -165,7 +162,7 @@ func newComposer(a *App, d Draft) *composer {
 		key("Cc"), c.cc.box,
 		key("Bcc"), c.bcc.box,
 		key("Subject"), c.subject)
-	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), discard)
+	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), c.discardButton)
 	c.win.SetContent(container.NewBorder(
 		container.NewVBox(toolbar, form),
 		container.NewVBox(c.fileList, c.status),
@@ -352,7 +349,12 @@ func (c *composer) send() {
 			a.do(func() {
 				c.sending = false
 				c.setEditable(true)
-				c.status.SetText("Not sent: " + err.Error() + ". Nothing was sent; correct it and press Send again.")
+				msg := "Not sent: " + err.Error() + ". Nothing was sent; correct it and press Send again."
+				c.status.SetText(msg)
+				if c.closed {
+					c.saveNow() // nothing the user wrote is lost with the window
+					a.fyne.SendNotification(fyne.NewNotification("Message not sent: "+d.Subject, msg+" It is kept in Drafts."))
+				}
 			})
 			return
 		}
@@ -372,8 +374,13 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 		return
 	}
 	msg := sendOutcome(item, err)
+	if c.closed {
+		// The window went while sending: say it where it is still seen.
+		c.app.fyne.SendNotification(fyne.NewNotification("Message not sent yet: "+item.Subject, msg))
+		return
+	}
 	c.status.SetText(msg)
-	dialog.ShowCustomConfirm("Message not sent yet", "Open the outbox", "Close", widget.NewLabel(msg), func(open bool) {
+	dialog.ShowCustomConfirm("Message not sent yet", "Open the outbox", "Close", widget.NewLabel(wrapWords(msg, 72)), func(open bool) {
 		if open {
 			c.app.OpenOutbox()
 		}
@@ -401,6 +408,29 @@ func sendOutcome(item core.OutboxItem, err error) string {
 	return fmt.Sprintf("Not sent: %v\nThe message stays in the outbox.", err)
 }
 
+// wrapWords breaks lines of text at spaces to at most width characters,
+// for a dialog, which grows as wide as its longest line.
+func wrapWords(s string, width int) string {
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		n := 0
+		var b strings.Builder
+		for i, w := range strings.Fields(line) {
+			if i > 0 && n+1+len([]rune(w)) > width {
+				b.WriteString("\n")
+				n = 0
+			} else if i > 0 {
+				b.WriteString(" ")
+				n++
+			}
+			b.WriteString(w)
+			n += len([]rune(w))
+		}
+		out = append(out, b.String())
+	}
+	return strings.Join(out, "\n")
+}
+
 func (c *composer) setEditable(on bool) {
 	for _, e := range []*composeEntry{c.to.entry, c.cc.entry, c.bcc.entry, c.subject, c.body} {
 		if on {
@@ -409,7 +439,7 @@ func (c *composer) setEditable(on bool) {
 			e.Disable()
 		}
 	}
-	for _, w := range []fyne.Disableable{c.from, c.sendButton, c.attachButton} {
+	for _, w := range []fyne.Disableable{c.from, c.sendButton, c.attachButton, c.discardButton} {
 		if on {
 			w.Enable()
 		} else {
@@ -420,7 +450,7 @@ func (c *composer) setEditable(on bool) {
 
 // discard deletes the draft and closes, after asking.
 func (c *composer) discard() {
-	if c.sending {
+	if c.sending || c.done {
 		return
 	}
 	dialog.ShowConfirm("Discard this message?", "What you wrote is deleted, draft included.", func(ok bool) {
@@ -461,7 +491,10 @@ func (c *composer) relayout() {
 }
 
 func (c *composer) close() {
-	c.done = true
+	if c.closed {
+		return
+	}
+	c.closed, c.done = true, true
 	if c.timer != nil {
 		c.timer.Stop()
 	}

@@ -240,4 +240,3 @@ func TestNotificationsAreGrouped(t *testing.T) {
 		nt.flush()
 	})
 }
-

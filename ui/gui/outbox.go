@@ -61,6 +61,14 @@ func (a *App) OpenOutbox() {
 	w.follow()
 }
 
+// OpenDrafts shows the saved drafts: the outbox window at its Drafts tab.
+func (a *App) OpenDrafts() {
+	a.OpenOutbox()
+	if w := a.mailWindows().outbox; w != nil {
+		w.tabs.SelectIndex(1)
+	}
+}
+
 func newOutboxWindow(a *App) *outboxWindow {
 	w := &outboxWindow{app: a, win: a.fyne.NewWindow("Outbox")}
 	w.list = widget.NewList(func() int { return len(w.items) }, newOutboxRow, w.updateRow)

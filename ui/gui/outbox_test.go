@@ -70,7 +70,7 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 	})
 	// Nothing was sent by opening the window, or by waiting.
 	time.Sleep(100 * time.Millisecond)
-	if n := len(f.sink.messages()); n != 0 {
+	if n := len(f.sink.Messages()); n != 0 {
 		t.Fatalf("%d messages sent without the user deciding", n)
 	}
 
@@ -81,13 +81,13 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 	onUI(func() {
 		w.list.Select(1)
 		test.Tap(w.again)
-		if len(f.sink.messages()) != 0 {
+		if len(f.sink.Messages()) != 0 {
 			t.Error("Send again sent before the user confirmed")
 		}
 		tapButton(t, w.win, "Yes")
 	})
-	eventually(t, "sent again", func() bool { return len(f.sink.messages()) == 1 && f.state(t, again.ID) == core.OutboxSent })
-	if m := f.sink.messages()[0]; m.From != "beta@example.test" || !strings.Contains(m.Data, "Send me again") {
+	eventually(t, "sent again", func() bool { return len(f.sink.Messages()) == 1 && f.state(t, again.ID) == core.OutboxSent })
+	if m := f.sink.Messages()[0]; m.From != "beta@example.test" || !strings.Contains(string(m.Data), "Send me again") {
 		t.Errorf("sent %s: %s", m.From, m.Data)
 	}
 	eventually(t, "list refreshed", func() bool {
@@ -119,13 +119,13 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 	})
 
 	// The server comes back; Retry sends at once.
-	gamma.SMTP.Host, gamma.SMTP.Port = f.sink.host, f.sink.port
+	gamma.SMTP.Host, gamma.SMTP.Port = f.sink.Host, f.sink.Port
 	if err := f.db.UpdateAccount(context.Background(), &gamma); err != nil {
 		t.Fatal(err)
 	}
 	onUI(func() { test.Tap(w.retry) })
 	eventually(t, "retried and sent", func() bool {
-		return len(f.sink.messages()) == 1 && f.state(t, item.ID) == core.OutboxSent && strings.HasPrefix(w.status.Text, "Sent ")
+		return len(f.sink.Messages()) == 1 && f.state(t, item.ID) == core.OutboxSent && strings.HasPrefix(w.status.Text, "Sent ")
 	})
 
 	// A sent message can be removed from the outbox, after confirming.

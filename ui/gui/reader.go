@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -279,7 +280,7 @@ func displayAddress(a *mail.Address) string {
 func listedAttachments(m *mime.Message, doc richDoc) []mime.Attachment {
 	shown := map[string]bool{}
 	for _, src := range doc.images {
-		if cid, ok := cutPrefixFold(src, "cid:"); ok {
+		if cid, ok := contentID(src); ok {
 			shown[cid] = true
 		}
 	}
@@ -293,9 +294,12 @@ func listedAttachments(m *mime.Message, doc richDoc) []mime.Attachment {
 	return out
 }
 
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-		return s[len(prefix):], true
+// contentID reads a cid: URL (RFC 2392), which names a part of the
+// message by its Content-ID, percent-encoded.
+func contentID(src string) (string, bool) {
+	if len(src) < 4 || !strings.EqualFold(src[:4], "cid:") {
+		return "", false
 	}
-	return s, false
+	id, err := url.PathUnescape(src[4:])
+	return id, err == nil && id != ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"maps"
 	"net/url"
 	"os"
@@ -17,6 +18,10 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
 )
+
+// embeddedMaxImages bounds the message parts decoded as images: each is
+// found by reading the message again.
+const embeddedMaxImages = 30
 
 // readerMaxPlain bounds the plain text put in a label: a label lays out
 // all its text at once, and mime.Parse already keeps up to 1 MiB.
@@ -150,6 +155,7 @@ func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
 // own parts (cid:) and from data: URLs.
 func (a *App) embeddedImages(blob string, m *mime.Message, srcs []string) map[string]image.Image {
 	out := map[string]image.Image{}
+	parts := 0
 	for _, src := range srcs {
 		if strings.HasPrefix(strings.ToLower(src), "data:image/") {
 			if img, err := dataImage(src); err == nil {
@@ -157,20 +163,19 @@ func (a *App) embeddedImages(blob string, m *mime.Message, srcs []string) map[st
 			}
 			continue
 		}
-		cid, ok := cutPrefixFold(src, "cid:")
-		if !ok {
+		cid, ok := contentID(src)
+		if !ok || parts >= embeddedMaxImages {
 			continue
 		}
-		if cid, err := url.PathUnescape(cid); err == nil {
-			for _, att := range m.Attachments {
-				if att.ContentID != cid || att.Size > imageMaxBytes {
-					continue
-				}
-				if img, err := a.partImage(blob, att); err == nil {
-					out[src] = img
-				}
-				break
+		parts++
+		for _, att := range m.Attachments {
+			if att.ContentID != cid || att.Size > imageMaxBytes {
+				continue
 			}
+			if img, err := a.partImage(blob, att); err == nil {
+				out[src] = img
+			}
+			break
 		}
 	}
 	return out
@@ -311,10 +316,7 @@ var riskyExtensions = map[string]bool{
 func risky(name string) bool { return riskyExtensions[strings.ToLower(filepath.Ext(name))] }
 
 // extractAttachment writes an attachment's content to w and closes it.
-func (a *App) extractAttachment(blob string, att mime.Attachment, w interface {
-	Write([]byte) (int, error)
-	Close() error
-}) error {
+func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteCloser) error {
 	f, err := a.db.OpenBlob(blob)
 	if err != nil {
 		w.Close()

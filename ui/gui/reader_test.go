@@ -2,6 +2,7 @@ package gui
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"image"
@@ -9,9 +10,12 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +25,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
 )
 
 func TestMain(m *testing.M) {
@@ -261,6 +267,95 @@ Content-Transfer-Encoding: base64
 			t.Errorf("plain view: shown %v, text %q", r.plain.Visible(), r.plain.Text)
 		}
 	})
+}
+
+// urlRecorder is a test app that records the URLs it is asked to open.
+type urlRecorder struct {
+	fyne.App
+	mu     sync.Mutex
+	opened []*url.URL
+}
+
+func (u *urlRecorder) OpenURL(x *url.URL) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.opened = append(u.opened, x)
+	return nil
+}
+
+func (u *urlRecorder) urls() []*url.URL {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return slices.Clone(u.opened)
+}
+
+func TestReaderOpensAttachmentsAskingFirstForPrograms(t *testing.T) {
+	rec := &urlRecorder{App: test.NewTempApp(t)}
+	dir := t.TempDir()
+	db, err := storage.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var a *App
+	onUI(func() { a = New(ctx, rec, db, engine.New(db, engine.Options{DataDir: dir})) })
+	a.do = onUI
+	f := &readerFixture{mainFixture: &mainFixture{app: a, db: db}}
+	f.acct = sendingAccount(t, f.mainFixture, "Home", "", "127.0.0.1", 1)
+	onUI(func() {
+		f.r = NewReader(a)
+		f.win = test.NewWindow(f.r.CanvasObject())
+	})
+	t.Cleanup(func() { onUI(f.win.Close) })
+	id := deliverRaw(t, f.mainFixture, f.acct, `From: Ann <ann@example.test>
+Subject: Two files
+Content-Type: multipart/mixed; boundary="b"
+
+--b
+Content-Type: text/plain
+
+See attached.
+--b
+Content-Type: application/pdf
+Content-Disposition: attachment; filename="notes.pdf"
+
+PDF bytes
+--b
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename="invoice.exe"
+
+MZ program
+--b--
+`)
+	f.show(t, id)
+	var v *readerView
+	onUI(func() {
+		v = f.r.cur
+		f.r.openAttachment(v, v.attachments[0])
+	})
+	eventually(t, "notes.pdf opened", func() bool { return len(rec.urls()) == 1 })
+	u := rec.urls()[0]
+	path := filepath.FromSlash(u.Path)
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
+	if b, err := os.ReadFile(path); err != nil || u.Scheme != "file" || filepath.Base(path) != "notes.pdf" || strings.TrimSpace(string(b)) != "PDF bytes" {
+		t.Errorf("opened %s holding %q, %v", u, b, err)
+	}
+
+	onUI(func() { f.r.openAttachment(v, v.attachments[1]) })
+	time.Sleep(100 * time.Millisecond)
+	if n := len(rec.urls()); n != 1 {
+		t.Fatalf("invoice.exe opened without asking (%d URLs)", n)
+	}
+	onUI(func() {
+		if !strings.Contains(dialogText(f.win), "can run programs") {
+			t.Errorf("dialog = %q, want a warning about programs", dialogText(f.win))
+		}
+		tapButton(t, f.win, "Yes")
+	})
+	eventually(t, "invoice.exe opened once confirmed", func() bool { return len(rec.urls()) == 2 })
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(filepath.FromSlash(rec.urls()[1].Path))) })
 }
 
 func TestReaderShowsWhatItCanOfBrokenMessages(t *testing.T) {

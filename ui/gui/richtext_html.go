@@ -86,18 +86,17 @@ type richElem struct {
 }
 
 type richLink struct {
-	href                string
-	text                strings.Builder
-	leading, trailing   bool
-	hasText             bool
-	lastSpaceInsideLink bool
+	href              string
+	text              strings.Builder
+	leading, trailing bool
+	hasText           bool
+	pendingSpace      bool
 }
 
 type richConv struct {
 	loaded     map[string]image.Image
 	out        []widget.RichTextSegment
 	stack      []richElem
-	overflow   int // start tags ignored past richMaxDepth
 	lists      []*richList
 	bold       int
 	italic     int
@@ -376,8 +375,7 @@ func (c *richConv) start(tok html.Token, selfClosing bool) {
 		return
 	}
 	if len(c.stack) >= richMaxDepth {
-		c.overflow++
-		return
+		return // deeper elements only add their text
 	}
 	e := richElem{name: tok.Data, atom: a}
 	switch a {
@@ -437,7 +435,6 @@ func (c *richConv) start(tok html.Token, selfClosing bool) {
 
 func (c *richConv) push(e richElem) {
 	if len(c.stack) >= richMaxDepth {
-		c.overflow++
 		return
 	}
 	if e.hidden {
@@ -657,22 +654,22 @@ func (c *richConv) linkText(s string) {
 			if !l.hasText {
 				l.leading = true
 			}
-			l.lastSpaceInsideLink = true
+			l.pendingSpace = true
 			continue
 		}
 		if unicode.IsControl(r) {
 			continue
 		}
-		if l.hasText && l.lastSpaceInsideLink {
+		if l.hasText && l.pendingSpace {
 			l.text.WriteByte(' ')
 		}
-		l.lastSpaceInsideLink = false
+		l.pendingSpace = false
 		l.hasText = true
 		if l.text.Len() < 4*richMaxLinkText {
 			l.text.WriteRune(r)
 		}
 	}
-	l.trailing = l.lastSpaceInsideLink
+	l.trailing = l.pendingSpace
 }
 
 // closeLink emits the open link and ends it.
