@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"golang.org/x/term"
 
@@ -63,19 +64,32 @@ func runGUI(ctx context.Context, dataDir string) error {
 	defer cancel()
 	fa := app.NewWithID("io.github.tributary")
 	fa.SetIcon(assets.Icon)
+	engineDone := make(chan struct{})
 	if unlock, err := storage.Lock(dataDir); err == nil {
 		defer unlock()
 		if err := db.RemoveStaleFiles(); err != nil {
 			slog.Warn("cannot tidy the message directory", "error", err)
 		}
 		go func() {
+			defer close(engineDone)
 			if err := e.Run(ctx); err != nil {
 				slog.Error("engine stopped", "error", err)
 			}
 		}()
 	} else {
+		close(engineDone)
 		slog.Warn("not retrieving or sending", "error", err)
 	}
-	gui.New(ctx, fa, db, e).Run()
+	a := gui.New(ctx, fa, db, e)
+	go func() {
+		<-ctx.Done() // Ctrl+C in the terminal quits the app too
+		fyne.Do(fa.Quit)
+	}()
+	a.Run()
+	// Let the engine and background work finish their writes before the
+	// store closes.
+	cancel()
+	<-engineDone
+	a.Wait()
 	return nil
 }

@@ -8,6 +8,7 @@ package gui
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"fyne.io/fyne/v2"
 
@@ -32,6 +33,7 @@ type App struct {
 
 	main *MainWindow
 	mail *mailWindows // composers and the outbox
+	work sync.WaitGroup // background work in flight
 
 	// do runs a widget update on the UI goroutine: fyne.Do, except in
 	// tests, where Fyne's test driver runs it on the caller's goroutine and
@@ -75,7 +77,9 @@ func (a *App) Run() {
 
 // background runs fn off the UI goroutine; a panic in it is logged, not fatal.
 func (a *App) background(what string, fn func()) {
+	a.work.Add(1)
 	go func() {
+		defer a.work.Done()
 		defer func() {
 			if r := recover(); r != nil {
 				a.log.Error("recovered from a panic", "in", what, "panic", r)
@@ -105,3 +109,7 @@ func (a *App) follow() {
 		}
 	}
 }
+
+// Wait blocks until background work started so far has finished, so the
+// store can be closed under it without losing a write.
+func (a *App) Wait() { a.work.Wait() }

@@ -32,10 +32,13 @@ func newMainFixture(t *testing.T) *mainFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	var a *App
 	onUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
 	a.do = onUI
+	t.Cleanup(func() {
+		cancel()
+		a.Wait() // before the store closes and the directory goes
+	})
 	return &mainFixture{app: a, db: db}
 }
 

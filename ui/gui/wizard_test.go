@@ -48,11 +48,14 @@ func newWizardFixtureWith(t *testing.T, fa fyne.App) *wizardFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	f := &wizardFixture{db: db, dir: dir, offline: &offline{}}
 	f.engine = engine.New(db, engine.Options{DataDir: dir, DialTimeout: 5 * time.Second, IOTimeout: 5 * time.Second, Secrets: f.secrets})
 	onUI(func() { f.app = New(ctx, fa, db, f.engine) })
 	f.app.do = onUI
+	t.Cleanup(func() {
+		cancel()
+		f.app.Wait() // before the store closes and the directory goes
+	})
 	f.app.autoconfig = f.offline.options()
 	return f
 }
