@@ -81,7 +81,6 @@ func mustRunWith(t *testing.T, dir string, vars map[string]string, args ...strin
 	}
 }
 
-
 func listAll(t *testing.T, dir string) []messageJSON {
 	t.Helper()
 	_, out, errOut := cliRun(t, dir, nil, nil, "inbox", "--json", "--limit", "100000")

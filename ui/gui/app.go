@@ -32,7 +32,7 @@ type App struct {
 	log    *slog.Logger
 
 	main *MainWindow
-	mail *mailWindows // composers and the outbox
+	mail *mailWindows   // composers and the outbox
 	work sync.WaitGroup // background work in flight
 
 	// do runs a widget update on the UI goroutine: fyne.Do, except in
