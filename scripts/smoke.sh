@@ -65,9 +65,27 @@ if [ "$colours" -lt 50 ]; then
 	exit 1
 fi
 if [ "${1:-}" = "--docs" ]; then
+	# The README's screenshots: the inbox, the reader, the composer and
+	# the account wizard, each from the real window.
 	mkdir -p docs/screenshots
-	convert "$work/shot.png" -crop 1100x700+0+0 +repage docs/screenshots/inbox.png 2>/dev/null || cp "$work/shot.png" docs/screenshots/inbox.png
-	echo "smoke: saved docs/screenshots/inbox.png"
+	shoot() { # window-id file
+		import -window "$1" "docs/screenshots/$2"
+		echo "smoke: saved docs/screenshots/$2"
+	}
+	newest_window() { # title
+		xdotool search --name "$1" 2>/dev/null | tail -1
+	}
+	shoot "$window" inbox.png
+	xdotool mousemove --window "$window" 400 120 click 1
+	sleep 2
+	shoot "$window" reader.png
+	xdotool key --window "$window" ctrl+r
+	sleep 2
+	shoot "$(newest_window '^Re: ')" composer.png
+	xdotool key --window "$(newest_window '^Re: ')" ctrl+w 2>/dev/null || true
+	xdotool mousemove --window "$window" 110 558 click 1
+	sleep 2
+	shoot "$(newest_window 'mail account')" wizard.png
 fi
 cp "$work/shot.png" "${SMOKE_SHOT:-/tmp/tributary-smoke.png}"
 echo "smoke: ok (screenshot in ${SMOKE_SHOT:-/tmp/tributary-smoke.png})"

@@ -28,9 +28,13 @@ echo "== mail servers"
 bash scripts/mailservers.sh start
 
 echo "== go test -race"
-# A private session bus with an unlocked gnome-keyring gives the keyring
-# tests a real Secret Service, without touching the user's own keyring.
-dbus-run-session -- bash -c '
+# A private session bus with a new, unlocked gnome-keyring gives the keyring
+# tests a real Secret Service without touching the user's own keyring: its
+# keyring files go to a temporary XDG_DATA_HOME, so an existing login
+# keyring with another password cannot get in the way.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
 	echo -n tributary-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 	go test -race -count=1 -timeout 30m ./...
 '
