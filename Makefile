@@ -1,24 +1,14 @@
-# The two commands a newcomer needs on a fresh Debian or Ubuntu machine
-# (as root, or with sudo available):
-#   make run    builds and starts the app
-#   make test   installs what is missing and runs every check and test
-.PHONY: run test build deps-build deps-test servers-stop
+# Shortcuts for the two scripts the README gives; they need nothing but bash.
+.PHONY: run test bench servers-stop
 
-run: deps-build
-	go build -o tributary .
-	./tributary
+run:
+	bash scripts/run.sh
 
-build: deps-build
-	go build -o tributary .
-
-test: deps-test
+test:
 	bash scripts/test.sh
 
-deps-build:
-	bash scripts/deps.sh build
-
-deps-test:
-	bash scripts/deps.sh test
+bench:
+	bash scripts/bench.sh
 
 servers-stop:
 	bash scripts/mailservers.sh stop
