@@ -91,6 +91,17 @@ func (e *Engine) netOptions(ctx context.Context) (*netconn.Options, error) {
 	return &netconn.Options{DialTimeout: e.opts.DialTimeout, IOTimeout: e.opts.IOTimeout, Pins: pins}, nil
 }
 
+// sourceLogin returns what connecting to a source needs: connection
+// options with the current pins, and the source's password.
+func (e *Engine) sourceLogin(ctx context.Context, a core.Account, s core.Source) (*netconn.Options, string, error) {
+	nopts, err := e.netOptions(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	return nopts, pw, err
+}
+
 // password fetches a stored password, with an error that says what to do.
 func (e *Engine) password(a core.Account, ref, server string) (string, error) {
 	pw, err := e.opts.Secrets(a.PasswordStore).Get(ref)

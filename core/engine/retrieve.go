@@ -13,7 +13,6 @@ import (
 	"github.com/tributary-mail/tributary/core/imap"
 	"github.com/tributary-mail/tributary/core/netconn"
 	"github.com/tributary-mail/tributary/core/pop3"
-	"github.com/tributary-mail/tributary/core/secrets"
 )
 
 // SourceError is a sync failure of one source.
@@ -101,11 +100,7 @@ func (e *Engine) SyncSource(ctx context.Context, a core.Account, s core.Source) 
 // commit and only when the source's policy says so, and takes effect at
 // QUIT, so a dropped connection never deletes mail that was not stored.
 func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
-	nopts, err := e.netOptions(ctx)
-	if err != nil {
-		return err
-	}
-	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	nopts, pw, err := e.sourceLogin(ctx, a, s)
 	if err != nil {
 		return err
 	}
@@ -227,11 +222,7 @@ func (e *Engine) syncIMAP(ctx context.Context, a core.Account, s core.Source, pr
 }
 
 func (e *Engine) dialIMAP(ctx context.Context, a core.Account, s core.Source) (*imap.Client, error) {
-	nopts, err := e.netOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	nopts, pw, err := e.sourceLogin(ctx, a, s)
 	if err != nil {
 		return nil, err
 	}

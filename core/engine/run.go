@@ -7,7 +7,6 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
-	"github.com/tributary-mail/tributary/core/secrets"
 )
 
 // Backoff after a failed connection: it doubles from BackoffMin up to
@@ -147,11 +146,7 @@ func (e *Engine) watchSource(ctx context.Context, a core.Account, s core.Source,
 	backoff := BackoffMin
 	for ctx.Err() == nil {
 		err := e.safely("idle "+s.Label(a.Name), func() error {
-			nopts, err := e.netOptions(ctx)
-			if err != nil {
-				return err
-			}
-			pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+			nopts, pw, err := e.sourceLogin(ctx, a, s)
 			if err != nil {
 				return err
 			}

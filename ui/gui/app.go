@@ -103,8 +103,15 @@ func (a *App) follow() {
 				return
 			}
 			a.main.handle(ev)
-			if ev.Kind == engine.EventNewMail {
+			switch ev.Kind {
+			case engine.EventNewMail:
 				n.add(ev.MessageIDs)
+			case engine.EventOutbox:
+				a.do(func() {
+					if w := a.mailWindows().outbox; w != nil {
+						w.refresh()
+					}
+				})
 			}
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 )
 
@@ -41,7 +40,6 @@ type outboxWindow struct {
 	dropDraft   *widget.Button
 
 	status *widget.Label
-	sub    *engine.Subscription
 }
 
 // OpenOutbox shows the outbox, bringing it forward when already open,
@@ -58,7 +56,6 @@ func (a *App) OpenOutbox() {
 	ws.outbox = w
 	w.win.Show()
 	w.refresh()
-	w.follow()
 }
 
 // OpenDrafts shows the saved drafts: the outbox window at its Drafts tab.
@@ -105,9 +102,6 @@ func newOutboxWindow(a *App) *outboxWindow {
 	w.win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, refresh, w.status), nil, nil, w.tabs))
 	w.win.Resize(fyne.NewSize(760, 520))
 	w.win.SetOnClosed(func() {
-		if w.sub != nil {
-			w.sub.Close()
-		}
 		if a.mailWindows().outbox == w {
 			a.mailWindows().outbox = nil
 		}
@@ -115,28 +109,6 @@ func newOutboxWindow(a *App) *outboxWindow {
 	w.showDetail()
 	w.showDraftActions()
 	return w
-}
-
-// follow refreshes the window as the engine reports outbox changes, until
-// the window closes.
-func (w *outboxWindow) follow() {
-	w.sub = w.app.engine.Subscribe()
-	sub, a := w.sub, w.app
-	a.background("outbox events", func() {
-		for {
-			select {
-			case <-a.ctx.Done():
-				return
-			case ev, ok := <-sub.C():
-				if !ok {
-					return
-				}
-				if ev.Kind == engine.EventOutbox {
-					a.do(w.refresh)
-				}
-			}
-		}
-	})
 }
 
 // refresh reads the outbox and the drafts in the background.
