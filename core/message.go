@@ -72,10 +72,13 @@ type Delivery struct {
 	IMAP         *IMAPRef
 }
 
-// POP3Ref records that a POP3 message with this UIDL was retrieved.
+// POP3Ref records that a POP3 message with this UIDL was retrieved, and
+// when, by the engine's clock: "delete from server after N days" counts
+// from then.
 type POP3Ref struct {
-	SourceID int64
-	UIDL     string
+	SourceID    int64
+	UIDL        string
+	RetrievedAt time.Time
 }
 
 // IMAPRef records a message's UID in a synced mailbox.

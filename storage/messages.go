@@ -157,7 +157,11 @@ func (db *DB) Store(ctx context.Context, d core.Delivery, staged core.Staged) (i
 			return err
 		}
 		if d.POP3 != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pop3_uidls (source_id, uidl, retrieved_at) VALUES (?,?,?)`, d.POP3.SourceID, d.POP3.UIDL, time.Now().Unix()); err != nil {
+			at := d.POP3.RetrievedAt
+			if at.IsZero() {
+				at = time.Now()
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pop3_uidls (source_id, uidl, retrieved_at) VALUES (?,?,?)`, d.POP3.SourceID, d.POP3.UIDL, at.Unix()); err != nil {
 				return fmt.Errorf("storage: record UIDL: %w", err)
 			}
 		}

@@ -141,7 +141,7 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 	}
 	now := e.opts.Now()
 	for i, m := range fresh {
-		id, isNew, err := e.retrievePOP3(ctx, c, a, s, folder, m)
+		id, isNew, err := e.retrievePOP3(ctx, c, a, s, folder, m, now)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 	return errors.Join(tooLarge...)
 }
 
-func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, m pop3.Message) (int64, bool, error) {
+func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, m pop3.Message, now time.Time) (int64, bool, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := c.Retrieve(ctx, m.Num, pw)
@@ -193,7 +193,7 @@ func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Accoun
 		}
 		return 0, false, fmt.Errorf("pop3 retr %d: %w", m.Num, err)
 	}
-	return e.store.Store(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL}}, staged)
+	return e.store.Store(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL, RetrievedAt: now}}, staged)
 }
 
 // syncIMAP syncs every chosen mailbox of an IMAP source.

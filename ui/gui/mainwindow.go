@@ -279,8 +279,8 @@ func (w *MainWindow) reload() {
 				w.body.Objects = []fyne.CanvasObject{w.mailView}
 			}
 			w.body.Refresh()
+			w.reloadListAsync() // reads the search box: on the UI goroutine
 		})
-		w.reloadListAsync()
 	})
 }
 

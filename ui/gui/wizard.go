@@ -62,23 +62,26 @@ type wizard struct {
 	copied         [3]string          // the address, name and password last copied to step 2
 
 	// Step 2: every setting.
-	step2                                    fyne.CanvasObject
-	note                                     *widget.Label
-	noteRow                                  *fyne.Container
-	accountName, displayName, email          *widget.Entry
-	smtpHost, smtpPort, smtpUser, smtpPass   *widget.Entry
-	smtpEncryption, store                    *widget.Select
-	smtpAuth                                 *widget.Check
-	smtpAutoPort                             int
-	fields                                   map[string]*field // account and SMTP fields by validation key
-	sources                                  []*sourceForm
-	sourceList                               *fyne.Container
-	addSourceButton                          *widget.Button
-	general, status                          *widget.Label
-	results                                  *fyne.Container
-	spinner                                  *widget.Activity
-	back, test, save                         *widget.Button
-	filling, valid, busy, cleartextConfirmed bool
+	step2                                  fyne.CanvasObject
+	note                                   *widget.Label
+	noteRow                                *fyne.Container
+	accountName, displayName, email        *widget.Entry
+	smtpHost, smtpPort, smtpUser, smtpPass *widget.Entry
+	smtpEncryption, store                  *widget.Select
+	smtpAuth                               *widget.Check
+	smtpAutoPort                           int
+	fields                                 map[string]*field // account and SMTP fields by validation key
+	sources                                []*sourceForm
+	sourceList                             *fyne.Container
+	addSourceButton                        *widget.Button
+	general, status                        *widget.Label
+	results                                *fyne.Container
+	spinner                                *widget.Activity
+	back, test, save                       *widget.Button
+	filling, valid, busy                   bool
+	// cleartextConfirmed lists the servers the user agreed to send a
+	// password to in clear; a change of servers asks again.
+	cleartextConfirmed string
 }
 
 // OpenWizard opens the account wizard, for a new account when acct is nil.
@@ -645,12 +648,12 @@ func (w *wizard) setBusy(busy bool, status string) {
 	w.relayout()
 }
 
-// confirmCleartext asks once per form before a password is sent without
-// encryption, then runs next; it runs next at once when no password would
-// be.
+// confirmCleartext asks before a password is sent without encryption,
+// then runs next; it runs next at once when no password would be, or when
+// the user already agreed for exactly these servers.
 func (w *wizard) confirmCleartext(a core.Account, next func()) {
 	servers := cleartextServers(a)
-	if len(servers) == 0 || w.cleartextConfirmed {
+	if len(servers) == 0 || w.cleartextConfirmed == strings.Join(servers, "\n") {
 		next()
 		return
 	}
@@ -660,7 +663,7 @@ func (w *wizard) confirmCleartext(a core.Account, next func()) {
 		strings.Join(servers, " and ")))
 	d := dialog.NewCustomConfirm("Send the password in clear?", "Send in clear", "Cancel", msg, func(ok bool) {
 		if ok {
-			w.cleartextConfirmed = true
+			w.cleartextConfirmed = strings.Join(servers, "\n")
 			next()
 		}
 	}, w.win)
