@@ -167,3 +167,17 @@ func TestKilledWhileSendingBecomesUnknown(t *testing.T) {
 		t.Errorf("after a restart: %s with %d messages sent, want unknown and nothing sent", stored.State, len(srv.Messages()))
 	}
 }
+
+func TestQueueRefusesAMissingAttachment(t *testing.T) {
+	f := newFixture(t)
+	srv := smtptest.Start(t, smtptest.Options{Users: map[string]string{"alice": "pw"}, AllowInsecureAuth: true})
+	a := f.addSMTP(t, "alice", srv, "pw")
+	d := draft()
+	d.Attachments = []string{"/nonexistent/report.pdf"}
+	if _, err := f.e.Queue(context.Background(), a, d); err == nil || !strings.Contains(err.Error(), "report.pdf") {
+		t.Errorf("Queue with a missing attachment = %v, want an error naming it", err)
+	}
+	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+		t.Errorf("outbox after a refused draft = %+v, want empty", items)
+	}
+}

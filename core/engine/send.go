@@ -26,23 +26,30 @@ const (
 // is on disk, queued, before anything is sent.
 func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
 	d.From = a.From()
-	var buf bytes.Buffer
-	// Composed messages are text plus attachments the user picked, so they
-	// are built in memory; only retrieved mail can be arbitrarily large.
-	msgID, err := smtp.Build(d, &buf)
-	if err != nil {
-		return core.OutboxItem{}, err
-	}
 	item := core.OutboxItem{
 		AccountID:  a.ID,
 		Account:    a.Name,
-		MessageID:  msgID,
 		From:       a.Email,
 		Recipients: d.Recipients(),
 		To:         joinAddrs(d),
 		Subject:    d.Subject,
 	}
-	if err := e.store.Enqueue(ctx, &item, &buf); err != nil {
+	// The message streams from the builder to its file, so large
+	// attachments are never held in memory.
+	pr, pw := io.Pipe()
+	built := make(chan error, 1)
+	go func() {
+		var err error
+		item.MessageID, err = smtp.Build(d, pw)
+		pw.CloseWithError(err)
+		built <- err
+	}()
+	err := e.store.Enqueue(ctx, &item, pr)
+	pr.CloseWithError(errors.New("outbox: stopped reading"))
+	if buildErr := <-built; buildErr != nil {
+		return item, buildErr
+	}
+	if err != nil {
 		return item, err
 	}
 	e.publish(Event{Kind: EventOutbox, Account: a.Name, Outbox: &item})
