@@ -30,6 +30,10 @@ type MessageStore interface {
 	SetIMAPMailbox(ctx context.Context, st MailboxState) error
 	ResetIMAPMailbox(ctx context.Context, st MailboxState, uidValidity uint32) error
 	IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error)
+	// ExpungeIMAP records that a UID is gone from the server: the link is
+	// dropped and, when no other server copy remains, the local message
+	// is hidden (flagged deleted), not destroyed.
+	ExpungeIMAP(ctx context.Context, mailboxID int64, uid uint32) error
 	SetFlags(ctx context.Context, messageID int64, f Flags) error
 }
 

@@ -202,6 +202,16 @@ func parseFile(path string) (*mime.Message, error) {
 func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *mime.Message) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE folder_id=? AND message_id=? AND blob=?`, d.FolderID, m.MessageID, b.Hash).Scan(&id)
+	if err == nil && d.IMAP != nil {
+		// A copy found again on the server (after a UIDVALIDITY reset, or
+		// moved back after it was expunged) takes the server's flags, which
+		// also shows it again if it had been hidden.
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, id)
+		if err != nil {
+			return 0, false, fmt.Errorf("storage: relink message: %w", err)
+		}
+		return id, false, nil
+	}
 	if err == nil {
 		return id, false, nil
 	}

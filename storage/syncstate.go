@@ -162,3 +162,26 @@ func (db *DB) FolderMailbox(ctx context.Context, folderID int64) (loc core.IMAPL
 	}
 	return loc, err == nil, err
 }
+
+// ExpungeIMAP forgets a UID the server no longer has and hides its local
+// message unless another server copy still refers to it.
+func (db *DB) ExpungeIMAP(ctx context.Context, mailboxID int64, uid uint32) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error {
+		var msg int64
+		err := tx.QueryRowContext(ctx, `SELECT message FROM imap_uids WHERE mailbox_id = ? AND uid = ?`, mailboxID, uid).Scan(&msg)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("storage: expunge: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM imap_uids WHERE mailbox_id = ? AND uid = ?`, mailboxID, uid); err != nil {
+			return fmt.Errorf("storage: expunge: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET deleted = 1 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM imap_uids WHERE message = ?)`, msg, msg)
+		if err != nil {
+			return fmt.Errorf("storage: expunge: %w", err)
+		}
+		return nil
+	})
+}

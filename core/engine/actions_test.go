@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -110,5 +111,51 @@ func TestActionsSyncBackToIMAP(t *testing.T) {
 	}
 	if got := f.inboxMessage(t, "action 0"); !got.Seen || !got.Flagged {
 		t.Errorf("flags after a sync = %+v, want seen and flagged", got.Flags)
+	}
+}
+
+// TestExpungedElsewhereIsHiddenNotDestroyed deletes a message on the
+// server with another client: the next sync hides it here, keeps its
+// file, and a message that comes back shows again.
+func TestExpungedElsewhereIsHiddenNotDestroyed(t *testing.T) {
+	f, srv, _ := imapFixture(t)
+	ctx := context.Background()
+	m := f.inboxMessage(t, "action 1")
+	_, blob, _ := f.db.Message(ctx, m.ID)
+	c := srv.Dial(t)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var uid goimap.UID
+	for _, sm := range srv.Messages(t, "INBOX") {
+		if strings.Contains(string(sm.Raw), "action 1") {
+			uid = sm.UID
+		}
+	}
+	set := goimap.UIDSetNum(uid)
+	if err := c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Flags: []goimap.Flag{goimap.FlagDeleted}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UIDExpunge(set).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if errs := f.e.SyncOnce(ctx, ""); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if n, _ := f.db.Count(ctx, storage.ListQuery{Search: "action 1"}); n != 0 {
+		t.Errorf("a message expunged on the server is still listed (%d)", n)
+	}
+	if file, err := f.db.OpenBlob(blob); err != nil {
+		t.Errorf("the hidden message's file is gone: %v", err)
+	} else {
+		file.Close()
+	}
+	// It comes back (another client restores it): it shows again, once.
+	srv.Append(t, "INBOX", []byte("From: s@example.test\r\nSubject: action 1\r\nMessage-ID: <a1@example.test>\r\n\r\nbody\r\n"))
+	if errs := f.e.SyncOnce(ctx, ""); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if n, _ := f.db.Count(ctx, storage.ListQuery{Search: "action 1"}); n != 1 {
+		t.Errorf("a restored message is listed %d times, want 1", n)
 	}
 }

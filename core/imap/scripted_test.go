@@ -83,8 +83,11 @@ func (m *scripted) reply(tag, command string) []string {
 func (m *scripted) uidCommand(tag, args string) []string {
 	verb, rest, _ := strings.Cut(args, " ")
 	switch strings.ToUpper(verb) {
-	case "SEARCH": // UID SEARCH UID n:*
+	case "SEARCH": // UID SEARCH UID n:*, or UID SEARCH ALL
 		set := strings.TrimPrefix(strings.ToUpper(rest), "UID ")
+		if set == "ALL" {
+			set = "1:*"
+		}
 		line := "* SEARCH"
 		for _, u := range m.uidsIn(set) {
 			line += " " + strconv.Itoa(int(u))

@@ -86,6 +86,7 @@ func hasSentAttr(list []*goimap.ListData) bool {
 type SyncResult struct {
 	NewIDs       []int64 // messages stored that were not in the folder before
 	FlagsUpdated int
+	Expunged     int // messages gone from the server, now hidden here
 }
 
 // SyncMailbox brings one mailbox's local folder up to date: it fetches
@@ -125,6 +126,9 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		st.LastUID, st.HighestModSeq = 0, 0
 	}
 	st.UIDValidity = sel.UIDValidity
+	if res.Expunged, err = c.syncExpunged(ctx, store, st, sel.NumMessages); err != nil {
+		return res, err
+	}
 	if sel.NumMessages > 0 {
 		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, condstore); err != nil {
 			return res, err
@@ -137,6 +141,44 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		st.HighestModSeq = sel.HighestModSeq
 	}
 	return res, store.SetIMAPMailbox(ctx, st)
+}
+
+// syncExpunged mirrors deletions made elsewhere (another client, webmail):
+// a stored UID the server no longer has is hidden here, as its flag
+// Deleted, and forgotten. Its file stays on disk until the user empties it
+// for good, so a server mistake never destroys the only copy.
+func (c *Client) syncExpunged(ctx context.Context, store core.MessageStore, st core.MailboxState, exists uint32) (int, error) {
+	local, err := store.IMAPUIDs(ctx, st.ID)
+	if err != nil || len(local) == 0 {
+		return 0, err
+	}
+	onServer := map[uint32]bool{}
+	if exists > 0 {
+		err = c.wait(ctx, func() error {
+			data, err := c.c.UIDSearch(&goimap.SearchCriteria{}, nil).Wait()
+			if err != nil {
+				return err
+			}
+			for _, u := range data.AllUIDs() {
+				onServer[uint32(u)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, c.classify("search", err)
+		}
+	}
+	gone := 0
+	for uid := range local {
+		if onServer[uid] {
+			continue
+		}
+		if err := store.ExpungeIMAP(ctx, st.ID, uid); err != nil {
+			return gone, err
+		}
+		gone++
+	}
+	return gone, nil
 }
 
 // fetchNew lists the UIDs above LastUID, then fetches them in batches.
