@@ -32,7 +32,6 @@ windows)
 	done
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 		go build -ldflags "-H=windowsgui -s -w" -o dist/tributary.exe .
-	cp assets/icon.png dist/
 	makensis -DVERSION="$version" -DOUTDIR="$PWD/dist" scripts/installer.nsi
 	;;
 darwin)
