@@ -40,10 +40,11 @@ func TestHTTPFetcher(t *testing.T) {
 		case "/loop":
 			http.Redirect(w, r, srv.URL+"/loop", http.StatusFound)
 		case "/hang":
-			select {
-			case <-r.Context().Done():
-			case <-testDone:
-			}
+			// Never answer: wait for the end of the test, then drop the
+			// connection rather than send an empty 200, so a client that
+			// did not time out cannot mistake this for success.
+			<-testDone
+			panic(http.ErrAbortHandler)
 		default:
 			http.NotFound(w, r)
 		}
