@@ -1,8 +1,11 @@
 package gui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/color"
+	"image/png"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
@@ -242,4 +246,36 @@ func TestNotificationsAreGrouped(t *testing.T) {
 		nt.timer.Stop()
 		nt.flush()
 	})
+}
+
+func TestTrayIconShowsTheCount(t *testing.T) {
+	if trayIcon(0) != assets.Icon {
+		t.Error("tray icon with nothing unread is not the plain icon")
+	}
+	for _, n := range []int{1, 42, 1234} {
+		img, err := png.Decode(bytes.NewReader(trayIcon(n).Content()))
+		if err != nil {
+			t.Fatalf("trayIcon(%d) is not a PNG: %v", n, err)
+		}
+		// The badge disc is red, with white digits inside it.
+		corner := color.NRGBAModel.Convert(img.At(badgeSize-10, 36)).(color.NRGBA)
+		if corner.R < 0xc0 || corner.G > 0x60 {
+			t.Errorf("trayIcon(%d) has no red badge: %v", n, corner)
+		}
+		// Inside the disc only the digits are white.
+		white, cx, cy := 0, badgeSize-36, 36
+		for y := cy - 30; y <= cy+30; y++ {
+			for x := cx - 30; x <= cx+30; x++ {
+				if (x-cx)*(x-cx)+(y-cy)*(y-cy) > 30*30 {
+					continue
+				}
+				if c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA); c.R > 0xf0 && c.G > 0xf0 && c.B > 0xf0 {
+					white++
+				}
+			}
+		}
+		if white < 50 {
+			t.Errorf("trayIcon(%d) badge has %d white pixels, want digits drawn", n, white)
+		}
+	}
 }

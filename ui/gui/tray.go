@@ -46,10 +46,12 @@ func (a *App) hasTray() bool {
 	return ok
 }
 
-// setUnread updates the tray with the unified inbox's unread count.
+// setUnread shows the unified inbox's unread count on the tray icon and
+// in its menu.
 func (a *App) setUnread(n int) {
 	if desk, ok := a.fyne.(desktop.App); ok {
 		desk.SetSystemTrayMenu(a.trayMenu(n))
+		desk.SetSystemTrayIcon(trayIcon(n))
 	}
 }
 
