@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -64,10 +65,19 @@ func trayIcon(unread int) fyne.Resource {
 	return fyne.NewStaticResource(fmt.Sprintf("tray-%s.png", text), out.Bytes())
 }
 
-// badgeFace is the theme's bold font at a size that fits n characters.
-func badgeFace(n int) font.Face {
+// boldFont is the theme's bold font, parsed once.
+var boldFont = sync.OnceValue(func() *opentype.Font {
 	f, err := opentype.Parse(theme.DefaultTextBoldFont().Content())
 	if err != nil {
+		return nil
+	}
+	return f
+})
+
+// badgeFace is the theme's bold font at a size that fits n characters.
+func badgeFace(n int) font.Face {
+	f := boldFont()
+	if f == nil {
 		return nil
 	}
 	size := map[int]float64{1: 48, 2: 40}[n]
