@@ -40,7 +40,7 @@ type MainWindow struct {
 	navList   *widget.List
 	current   storage.ListQuery
 	rows      pageCache
-	list      *widget.List
+	list      *messageList
 	selected  int64
 	reader    *Reader
 	search    *widget.Entry
@@ -73,7 +73,7 @@ func newMainWindow(a *App) *MainWindow {
 			w.reloadList()
 		}
 	}
-	w.list = widget.NewList(w.rows.len, newRow, w.updateRow)
+	w.list = newMessageList(w.rows.len, newRow, w.updateRow, w.deleteSelected)
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if m, ok, _, _, _ := w.rows.row(i); ok {
 			w.open(m)
@@ -135,6 +135,31 @@ var accountColors = []color.NRGBA{
 }
 
 func accountColor(id int64) color.Color { return accountColors[int(id)%len(accountColors)] }
+
+// messageList is the message list, which also takes Delete: after a click
+// the list has the keyboard focus, and a focused widget's keys never reach
+// the window.
+type messageList struct {
+	widget.List
+	onDelete func()
+}
+
+func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), onDelete func()) *messageList {
+	l := &messageList{onDelete: onDelete}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey deletes the selected message on Delete and leaves every other
+// key (arrows, space) to the list.
+func (l *messageList) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyDelete {
+		l.onDelete()
+		return
+	}
+	l.List.TypedKey(e)
+}
 
 // row is the template of one message list row.
 type row struct {

@@ -279,3 +279,21 @@ func TestTrayIconShowsTheCount(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteKeyOnTheFocusedList(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	id := f.deliver(t, work, "to be deleted", time.Minute)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	onUI(func() {
+		w.list.Select(0)
+		w.win.Canvas().Focus(w.list)
+		w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	})
+	eventually(t, "moved to the Trash", func() bool {
+		m, _, err := f.db.Message(context.Background(), id)
+		return err == nil && m.Folder == "Trash"
+	})
+}
