@@ -43,6 +43,11 @@ type Store interface {
 	IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error)
 	FolderMailbox(ctx context.Context, folderID int64) (core.IMAPLocation, bool, error)
 	UnlinkIMAP(ctx context.Context, messageID int64) error
+
+	CreateAccount(ctx context.Context, a *core.Account) error
+	RemoveAccount(ctx context.Context, id int64) error
+	AddSource(ctx context.Context, s *core.Source) error
+	RemoveSource(ctx context.Context, id int64) error
 }
 
 // Options configure an Engine. Zero values mean the defaults.
@@ -114,10 +119,12 @@ func (e *Engine) password(a core.Account, ref, server string) (string, error) {
 	return pw, nil
 }
 
-// SavePasswords stores an account's passwords in its password store.
+// SavePasswords stores an account's passwords in its password store. A
+// blank password leaves the stored one as it is, so an edit that changes
+// one password, or adds one source, touches nothing else.
 func (e *Engine) SavePasswords(a core.Account, pw core.Passwords) error {
 	store := e.opts.Secrets(a.PasswordStore)
-	if a.SMTP.Auth {
+	if a.SMTP.Auth && pw.SMTP != "" {
 		if err := store.Set(secrets.SMTPRef(a.ID), pw.SMTP); err != nil {
 			return err
 		}

@@ -166,13 +166,8 @@ func accountAdd(ctx context.Context, c *call) error {
 	if err := c.open(ctx, true); err != nil {
 		return err
 	}
-	if err := c.db.CreateAccount(ctx, &a); err != nil {
+	if err := c.engine().AddAccount(ctx, &a, pw); err != nil {
 		return err
-	}
-	if err := c.engine().SavePasswords(a, pw); err != nil {
-		// Without its passwords the account is useless: take it back.
-		c.db.RemoveAccount(ctx, a.ID)
-		return fmt.Errorf("account %q not added: %w", a.Name, err)
 	}
 	fmt.Fprintf(c.env.Stdout, "added account %q (%s), passwords in the %s\n", a.Name, a.Email, a.PasswordStore)
 	return nil
@@ -308,14 +303,8 @@ func runSource(ctx context.Context, c *call) error {
 	if err := check.Validate(core.Passwords{Sources: []string{p}}); err != nil {
 		return err
 	}
-	if err := c.db.AddSource(ctx, &s); err != nil {
+	if err := c.engine().AddSource(ctx, a, &s, p); err != nil {
 		return err
-	}
-	a.Sources = []core.Source{s}
-	a.SMTP.Auth = false
-	if err := c.engine().SavePasswords(a, core.Passwords{Sources: []string{p}}); err != nil {
-		c.db.RemoveSource(ctx, s.ID)
-		return fmt.Errorf("source not added: %w", err)
 	}
 	fmt.Fprintf(c.env.Stdout, "added source %d to %q: %s\n", s.ID, a.Name, s.Label(a.Name))
 	return nil

@@ -880,22 +880,8 @@ func (w *wizard) offerFileStore() {
 // passwords of an edited account are left as they are.
 func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
 	if orig == nil {
-		if err := a.db.CreateAccount(ctx, &acct); err != nil {
-			return acct, err
-		}
-		if err := a.engine.SavePasswords(acct, pw); err != nil {
-			// Without its passwords the account is useless: take it back,
-			// with any password saved before the failure.
-			undo := []error{a.db.RemoveAccount(ctx, acct.ID)}
-			if !errors.Is(err, secrets.ErrNoKeyring) {
-				undo = append(undo, a.engine.ForgetPasswords(acct))
-			}
-			if uerr := errors.Join(undo...); uerr != nil {
-				a.log.Error("could not take back a half-added account", "account", acct.Name, "error", uerr)
-			}
-			return acct, fmt.Errorf("account %q not added: %w", acct.Name, err)
-		}
-		return acct, nil
+		err := a.engine.AddAccount(ctx, &acct, pw)
+		return acct, err
 	}
 
 	var undo []func() error
@@ -930,11 +916,8 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 		}
 		undo = append(undo, func() error { return a.db.UpdateSource(ctx, &before) })
 	}
-	toSave := acct
-	if pw.SMTP == "" {
-		toSave.SMTP.Auth = false // blank: the saved password stays
-	}
-	if err := a.engine.SavePasswords(toSave, pw); err != nil {
+	// Blank passwords leave the saved ones as they are.
+	if err := a.engine.SavePasswords(acct, pw); err != nil {
 		return rollback(err)
 	}
 	// Removals come last: a removed source's sync state cannot be put back.
