@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -51,14 +52,28 @@ type MessageSummary struct {
 }
 
 // From is the sender as "Name <addr>", or the bare address.
-func (m MessageSummary) From() string {
-	if m.FromName == "" {
-		return m.FromAddr
+func (m MessageSummary) From() string { return DisplayAddress(m.FromName, m.FromAddr) }
+
+// DisplayAddress writes an address as people read it, "Ann <ann@example.com>",
+// or whichever half there is. Unlike mail.Address.String it keeps non-ASCII
+// names readable: it is for showing, not for headers.
+func DisplayAddress(name, addr string) string {
+	switch {
+	case name == "":
+		return addr
+	case addr == "":
+		return name
 	}
-	if m.FromAddr == "" {
-		return m.FromName
+	return name + " <" + addr + ">"
+}
+
+// DisplayAddresses joins addresses for showing, with DisplayAddress.
+func DisplayAddresses(list []*mail.Address) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = DisplayAddress(a.Name, a.Address)
 	}
-	return fmt.Sprintf("%s <%s>", m.FromName, m.FromAddr)
+	return strings.Join(parts, ", ")
 }
 
 // Delivery says where a retrieved message goes and which remote copy it is,

@@ -47,7 +47,7 @@ func (db *DB) KnownAddresses(ctx context.Context, limit int) ([]*mail.Address, e
 	return out, rows.Err()
 }
 
-// splitStoredAddresses reads a to_addrs column back. joinAddresses wrote
+// splitStoredAddresses reads a to_addrs column back. core.DisplayAddresses wrote
 // it for display, as "Name <addr>" or "addr" joined with ", " and with
 // names unquoted, so a name holding ", " splits in two; the piece without
 // an address is dropped and the address keeps the rest of its name.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"strings"
 	"time"
@@ -229,7 +228,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *
 	if len(m.From) > 0 {
 		fromName, fromAddr = m.From[0].Name, m.From[0].Address
 	}
-	to := joinAddresses(m.To)
+	to := core.DisplayAddresses(m.To)
 	res, err := tx.ExecContext(ctx, `
 INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted)
 VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -241,21 +240,9 @@ VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, err
 	}
-	addresses := strings.Join([]string{joinAddresses(m.From), to, joinAddresses(m.Cc)}, " ")
+	addresses := strings.Join([]string{core.DisplayAddresses(m.From), to, core.DisplayAddresses(m.Cc)}, " ")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
 		return 0, false, fmt.Errorf("storage: index message: %w", err)
 	}
 	return id, true, nil
-}
-
-func joinAddresses(list []*mail.Address) string {
-	parts := make([]string, 0, len(list))
-	for _, a := range list {
-		if a.Name != "" {
-			parts = append(parts, fmt.Sprintf("%s <%s>", a.Name, a.Address))
-		} else {
-			parts = append(parts, a.Address)
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -278,10 +278,10 @@ func runShow(ctx context.Context, c *call) error {
 		return fmt.Errorf("message %d cannot be read: %v; tributary show %d --raw prints its bytes", id, perr, id)
 	}
 	w := c.env.Stdout
-	fmt.Fprintf(w, "From: %s\n", addrList(m.From))
-	fmt.Fprintf(w, "To: %s\n", addrList(m.To))
+	fmt.Fprintf(w, "From: %s\n", core.DisplayAddresses(m.From))
+	fmt.Fprintf(w, "To: %s\n", core.DisplayAddresses(m.To))
 	if len(m.Cc) > 0 {
-		fmt.Fprintf(w, "Cc: %s\n", addrList(m.Cc))
+		fmt.Fprintf(w, "Cc: %s\n", core.DisplayAddresses(m.Cc))
 	}
 	if !m.Date.IsZero() {
 		fmt.Fprintf(w, "Date: %s\n", m.Date.Format(time.RFC1123Z))
@@ -296,13 +296,4 @@ func runShow(ctx context.Context, c *call) error {
 		fmt.Fprintf(c.env.Stderr, "tributary: parts of message %d could not be read (%v %s); show --raw prints its bytes\n", id, perr, strings.Join(m.Problems, "; "))
 	}
 	return nil
-}
-
-func addrList(list []*mail.Address) string {
-	parts := make([]string, len(list))
-	for i, a := range list {
-		// Not a.String(): that encodes non-ASCII names for the wire.
-		parts[i] = core.MessageSummary{FromName: a.Name, FromAddr: a.Address}.From()
-	}
-	return strings.Join(parts, ", ")
 }

@@ -269,7 +269,7 @@ func references(msg *mime.Message) []string {
 func attribution(msg *mime.Message) string {
 	who := "You"
 	if len(msg.From) > 0 {
-		who = displayAddress(msg.From[0])
+		who = core.DisplayAddress(msg.From[0].Name, msg.From[0].Address)
 	}
 	if msg.Date.IsZero() {
 		return who + " wrote:"

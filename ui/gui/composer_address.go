@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
 )
 
 // composeEntry is an entry of the composer. Ctrl+Enter (Cmd+Enter on a
@@ -178,7 +180,7 @@ func (f *addressField) suggest() {
 func (f *addressField) showSuggestions() {
 	f.suggestions.Objects = nil
 	for i, m := range f.matches {
-		b := widget.NewButton(displayAddress(m), func() { f.accept(m) })
+		b := widget.NewButton(core.DisplayAddress(m.Name, m.Address), func() { f.accept(m) })
 		b.Alignment = widget.ButtonAlignLeading
 		b.Importance = widget.LowImportance
 		if i == f.highlight {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
 )
 
@@ -255,24 +256,13 @@ func addressLine(list []*mail.Address, fallback string) string {
 		if i == shown {
 			break
 		}
-		parts = append(parts, displayAddress(a))
+		parts = append(parts, core.DisplayAddress(a.Name, a.Address))
 	}
 	s := strings.Join(parts, ", ")
 	if len(list) > shown {
 		s += fmt.Sprintf(" and %d more", len(list)-shown)
 	}
 	return s
-}
-
-// displayAddress is an address as people read it: "Ann <ann@example.com>".
-func displayAddress(a *mail.Address) string {
-	switch {
-	case a.Name == "":
-		return a.Address
-	case a.Address == "":
-		return a.Name
-	}
-	return a.Name + " <" + a.Address + ">"
 }
 
 // listedAttachments are the attachments to offer: every one but the
