@@ -44,3 +44,16 @@ func (e *Engine) AddSource(ctx context.Context, a core.Account, s *core.Source, 
 	}
 	return nil
 }
+
+// RemoveSource deletes a source with its sync state and its password; the
+// mail it retrieved stays. A password that cannot be deleted is logged:
+// the source is gone either way.
+func (e *Engine) RemoveSource(ctx context.Context, a core.Account, s core.Source) error {
+	if err := e.store.RemoveSource(ctx, s.ID); err != nil {
+		return err
+	}
+	if err := e.opts.Secrets(a.PasswordStore).Delete(secrets.SourceRef(s.ID)); err != nil {
+		e.log.Warn("could not delete a removed source's password", "account", a.Name, "error", err)
+	}
+	return nil
+}

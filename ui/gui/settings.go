@@ -292,10 +292,7 @@ func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
 		w.forgetSource(src.ID)
 	}
 	s.run("remove source", func() {
-		err := s.app.db.RemoveSource(s.app.ctx, src.ID)
-		if err == nil {
-			s.app.forgetSourcePasswords(acct, []core.Source{src})
-		}
+		err := s.app.engine.RemoveSource(s.app.ctx, acct, src)
 		s.app.do(func() {
 			if err != nil {
 				s.setStatus("The source was not removed: " + err.Error())

@@ -921,16 +921,13 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 		return rollback(err)
 	}
 	// Removals come last: a removed source's sync state cannot be put back.
-	var removed []core.Source
 	for _, s := range orig.Sources {
 		if !kept[s.ID] {
-			if err := a.db.RemoveSource(ctx, s.ID); err != nil {
+			if err := a.engine.RemoveSource(ctx, *orig, s); err != nil {
 				return rollback(err)
 			}
-			removed = append(removed, s)
 		}
 	}
-	a.forgetSourcePasswords(*orig, removed)
 	if acct.PasswordStore != orig.PasswordStore {
 		// The passwords now live in the new store (validation required
 		// them all); the old store's copies go.
@@ -939,20 +936,6 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 		}
 	}
 	return acct, nil
-}
-
-// forgetSourcePasswords deletes the saved passwords of removed sources of
-// a, and no other.
-func (a *App) forgetSourcePasswords(acct core.Account, removed []core.Source) {
-	if len(removed) == 0 {
-		return
-	}
-	// ForgetPasswords deletes the account's SMTP password too; account 0
-	// never exists, so only the sources' passwords go.
-	only := core.Account{PasswordStore: acct.PasswordStore, Sources: removed}
-	if err := a.engine.ForgetPasswords(only); err != nil {
-		a.log.Warn("could not delete a removed source's password", "account", acct.Name, "error", err)
-	}
 }
 
 func sourceByID(sources []core.Source, id int64) core.Source {
