@@ -138,6 +138,22 @@ func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
 	return item, fmt.Errorf("%s: %s", item.Describe(), lastErr)
 }
 
+// Resend puts an outbox message back in the queue and makes one attempt
+// now, as Send does. It is how the user retries a failed message, or
+// decides that an unknown one should go again.
+func (e *Engine) Resend(ctx context.Context, id int64) (core.OutboxItem, error) {
+	if err := e.store.SetOutboxState(ctx, id, core.OutboxQueued, "", time.Time{}); err != nil {
+		return core.OutboxItem{}, err
+	}
+	return e.Send(ctx, id)
+}
+
+// MarkSent records the user's decision that a message in the outbox went
+// out, for an unknown message the recipient did receive.
+func (e *Engine) MarkSent(ctx context.Context, id int64) error {
+	return e.store.SetOutboxState(ctx, id, core.OutboxSent, "marked as sent by the user", time.Time{})
+}
+
 func (e *Engine) deliver(ctx context.Context, item core.OutboxItem) error {
 	a, err := e.store.Account(ctx, item.AccountID)
 	if err != nil {

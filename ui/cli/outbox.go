@@ -74,7 +74,7 @@ func runOutbox(ctx context.Context, c *call) error {
 		}
 		switch *as {
 		case "sent":
-			if err := c.db.SetOutboxState(ctx, id, core.OutboxSent, "marked as sent by the user", time.Time{}); err != nil {
+			if err := c.engine().MarkSent(ctx, id); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.env.Stdout, "marked message %d as sent\n", id)
@@ -88,10 +88,7 @@ func runOutbox(ctx context.Context, c *call) error {
 
 // sendNow puts a message back in the queue and makes one attempt.
 func (c *call) sendNow(ctx context.Context, id int64) error {
-	if err := c.db.SetOutboxState(ctx, id, core.OutboxQueued, "", time.Time{}); err != nil {
-		return err
-	}
-	item, err := c.engine().Send(ctx, id)
+	item, err := c.engine().Resend(ctx, id)
 	if err != nil {
 		return fmt.Errorf("message %d left %s: %w", id, strings.ToUpper(string(item.State)), err)
 	}

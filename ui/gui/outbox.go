@@ -324,11 +324,7 @@ func (w *outboxWindow) sendNow(it core.OutboxItem) {
 	w.retry.Disable()
 	w.again.Disable()
 	a.background("retry outbox", func() {
-		err := a.db.SetOutboxState(a.ctx, it.ID, core.OutboxQueued, "", time.Time{})
-		var sent core.OutboxItem
-		if err == nil {
-			sent, err = a.engine.Send(a.ctx, it.ID)
-		}
+		sent, err := a.engine.Resend(a.ctx, it.ID)
 		a.do(func() {
 			w.retry.Enable()
 			w.again.Enable()
@@ -357,7 +353,7 @@ func (w *outboxWindow) confirmAgain(it core.OutboxItem) {
 func (w *outboxWindow) confirmSent(it core.OutboxItem) {
 	a := w.app
 	a.background("mark sent", func() {
-		err := a.db.SetOutboxState(a.ctx, it.ID, core.OutboxSent, "marked as sent by the user", time.Time{})
+		err := a.engine.MarkSent(a.ctx, it.ID)
 		a.do(func() {
 			if err != nil {
 				w.status.SetText("Cannot mark it as sent: " + err.Error())
