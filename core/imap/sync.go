@@ -126,14 +126,26 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		st.LastUID, st.HighestModSeq = 0, 0
 	}
 	st.UIDValidity = sel.UIDValidity
-	if res.Expunged, err = c.syncExpunged(ctx, store, st, sel.NumMessages); err != nil {
+	// One read of the stored UIDs and one UID SEARCH serve all three
+	// steps: what vanished, what changed, what is new.
+	local, err := store.IMAPUIDs(ctx, st.ID)
+	if err != nil {
+		return res, err
+	}
+	var onServer []goimap.UID
+	if sel.NumMessages > 0 {
+		if onServer, err = c.allUIDs(ctx); err != nil {
+			return res, err
+		}
+	}
+	if res.Expunged, err = syncExpunged(ctx, store, st, local, onServer); err != nil {
 		return res, err
 	}
 	if sel.NumMessages > 0 {
-		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, condstore); err != nil {
+		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, condstore); err != nil {
 			return res, err
 		}
-		if res.NewIDs, err = c.fetchNew(ctx, store, accountID, st, progress); err != nil {
+		if res.NewIDs, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
 			return res, err
 		}
 	}
@@ -146,66 +158,53 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 // syncExpunged mirrors deletions made elsewhere (another client, webmail):
 // a stored UID the server no longer has is hidden here, as its flag
 // Deleted, and forgotten. Its file stays on disk until the user empties it
-// for good, so a server mistake never destroys the only copy.
-func (c *Client) syncExpunged(ctx context.Context, store core.MessageStore, st core.MailboxState, exists uint32) (int, error) {
-	local, err := store.IMAPUIDs(ctx, st.ID)
-	if err != nil || len(local) == 0 {
-		return 0, err
-	}
-	onServer := map[uint32]bool{}
-	if exists > 0 {
-		err = c.wait(ctx, func() error {
-			data, err := c.c.UIDSearch(&goimap.SearchCriteria{}, nil).Wait()
-			if err != nil {
-				return err
-			}
-			for _, u := range data.AllUIDs() {
-				onServer[uint32(u)] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, c.classify("search", err)
-		}
+// for good, so a server mistake never destroys the only copy. The UIDs
+// it forgets are dropped from local too.
+func syncExpunged(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, onServer []goimap.UID) (int, error) {
+	present := make(map[uint32]bool, len(onServer))
+	for _, u := range onServer {
+		present[uint32(u)] = true
 	}
 	gone := 0
 	for uid := range local {
-		if onServer[uid] {
+		if present[uid] {
 			continue
 		}
 		if err := store.ExpungeIMAP(ctx, st.ID, uid); err != nil {
 			return gone, err
 		}
+		delete(local, uid)
 		gone++
 	}
 	return gone, nil
 }
 
-// fetchNew lists the UIDs above LastUID, then fetches them in batches.
-func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, progress core.Progress) ([]int64, error) {
-	known, err := store.IMAPUIDs(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
+// allUIDs lists every UID of the selected mailbox.
+func (c *Client) allUIDs(ctx context.Context) ([]goimap.UID, error) {
 	var uids []goimap.UID
-	err = c.wait(ctx, func() error {
-		var set goimap.UIDSet
-		set.AddRange(goimap.UID(st.LastUID+1), 0)
-		data, err := c.c.UIDSearch(&goimap.SearchCriteria{UID: []goimap.UIDSet{set}}, nil).Wait()
+	err := c.wait(ctx, func() error {
+		data, err := c.c.UIDSearch(&goimap.SearchCriteria{}, nil).Wait()
 		if err != nil {
 			return err
 		}
-		// "n:*" always matches the highest UID, even one already stored,
-		// and a message we appended ourselves is known already.
-		for _, u := range data.AllUIDs() {
-			if _, ok := known[uint32(u)]; !ok && uint32(u) > st.LastUID {
-				uids = append(uids, u)
-			}
-		}
+		uids = data.AllUIDs()
 		return nil
 	})
 	if err != nil {
-		return nil, c.classify("search new mail", err)
+		return nil, c.classify("search", err)
+	}
+	return uids, nil
+}
+
+// fetchNew fetches, in batches, the UIDs on the server above LastUID that
+// are not stored yet (a message appended by Tributary itself is known
+// already).
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, error) {
+	var uids []goimap.UID
+	for _, u := range onServer {
+		if _, ok := known[uint32(u)]; !ok && uint32(u) > st.LastUID {
+			uids = append(uids, u)
+		}
 	}
 	slices.Sort(uids)
 	total, done := len(uids), 0
@@ -338,13 +337,9 @@ func (l *literal) Read(p []byte) (int, error) {
 // syncFlags applies flag changes made elsewhere (another client, webmail)
 // to messages already stored. With CONDSTORE only what changed since the
 // last sync is asked for.
-func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, condstore bool) (int, error) {
+func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, condstore bool) (int, error) {
 	if st.LastUID == 0 {
 		return 0, nil
-	}
-	local, err := store.IMAPUIDs(ctx, st.ID)
-	if err != nil {
-		return 0, err
 	}
 	opts := &goimap.FetchOptions{UID: true, Flags: true}
 	if condstore && st.HighestModSeq > 0 {
@@ -353,7 +348,7 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 	var set goimap.UIDSet
 	set.AddRange(1, goimap.UID(st.LastUID))
 	updated := 0
-	err = c.wait(ctx, func() error {
+	err := c.wait(ctx, func() error {
 		msgs, err := c.c.Fetch(set, opts).Collect()
 		if err != nil {
 			return err
