@@ -117,10 +117,13 @@ func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func scanSummary(r scanner) (core.MessageSummary, error) {
+// scanSummary reads the summaryColumns of a row, then any extra columns
+// selected after them into extra.
+func scanSummary(r scanner, extra ...any) (core.MessageSummary, error) {
 	var m core.MessageSummary
 	var date int64
-	err := r.Scan(&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted)
+	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted}, extra...)
+	err := r.Scan(dest...)
 	m.Date = time.Unix(date, 0).UTC()
 	return m, err
 }
@@ -128,14 +131,10 @@ func scanSummary(r scanner) (core.MessageSummary, error) {
 // Message returns one message's summary and the hash of its raw bytes.
 func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, string, error) {
 	var blob string
-	row := db.sql.QueryRowContext(ctx, `SELECT m.blob, `+summaryColumns+summaryFrom+` WHERE m.id = ?`, id)
-	var m core.MessageSummary
-	var date int64
-	err := row.Scan(&blob, &m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted)
+	m, err := scanSummary(db.sql.QueryRowContext(ctx, `SELECT `+summaryColumns+`, m.blob`+summaryFrom+` WHERE m.id = ?`, id), &blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, "", fmt.Errorf("no message %d: %w", id, ErrNotFound)
 	}
-	m.Date = time.Unix(date, 0).UTC()
 	return m, blob, err
 }
 
