@@ -91,3 +91,17 @@ func (p *pageCache) update(id int64, fn func(*core.MessageSummary)) {
 		}
 	}
 }
+
+// find returns the loaded row of message id.
+func (p *pageCache) find(id int64) (core.MessageSummary, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rows := range p.pages {
+		for _, m := range rows {
+			if m.ID == id {
+				return m, true
+			}
+		}
+	}
+	return core.MessageSummary{}, false
+}

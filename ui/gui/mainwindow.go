@@ -304,7 +304,7 @@ func (w *MainWindow) reload() {
 				w.body.Objects = []fyne.CanvasObject{w.mailView}
 			}
 			w.body.Refresh()
-			w.reloadListAsync() // reads the search box: on the UI goroutine
+			w.reloadList()
 		})
 	})
 }
@@ -323,10 +323,9 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int) {
 	w.navList.Refresh()
 }
 
-// reloadList re-reads the current list; call it on the UI goroutine.
-func (w *MainWindow) reloadList() { w.reloadListAsync() }
-
-func (w *MainWindow) reloadListAsync() {
+// reloadList re-reads the current list in the background. Call it on the
+// UI goroutine: it reads the search box.
+func (w *MainWindow) reloadList() {
 	q := w.query()
 	w.app.background("count", func() {
 		n, err := w.app.db.Count(w.app.ctx, q)
@@ -385,10 +384,7 @@ func (w *MainWindow) selectedMessage() (core.MessageSummary, bool) {
 	if w.selected < 0 {
 		return core.MessageSummary{}, false
 	}
-	var found core.MessageSummary
-	ok := false
-	w.rows.update(w.selected, func(m *core.MessageSummary) { found, ok = *m, true })
-	return found, ok
+	return w.rows.find(w.selected)
 }
 
 func (w *MainWindow) setFlags(m core.MessageSummary) {
