@@ -427,6 +427,9 @@ EOF
 # once, keeping whatever is listed already.
 register_postfix_dir() {
 	local current entry entries=()
+	# Debian's "No configuration" install (what deps.sh chooses) leaves no
+	# main.cf at all; postconf -e needs one to edit.
+	[[ -f /etc/postfix/main.cf ]] || : >/etc/postfix/main.cf
 	current=$(postconf -c /etc/postfix -h alternate_config_directories 2>/dev/null || true)
 	# Entries may be separated by commas and/or whitespace.
 	read -ra entries <<<"${current//,/ }"
