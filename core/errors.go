@@ -27,6 +27,7 @@ const (
 	KindTLS                       // certificate not trusted, STARTTLS missing, handshake failed
 	KindProtocol                  // the server said something unexpected or refused a command
 	KindConfig                    // our own settings are incomplete, e.g. no password stored
+	KindStorage                   // the local store failed: disk full, permissions, a damaged file
 )
 
 func (k ErrorKind) String() string {
@@ -39,6 +40,8 @@ func (k ErrorKind) String() string {
 		return "protocol"
 	case KindConfig:
 		return "configuration"
+	case KindStorage:
+		return "storage"
 	}
 	return "network"
 }
@@ -85,8 +88,25 @@ func KindOf(err error) ErrorKind {
 	if errors.As(err, &c) {
 		return KindTLS
 	}
+	var st *StorageError
+	if errors.As(err, &st) {
+		return KindStorage
+	}
 	return KindNetwork
 }
+
+// StorageError is a failure of the local store, never of a server: it is
+// reported as such, and no retry loop treats it as a network error.
+type StorageError struct {
+	Op  string // "insert message", "record UID", ...
+	Err error
+}
+
+func (e *StorageError) Error() string {
+	return fmt.Sprintf("local store: %s: %v", e.Op, e.Err)
+}
+
+func (e *StorageError) Unwrap() error { return e.Err }
 
 // IsTemporary reports whether a retry may fix err.
 func IsTemporary(err error) bool {

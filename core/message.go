@@ -85,6 +85,10 @@ type Delivery struct {
 	InternalDate time.Time // the server's arrival time; used when Date is missing
 	POP3         *POP3Ref
 	IMAP         *IMAPRef
+	// AppendTo lists IMAP sources whose server should get a copy (a sent
+	// message for their Sent mailbox); the journal entries that do it
+	// commit with the message.
+	AppendTo []int64
 }
 
 // POP3Ref records that a POP3 message with this UIDL was retrieved, and

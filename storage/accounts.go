@@ -25,7 +25,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *core.Account) error {
 			if isUniqueViolation(err) {
 				return core.ValidationError{{Field: "name", Label: "Account name", Problem: fmt.Sprintf("%q: %v", a.Name, ErrDuplicateName)}}
 			}
-			return fmt.Errorf("storage: create account: %w", err)
+			return fail("create account", err)
 		}
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return err
@@ -47,7 +47,7 @@ func (db *DB) CreateAccount(ctx context.Context, a *core.Account) error {
 
 // UpdateAccount saves a's identity and SMTP settings.
 func (db *DB) UpdateAccount(ctx context.Context, a *core.Account) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=? WHERE id=?`,
+	res, err := db.w.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=? WHERE id=?`,
 		a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, a.ID)
 	if isUniqueViolation(err) {
 		return core.ValidationError{{Field: "name", Label: "Account name", Problem: fmt.Sprintf("%q: %v", a.Name, ErrDuplicateName)}}
@@ -63,14 +63,14 @@ func (db *DB) AddSource(ctx context.Context, s *core.Source) error {
 // UpdateSource saves a source's settings. Its sync state is kept.
 func (db *DB) UpdateSource(ctx context.Context, s *core.Source) error {
 	folders, _ := json.Marshal(nonNil(s.IMAPFolders))
-	res, err := db.sql.ExecContext(ctx, `UPDATE sources SET protocol=?, host=?, port=?, username=?, encryption=?, method=?, interval_seconds=?, folder=?, leave_on_server=?, delete_after_days=?, imap_folders=? WHERE id=?`,
+	res, err := db.w.ExecContext(ctx, `UPDATE sources SET protocol=?, host=?, port=?, username=?, encryption=?, method=?, interval_seconds=?, folder=?, leave_on_server=?, delete_after_days=?, imap_folders=? WHERE id=?`,
 		s.Protocol, s.Host, s.Port, s.Username, s.Encryption, s.Method, int64(s.Interval/time.Second), s.Folder, s.LeaveOnServer, s.DeleteAfterDays, string(folders), s.ID)
 	return checkAffected(res, err, "update source")
 }
 
 // RemoveSource deletes a source and its sync state; the mail it retrieved stays.
 func (db *DB) RemoveSource(ctx context.Context, id int64) error {
-	res, err := db.sql.ExecContext(ctx, `DELETE FROM sources WHERE id=?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM sources WHERE id=?`, id)
 	return checkAffected(res, err, "remove source")
 }
 
@@ -79,7 +79,7 @@ func insertSource(ctx context.Context, tx *sql.Tx, s *core.Source) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO sources (account_id, protocol, host, port, username, encryption, method, interval_seconds, folder, leave_on_server, delete_after_days, imap_folders) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		s.AccountID, s.Protocol, s.Host, s.Port, s.Username, s.Encryption, s.Method, int64(s.Interval/time.Second), s.Folder, s.LeaveOnServer, s.DeleteAfterDays, string(folders))
 	if err != nil {
-		return fmt.Errorf("storage: add source: %w", err)
+		return fail("add source", err)
 	}
 	s.ID, err = res.LastInsertId()
 	return err
@@ -121,7 +121,7 @@ const accountColumns = `id, name, display_name, email, smtp_host, smtp_port, smt
 func (db *DB) Accounts(ctx context.Context) ([]core.Account, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list accounts: %w", err)
+		return nil, fail("list accounts", err)
 	}
 	var accounts []core.Account
 	for rows.Next() {
@@ -195,7 +195,7 @@ func (db *DB) Source(ctx context.Context, id int64) (core.Source, error) {
 func (db *DB) sources(ctx context.Context, where string, args ...any) ([]core.Source, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, account_id, protocol, host, port, username, encryption, method, interval_seconds, folder, leave_on_server, delete_after_days, imap_folders FROM sources WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list sources: %w", err)
+		return nil, fail("list sources", err)
 	}
 	defer rows.Close()
 	var out []core.Source
@@ -208,7 +208,7 @@ func (db *DB) sources(ctx context.Context, where string, args ...any) ([]core.So
 		}
 		s.Interval = time.Duration(secs) * time.Second
 		if err := json.Unmarshal([]byte(folders), &s.IMAPFolders); err != nil {
-			return nil, fmt.Errorf("storage: source %d folders: %w", s.ID, err)
+			return nil, fail(fmt.Sprintf("source %d folders", s.ID), err)
 		}
 		out = append(out, s)
 	}
@@ -228,7 +228,7 @@ func isUniqueViolation(err error) bool {
 
 func checkAffected(res sql.Result, err error, op string) error {
 	if err != nil {
-		return fmt.Errorf("storage: %s: %w", op, err)
+		return fail(fmt.Sprintf("%s", op), err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err

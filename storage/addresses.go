@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"strings"
 )
@@ -20,7 +19,7 @@ const addressScan = 20000
 func (db *DB) KnownAddresses(ctx context.Context, limit int) ([]*mail.Address, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT from_name, from_addr, to_addrs FROM messages WHERE deleted = 0 ORDER BY date DESC, id DESC LIMIT ?`, addressScan)
 	if err != nil {
-		return nil, fmt.Errorf("storage: known addresses: %w", err)
+		return nil, fail("known addresses", err)
 	}
 	defer rows.Close()
 	seen := map[string]bool{}

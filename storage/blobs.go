@@ -38,7 +38,7 @@ func (s stagedBlob) discard() { os.Remove(s.tmp) }
 func (db *DB) stageBlob(ctx context.Context, r io.Reader) (stagedBlob, error) {
 	tmp, err := os.CreateTemp(db.blobs, "incoming-*.tmp")
 	if err != nil {
-		return stagedBlob{}, fmt.Errorf("storage: create message file: %w", err)
+		return stagedBlob{}, fail("create message file", err)
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), contextReader{ctx, r})
@@ -50,7 +50,7 @@ func (db *DB) stageBlob(ctx context.Context, r io.Reader) (stagedBlob, error) {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return stagedBlob{}, fmt.Errorf("storage: write message file: %w", err)
+		return stagedBlob{}, fail("write message file", err)
 	}
 	return stagedBlob{Blob{Hash: hex.EncodeToString(h.Sum(nil)), Size: n}, tmp.Name()}, nil
 }
@@ -66,13 +66,13 @@ func (db *DB) placeBlob(s stagedBlob) error {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return fmt.Errorf("storage: create message directory: %w", err)
+		return fail("create message directory", err)
 	}
 	if err := os.Rename(s.tmp, final); err != nil {
-		return fmt.Errorf("storage: store message file: %w", err)
+		return fail("store message file", err)
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
-		return fmt.Errorf("storage: sync message directory: %w", err)
+		return fail("sync message directory", err)
 	}
 	return nil
 }
@@ -98,13 +98,13 @@ func (db *DB) removeUnreferencedBlobs(ctx context.Context, hashes []string) erro
 	defer db.blobMu.Unlock()
 	for _, h := range hashes {
 		var used int
-		err := db.sql.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM messages WHERE blob = ?) OR EXISTS(SELECT 1 FROM outbox WHERE blob = ?)`, h, h).Scan(&used)
+		err := db.sql.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM messages WHERE blob = ?) OR EXISTS(SELECT 1 FROM outbox WHERE blob = ?) OR EXISTS(SELECT 1 FROM journal WHERE blob = ?)`, h, h, h).Scan(&used)
 		if err != nil {
-			return fmt.Errorf("storage: check message file %s: %w", h, err)
+			return fail(fmt.Sprintf("check message file %s", h), err)
 		}
 		if used == 0 {
 			if err := os.Remove(db.blobPath(h)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("storage: remove message file: %w", err)
+				return fail("remove message file", err)
 			}
 		}
 	}
@@ -134,7 +134,7 @@ func (db *DB) RemoveStaleFiles() error {
 	}
 	for _, f := range stale {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("storage: remove stale file: %w", err)
+			return fail("remove stale file", err)
 		}
 	}
 	return nil

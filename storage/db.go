@@ -15,12 +15,22 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/tributary-mail/tributary/core"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is an open data directory.
+//
+// It holds two pools on the same file: sql for reads, which WAL lets run
+// alongside a write, and w, one connection for every write. With a single
+// writer, concurrent sources queue for the write lock inside this process
+// instead of racing SQLite for it; and since every transaction on w starts
+// with BEGIN IMMEDIATE, a transaction that reads and then writes can never
+// fail with SQLITE_BUSY when it tries to upgrade (another process, such as
+// a CLI command, waits on busy_timeout instead).
 type DB struct {
 	sql    *sql.DB
+	w      *sql.DB
 	dir    string
 	blobs  string
 	blobMu sync.Mutex // see placeBlob
@@ -33,11 +43,11 @@ const DBFile = "tributary.db"
 // pending migrations.
 func Open(ctx context.Context, dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("storage: create data directory: %w", err)
+		return nil, fail("create data directory", err)
 	}
 	blobs := filepath.Join(dir, "messages")
 	if err := os.MkdirAll(blobs, 0o700); err != nil {
-		return nil, fmt.Errorf("storage: create message directory: %w", err)
+		return nil, fail("create message directory", err)
 	}
 	// synchronous(FULL): a POP3 message is deleted on the server once its
 	// row is committed, so a commit must survive a power cut, not just a
@@ -46,21 +56,47 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
 		q.Add("_pragma", p)
 	}
-	dsn := "file:" + filepath.ToSlash(filepath.Join(dir, DBFile)) + "?" + q.Encode()
+	path := filepath.Join(dir, DBFile)
+	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open: %w", err)
+		return nil, fail("open", err)
 	}
-	db := &DB{sql: sqldb, dir: dir, blobs: blobs}
-	if err := db.migrate(ctx); err != nil {
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
 		sqldb.Close()
+		return nil, fail("open", err)
+	}
+	w.SetMaxOpenConns(1)
+	db := &DB{sql: sqldb, w: w, dir: dir, blobs: blobs}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
+// createPrivate creates the database file readable by its owner only, so
+// that SQLite (which creates it 0644 under a usual umask) never exposes
+// the user's mail listing; the -wal and -shm files SQLite creates later
+// take the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fail("create database", err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fail("protect database", err)
+	}
+	return nil
+}
+
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error { return errors.Join(db.w.Close(), db.sql.Close()) }
 
 // Dir is the data directory.
 func (db *DB) Dir() string { return db.dir }
@@ -70,41 +106,53 @@ var ErrNotFound = errors.New("storage: not found")
 
 func (db *DB) migrate(ctx context.Context) error {
 	var version int
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("storage: read schema version: %w", err)
+	if err := db.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fail("read schema version", err)
 	}
 	if version > len(migrations) {
 		return fmt.Errorf("storage: the data directory has schema version %d, newer than this Tributary knows (%d); use a newer Tributary", version, len(migrations))
 	}
 	for i := version; i < len(migrations); i++ {
-		tx, err := db.sql.BeginTx(ctx, nil)
+		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("storage: migration %d: %w", i+1, err)
+			return fail(fmt.Sprintf("migration %d", i+1), err)
 		}
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("storage: migration %d: %w", i+1, err)
+			return fail(fmt.Sprintf("migration %d", i+1), err)
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("storage: migration %d: %w", i+1, err)
+			return fail(fmt.Sprintf("migration %d", i+1), err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("storage: migration %d: %w", i+1, err)
+			return fail(fmt.Sprintf("migration %d", i+1), err)
 		}
 	}
 	return nil
 }
 
-// withTx runs fn in a transaction, committing if it returns nil.
+// withTx runs fn in a write transaction on the one writer connection,
+// committing if it returns nil. fn must use tx only: any other write from
+// inside it would wait for the connection fn holds.
 func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fail("begin", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fail("commit", err)
+	}
+	return nil
+}
+
+// fail marks err as a failure of the local store, so that it is never
+// taken for a server's failure. A not-found stays recognisable with
+// errors.Is(err, ErrNotFound).
+func fail(op string, err error) error {
+	return &core.StorageError{Op: op, Err: err}
 }

@@ -34,22 +34,22 @@ func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
 	updated := time.Now().UTC().Truncate(time.Second)
 	args := []any{account, d.To, d.Cc, d.Bcc, d.Subject, d.Body, d.InReplyTo, string(refs), string(files), updated.Unix()}
 	if d.ID != 0 {
-		res, err := db.sql.ExecContext(ctx, `UPDATE drafts SET account_id=?, to_addrs=?, cc_addrs=?, bcc_addrs=?, subject=?, body=?, in_reply_to=?, refs=?, attachments=?, updated_at=? WHERE id=?`,
+		res, err := db.w.ExecContext(ctx, `UPDATE drafts SET account_id=?, to_addrs=?, cc_addrs=?, bcc_addrs=?, subject=?, body=?, in_reply_to=?, refs=?, attachments=?, updated_at=? WHERE id=?`,
 			append(args, d.ID)...)
 		if err != nil {
-			return fmt.Errorf("storage: save draft: %w", err)
+			return fail("save draft", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			d.Updated = updated
 			return nil
 		}
 	}
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, args...)
+	res, err := db.w.ExecContext(ctx, `INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
-		return fmt.Errorf("storage: save draft: %w", err)
+		return fail("save draft", err)
 	}
 	if d.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("storage: save draft: %w", err)
+		return fail("save draft", err)
 	}
 	d.Updated = updated
 	return nil
@@ -68,10 +68,10 @@ func scanDraft(r scanner) (Draft, error) {
 	d.AccountID = account.Int64
 	d.Updated = time.Unix(updated, 0).UTC()
 	if err := json.Unmarshal([]byte(refs), &d.References); err != nil {
-		return d, fmt.Errorf("storage: draft %d references: %w", d.ID, err)
+		return d, fail(fmt.Sprintf("draft %d references", d.ID), err)
 	}
 	if err := json.Unmarshal([]byte(files), &d.Attachments); err != nil {
-		return d, fmt.Errorf("storage: draft %d attachments: %w", d.ID, err)
+		return d, fail(fmt.Sprintf("draft %d attachments", d.ID), err)
 	}
 	return d, nil
 }
@@ -80,7 +80,7 @@ func scanDraft(r scanner) (Draft, error) {
 func (db *DB) Drafts(ctx context.Context) ([]Draft, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts ORDER BY updated_at DESC, id DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list drafts: %w", err)
+		return nil, fail("list drafts", err)
 	}
 	defer rows.Close()
 	var out []Draft
@@ -106,8 +106,8 @@ func (db *DB) Draft(ctx context.Context, id int64) (Draft, error) {
 // DeleteDraft removes a draft; one already gone is not an error, since
 // the composer and the drafts list may both delete it.
 func (db *DB) DeleteDraft(ctx context.Context, id int64) error {
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
-		return fmt.Errorf("storage: delete draft: %w", err)
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
+		return fail("delete draft", err)
 	}
 	return nil
 }

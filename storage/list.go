@@ -85,7 +85,7 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, err
 	page := `SELECT m.id FROM messages m` + where + ` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+page+`) ORDER BY m.date DESC, m.id DESC`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list messages: %w", err)
+		return nil, fail("list messages", err)
 	}
 	defer rows.Close()
 	var out []core.MessageSummary
@@ -138,13 +138,18 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 	return m, blob, err
 }
 
-// SetFlags replaces a message's flags. Unchanged flags write nothing, so a
-// full flag sync from a server without CONDSTORE costs reads, not writes.
+// SetFlags takes a server's flags for a message, during a sync. Unchanged
+// flags write nothing, so a full flag sync from a server without CONDSTORE
+// costs reads, not writes. A message with a change of ours still waiting
+// in the journal keeps its local flags: the server has not heard of the
+// change yet, so its old flags must not undo it. (Changes made here go
+// through ChangeFlags.)
 func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
-	_, err := db.sql.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?
-WHERE id=? AND (seen, flagged, answered, deleted) IS NOT (?, ?, ?, ?)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted)
+	_, err := db.w.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?
+WHERE id=? AND (seen, flagged, answered, deleted) IS NOT (?, ?, ?, ?)
+AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ?)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
 	if err != nil {
-		return fmt.Errorf("storage: set flags: %w", err)
+		return fail("set flags", err)
 	}
 	return nil
 }
@@ -172,7 +177,7 @@ func (db *DB) RemoveMessage(ctx context.Context, id int64) error {
 // MoveMessage moves a message to another folder of its account. It keeps
 // its server links: the engine decides what happens on the server.
 func (db *DB) MoveMessage(ctx context.Context, id, folderID int64) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET folder_id = f.id, in_inbox = (f.role = 'inbox')
+	res, err := db.w.ExecContext(ctx, `UPDATE messages SET folder_id = f.id, in_inbox = (f.role = 'inbox')
 FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.account_id`, id, folderID)
 	return checkAffected(res, err, "move message")
 }

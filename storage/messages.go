@@ -23,11 +23,11 @@ func ensureFolder(ctx context.Context, tx *sql.Tx, accountID int64, name, role s
 		return id, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("storage: find folder %q: %w", name, err)
+		return 0, fail(fmt.Sprintf("find folder %q", name), err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO folders (account_id, name, role) VALUES (?,?,?)`, accountID, name, role)
 	if err != nil {
-		return 0, fmt.Errorf("storage: create folder %q: %w", name, err)
+		return 0, fail(fmt.Sprintf("create folder %q", name), err)
 	}
 	return res.LastInsertId()
 }
@@ -77,7 +77,7 @@ SELECT f.id, f.account_id, a.name, f.name, f.role,
 FROM folders f JOIN accounts a ON a.id = f.account_id
 ORDER BY a.name, f.role != 'inbox', f.role = '', f.name`)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list folders: %w", err)
+		return nil, fail("list folders", err)
 	}
 	defer rows.Close()
 	var out []core.Folder
@@ -161,15 +161,24 @@ func (db *DB) Store(ctx context.Context, d core.Delivery, staged core.Staged) (i
 				at = time.Now()
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pop3_uidls (source_id, uidl, retrieved_at) VALUES (?,?,?)`, d.POP3.SourceID, d.POP3.UIDL, at.Unix()); err != nil {
-				return fmt.Errorf("storage: record UIDL: %w", err)
+				return fail("record UIDL", err)
+			}
+		}
+		for _, src := range d.AppendTo {
+			if !isNew {
+				break // already filed, and already journalled then
+			}
+			e := core.JournalEntry{SourceID: src, MessageID: id, Op: core.JournalAppend, DestRole: core.RoleSent, Blob: s.blob.Hash}
+			if err := insertJournal(ctx, tx, e); err != nil {
+				return err
 			}
 		}
 		if d.IMAP != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, d.IMAP.MailboxID, d.IMAP.UID, id); err != nil {
-				return fmt.Errorf("storage: record UID: %w", err)
+				return fail("record UID", err)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET last_uid = MAX(last_uid, ?) WHERE id = ?`, d.IMAP.UID, d.IMAP.MailboxID); err != nil {
-				return fmt.Errorf("storage: record UID: %w", err)
+				return fail("record UID", err)
 			}
 		}
 		return nil
@@ -184,7 +193,7 @@ func (db *DB) Store(ctx context.Context, d core.Delivery, staged core.Staged) (i
 func parseFile(path string) (*mime.Message, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("storage: read message file: %w", err)
+		return nil, fail("read message file", err)
 	}
 	defer f.Close()
 	m, err := mime.Parse(f, nil)
@@ -193,7 +202,7 @@ func parseFile(path string) (*mime.Message, error) {
 	}
 	var pathErr *os.PathError
 	if errors.As(err, &pathErr) {
-		return nil, fmt.Errorf("storage: read message file: %w", err)
+		return nil, fail("read message file", err)
 	}
 	return m, nil
 }
@@ -207,7 +216,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *
 		// also shows it again if it had been hidden.
 		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, id)
 		if err != nil {
-			return 0, false, fmt.Errorf("storage: relink message: %w", err)
+			return 0, false, fail("relink message", err)
 		}
 		return id, false, nil
 	}
@@ -215,7 +224,7 @@ func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *
 		return id, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fmt.Errorf("storage: find message: %w", err)
+		return 0, false, fail("find message", err)
 	}
 	date := m.Date
 	if date.IsZero() {
@@ -235,14 +244,14 @@ VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?
 		d.AccountID, d.FolderID, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
 		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted)
 	if err != nil {
-		return 0, false, fmt.Errorf("storage: insert message: %w", err)
+		return 0, false, fail("insert message", err)
 	}
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, err
 	}
 	addresses := strings.Join([]string{core.DisplayAddresses(m.From), to, core.DisplayAddresses(m.Cc)}, " ")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
-		return 0, false, fmt.Errorf("storage: index message: %w", err)
+		return 0, false, fail("index message", err)
 	}
 	return id, true, nil
 }

@@ -28,10 +28,10 @@ func (db *DB) Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader)
 	}
 	rcpts, _ := json.Marshal(item.Recipients)
 	item.Blob, item.State, item.Created = staged.Hash, core.OutboxQueued, time.Now().UTC().Truncate(time.Second)
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO outbox (account_id, blob, message_id, sender, recipients, to_display, subject, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)`,
+	res, err := db.w.ExecContext(ctx, `INSERT INTO outbox (account_id, blob, message_id, sender, recipients, to_display, subject, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)`,
 		item.AccountID, item.Blob, item.MessageID, item.From, string(rcpts), item.To, item.Subject, item.State, item.Created.Unix())
 	if err != nil {
-		return fmt.Errorf("storage: queue message: %w", err)
+		return fail("queue message", err)
 	}
 	item.ID, err = res.LastInsertId()
 	return err
@@ -64,7 +64,7 @@ func (db *DB) Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, err
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN accounts a ON a.id = o.account_id`+where+` ORDER BY o.id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: list outbox: %w", err)
+		return nil, fail("list outbox", err)
 	}
 	defer rows.Close()
 	var out []core.OutboxItem
@@ -94,9 +94,9 @@ var ErrNotClaimable = errors.New("storage: outbox message is not waiting to be s
 // Claim marks a queued or retry message as sending and counts the attempt.
 // Only one caller can claim a message, so it is never sent twice at once.
 func (db *DB) Claim(ctx context.Context, id int64) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state IN ('queued', 'retry')`, id)
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state IN ('queued', 'retry')`, id)
 	if err != nil {
-		return fmt.Errorf("storage: claim outbox message: %w", err)
+		return fail("claim outbox message", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotClaimable
@@ -110,7 +110,7 @@ func (db *DB) SetOutboxState(ctx context.Context, id int64, state core.OutboxSta
 	if !next.IsZero() {
 		nextUnix = next.Unix()
 	}
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt = ? WHERE id = ?`, state, lastErr, nextUnix, id)
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = ?, last_error = ?, next_attempt = ? WHERE id = ?`, state, lastErr, nextUnix, id)
 	return checkAffected(res, err, "update outbox")
 }
 
@@ -118,9 +118,9 @@ func (db *DB) SetOutboxState(ctx context.Context, id int64, state core.OutboxSta
 // off by a crash or a kill at an unknown point, possibly after the server
 // accepted it, so it becomes unknown for the user to decide.
 func (db *DB) RecoverSending(ctx context.Context) (int64, error) {
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = 'Tributary stopped while sending; the server may or may not have accepted it' WHERE state = 'sending'`)
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', last_error = 'Tributary stopped while sending; the server may or may not have accepted it' WHERE state = 'sending'`)
 	if err != nil {
-		return 0, fmt.Errorf("storage: recover outbox: %w", err)
+		return 0, fail("recover outbox", err)
 	}
 	return res.RowsAffected()
 }
@@ -131,7 +131,7 @@ func (db *DB) DeleteOutbox(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := db.sql.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id)
+	res, err := db.w.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id)
 	if err := checkAffected(res, err, "delete outbox message"); err != nil {
 		return err
 	}

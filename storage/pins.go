@@ -2,14 +2,13 @@ package storage
 
 import (
 	"context"
-	"fmt"
 )
 
 // Pin trusts a certificate fingerprint for one server (host:port).
 func (db *DB) Pin(ctx context.Context, server, fingerprint string) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT OR IGNORE INTO pins (server, fingerprint) VALUES (?, ?)`, server, fingerprint)
+	_, err := db.w.ExecContext(ctx, `INSERT OR IGNORE INTO pins (server, fingerprint) VALUES (?, ?)`, server, fingerprint)
 	if err != nil {
-		return fmt.Errorf("storage: pin certificate: %w", err)
+		return fail("pin certificate", err)
 	}
 	return nil
 }
@@ -18,7 +17,7 @@ func (db *DB) Pin(ctx context.Context, server, fingerprint string) error {
 func (db *DB) Pins(ctx context.Context) (map[string][]string, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT server, fingerprint FROM pins`)
 	if err != nil {
-		return nil, fmt.Errorf("storage: read pins: %w", err)
+		return nil, fail("read pins", err)
 	}
 	defer rows.Close()
 	out := map[string][]string{}

@@ -141,4 +141,30 @@ CREATE TABLE drafts (
 );
 CREATE INDEX drafts_updated ON drafts (updated_at DESC, id DESC);
 `,
+	// The journal of changes made here for the servers (see core.JournalEntry).
+	// Entries of a removed source go with it; an entry outlives its local
+	// message (a deletion must still reach the server).
+	`
+CREATE TABLE journal (
+	id         INTEGER PRIMARY KEY,
+	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+	message    INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+	op         TEXT NOT NULL CHECK (op IN ('flags', 'move', 'delete', 'append')),
+	mailbox    TEXT NOT NULL DEFAULT '',
+	uid        INTEGER NOT NULL DEFAULT 0,
+	dest       TEXT NOT NULL DEFAULT '',
+	dest_role  TEXT NOT NULL DEFAULT '',
+	seen       INTEGER NOT NULL DEFAULT 0,
+	flagged    INTEGER NOT NULL DEFAULT 0,
+	answered   INTEGER NOT NULL DEFAULT 0,
+	deleted    INTEGER NOT NULL DEFAULT 0,
+	blob       TEXT NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT NOT NULL DEFAULT '',
+	failed     INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX journal_source ON journal (source_id, id);
+CREATE INDEX journal_message ON journal (message);
+`,
 }

@@ -15,7 +15,7 @@ import (
 func (db *DB) POP3Retrieved(ctx context.Context, sourceID int64) (map[string]time.Time, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT uidl, retrieved_at FROM pop3_uidls WHERE source_id = ?`, sourceID)
 	if err != nil {
-		return nil, fmt.Errorf("storage: read UIDLs: %w", err)
+		return nil, fail("read UIDLs", err)
 	}
 	defer rows.Close()
 	out := map[string]time.Time{}
@@ -36,7 +36,7 @@ func (db *DB) POP3Forget(ctx context.Context, sourceID int64, uidls []string) er
 	return db.withTx(ctx, func(tx *sql.Tx) error {
 		for _, u := range uidls {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM pop3_uidls WHERE source_id = ? AND uidl = ?`, sourceID, u); err != nil {
-				return fmt.Errorf("storage: forget UIDL: %w", err)
+				return fail("forget UIDL", err)
 			}
 		}
 		return nil
@@ -67,7 +67,7 @@ func (db *DB) IMAPMailbox(ctx context.Context, accountID, sourceID int64, name, 
 		return err
 	})
 	if err != nil {
-		return st, fmt.Errorf("storage: mailbox %q: %w", name, err)
+		return st, fail(fmt.Sprintf("mailbox %q", name), err)
 	}
 	return st, nil
 }
@@ -75,7 +75,7 @@ func (db *DB) IMAPMailbox(ctx context.Context, accountID, sourceID int64, name, 
 // SetIMAPMailbox saves a mailbox's UIDVALIDITY and HIGHESTMODSEQ after a
 // sync. LastUID advances with each delivery.
 func (db *DB) SetIMAPMailbox(ctx context.Context, st core.MailboxState) error {
-	res, err := db.sql.ExecContext(ctx, `UPDATE imap_mailboxes SET uidvalidity = ?, highest_modseq = ? WHERE id = ?`, st.UIDValidity, st.HighestModSeq, st.ID)
+	res, err := db.w.ExecContext(ctx, `UPDATE imap_mailboxes SET uidvalidity = ?, highest_modseq = ? WHERE id = ?`, st.UIDValidity, st.HighestModSeq, st.ID)
 	return checkAffected(res, err, "save mailbox state")
 }
 
@@ -85,7 +85,7 @@ func (db *DB) SetIMAPMailbox(ctx context.Context, st core.MailboxState) error {
 func (db *DB) ResetIMAPMailbox(ctx context.Context, st core.MailboxState, uidValidity uint32) error {
 	return db.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM imap_uids WHERE mailbox_id = ?`, st.ID); err != nil {
-			return fmt.Errorf("storage: reset mailbox: %w", err)
+			return fail("reset mailbox", err)
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET uidvalidity = ?, last_uid = 0, highest_modseq = 0 WHERE id = ?`, uidValidity, st.ID)
 		return err
@@ -96,7 +96,7 @@ func (db *DB) ResetIMAPMailbox(ctx context.Context, st core.MailboxState, uidVal
 func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT uid, message FROM imap_uids WHERE mailbox_id = ?`, mailboxID)
 	if err != nil {
-		return nil, fmt.Errorf("storage: read UIDs: %w", err)
+		return nil, fail("read UIDs", err)
 	}
 	defer rows.Close()
 	out := map[uint32]int64{}
@@ -116,9 +116,9 @@ func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, 
 // leaves last_uid alone: lower UIDs may not have been fetched yet, and the
 // sync skips UIDs it already knows.
 func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, messageID int64) error {
-	_, err := db.sql.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID)
+	_, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID)
 	if err != nil {
-		return fmt.Errorf("storage: link UID: %w", err)
+		return fail("link UID", err)
 	}
 	return nil
 }
@@ -128,7 +128,7 @@ func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, mess
 func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, messageID)
 	if err != nil {
-		return nil, fmt.Errorf("storage: find server copies: %w", err)
+		return nil, fail("find server copies", err)
 	}
 	defer rows.Close()
 	var out []core.IMAPLocation
@@ -146,9 +146,9 @@ func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLo
 // moved or deleted on the server: its next appearance (with a new UID, in
 // another mailbox) is matched by content instead.
 func (db *DB) UnlinkIMAP(ctx context.Context, messageID int64) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM imap_uids WHERE message = ?`, messageID)
+	_, err := db.w.ExecContext(ctx, `DELETE FROM imap_uids WHERE message = ?`, messageID)
 	if err != nil {
-		return fmt.Errorf("storage: unlink message: %w", err)
+		return fail("unlink message", err)
 	}
 	return nil
 }
@@ -173,14 +173,14 @@ func (db *DB) ExpungeIMAP(ctx context.Context, mailboxID int64, uid uint32) erro
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("storage: expunge: %w", err)
+			return fail("expunge", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM imap_uids WHERE mailbox_id = ? AND uid = ?`, mailboxID, uid); err != nil {
-			return fmt.Errorf("storage: expunge: %w", err)
+			return fail("expunge", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE messages SET deleted = 1 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM imap_uids WHERE message = ?)`, msg, msg)
 		if err != nil {
-			return fmt.Errorf("storage: expunge: %w", err)
+			return fail("expunge", err)
 		}
 		return nil
 	})

@@ -38,11 +38,16 @@ type Store interface {
 
 	Message(ctx context.Context, id int64) (core.MessageSummary, string, error)
 	Folder(ctx context.Context, id int64) (core.Folder, error)
-	MoveMessage(ctx context.Context, id, folderID int64) error
-	RemoveMessage(ctx context.Context, id int64) error
-	IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error)
 	FolderMailbox(ctx context.Context, folderID int64) (core.IMAPLocation, bool, error)
-	UnlinkIMAP(ctx context.Context, messageID int64) error
+
+	ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64, error)
+	MoveJournaled(ctx context.Context, id, folderID int64, dest core.IMAPLocation, destRole string) ([]int64, error)
+	RemoveJournaled(ctx context.Context, id int64) ([]int64, error)
+	Journal(ctx context.Context, sourceID int64) ([]core.JournalEntry, error)
+	JournalDone(ctx context.Context, e core.JournalEntry) error
+	JournalFailed(ctx context.Context, id int64, reason string, permanent bool) error
+	DiscardFailedChanges(ctx context.Context, sourceID int64) error
+	PendingChanges(ctx context.Context) ([]core.PendingChanges, error)
 
 	CreateAccount(ctx context.Context, a *core.Account) error
 	RemoveAccount(ctx context.Context, id int64) error
@@ -59,17 +64,22 @@ type Options struct {
 	Now         func() time.Time
 	DialTimeout time.Duration
 	IOTimeout   time.Duration
+	// IdleTimeout closes a source's command connection that nothing used
+	// for so long; KeepAlive is how often an idle one gets a NOOP.
+	IdleTimeout time.Duration
+	KeepAlive   time.Duration
 	Logger      *slog.Logger
 }
 
 // Engine is the mail engine. It is safe for concurrent use.
 type Engine struct {
-	store  Store
-	opts   Options
-	log    *slog.Logger
-	bus    bus
-	check  chan struct{} // "Get mail" for the running engine
-	reload chan struct{} // accounts changed
+	store   Store
+	opts    Options
+	log     *slog.Logger
+	bus     bus
+	check   chan struct{} // "Get mail" for the running engine
+	reload  chan struct{} // accounts changed
+	workers sourceWorkers // of the running engine
 }
 
 // New creates an engine over store.
@@ -83,6 +93,12 @@ func New(store Store, opts Options) *Engine {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = DefaultKeepAlive
 	}
 	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1), reload: make(chan struct{}, 1)}
 }

@@ -16,6 +16,7 @@ const (
 	EventError                     // Err happened; the engine carries on
 	EventSynced                    // a source finished a sync
 	EventOutbox                    // Outbox changed state
+	EventPending                   // Pending: the changes waiting for each server
 )
 
 // Event is something subscribers may want to show.
@@ -28,6 +29,7 @@ type Event struct {
 	MessageIDs  []int64
 	Err         error
 	Outbox      *core.OutboxItem
+	Pending     []core.PendingChanges
 }
 
 // Subscription delivers events to one subscriber, in order, through its

@@ -65,23 +65,22 @@ func (e *Engine) SyncOnce(ctx context.Context, account string) []error {
 	return errs
 }
 
-// SyncSource retrieves one source once and reports the outcome as events.
+// SyncSource retrieves one source once, through the worker that owns its
+// connection, and reports the outcome as events. An IMAP source first
+// sends the server the changes waiting in its journal.
 func (e *Engine) SyncSource(ctx context.Context, a core.Account, s core.Source) error {
+	return e.onWorker(ctx, a, s, func(w *worker) error { return w.do(ctx, reqSync) })
+}
+
+// syncSource runs one sync (fn, on the worker's goroutine) and reports
+// its progress, new mail and outcome as events.
+func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, fn func(core.Progress, func(int64)) error) error {
 	label := s.Label(a.Name)
 	progress := func(done, total int) {
 		e.publish(Event{Kind: EventProgress, Account: a.Name, SourceID: s.ID, Label: label, Done: done, Total: total})
 	}
 	var ids []int64
-	newMail := func(id int64) { ids = append(ids, id) }
-	err := e.safely("sync "+label, func() error {
-		switch s.Protocol {
-		case core.ProtocolPOP3:
-			return e.syncPOP3(ctx, a, s, progress, newMail)
-		case core.ProtocolIMAP:
-			return e.syncIMAP(ctx, a, s, progress, newMail)
-		}
-		return fmt.Errorf("unknown protocol %q", s.Protocol)
-	})
+	err := fn(progress, func(id int64) { ids = append(ids, id) })
 	if len(ids) > 0 {
 		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: ids})
 	}
@@ -196,13 +195,9 @@ func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Accoun
 	return e.store.Store(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL, RetrievedAt: now}}, staged)
 }
 
-// syncIMAP syncs every chosen mailbox of an IMAP source.
-func (e *Engine) syncIMAP(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
-	c, err := e.dialIMAP(ctx, a, s)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+// syncIMAP syncs every chosen mailbox of an IMAP source over the
+// worker's connection c.
+func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
 	boxes, err := c.Mailboxes(ctx, s.IMAPFolders)
 	if err != nil {
 		return err

@@ -87,32 +87,43 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// startSources starts the goroutines of every source; they stop with ctx.
+// startSources starts the worker, the scheduler and (IMAP, automatic)
+// the IDLE watcher of every source; they stop with ctx. While they run,
+// the engine's actions and syncs go to these workers.
 func (e *Engine) startSources(ctx context.Context, wg *sync.WaitGroup) ([]chan struct{}, error) {
 	accounts, err := e.store.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var triggers []chan struct{}
+	workers := map[int64]*worker{}
 	for _, a := range accounts {
 		for _, s := range a.Sources {
+			w := newWorker(e, a, s)
+			workers[s.ID] = w
 			wake := make(chan struct{}, 1)
 			triggers = append(triggers, wake)
-			wg.Go(func() { e.runSource(ctx, a, s, wake) })
+			wg.Go(func() { w.loop(ctx) })
+			wg.Go(func() { e.runSource(ctx, w, wake) })
 			if s.Protocol == core.ProtocolIMAP && s.Method == core.MethodAutomatic {
 				wg.Go(func() { e.watchSource(ctx, a, s, wake) })
 			}
+			// Changes left from before a restart go out now.
+			w.poke()
 		}
 	}
+	e.workers.set(workers)
+	context.AfterFunc(ctx, func() { e.workers.set(nil) })
 	return triggers, nil
 }
 
-// runSource syncs one source whenever it is due or woken.
-func (e *Engine) runSource(ctx context.Context, a core.Account, s core.Source, wake <-chan struct{}) {
+// runSource asks w to sync whenever the source is due or woken.
+func (e *Engine) runSource(ctx context.Context, w *worker, wake <-chan struct{}) {
+	s := w.s
 	backoff := BackoffMin
 	automatic := s.Method == core.MethodAutomatic
 	if automatic {
-		e.SyncSource(ctx, a, s)
+		w.do(ctx, reqSync)
 	}
 	for {
 		var wait <-chan time.Time
@@ -125,7 +136,7 @@ func (e *Engine) runSource(ctx context.Context, a core.Account, s core.Source, w
 		case <-wake:
 		case <-wait:
 		}
-		err := e.SyncSource(ctx, a, s)
+		err := w.do(ctx, reqSync)
 		for err != nil && automatic && core.IsTemporary(err) && ctx.Err() == nil {
 			select {
 			case <-ctx.Done():
@@ -134,7 +145,7 @@ func (e *Engine) runSource(ctx context.Context, a core.Account, s core.Source, w
 			case <-time.After(min(backoff, s.Interval)):
 			}
 			backoff = min(backoff*2, BackoffMax)
-			err = e.SyncSource(ctx, a, s)
+			err = w.do(ctx, reqSync)
 		}
 		backoff = BackoffMin
 	}

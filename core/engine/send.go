@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/imap"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
@@ -178,9 +179,9 @@ func (e *Engine) deliver(ctx context.Context, item core.OutboxItem) error {
 }
 
 // fileSent stores a sent message in the account's Sent folder and, for an
-// account with an IMAP source, appends it to the server's Sent mailbox. The
-// UID the server gives it is linked to the local copy, so the next sync of
-// Sent recognises it instead of storing it twice.
+// account with IMAP sources, journals an APPEND of it to each server's Sent
+// mailbox in the same transaction, so the copy reaches the server even if
+// it cannot be reached now or Tributary stops first.
 func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem) error {
 	a, err := e.store.Account(ctx, item.AccountID)
 	if err != nil {
@@ -195,17 +196,16 @@ func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem) error {
 		return err
 	}
 	defer f.Close()
-	localID, _, err := e.deliverFile(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, Flags: core.Flags{Seen: true}}, f)
-	if err != nil {
+	d := core.Delivery{AccountID: a.ID, FolderID: folder, Flags: core.Flags{Seen: true}}
+	for _, s := range a.Sources {
+		if s.Protocol == core.ProtocolIMAP {
+			d.AppendTo = append(d.AppendTo, s.ID)
+		}
+	}
+	if _, _, err := e.deliverFile(ctx, d, f); err != nil {
 		return err
 	}
-	for _, s := range a.Sources {
-		if s.Protocol != core.ProtocolIMAP {
-			continue
-		}
-		return e.appendSent(ctx, a, s, item, localID)
-	}
-	return nil
+	return e.replay(ctx, d.AppendTo)
 }
 
 func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) (int64, bool, error) {
@@ -216,23 +216,22 @@ func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) 
 	return e.store.Store(ctx, d, staged)
 }
 
-func (e *Engine) appendSent(ctx context.Context, a core.Account, s core.Source, item core.OutboxItem, localID int64) error {
-	c, err := e.dialIMAP(ctx, a, s)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	f, err := e.store.OpenBlob(item.Blob)
+// appendSent carries out a journalled APPEND of a sent message to the
+// server's Sent mailbox. The UID the server gives it is linked to the
+// local copy, so the next sync of Sent recognises it instead of storing
+// it twice.
+func (e *Engine) appendSent(ctx context.Context, c *imap.Client, a core.Account, s core.Source, en core.JournalEntry) error {
+	f, err := e.store.OpenBlob(en.Blob)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return err
+		return &core.StorageError{Op: "read sent message", Err: err}
 	}
 	res, err := c.AppendSent(ctx, f, info.Size())
-	if err != nil || res.UID == 0 {
+	if err != nil || res.UID == 0 || en.MessageID == 0 {
 		return err
 	}
 	st, err := e.store.IMAPMailbox(ctx, a.ID, s.ID, res.Mailbox, "Sent", core.RoleSent)
@@ -249,5 +248,5 @@ func (e *Engine) appendSent(ctx context.Context, a core.Account, s core.Source, 
 	default:
 		return nil // the next sync resets the mailbox and relinks by content
 	}
-	return e.store.LinkIMAPUID(ctx, st.ID, res.UID, localID)
+	return e.store.LinkIMAPUID(ctx, st.ID, res.UID, en.MessageID)
 }

@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/imap"
+)
+
+// Connection upkeep of a source worker: an idle IMAP connection is kept
+// alive with NOOP and closed once nothing used it for IdleTimeout; the
+// next request opens a new one. Servers may drop an idle client after 30
+// minutes (RFC 9051), and NAT boxes sooner, so NOOP runs well before.
+const (
+	DefaultIdleTimeout = 5 * time.Minute
+	DefaultKeepAlive   = time.Minute
+)
+
+// requestKind is what a worker is asked to do.
+type requestKind int
+
+const (
+	reqSync   requestKind = iota // replay the journal, then retrieve everything new
+	reqReplay                    // replay the journal only
+)
+
+func (k requestKind) String() string {
+	if k == reqReplay {
+		return "replay"
+	}
+	return "sync"
+}
+
+// request is one piece of work for a worker. It gets exactly one reply:
+// nil (done), the error, or the context's error when it was cancelled
+// before or while it ran.
+type request struct {
+	ctx   context.Context
+	kind  requestKind
+	reply chan error
+}
+
+// worker owns the command connection of one source and serves its
+// requests one at a time, as aerc's workers do: a flag change, a move and
+// a sync never race each other on the server, and a burst of changes
+// costs no new login. The IDLE watcher (IMAP) holds the one other
+// connection a source may have.
+type worker struct {
+	e    *Engine
+	a    core.Account
+	s    core.Source
+	reqs chan request
+	// nudge asks for a journal replay without waiting for it (a running
+	// engine's actions); one pending nudge covers any number of changes.
+	nudge chan struct{}
+
+	conn     *imap.Client // the IMAP command connection, or nil
+	lastUsed time.Time
+}
+
+func newWorker(e *Engine, a core.Account, s core.Source) *worker {
+	return &worker{e: e, a: a, s: s, reqs: make(chan request), nudge: make(chan struct{}, 1)}
+}
+
+// do asks the worker for kind and waits for its reply.
+func (w *worker) do(ctx context.Context, kind requestKind) error {
+	r := request{ctx: ctx, kind: kind, reply: make(chan error, 1)}
+	select {
+	case w.reqs <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// poke asks for a journal replay without waiting.
+func (w *worker) poke() {
+	select {
+	case w.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// loop serves requests until ctx is done, then closes the connection.
+func (w *worker) loop(ctx context.Context) {
+	defer w.closeConn()
+	tick := time.NewTicker(min(w.e.opts.KeepAlive, w.e.opts.IdleTimeout))
+	defer tick.Stop()
+	var retry <-chan time.Time // a replay that failed for now tries again
+	backoff := BackoffMin
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-w.reqs:
+			err := r.ctx.Err()
+			if err == nil {
+				err = w.serve(r.ctx, r.kind)
+			}
+			r.reply <- err
+		case <-w.nudge:
+			if w.replayNow(ctx) {
+				retry, backoff = nil, BackoffMin
+			} else {
+				retry, backoff = time.After(backoff), min(backoff*2, BackoffMax)
+			}
+		case <-retry:
+			w.poke()
+		case <-tick.C:
+			w.upkeep(ctx)
+		}
+	}
+}
+
+// replayNow replays the journal for a nudge and reports whether nothing
+// is left to retry.
+func (w *worker) replayNow(ctx context.Context) bool {
+	err := w.serve(ctx, reqReplay)
+	if err != nil && ctx.Err() == nil {
+		w.e.publishError(w.a, w.s, fmt.Errorf("changes not yet on the server: %w", err))
+	}
+	w.e.publishPending(ctx)
+	return err == nil || !core.IsTemporary(err)
+}
+
+// serve runs one request, recovering from a panic so a bad server reply
+// never ends the worker.
+func (w *worker) serve(ctx context.Context, kind requestKind) error {
+	label := kind.String() + " " + w.s.Label(w.a.Name)
+	if kind == reqReplay {
+		if w.s.Protocol != core.ProtocolIMAP {
+			return nil // POP3 has nothing to tell the server
+		}
+		return w.e.safely(label, func() error { return w.withConn(ctx, w.replay) })
+	}
+	return w.e.syncSource(ctx, w.a, w.s, func(progress core.Progress, newMail func(int64)) error {
+		return w.e.safely(label, func() error {
+			switch w.s.Protocol {
+			case core.ProtocolPOP3:
+				return w.e.syncPOP3(ctx, w.a, w.s, progress, newMail)
+			case core.ProtocolIMAP:
+				return w.withConn(ctx, func(ctx context.Context, c *imap.Client) error {
+					// Changes made here go first, so that the flag sync
+					// after them sees the server as the user left it.
+					if err := w.replay(ctx, c); err != nil {
+						return err
+					}
+					return w.e.syncIMAP(ctx, c, w.a, w.s, progress, newMail)
+				})
+			}
+			return fmt.Errorf("unknown protocol %q", w.s.Protocol)
+		})
+	})
+}
+
+// withConn runs fn on the command connection, dialling it when there is
+// none. A connection that failed is closed, so the next request starts
+// afresh instead of reusing a broken one.
+func (w *worker) withConn(ctx context.Context, fn func(context.Context, *imap.Client) error) error {
+	if w.conn == nil {
+		c, err := w.e.dialIMAP(ctx, w.a, w.s)
+		if err != nil {
+			return err
+		}
+		w.conn = c
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			w.closeConn() // in an unknown state
+			panic(r)
+		}
+	}()
+	err := fn(ctx, w.conn)
+	w.lastUsed = w.e.opts.Now()
+	if err != nil && connectionBroken(err) {
+		w.closeConn()
+	}
+	return err
+}
+
+// connectionBroken reports an error after which the connection cannot be
+// trusted: the network failed, or it was cancelled (go-imap's cancel
+// closes it). A server's refusal of one command leaves it usable.
+func connectionBroken(err error) bool {
+	return core.KindOf(err) == core.KindNetwork || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// upkeep closes an idle connection, or keeps it alive.
+func (w *worker) upkeep(ctx context.Context) {
+	if w.conn == nil {
+		return
+	}
+	if w.e.opts.Now().Sub(w.lastUsed) >= w.e.opts.IdleTimeout {
+		w.closeConn()
+		return
+	}
+}
+
+func (w *worker) closeConn() {
+	if w.conn != nil {
+		w.conn.Close()
+		w.conn = nil
+	}
+}
+
+// replay sends the source's journal to its server, oldest first. An entry
+// leaves the journal only once the server confirmed it. When the server
+// cannot be reached, replay stops and keeps the order for later; an entry
+// the server refuses (a folder deleted there, say) is set aside for the
+// user, and the rest go on.
+func (w *worker) replay(ctx context.Context, c *imap.Client) error {
+	entries, err := w.e.store.Journal(ctx, w.s.ID)
+	if err != nil {
+		return err
+	}
+	for _, en := range entries {
+		err := w.e.applyEntry(ctx, c, w.a, w.s, en)
+		// The outcome is recorded even when the caller gave up meanwhile.
+		rctx := context.WithoutCancel(ctx)
+		if err == nil {
+			if err := w.e.store.JournalDone(rctx, en); err != nil {
+				return err
+			}
+			continue
+		}
+		refused := core.KindOf(err) == core.KindProtocol
+		if ferr := w.e.store.JournalFailed(rctx, en.ID, err.Error(), refused); ferr != nil {
+			return ferr
+		}
+		if !refused {
+			return err
+		}
+		w.e.publishError(w.a, w.s, fmt.Errorf("the server refused a change (%s); it stays here only: %w", en.Op, err))
+	}
+	return nil
+}
+
+// sourceWorkers is the registry of a running engine's workers.
+type sourceWorkers struct {
+	mu sync.Mutex
+	m  map[int64]*worker
+}
+
+func (r *sourceWorkers) get(id int64) *worker {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[id]
+}
+
+func (r *sourceWorkers) set(m map[int64]*worker) {
+	r.mu.Lock()
+	r.m = m
+	r.mu.Unlock()
+}
+
+// onWorker runs fn with the worker of source id: the running engine's
+// one, or else a worker started for fn alone (a CLI command without a
+// running engine), which closes its connection afterwards.
+func (e *Engine) onWorker(ctx context.Context, a core.Account, s core.Source, fn func(*worker) error) error {
+	if w := e.workers.get(s.ID); w != nil {
+		return fn(w)
+	}
+	w := newWorker(e, a, s)
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.loop(wctx)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+	return fn(w)
+}
+
+// roleMailbox finds the server's mailbox of a role.
+func roleMailbox(ctx context.Context, c *imap.Client, role string) (string, error) {
+	name, err := c.TrashMailbox(ctx)
+	if err == nil && name == "" {
+		err = &core.Error{Kind: core.KindProtocol, Op: "find " + role, Err: errors.New("the server has no such folder")}
+	}
+	return name, err
+}
