@@ -181,3 +181,34 @@ func TestQueueRefusesAMissingAttachment(t *testing.T) {
 		t.Errorf("outbox after a refused draft = %+v, want empty", items)
 	}
 }
+
+func TestOutboxDrainsOverOneSessionPerAccount(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	srv := smtptest.Start(t, smtptest.Options{Users: map[string]string{"alice": "pw"}, AllowInsecureAuth: true})
+	a := f.addSMTP(t, "alice", srv, "pw")
+	const n = 10
+	for range n {
+		if _, err := f.e.Queue(ctx, a, draft()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if errs := f.e.DrainOutbox(ctx); len(errs) > 0 {
+		t.Fatalf("DrainOutbox = %v", errs)
+	}
+	if got := len(srv.Messages()); got != n {
+		t.Errorf("messages delivered = %d, want %d", got, n)
+	}
+	if got := len(srv.AuthAttempts()); got != 1 {
+		t.Errorf("logins for %d messages = %d, want 1", n, got)
+	}
+	items, err := f.db.Outbox(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.State != core.OutboxSent {
+			t.Errorf("%s, want sent", it.Describe())
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
@@ -68,18 +70,55 @@ func joinAddrs(d smtp.Draft) string {
 	return b.String()
 }
 
-// DrainOutbox sends every message whose turn has come.
+// DrainOutbox sends every message whose turn has come: each account's
+// messages go out one after another over one SMTP session of its own
+// (reconnecting after a failure), and the accounts at the same time.
 func (e *Engine) DrainOutbox(ctx context.Context) []error {
+	return e.drain(ctx, "")
+}
+
+// DrainAccount is DrainOutbox for one account, matched by name ignoring
+// case ("" for every account).
+func (e *Engine) DrainAccount(ctx context.Context, account string) []error {
+	return e.drain(ctx, account)
+}
+
+func (e *Engine) drain(ctx context.Context, account string) []error {
 	due, err := e.store.Outbox(ctx, e.opts.Now())
 	if err != nil {
 		return []error{err}
 	}
-	var errs []error
+	byAccount := map[int64][]core.OutboxItem{}
 	for _, item := range due {
-		if _, err := e.Send(ctx, item.ID); err != nil {
-			errs = append(errs, err)
+		if account == "" || strings.EqualFold(item.Account, account) {
+			byAccount[item.AccountID] = append(byAccount[item.AccountID], item)
 		}
 	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for _, items := range byAccount {
+		wg.Go(func() {
+			sess := &smtpSession{e: e}
+			defer sess.close()
+			for _, item := range items {
+				_, err := e.attempt(ctx, item.ID, sess)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+				if sess.refused != nil || ctx.Err() != nil {
+					// The server would not even let us in: the rest of
+					// this account's messages wait for their next turn.
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
 	return errs
 }
 
@@ -88,6 +127,13 @@ func (e *Engine) DrainOutbox(ctx context.Context) []error {
 // retry with backoff, failed, or unknown. It returns the message in its new
 // state, and an error describing any state but sent.
 func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
+	sess := &smtpSession{e: e}
+	defer sess.close()
+	return e.attempt(ctx, id, sess)
+}
+
+// attempt is Send over the session sess.
+func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core.OutboxItem, error) {
 	if err := e.store.Claim(ctx, id); err != nil {
 		item, _ := e.store.OutboxItem(ctx, id)
 		return item, fmt.Errorf("outbox message %d is %s, not waiting to be sent: %w", id, item.State, err)
@@ -96,7 +142,7 @@ func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
 	if err != nil {
 		return item, err
 	}
-	sendErr := e.safely("send", func() error { return e.deliver(ctx, item) })
+	sendErr := e.safely("send", func() error { return sess.send(ctx, item) })
 	now := e.opts.Now()
 	state, next, lastErr := core.OutboxSent, time.Time{}, ""
 	var rejected *smtp.RejectedError
@@ -155,27 +201,61 @@ func (e *Engine) MarkSent(ctx context.Context, id int64) error {
 	return e.store.SetOutboxState(ctx, id, core.OutboxSent, "marked as sent by the user", time.Time{})
 }
 
-func (e *Engine) deliver(ctx context.Context, item core.OutboxItem) error {
-	a, err := e.store.Account(ctx, item.AccountID)
-	if err != nil {
-		return err
-	}
-	var pw string
-	if a.SMTP.Auth {
-		if pw, err = e.password(a, secrets.SMTPRef(a.ID), a.SMTP.Server().Addr()); err != nil {
+// smtpSession holds one account's SMTP connection across the messages
+// of a drain. A connection that failed is dropped, and the next message
+// dials again; a login or TLS failure is kept in refused.
+type smtpSession struct {
+	e       *Engine
+	account int64
+	s       *smtp.Session
+	refused error
+}
+
+func (h *smtpSession) send(ctx context.Context, item core.OutboxItem) error {
+	e := h.e
+	if h.s == nil || h.account != item.AccountID {
+		h.close()
+		a, err := e.store.Account(ctx, item.AccountID)
+		if err != nil {
 			return err
 		}
-	}
-	nopts, err := e.netOptions(ctx)
-	if err != nil {
-		return err
+		var pw string
+		if a.SMTP.Auth {
+			if pw, err = e.password(a, secrets.SMTPRef(a.ID), a.SMTP.Server().Addr()); err != nil {
+				return err
+			}
+		}
+		nopts, err := e.netOptions(ctx)
+		if err != nil {
+			return err
+		}
+		s, err := smtp.Open(ctx, a.SMTP, pw, nopts)
+		if err != nil {
+			if !core.IsTemporary(err) {
+				h.refused = err
+			}
+			return err
+		}
+		h.s, h.account = s, a.ID
 	}
 	f, err := e.store.OpenBlob(item.Blob)
 	if err != nil {
 		return &core.Error{Kind: core.KindConfig, Op: "read outbox", Err: err}
 	}
 	defer f.Close()
-	return smtp.Send(ctx, a.SMTP, pw, item.From, item.Recipients, f, nopts)
+	err = h.s.Send(ctx, item.From, item.Recipients, f)
+	var rejected *smtp.RejectedError
+	if err != nil && !errors.As(err, &rejected) {
+		h.close() // dropped, or in an unknown state
+	}
+	return err
+}
+
+func (h *smtpSession) close() {
+	if h.s != nil {
+		h.s.Close()
+		h.s = nil
+	}
 }
 
 // fileSent stores a sent message in the account's Sent folder and, for an

@@ -121,17 +121,48 @@ func Test(ctx context.Context, s core.SMTPSettings, password string, opts *netco
 }
 
 // Send hands one raw message to the server for the envelope sender and
-// recipients. Errors are: *core.Error for connection, TLS and login
-// problems; *RejectedError for a refusal; or ErrOutcomeUnknown.
+// recipients over a connection of its own. Errors are as Session.Send's,
+// plus *core.Error for connection, TLS and login problems.
 func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts []string, raw io.Reader, opts *netconn.Options) error {
-	server := s.Server().Addr()
-	c, err := connect(ctx, s, password, opts)
+	sess, err := Open(ctx, s, password, opts)
 	if err != nil {
 		return err
 	}
-	// The connection is a netconn.Conn: every read and write has its own
-	// deadline, and cancelling ctx closes it, which interrupts go-mail.
-	defer c.Close()
+	defer sess.Close()
+	return sess.Send(ctx, from, rcpts, raw)
+}
+
+// Session is one logged-in connection to an SMTP server that sends any
+// number of messages, so an outbox of many messages costs one login.
+type Session struct {
+	c      *gosmtp.Client
+	server string
+	used   bool
+}
+
+// Open connects, checks TLS and logs in. The connection lives until
+// Close, or until ctx is done.
+func Open(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*Session, error) {
+	c, err := connect(ctx, s, password, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{c: c, server: s.Server().Addr()}, nil
+}
+
+// Send hands one raw message to the server. Errors are *RejectedError for
+// a refusal (the session stays usable), ErrOutcomeUnknown, or a
+// *core.Error after which the session is broken and must be closed.
+func (ss *Session) Send(ctx context.Context, from string, rcpts []string, raw io.Reader) error {
+	c, server := ss.c, ss.server
+	if ss.used {
+		// RSET ends whatever the last message left behind (a refused
+		// RCPT, say), so each message starts a clean transaction.
+		if err := c.Reset(); err != nil {
+			return core.Classify("reset", server, canceled(ctx, err))
+		}
+	}
+	ss.used = true
 	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
 	// requires the angle brackets; strict servers refuse a bare address.
 	if err := c.Mail("<" + from + ">"); err != nil {
@@ -158,8 +189,13 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 		}
 		return fmt.Errorf("%s: %w (%v)", server, ErrOutcomeUnknown, err)
 	}
-	c.Quit()
 	return nil
+}
+
+// Close says QUIT and closes the connection.
+func (ss *Session) Close() error {
+	ss.c.Quit()
+	return ss.c.Close()
 }
 
 func refusal(ctx context.Context, server, step string, err error) error {
