@@ -18,41 +18,83 @@ var ErrDuplicateName = errors.New("an account with this name already exists")
 // CreateAccount stores a new account with its sources, and creates its
 // Inbox and Sent folders. It sets the IDs on a.
 func (db *DB) CreateAccount(ctx context.Context, a *core.Account) error {
-	return db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store) VALUES (?,?,?,?,?,?,?,?,?)`,
-			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore)
-		if err != nil {
-			if isUniqueViolation(err) {
-				return core.ValidationError{{Field: "name", Label: "Account name", Problem: fmt.Sprintf("%q: %v", a.Name, ErrDuplicateName)}}
-			}
-			return fail("create account", err)
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
+	a.ID = 0
+	return db.SaveAccount(ctx, a, nil)
+}
+
+// SaveAccount stores a new account (ID 0) or the edit of one, with its
+// sources, in one transaction: sources without an ID are added, the others
+// updated, and the account's sources missing from a are removed with their
+// sync state. beforeCommit, when not nil, runs last inside the
+// transaction with the IDs set (to store the passwords that go with
+// them); its error takes everything back.
+func (db *DB) SaveAccount(ctx context.Context, a *core.Account, beforeCommit func(core.Account) error) error {
+	saved := *a
+	saved.Sources = append([]core.Source(nil), a.Sources...)
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		if err := saveAccountRow(ctx, tx, &saved); err != nil {
 			return err
 		}
-		for _, f := range []struct{ name, role string }{{core.DefaultFolder, core.RoleInbox}, {"Sent", core.RoleSent}} {
-			if _, err := ensureFolder(ctx, tx, a.ID, f.name, f.role); err != nil {
+		keep := []any{saved.ID}
+		for i := range saved.Sources {
+			s := &saved.Sources[i]
+			s.AccountID = saved.ID
+			if s.ID == 0 {
+				if err := insertSource(ctx, tx, s); err != nil {
+					return err
+				}
+			} else if err := updateSource(ctx, tx, s); err != nil {
 				return err
 			}
+			keep = append(keep, s.ID)
 		}
-		for i := range a.Sources {
-			a.Sources[i].AccountID = a.ID
-			if err := insertSource(ctx, tx, &a.Sources[i]); err != nil {
-				return err
-			}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(keep)-1), ",")
+		if marks == "" {
+			marks = "NULL"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sources WHERE account_id = ? AND id NOT IN (`+marks+`)`, keep...); err != nil {
+			return fail("remove sources", err)
+		}
+		if beforeCommit != nil {
+			return beforeCommit(saved)
 		}
 		return nil
 	})
+	if err == nil {
+		*a = saved
+	}
+	return err
 }
 
-// UpdateAccount saves a's identity and SMTP settings.
-func (db *DB) UpdateAccount(ctx context.Context, a *core.Account) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=? WHERE id=?`,
-		a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, a.ID)
+func saveAccountRow(ctx context.Context, tx *sql.Tx, a *core.Account) error {
+	var err error
+	if a.ID == 0 {
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, `INSERT INTO accounts (name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store) VALUES (?,?,?,?,?,?,?,?,?)`,
+			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore)
+		if err == nil {
+			if a.ID, err = res.LastInsertId(); err != nil {
+				return fail("create account", err)
+			}
+			for _, f := range []struct{ name, role string }{{core.DefaultFolder, core.RoleInbox}, {"Sent", core.RoleSent}} {
+				if _, err := ensureFolder(ctx, tx, a.ID, f.name, f.role); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	} else {
+		var res sql.Result
+		res, err = tx.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=? WHERE id=?`,
+			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, a.ID)
+		if err == nil {
+			return checkAffected(res, nil, "update account")
+		}
+	}
 	if isUniqueViolation(err) {
 		return core.ValidationError{{Field: "name", Label: "Account name", Problem: fmt.Sprintf("%q: %v", a.Name, ErrDuplicateName)}}
 	}
-	return checkAffected(res, err, "update account")
+	return fail("save account", err)
 }
 
 // AddSource adds a retrieval source to an existing account.
@@ -62,9 +104,13 @@ func (db *DB) AddSource(ctx context.Context, s *core.Source) error {
 
 // UpdateSource saves a source's settings. Its sync state is kept.
 func (db *DB) UpdateSource(ctx context.Context, s *core.Source) error {
+	return db.withTx(ctx, func(tx *sql.Tx) error { return updateSource(ctx, tx, s) })
+}
+
+func updateSource(ctx context.Context, tx *sql.Tx, s *core.Source) error {
 	folders, _ := json.Marshal(nonNil(s.IMAPFolders))
-	res, err := db.w.ExecContext(ctx, `UPDATE sources SET protocol=?, host=?, port=?, username=?, encryption=?, method=?, interval_seconds=?, folder=?, leave_on_server=?, delete_after_days=?, imap_folders=? WHERE id=?`,
-		s.Protocol, s.Host, s.Port, s.Username, s.Encryption, s.Method, int64(s.Interval/time.Second), s.Folder, s.LeaveOnServer, s.DeleteAfterDays, string(folders), s.ID)
+	res, err := tx.ExecContext(ctx, `UPDATE sources SET protocol=?, host=?, port=?, username=?, encryption=?, method=?, interval_seconds=?, folder=?, leave_on_server=?, delete_after_days=?, imap_folders=? WHERE id=? AND account_id=?`,
+		s.Protocol, s.Host, s.Port, s.Username, s.Encryption, s.Method, int64(s.Interval/time.Second), s.Folder, s.LeaveOnServer, s.DeleteAfterDays, string(folders), s.ID, s.AccountID)
 	return checkAffected(res, err, "update source")
 }
 
@@ -106,6 +152,11 @@ func (db *DB) RemoveAccount(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id=?)`, id); err != nil {
 			return err
 		}
+		// The account's certificate pins go with it, unless another
+		// account still uses the same server.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pins WHERE server IN (`+accountServers+`) AND server NOT IN (`+otherServers+`)`, id, id, id, id); err != nil {
+			return fail("remove pins", err)
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, id)
 		return checkAffected(res, err, "remove account")
 	})
@@ -114,6 +165,13 @@ func (db *DB) RemoveAccount(ctx context.Context, id int64) error {
 	}
 	return db.removeUnreferencedBlobs(ctx, hashes)
 }
+
+// The host:port of every server of account ?, and of every other
+// account's (the second ? again), as pins name them.
+const (
+	accountServers = `SELECT smtp_host || ':' || smtp_port FROM accounts WHERE id = ? UNION SELECT host || ':' || port FROM sources WHERE account_id = ?`
+	otherServers   = `SELECT smtp_host || ':' || smtp_port FROM accounts WHERE id != ? UNION SELECT host || ':' || port FROM sources WHERE account_id != ?`
+)
 
 const accountColumns = `id, name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store`
 

@@ -4,29 +4,120 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/secrets"
 )
 
-// AddAccount stores a new account and its passwords. An account whose
-// passwords cannot be stored is useless, so it is taken back, with any
-// password stored before the failure; the error says why.
+// AddAccount stores a new account and its passwords; see SaveAccount.
 func (e *Engine) AddAccount(ctx context.Context, a *core.Account, pw core.Passwords) error {
-	if err := e.store.CreateAccount(ctx, a); err != nil {
-		return err
-	}
-	if err := e.SavePasswords(*a, pw); err != nil {
-		undo := []error{e.store.RemoveAccount(ctx, a.ID)}
-		if !errors.Is(err, secrets.ErrNoKeyring) {
-			undo = append(undo, e.ForgetPasswords(*a))
-		}
-		if uerr := errors.Join(undo...); uerr != nil {
-			e.log.Error("could not take back a half-added account", "account", a.Name, "error", uerr)
-		}
+	a.ID = 0
+	if err := e.SaveAccount(ctx, nil, a, pw); err != nil {
 		return fmt.Errorf("account %q not added: %w", a.Name, err)
 	}
 	return nil
+}
+
+// SaveAccount stores a new account (orig nil) or the edit of orig: the
+// account, its sources (added, changed, removed) and their passwords
+// together. The settings commit in one transaction, and only once the
+// passwords are stored, so a failure at any step leaves the account as it
+// was. A blank password keeps the stored one. A running engine picks up
+// the change, and subscribers hear of it.
+func (e *Engine) SaveAccount(ctx context.Context, orig *core.Account, a *core.Account, pw core.Passwords) error {
+	known := map[int64]bool{}
+	if orig != nil {
+		for _, s := range orig.Sources {
+			known[s.ID] = true
+		}
+	}
+	var fresh core.Account // what was stored before the commit, to take back
+	err := e.store.SaveAccount(ctx, a, func(saved core.Account) error {
+		fresh = saved
+		if orig != nil {
+			// Passwords of the kept sources stay; only new refs are ours.
+			fresh.Sources = nil
+			for _, s := range saved.Sources {
+				if !known[s.ID] {
+					fresh.Sources = append(fresh.Sources, s)
+				}
+			}
+		}
+		return e.SavePasswords(saved, pw)
+	})
+	if err != nil {
+		if !errors.Is(err, secrets.ErrNoKeyring) && fresh.ID != 0 {
+			e.forgetNew(orig == nil, fresh)
+		}
+		return err
+	}
+	if orig != nil {
+		store := e.opts.Secrets(orig.PasswordStore)
+		for _, s := range orig.Sources {
+			if !slices.ContainsFunc(a.Sources, func(x core.Source) bool { return x.ID == s.ID }) {
+				if err := store.Delete(secrets.SourceRef(s.ID)); err != nil {
+					e.log.Warn("could not delete a removed source's password", "account", a.Name, "error", err)
+				}
+			}
+		}
+		if a.PasswordStore != orig.PasswordStore {
+			// The passwords now live in the new store (validation
+			// required them all); the old store's copies go.
+			if err := e.ForgetPasswords(*orig); err != nil {
+				e.log.Warn("could not delete the passwords from the old store", "account", a.Name, "error", err)
+			}
+		}
+	}
+	e.accountsChanged()
+	return nil
+}
+
+// forgetNew deletes the passwords stored for an account change that was
+// then taken back: all of a new account's, or a new source's.
+func (e *Engine) forgetNew(newAccount bool, a core.Account) {
+	var err error
+	if newAccount {
+		err = e.ForgetPasswords(a)
+	} else {
+		store := e.opts.Secrets(a.PasswordStore)
+		for _, s := range a.Sources {
+			err = errors.Join(err, store.Delete(secrets.SourceRef(s.ID)))
+		}
+	}
+	if err != nil {
+		e.log.Error("could not take back the passwords of an unsaved account change", "account", a.Name, "error", err)
+	}
+}
+
+// RemoveAccount deletes an account with its mail, its passwords and the
+// certificate pins of servers no other account uses.
+func (e *Engine) RemoveAccount(ctx context.Context, a core.Account) error {
+	if err := e.store.RemoveAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	if err := e.ForgetPasswords(a); err != nil {
+		e.log.Warn("could not delete a removed account's passwords", "account", a.Name, "error", err)
+	}
+	e.accountsChanged()
+	return nil
+}
+
+// PinCertificate trusts the certificate the user was shown for its
+// server (host:port), as the wizard's "Trust this certificate" does.
+func (e *Engine) PinCertificate(ctx context.Context, c *core.CertificateError) error {
+	if err := e.store.Pin(ctx, c.Server, c.Fingerprint); err != nil {
+		return err
+	}
+	e.accountsChanged()
+	return nil
+}
+
+// accountsChanged restarts a running engine's sources with the accounts
+// as stored now, and tells subscribers, so that open windows refresh.
+func (e *Engine) accountsChanged() {
+	e.Reload()
+	e.publish(Event{Kind: EventAccounts})
 }
 
 // AddSource adds a retrieval source to account a with its password, and
@@ -42,6 +133,7 @@ func (e *Engine) AddSource(ctx context.Context, a core.Account, s *core.Source, 
 		}
 		return fmt.Errorf("source not added: %w", err)
 	}
+	e.accountsChanged()
 	return nil
 }
 
@@ -55,5 +147,6 @@ func (e *Engine) RemoveSource(ctx context.Context, a core.Account, s core.Source
 	if err := e.opts.Secrets(a.PasswordStore).Delete(secrets.SourceRef(s.ID)); err != nil {
 		e.log.Warn("could not delete a removed source's password", "account", a.Name, "error", err)
 	}
+	e.accountsChanged()
 	return nil
 }

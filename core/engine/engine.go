@@ -50,6 +50,7 @@ type Store interface {
 	PendingChanges(ctx context.Context) ([]core.PendingChanges, error)
 
 	CreateAccount(ctx context.Context, a *core.Account) error
+	SaveAccount(ctx context.Context, a *core.Account, beforeCommit func(core.Account) error) error
 	RemoveAccount(ctx context.Context, id int64) error
 	AddSource(ctx context.Context, s *core.Source) error
 	RemoveSource(ctx context.Context, id int64) error

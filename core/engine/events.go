@@ -17,6 +17,7 @@ const (
 	EventSynced                    // a source finished a sync
 	EventOutbox                    // Outbox changed state
 	EventPending                   // Pending: the changes waiting for each server
+	EventAccounts                  // accounts, sources or pins changed
 )
 
 // Event is something subscribers may want to show.

@@ -235,11 +235,8 @@ func accountList(ctx context.Context, c *call) error {
 }
 
 func accountRemove(ctx context.Context, c *call, a core.Account) error {
-	if err := c.db.RemoveAccount(ctx, a.ID); err != nil {
+	if err := c.engine().RemoveAccount(ctx, a); err != nil {
 		return err
-	}
-	if err := c.engine().ForgetPasswords(a); err != nil {
-		fmt.Fprintf(c.env.Stderr, "tributary: account removed, but its passwords could not be deleted: %v\n", err)
 	}
 	fmt.Fprintf(c.env.Stdout, "removed account %q and its local mail\n", a.Name)
 	return nil

@@ -120,7 +120,7 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 
 	// The server comes back; Retry sends at once.
 	gamma.SMTP.Host, gamma.SMTP.Port = f.sink.Host, f.sink.Port
-	if err := f.db.UpdateAccount(context.Background(), &gamma); err != nil {
+	if err := f.db.SaveAccount(context.Background(), &gamma, nil); err != nil {
 		t.Fatal(err)
 	}
 	onUI(func() { test.Tap(w.retry) })

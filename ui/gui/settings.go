@@ -253,21 +253,13 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 	}
 	s.setStatus("Removing " + acct.Name + "…")
 	s.run("remove account", func() {
-		err := s.app.db.RemoveAccount(s.app.ctx, acct.ID)
-		var forgetErr error
-		if err == nil {
-			forgetErr = s.app.engine.ForgetPasswords(acct)
-		}
+		err := s.app.engine.RemoveAccount(s.app.ctx, acct)
 		s.app.do(func() {
-			switch {
-			case err != nil:
+			if err != nil {
 				s.setStatus(fmt.Sprintf("The account %q was not removed: %v", acct.Name, err))
 				return
-			case forgetErr != nil:
-				s.setStatus(fmt.Sprintf("The account %q was removed, but its saved passwords could not be deleted: %v", acct.Name, forgetErr))
-			default:
-				s.setStatus(fmt.Sprintf("The account %q was removed.", acct.Name))
 			}
+			s.setStatus(fmt.Sprintf("The account %q was removed.", acct.Name))
 			s.app.accountsChanged()
 		})
 	})

@@ -784,7 +784,7 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 func (w *wizard) trust(c *core.CertificateError) {
 	w.setBusy(true, "Trusting the certificate of "+c.Server+"…")
 	w.run("pin certificate", func() {
-		err := w.app.db.Pin(w.app.ctx, c.Server, c.Fingerprint)
+		err := w.app.engine.PinCertificate(w.app.ctx, c)
 		w.app.do(func() {
 			if w.closed {
 				return
@@ -876,75 +876,17 @@ func (w *wizard) offerFileStore() {
 }
 
 // storeAccount saves a new account (orig nil) or the edit of orig, with
-// its passwords, and undoes what it did when a step fails. Blank
-// passwords of an edited account are left as they are.
+// its passwords, through the engine, which stores it all or nothing.
+// Blank passwords of an edited account are left as they are.
 func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
 	if orig == nil {
 		err := a.engine.AddAccount(ctx, &acct, pw)
 		return acct, err
 	}
-
-	var undo []func() error
-	rollback := func(err error) (core.Account, error) {
-		for i := len(undo) - 1; i >= 0; i-- {
-			if uerr := undo[i](); uerr != nil {
-				a.log.Error("could not undo part of an account change", "account", orig.Name, "error", uerr)
-			}
-		}
+	if err := a.engine.SaveAccount(ctx, orig, &acct, pw); err != nil {
 		return acct, fmt.Errorf("changes to account %q not saved: %w", orig.Name, err)
 	}
-	if err := a.db.UpdateAccount(ctx, &acct); err != nil {
-		return acct, err
-	}
-	undo = append(undo, func() error { return a.db.UpdateAccount(ctx, orig) })
-	kept := map[int64]bool{}
-	for i := range acct.Sources {
-		s := &acct.Sources[i]
-		s.AccountID = acct.ID
-		if s.ID == 0 {
-			if err := a.db.AddSource(ctx, s); err != nil {
-				return rollback(err)
-			}
-			id := s.ID
-			undo = append(undo, func() error { return a.db.RemoveSource(ctx, id) })
-			continue
-		}
-		kept[s.ID] = true
-		before := sourceByID(orig.Sources, s.ID)
-		if err := a.db.UpdateSource(ctx, s); err != nil {
-			return rollback(err)
-		}
-		undo = append(undo, func() error { return a.db.UpdateSource(ctx, &before) })
-	}
-	// Blank passwords leave the saved ones as they are.
-	if err := a.engine.SavePasswords(acct, pw); err != nil {
-		return rollback(err)
-	}
-	// Removals come last: a removed source's sync state cannot be put back.
-	for _, s := range orig.Sources {
-		if !kept[s.ID] {
-			if err := a.engine.RemoveSource(ctx, *orig, s); err != nil {
-				return rollback(err)
-			}
-		}
-	}
-	if acct.PasswordStore != orig.PasswordStore {
-		// The passwords now live in the new store (validation required
-		// them all); the old store's copies go.
-		if err := a.engine.ForgetPasswords(*orig); err != nil {
-			a.log.Warn("could not delete the passwords from the old store", "account", acct.Name, "error", err)
-		}
-	}
 	return acct, nil
-}
-
-func sourceByID(sources []core.Source, id int64) core.Source {
-	for _, s := range sources {
-		if s.ID == id {
-			return s
-		}
-	}
-	return core.Source{ID: id}
 }
 
 // accountsChanged brings every view up to date after accounts or sources
