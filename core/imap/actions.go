@@ -48,6 +48,16 @@ func (c *Client) Move(ctx context.Context, mailbox string, uid uint32, dest stri
 	}
 	set := goimap.UIDSetNum(goimap.UID(uid))
 	err := c.wait(ctx, func() error {
+		// Gone already (moved before a lost reply, or by another client):
+		// done. Servers differ in how they answer a MOVE or COPY of
+		// nothing, so nothing is sent.
+		found, err := c.c.UIDSearch(&goimap.SearchCriteria{UID: []goimap.UIDSet{set}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		if len(found.AllUIDs()) == 0 {
+			return nil
+		}
 		if c.c.Caps().Has(goimap.CapMove) {
 			_, err := c.c.Move(set, dest).Wait()
 			return err
