@@ -13,6 +13,9 @@ const (
 	RoleSent   = "sent"
 	RoleDrafts = "drafts"
 	RoleTrash  = "trash"
+	// Junk and Archive are IMAP folders recognised on the server (RFC 6154).
+	RoleJunk    = "junk"
+	RoleArchive = "archive"
 )
 
 // Folder is a local folder of one account, with its counts.

@@ -2,12 +2,16 @@ package imap
 
 import (
 	"context"
-	"slices"
 
 	goimap "github.com/emersion/go-imap/v2"
 
 	"github.com/tributary-mail/tributary/core"
 )
+
+// The actions below are idempotent, so that a change replayed after a
+// lost reply does no harm: a UID that is already gone is success (the
+// server answers OK for an empty match), flags are set to a state, not
+// toggled.
 
 // SetFlags makes the server's flags of one message match f, so a change
 // made in Tributary shows in every other client.
@@ -28,27 +32,32 @@ func (c *Client) SetFlags(ctx context.Context, mailbox string, uid uint32, f cor
 		}
 	}
 	err := c.wait(ctx, func() error {
-		if len(add) > 0 {
-			if err := c.c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: add}, nil).Close(); err != nil {
-				return err
-			}
+		if err := c.store(set, goimap.StoreFlagsAdd, add...); err != nil {
+			return err
 		}
-		if len(remove) > 0 {
-			return c.c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsDel, Silent: true, Flags: remove}, nil).Close()
-		}
-		return nil
+		return c.store(set, goimap.StoreFlagsDel, remove...)
 	})
 	return c.classify("store flags", err)
 }
 
 // Move moves one message to another mailbox of the same server: with MOVE
-// where the server has it, else COPY, flag \Deleted and expunge.
+// where the server has it, else COPY and then Delete's expunge.
 func (c *Client) Move(ctx context.Context, mailbox string, uid uint32, dest string) error {
 	if err := c.selectRW(ctx, mailbox); err != nil {
 		return err
 	}
 	set := goimap.UIDSetNum(goimap.UID(uid))
 	err := c.wait(ctx, func() error {
+		// Gone already (moved before a lost reply, or by another client):
+		// done. Servers differ in how they answer a MOVE or COPY of
+		// nothing, so nothing is sent.
+		found, err := c.c.UIDSearch(&goimap.SearchCriteria{UID: []goimap.UIDSet{set}}, nil).Wait()
+		if err != nil {
+			return err
+		}
+		if len(found.AllUIDs()) == 0 {
+			return nil
+		}
 		if c.c.Caps().Has(goimap.CapMove) {
 			_, err := c.c.Move(set, dest).Wait()
 			return err
@@ -70,46 +79,50 @@ func (c *Client) Delete(ctx context.Context, mailbox string, uid uint32) error {
 	return c.classify("delete", err)
 }
 
-// deleteUIDs flags messages \Deleted and expunges only them where the
-// server has UIDPLUS; without it, a plain EXPUNGE could also remove
-// messages another client flagged, so they are only flagged.
+// deleteUIDs flags messages \Deleted and expunges only them: with UID
+// EXPUNGE where the server has UIDPLUS. Without it EXPUNGE removes every
+// \Deleted message, also those another client only marked, so those are
+// unmarked for the EXPUNGE and marked again after it.
 func (c *Client) deleteUIDs(set goimap.UIDSet) error {
-	if err := c.c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{goimap.FlagDeleted}}, nil).Close(); err != nil {
+	if err := c.store(set, goimap.StoreFlagsAdd, goimap.FlagDeleted); err != nil {
 		return err
 	}
 	if c.c.Caps().Has(goimap.CapUIDPlus) {
 		return c.c.UIDExpunge(set).Close()
 	}
-	return nil
+	found, err := c.c.UIDSearch(&goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagDeleted}}, nil).Wait()
+	if err != nil {
+		return err
+	}
+	var others goimap.UIDSet
+	for _, u := range found.AllUIDs() {
+		if !set.Contains(u) {
+			others.AddNum(u)
+		}
+	}
+	if len(others) == 0 {
+		return c.c.Expunge().Close()
+	}
+	if err := c.store(others, goimap.StoreFlagsDel, goimap.FlagDeleted); err != nil {
+		return err
+	}
+	expungeErr := c.c.Expunge().Close()
+	// Put the marks back even when EXPUNGE failed.
+	if err := c.store(others, goimap.StoreFlagsAdd, goimap.FlagDeleted); err != nil {
+		return err
+	}
+	return expungeErr
 }
 
-// TrashMailbox returns the server's Trash (the mailbox marked \Trash, or
-// else named Trash), or "" when it has none.
-func (c *Client) TrashMailbox(ctx context.Context) (string, error) {
-	var list []*goimap.ListData
-	err := c.wait(ctx, func() (err error) {
-		list, err = c.c.List("", "*", nil).Collect()
-		return err
-	})
-	if err != nil {
-		return "", c.classify("list", err)
+// store changes flags silently; no flags sends nothing.
+func (c *Client) store(set goimap.UIDSet, op goimap.StoreFlagsOp, flags ...goimap.Flag) error {
+	if len(flags) == 0 {
+		return nil
 	}
-	named := ""
-	for _, m := range list {
-		if slices.Contains(m.Attrs, goimap.MailboxAttrTrash) {
-			return m.Mailbox, nil
-		}
-		if m.Mailbox == "Trash" {
-			named = m.Mailbox
-		}
-	}
-	return named, nil
+	return c.c.Store(set, &goimap.StoreFlags{Op: op, Silent: true, Flags: flags}, nil).Close()
 }
 
 func (c *Client) selectRW(ctx context.Context, mailbox string) error {
-	err := c.wait(ctx, func() error {
-		_, err := c.c.Select(mailbox, nil).Wait()
-		return err
-	})
-	return c.classify("select "+mailbox, err)
+	_, err := c.selectMailbox(ctx, mailbox, false, false, false)
+	return err
 }

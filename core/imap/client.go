@@ -5,12 +5,16 @@
 package imap
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -20,12 +24,21 @@ import (
 	"github.com/tributary-mail/tributary/core/netconn"
 )
 
-// Client is a logged-in IMAP connection.
+// Client is a logged-in IMAP connection. It serves one request at a time
+// (the engine's worker for a source owns it), and remembers per connection
+// what it learnt: the selected mailbox and the server's mailbox list.
 type Client struct {
 	c      *imapclient.Client
 	conn   *netconn.Conn
 	io     *ioConn
 	server string
+
+	// selected is the mailbox go-imap last selected for us, and readOnly
+	// whether that was EXAMINE; actions on the same mailbox skip SELECT.
+	selected string
+	readOnly bool
+	// folders is the LIST result with roles, loaded once per connection.
+	folders *folderList
 }
 
 // Dial connects to ep with its encryption. STARTTLS is required when
@@ -37,31 +50,78 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 		return nil, err
 	}
 	server := ep.Addr()
-	ic := &ioConn{Conn: conn}
-	o := &imapclient.Options{UnilateralDataHandler: handler}
-	var c *imapclient.Client
+	ic := &ioConn{Conn: conn, lineStart: true}
 	if ep.Encryption == core.EncryptionSTARTTLS {
-		o.TLSConfig = netconn.TLSConfig(ep.Host, ep.Port, opts.PinSet())
-		c, err = imapclient.NewStartTLS(ic, o)
-		if err != nil {
-			conn.Close()
-			var cert *core.CertificateError
-			var imapErr *goimap.Error
-			switch {
-			case errors.As(err, &cert):
-			case errors.As(err, &imapErr):
-				err = core.ErrSTARTTLSNotOffered
-			}
-			return nil, classifyIO("STARTTLS", server, ic, err)
+		// STARTTLS is done here rather than by imapclient, so that ioConn
+		// sits above TLS and can translate LSUB (see ioConn).
+		if conn, err = startTLS(ctx, conn, ep, opts); err != nil {
+			return nil, err
 		}
-	} else {
-		c = imapclient.New(ic, o)
-		if err := c.WaitGreeting(); err != nil {
-			c.Close()
-			return nil, classifyIO("greeting", server, ic, err)
-		}
+		// imapclient waits for a greeting; the real one came before TLS
+		// and its capabilities no longer count (RFC 3501 6.2.1).
+		ic = &ioConn{Conn: conn, lineStart: true, pre: []byte("* OK TLS started\r\n")}
+	}
+	c := imapclient.New(ic, &imapclient.Options{UnilateralDataHandler: handler})
+	if err := c.WaitGreeting(); err != nil {
+		c.Close()
+		return nil, classifyIO("greeting", server, ic, err)
 	}
 	return &Client{c: c, conn: conn, io: ic, server: server}, nil
+}
+
+// startTLS reads the greeting, asks for STARTTLS and does the handshake.
+// A server that refuses it, or greets with PREAUTH (no chance to ask), is
+// core.ErrSTARTTLSNotOffered; nothing is sent in the clear but STARTTLS.
+func startTLS(ctx context.Context, conn *netconn.Conn, ep core.Endpoint, opts *netconn.Options) (*netconn.Conn, error) {
+	fail := func(err error) (*netconn.Conn, error) {
+		conn.Close()
+		return nil, core.Classify("STARTTLS", ep.Addr(), err)
+	}
+	r := bufio.NewReaderSize(conn, 4096)
+	greeting, err := readLine(r)
+	if err != nil {
+		return fail(err)
+	}
+	if !strings.HasPrefix(strings.ToUpper(greeting), "* OK") {
+		return fail(fmt.Errorf("%w (greeting %q)", core.ErrSTARTTLSNotOffered, truncate(greeting)))
+	}
+	if _, err := io.WriteString(conn, "T0 STARTTLS\r\n"); err != nil {
+		return fail(err)
+	}
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			return fail(err)
+		}
+		if strings.HasPrefix(line, "* ") {
+			continue
+		}
+		if !strings.HasPrefix(strings.ToUpper(line), "T0 OK") {
+			return fail(fmt.Errorf("%w (%q)", core.ErrSTARTTLSNotOffered, truncate(line)))
+		}
+		break
+	}
+	// Bytes sent before the handshake would be read as if protected
+	// (the STARTTLS command injection attack): refuse them.
+	if r.Buffered() > 0 {
+		return fail(errors.New("imap: server sent data after STARTTLS before the TLS handshake"))
+	}
+	return netconn.StartTLS(ctx, conn, ep, opts)
+}
+
+func readLine(r *bufio.Reader) (string, error) {
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func truncate(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
 }
 
 // Login authenticates. A refusal is a core.KindAuth error.
@@ -89,6 +149,12 @@ func (c *Client) Close() error {
 	case <-time.After(5 * time.Second):
 	}
 	return c.c.Close()
+}
+
+// Noop keeps the connection alive and lets the server report changes to
+// the selected mailbox; an error means the connection is no longer usable.
+func (c *Client) Noop(ctx context.Context) error {
+	return c.classify("noop", c.wait(ctx, func() error { return c.c.Noop().Wait() }))
 }
 
 // wait runs a blocking go-imap call; go-imap takes no context, so a cancel
@@ -121,20 +187,97 @@ func classifyIO(op, server string, conn *ioConn, err error) error {
 	return classified
 }
 
-// ioConn remembers the first read or write error of a connection.
+// ioConn remembers the first read or write error of a connection. It also
+// speaks LSUB for imapclient, which has no LSUB: while lsub is armed, the
+// next LIST command written becomes LSUB, and "* LSUB" replies are read as
+// "* LIST" (same length, same syntax), so imapclient parses them.
 type ioConn struct {
 	net.Conn
 	mu  sync.Mutex
 	err error
+
+	pre       []byte // read before the connection's own bytes
+	lsub      atomic.Bool
+	lsubWrite atomic.Bool
+	held      []byte // a line start that may become "* LSUB "
+	lineStart bool   // the last byte handed out ended a line
 }
 
+var (
+	lsubReply = []byte("* LSUB ")
+	listWord  = []byte("LIST")
+)
+
+// Read runs on imapclient's reader goroutine only, which is usually
+// blocked in it already when LSUB is armed: whether to translate is
+// decided after the bytes arrive.
 func (c *ioConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.note(err)
-	return n, err
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		return n, nil
+	}
+	if len(p) <= len(lsubReply) { // never with bufio's buffer
+		n, err := c.Conn.Read(p)
+		c.note(err)
+		return n, err
+	}
+	n := copy(p, c.held)
+	c.held = c.held[:0]
+	for {
+		m, err := c.Conn.Read(p[n:])
+		c.note(err)
+		n += m
+		if c.lsub.Load() {
+			n = c.translate(p[:n], err != nil)
+		}
+		if n > 0 || err != nil {
+			if n > 0 {
+				c.lineStart = p[n-1] == '\n'
+			}
+			return n, err
+		}
+		n = copy(p, c.held) // only a held line start so far: read on
+		c.held = c.held[:0]
+	}
+}
+
+// translate rewrites "* LSUB " at line starts in b and returns how many
+// bytes of b to hand out; a trailing line start too short to tell is held
+// back for the next read, unless the stream ended.
+func (c *ioConn) translate(b []byte, ended bool) int {
+	for i := 0; i < len(b); i++ {
+		if (i == 0 && !c.lineStart) || (i > 0 && b[i-1] != '\n') {
+			continue
+		}
+		rest := b[i:]
+		if len(rest) >= len(lsubReply) {
+			if bytes.EqualFold(rest[:len(lsubReply)], lsubReply) {
+				copy(rest[2:6], listWord)
+			}
+			continue
+		}
+		if !ended && bytes.EqualFold(rest, lsubReply[:len(rest)]) {
+			c.held = append(c.held, rest...)
+			c.lineStart = true
+			return i
+		}
+	}
+	return len(b)
 }
 
 func (c *ioConn) Write(p []byte) (int, error) {
+	if c.lsubWrite.Load() {
+		// "tag LIST ..." as imapclient writes a whole command at once.
+		if sp := bytes.IndexByte(p, ' '); sp > 0 && bytes.HasPrefix(p[sp+1:], []byte("LIST ")) {
+			q := bytes.Clone(p)
+			copy(q[sp+1:], "LSUB")
+			c.lsubWrite.Store(false)
+			n, err := c.Conn.Write(q)
+			c.note(err)
+			return n, err
+		}
+	}
 	n, err := c.Conn.Write(p)
 	c.note(err)
 	return n, err

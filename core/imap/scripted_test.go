@@ -31,6 +31,10 @@ type scripted struct {
 	cutUID   uint32
 	cutAfter int
 	idleTag  string
+	// uidLast sends UID after the body literal, which RFC 3501 allows.
+	uidLast bool
+	// noPerm lists mailboxes SELECT and EXAMINE refuse.
+	noPerm []string
 }
 
 type scriptedMsg struct {
@@ -60,6 +64,9 @@ func (m *scripted) reply(tag, command string) []string {
 	case "NOOP":
 		return []string{tag + " OK done"}
 	case "SELECT", "EXAMINE":
+		if slices.Contains(m.noPerm, strings.Fields(args)[0]) {
+			return []string{tag + " NO [NOPERM] Permission denied"}
+		}
 		lines := []string{
 			`* FLAGS (\Seen \Flagged \Answered \Deleted)`,
 			fmt.Sprintf("* %d EXISTS", len(m.msgs)),
@@ -76,8 +83,33 @@ func (m *scripted) reply(tag, command string) []string {
 		return []string{m.idleTag + " OK idle done"}
 	case "UID":
 		return m.uidCommand(tag, args)
+	case "FETCH": // FETCH seqs (items), by sequence number
+		set, items, _ := strings.Cut(args, " ")
+		var in []int
+		for i := range m.msgs {
+			if slices.Contains(m.seqsIn(set), uint32(i+1)) {
+				in = append(in, i)
+			}
+		}
+		return m.fetch(tag, in, items)
 	}
 	return nil
+}
+
+// seqsIn lists the sequence numbers in a set such as 1:3,5.
+func (m *scripted) seqsIn(set string) []uint32 {
+	var out []uint32
+	for _, part := range strings.Split(set, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		from, to := parseUID(lo, uint32(len(m.msgs))), parseUID(lo, uint32(len(m.msgs)))
+		if isRange {
+			to = parseUID(hi, uint32(len(m.msgs)))
+		}
+		for n := min(from, to); n <= max(from, to); n++ {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (m *scripted) uidCommand(tag, args string) []string {
@@ -95,40 +127,58 @@ func (m *scripted) uidCommand(tag, args string) []string {
 		return []string{line, tag + " OK done"}
 	case "FETCH": // UID FETCH set (items) [(CHANGEDSINCE n)]
 		set, items, _ := strings.Cut(rest, " ")
-		var since uint64
-		if i := strings.Index(items, "(CHANGEDSINCE "); i >= 0 {
-			since, _ = strconv.ParseUint(strings.TrimSuffix(items[i+len("(CHANGEDSINCE "):], ")"), 10, 64)
-		}
-		var lines []string
+		var in []int
 		for i, msg := range m.msgs {
-			if !slices.Contains(m.uidsIn(set), msg.uid) || since > 0 && msg.modSeq <= since {
-				continue
+			if slices.Contains(m.uidsIn(set), msg.uid) {
+				in = append(in, i)
 			}
-			flags := fmt.Sprintf("FLAGS (%s)", msg.flags)
-			if since > 0 {
-				flags += fmt.Sprintf(" MODSEQ (%d)", msg.modSeq)
-			}
-			if !strings.Contains(items, "BODY.PEEK[]") {
-				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d %s)", i+1, msg.uid, flags))
-				continue
-			}
-			// FLAGS and INTERNALDATE after the body, which RFC 3501
-			// allows. The UID comes first: go-imap needs it before any
-			// literal to know which command a FETCH answers.
-			body := imaptest.Literal(msg.raw)
-			if msg.nilBody {
-				body = "NIL"
-			}
-			line := fmt.Sprintf(`* %d FETCH (UID %d BODY[] %s INTERNALDATE "02-Feb-2026 10:00:00 +0000" %s)`, i+1, msg.uid, body, flags)
-			if msg.uid == m.cutUID {
-				cut := strings.Index(line, "}\r\n") + len("}\r\n") + m.cutAfter
-				return append(lines, line[:cut], imaptest.Hangup)
-			}
-			lines = append(lines, line)
 		}
-		return append(lines, tag+" OK done")
+		return m.fetch(tag, in, items)
 	}
 	return nil
+}
+
+// fetch answers a FETCH or UID FETCH of the messages at indexes in.
+func (m *scripted) fetch(tag string, in []int, items string) []string {
+	var since uint64
+	if i := strings.Index(items, "(CHANGEDSINCE "); i >= 0 {
+		since, _ = strconv.ParseUint(strings.TrimSuffix(items[i+len("(CHANGEDSINCE "):], ")"), 10, 64)
+	}
+	var lines []string
+	for _, i := range in {
+		msg := m.msgs[i]
+		if since > 0 && msg.modSeq <= since {
+			continue
+		}
+		flags := fmt.Sprintf("FLAGS (%s)", msg.flags)
+		if since > 0 {
+			flags += fmt.Sprintf(" MODSEQ (%d)", msg.modSeq)
+		}
+		if !strings.Contains(items, "BODY.PEEK[]") {
+			if strings.Contains(items, "FLAGS") {
+				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d %s)", i+1, msg.uid, flags))
+			} else {
+				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d)", i+1, msg.uid))
+			}
+			continue
+		}
+		// FLAGS and INTERNALDATE after the body, which RFC 3501 allows;
+		// with uidLast the UID too.
+		body := imaptest.Literal(msg.raw)
+		if msg.nilBody {
+			body = "NIL"
+		}
+		line := fmt.Sprintf(`* %d FETCH (UID %d BODY[] %s INTERNALDATE "02-Feb-2026 10:00:00 +0000" %s)`, i+1, msg.uid, body, flags)
+		if m.uidLast {
+			line = fmt.Sprintf(`* %d FETCH (BODY[] %s INTERNALDATE "02-Feb-2026 10:00:00 +0000" %s UID %d)`, i+1, body, flags, msg.uid)
+		}
+		if msg.uid == m.cutUID {
+			cut := strings.Index(line, "}\r\n") + len("}\r\n") + m.cutAfter
+			return append(lines, line[:cut], imaptest.Hangup)
+		}
+		lines = append(lines, line)
+	}
+	return append(lines, tag+" OK done")
 }
 
 // uidsIn lists the UIDs of the mailbox in a UID set such as 1:3,5 or 4:*.
@@ -394,4 +444,50 @@ func (s *testStore) mustSyncFake(t *testing.T, f *imaptest.Fake) imap.SyncResult
 		t.Fatalf("SyncMailbox(INBOX) = %v\ncommands: %q", err, f.Commands())
 	}
 	return res
+}
+
+// TestSyncMailboxUIDAfterBody: a server that sends UID after the BODY[]
+// literal still has every message stored under its UID.
+func TestSyncMailboxUIDAfterBody(t *testing.T) {
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1, uidLast: true}
+	for _, uid := range []uint32{2, 5, 9} {
+		m.msgs = append(m.msgs, scriptedMsg{uid: uid, flags: `\Seen`, raw: message(int(uid))})
+	}
+	f := startScripted(t, m)
+	st := newStore(t)
+	res := st.mustSyncFake(t, f)
+	uids := st.uids(t, inbox)
+	if len(res.NewIDs) != 3 || len(uids) != 3 {
+		t.Fatalf("SyncMailbox(INBOX) with UID last stored %d new, UIDs %v, want 3\ncommands: %q", len(res.NewIDs), uids, f.Commands())
+	}
+	for _, msg := range m.msgs {
+		sameBytes(t, fmt.Sprintf("UID %d", msg.uid), st.raw(t, uids[msg.uid]), msg.raw)
+		if got := st.flags(t, uids[msg.uid]); got != (core.Flags{Seen: true}) {
+			t.Errorf("flags of UID %d = %+v, want seen", msg.uid, got)
+		}
+	}
+	if got := st.state(t, inbox).LastUID; got != 9 {
+		t.Errorf("last UID after the sync = %d, want 9", got)
+	}
+}
+
+// TestSyncMailboxPermissionDenied: the folder the server refuses is
+// reported as unavailable, by name, and the connection syncs the next one.
+func TestSyncMailboxPermissionDenied(t *testing.T) {
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1, noPerm: []string{`"Shared"`}, msgs: []scriptedMsg{{uid: 1, raw: message(1)}}}
+	f := startScripted(t, m)
+	st := newStore(t)
+	c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+	_, err := c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, imap.Mailbox{Name: "Shared", Folder: "Shared"}, nil)
+	var mbErr *imap.MailboxError
+	if !errors.Is(err, imap.ErrMailboxUnavailable) || !errors.As(err, &mbErr) || mbErr.Mailbox != "Shared" || mbErr.Code != "NOPERM" {
+		t.Fatalf("SyncMailbox(Shared) refused = %v, want a *MailboxError for Shared with NOPERM matching ErrMailboxUnavailable", err)
+	}
+	if !strings.Contains(err.Error(), "Permission denied") || !strings.Contains(err.Error(), `"Shared"`) {
+		t.Errorf("SyncMailbox(Shared) refused = %q, want the mailbox and the server's words", err)
+	}
+	res, err := c.SyncMailbox(t.Context(), st, st.accountID, st.sourceID, inbox, nil)
+	if err != nil || len(res.NewIDs) != 1 {
+		t.Fatalf("SyncMailbox(INBOX) after a refused mailbox = %d new, %v; want 1 and nil", len(res.NewIDs), err)
+	}
 }

@@ -26,62 +26,6 @@ type Mailbox struct {
 	Role   string
 }
 
-// Mailboxes lists the mailboxes to sync: the source's chosen folders (or,
-// when it chose none, every subscribed mailbox), plus INBOX and the Sent
-// mailbox always. INBOX becomes the Inbox and the Sent mailbox the local
-// Sent folder, so they join the unified inbox and the account's sent mail.
-func (c *Client) Mailboxes(ctx context.Context, chosen []string) ([]Mailbox, error) {
-	var list []*goimap.ListData
-	err := c.wait(ctx, func() (err error) {
-		// RETURN options need LIST-EXTENDED (RFC 5258): servers without
-		// it, such as Outlook.com and Yahoo, answer them with BAD, and
-		// then no mailbox counts as subscribed. RFC 6154 lets a server
-		// leave \Sent out unless SPECIAL-USE is asked for.
-		var opts *goimap.ListOptions
-		if caps := c.c.Caps(); caps.Has(goimap.CapListExtended) {
-			opts = &goimap.ListOptions{ReturnSubscribed: true, ReturnSpecialUse: caps.Has(goimap.CapSpecialUse)}
-		}
-		list, err = c.c.List("", "*", opts).Collect()
-		return err
-	})
-	if err != nil {
-		return nil, c.classify("list", err)
-	}
-	var out []Mailbox
-	for _, m := range list {
-		if slices.Contains(m.Attrs, goimap.MailboxAttrNoSelect) || slices.Contains(m.Attrs, goimap.MailboxAttrNonExistent) {
-			continue
-		}
-		isInbox := strings.EqualFold(m.Mailbox, "INBOX")
-		isSent := slices.Contains(m.Attrs, goimap.MailboxAttrSent) || (strings.EqualFold(m.Mailbox, "Sent") && !hasSentAttr(list))
-		subscribed := slices.Contains(m.Attrs, goimap.MailboxAttrSubscribed)
-		wanted := isInbox || isSent || (len(chosen) == 0 && subscribed) || slices.Contains(chosen, m.Mailbox)
-		if !wanted {
-			continue
-		}
-		mb := Mailbox{Name: m.Mailbox, Folder: m.Mailbox}
-		switch {
-		case isInbox:
-			mb.Folder, mb.Role = core.DefaultFolder, core.RoleInbox
-		case isSent:
-			mb.Folder, mb.Role = "Sent", core.RoleSent
-		case m.Delim != 0:
-			mb.Folder = strings.ReplaceAll(m.Mailbox, string(m.Delim), "/")
-		}
-		out = append(out, mb)
-	}
-	return out, nil
-}
-
-func hasSentAttr(list []*goimap.ListData) bool {
-	for _, m := range list {
-		if slices.Contains(m.Attrs, goimap.MailboxAttrSent) {
-			return true
-		}
-	}
-	return false
-}
-
 // SyncResult counts what one mailbox sync did.
 type SyncResult struct {
 	NewIDs       []int64 // messages stored that were not in the folder before
@@ -93,7 +37,9 @@ type SyncResult struct {
 // every UID above the last one stored, and updates flags that changed. If
 // the mailbox's UIDVALIDITY changed, the old UIDs mean nothing any more;
 // the local messages are kept and the mailbox is fetched again, and copies
-// already present are linked instead of stored twice.
+// already present are linked instead of stored twice. A mailbox the
+// server refuses to open fails with an error matching
+// ErrMailboxUnavailable, and the connection can sync the next one.
 func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accountID, sourceID int64, mb Mailbox, progress core.Progress) (SyncResult, error) {
 	var res SyncResult
 	st, err := store.IMAPMailbox(ctx, accountID, sourceID, mb.Name, mb.Folder, mb.Role)
@@ -101,13 +47,11 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		return res, err
 	}
 	condstore := c.c.Caps().Has(goimap.CapCondStore)
-	var sel *goimap.SelectData
-	err = c.wait(ctx, func() (err error) {
-		sel, err = c.c.Select(mb.Name, &goimap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
-		return err
-	})
+	// Always selected afresh: the sync needs this moment's UIDVALIDITY,
+	// message count and HIGHESTMODSEQ.
+	sel, err := c.selectMailbox(ctx, mb.Name, true, true, condstore)
 	if err != nil {
-		return res, c.classify("select "+mb.Name, err)
+		return res, err
 	}
 	switch {
 	case st.UIDValidity == sel.UIDValidity:
@@ -225,16 +169,31 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 	return fresh, nil
 }
 
+// fetchBatch fetches the bodies of uids by sequence number. RFC 3501 does
+// not fix the order of FETCH items, and go-imap matches a reply to a UID
+// FETCH by its UID, which it needs before the body literal: a server that
+// sends UID after BODY[] (seen in the field) would have every body
+// dropped. Replies to a FETCH by sequence number match by the number,
+// which always comes first, so a UID-only FETCH first learns the numbers.
+// The UID inside each reply still decides where the body is filed.
 func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) ([]int64, error) {
 	var fresh []int64
 	err := c.wait(ctx, func() error {
-		cmd := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{
+		seqs, err := c.seqNums(uids)
+		if err != nil || len(seqs) == 0 {
+			return err
+		}
+		var set goimap.SeqSet
+		for seq := range seqs {
+			set.AddNum(seq)
+		}
+		cmd := c.c.Fetch(set, &goimap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true,
 			BodySection: []*goimap.FetchItemBodySection{{Peek: true}},
 		})
 		defer cmd.Close()
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			id, isNew, err := c.storeFetched(ctx, store, accountID, st, msg)
+			id, isNew, err := c.storeFetched(ctx, store, accountID, st, msg, seqs[msg.SeqNum])
 			if err != nil {
 				return err
 			}
@@ -252,6 +211,23 @@ func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accoun
 	return fresh, c.classify("fetch", err)
 }
 
+// seqNums maps the sequence numbers of the messages among uids that are
+// still there to their UIDs. A reply without a literal is matched by
+// go-imap once it is read whole, so the UID may come anywhere in it.
+func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, error) {
+	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	seqs := make(map[uint32]goimap.UID, len(msgs))
+	for _, m := range msgs {
+		if m.UID != 0 {
+			seqs[m.SeqNum] = m.UID
+		}
+	}
+	return seqs, nil
+}
+
 // storeError marks a local failure inside a fetch, so it is not mistaken
 // for a server problem.
 type storeError struct{ err error }
@@ -261,7 +237,9 @@ func (e *storeError) Unwrap() error { return e.err }
 
 // storeFetched stages the body as it streams in (a server may send UID and
 // FLAGS after the body) and commits it once all items are read.
-func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData) (int64, bool, error) {
+// want is the UID the message had a moment ago, used when the reply has
+// none.
+func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData, want goimap.UID) (int64, bool, error) {
 	d := core.Delivery{AccountID: accountID, FolderID: st.FolderID}
 	var uid goimap.UID
 	var staged core.Staged
@@ -303,6 +281,9 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 			}
 			staged = s
 		}
+	}
+	if uid == 0 {
+		uid = want
 	}
 	if uid == 0 || staged == nil {
 		return 0, false, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
@@ -388,22 +369,15 @@ type AppendResult struct {
 	UIDValidity uint32
 }
 
-// AppendSent stores a sent message in the server's Sent mailbox (the one
-// marked \Sent, or else the one named Sent), flagged as seen.
+// AppendSent stores a sent message in the server's Sent mailbox (see
+// RoleMailbox), flagged as seen, and creates that mailbox when the server
+// has none.
 func (c *Client) AppendSent(ctx context.Context, raw io.Reader, size int64) (AppendResult, error) {
-	boxes, err := c.Mailboxes(ctx, []string{})
+	name, err := c.RoleMailbox(ctx, core.RoleSent, true)
 	if err != nil {
 		return AppendResult{}, err
 	}
-	res := AppendResult{}
-	for _, b := range boxes {
-		if b.Role == core.RoleSent {
-			res.Mailbox = b.Name
-		}
-	}
-	if res.Mailbox == "" {
-		return res, &core.Error{Kind: core.KindProtocol, Op: "append", Server: c.server, Err: errors.New("the server has no Sent mailbox")}
-	}
+	res := AppendResult{Mailbox: name}
 	err = c.wait(ctx, func() error {
 		cmd := c.c.Append(res.Mailbox, size, &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagSeen}})
 		if _, err := io.Copy(cmd, raw); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -322,21 +323,28 @@ func TestSyncMailboxCancel(t *testing.T) {
 
 func TestAppendSent(t *testing.T) {
 	raw := []byte("From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nSubject: sent\r\nMessage-ID: <sent1@example.test>\r\n\r\nHello Bob.\r\n")
+	createSpecialUse := goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapUIDPlus: {}, goimap.CapListExtended: {},
+		goimap.CapSpecialUse: {}, goimap.CapCreateSpecialUse: {}, goimap.CapNamespace: {}}
 	tests := []struct {
 		name     string
-		caps     goimap.CapSet
-		sent     string // the Sent mailbox, "" for none
+		server   imaptest.Options
+		sent     string // the Sent mailbox there is, "" for none
 		attrs    []goimap.MailboxAttr
+		wantBox  string // where the copy must land
+		wantAttr bool   // the created mailbox is marked \Sent
 		wantUIDs bool
 	}{
-		{"UIDPLUS, \\Sent attribute", nil, "Sent Items", []goimap.MailboxAttr{goimap.MailboxAttrSent}, true},
-		{"UIDPLUS, named Sent", nil, "Sent", nil, true},
-		{"no UIDPLUS", goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapListExtended: {}}, "Sent", nil, false},
-		{"no Sent mailbox", nil, "", nil, false},
+		{"UIDPLUS, \\Sent attribute", imaptest.Options{}, "Sent Items", []goimap.MailboxAttr{goimap.MailboxAttrSent}, "Sent Items", false, true},
+		{"UIDPLUS, named Sent", imaptest.Options{}, "Sent", nil, "Sent", false, true},
+		{"named Sent Messages", imaptest.Options{}, "Sent Messages", nil, "Sent Messages", false, true},
+		{"no UIDPLUS", imaptest.Options{Caps: goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapListExtended: {}}}, "Sent", nil, "Sent", false, false},
+		{"no Sent mailbox: created", imaptest.Options{}, "", nil, "Sent", false, true},
+		{"no Sent mailbox: created with \\Sent", imaptest.Options{Caps: createSpecialUse}, "", nil, "Sent", true, true},
+		{"no Sent mailbox: created under the INBOX. namespace", imaptest.Options{Caps: createSpecialUse, Delim: '.', Namespace: "INBOX."}, "", nil, "INBOX.Sent", true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := imaptest.Start(t, imaptest.Options{Caps: tc.caps})
+			s := imaptest.Start(t, tc.server)
 			s.Create(t, "Drafts")
 			if tc.sent != "" {
 				s.Create(t, tc.sent, tc.attrs...)
@@ -344,29 +352,42 @@ func TestAppendSent(t *testing.T) {
 			}
 			c := dial(t, s.Endpoint(core.EncryptionNone), nil)
 			res, err := c.AppendSent(t.Context(), strings.NewReader(string(raw)), int64(len(raw)))
-			if tc.sent == "" {
-				if core.KindOf(err) != core.KindProtocol {
-					t.Fatalf("AppendSent() without a Sent mailbox = %+v, %v, want a protocol error", res, err)
-				}
-				return
-			}
 			if err != nil {
-				t.Fatalf("AppendSent() = %v", err)
+				t.Fatalf("AppendSent() = %v\ntranscript:\n%s", err, s.Transcript())
 			}
-			msgs := s.Messages(t, tc.sent)
+			msgs := s.Messages(t, tc.wantBox)
 			if len(msgs) != 1 {
-				t.Fatalf("after AppendSent() %q holds %d messages, want 1", tc.sent, len(msgs))
+				t.Fatalf("after AppendSent() %q holds %d messages, want 1", tc.wantBox, len(msgs))
 			}
 			sameBytes(t, "appended message", msgs[0].Raw, raw)
 			if !slices.Contains(msgs[0].Flags, goimap.FlagSeen) {
 				t.Errorf("appended message flags = %v, want \\Seen", msgs[0].Flags)
 			}
-			want := imap.AppendResult{Mailbox: tc.sent}
+			want := imap.AppendResult{Mailbox: tc.wantBox}
 			if tc.wantUIDs {
-				want.UID, want.UIDValidity = uint32(msgs[0].UID), s.UIDValidity(t, tc.sent)
+				want.UID, want.UIDValidity = uint32(msgs[0].UID), s.UIDValidity(t, tc.wantBox)
 			}
 			if res != want {
 				t.Errorf("AppendSent() = %+v, want %+v", res, want)
+			}
+			if tc.sent != "" {
+				return
+			}
+			// A new connection finds the created mailbox as the Sent one,
+			// subscribed.
+			boxes, err := dial(t, s.Endpoint(core.EncryptionNone), nil).Mailboxes(t.Context(), nil)
+			if err != nil {
+				t.Fatalf("Mailboxes() after creating Sent = %v", err)
+			}
+			if !slices.Contains(boxes, imap.Mailbox{Name: tc.wantBox, Folder: "Sent", Role: core.RoleSent}) {
+				t.Errorf("Mailboxes() after creating Sent = %+v, want %q as Sent", boxes, tc.wantBox)
+			}
+			created := regexp.MustCompile(`(?m)^\S+ CREATE "?` + regexp.QuoteMeta(tc.wantBox) + `"?( \(USE \(\\Sent\)\))?\r?$`).FindStringSubmatch(s.Transcript())
+			if created == nil || (created[1] != "") != tc.wantAttr {
+				t.Errorf("CREATE sent = %q, want one for %q, with (USE (\\Sent)): %v; transcript:\n%s", created, tc.wantBox, tc.wantAttr, s.Transcript())
+			}
+			if !regexp.MustCompile(`(?m)^\S+ SUBSCRIBE "?` + regexp.QuoteMeta(tc.wantBox)).MatchString(s.Transcript()) {
+				t.Errorf("the created %q was not subscribed to; transcript:\n%s", tc.wantBox, s.Transcript())
 			}
 		})
 	}

@@ -251,6 +251,9 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 				Err: fmt.Errorf("pop3: the %s contains a line break or NUL, which could inject POP3 commands; nothing was sent; correct the %s", f.name, f.name)}
 		}
 	}
+	if err := c.enableUTF8(ctx); err != nil {
+		return err
+	}
 	err := c.call(ctx, "login", "pop3 user", maxShortReply, errReplyTooLarge, func() error { return c.pc.User(user) })
 	if err == nil {
 		err = c.call(ctx, "login", "pop3 pass", maxShortReply, errReplyTooLarge, func() error { return c.pc.Pass(password) })
@@ -262,6 +265,36 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 			return err
 		}
 		return &core.Error{Kind: core.KindAuth, Op: "login", Server: c.server, Err: reply}
+	}
+	return err
+}
+
+// enableUTF8 sends UTF8 (RFC 6856) when CAPA lists it, so that a message
+// with raw UTF-8 headers is sent as it is rather than as a wrapper the
+// server makes for old clients. RFC 6856 allows the command only in the
+// AUTHORIZATION state, so it goes before USER. A server that refuses CAPA
+// or UTF8 is used as it is.
+func (c *Client) enableUTF8(ctx context.Context) error {
+	var caps *bytes.Buffer
+	err := c.call(ctx, "login", "pop3 capa", maxShortReply, errReplyTooLarge, func() (err error) {
+		caps, err = c.pc.Cmd("CAPA", true)
+		return err
+	})
+	var reply *ReplyError
+	switch {
+	case errors.As(err, &reply):
+		return nil
+	case err != nil:
+		return err
+	case !hasCapability(caps.Bytes(), "UTF8"):
+		return nil
+	}
+	err = c.call(ctx, "login", "pop3 utf8", maxShortReply, errReplyTooLarge, func() error {
+		_, err := c.pc.Cmd("UTF8", false)
+		return err
+	})
+	if errors.As(err, &reply) {
+		return nil
 	}
 	return err
 }

@@ -135,25 +135,38 @@ func TestEncryption(t *testing.T) {
 		{
 			name:         "none",
 			enc:          core.EncryptionNone,
-			wantCommands: []string{"USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+			wantCommands: []string{"CAPA", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
 		},
 		{
 			name:         "implicit TLS, pinned",
 			opts:         pop3test.Options{TLS: serverTLS, ImplicitTLS: true},
 			enc:          core.EncryptionSSL,
-			wantCommands: []string{"USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+			wantCommands: []string{"CAPA", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
 		},
 		{
 			name:         "STARTTLS, pinned",
 			opts:         pop3test.Options{TLS: serverTLS},
 			enc:          core.EncryptionSTARTTLS,
-			wantCommands: []string{"CAPA", "STLS", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+			wantCommands: []string{"CAPA", "STLS", "CAPA", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
 		},
 		{
 			name:         "STARTTLS to a server without CAPA",
 			opts:         pop3test.Options{TLS: serverTLS, NoCAPA: true},
 			enc:          core.EncryptionSTARTTLS,
-			wantCommands: []string{"CAPA", "STLS", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+			wantCommands: []string{"CAPA", "STLS", "CAPA", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+		},
+		{
+			// RFC 6856: UTF8 before login, where CAPA offers it (Courier).
+			name:         "UTF8 offered",
+			opts:         pop3test.Options{UTF8: true},
+			enc:          core.EncryptionNone,
+			wantCommands: []string{"CAPA", "UTF8", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
+		},
+		{
+			name:         "UTF8 offered after STARTTLS",
+			opts:         pop3test.Options{TLS: serverTLS, UTF8: true},
+			enc:          core.EncryptionSTARTTLS,
+			wantCommands: []string{"CAPA", "STLS", "CAPA", "UTF8", "USER alice", "PASS ***", "UIDL", "LIST", "RETR 1", "QUIT"},
 		},
 	}
 	const raw = "Subject: secret\r\n\r\nOnly over TLS.\r\n"

@@ -57,7 +57,8 @@ type Options struct {
 	ImplicitTLS bool
 	// Caps replaces DefaultCaps. Without UIDPLUS the server sends no
 	// APPENDUID; without LIST-EXTENDED (or IMAP4rev2) it answers LIST with
-	// selection or RETURN options with BAD, as RFC 3501 servers do.
+	// selection or RETURN options with BAD, as RFC 3501 servers do, and
+	// subscriptions are listed by LSUB only.
 	Caps imap.CapSet
 	// SpecialUseOnRequest returns special-use attributes (\Sent, ...) only
 	// to LIST ... RETURN (SPECIAL-USE), which RFC 6154 allows; by default
@@ -67,6 +68,10 @@ type Options struct {
 	// default. Only LIST translates it: mailboxes are created and selected
 	// by their '/' names.
 	Delim rune
+	// Namespace is the personal namespace's prefix NAMESPACE announces,
+	// as clients see it: "INBOX." for a Cyrus-like server (with Delim
+	// '.'). Empty by default.
+	Namespace string
 }
 
 // Server is a running IMAP server with one user, User. It stops when the
@@ -194,6 +199,9 @@ func (s *Server) Transcript() string {
 	defer s.mu.Unlock()
 	return s.transcript.String()
 }
+
+// Caps are the capabilities the server announces.
+func (s *Server) Caps() imap.CapSet { return s.caps }
 
 // Logins counts LOGIN attempts that reached the session, right or wrong.
 func (s *Server) Logins() int {
@@ -374,12 +382,17 @@ func (ss *session) Login(username, password string) error {
 	return nil
 }
 
+// Create keeps the special-use attributes of CREATE ... (USE (...)) when
+// the server announces CREATE-SPECIAL-USE, and refuses them otherwise.
 func (ss *session) Create(name string, options *imap.CreateOptions) error {
+	if len(options.SpecialUse) > 0 && !ss.s.caps.Has(imap.CapCreateSpecialUse) {
+		return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Unknown CREATE parameter (no CREATE-SPECIAL-USE)"}
+	}
 	if err := ss.UserSession.Create(name, options); err != nil {
 		return err
 	}
 	ss.s.mu.Lock()
-	ss.s.boxes[strings.TrimRight(name, "/")] = &box{}
+	ss.s.boxes[strings.TrimRight(name, "/")] = &box{attrs: options.SpecialUse}
 	ss.s.mu.Unlock()
 	return nil
 }
@@ -392,6 +405,10 @@ func (ss *session) Delete(name string) error {
 	delete(ss.s.boxes, name)
 	ss.s.mu.Unlock()
 	return nil
+}
+
+func (ss *session) Namespace() (*imap.NamespaceData, error) {
+	return &imap.NamespaceData{Personal: []imap.NamespaceDescriptor{{Prefix: ss.s.opts.Namespace, Delim: ss.s.opts.Delim}}}, nil
 }
 
 func (ss *session) Subscribe(name string) error   { return ss.s.subscribe(name, true) }
@@ -418,7 +435,10 @@ func (ss *session) List(w *imapserver.ListWriter, ref string, patterns []string,
 	extended := options.SelectSubscribed || options.SelectRemote || options.SelectRecursiveMatch ||
 		options.SelectSpecialUse || options.ReturnSubscribed || options.ReturnChildren ||
 		options.ReturnStatus != nil || options.ReturnSpecialUse
-	if extended && !s.caps.Has(imap.CapListExtended) {
+	// imapserver hands LSUB over as LIST (SUBSCRIBED), which only
+	// LIST-EXTENDED servers understand: without it that must be LSUB.
+	lsub := *options == imap.ListOptions{SelectSubscribed: true} && !s.caps.Has(imap.CapListExtended)
+	if extended && !lsub && !s.caps.Has(imap.CapListExtended) {
 		return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Unknown LIST arguments (no LIST-EXTENDED)"}
 	}
 	delim := string(s.opts.Delim)

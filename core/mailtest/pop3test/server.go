@@ -41,6 +41,9 @@ type Options struct {
 	// NoCAPA makes the server refuse CAPA, like an RFC 1939-only server;
 	// a client must then decide on STLS by trying it.
 	NoCAPA bool
+	// UTF8 lists UTF8 in CAPA and accepts the UTF8 command (RFC 6856)
+	// before login, as Courier does.
+	UTF8 bool
 }
 
 // Server is a running POP3 server. It stops when the test ends.
@@ -414,6 +417,9 @@ func (ses *session) handle(verb, arg string) ([]byte, after) {
 		if ses.stlsOffered() {
 			caps = append(caps, "STLS")
 		}
+		if ses.s.opts.UTF8 {
+			caps = append(caps, "UTF8 USER")
+		}
 		return multi("capability list follows", append(caps, "IMPLEMENTATION pop3test")), carryOn
 	case "QUIT":
 		if ses.authed != "" {
@@ -439,6 +445,11 @@ func (ses *session) authorization(verb, arg string) ([]byte, after) {
 			return bad("STLS not available"), carryOn
 		}
 		return ok("begin TLS negotiation"), startTLS
+	case "UTF8":
+		if !ses.s.opts.UTF8 {
+			return bad("unknown command"), carryOn
+		}
+		return ok("UTF8 enabled"), carryOn
 	case "USER":
 		if arg == "" {
 			return bad("USER needs a name"), carryOn
