@@ -61,20 +61,22 @@ func (e *Engine) Move(ctx context.Context, id, folderID int64) error {
 	return e.replay(ctx, sources)
 }
 
-// mailboxForFolder finds the server mailbox a local folder mirrors. The
-// local Trash, when it mirrors none, stands for the Trash of whichever
-// server holds the message: no mailbox, role RoleTrash. Neither means a
-// local-only folder.
+// mailboxForFolder finds where on the servers a local folder's messages
+// go. A folder with a role (Inbox, Trash, Sent, ...) stands for each
+// server's own mailbox of that role, looked up (and created if missing) by
+// the worker when it replays the move, so a Trash deleted on the server or
+// never there still receives deleted mail. Another folder mirrors its one
+// mailbox; neither means a local-only folder.
 func (e *Engine) mailboxForFolder(ctx context.Context, folderID int64) (core.IMAPLocation, string, error) {
-	loc, ok, err := e.store.FolderMailbox(ctx, folderID)
-	if err != nil || ok {
-		return loc, "", err
-	}
 	f, err := e.store.Folder(ctx, folderID)
-	if err != nil || f.Role != core.RoleTrash {
+	if err != nil {
 		return core.IMAPLocation{}, "", err
 	}
-	return core.IMAPLocation{}, core.RoleTrash, nil
+	if f.Role != "" {
+		return core.IMAPLocation{}, f.Role, nil
+	}
+	loc, _, err := e.store.FolderMailbox(ctx, folderID)
+	return loc, "", err
 }
 
 // ErrChangesWaiting wraps the reason a change made here has not reached
@@ -131,9 +133,14 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 		dest := en.Dest
 		if dest == "" {
 			var err error
-			if dest, err = roleMailbox(ctx, c, en.DestRole); err != nil {
+			// Created when the server has none (RFC 6154 where it can),
+			// so a deletion never stays local only.
+			if dest, err = c.RoleMailbox(ctx, en.DestRole, true); err != nil {
 				return err
 			}
+		}
+		if dest == en.Mailbox {
+			return nil // already there
 		}
 		return c.Move(ctx, en.Mailbox, en.UID, dest)
 	case core.JournalDelete:

@@ -202,8 +202,15 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 	if err != nil {
 		return err
 	}
+	var skipped []error
 	for _, mb := range boxes {
 		res, err := c.SyncMailbox(ctx, e.store, a.ID, s.ID, mb, progress)
+		if errors.Is(err, imap.ErrMailboxUnavailable) {
+			// One folder the server will not open (no permission, gone)
+			// must not keep the others from syncing; it is reported.
+			skipped = append(skipped, fmt.Errorf("folder %s skipped: %w", mb.Name, err))
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("mailbox %s: %w", mb.Name, err)
 		}
@@ -213,7 +220,7 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 			}
 		}
 	}
-	return nil
+	return errors.Join(skipped...)
 }
 
 func (e *Engine) dialIMAP(ctx context.Context, a core.Account, s core.Source) (*imap.Client, error) {

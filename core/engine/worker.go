@@ -203,6 +203,9 @@ func (w *worker) upkeep(ctx context.Context) {
 		w.closeConn()
 		return
 	}
+	if err := w.conn.Noop(ctx); err != nil {
+		w.closeConn()
+	}
 }
 
 func (w *worker) closeConn() {
@@ -281,13 +284,4 @@ func (e *Engine) onWorker(ctx context.Context, a core.Account, s core.Source, fn
 		<-done
 	}()
 	return fn(w)
-}
-
-// roleMailbox finds the server's mailbox of a role.
-func roleMailbox(ctx context.Context, c *imap.Client, role string) (string, error) {
-	name, err := c.TrashMailbox(ctx)
-	if err == nil && name == "" {
-		err = &core.Error{Kind: core.KindProtocol, Op: "find " + role, Err: errors.New("the server has no such folder")}
-	}
-	return name, err
 }

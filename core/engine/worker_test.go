@@ -158,13 +158,18 @@ func TestOfflineChangeReachesTheServerAfterARestart(t *testing.T) {
 func TestRefusedChangeIsSetAsideAndTheRestGoOn(t *testing.T) {
 	f, srv, a := imapFixture(t)
 	ctx := context.Background()
-	archive, err := f.db.EnsureFolder(ctx, a.ID, "Archive", "")
+	srv.Create(t, "Projects")
+	srv.SetSubscribed(t, "Projects", true)
+	if errs := f.e.SyncOnce(ctx, ""); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	projects, err := f.db.EnsureFolder(ctx, a.ID, "Projects", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Delete(t, "Archive") // gone on the server, still here
+	srv.Delete(t, "Projects") // gone on the server, still here
 	m0, m2 := f.inboxMessage(t, "action 0"), f.inboxMessage(t, "action 2")
-	if err := f.e.Move(ctx, m0.ID, archive); err != nil {
+	if err := f.e.Move(ctx, m0.ID, projects); err != nil {
 		t.Fatalf("Move = %v (a refusal is set aside, not returned)", err)
 	}
 	m2.Seen = true
@@ -224,5 +229,21 @@ func TestEightSourcesSyncAtOnce(t *testing.T) {
 	n, err := f.db.Count(ctx, storage.ListQuery{})
 	if want := 4*30 + 4*20*3; err != nil || n != want {
 		t.Errorf("messages stored = %d, %v; want %d", n, err, want)
+	}
+}
+
+func TestDeleteOnAServerWithoutTrashCreatesIt(t *testing.T) {
+	f, srv, _ := imapFixture(t)
+	ctx := context.Background()
+	srv.Delete(t, "Trash")
+	m := f.inboxMessage(t, "action 1")
+	if err := f.e.Delete(ctx, m.ID); err != nil {
+		t.Fatalf("Delete = %v", err)
+	}
+	if _, ok := serverSubjects(t, srv, "INBOX")["action 1"]; ok {
+		t.Error("the deleted message is still in the server's INBOX")
+	}
+	if _, ok := serverSubjects(t, srv, "Trash")["action 1"]; !ok {
+		t.Error("the deleted message is not in the server's (new) Trash")
 	}
 }
