@@ -146,7 +146,10 @@ CREATE INDEX drafts_updated ON drafts (updated_at DESC, id DESC);
 	// message (a deletion must still reach the server).
 	`
 CREATE TABLE journal (
-	id         INTEGER PRIMARY KEY,
+	-- AUTOINCREMENT: an ID is never reused, so a worker that finishes an
+	-- entry replaced meanwhile (a newer flags change) cannot remove the
+	-- replacement, which took the same ID, as done.
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
 	source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
 	message    INTEGER REFERENCES messages(id) ON DELETE SET NULL,
 	op         TEXT NOT NULL CHECK (op IN ('flags', 'move', 'delete', 'append')),

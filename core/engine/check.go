@@ -46,7 +46,7 @@ func (e *Engine) CheckAccount(ctx context.Context, a core.Account, pw *core.Pass
 			password, r.Err = e.checkPassword(a, pw, -1, secrets.SMTPRef(a.ID), r.Server)
 		}
 		if r.Err == nil {
-			r.Err = smtp.Test(ctx, a.SMTP, password, nopts)
+			r.Err = e.safely("check "+r.Server, func() error { return smtp.Test(ctx, a.SMTP, password, nopts) })
 		}
 		results[0] = r
 		done <- struct{}{}

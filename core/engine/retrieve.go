@@ -84,6 +84,9 @@ func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, 
 	if len(ids) > 0 {
 		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: ids})
 	}
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err() // stopped on purpose: nothing to report
+	}
 	if err != nil {
 		err = &SourceError{Account: a.Name, Source: s, Err: err}
 		e.log.Warn("sync failed", "source", label, "kind", core.KindOf(err).String(), "error", err)
@@ -180,7 +183,10 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, m pop3.Message, now time.Time) (int64, bool, error) {
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := c.Retrieve(ctx, m.Num, pw)
+		err := e.safely("pop3 retr", func() error {
+			_, err := c.Retrieve(ctx, m.Num, pw)
+			return err
+		})
 		pw.CloseWithError(err)
 	}()
 	staged, err := e.store.Stage(ctx, pr)

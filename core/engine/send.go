@@ -42,8 +42,10 @@ func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.
 	pr, pw := io.Pipe()
 	built := make(chan error, 1)
 	go func() {
-		var err error
-		item.MessageID, err = smtp.Build(d, pw)
+		err := e.safely("build message", func() (err error) {
+			item.MessageID, err = smtp.Build(d, pw)
+			return err
+		})
 		pw.CloseWithError(err)
 		built <- err
 	}()

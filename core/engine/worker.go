@@ -180,7 +180,7 @@ func (w *worker) withConn(ctx context.Context, fn func(context.Context, *imap.Cl
 		}
 	}()
 	err := fn(ctx, w.conn)
-	w.lastUsed = w.e.opts.Now()
+	w.lastUsed = time.Now()
 	if err != nil && connectionBroken(err) {
 		w.closeConn()
 	}
@@ -199,7 +199,7 @@ func (w *worker) upkeep(ctx context.Context) {
 	if w.conn == nil {
 		return
 	}
-	if w.e.opts.Now().Sub(w.lastUsed) >= w.e.opts.IdleTimeout {
+	if time.Since(w.lastUsed) >= w.e.opts.IdleTimeout {
 		w.closeConn()
 		return
 	}

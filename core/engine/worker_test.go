@@ -247,3 +247,50 @@ func TestDeleteOnAServerWithoutTrashCreatesIt(t *testing.T) {
 		t.Error("the deleted message is not in the server's (new) Trash")
 	}
 }
+
+// A source never holds more than two connections (commands and IDLE), and
+// the command connection closes when idle and opens again when needed.
+func TestAnIMAPSourceHoldsAtMostTwoConnections(t *testing.T) {
+	f, srv, a := imapFixture(t)
+	ctx := context.Background()
+	f.e.opts.IdleTimeout, f.e.opts.KeepAlive = 300*time.Millisecond, 50*time.Millisecond
+	makeAutomatic(t, f, a)
+	f.runEngine(t, 1)
+	srv.WaitIdle(t, 5*time.Second)
+
+	waitOpen := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			open, _ := srv.Connections()
+			if open == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("connections open = %d, want %d", open, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitOpen(1) // the idle command connection closed; IDLE stays
+	m := f.inboxMessage(t, "action 0")
+	for i := range 3 {
+		for range 10 {
+			m.Seen = !m.Seen
+			if err := f.e.SetFlags(ctx, m.ID, m.Flags); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.e.CheckNow()
+		f.waitJournalEmpty(t)
+		if i < 2 {
+			waitOpen(1)
+		}
+	}
+	if _, peak := srv.Connections(); peak > 2 {
+		t.Errorf("most connections open at once = %d, want at most 2", peak)
+	}
+	if got := slices.Contains(serverSubjects(t, srv, "INBOX")["action 0"], goimap.FlagSeen); got != m.Seen {
+		t.Errorf("server \\Seen = %v, want %v (the last change wins)", got, m.Seen)
+	}
+}

@@ -91,6 +91,7 @@ type Server struct {
 	boxes      map[string]*box
 	transcript bytes.Buffer
 	logins     int
+	open, peak int // connections open now, and the most at once
 	idling     chan struct{}
 }
 
@@ -165,6 +166,7 @@ func (s *Server) Restart(t testing.TB) {
 	if err != nil {
 		t.Fatalf("imaptest: listen: %v", err)
 	}
+	ln = &countingListener{Listener: ln, s: s}
 	if s.opts.ImplicitTLS {
 		ln = tls.NewListener(ln, s.opts.TLS)
 	}
@@ -183,6 +185,47 @@ func (s *Server) Restart(t testing.TB) {
 	s.Port = ln.Addr().(*net.TCPAddr).Port
 	s.mu.Unlock()
 	go srv.Serve(ln)
+}
+
+// Connections returns how many client connections are open now, and the
+// most that were open at once since the server started.
+func (s *Server) Connections() (open, peak int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.open, s.peak
+}
+
+// countingListener counts the connections it accepted that are open.
+type countingListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.s.mu.Lock()
+	l.s.open++
+	l.s.peak = max(l.s.peak, l.s.open)
+	l.s.mu.Unlock()
+	return &countedConn{Conn: c, s: l.s}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	s    *Server
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		c.s.open--
+		c.s.mu.Unlock()
+	})
+	return c.Conn.Close()
 }
 
 func starttlsConfig(o Options) *tls.Config {
