@@ -50,11 +50,15 @@ func (k ErrorKind) String() string {
 // is sent.
 var ErrSTARTTLSNotOffered = errors.New("server does not offer STARTTLS; nothing was sent, no password included")
 
+// maxErrorText bounds the text of an Error, which may carry a hostile
+// server's reply.
+const maxErrorText = 2048
+
 // Error is a failure talking to a mail server, classified and worded for
-// the user. Server is host:port. Its text is cleaned with
-// termsafe.ServerText, because it carries what the server said (IMAP, POP3
-// and SMTP alike): no terminal escape, control or bidi character, and no
-// more of the server's words than a status line holds.
+// the user. Server is host:port. Its text is cleaned with termsafe.Line,
+// because it carries what the server said (IMAP, POP3 and SMTP alike): no
+// terminal escape, control or bidi character reaches the user, and a
+// flood of server text is cut.
 type Error struct {
 	Kind   ErrorKind
 	Op     string // "connect", "login", "fetch", ...
@@ -65,7 +69,9 @@ type Error struct {
 func (e *Error) Error() string {
 	said := ""
 	if e.Err != nil {
-		said = termsafe.ServerText(e.Err.Error())
+		// Our own advice may follow the server's words, so the cap is
+		// wider than one status line.
+		said = termsafe.Cut(termsafe.Line(e.Err.Error()), maxErrorText)
 	}
 	switch e.Kind {
 	case KindAuth:
@@ -131,7 +137,7 @@ func (e *CertificateError) Error() string {
 	// certificate's hosts) come from the server.
 	why := ""
 	if e.Err != nil {
-		why = termsafe.ServerText(e.Err.Error())
+		why = termsafe.Cut(termsafe.Line(e.Err.Error()), maxErrorText)
 	}
 	if e.Changed() {
 		pinned := make([]string, len(e.Pinned))

@@ -122,12 +122,9 @@ type Client struct {
 // classified with core.Classify.
 func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (*Client, error) {
 	c := &Client{server: ep.Addr(), life: ctx, maxSize: MaxMessageSize}
-	switch ep.Encryption {
-	case core.EncryptionNone, core.EncryptionSSL, core.EncryptionSTARTTLS:
-	default:
-		// An empty encryption would otherwise mean plain text by accident.
-		return nil, &core.Error{Kind: core.KindConfig, Op: "connect", Server: c.server,
-			Err: fmt.Errorf("pop3: unknown encryption %q; use none, ssl or starttls", ep.Encryption)}
+	// An empty encryption would otherwise mean plain text by accident.
+	if err := netconn.CheckEncryption(ep); err != nil {
+		return nil, err
 	}
 	nc, err := netconn.Dial(ctx, ep, opts)
 	if err != nil {

@@ -40,6 +40,11 @@ func (e *RejectedError) Permanent() bool { return e.Code >= 500 }
 // then lets go-mail negotiate STARTTLS and log in.
 func connect(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*gosmtp.Client, error) {
 	ep := s.Server()
+	// The branches below read "not STARTTLS" as "already encrypted or
+	// none": an unknown value must not get there.
+	if err := netconn.CheckEncryption(ep); err != nil {
+		return nil, err
+	}
 	var conn *netconn.Conn
 	dial := func(dctx context.Context, _, _ string) (net.Conn, error) {
 		// With implicit TLS netconn does the handshake, with the same
@@ -125,6 +130,18 @@ func Test(ctx context.Context, s core.SMTPSettings, password string, opts *netco
 // problems; *RejectedError for a refusal; or ErrOutcomeUnknown.
 func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts []string, raw io.Reader, opts *netconn.Options) error {
 	server := s.Server().Addr()
+	// Checked before connecting: a stored outbox item may predate Build's
+	// check, and a bad address is a setting to fix, not to retry.
+	fromPath, err := envelopePath(from)
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: "MAIL FROM", Server: server, Err: err}
+	}
+	rcptPaths := make([]string, len(rcpts))
+	for i, r := range rcpts {
+		if rcptPaths[i], err = envelopePath(r); err != nil {
+			return &core.Error{Kind: core.KindConfig, Op: "RCPT TO", Server: server, Err: err}
+		}
+	}
 	c, err := connect(ctx, s, password, opts)
 	if err != nil {
 		return err
@@ -132,14 +149,14 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 	// The connection is a netconn.Conn: every read and write has its own
 	// deadline, and cancelling ctx closes it, which interrupts go-mail.
 	defer c.Close()
-	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
-	// requires the angle brackets; strict servers refuse a bare address.
-	if err := c.Mail("<" + from + ">"); err != nil {
+	// go-mail's Mail and Rcpt write their argument as it is: envelopePath
+	// adds the angle brackets RFC 5321 requires and quotes the local part.
+	if err := c.Mail(fromPath); err != nil {
 		return refusal(ctx, server, "MAIL FROM", err)
 	}
-	for _, r := range rcpts {
-		if err := c.Rcpt("<" + r + ">"); err != nil {
-			return refusal(ctx, server, "RCPT TO <"+r+">", err)
+	for _, r := range rcptPaths {
+		if err := c.Rcpt(r); err != nil {
+			return refusal(ctx, server, "RCPT TO "+r, err)
 		}
 	}
 	w, err := c.Data()

@@ -50,10 +50,14 @@ func Line(s string) string {
 // ServerText is Line for what a server said, cut to MaxServerText bytes
 // and an ellipsis: the one cleaner for server replies that end up in errors.
 func ServerText(s string) string {
-	s = Line(s)
-	// Counting the ellipsis in keeps ServerText idempotent.
-	if len(s) > MaxServerText+len("…") {
-		s = strings.ToValidUTF8(s[:MaxServerText], "") + "…"
+	return Cut(Line(s), MaxServerText)
+}
+
+// Cut shortens s to at most n bytes plus an ellipsis, on a rune boundary.
+// Counting the ellipsis in keeps it idempotent.
+func Cut(s string, n int) string {
+	if len(s) > n+len("…") {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
 }
