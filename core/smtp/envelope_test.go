@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	gosmtp "github.com/emersion/go-smtp"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/core/netconn"
@@ -135,5 +137,21 @@ func TestSendRefusesUnknownEncryption(t *testing.T) {
 	}
 	if got := srv.Messages(); len(got) != 0 {
 		t.Errorf("the server received %d messages with an unknown encryption, want none", len(got))
+	}
+}
+
+// TestServerTextIsCleaned: a refusal carries the server's words to the
+// outbox and the terminal, without the escapes a hostile server adds.
+func TestServerTextIsCleaned(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.FailRcpt(&gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "no \x1b]52;c;eA==\x07 such \u009b2J user \u202eexe"})
+	err := Send(t.Context(), settings(srv, core.EncryptionNone, false), "", envFrom, envRcpts[:1], strings.NewReader(raw), options(nil))
+	var rejected *RejectedError
+	if !errors.As(err, &rejected) {
+		t.Fatalf("Send() = %v, want a *RejectedError", err)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\x1b\x07\u009b\u202e") || !strings.Contains(msg, `no \u001b]52;c;eA==\u0007 such`) {
+		t.Errorf("Send() = %q, want the server's text with its escapes shown, not obeyed", msg)
 	}
 }

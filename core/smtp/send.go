@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
 // ErrOutcomeUnknown wraps a failure that happened after the whole message
@@ -28,8 +29,10 @@ type RejectedError struct {
 	Msg  string
 }
 
+// Error shows the server's text cleaned, as core.Error does: it reaches
+// terminals and the outbox window.
 func (e *RejectedError) Error() string {
-	return fmt.Sprintf("server refused %s: %d %s", e.Step, e.Code, e.Msg)
+	return termsafe.Line(fmt.Sprintf("server refused %s: %d %s", e.Step, e.Code, termsafe.ServerText(e.Msg)))
 }
 
 // Permanent reports a 5xx refusal: sending again will not help.
@@ -173,7 +176,7 @@ func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts
 		if errors.As(err, &tp) {
 			return &RejectedError{Step: "DATA", Code: tp.Code, Msg: tp.Msg}
 		}
-		return fmt.Errorf("%s: %w (%v)", server, ErrOutcomeUnknown, err)
+		return fmt.Errorf("%s: %w (%s)", server, ErrOutcomeUnknown, termsafe.ServerText(err.Error()))
 	}
 	c.Quit()
 	return nil
