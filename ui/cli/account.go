@@ -255,7 +255,11 @@ func accountTest(ctx context.Context, c *call, a core.Account) error {
 		}
 		failed++
 		printLine(c.env.Stdout, "%s %s: FAILED: %v", r.Role, r.Server, r.Err)
-		if cert := r.Certificate(); cert != nil {
+		switch cert := r.Certificate(); {
+		case cert != nil && cert.Changed():
+			// Not the first-sight question: the server's identity changed.
+			printLine(c.env.Stdout, "  the certificate is not the one you trusted; only if your provider confirms the new fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
+		case cert != nil:
 			printLine(c.env.Stdout, "  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
 		}
 	}
