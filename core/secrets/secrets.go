@@ -218,9 +218,14 @@ func (f *File) save(m map[string]string) error {
 }
 
 // Get reads a password from the file. It takes no file lock: the file is
-// only ever replaced whole, by a rename.
+// only ever replaced whole, by a rename. The mutex keeps this process's
+// own reads out of the way of that rename, which Windows refuses while
+// the file is open.
 func (f *File) Get(ref string) (string, error) {
+	mu := pathLock(f.Path)
+	mu.Lock()
 	m, err := f.load()
+	mu.Unlock()
 	if err != nil {
 		return "", err
 	}
