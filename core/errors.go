@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
 // ErrorKind classifies a failure by what the user can do about it.
@@ -51,8 +53,15 @@ func (k ErrorKind) String() string {
 // is sent.
 var ErrSTARTTLSNotOffered = errors.New("server does not offer STARTTLS; nothing was sent, no password included")
 
+// maxErrorText bounds the text of an Error, which may carry a hostile
+// server's reply.
+const maxErrorText = 2048
+
 // Error is a failure talking to a mail server, classified and worded for
-// the user. Server is host:port.
+// the user. Server is host:port. Its text is cleaned with termsafe.Line,
+// because it carries what the server said (IMAP, POP3 and SMTP alike): no
+// terminal escape, control or bidi character reaches the user, and a
+// flood of server text is cut.
 type Error struct {
 	Kind   ErrorKind
 	Op     string // "connect", "login", "fetch", ...
@@ -61,13 +70,19 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	said := ""
+	if e.Err != nil {
+		// Our own advice may follow the server's words, so the cap is
+		// wider than one status line.
+		said = termsafe.Cut(termsafe.Line(e.Err.Error()), maxErrorText)
+	}
 	switch e.Kind {
 	case KindAuth:
-		return fmt.Sprintf("%s: wrong username or password (server said: %v); check the account's credentials", e.Server, e.Err)
+		return fmt.Sprintf("%s: wrong username or password (server said: %s); check the account's credentials", e.Server, said)
 	case KindTLS:
-		return fmt.Sprintf("%s: %v", e.Server, e.Err)
+		return fmt.Sprintf("%s: %s", e.Server, said)
 	}
-	return fmt.Sprintf("%s: %s: %v", e.Server, e.Op, e.Err)
+	return fmt.Sprintf("%s: %s: %s", e.Server, e.Op, said)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -119,18 +134,41 @@ func IsTemporary(err error) bool {
 
 // CertificateError says that a server's certificate is not trusted. It
 // carries what the user needs to decide whether to trust it anyway.
+//
+// Pinned is set when the user had already trusted other certificates for
+// this host and port: the server now shows a different one, which may be a
+// renewal or someone in between, and is not the same question as a first
+// sight. Changed reports it.
 type CertificateError struct {
 	Server      string // host:port
 	Subject     string
 	Issuer      string
 	NotAfter    time.Time
-	Fingerprint string // SHA-256 of the DER, lowercase hex
-	Err         error  // why verification failed
+	Fingerprint string   // SHA-256 of the DER, lowercase hex
+	Pinned      []string // fingerprints trusted before for Server; empty at first sight
+	Err         error    // why verification failed
 }
 
+// Changed reports whether the certificate differs from one the user pinned.
+func (e *CertificateError) Changed() bool { return len(e.Pinned) > 0 }
+
 func (e *CertificateError) Error() string {
-	return fmt.Sprintf("certificate not trusted (%v); subject %q, issuer %q, SHA-256 fingerprint %s; if you have checked this fingerprint with your provider, trust it for this server",
-		e.Err, e.Subject, e.Issuer, FormatFingerprint(e.Fingerprint))
+	// The subject, issuer and the x509 error (which names the
+	// certificate's hosts) come from the server.
+	why := ""
+	if e.Err != nil {
+		why = termsafe.Cut(termsafe.Line(e.Err.Error()), maxErrorText)
+	}
+	if e.Changed() {
+		pinned := make([]string, len(e.Pinned))
+		for i, fp := range e.Pinned {
+			pinned[i] = FormatFingerprint(fp)
+		}
+		return termsafe.Line(fmt.Sprintf("the certificate of %s changed: you trusted SHA-256 fingerprint %s, and the server now shows %s (subject %q, issuer %q; %s); do not trust it unless your provider confirms the new fingerprint",
+			e.Server, strings.Join(pinned, " or "), FormatFingerprint(e.Fingerprint), e.Subject, e.Issuer, why))
+	}
+	return termsafe.Line(fmt.Sprintf("certificate not trusted (%s); subject %q, issuer %q, SHA-256 fingerprint %s; if you have checked this fingerprint with your provider, trust it for this server",
+		why, e.Subject, e.Issuer, FormatFingerprint(e.Fingerprint)))
 }
 
 func (e *CertificateError) Unwrap() error { return e.Err }

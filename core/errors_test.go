@@ -56,3 +56,48 @@ func TestFingerprints(t *testing.T) {
 		}
 	}
 }
+
+// TestServerTextIsCleaned: what an IMAP, POP3 or SMTP server says reaches
+// the user through these errors, so it must carry no terminal escapes.
+func TestServerTextIsCleaned(t *testing.T) {
+	hostile := errors.New("NO \x1b]52;c;cm0gLXJm\x07\x1b[2J\u009b\u202eexe.pdf\r\nfake: prompt")
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"classified", Classify("select", "imap.example.com:993", hostile)},
+		{"login refused", &Error{Kind: KindAuth, Op: "login", Server: "smtp.example.com:465", Err: hostile}},
+		{"TLS", &Error{Kind: KindTLS, Op: "STARTTLS", Server: "h:143", Err: hostile}},
+		{"wrapped", fmt.Errorf("sync: %w", Classify("fetch", "h:993", fmt.Errorf("uid fetch: %w", hostile)))},
+		{"certificate", &CertificateError{Server: "h:993", Subject: "CN=\x1b[2J", Fingerprint: strings.Repeat("ab", 32), Err: hostile}},
+		{"long", Classify("fetch", "h:993", errors.New(strings.Repeat("x", 5000)))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := tc.err.Error()
+			if strings.ContainsAny(msg, "\x1b\x07\r\n\u009b\u202e") || len(msg) > 2100 {
+				t.Errorf("%T.Error() = %q (%d bytes), want no control or bidi characters and at most 2100 bytes", tc.err, msg, len(msg))
+			}
+			if tc.name != "long" && !strings.Contains(msg, `\u001b]52`) {
+				t.Errorf("%T.Error() = %q, want the escape shown as \\u001b", tc.err, msg)
+			}
+		})
+	}
+}
+
+func TestCertificateChanged(t *testing.T) {
+	old, now := strings.Repeat("0a", 32), strings.Repeat("0b", 32)
+	first := &CertificateError{Server: "imap.example.com:993", Fingerprint: now, Err: errors.New("x509: unknown authority")}
+	changed := &CertificateError{Server: "imap.example.com:993", Fingerprint: now, Pinned: []string{old}, Err: errors.New("x509: unknown authority")}
+	if first.Changed() || strings.Contains(first.Error(), "changed") {
+		t.Errorf("first sight: Changed() = %v, Error() = %q; want false and no word of a change", first.Changed(), first.Error())
+	}
+	msg := changed.Error()
+	if !changed.Changed() || !strings.Contains(msg, "the certificate of imap.example.com:993 changed") ||
+		!strings.Contains(msg, FormatFingerprint(old)) || !strings.Contains(msg, FormatFingerprint(now)) {
+		t.Errorf("changed: Changed() = %v, Error() = %q; want it to say the certificate of imap.example.com:993 changed, with both fingerprints", changed.Changed(), msg)
+	}
+	if KindOf(Classify("connect", "imap.example.com:993", changed)) != KindTLS {
+		t.Errorf("KindOf(changed certificate) != KindTLS")
+	}
+}

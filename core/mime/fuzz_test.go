@@ -155,3 +155,25 @@ func checkSafeHTML(t *testing.T, in, out string, allowRemote bool) {
 		}
 	}
 }
+
+// FuzzSanitizeFilename: whatever the sender names a file, the result is
+// stable, short enough, and hides nothing (no format character, no run of
+// white space).
+func FuzzSanitizeFilename(f *testing.F) {
+	for _, s := range []string{"report.pdf", "invoice\u202Efdp.exe", "file.pdf      .exe", "a\u00ad\U000E0041\ufe0f.txt", "CON", "../x", " . "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := SanitizeFilename(name)
+		if got == "" || len(got) > maxFilenameBytes || SanitizeFilename(got) != got {
+			t.Fatalf("SanitizeFilename(%q) = %q: empty, too long or not stable", name, got)
+		}
+		prevBlank := false
+		for _, r := range got {
+			if isInvisible(r) || r < 0x20 || (isBlank(r) && (r != ' ' || prevBlank)) {
+				t.Fatalf("SanitizeFilename(%q) = %q, which keeps %U", name, got, r)
+			}
+			prevBlank = isBlank(r)
+		}
+	})
+}

@@ -63,8 +63,9 @@ const maxFilenameBytes = 200
 // SanitizeFilename makes an attachment's name safe to save on any OS: the
 // sender chooses it, and names like "../../.bashrc", "CON", "invoice.pdf\u202Eexe"
 // or ones Windows cannot create are attacks or failures waiting to happen.
-// It keeps the base name only (after the last / or \), removes control and
-// bidirectional-override characters, replaces characters Windows forbids
+// It keeps the base name only (after the last / or \), removes control
+// characters and every invisible format character (see isInvisible),
+// collapses runs of white space to one space, replaces characters Windows forbids
 // (<>:"/\|?*) with "_", drops leading and trailing dots and spaces (so no
 // hidden files and nothing Windows would silently rename), prefixes reserved
 // Windows device names (CON, NUL, COM1, ...) with "_", and shortens the name
@@ -75,7 +76,19 @@ func SanitizeFilename(name string) string {
 		name = name[i+1:]
 	}
 	var b strings.Builder
+	space := false // a run of white space is pending
 	for i, r := range name {
+		switch {
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isInvisible(r):
+			continue // removed without a trace, so "a\u00adb" stays one word
+		case isBlank(r):
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(name[i:]); size == 1 {
@@ -83,7 +96,6 @@ func SanitizeFilename(name string) string {
 			} else {
 				b.WriteRune(r)
 			}
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isInvisible(r):
 		case strings.ContainsRune(`<>:"|?*`, r):
 			b.WriteByte('_')
 		default:
@@ -102,15 +114,32 @@ func SanitizeFilename(name string) string {
 }
 
 // isInvisible reports characters that change how a name displays without
-// showing: bidirectional overrides can make "gpj.exe" read as "exe.jpg".
+// showing: every format character (Unicode category Cf: bidirectional
+// overrides that make "gpj.exe" read as "exe.jpg", the soft hyphen, joiners,
+// U+2060 and the tag characters U+E0000–U+E007F), variation selectors, and
+// the line and paragraph separators.
 func isInvisible(r rune) bool {
 	switch {
-	case r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+	case unicode.Is(unicode.Cf, r):
 		return true
-	case r == 0x061c, r == 0xfeff, r == 0x2028, r == 0x2029:
+	case r >= 0xfe00 && r <= 0xfe0f, r >= 0xe0100 && r <= 0xe01ef, r >= 0xe0000 && r <= 0xe007f:
+		return true
+	case r == 0x2028, r == 0x2029:
 		return true
 	}
 	return false
+}
+
+// isBlank reports white space and the characters that look like it (the
+// Hangul fillers, the blank Braille pattern). A run of them becomes one
+// space, so that "file.pdf      .exe" cannot push the real extension out
+// of sight.
+func isBlank(r rune) bool {
+	switch r {
+	case 0x115f, 0x1160, 0x3164, 0xffa0, 0x2800:
+		return true
+	}
+	return unicode.IsSpace(r)
 }
 
 // shortenName cuts the stem so that the name fits in max bytes, keeping an

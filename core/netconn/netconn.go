@@ -90,12 +90,15 @@ func TLSConfig(host string, port int, pins Pins) *tls.Config {
 			if slices.Contains(pins[server], fp) {
 				return nil
 			}
+			// With pins for this server, this is a changed certificate,
+			// not a first sight: the error says so and shows both.
 			return &core.CertificateError{
 				Server:      server,
 				Subject:     leaf.Subject.String(),
 				Issuer:      leaf.Issuer.String(),
 				NotAfter:    leaf.NotAfter,
 				Fingerprint: fp,
+				Pinned:      slices.Clone(pins[server]),
 				Err:         err,
 			}
 		},
@@ -145,10 +148,31 @@ func (c *Conn) Close() error {
 	return c.Conn.Close()
 }
 
+// CheckEncryption refuses an encryption other than none, ssl and starttls,
+// with a core.KindConfig error. Every protocol branches on "is it
+// STARTTLS?" and "is it SSL?", so an unknown value (a stored setting that
+// was never validated) would otherwise mean plain text and a password sent
+// in clear.
+func CheckEncryption(ep core.Endpoint) error {
+	switch ep.Encryption {
+	case core.EncryptionNone, core.EncryptionSSL, core.EncryptionSTARTTLS:
+		return nil
+	}
+	return &core.Error{Kind: core.KindConfig, Op: "connect", Server: ep.Addr(),
+		Err: fmt.Errorf("%w %q; set the account's encryption to ssl, starttls or none", ErrUnknownEncryption, ep.Encryption)}
+}
+
+// ErrUnknownEncryption is wrapped by CheckEncryption's error.
+var ErrUnknownEncryption = errors.New("unknown encryption setting")
+
 // Dial connects to ep. With EncryptionSSL the TLS handshake is done here;
 // with STARTTLS the caller negotiates it in its protocol and then calls
-// StartTLS. Errors are classified with core.Classify.
+// StartTLS. An unknown encryption is refused before anything is dialled.
+// Errors are classified with core.Classify.
 func Dial(ctx context.Context, ep core.Endpoint, opts *Options) (*Conn, error) {
+	if err := CheckEncryption(ep); err != nil {
+		return nil, err
+	}
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeoutOrDefault())
 	defer cancel()
 	var d net.Dialer

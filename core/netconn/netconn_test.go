@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,8 +53,30 @@ func TestDialVerifiesOrPins(t *testing.T) {
 	c.Close()
 	// A pin is for one host and port only.
 	other := Pins{"127.0.0.1:1": {fp}}
-	if _, err := Dial(ctx, ep, &Options{Pins: other}); !errors.As(err, &cert) {
-		t.Errorf("Dial with the pin on another port = %v, want a CertificateError", err)
+	if _, err := Dial(ctx, ep, &Options{Pins: other}); !errors.As(err, &cert) || cert.Changed() {
+		t.Errorf("Dial with the pin on another port = %v, want a CertificateError of a first sight", err)
+	}
+}
+
+// TestDialPinnedCertificateChanged: a server that shows another certificate
+// than the one pinned for its host and port gets a distinct error carrying
+// both fingerprints, not the first-sight question.
+func TestDialPinnedCertificateChanged(t *testing.T) {
+	ep, now := tlsServer(t)
+	_, _, old := testcert.New(t, "the certificate trusted before")
+	_, err := Dial(context.Background(), ep, &Options{Pins: Pins{ep.Addr(): {old}}})
+	var cert *core.CertificateError
+	if !errors.As(err, &cert) {
+		t.Fatalf("Dial(pinned %s, server shows %s) = %v, want a CertificateError", old, now, err)
+	}
+	if !cert.Changed() || cert.Fingerprint != now || len(cert.Pinned) != 1 || cert.Pinned[0] != old || core.KindOf(err) != core.KindTLS {
+		t.Errorf("Dial(changed certificate) = %+v, want Changed with Fingerprint %s and Pinned [%s], of kind TLS", cert, now, old)
+	}
+	msg := err.Error()
+	for _, want := range []string{"the certificate of " + ep.Addr() + " changed", core.FormatFingerprint(old), core.FormatFingerprint(now)} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Dial(changed certificate) = %q, want it to say %q", msg, want)
+		}
 	}
 }
 

@@ -20,12 +20,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
 
 	gopop3 "github.com/knadh/go-pop3"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
 // MaxMessageSize is the largest message Retrieve accepts. Retrieve holds a
@@ -122,12 +122,9 @@ type Client struct {
 // classified with core.Classify.
 func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (*Client, error) {
 	c := &Client{server: ep.Addr(), life: ctx, maxSize: MaxMessageSize}
-	switch ep.Encryption {
-	case core.EncryptionNone, core.EncryptionSSL, core.EncryptionSTARTTLS:
-	default:
-		// An empty encryption would otherwise mean plain text by accident.
-		return nil, &core.Error{Kind: core.KindConfig, Op: "connect", Server: c.server,
-			Err: fmt.Errorf("pop3: unknown encryption %q; use none, ssl or starttls", ep.Encryption)}
+	// An empty encryption would otherwise mean plain text by accident.
+	if err := netconn.CheckEncryption(ep); err != nil {
+		return nil, err
 	}
 	nc, err := netconn.Dial(ctx, ep, opts)
 	if err != nil {
@@ -525,26 +522,11 @@ func replyFrom(cmd string, err error) (reply error, inStep bool) {
 		return fmt.Errorf("malformed %s reply: %w", cmd, err), true
 	case strings.HasPrefix(msg, goPOP3Unparsed):
 		line := strings.TrimSuffix(strings.TrimPrefix(msg, goPOP3Unparsed), ". Neither -ERR, nor +OK")
-		return fmt.Errorf("the server's reply to %s is neither +OK nor -ERR: %q", cmd, clean(line)), false
+		return fmt.Errorf("the server's reply to %s is neither +OK nor -ERR: %q", cmd, termsafe.ServerText(line)), false
 	case msg == goPOP3BareErr:
 		return &ReplyError{Command: cmd}, true
 	}
-	return &ReplyError{Command: cmd, Text: clean(msg)}, true
-}
-
-// clean makes server text safe to show: no control characters, and not
-// longer than a status line may be.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 512 {
-		s = strings.ToValidUTF8(s[:512], "") + "…"
-	}
-	return s
+	return &ReplyError{Command: cmd, Text: termsafe.ServerText(msg)}, true
 }
 
 // handOver is the go-pop3 Dialer that hands over the connection netconn

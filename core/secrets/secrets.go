@@ -44,12 +44,38 @@ func SourceRef(sourceID int64) string { return fmt.Sprintf("source/%d", sourceID
 // FileName is the password file inside the data directory.
 const FileName = "passwords.json"
 
-// Open returns the store an account chose.
+// Open returns the store an account chose. For the file store it returns
+// the same *File for the same path every time.
 func Open(kind core.PasswordStore, dataDir string) Store {
 	if kind == core.PasswordStoreFile {
-		return &File{Path: filepath.Join(dataDir, FileName)}
+		return openFile(filepath.Join(dataDir, FileName))
 	}
 	return Keyring{}
+}
+
+// files holds the one *File of each path in this process.
+var files sync.Map // canonical path -> *File
+
+func openFile(path string) *File {
+	f, _ := files.LoadOrStore(canonical(path), &File{Path: path})
+	return f.(*File)
+}
+
+// pathLocks serialise the load-modify-save of one path inside the process,
+// even across File values made without Open; the file lock does the same
+// between processes.
+var pathLocks sync.Map // canonical path -> *sync.Mutex
+
+func pathLock(path string) *sync.Mutex {
+	mu, _ := pathLocks.LoadOrStore(canonical(path), new(sync.Mutex))
+	return mu.(*sync.Mutex)
+}
+
+func canonical(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }
 
 // Keyring is the OS keyring: Secret Service on Linux, Keychain on macOS,
@@ -107,9 +133,36 @@ func isNoSecretService(err error) bool {
 
 // File keeps passwords in a JSON file of mode 0600. It refuses to read a
 // file others can read, as ssh does with keys.
+//
+// Set and Delete read the whole file, change one entry and write it back
+// (through a renamed temporary file, so a reader never sees half of it).
+// Two of them at once would each write back what they read, and the first
+// one's entry would be lost: they are serialised by a mutex per path and,
+// between processes (the GUI and the CLI), by a lock on Path+".lock". Any
+// number of File values for one path may be used at once.
 type File struct {
 	Path string
-	mu   sync.Mutex
+}
+
+// update runs change on the stored passwords under both locks and saves
+// them when change reports a change.
+func (f *File) update(change func(map[string]string) bool) error {
+	mu := pathLock(f.Path)
+	mu.Lock()
+	defer mu.Unlock()
+	unlock, err := lockFile(f.Path + ".lock")
+	if err != nil {
+		return fmt.Errorf("secrets: lock %s: %w", f.Path, err)
+	}
+	defer unlock()
+	m, err := f.load()
+	if err != nil {
+		return err
+	}
+	if !change(m) {
+		return nil
+	}
+	return f.save(m)
 }
 
 func (f *File) load() (map[string]string, error) {
@@ -164,11 +217,15 @@ func (f *File) save(m map[string]string) error {
 	return nil
 }
 
-// Get reads a password from the file.
+// Get reads a password from the file. It takes no file lock: the file is
+// only ever replaced whole, by a rename. The mutex keeps this process's
+// own reads out of the way of that rename, which Windows refuses while
+// the file is open.
 func (f *File) Get(ref string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	mu := pathLock(f.Path)
+	mu.Lock()
 	m, err := f.load()
+	mu.Unlock()
 	if err != nil {
 		return "", err
 	}
@@ -181,27 +238,22 @@ func (f *File) Get(ref string) (string, error) {
 
 // Set writes a password to the file.
 func (f *File) Set(ref, password string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, err := f.load()
-	if err != nil {
-		return err
-	}
-	m[ref] = password
-	return f.save(m)
+	return f.update(func(m map[string]string) bool {
+		m[ref] = password
+		return true
+	})
 }
 
 // Delete removes a password from the file.
 func (f *File) Delete(ref string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m, err := f.load()
-	if err != nil {
-		return err
+	if _, err := os.Stat(filepath.Dir(f.Path)); errors.Is(err, os.ErrNotExist) {
+		return nil // no directory, so nothing stored, and no lock file to make
 	}
-	if _, ok := m[ref]; !ok {
-		return nil
-	}
-	delete(m, ref)
-	return f.save(m)
+	return f.update(func(m map[string]string) bool {
+		if _, ok := m[ref]; !ok {
+			return false
+		}
+		delete(m, ref)
+		return true
+	})
 }

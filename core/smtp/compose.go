@@ -54,6 +54,12 @@ func Build(d Draft, w io.Writer) (string, error) {
 	if d.From == nil || d.From.Address == "" {
 		return "", errors.New("smtp: the message has no sender")
 	}
+	// Refused here, before the message is queued, as well as by Send.
+	for _, a := range append([]string{d.From.Address}, d.Recipients()...) {
+		if _, err := envelopePath(a); err != nil {
+			return "", fmt.Errorf("smtp: %w", err)
+		}
+	}
 	for _, path := range d.Attachments {
 		// go-mail opens attachments only while writing; check them now so
 		// that a missing file is reported before anything is queued.

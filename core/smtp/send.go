@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
 // ErrOutcomeUnknown wraps a failure that happened after the whole message
@@ -28,8 +29,10 @@ type RejectedError struct {
 	Msg  string
 }
 
+// Error shows the server's text cleaned, as core.Error does: it reaches
+// terminals and the outbox window.
 func (e *RejectedError) Error() string {
-	return fmt.Sprintf("server refused %s: %d %s", e.Step, e.Code, e.Msg)
+	return termsafe.Line(fmt.Sprintf("server refused %s: %d %s", e.Step, e.Code, termsafe.ServerText(e.Msg)))
 }
 
 // Permanent reports a 5xx refusal: sending again will not help.
@@ -40,6 +43,11 @@ func (e *RejectedError) Permanent() bool { return e.Code >= 500 }
 // then lets go-mail negotiate STARTTLS and log in.
 func connect(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*gosmtp.Client, error) {
 	ep := s.Server()
+	// The branches below read "not STARTTLS" as "already encrypted or
+	// none": an unknown value must not get there.
+	if err := netconn.CheckEncryption(ep); err != nil {
+		return nil, err
+	}
 	var conn *netconn.Conn
 	dial := func(dctx context.Context, _, _ string) (net.Conn, error) {
 		// With implicit TLS netconn does the handshake, with the same
@@ -124,12 +132,33 @@ func Test(ctx context.Context, s core.SMTPSettings, password string, opts *netco
 // recipients over a connection of its own. Errors are as Session.Send's,
 // plus *core.Error for connection, TLS and login problems.
 func Send(ctx context.Context, s core.SMTPSettings, password, from string, rcpts []string, raw io.Reader, opts *netconn.Options) error {
+	// Checked before connecting: a stored outbox item may predate Build's
+	// check, and a bad address is a setting to fix, not to retry.
+	if _, _, err := envelope(s.Server().Addr(), from, rcpts); err != nil {
+		return err
+	}
 	sess, err := Open(ctx, s, password, opts)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
 	return sess.Send(ctx, from, rcpts, raw)
+}
+
+// envelope writes the envelope's paths as RFC 5321 wants them, or refuses
+// an address that would inject ESMTP parameters.
+func envelope(server, from string, rcpts []string) (string, []string, error) {
+	fromPath, err := envelopePath(from)
+	if err != nil {
+		return "", nil, &core.Error{Kind: core.KindConfig, Op: "MAIL FROM", Server: server, Err: err}
+	}
+	rcptPaths := make([]string, len(rcpts))
+	for i, r := range rcpts {
+		if rcptPaths[i], err = envelopePath(r); err != nil {
+			return "", nil, &core.Error{Kind: core.KindConfig, Op: "RCPT TO", Server: server, Err: err}
+		}
+	}
+	return fromPath, rcptPaths, nil
 }
 
 // Session is one logged-in connection to an SMTP server that sends any
@@ -151,10 +180,16 @@ func Open(ctx context.Context, s core.SMTPSettings, password string, opts *netco
 }
 
 // Send hands one raw message to the server. Errors are *RejectedError for
-// a refusal (the session stays usable), ErrOutcomeUnknown, or a
-// *core.Error after which the session is broken and must be closed.
+// a refusal (the session stays usable), ErrOutcomeUnknown, a
+// configuration *core.Error for an address that cannot be sent to, or
+// another *core.Error after which the session is broken and must be
+// closed.
 func (ss *Session) Send(ctx context.Context, from string, rcpts []string, raw io.Reader) error {
 	c, server := ss.c, ss.server
+	fromPath, rcptPaths, err := envelope(server, from, rcpts)
+	if err != nil {
+		return err
+	}
 	if ss.used {
 		// RSET ends whatever the last message left behind (a refused
 		// RCPT, say), so each message starts a clean transaction.
@@ -163,14 +198,14 @@ func (ss *Session) Send(ctx context.Context, from string, rcpts []string, raw io
 		}
 	}
 	ss.used = true
-	// go-mail's Mail and Rcpt write their argument as it is, and RFC 5321
-	// requires the angle brackets; strict servers refuse a bare address.
-	if err := c.Mail("<" + from + ">"); err != nil {
+	// go-mail's Mail and Rcpt write their argument as it is: envelopePath
+	// adds the angle brackets RFC 5321 requires and quotes the local part.
+	if err := c.Mail(fromPath); err != nil {
 		return refusal(ctx, server, "MAIL FROM", err)
 	}
-	for _, r := range rcpts {
-		if err := c.Rcpt("<" + r + ">"); err != nil {
-			return refusal(ctx, server, "RCPT TO <"+r+">", err)
+	for _, r := range rcptPaths {
+		if err := c.Rcpt(r); err != nil {
+			return refusal(ctx, server, "RCPT TO "+r, err)
 		}
 	}
 	w, err := c.Data()
@@ -187,7 +222,7 @@ func (ss *Session) Send(ctx context.Context, from string, rcpts []string, raw io
 		if errors.As(err, &tp) {
 			return &RejectedError{Step: "DATA", Code: tp.Code, Msg: tp.Msg}
 		}
-		return fmt.Errorf("%s: %w (%v)", server, ErrOutcomeUnknown, err)
+		return fmt.Errorf("%s: %w (%s)", server, ErrOutcomeUnknown, termsafe.ServerText(err.Error()))
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func runAccount(ctx context.Context, c *call) error {
 		}
 		servers, err := c.engine().Trust(ctx, a, *fingerprint)
 		for _, s := range servers {
-			fmt.Fprintf(c.env.Stdout, "trusted the certificate %s for %s\n", core.FormatFingerprint(*fingerprint), s)
+			printLine(c.env.Stdout, "trusted the certificate %s for %s", core.FormatFingerprint(*fingerprint), s)
 		}
 		return err
 	}
@@ -169,7 +169,7 @@ func accountAdd(ctx context.Context, c *call) error {
 	if err := c.engine().AddAccount(ctx, &a, pw); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stdout, "added account %q (%s), passwords in the %s\n", a.Name, a.Email, a.PasswordStore)
+	printLine(c.env.Stdout, "added account %q (%s), passwords in the %s", a.Name, a.Email, a.PasswordStore)
 	return nil
 }
 
@@ -222,13 +222,14 @@ func accountList(ctx context.Context, c *call) error {
 		if a.SMTP.Auth {
 			auth = "auth as " + a.SMTP.Username
 		}
-		fmt.Fprintf(c.env.Stdout, "%s <%s>  %s\n  SMTP %s (%s, %s), passwords in %s\n", a.Name, a.Email, a.DisplayName, a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
+		printLine(c.env.Stdout, "%s <%s>  %s", a.Name, a.Email, a.DisplayName)
+		printLine(c.env.Stdout, "  SMTP %s (%s, %s), passwords in %s", a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
 		for _, s := range a.Sources {
 			when := string(s.Method)
 			if s.Method == core.MethodAutomatic {
 				when += " every " + s.Interval.String()
 			}
-			fmt.Fprintf(c.env.Stdout, "  source %d: %s %s (%s) as %s, %s, into %s\n", s.ID, strings.ToUpper(string(s.Protocol)), s.Server().Addr(), s.Encryption, s.Username, when, s.Folder)
+			printLine(c.env.Stdout, "  source %d: %s %s (%s) as %s, %s, into %s", s.ID, strings.ToUpper(string(s.Protocol)), s.Server().Addr(), s.Encryption, s.Username, when, s.Folder)
 		}
 	}
 	return nil
@@ -238,7 +239,7 @@ func accountRemove(ctx context.Context, c *call, a core.Account) error {
 	if err := c.engine().RemoveAccount(ctx, a); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stdout, "removed account %q and its local mail\n", a.Name)
+	printLine(c.env.Stdout, "removed account %q and its local mail", a.Name)
 	return nil
 }
 
@@ -246,13 +247,17 @@ func accountTest(ctx context.Context, c *call, a core.Account) error {
 	failed := 0
 	for _, r := range c.engine().CheckAccount(ctx, a, nil) {
 		if r.Err == nil {
-			fmt.Fprintf(c.env.Stdout, "%s %s: connected, TLS OK, login OK\n", r.Role, r.Server)
+			printLine(c.env.Stdout, "%s %s: connected, TLS OK, login OK", r.Role, r.Server)
 			continue
 		}
 		failed++
-		fmt.Fprintf(c.env.Stdout, "%s %s: FAILED: %v\n", r.Role, r.Server, r.Err)
-		if cert := r.Certificate(); cert != nil {
-			fmt.Fprintf(c.env.Stdout, "  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s\n", a.Name, cert.Fingerprint)
+		printLine(c.env.Stdout, "%s %s: FAILED: %v", r.Role, r.Server, r.Err)
+		switch cert := r.Certificate(); {
+		case cert != nil && cert.Changed():
+			// Not the first-sight question: the server's identity changed.
+			printLine(c.env.Stdout, "  the certificate is not the one you trusted; only if your provider confirms the new fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
+		case cert != nil:
+			printLine(c.env.Stdout, "  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
 		}
 	}
 	if failed > 0 {
@@ -303,7 +308,7 @@ func runSource(ctx context.Context, c *call) error {
 	if err := c.engine().AddSource(ctx, a, &s, p); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.env.Stdout, "added source %d to %q: %s\n", s.ID, a.Name, s.Label(a.Name))
+	printLine(c.env.Stdout, "added source %d to %q: %s", s.ID, a.Name, s.Label(a.Name))
 	return nil
 }
 

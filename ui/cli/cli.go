@@ -171,7 +171,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	name, rest, dataDir, err := splitGlobal(args)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "tributary:", err)
+		printLine(env.Stderr, "tributary: %v", err)
 		return 1
 	}
 	cmd, ok := commands[name]
@@ -192,7 +192,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "usage: tributary "+cmd.usage)
 	default:
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(env.Stderr, "tributary: "+line)
+			printLine(env.Stderr, "tributary: %s", line)
 		}
 	}
 	return 1

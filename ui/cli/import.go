@@ -49,6 +49,6 @@ func runImport(ctx context.Context, c *call) error {
 			imported++
 		}
 	}
-	fmt.Fprintf(c.env.Stdout, "imported %d of %d messages into %s/%s\n", imported, len(c.args), a.Name, *folder)
+	printLine(c.env.Stdout, "imported %d of %d messages into %s/%s", imported, len(c.args), a.Name, *folder)
 	return errors.Join(errs...)
 }

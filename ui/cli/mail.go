@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,9 +57,9 @@ func report(sub *engine.Subscription, w io.Writer) {
 	for ev := range sub.C() {
 		switch ev.Kind {
 		case engine.EventNewMail:
-			fmt.Fprintf(w, "%s: %d new\n", ev.Label, len(ev.MessageIDs))
+			printLine(w, "%s: %d new", ev.Label, len(ev.MessageIDs))
 		case engine.EventSynced:
-			fmt.Fprintf(w, "%s: up to date\n", ev.Label)
+			printLine(w, "%s: up to date", ev.Label)
 		}
 	}
 }
@@ -124,7 +123,7 @@ func runSend(ctx context.Context, c *call) error {
 	if err != nil {
 		return fmt.Errorf("message %d left %s: %w", item.ID, strings.ToUpper(string(item.State)), err)
 	}
-	fmt.Fprintf(c.env.Stdout, "sent message %d to %s\n", item.ID, item.To)
+	printLine(c.env.Stdout, "sent message %d to %s", item.ID, item.To)
 	return nil
 }
 
@@ -151,9 +150,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 		for i, m := range list {
 			out[i] = messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\t \tDATE\tACCOUNT\tFROM\tSUBJECT")
@@ -165,7 +162,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 		if m.Attachments > 0 {
 			mark += "@"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, mark, m.Date.Local().Format("2006-01-02 15:04"), m.Account, clip(m.From(), 40), clip(m.Subject, 60))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, mark, m.Date.Local().Format("2006-01-02 15:04"), cell(m.Account, 0), cell(m.From(), 40), cell(m.Subject, 60))
 	}
 	return tw.Flush()
 }
@@ -270,6 +267,11 @@ func runShow(ctx context.Context, c *call) error {
 	}
 	defer f.Close()
 	if *raw {
+		// The exact bytes, escapes and all: that is what --raw is for,
+		// and a terminal would obey them.
+		if isTerminal(c.env.Stdout) {
+			printLine(c.env.Stderr, "tributary: warning: show --raw writes the message's bytes unfiltered, and a terminal obeys the control sequences a sender may have put in them; redirect it to a file or a pager such as less")
+		}
 		_, err := io.Copy(c.env.Stdout, f)
 		return err
 	}
@@ -278,22 +280,22 @@ func runShow(ctx context.Context, c *call) error {
 		return fmt.Errorf("message %d cannot be read: %v; tributary show %d --raw prints its bytes", id, perr, id)
 	}
 	w := c.env.Stdout
-	fmt.Fprintf(w, "From: %s\n", core.DisplayAddresses(m.From))
-	fmt.Fprintf(w, "To: %s\n", core.DisplayAddresses(m.To))
+	printLine(w, "From: %s", core.DisplayAddresses(m.From))
+	printLine(w, "To: %s", core.DisplayAddresses(m.To))
 	if len(m.Cc) > 0 {
-		fmt.Fprintf(w, "Cc: %s\n", core.DisplayAddresses(m.Cc))
+		printLine(w, "Cc: %s", core.DisplayAddresses(m.Cc))
 	}
 	if !m.Date.IsZero() {
-		fmt.Fprintf(w, "Date: %s\n", m.Date.Format(time.RFC1123Z))
+		printLine(w, "Date: %s", m.Date.Format(time.RFC1123Z))
 	}
-	fmt.Fprintf(w, "Subject: %s\n", m.Subject)
+	printLine(w, "Subject: %s", m.Subject)
 	for _, a := range m.Attachments {
-		fmt.Fprintf(w, "Attachment: %s (%s, %d bytes)\n", a.Filename, a.ContentType, a.Size)
+		printLine(w, "Attachment: %s (%s, %d bytes)", a.Filename, a.ContentType, a.Size)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, m.Text)
+	printText(w, m.Text)
 	if perr != nil || len(m.Problems) > 0 {
-		fmt.Fprintf(c.env.Stderr, "tributary: parts of message %d could not be read (%v %s); show --raw prints its bytes\n", id, perr, strings.Join(m.Problems, "; "))
+		printLine(c.env.Stderr, "tributary: parts of message %d could not be read (%v %s); show --raw prints its bytes", id, perr, strings.Join(m.Problems, "; "))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func runOutbox(ctx context.Context, c *call) error {
 		if err := c.db.DeleteOutbox(ctx, id); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.env.Stdout, "deleted outbox message %d\n", id)
+		printLine(c.env.Stdout, "deleted outbox message %d", id)
 		return nil
 	case "retry":
 		switch item.State {
@@ -77,7 +76,7 @@ func runOutbox(ctx context.Context, c *call) error {
 			if err := c.engine().MarkSent(ctx, id); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.env.Stdout, "marked message %d as sent\n", id)
+			printLine(c.env.Stdout, "marked message %d as sent", id)
 			return nil
 		case "resend":
 			return c.sendNow(ctx, id)
@@ -92,7 +91,7 @@ func (c *call) sendNow(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("message %d left %s: %w", id, strings.ToUpper(string(item.State)), err)
 	}
-	fmt.Fprintf(c.env.Stdout, "sent message %d to %s\n", id, item.To)
+	printLine(c.env.Stdout, "sent message %d to %s", id, item.To)
 	return nil
 }
 
@@ -110,14 +109,12 @@ func outboxList(ctx context.Context, c *call, asJSON bool) error {
 			}
 			out[i] = outboxJSON{o.ID, o.Account, o.To, o.Subject, string(o.State), o.Attempts, o.LastError, next}
 		}
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(c.env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tATTEMPTS\tACCOUNT\tTO\tSUBJECT\tLAST ERROR")
 	for _, o := range items {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", o.ID, o.State, o.Attempts, o.Account, clip(o.To, 30), clip(o.Subject, 40), clip(o.LastError, 80))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", o.ID, o.State, o.Attempts, cell(o.Account, 0), cell(o.To, 30), cell(o.Subject, 40), cell(o.LastError, 80))
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
 )
 
 // servers holds the env file written by scripts/mailservers.sh.
@@ -333,5 +335,34 @@ func TestRealIMAPIncremental(t *testing.T) {
 			t.Fatal("second message did not arrive within 45 s")
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// TestRealChangedCertificate: a server whose certificate is not the one
+// pinned for it gets "changed", with both fingerprints, not the first-sight
+// offer to trust it.
+func TestRealChangedCertificate(t *testing.T) {
+	needServers(t)
+	dir := t.TempDir()
+	addAccount(t, dir, "alice", servers["USER1"], servers["PASS1"], servers["SMTPS_UNTRUSTED_PORT"], "ssl")
+	server := net.JoinHostPort(servers["HOST"], servers["SMTPS_UNTRUSTED_PORT"])
+	old := strings.Repeat("ab", 32)
+	db, err := storage.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pin(context.Background(), server, old); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, _ := cliRun(t, dir, nil, nil, "account", "test", "alice")
+	for _, want := range []string{"the certificate of " + server + " changed", core.FormatFingerprint(old),
+		core.FormatFingerprint(servers["UNTRUSTED_FINGERPRINT"]), "not the one you trusted"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("account test with another certificate pinned = exit %d, %q; want 1 and %q", code, out, want)
+		}
+	}
+	if strings.Contains(out, "to trust it after checking") {
+		t.Errorf("account test with a changed certificate = %q, want no first-sight offer", out)
 	}
 }
