@@ -152,28 +152,6 @@ func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
 	}
 }
 
-func TestSubjectPrefixes(t *testing.T) {
-	tests := []struct {
-		in, reply, forward string
-	}{
-		{"Plans", "Re: Plans", "Fwd: Plans"},
-		{"Re: Plans", "Re: Plans", "Fwd: Re: Plans"},
-		{"RE[2]: Plans", "RE[2]: Plans", "Fwd: RE[2]: Plans"},
-		{"Fwd: Plans", "Re: Fwd: Plans", "Fwd: Plans"},
-		{"FW: Plans", "Re: FW: Plans", "FW: Plans"},
-		{"", "Re:", "Fwd:"},
-		{"Reunion", "Re: Reunion", "Fwd: Reunion"},
-	}
-	for _, tt := range tests {
-		if got := prefixSubject("Re: ", replyPrefix, tt.in); got != tt.reply {
-			t.Errorf("reply subject of %q = %q, want %q", tt.in, got, tt.reply)
-		}
-		if got := prefixSubject("Fwd: ", forwardPrefix, tt.in); got != tt.forward {
-			t.Errorf("forward subject of %q = %q, want %q", tt.in, got, tt.forward)
-		}
-	}
-}
-
 func TestFormatAddressRoundTrips(t *testing.T) {
 	for _, a := range []*mail.Address{
 		{Name: "Ann Example", Address: "ann@example.test"},
