@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -124,6 +125,9 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	var req request
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
 	if err := json.NewDecoder(conn).Decode(&req); err != nil {
+		if errors.Is(err, io.EOF) {
+			return // Dial checking that someone answers: no request, no reply
+		}
 		s.log.Warn("control: unreadable request", "error", err)
 		json.NewEncoder(conn).Encode(response{Error: "control: unreadable request: " + err.Error()})
 		return
