@@ -22,6 +22,9 @@ type Draft struct {
 
 	// saved is the ID of the stored draft this is, 0 for a new message.
 	saved int64
+	// answers is the message this replies to, marked answered once the
+	// reply is sent; 0 for anything else.
+	answers int64
 }
 
 // ReplyDraft prepares a reply to message id, from the account that
@@ -49,7 +52,12 @@ func (a *App) ForwardDraft(id int64) (Draft, error) {
 // composerDraft turns the engine's draft into what the composer edits.
 func composerDraft(d reply.Draft) Draft {
 	m := d.Message
+	var answers int64
+	if !d.Forward {
+		answers = d.Original
+	}
 	return Draft{
+		answers:     answers,
 		AccountID:   d.AccountID,
 		To:          joinAddressList(m.To),
 		Cc:          joinAddressList(m.Cc),

@@ -119,6 +119,10 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 	if len(items) != 1 || items[0].State != core.OutboxSent || items[0].AccountID != f.beta.ID {
 		t.Errorf("outbox = %+v, want one message sent from Beta", items)
 	}
+	eventually(t, "original marked answered", func() bool {
+		sum, _, err := f.db.Message(context.Background(), id)
+		return err == nil && sum.Answered
+	})
 }
 
 func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
