@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tributary-mail/tributary/assets"
+	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/cli"
@@ -54,6 +56,13 @@ func runGUI(ctx context.Context, dataDir string) error {
 	if os.Getenv("LANG") == "" {
 		os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse the C locale
 	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	unlock, lockErr := storage.Lock(dataDir)
+	if errors.Is(lockErr, storage.ErrLocked) && showRunning(ctx, dataDir) {
+		return nil // the app already running has brought its window forward
+	}
 	db, err := storage.Open(ctx, dataDir)
 	if err != nil {
 		return err
@@ -64,8 +73,10 @@ func runGUI(ctx context.Context, dataDir string) error {
 	defer cancel()
 	fa := app.NewWithID("io.github.tributary")
 	fa.SetIcon(assets.Icon)
+	a := gui.New(ctx, fa, db, e)
 	engineDone := make(chan struct{})
-	if unlock, err := storage.Lock(dataDir); err == nil {
+	served := make(chan struct{})
+	if lockErr == nil {
 		defer unlock()
 		if err := db.RemoveStaleFiles(); err != nil {
 			slog.Warn("cannot tidy the message directory", "error", err)
@@ -76,20 +87,54 @@ func runGUI(ctx context.Context, dataDir string) error {
 				slog.Error("engine stopped", "error", err)
 			}
 		}()
+		serveControl(ctx, dataDir, &control.Local{Engine: e, Store: db, Running: true, Show: a.ShowMain}, served)
 	} else {
 		close(engineDone)
-		slog.Warn("not retrieving or sending", "error", err)
+		close(served)
+		slog.Warn("not retrieving or sending", "error", lockErr)
 	}
-	a := gui.New(ctx, fa, db, e)
 	go func() {
 		<-ctx.Done() // Ctrl+C in the terminal quits the app too
 		fyne.Do(fa.Quit)
 	}()
 	a.Run()
-	// Let the engine and background work finish their writes before the
-	// store closes.
+	// Let the engine, the control socket's requests and background work
+	// finish their writes before the store closes.
 	cancel()
+	<-served
 	<-engineDone
 	a.Wait()
 	return nil
+}
+
+// showRunning asks the app already running on dataDir to bring its
+// window forward. False means nobody did (it is `tributary sync`, say),
+// and this launch goes on without an engine of its own.
+func showRunning(ctx context.Context, dataDir string) bool {
+	c, err := control.Dial(ctx, dataDir)
+	if err == nil {
+		err = c.ShowWindow(ctx)
+	}
+	if err != nil {
+		slog.Info("the running Tributary did not show its window", "error", err)
+		return false
+	}
+	return true
+}
+
+// serveControl serves CLI commands and later launches on the control
+// socket until ctx is done, then closes served.
+func serveControl(ctx context.Context, dataDir string, ops control.Ops, served chan<- struct{}) {
+	srv, err := control.Listen(dataDir, ops)
+	if err != nil {
+		slog.Warn("other Tributary commands cannot reach this app", "error", err)
+		close(served)
+		return
+	}
+	go func() {
+		defer close(served)
+		if err := srv.Serve(ctx); err != nil {
+			slog.Warn("control socket stopped", "error", err)
+		}
+	}()
 }

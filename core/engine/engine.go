@@ -34,6 +34,7 @@ type Store interface {
 	Claim(ctx context.Context, id int64) error
 	SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error
 	RecoverSending(ctx context.Context) (int64, error)
+	DeleteOutbox(ctx context.Context, id int64) error
 	OpenBlob(hash string) (*os.File, error)
 
 	Message(ctx context.Context, id int64) (core.MessageSummary, string, error)

@@ -197,6 +197,23 @@ func (e *Engine) Resend(ctx context.Context, id int64) (core.OutboxItem, error) 
 	return e.Send(ctx, id)
 }
 
+// DeleteOutbox removes a message from the outbox, unless it is being
+// sent at this moment (its outcome is about to be known).
+func (e *Engine) DeleteOutbox(ctx context.Context, id int64) error {
+	item, err := e.store.OutboxItem(ctx, id)
+	if err != nil {
+		return err
+	}
+	if item.State == core.OutboxSending {
+		return fmt.Errorf("outbox message %d is being sent right now; try again in a moment", id)
+	}
+	if err := e.store.DeleteOutbox(ctx, id); err != nil {
+		return err
+	}
+	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
+	return nil
+}
+
 // MarkSent records the user's decision that a message in the outbox went
 // out, for an unknown message the recipient did receive.
 func (e *Engine) MarkSent(ctx context.Context, id int64) error {

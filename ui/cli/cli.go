@@ -46,12 +46,17 @@ func init() {
 		"account": {"account add|list|remove NAME|test NAME|trust NAME --fingerprint SHA256", runAccount},
 		"source":  {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
 		"sync":    {"sync [--account NAME] [--once]", runSync},
-		"send":    {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]...", runSend},
+		"send":    {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue]", runSend},
 		"inbox":   {"inbox [--account NAME] [--folder NAME] [--limit N] [--json]", runInbox},
 		"show":    {"show ID [--raw]", runShow},
 		"search":  {"search QUERY [--limit N] [--json]", runSearch},
-		"outbox":  {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend", runOutbox},
+		"outbox":  {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend | outbox send [--account NAME]", runOutbox},
 		"import":  {"import --account NAME [--folder NAME] FILE.eml...", runImport},
+		"mark":    {"mark ID... --read|--unread|--flag|--unflag", runMark},
+		"move":    {"move ID... --to FOLDER", runMove},
+		"delete":  {"delete ID...", runDelete},
+		"reply":   {"reply ID [--all] [--body-file F] [--queue]", runReply},
+		"forward": {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
 	}
 }
 
@@ -76,8 +81,10 @@ type call struct {
 	raw     []string // arguments after the command name
 	args    []string // positional, after parse
 	dataDir string
-	db      *storage.DB
-	unlock  func()
+	// verbName is the subcommand verb took, for messages.
+	verbName string
+	db       *storage.DB
+	unlock   func()
 }
 
 // parse parses flags that may come before, between or after positional
@@ -108,6 +115,9 @@ func (c *call) open(ctx context.Context, lock bool) error {
 			return err
 		}
 		unlock, err := storage.Lock(c.dataDir)
+		if errors.Is(err, storage.ErrLocked) {
+			return &runningError{command: strings.TrimSpace(c.fs.Name() + " " + c.verbName)}
+		}
 		if err != nil {
 			return err
 		}
@@ -129,6 +139,7 @@ func (c *call) verb() string {
 	if len(c.raw) > 0 && !strings.HasPrefix(c.raw[0], "-") {
 		v := c.raw[0]
 		c.raw = c.raw[1:]
+		c.verbName = v
 		return v
 	}
 	return ""

@@ -2,130 +2,17 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/mail"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/mime"
-	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 )
-
-func runSync(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "only this account")
-	once := c.fs.Bool("once", false, "sync every source once and exit")
-	if err := c.parse(); err != nil || len(c.args) > 0 {
-		return errUsage
-	}
-	if err := c.open(ctx, true); err != nil {
-		return err
-	}
-	e := c.engine()
-	sub := e.Subscribe()
-	reported := make(chan struct{})
-	go func() {
-		report(sub, c.env.Stdout)
-		close(reported)
-	}()
-	// Everything published before Finish is printed before returning.
-	defer func() {
-		sub.Finish()
-		<-reported
-	}()
-	if *once {
-		errs := e.SyncOnce(ctx, *account)
-		errs = append(errs, e.DrainOutbox(ctx)...)
-		return errors.Join(errs...)
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
-	fmt.Fprintln(c.env.Stdout, "syncing until interrupted (Ctrl+C)")
-	return e.Run(ctx)
-}
-
-// report prints engine events as they come.
-func report(sub *engine.Subscription, w io.Writer) {
-	for ev := range sub.C() {
-		switch ev.Kind {
-		case engine.EventNewMail:
-			printLine(w, "%s: %d new", ev.Label, len(ev.MessageIDs))
-		case engine.EventSynced:
-			printLine(w, "%s: up to date", ev.Label)
-		}
-	}
-}
-
-func runSend(ctx context.Context, c *call) error {
-	var from, to, cc, bcc, subject, bodyFile string
-	var attach multiFlag
-	c.fs.StringVar(&from, "from", "", "account name")
-	c.fs.StringVar(&to, "to", "", "recipients, comma-separated")
-	c.fs.StringVar(&cc, "cc", "", "carbon-copy recipients")
-	c.fs.StringVar(&bcc, "bcc", "", "blind-copy recipients")
-	c.fs.StringVar(&subject, "subject", "", "subject")
-	c.fs.StringVar(&bodyFile, "body-file", "", "file with the plain-text body (default: standard input)")
-	c.fs.Var(&attach, "attach", "file to attach (repeatable)")
-	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
-		return errUsage
-	}
-	var d smtp.Draft
-	var errs []error
-	for _, f := range []struct {
-		list *[]*mail.Address
-		val  string
-	}{{&d.To, to}, {&d.Cc, cc}, {&d.Bcc, bcc}} {
-		if f.val == "" {
-			continue
-		}
-		addrs, err := mail.ParseAddressList(f.val)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("bad address in %q: %v", f.val, err))
-		}
-		*f.list = addrs
-	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	d.Subject, d.Attachments = subject, attach
-	var body []byte
-	var err error
-	if bodyFile != "" {
-		body, err = os.ReadFile(bodyFile)
-	} else {
-		body, err = io.ReadAll(c.env.Stdin)
-	}
-	if err != nil {
-		return fmt.Errorf("read body: %w", err)
-	}
-	d.Text = string(body)
-	if err := c.open(ctx, true); err != nil {
-		return err
-	}
-	a, err := c.db.AccountByName(ctx, from)
-	if err != nil {
-		return err
-	}
-	e := c.engine()
-	item, err := e.Queue(ctx, a, d)
-	if err != nil {
-		return err
-	}
-	item, err = e.Send(ctx, item.ID)
-	if err != nil {
-		return fmt.Errorf("message %d left %s: %w", item.ID, strings.ToUpper(string(item.State)), err)
-	}
-	printLine(c.env.Stdout, "sent message %d to %s", item.ID, item.To)
-	return nil
-}
 
 type multiFlag []string
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -26,10 +25,12 @@ func runOutbox(ctx context.Context, c *call) error {
 	verb := c.verb()
 	as := c.fs.String("as", "", "with resolve: sent or resend")
 	asJSON := c.fs.Bool("json", false, "print JSON")
+	account := c.fs.String("account", "", "with send: only this account")
 	if err := c.parse(); err != nil {
 		return errUsage
 	}
-	if verb == "" {
+	switch verb {
+	case "":
 		if len(c.args) > 0 {
 			return errUsage
 		}
@@ -37,59 +38,53 @@ func runOutbox(ctx context.Context, c *call) error {
 			return err
 		}
 		return outboxList(ctx, c, *asJSON)
+	case "send":
+		if len(c.args) > 0 {
+			return errUsage
+		}
+		ops, err := c.ops(ctx)
+		if err != nil {
+			return err
+		}
+		if err := ops.OutboxSend(ctx, *account); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.env.Stdout, "sent every message that was due")
+		return nil
+	case "delete", "retry", "resolve":
+	default:
+		return errUsage
 	}
-	if len(c.args) != 1 {
+	if len(c.args) != 1 || (verb == "resolve" && *as != "sent" && *as != "resend") {
 		return errUsage
 	}
 	id, err := strconv.ParseInt(c.args[0], 10, 64)
 	if err != nil {
 		return fmt.Errorf("%q is not an outbox ID", c.args[0])
 	}
-	if err := c.open(ctx, true); err != nil {
-		return err
-	}
-	item, err := c.db.OutboxItem(ctx, id)
+	ops, err := c.ops(ctx)
 	if err != nil {
 		return err
 	}
+	var item core.OutboxItem
 	switch verb {
 	case "delete":
-		if err := c.db.DeleteOutbox(ctx, id); err != nil {
+		if err := ops.OutboxDelete(ctx, id); err != nil {
 			return err
 		}
 		printLine(c.env.Stdout, "deleted outbox message %d", id)
 		return nil
 	case "retry":
-		switch item.State {
-		case core.OutboxUnknown:
-			return fmt.Errorf("message %d may already have been delivered; decide with: tributary outbox resolve %d --as sent|resend", id, id)
-		case core.OutboxSent:
-			return fmt.Errorf("message %d was already sent", id)
-		}
-		return c.sendNow(ctx, id)
+		item, err = ops.OutboxRetry(ctx, id)
 	case "resolve":
-		if item.State != core.OutboxUnknown {
-			return fmt.Errorf("message %d is %s; resolve is only for unknown messages", id, item.State)
-		}
-		switch *as {
-		case "sent":
-			if err := c.engine().MarkSent(ctx, id); err != nil {
-				return err
-			}
+		item, err = ops.OutboxResolve(ctx, id, *as == "sent")
+		if err == nil && *as == "sent" {
 			printLine(c.env.Stdout, "marked message %d as sent", id)
 			return nil
-		case "resend":
-			return c.sendNow(ctx, id)
 		}
 	}
-	return errUsage
-}
-
-// sendNow puts a message back in the queue and makes one attempt.
-func (c *call) sendNow(ctx context.Context, id int64) error {
-	item, err := c.engine().Resend(ctx, id)
 	if err != nil {
-		return fmt.Errorf("message %d left %s: %w", id, strings.ToUpper(string(item.State)), err)
+		return err // a refusal, or the attempt's outcome, which names the state
 	}
 	printLine(c.env.Stdout, "sent message %d to %s", id, item.To)
 	return nil

@@ -69,6 +69,15 @@ func (a *App) Start() {
 	a.main.win.Show()
 }
 
+// ShowMain brings the main window forward, from any goroutine: a second
+// launch of the app asks for it through the control socket.
+func (a *App) ShowMain() {
+	a.do(func() {
+		a.main.win.Show()
+		a.main.win.RequestFocus()
+	})
+}
+
 // Run starts the app and blocks until it quits.
 func (a *App) Run() {
 	a.Start()

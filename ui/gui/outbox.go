@@ -380,7 +380,7 @@ func (w *outboxWindow) confirmDelete(it core.OutboxItem) {
 func (w *outboxWindow) deleteItem(it core.OutboxItem) {
 	a := w.app
 	a.background("delete outbox", func() {
-		err := a.db.DeleteOutbox(a.ctx, it.ID)
+		err := a.engine.DeleteOutbox(a.ctx, it.ID)
 		a.do(func() {
 			if err != nil {
 				w.status.SetText("Cannot delete it: " + err.Error())
