@@ -120,15 +120,16 @@ var (
 )
 
 // eachID runs fn for every id and joins the failures, each naming its
-// message, so one bad ID does not stop the rest.
-func eachID(ids []int64, fn func(id int64) error) error {
+// message, so one bad ID does not stop the rest; then after, whose error
+// joins them.
+func eachID(ids []int64, fn func(id int64) error, after func() error) error {
 	var errs []error
 	for _, id := range ids {
 		if err := fn(id); err != nil {
 			errs = append(errs, fmt.Errorf("message %d: %w", id, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, after())...)
 }
 
 // Mark implements Ops.
@@ -146,7 +147,7 @@ func (l *Local) Mark(ctx context.Context, ids []int64, m Mark) error {
 			f.Flagged = *m.Flagged
 		}
 		return l.Engine.SetFlags(ctx, id, f)
-	})
+	}, l.push(ctx))
 }
 
 // Move implements Ops.
@@ -166,12 +167,24 @@ func (l *Local) Move(ctx context.Context, ids []int64, folder string) error {
 			}
 		}
 		return fmt.Errorf("account %q has no folder named %q", sum.Account, folder)
-	})
+	}, l.push(ctx))
 }
 
 // Delete implements Ops.
 func (l *Local) Delete(ctx context.Context, ids []int64) error {
-	return eachID(ids, func(id int64) error { return l.Engine.Delete(ctx, id) })
+	return eachID(ids, func(id int64) error { return l.Engine.Delete(ctx, id) }, l.push(ctx))
+}
+
+// push returns what waits, after a command's changes, until the running
+// engine's workers offered them to the servers, so the command can say
+// how it went. Without a running engine the changes went out already.
+func (l *Local) push(ctx context.Context) func() error {
+	return func() error {
+		if !l.Running {
+			return nil
+		}
+		return l.Engine.PushChanges(ctx)
+	}
 }
 
 // Send implements Ops.

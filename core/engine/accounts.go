@@ -116,6 +116,7 @@ func (e *Engine) PinCertificate(ctx context.Context, c *core.CertificateError) e
 // accountsChanged restarts a running engine's sources with the accounts
 // as stored now, and tells subscribers, so that open windows refresh.
 func (e *Engine) accountsChanged() {
+	e.workers.stopTemporary() // they hold the old settings
 	e.Reload()
 	e.publish(Event{Kind: EventAccounts})
 }

@@ -95,6 +95,9 @@ func (e *Engine) startSources(ctx context.Context, wg *sync.WaitGroup) ([]chan s
 	if err != nil {
 		return nil, err
 	}
+	// A command's workers close first: a source has one command
+	// connection at a time.
+	e.workers.stopTemporary()
 	var triggers []chan struct{}
 	workers := map[int64]*worker{}
 	for _, a := range accounts {

@@ -60,11 +60,16 @@ type worker struct {
 
 	conn     *imap.Client // the IMAP command connection, or nil
 	lastUsed time.Time
+	done     chan struct{} // closed when loop returns
 }
 
 func newWorker(e *Engine, a core.Account, s core.Source) *worker {
-	return &worker{e: e, a: a, s: s, reqs: make(chan request), nudge: make(chan struct{}, 1)}
+	return &worker{e: e, a: a, s: s, reqs: make(chan request), nudge: make(chan struct{}, 1), done: make(chan struct{})}
 }
+
+// errWorkerStopped answers a request whose worker stopped first (the
+// engine stopped, or the accounts changed under it).
+var errWorkerStopped = errors.New("stopped before it was done; try again")
 
 // do asks the worker for kind and waits for its reply.
 func (w *worker) do(ctx context.Context, kind requestKind) error {
@@ -73,12 +78,16 @@ func (w *worker) do(ctx context.Context, kind requestKind) error {
 	case w.reqs <- r:
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-w.done:
+		return errWorkerStopped
 	}
 	select {
 	case err := <-r.reply:
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-w.done:
+		return errWorkerStopped
 	}
 }
 
@@ -92,6 +101,7 @@ func (w *worker) poke() {
 
 // loop serves requests until ctx is done, then closes the connection.
 func (w *worker) loop(ctx context.Context) {
+	defer close(w.done)
 	defer w.closeConn()
 	tick := time.NewTicker(min(w.e.opts.KeepAlive, w.e.opts.IdleTimeout))
 	defer tick.Stop()
@@ -225,6 +235,9 @@ func (w *worker) replay(ctx context.Context, c *imap.Client) error {
 	if err != nil {
 		return err
 	}
+	if len(entries) > 0 {
+		c.RefreshFolders() // role mailboxes are looked up as they are now
+	}
 	for _, en := range entries {
 		err := w.e.applyEntry(ctx, c, w.a, w.s, en)
 		// The outcome is recorded even when the caller gave up meanwhile.
@@ -247,10 +260,15 @@ func (w *worker) replay(ctx context.Context, c *imap.Client) error {
 	return nil
 }
 
-// sourceWorkers is the registry of a running engine's workers.
+// sourceWorkers is the registry of workers. While Run runs, its workers
+// serve everything. Without it (a CLI command), a worker is started on
+// first use and kept until Close, so the several changes of one command
+// share one login; Run, Close and an account change stop those.
 type sourceWorkers struct {
-	mu sync.Mutex
-	m  map[int64]*worker
+	mu   sync.Mutex
+	m    map[int64]*worker // Run's
+	temp map[int64]*worker
+	stop []func() // of the temporary workers
 }
 
 func (r *sourceWorkers) get(id int64) *worker {
@@ -259,29 +277,87 @@ func (r *sourceWorkers) get(id int64) *worker {
 	return r.m[id]
 }
 
+// set installs Run's workers (nil when Run stops) and stops the
+// temporary ones, so a source never has two command connections.
 func (r *sourceWorkers) set(m map[int64]*worker) {
 	r.mu.Lock()
 	r.m = m
 	r.mu.Unlock()
+	r.stopTemporary()
 }
 
-// onWorker runs fn with the worker of source id: the running engine's
-// one, or else a worker started for fn alone (a CLI command without a
-// running engine), which closes its connection afterwards.
-func (e *Engine) onWorker(ctx context.Context, a core.Account, s core.Source, fn func(*worker) error) error {
-	if w := e.workers.get(s.ID); w != nil {
-		return fn(w)
+// temporary returns the temporary worker of s, starting it if needed.
+func (r *sourceWorkers) temporary(e *Engine, a core.Account, s core.Source) *worker {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.m[s.ID]; w != nil {
+		return w
+	}
+	if w := r.temp[s.ID]; w != nil {
+		return w
+	}
+	if r.temp == nil {
+		r.temp = map[int64]*worker{}
 	}
 	w := newWorker(e, a, s)
-	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		w.loop(wctx)
-	}()
-	defer func() {
-		stop()
-		<-done
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	go w.loop(ctx)
+	r.temp[s.ID] = w
+	r.stop = append(r.stop, func() {
+		cancel()
+		<-w.done
+	})
+	return w
+}
+
+func (r *sourceWorkers) stopTemporary() {
+	r.mu.Lock()
+	stop := r.stop
+	r.temp, r.stop = nil, nil
+	r.mu.Unlock()
+	for _, f := range stop {
+		f()
+	}
+}
+
+// onWorker runs fn with the worker of source s: the running engine's
+// one, or else the temporary one.
+func (e *Engine) onWorker(ctx context.Context, a core.Account, s core.Source, fn func(*worker) error) error {
+	w := e.workers.get(s.ID)
+	if w == nil {
+		w = e.workers.temporary(e, a, s)
+	}
 	return fn(w)
+}
+
+// Close stops the workers started without Run, closing their
+// connections. Call it when done with an engine that never ran.
+func (e *Engine) Close() {
+	e.workers.stopTemporary()
+}
+
+// PushChanges waits until every change waiting in the journal has been
+// offered to its server (confirmed, refused, or found unreachable), so a
+// command can say how it went. The GUI does not wait: the workers replay
+// in the background.
+func (e *Engine) PushChanges(ctx context.Context) error {
+	pending, err := e.store.PendingChanges(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range pending {
+		if p.Waiting == 0 {
+			continue
+		}
+		a, s, err := e.source(ctx, p.SourceID)
+		if err == nil {
+			err = e.onWorker(ctx, a, s, func(w *worker) error { return w.do(ctx, reqReplay) })
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w (%v)", s.Label(a.Name), ErrChangesWaiting, err))
+		}
+	}
+	e.publishPending(ctx)
+	return errors.Join(errs...)
 }

@@ -176,6 +176,7 @@ func assignRoles(boxes []*goimap.ListData, prefix string) map[string]string {
 // the server calls it, so that "INBOX.Sent" and "Sent Items" both file
 // into the account's Sent folder.
 func (c *Client) Mailboxes(ctx context.Context, chosen []string) ([]Mailbox, error) {
+	c.RefreshFolders() // a sync sees folders made since the last one
 	fl, err := c.list(ctx)
 	if err != nil {
 		return nil, err
@@ -209,6 +210,11 @@ func (c *Client) Mailboxes(ctx context.Context, chosen []string) ([]Mailbox, err
 	}
 	return out, nil
 }
+
+// RefreshFolders forgets the mailbox list this connection read, so the
+// next lookup asks the server again: a connection lives across syncs,
+// and other clients create and delete folders meanwhile.
+func (c *Client) RefreshFolders() { c.folders = nil }
 
 // RoleMailbox returns the server mailbox of a role (core.RoleSent,
 // RoleDrafts, RoleTrash, RoleJunk, RoleArchive; RoleInbox is INBOX): the

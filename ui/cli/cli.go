@@ -84,6 +84,7 @@ type call struct {
 	// verbName is the subcommand verb took, for messages.
 	verbName string
 	db       *storage.DB
+	eng      *engine.Engine
 	unlock   func()
 }
 
@@ -146,6 +147,9 @@ func (c *call) verb() string {
 }
 
 func (c *call) close() {
+	if c.eng != nil {
+		c.eng.Close()
+	}
 	if c.db != nil {
 		c.db.Close()
 	}
@@ -154,10 +158,15 @@ func (c *call) close() {
 	}
 }
 
+// engine is the command's one engine, so that all its work shares the
+// sources' connections.
 func (c *call) engine() *engine.Engine {
-	opts := c.env.Engine
-	opts.DataDir = c.dataDir
-	return engine.New(c.db, opts)
+	if c.eng == nil {
+		opts := c.env.Engine
+		opts.DataDir = c.dataDir
+		c.eng = engine.New(c.db, opts)
+	}
+	return c.eng
 }
 
 // DataDir is where Tributary keeps its data: TRIBUTARY_DATA_DIR, or
