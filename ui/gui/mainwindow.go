@@ -57,7 +57,8 @@ type MainWindow struct {
 
 	reader   *Reader
 	search   *searchEntry
-	heading  *widget.Label // search results: how many, or none
+	heading  *widget.Label   // search results: how many, or none
+	listPane *fyne.Container // the heading over the list
 	keys     *keymap
 	tips     *tipLayer
 	toolbar  []*toolButton
@@ -125,7 +126,8 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
 		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
 	), nil, nil, w.navList)
-	split := container.NewHSplit(container.NewBorder(w.heading, nil, nil, nil, w.list), w.reader.CanvasObject())
+	w.listPane = container.NewBorder(w.heading, nil, nil, nil, w.list)
+	split := container.NewHSplit(w.listPane, w.reader.CanvasObject())
 	split.Offset = 0.42
 	main := container.NewHSplit(side, split)
 	main.Offset = 0.2

@@ -75,6 +75,8 @@ func (w *MainWindow) clearSearch() {
 // showHeading says above the list what a search found: how many
 // messages, or that none match, or why the search could not run.
 func (w *MainWindow) showHeading(search string, n int, err error) {
+	// The pane lays out again, so that a hidden heading leaves no gap.
+	defer w.listPane.Refresh()
 	if search == "" {
 		w.heading.Hide()
 		return

@@ -510,4 +510,9 @@ func TestSearchFeedback(t *testing.T) {
 	eventually(t, "one result", func() bool { return heading() == "1 result for “groceries”" })
 	onUI(func() { test.Tap(w.search.clear) })
 	eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	onUI(func() {
+		if y := w.list.Position().Y; y != 0 {
+			t.Errorf("without a search the list starts %v below the top of its pane, want no gap", y)
+		}
+	})
 }
