@@ -1,8 +1,20 @@
 package gui
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"slices"
 	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
@@ -92,16 +104,256 @@ func (p *pageCache) update(id int64, fn func(*core.MessageSummary)) {
 	}
 }
 
-// find returns the loaded row of message id.
-func (p *pageCache) find(id int64) (core.MessageSummary, bool) {
+// put stores a page read along with the count, so the list shows it at
+// once; it reports false if the cache moved on meanwhile.
+func (p *pageCache) put(gen, page int, rows []core.MessageSummary) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, rows := range p.pages {
-		for _, m := range rows {
-			if m.ID == id {
-				return m, true
-			}
-		}
+	if gen != p.gen {
+		return false
+	}
+	p.pages[page] = rows
+	return true
+}
+
+// peek returns row i if its page is loaded, without asking for the page.
+func (p *pageCache) peek(i int) (core.MessageSummary, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < 0 || i >= p.count {
+		return core.MessageSummary{}, false
+	}
+	if rows, ok := p.pages[i/listPage]; ok && i%listPage < len(rows) {
+		return rows[i%listPage], true
 	}
 	return core.MessageSummary{}, false
+}
+
+// listed is one reading of a list: its count, its first page, and where
+// the selected message is in it.
+type listed struct {
+	count int
+	pages map[int][]core.MessageSummary
+	at    int // row of the selected message; -1 when it is not in the list
+}
+
+// readList counts q, reads its first page, and finds sel in it: the
+// selection is a message, not a row number, so after new mail, a search or
+// a folder switch the highlight follows the message, or goes when the
+// message left the list. sel.ID 0 means nothing is selected.
+func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core.MessageSummary) (listed, error) {
+	l := listed{pages: map[int][]core.MessageSummary{}, at: -1}
+	n, err := db.Count(ctx, q)
+	if err != nil {
+		return l, fmt.Errorf("count the list: %w", err)
+	}
+	l.count = n
+	if n == 0 {
+		return l, nil
+	}
+	page := q
+	page.Limit, page.Offset = listPage, 0
+	first, err := db.List(ctx, page)
+	if err != nil {
+		return l, fmt.Errorf("read the list: %w", err)
+	}
+	l.pages[0] = first
+	if sel.ID == 0 {
+		return l, nil
+	}
+	if i := slices.IndexFunc(first, func(m core.MessageSummary) bool { return m.ID == sel.ID }); i >= 0 {
+		l.at = i
+		return l, nil
+	}
+	if len(first) == 0 || !listedBefore(first[len(first)-1], sel) || len(first) == n {
+		return l, nil // it would have been on the first page
+	}
+	// The list is ordered by (date, id), newest first, so where the
+	// message would be is found by bisection, one row read per step,
+	// rather than by reading every page down to it.
+	probe := func(i int) (core.MessageSummary, error) {
+		one := q
+		one.Limit, one.Offset = 1, i
+		rows, err := db.List(ctx, one)
+		if err != nil || len(rows) == 0 {
+			return core.MessageSummary{}, fmt.Errorf("read row %d: %w", i, cmp.Or(err, errListMoved))
+		}
+		return rows[0], nil
+	}
+	lo, hi := len(first), n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		m, err := probe(mid)
+		if err != nil {
+			return l, err
+		}
+		if listedBefore(m, sel) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo >= n {
+		return l, nil
+	}
+	// Read the whole page it is on, which the list is about to show.
+	page.Offset = lo / listPage * listPage
+	rows, err := db.List(ctx, page)
+	if err != nil {
+		return l, fmt.Errorf("read the list: %w", err)
+	}
+	l.pages[lo/listPage] = rows
+	if j := lo % listPage; j < len(rows) && rows[j].ID == sel.ID {
+		l.at = lo
+	}
+	return l, nil
+}
+
+// errListMoved says the list shrank while it was being read.
+var errListMoved = errors.New("the list changed while it was read")
+
+// listedBefore reports whether a comes before b in the list's order:
+// newest first, and the higher ID first on the same date.
+func listedBefore(a, b core.MessageSummary) bool {
+	if !a.Date.Equal(b.Date) {
+		return a.Date.After(b.Date)
+	}
+	return a.ID > b.ID
+}
+
+// messageList is the message list. Its keys are a mail client's: Up and
+// Down open the previous and next message (widget.List only moves a focus
+// mark, and Space selects), and the window's keys, Delete among them, work
+// while it has the focus, which it gets on every click.
+type messageList struct {
+	widget.List
+	keys   *keymap
+	onMove func(delta int) // select the message delta rows away
+}
+
+var (
+	_ fyne.Focusable    = (*messageList)(nil)
+	_ fyne.Shortcutable = (*messageList)(nil)
+)
+
+func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *keymap, onMove func(int)) *messageList {
+	l := &messageList{keys: keys, onMove: onMove}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey moves the selection on Up and Down and hands other keys to the
+// window.
+func (l *messageList) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyUp:
+		l.onMove(-1)
+	case fyne.KeyDown:
+		l.onMove(1)
+	default:
+		l.keys.key(e)
+	}
+}
+
+// TypedShortcut hands shortcuts to the window.
+func (l *messageList) TypedShortcut(s fyne.Shortcut) { l.keys.shortcut(s) }
+
+// FocusGained and FocusLost leave out widget.List's focus mark: here the
+// selection moves with the keys, so the highlight alone shows where one is.
+func (l *messageList) FocusGained() {}
+
+// FocusLost: see FocusGained.
+func (l *messageList) FocusLost() {}
+
+// row is the template of one message list row.
+type row struct {
+	widget.BaseWidget
+	badge   *canvas.Rectangle
+	from    *widget.Label
+	date    *widget.Label
+	subject *widget.Label
+	snippet *widget.Label
+	clip    *widget.Icon
+	flag    *widget.Icon
+
+	index int           // the list row shown, set on every update
+	onTap func(row int) // nil in a row drawn outside the list
+}
+
+var _ fyne.Tappable = (*row)(nil)
+
+func newRow() fyne.CanvasObject {
+	r := &row{badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
+		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
+		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon)}
+	r.badge.SetMinSize(fyne.NewSize(5, 10))
+	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
+	r.snippet.Importance = widget.LowImportance
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// Tapped opens the row's message. The row takes the tap from Fyne's list
+// item, whose own handler does nothing on a row already selected (so a
+// message whose reader was emptied could not be opened again) and does
+// not focus a list embedded in another widget, like messageList.
+func (r *row) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap(r.index)
+	}
+}
+
+func (r *row) CreateRenderer() fyne.WidgetRenderer {
+	line1 := container.NewBorder(nil, nil, nil, container.NewHBox(r.flag, r.clip, r.date), r.from)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil,
+		container.NewVBox(line1, r.subject, r.snippet)))
+}
+
+func (r *row) set(m core.MessageSummary) {
+	r.badge.FillColor = accountColor(m.AccountID)
+	r.badge.Refresh()
+	r.from.SetText(senderName(m))
+	r.from.TextStyle.Bold = !m.Seen
+	r.subject.TextStyle.Bold = !m.Seen
+	r.date.SetText(shortDate(m.Date))
+	subject := m.Subject
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	r.subject.SetText(subject)
+	r.snippet.SetText(m.Snippet)
+	r.clip.Hidden = m.Attachments == 0
+	r.flag.Hidden = !m.Flagged
+	r.Refresh()
+}
+
+func (r *row) placeholder() {
+	r.badge.FillColor = color.Transparent
+	r.from.SetText("…")
+	r.subject.SetText("")
+	r.snippet.SetText("")
+	r.date.SetText("")
+	r.clip.Hidden, r.flag.Hidden = true, true
+	r.Refresh()
+}
+
+func senderName(m core.MessageSummary) string {
+	if m.FromName != "" {
+		return m.FromName
+	}
+	return m.FromAddr
+}
+
+// shortDate shows the time for today's mail and the date otherwise.
+func shortDate(t time.Time) string {
+	t = t.Local()
+	now := time.Now()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04")
+	}
+	if t.Year() == now.Year() {
+		return t.Format("Jan 2")
+	}
+	return t.Format("2006-01-02")
 }

@@ -3,16 +3,13 @@ package gui
 import (
 	"fmt"
 	"image/color"
-	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -36,20 +33,43 @@ type MainWindow struct {
 	app *App
 	win fyne.Window
 
-	nav       []navItem
-	navList   *widget.List
-	current   storage.ListQuery
-	rows      pageCache
-	list      *messageList
-	selected  int64
-	reader    *Reader
-	search    *widget.Entry
-	status    binding.String
-	progress  *widget.ProgressBar
-	retry     *widget.Button
-	body      *fyne.Container // swaps between the first-run screen and the mail view
-	mailView  fyne.CanvasObject
-	firstRun  fyne.CanvasObject
+	nav     []navItem
+	navList *folderList
+	current storage.ListQuery
+	rows    pageCache
+	list    *messageList
+
+	// The selection is a message, not a row number. selected is the
+	// message the reader shows and every action applies to (ID 0: none);
+	// selRow is the row it is highlighted on, -1 while it is not. After
+	// every change of the list the highlight is moved to follow it.
+	selected core.MessageSummary
+	selRow   int
+	// following is set while the list's selection is moved to follow
+	// selected, so that OnSelected does not open the message again.
+	following bool
+	// pendingRow is a row chosen with the keys before its page was
+	// loaded; it opens when the page comes. -1: none.
+	pendingRow int
+	// listGen counts reloadList calls, so the answer to an older one,
+	// arriving late, is dropped.
+	listGen int
+
+	reader   *Reader
+	search   *searchEntry
+	heading  *widget.Label   // search results: how many, or none
+	listPane *fyne.Container // the heading over the list
+	keys     *keymap
+	tips     *tipLayer
+	toolbar  []*toolButton
+	status   binding.String
+	progress *widget.ProgressBar
+	retry    *toolButton
+	body     *fyne.Container // swaps between the first-run screen and the mail view
+	mailView fyne.CanvasObject
+	firstRun fyne.CanvasObject
+	// searchGen counts keystrokes in the search box; it is read by the
+	// timers of onSearch, hence mu.
 	searchGen int
 	mu        sync.Mutex
 	inTray    bool // hidden to the tray
@@ -58,14 +78,14 @@ type MainWindow struct {
 }
 
 func newMainWindow(a *App) *MainWindow {
-	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selected: -1}
+	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1,
+		keys: newKeymap(), tips: newTipLayer()}
 	w.reader = NewReader(a)
-	w.navList = widget.NewList(
-		func() int { return len(w.nav) },
+	w.navList = newFolderList(func() int { return len(w.nav) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil, nil, widget.NewLabel("0"), widget.NewLabel("Folder"))
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { w.updateNav(i, o) })
+		w.updateNav, w.keys)
 	w.navList.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.nav) && !w.nav[i].header {
 			w.current = w.nav[i].query
@@ -73,40 +93,41 @@ func newMainWindow(a *App) *MainWindow {
 			w.reloadList()
 		}
 	}
-	w.list = newMessageList(w.rows.len, newRow, w.updateRow, w.deleteSelected)
-	w.list.OnSelected = func(i widget.ListItemID) {
-		if m, ok, _, _, _ := w.rows.row(i); ok {
-			w.open(m)
-		}
-	}
-	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Search all accounts")
-	w.search.OnChanged = w.onSearch
+	w.list = newMessageList(w.rows.len, func() fyne.CanvasObject {
+		r := newRow().(*row)
+		r.onTap = w.clickRow
+		return r
+	}, w.updateRow, w.keys, w.moveSelection)
+	w.list.OnSelected = w.onSelected
+	w.list.OnUnselected = func(widget.ListItemID) { w.selRow = -1 }
+	w.newSearch()
 	w.progress = widget.NewProgressBar()
 	w.progress.Hide()
-	w.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), w.getMail)
+	w.retry = w.button("Retry", theme.ViewRefreshIcon(), "", w.getMail)
 	w.retry.Hide()
 
-	toolbar := widget.NewToolbar(
-		widget.NewToolbarAction(theme.ViewRefreshIcon(), w.getMail),
-		widget.NewToolbarAction(theme.MailComposeIcon(), func() { a.OpenComposer(Draft{}) }),
-		widget.NewToolbarSeparator(),
-		widget.NewToolbarAction(theme.MailReplyIcon(), func() { w.reply(false) }),
-		widget.NewToolbarAction(theme.MailReplyAllIcon(), func() { w.reply(true) }),
-		widget.NewToolbarAction(theme.MailForwardIcon(), w.forward),
-		widget.NewToolbarSeparator(),
-		widget.NewToolbarAction(theme.DeleteIcon(), w.deleteSelected),
-		widget.NewToolbarAction(theme.FolderIcon(), w.moveSelected),
-		widget.NewToolbarAction(theme.VisibilityIcon(), w.toggleSeen),
-		widget.NewToolbarAction(theme.RadioButtonCheckedIcon(), w.toggleFlag),
-	)
+	w.toolbar = []*toolButton{
+		w.button("", theme.ViewRefreshIcon(), "Get mail", w.getMail),
+		w.button("", theme.MailComposeIcon(), "New message (Ctrl+N)", func() { a.OpenComposer(Draft{}) }),
+		w.button("", theme.MailReplyIcon(), "Reply (Ctrl+R)", func() { w.reply(false) }),
+		w.button("", theme.MailReplyAllIcon(), "Reply to all (Ctrl+Shift+R)", func() { w.reply(true) }),
+		w.button("", theme.MailForwardIcon(), "Forward", w.forward),
+		w.button("", theme.DeleteIcon(), "Delete (Delete)", w.deleteSelected),
+		w.button("", theme.FolderIcon(), "Move to folder…", w.moveSelected),
+		w.button("", theme.VisibilityIcon(), "Mark read or unread", w.toggleSeen),
+		w.button("", flagToolIcon, "Flag or unflag", w.toggleFlag),
+	}
+	tb := w.toolbar
+	toolbar := widget.NewToolbar(tb[0], tb[1], widget.NewToolbarSeparator(), tb[2], tb[3], tb[4],
+		widget.NewToolbarSeparator(), tb[5], tb[6], tb[7], tb[8])
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
-		widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { a.OpenWizard(nil) }),
-		widget.NewButtonWithIcon("Accounts", theme.SettingsIcon(), a.OpenSettings),
-		widget.NewButtonWithIcon("Outbox", theme.MailSendIcon(), a.OpenOutbox),
+		w.button("Add account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
+		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
 	), nil, nil, w.navList)
-	split := container.NewHSplit(w.list, w.reader.CanvasObject())
+	w.listPane = container.NewBorder(w.heading, nil, nil, nil, w.list)
+	split := container.NewHSplit(w.listPane, w.reader.CanvasObject())
 	split.Offset = 0.42
 	main := container.NewHSplit(side, split)
 	main.Offset = 0.2
@@ -115,14 +136,44 @@ func newMainWindow(a *App) *MainWindow {
 	w.firstRun = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle("Welcome to Tributary", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle("All your mail accounts in one inbox, on your own disk.", fyne.TextAlignCenter, fyne.TextStyle{}),
-		widget.NewButtonWithIcon("Add your first account", theme.ContentAddIcon(), func() { a.OpenWizard(nil) }),
+		w.button("Add your first account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
 	))
 	w.body = container.NewStack(w.mailView)
-	w.win.SetContent(w.body)
+	w.win.SetContent(container.NewStack(w.body, w.tips.root))
 	w.win.Resize(fyne.NewSize(1100, 700))
 	w.addShortcuts()
 	w.win.SetCloseIntercept(w.onClose)
 	return w
+}
+
+// button makes a button of this window: with its tooltip, and the
+// window's keys while it has the focus.
+func (w *MainWindow) button(label string, icon fyne.Resource, tip string, tapped func()) *toolButton {
+	return newToolButton(label, icon, tip, w.tips, w.keys, tapped)
+}
+
+// folderList is the sidebar's list of folders. It keeps widget.List's
+// keys for moving in it and hands the others (Delete) to the window.
+type folderList struct {
+	widget.List
+	keys *keymap
+}
+
+func newFolderList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *keymap) *folderList {
+	l := &folderList{keys: keys}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey: see folderList.
+func (l *folderList) TypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyUp, fyne.KeyDown, fyne.KeySpace:
+		l.List.TypedKey(e)
+	default:
+		l.keys.key(e)
+	}
 }
 
 // Window returns the Fyne window.
@@ -136,127 +187,37 @@ var accountColors = []color.NRGBA{
 
 func accountColor(id int64) color.Color { return accountColors[int(id)%len(accountColors)] }
 
-// messageList is the message list, which also takes Delete: after a click
-// the list has the keyboard focus, and a focused widget's keys never reach
-// the window.
-type messageList struct {
-	widget.List
-	onDelete func()
-}
-
-func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), onDelete func()) *messageList {
-	l := &messageList{onDelete: onDelete}
-	l.Length, l.CreateItem, l.UpdateItem = length, create, update
-	l.ExtendBaseWidget(l)
-	return l
-}
-
-// TypedKey deletes the selected message on Delete and leaves every other
-// key (arrows, space) to the list.
-func (l *messageList) TypedKey(e *fyne.KeyEvent) {
-	if e.Name == fyne.KeyDelete {
-		l.onDelete()
-		return
-	}
-	l.List.TypedKey(e)
-}
-
-// row is the template of one message list row.
-type row struct {
-	widget.BaseWidget
-	badge   *canvas.Rectangle
-	from    *widget.Label
-	date    *widget.Label
-	subject *widget.Label
-	snippet *widget.Label
-	clip    *widget.Icon
-	flag    *widget.Icon
-}
-
-func newRow() fyne.CanvasObject {
-	r := &row{badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
-		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(theme.RadioButtonCheckedIcon())}
-	r.badge.SetMinSize(fyne.NewSize(5, 10))
-	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
-	r.snippet.Importance = widget.LowImportance
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *row) CreateRenderer() fyne.WidgetRenderer {
-	line1 := container.NewBorder(nil, nil, nil, container.NewHBox(r.flag, r.clip, r.date), r.from)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil,
-		container.NewVBox(line1, r.subject, r.snippet)))
-}
-
-func (r *row) set(m core.MessageSummary) {
-	r.badge.FillColor = accountColor(m.AccountID)
-	r.badge.Refresh()
-	r.from.SetText(senderName(m))
-	r.from.TextStyle.Bold = !m.Seen
-	r.subject.TextStyle.Bold = !m.Seen
-	r.date.SetText(shortDate(m.Date))
-	subject := m.Subject
-	if subject == "" {
-		subject = "(no subject)"
-	}
-	r.subject.SetText(subject)
-	r.snippet.SetText(m.Snippet)
-	r.clip.Hidden = m.Attachments == 0
-	r.flag.Hidden = !m.Flagged
-	r.Refresh()
-}
-
-func (r *row) placeholder() {
-	r.badge.FillColor = color.Transparent
-	r.from.SetText("…")
-	r.subject.SetText("")
-	r.snippet.SetText("")
-	r.date.SetText("")
-	r.clip.Hidden, r.flag.Hidden = true, true
-	r.Refresh()
-}
-
-func senderName(m core.MessageSummary) string {
-	if m.FromName != "" {
-		return m.FromName
-	}
-	return m.FromAddr
-}
-
-// shortDate shows the time for today's mail and the date otherwise.
-func shortDate(t time.Time) string {
-	t = t.Local()
-	now := time.Now()
-	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return t.Format("15:04")
-	}
-	if t.Year() == now.Year() {
-		return t.Format("Jan 2")
-	}
-	return t.Format("2006-01-02")
-}
-
 func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*row)
+	r.index = i
 	m, ok, load, gen, q := w.rows.row(i)
 	if ok {
 		r.set(m)
 		return
 	}
 	r.placeholder()
-	if load < 0 {
-		return
+	if load >= 0 {
+		w.loadPage(load, gen, q)
 	}
+}
+
+// loadPage reads one page of the list in the background and shows it.
+func (w *MainWindow) loadPage(page, gen int, q storage.ListQuery) {
 	w.app.background("load page", func() {
-		loaded, err := w.rows.load(w.app.ctx, w.app.db, load, gen, q)
+		loaded, err := w.rows.load(w.app.ctx, w.app.db, page, gen, q)
 		w.app.do(func() {
 			if err != nil {
 				w.status.Set("Cannot read the message list: " + err.Error())
 			}
-			if loaded {
-				w.list.Refresh()
+			if !loaded {
+				return
+			}
+			w.list.Refresh()
+			if w.pendingRow >= 0 && w.pendingRow == w.selRow {
+				if m, ok := w.rows.peek(w.pendingRow); ok {
+					w.pendingRow = -1
+					w.open(m)
+				}
 			}
 		})
 	})
@@ -323,55 +284,109 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int) {
 	w.navList.Refresh()
 }
 
-// reloadList re-reads the current list in the background. Call it on the
-// UI goroutine: it reads the search box.
+// reloadList re-reads the current list in the background and moves the
+// highlight to where the selected message is now; when it is no longer in
+// the list, the selection and the reader are cleared. Call it on the UI
+// goroutine: it reads the search box.
 func (w *MainWindow) reloadList() {
 	q := w.query()
-	w.app.background("count", func() {
-		n, err := w.app.db.Count(w.app.ctx, q)
+	w.listGen++
+	gen, sel := w.listGen, w.selected
+	w.app.background("read the list", func() {
+		l, err := readList(w.app.ctx, w.app.db, q, sel)
 		w.app.do(func() {
+			if gen != w.listGen {
+				return // a newer reading is under way
+			}
+			if w.selected.ID != sel.ID {
+				// The user chose another message meanwhile: find that one.
+				w.reloadList()
+				return
+			}
 			if err != nil {
 				if q.Search == "" {
 					w.status.Set("Cannot read the message list: " + err.Error())
 				}
-				n = 0
+				l = listed{at: -1}
 			}
-			w.rows.reset(q, n)
+			cacheGen := w.rows.reset(q, l.count)
+			for page, rows := range l.pages {
+				w.rows.put(cacheGen, page, rows)
+			}
+			w.pendingRow = -1
 			w.list.Refresh()
+			w.showHeading(q.Search, l.count, err)
+			switch {
+			case sel.ID == 0:
+				w.list.UnselectAll()
+			case l.at >= 0:
+				if m, ok := w.rows.peek(l.at); ok {
+					w.selected = m // with the flags as they are now
+				}
+				w.highlight(l.at)
+			default:
+				w.clearSelection()
+			}
 		})
 	})
 }
 
-func (w *MainWindow) query() storage.ListQuery {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	q := w.current
-	if s := strings.TrimSpace(w.search.Text); s != "" {
-		// Search always covers every account and folder.
-		q = storage.ListQuery{Search: s}
+// onSelected opens the message of the row the user chose in the list.
+func (w *MainWindow) onSelected(i widget.ListItemID) {
+	w.selRow = i
+	if w.following {
+		return
 	}
-	return q
-}
-
-// onSearch answers as the user types: each keystroke restarts a short
-// wait, so a fast typist causes one query, not one per letter.
-func (w *MainWindow) onSearch(string) {
-	w.mu.Lock()
-	w.searchGen++
-	gen := w.searchGen
-	w.mu.Unlock()
-	time.AfterFunc(150*time.Millisecond, func() {
-		w.mu.Lock()
-		stale := gen != w.searchGen
-		w.mu.Unlock()
-		if !stale {
-			w.app.do(w.reloadList)
+	m, ok, load, gen, q := w.rows.row(i)
+	if !ok {
+		// Chosen with the keys before its page came: open it when it does.
+		w.pendingRow = i
+		if load >= 0 {
+			w.loadPage(load, gen, q)
 		}
-	})
+		return
+	}
+	w.pendingRow = -1
+	w.open(m)
 }
 
+// clickRow handles a click on row i. The list takes the keyboard focus,
+// so that the arrow keys go on from there, and the message opens, also
+// when its row was highlighted already but the reader shows something
+// else (say, that the message could not be read).
+func (w *MainWindow) clickRow(i int) {
+	w.win.Canvas().Focus(w.list)
+	if i != w.selRow {
+		w.list.Select(i)
+		return
+	}
+	if m, ok := w.rows.peek(i); ok && !w.readerShows(m.ID) {
+		w.open(m)
+	}
+}
+
+// readerShows reports whether the reader has message id on screen.
+func (w *MainWindow) readerShows(id int64) bool {
+	v := w.reader.cur
+	return v != nil && v.id == id && v.msg != nil
+}
+
+// moveSelection selects the message delta rows from the selected one,
+// for the arrow keys; with nothing highlighted it starts at the top.
+func (w *MainWindow) moveSelection(delta int) {
+	i := w.selRow + delta
+	if w.selRow < 0 {
+		i = 0
+	}
+	if i < 0 || i >= w.rows.len() {
+		return
+	}
+	w.list.Select(i)
+}
+
+// open shows m in the reader and makes it the message actions apply to.
 func (w *MainWindow) open(m core.MessageSummary) {
-	w.selected = m.ID
+	w.selected = m
 	w.reader.Show(m.ID)
 	if !m.Seen {
 		m.Seen = true
@@ -379,16 +394,52 @@ func (w *MainWindow) open(m core.MessageSummary) {
 	}
 }
 
-// selectedMessage returns the message the actions apply to.
-func (w *MainWindow) selectedMessage() (core.MessageSummary, bool) {
-	if w.selected < 0 {
-		return core.MessageSummary{}, false
+// highlight moves the list's selection to row i, where the selected
+// message is now, without opening it again.
+func (w *MainWindow) highlight(i int) {
+	w.following = true
+	defer func() { w.following = false }()
+	w.list.Select(i)
+}
+
+// clearSelection empties the reader and the highlight together.
+func (w *MainWindow) clearSelection() {
+	w.selected = core.MessageSummary{}
+	w.pendingRow = -1
+	w.list.UnselectAll()
+	w.reader.Clear()
+}
+
+// leave moves the selection off m, which is about to leave the list: to
+// the message below it, or else the one above, so that the user can read
+// on. The rows are the list before m left; the next reading finds the
+// new selection wherever it moved to.
+func (w *MainWindow) leave(m core.MessageSummary) {
+	if w.selected.ID != m.ID {
+		return
 	}
-	return w.rows.find(w.selected)
+	if w.selRow >= 0 {
+		for _, i := range []int{w.selRow + 1, w.selRow - 1} {
+			if _, ok := w.rows.peek(i); ok {
+				w.list.Select(i)
+				return
+			}
+		}
+	}
+	w.clearSelection()
+}
+
+// selectedMessage returns the message the actions apply to: the one the
+// reader shows.
+func (w *MainWindow) selectedMessage() (core.MessageSummary, bool) {
+	return w.selected, w.selected.ID != 0
 }
 
 func (w *MainWindow) setFlags(m core.MessageSummary) {
 	w.rows.update(m.ID, func(r *core.MessageSummary) { r.Flags = m.Flags })
+	if w.selected.ID == m.ID {
+		w.selected.Flags = m.Flags
+	}
 	w.list.Refresh()
 	w.app.background("set flags", func() {
 		err := w.app.engine.SetFlags(w.app.ctx, m.ID, m.Flags)
@@ -431,9 +482,7 @@ func (w *MainWindow) deleteSelected() {
 	if !ok {
 		return
 	}
-	w.selected = -1
-	w.list.UnselectAll()
-	w.reader.Clear()
+	w.leave(m)
 	w.app.background("delete", func() {
 		err := w.app.engine.Delete(w.app.ctx, m.ID)
 		w.app.do(func() {
@@ -464,6 +513,7 @@ func (w *MainWindow) moveSelected() {
 			return
 		}
 		dest := ids[choice.SelectedIndex()]
+		w.leave(m)
 		w.app.background("move", func() {
 			err := w.app.engine.Move(w.app.ctx, m.ID, dest)
 			w.app.do(func() {
@@ -557,18 +607,16 @@ func thousands(n int) string {
 	return s
 }
 
+// addShortcuts binds the window's keys; see keymap for how they work
+// wherever the focus is.
 func (w *MainWindow) addShortcuts() {
-	c := w.win.Canvas()
-	ctrl := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: ctrl}, func(fyne.Shortcut) { w.app.OpenComposer(Draft{}) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: ctrl}, func(fyne.Shortcut) { w.reply(false) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: ctrl | fyne.KeyModifierShift}, func(fyne.Shortcut) { w.reply(true) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) { c.Focus(w.search) })
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyDelete {
-			w.deleteSelected()
-		}
-	})
+	k := w.keys
+	k.addShortcut(fyne.KeyN, 0, func() { w.app.OpenComposer(Draft{}) })
+	k.addShortcut(fyne.KeyR, 0, func() { w.reply(false) })
+	k.addShortcut(fyne.KeyR, fyne.KeyModifierShift, func() { w.reply(true) })
+	k.addShortcut(fyne.KeyF, 0, func() { w.win.Canvas().Focus(w.search) })
+	k.addKey(fyne.KeyDelete, w.deleteSelected)
+	k.install(w.win.Canvas())
 }
 
 // onClose hides the window to the tray when the user chose that, and

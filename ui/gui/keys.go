@@ -1,0 +1,65 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// keymap holds a window's keyboard commands, so that they work wherever the
+// focus is. Fyne hands a key to the focused widget alone: a shortcut reaches
+// the canvas only when the focused widget is not a fyne.Shortcutable (an
+// Entry is one), and a plain key like Delete only when nothing has the focus.
+// So the canvas gets the keymap, and each focusable widget of the window
+// (the search box, the lists, the buttons) hands on what it does not use
+// itself.
+type keymap struct {
+	shortcuts []keyBinding
+	keys      map[fyne.KeyName]func()
+}
+
+type keyBinding struct {
+	shortcut fyne.Shortcut
+	run      func()
+}
+
+func newKeymap() *keymap { return &keymap{keys: map[fyne.KeyName]func(){}} }
+
+// addShortcut binds key with the platform's command modifier (Ctrl, or Cmd
+// on macOS) plus extra.
+func (k *keymap) addShortcut(key fyne.KeyName, extra fyne.KeyModifier, run func()) {
+	s := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | extra}
+	k.shortcuts = append(k.shortcuts, keyBinding{s, run})
+}
+
+// addKey binds a key without modifiers.
+func (k *keymap) addKey(key fyne.KeyName, run func()) { k.keys[key] = run }
+
+// shortcut runs s if it is one of the window's; it reports whether it was.
+// Shortcuts are told apart by name, as fyne.ShortcutHandler does.
+func (k *keymap) shortcut(s fyne.Shortcut) bool {
+	for _, b := range k.shortcuts {
+		if b.shortcut.ShortcutName() == s.ShortcutName() {
+			b.run()
+			return true
+		}
+	}
+	return false
+}
+
+// key runs the command bound to e's key; it reports whether there was one.
+func (k *keymap) key(e *fyne.KeyEvent) bool {
+	if run, ok := k.keys[e.Name]; ok {
+		run()
+		return true
+	}
+	return false
+}
+
+// install makes the keymap the canvas's: for keys typed with nothing
+// focused, and shortcuts typed on a widget that takes none.
+func (k *keymap) install(c fyne.Canvas) {
+	for _, b := range k.shortcuts {
+		c.AddShortcut(b.shortcut, func(fyne.Shortcut) { b.run() })
+	}
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) { k.key(e) })
+}

@@ -1,0 +1,518 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// pressShortcut types s on c as Fyne's desktop driver routes it
+// (triggersShortcut in internal/driver/glfw/window.go, v2.7.1): to the
+// focused widget when it takes shortcuts, else to the canvas.
+func pressShortcut(c fyne.Canvas, s fyne.Shortcut) {
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// pressKey types a key on c as the driver routes it (processKeyPressed):
+// to the focused widget, else to the canvas's handler.
+func pressKey(c fyne.Canvas, name fyne.KeyName) {
+	e := &fyne.KeyEvent{Name: name}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(e)
+		return
+	}
+	if h := c.OnTypedKey(); h != nil {
+		h(e)
+	}
+}
+
+func ctrl(key fyne.KeyName, extra fyne.KeyModifier) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | extra}
+}
+
+// drawnRow finds the drawn row of list row i and the innermost widget on
+// the way to it that takes taps, which is what a click on it reaches.
+// (test.LaidOutObjects would not do: it lays the list out again at its
+// minimum size.)
+func drawnRow(t *testing.T, w *MainWindow, i int) (*row, fyne.Tappable) {
+	t.Helper()
+	var found *row
+	var tappable fyne.Tappable
+	var walk func(o fyne.CanvasObject, tap fyne.Tappable) bool
+	walk = func(o fyne.CanvasObject, tap fyne.Tappable) bool {
+		if !o.Visible() {
+			return false
+		}
+		if tp, ok := o.(fyne.Tappable); ok {
+			tap = tp
+		}
+		if r, ok := o.(*row); ok && r.index == i {
+			found, tappable = r, tap
+			return true
+		}
+		var children []fyne.CanvasObject
+		switch c := o.(type) {
+		case *fyne.Container:
+			children = c.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(c).Objects()
+		}
+		for _, child := range children {
+			if walk(child, tap) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(w.list, nil) || tappable == nil {
+		t.Fatalf("row %d is not drawn, or nothing takes a tap on it", i)
+	}
+	return found, tappable
+}
+
+// clickRow clicks list row i.
+func clickRow(t *testing.T, w *MainWindow, i int) {
+	t.Helper()
+	_, tap := drawnRow(t, w, i)
+	test.Tap(tap)
+}
+
+// shown is what the main window shows: the highlighted row's message and
+// the reader's, which must always agree.
+type shown struct{ row, reader int64 }
+
+func (w *MainWindow) shown() shown {
+	var s shown
+	if m, ok := w.rows.peek(w.selRow); ok && w.selRow >= 0 {
+		s.row = m.ID
+	}
+	if v := w.reader.cur; v != nil && v.err == nil {
+		s.reader = v.id
+	}
+	return s
+}
+
+func waitShown(t *testing.T, w *MainWindow, what string, id int64) {
+	t.Helper()
+	want := shown{id, id}
+	var got shown
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		onUI(func() { got = w.shown() })
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: row and reader show %+v, want both %d", what, got, id)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func navIndex(t *testing.T, w *MainWindow, folder string, account int64) int {
+	t.Helper()
+	for i, n := range w.nav {
+		if !n.header && n.folder.Name == folder && n.folder.AccountID == account {
+			return i
+		}
+	}
+	t.Fatalf("no folder %q of account %d in the sidebar", folder, account)
+	return -1
+}
+
+func TestSelectionFollowsTheMessage(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	older := f.deliver(t, work, "zeppelin older", 3*time.Hour)
+	picked := f.deliver(t, work, "zeppelin picked", 2*time.Hour)
+	f.markRead(t, older, picked)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok && w.rows.len() == 2 })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "picked", picked)
+
+	// New mail lands above the selection: the highlight moves with it.
+	newer := f.deliver(t, work, "zeppelin newer", time.Hour)
+	f.markRead(t, newer)
+	w.handle(engine.Event{Kind: engine.EventNewMail, MessageIDs: []int64{newer}})
+	eventually(t, "new mail listed", func() bool { return w.rows.len() == 3 })
+	waitShown(t, w, "after new mail", picked)
+	onUI(func() {
+		if w.selRow != 1 {
+			t.Errorf("after new mail the highlight is on row %d, want 1", w.selRow)
+		}
+	})
+
+	// An account is added with newer mail still: the wizard reloads.
+	home := f.account(t, "Home")
+	newest := f.deliver(t, home, "zeppelin newest", time.Minute)
+	f.markRead(t, newest)
+	onUI(w.reload)
+	eventually(t, "account's mail listed", func() bool { return w.rows.len() == 4 })
+	waitShown(t, w, "after an account was added", picked)
+
+	// Every action applies to the message shown, not the row it was on.
+	onUI(func() { test.Tap(w.toolbar[8]) }) // flag
+	eventually(t, "the shown message flagged", func() bool {
+		m, _, _ := f.db.Message(context.Background(), picked)
+		return m.Flagged
+	})
+	for _, other := range []int64{older, newer, newest} {
+		if m, _, _ := f.db.Message(context.Background(), other); m.Flagged {
+			t.Errorf("message %q was flagged, not the one shown", m.Subject)
+		}
+	}
+
+	// A search that still finds it keeps it; the folder switch too.
+	onUI(func() { test.Type(w.search, "picked") })
+	eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	waitShown(t, w, "in a search that finds it", picked)
+	onUI(func() { w.navList.Select(navIndex(t, w, "Inbox", work.ID)) })
+	eventually(t, "Work inbox listed", func() bool { return w.rows.len() == 3 && w.search.Text == "" })
+	waitShown(t, w, "in its own folder", picked)
+
+	// A folder without it: the selection and the reader are cleared.
+	onUI(func() { w.navList.Select(navIndex(t, w, "Inbox", home.ID)) })
+	eventually(t, "Home inbox listed", func() bool { return w.rows.len() == 1 })
+	waitShown(t, w, "in another folder", 0)
+	onUI(func() {
+		if w.selected.ID != 0 {
+			t.Errorf("actions would apply to message %d, which is not shown", w.selected.ID)
+		}
+	})
+}
+
+func TestSearchWithoutTheSelectionClearsTheReader(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	picked := f.deliver(t, work, "groceries", time.Hour)
+	f.deliver(t, work, "zeppelin", 2*time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "picked", picked)
+	onUI(func() { test.Type(w.search, "zeppelin") })
+	eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	waitShown(t, w, "in a search without it", 0)
+	// The toolbar acts on nothing rather than on the row that took its place.
+	onUI(func() { test.Tap(w.toolbar[8]) })
+	onUI(func() {})
+	for _, m := range mustList(t, f.db) {
+		if m.Flagged {
+			t.Errorf("%q flagged with nothing shown", m.Subject)
+		}
+	}
+}
+
+func mustList(t *testing.T, db *storage.DB) []core.MessageSummary {
+	t.Helper()
+	rows, err := db.List(context.Background(), storage.ListQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestSelectionFoundDeepInTheList(t *testing.T) {
+	// The selected message far down a long list is found again after
+	// new mail, by bisection, and its page is loaded for the highlight.
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	var ids []int64
+	for i := range 250 {
+		ids = append(ids, f.deliver(t, work, fmt.Sprint("message ", i), time.Duration(i+1)*time.Minute))
+	}
+	picked := ids[230] // row 230, on the third page
+	sel, _, err := f.db.Message(context.Background(), picked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t, work, "new", 0)
+	l, err := readList(context.Background(), f.db, storage.ListQuery{}, sel)
+	if err != nil || l.at != 231 {
+		t.Fatalf("readList found the selection at %d (%v), want row 231", l.at, err)
+	}
+	if rows := l.pages[2]; len(rows) <= 31 || rows[31].ID != picked {
+		t.Errorf("readList did not read the selection's page")
+	}
+	if err := f.db.RemoveMessage(context.Background(), picked); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := readList(context.Background(), f.db, storage.ListQuery{}, sel); err != nil || l.at != -1 {
+		t.Errorf("readList after it was removed = row %d (%v), want -1", l.at, err)
+	}
+}
+
+func TestClickingTheHighlightedRowAgainOpensIt(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	id := f.deliver(t, work, "read me again", time.Hour)
+	f.markRead(t, id)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "row drawn", func() bool { _, ok := w.rows.peek(0); return ok })
+	onUI(func() { clickRow(t, w, 0) })
+	waitShown(t, w, "first click", id)
+	// The reader lost the message (a failed read says "pick it again").
+	onUI(func() { w.reader.Clear() })
+	onUI(func() { clickRow(t, w, 0) })
+	waitShown(t, w, "second click on the highlighted row", id)
+}
+
+func TestArrowKeysMoveBetweenMessages(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	first := f.deliver(t, work, "first", time.Minute)
+	second := f.deliver(t, work, "second", time.Hour)
+	f.markRead(t, first, second)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := w.win.Canvas()
+	eventually(t, "rows drawn", func() bool { _, ok := w.rows.peek(1); return ok })
+	onUI(func() { clickRow(t, w, 0) })
+	waitShown(t, w, "clicked", first)
+	onUI(func() {
+		if c.Focused() != fyne.Focusable(w.list) {
+			t.Errorf("after a click the focus is on %T, want the message list", c.Focused())
+		}
+		pressKey(c, fyne.KeyDown)
+	})
+	waitShown(t, w, "Down", second)
+	onUI(func() { pressKey(c, fyne.KeyDown) }) // at the end: stays
+	waitShown(t, w, "Down at the end", second)
+	onUI(func() { pressKey(c, fyne.KeyUp) })
+	waitShown(t, w, "Up", first)
+}
+
+func TestShortcutsWhereverTheFocusIs(t *testing.T) {
+	tests := []struct {
+		name  string
+		focus func(w *MainWindow) // moves the focus, as the user did
+		// typing deletes characters there; TestDeleteInTheSearchBoxEditsTheText
+		textField bool
+	}{
+		{"nothing focused", func(w *MainWindow) { w.win.Canvas().Unfocus() }, false},
+		{"search box after a search", func(w *MainWindow) {
+			w.win.Canvas().Focus(w.search)
+			test.Type(w.search, "x")
+			w.search.SetText("")
+		}, true},
+		{"button after Tab", func(w *MainWindow) {
+			c := w.win.Canvas()
+			c.Focus(w.search)
+			for range 50 {
+				if _, ok := c.Focused().(*toolButton); ok {
+					return
+				}
+				c.FocusNext()
+			}
+			panic("Tab never reached a button")
+		}, false},
+		{"message list", func(w *MainWindow) { w.win.Canvas().Focus(w.list) }, false},
+		{"folder list", func(w *MainWindow) { w.win.Canvas().Focus(w.navList) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newMainFixture(t)
+			work := f.account(t, "Work")
+			id := f.deliver(t, work, "Lunch?", time.Minute)
+			f.markRead(t, id)
+			onUI(f.app.Start)
+			w := f.app.Main()
+			c := w.win.Canvas()
+			eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+			onUI(func() { w.list.Select(0) })
+			waitShown(t, w, "selected", id)
+			composers := func() (n int) {
+				onUI(func() { n = len(f.app.mailWindows().composers) })
+				return n
+			}
+			press := func(s fyne.Shortcut) {
+				onUI(func() {
+					tt.focus(w)
+					pressShortcut(c, s)
+				})
+			}
+			press(ctrl(fyne.KeyN, 0))
+			if got := composers(); got != 1 {
+				t.Fatalf("Ctrl+N opened %d composers, want 1", got)
+			}
+			press(ctrl(fyne.KeyR, 0))
+			eventually(t, "Ctrl+R opened a reply", func() bool { return len(f.app.mailWindows().composers) == 2 })
+			press(ctrl(fyne.KeyR, fyne.KeyModifierShift))
+			eventually(t, "Ctrl+Shift+R opened a reply to all", func() bool { return len(f.app.mailWindows().composers) == 3 })
+			press(ctrl(fyne.KeyF, 0))
+			onUI(func() {
+				if c.Focused() != fyne.Focusable(w.search) {
+					t.Errorf("Ctrl+F left the focus on %T, want the search box", c.Focused())
+				}
+			})
+			if tt.textField {
+				return
+			}
+			onUI(func() {
+				tt.focus(w)
+				pressKey(c, fyne.KeyDelete)
+			})
+			eventually(t, "Delete moved it to the Trash", func() bool {
+				m, _, err := f.db.Message(context.Background(), id)
+				return err == nil && m.Folder == "Trash"
+			})
+		})
+	}
+}
+
+func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	id := f.deliver(t, work, "keep me", time.Minute)
+	f.markRead(t, id)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := w.win.Canvas()
+	eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+	onUI(func() {
+		w.list.Select(0)
+		c.Focus(w.search)
+		test.Type(w.search, "keep")
+		w.search.CursorColumn = 0
+		pressKey(c, fyne.KeyDelete)
+		if w.search.Text != "eep" {
+			t.Errorf("Delete in the search box left %q, want eep", w.search.Text)
+		}
+	})
+	onUI(func() {})
+	time.Sleep(50 * time.Millisecond) // a wrongful delete would start at once
+	f.app.Wait()
+	if m, _, _ := f.db.Message(context.Background(), id); m.Folder != "Inbox" {
+		t.Errorf("Delete in the search box moved the message to %q", m.Folder)
+	}
+}
+
+func TestDeleteSelectsTheNextMessage(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	top := f.deliver(t, work, "top", time.Minute)
+	middle := f.deliver(t, work, "middle", time.Hour)
+	bottom := f.deliver(t, work, "bottom", 2*time.Hour)
+	f.markRead(t, top, middle, bottom)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "rows loaded", func() bool { _, ok := w.rows.peek(2); return ok })
+	onUI(func() { w.list.Select(1) })
+	waitShown(t, w, "middle", middle)
+	onUI(w.deleteSelected)
+	waitShown(t, w, "after deleting the middle one, the one below", bottom)
+	eventually(t, "two left", func() bool { return w.rows.len() == 2 })
+	waitShown(t, w, "after the list was read again", bottom)
+	onUI(w.deleteSelected)
+	waitShown(t, w, "after deleting the last one, the one above", top)
+	eventually(t, "one left", func() bool { return w.rows.len() == 1 })
+	onUI(w.deleteSelected)
+	waitShown(t, w, "after deleting the only one, nothing", 0)
+}
+
+func TestToolbarButtonsHaveTooltips(t *testing.T) {
+	f := newMainFixture(t)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := w.win.Canvas()
+	onUI(func() {
+		if len(w.toolbar) != 9 {
+			t.Fatalf("toolbar has %d buttons, want 9", len(w.toolbar))
+		}
+		d := fyne.CurrentApp().Driver()
+		for _, b := range w.toolbar {
+			if b.Text != "" || b.tip == "" {
+				t.Errorf("toolbar button %q: want an icon with a tooltip, tip %q", b.Text, b.tip)
+				continue
+			}
+			centre := d.AbsolutePositionForObject(b).Add(fyne.NewPos(b.Size().Width/2, b.Size().Height/2))
+			test.MoveMouse(c, centre)
+			if got := w.tips.shown(); got != b.tip {
+				t.Errorf("hovering %q shows tooltip %q", b.tip, got)
+			}
+			// The tip sits below the button, inside the window, and
+			// does not take the mouse from it.
+			if tp := d.AbsolutePositionForObject(w.tips.box); tp.Y < centre.Y || tp.X+w.tips.box.Size().Width > c.Size().Width+1 {
+				t.Errorf("tooltip %q at %v, size %v: not below its button inside the window", b.tip, tp, w.tips.box.Size())
+			}
+		}
+		test.MoveMouse(c, fyne.NewPos(c.Size().Width/2, c.Size().Height/2))
+		if got := w.tips.shown(); got != "" {
+			t.Errorf("tooltip %q still shown after the mouse left", got)
+		}
+	})
+}
+
+func TestFlaggedRowShowsAFlag(t *testing.T) {
+	test.NewTempApp(t)
+	r := newRow().(*row)
+	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}})
+	if r.flag.Hidden || r.flag.Resource != flagMarkIcon {
+		t.Errorf("flagged row: icon %v hidden %v, want the red flag shown", r.flag.Resource.Name(), r.flag.Hidden)
+	}
+	r.set(core.MessageSummary{Subject: "x"})
+	if !r.flag.Hidden {
+		t.Error("unflagged row shows a flag")
+	}
+}
+
+func TestSearchFeedback(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	f.deliver(t, work, "zeppelin schedule", time.Hour)
+	f.deliver(t, work, "zeppelin tickets", time.Hour)
+	f.deliver(t, work, "groceries", time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := w.win.Canvas()
+	heading := func() (s string) {
+		if w.heading.Visible() {
+			s = w.heading.Text
+		}
+		return s
+	}
+	eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	onUI(func() {
+		if heading() != "" || w.search.clear.Visible() {
+			t.Errorf("without a search: heading %q, clear button shown %v", heading(), w.search.clear.Visible())
+		}
+		c.Focus(w.search)
+		test.Type(w.search, "zepp")
+	})
+	eventually(t, "results counted", func() bool { return heading() == "2 results for “zepp”" })
+	onUI(func() {
+		if !w.search.clear.Visible() {
+			t.Error("no clear button while searching")
+		}
+		test.Type(w.search, "x")
+	})
+	eventually(t, "no match said", func() bool { return heading() == "No messages match “zeppx”" && w.rows.len() == 0 })
+	onUI(func() { pressKey(c, fyne.KeyEscape) })
+	eventually(t, "Escape cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	onUI(func() { test.Type(w.search, "groceries") })
+	eventually(t, "one result", func() bool { return heading() == "1 result for “groceries”" })
+	onUI(func() { test.Tap(w.search.clear) })
+	eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	onUI(func() {
+		if y := w.list.Position().Y; y != 0 {
+			t.Errorf("without a search the list starts %v below the top of its pane, want no gap", y)
+		}
+	})
+}
