@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -29,12 +30,17 @@ func Probe(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (goimap
 		return nil, err
 	}
 	defer c.Close()
-	// Asked for even when the greeting listed them: after STARTTLS that
-	// list no longer counts, and one command is cheap next to a dial.
+	// go-imap keeps the capabilities a greeting lists, and asks with
+	// CAPABILITY itself when it lists none (as after STARTTLS, where Dial
+	// hands it a greeting without them); asking here too would send a
+	// second CAPABILITY. It reports no error, only no capabilities; the
+	// connection's own failure, if any, is found by classify.
 	var caps goimap.CapSet
-	err = c.wait(ctx, func() (err error) {
-		caps, err = c.c.Capability().Wait()
-		return err
+	err = c.wait(ctx, func() error {
+		if caps = c.c.Caps(); caps == nil {
+			return errors.New("imap: the server did not list its capabilities")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, c.classify("capability", err)
