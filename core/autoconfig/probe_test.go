@@ -23,6 +23,10 @@ type scriptServer struct {
 	greeting string            // CRLF-separated lines; "" never greets
 	replies  map[string]string // command → reply lines, CRLF-separated
 	tls      *tls.Config       // implicit TLS when set
+	// starttls is the command after whose reply the server turns to TLS
+	// with upgrade, as STARTTLS (POP3: STLS) does.
+	starttls string
+	upgrade  *tls.Config
 
 	port int
 	mu   sync.Mutex
@@ -67,8 +71,9 @@ func (s *scriptServer) start(t *testing.T) {
 	})
 }
 
-func (s *scriptServer) serve(c net.Conn) {
-	defer c.Close()
+func (s *scriptServer) serve(raw net.Conn) {
+	var c net.Conn = raw
+	defer func() { c.Close() }()
 	write := func(lines string) { _, _ = c.Write([]byte(strings.ReplaceAll(lines, "\n", "\r\n") + "\r\n")) }
 	if s.greeting != "" {
 		write(s.greeting)
@@ -85,6 +90,10 @@ func (s *scriptServer) serve(c net.Conn) {
 		s.mu.Unlock()
 		if reply, ok := s.replies[cmd]; ok {
 			write(reply)
+			if cmd == s.starttls && s.upgrade != nil && r.Buffered() == 0 {
+				c = tls.Server(raw, s.upgrade)
+				r = bufio.NewReader(c)
+			}
 		}
 	}
 }
@@ -98,12 +107,27 @@ func (s *scriptServer) commands() []string {
 func TestNetProber(t *testing.T) {
 	serverTLS, _, fingerprint := pop3test.TestTLSConfig(t)
 	const (
-		imapGreeting = "* OK [CAPABILITY IMAP4rev1] Dovecot ready."
-		imapCapsTLS  = "* CAPABILITY IMAP4rev1 SASL-IR LITERAL+ STARTTLS LOGINDISABLED\nP1 OK Pre-login capabilities listed."
-		imapCaps     = "* CAPABILITY IMAP4rev1 AUTH=PLAIN\nP1 OK done"
+		imapGreeting = "* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ STARTTLS LOGINDISABLED] Dovecot ready."
+		imapStartTLS = "T0 OK Begin TLS negotiation now."
+		imapCaps     = "* CAPABILITY IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN\nT1 OK Pre-login capabilities listed."
 		popGreeting  = "+OK Dovecot ready."
+		popCapa      = "+OK\nCAPA\nTOP\nUIDL\nRESP-CODES\nSTLS\nSASL PLAIN\n."
+		popQuit      = "+OK Logging out."
 		smtpGreeting = "220-mail.example.com ESMTP\n220 no UCE"
+		smtpEHLO     = "250-mail.example.com Hello\n250-PIPELINING\n250-SIZE 10240000\n250-STARTTLS\n250 8BITMIME"
+		smtpQuit     = "221 2.0.0 Bye"
 	)
+	logout := func(tag string) string { return "* BYE Logging out\n" + tag + " OK Logout completed." }
+	// imap is a Dovecot-like IMAP server: plain, or STARTTLS with the
+	// test certificate.
+	imap := func(starttls bool) *scriptServer {
+		s := &scriptServer{greeting: imapGreeting, replies: map[string]string{
+			"T1 CAPABILITY": imapCaps, "T1 LOGOUT": logout("T1"), "T2 LOGOUT": logout("T2"), "T0 STARTTLS": "T0 BAD Unknown command."}}
+		if starttls {
+			s.replies["T0 STARTTLS"], s.starttls, s.upgrade = imapStartTLS, "T0 STARTTLS", serverTLS
+		}
+		return s
+	}
 	tests := []struct {
 		name      string
 		server    *scriptServer
@@ -118,26 +142,37 @@ func TestNetProber(t *testing.T) {
 	}{
 		{
 			name:     "IMAP STARTTLS offered",
-			server:   &scriptServer{greeting: imapGreeting, replies: map[string]string{"P1 CAPABILITY": imapCapsTLS}},
+			server:   imap(true),
+			protocol: ProtocolIMAP, enc: core.EncryptionSTARTTLS, pin: true,
+			wantCmds: []string{"T0 STARTTLS", "T1 CAPABILITY", "T2 LOGOUT"},
+		},
+		{
+			// It answered in IMAP and took STARTTLS; Test connection
+			// shows the certificate later.
+			name:     "IMAP STARTTLS with an untrusted certificate",
+			server:   imap(true),
 			protocol: ProtocolIMAP, enc: core.EncryptionSTARTTLS,
-			wantCmds: []string{"P1 CAPABILITY", "P2 LOGOUT"},
+			wantCmds: []string{"T0 STARTTLS"},
 		},
 		{
 			name:     "IMAP STARTTLS not offered",
-			server:   &scriptServer{greeting: imapGreeting, replies: map[string]string{"P1 CAPABILITY": imapCaps}},
+			server:   imap(false),
 			protocol: ProtocolIMAP, enc: core.EncryptionSTARTTLS,
 			wantIs: core.ErrSTARTTLSNotOffered, wantKind: core.KindTLS,
+			wantCmds: []string{"T0 STARTTLS"},
 		},
 		{
+			// The greeting lists the capabilities: no need to ask.
 			name:     "IMAP plain needs no STARTTLS",
-			server:   &scriptServer{greeting: imapGreeting, replies: map[string]string{"P1 CAPABILITY": imapCaps}},
+			server:   imap(false),
 			protocol: ProtocolIMAP, enc: core.EncryptionNone,
+			wantCmds: []string{"T1 LOGOUT"},
 		},
 		{
 			name:     "IMAP over TLS with a pinned certificate",
-			server:   &scriptServer{greeting: imapGreeting, replies: map[string]string{"P1 CAPABILITY": imapCaps}, tls: serverTLS},
+			server:   &scriptServer{greeting: imapGreeting, replies: imap(false).replies, tls: serverTLS},
 			protocol: ProtocolIMAP, enc: core.EncryptionSSL, pin: true,
-			wantCmds: []string{"P1 CAPABILITY", "P2 LOGOUT"},
+			wantCmds: []string{"T1 LOGOUT"},
 		},
 		{
 			name:     "IMAP over TLS with an untrusted certificate",
@@ -148,45 +183,50 @@ func TestNetProber(t *testing.T) {
 		{
 			name:     "IMAP server saying BYE",
 			server:   &scriptServer{greeting: "* BYE too many connections"},
+			protocol: ProtocolIMAP, enc: core.EncryptionNone,
+			wantErr: "greeting", wantKind: core.KindProtocol,
+		},
+		{
+			name:     "IMAP STARTTLS from a server saying BYE",
+			server:   &scriptServer{greeting: "* BYE too many connections"},
 			protocol: ProtocolIMAP, enc: core.EncryptionSTARTTLS,
-			wantErr: "server refused the connection", wantKind: core.KindProtocol,
+			wantErr: "too many connections", wantKind: core.KindTLS,
+			wantCmds: []string{},
 		},
 		{
 			name:     "IMAP probe on an SMTP port",
 			server:   &scriptServer{greeting: smtpGreeting},
-			protocol: ProtocolIMAP, enc: core.EncryptionSTARTTLS,
-			wantErr: "expected an IMAP greeting", wantKind: core.KindProtocol,
+			protocol: ProtocolIMAP, enc: core.EncryptionNone,
+			wantErr: "220", wantKind: core.KindProtocol,
 			wantCmds: []string{},
 		},
 		{
 			name:     "IMAP CAPABILITY refused",
-			server:   &scriptServer{greeting: imapGreeting, replies: map[string]string{"P1 CAPABILITY": "P1 BAD no"}},
+			server:   &scriptServer{greeting: "* OK Dovecot ready.", replies: map[string]string{"T1 CAPABILITY": "T1 BAD no", "T2 LOGOUT": logout("T2")}},
 			protocol: ProtocolIMAP, enc: core.EncryptionNone,
-			wantErr: "expected OK to CAPABILITY", wantKind: core.KindProtocol,
+			wantErr: "did not list its capabilities", wantKind: core.KindProtocol,
+			wantCmds: []string{"T1 CAPABILITY", "T2 LOGOUT"},
 		},
 		{
-			name:     "IMAP line too long",
-			server:   &scriptServer{greeting: "* OK " + strings.Repeat("x", maxProbeLine)},
-			protocol: ProtocolIMAP, enc: core.EncryptionNone,
-			wantErr: "longer than", wantKind: core.KindProtocol,
-		},
-		{
-			name:     "POP3 CAPA with STLS",
-			server:   &scriptServer{greeting: popGreeting, replies: map[string]string{"CAPA": "+OK\nTOP\nUIDL\nSTLS\nSASL PLAIN\n."}},
-			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS,
-			wantCmds: []string{"CAPA", "QUIT"},
+			name: "POP3 CAPA with STLS",
+			server: &scriptServer{greeting: popGreeting, starttls: "STLS", upgrade: serverTLS,
+				replies: map[string]string{"CAPA": popCapa, "STLS": "+OK Begin TLS negotiation", "QUIT": popQuit}},
+			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS, pin: true,
+			wantCmds: []string{"CAPA", "STLS", "CAPA", "QUIT"},
 		},
 		{
 			name:     "POP3 CAPA without STLS",
-			server:   &scriptServer{greeting: popGreeting, replies: map[string]string{"CAPA": "+OK\nTOP\nUIDL\n."}},
+			server:   &scriptServer{greeting: popGreeting, replies: map[string]string{"CAPA": "+OK\nTOP\nUIDL\n.", "QUIT": popQuit}},
 			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS,
 			wantIs: core.ErrSTARTTLSNotOffered, wantKind: core.KindTLS,
+			wantCmds: []string{"CAPA"},
 		},
 		{
-			name:     "POP3 without CAPA that takes STLS",
-			server:   &scriptServer{greeting: popGreeting, replies: map[string]string{"CAPA": "-ERR unknown command", "STLS": "+OK begin TLS"}},
-			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS,
-			wantCmds: []string{"CAPA", "STLS"},
+			name: "POP3 without CAPA that takes STLS",
+			server: &scriptServer{greeting: popGreeting, starttls: "STLS", upgrade: serverTLS,
+				replies: map[string]string{"CAPA": "-ERR unknown command", "STLS": "+OK begin TLS", "QUIT": popQuit}},
+			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS, pin: true,
+			wantCmds: []string{"CAPA", "STLS", "CAPA", "QUIT"},
 		},
 		{
 			name:     "POP3 without CAPA or STLS",
@@ -195,17 +235,30 @@ func TestNetProber(t *testing.T) {
 			wantIs: core.ErrSTARTTLSNotOffered, wantKind: core.KindTLS,
 		},
 		{
+			name:     "POP3 plain",
+			server:   &scriptServer{greeting: popGreeting, replies: map[string]string{"CAPA": popCapa, "QUIT": popQuit}},
+			protocol: ProtocolPOP3, enc: core.EncryptionNone,
+			wantCmds: []string{"CAPA", "QUIT"},
+		},
+		{
 			name:     "POP3 probe on an IMAP port",
 			server:   &scriptServer{greeting: imapGreeting},
 			protocol: ProtocolPOP3, enc: core.EncryptionSTARTTLS,
-			wantErr: "expected a POP3 greeting", wantKind: core.KindProtocol,
+			wantErr: "neither +OK nor -ERR", wantKind: core.KindProtocol,
 		},
 		{
 			name: "SMTP multi-line greeting and EHLO with STARTTLS",
-			server: &scriptServer{greeting: smtpGreeting, replies: map[string]string{
-				"EHLO localhost": "250-mail.example.com Hello\n250-PIPELINING\n250-SIZE 10240000\n250-STARTTLS\n250 8BITMIME"}},
+			server: &scriptServer{greeting: smtpGreeting, starttls: "STARTTLS", upgrade: serverTLS, replies: map[string]string{
+				"EHLO localhost": smtpEHLO, "STARTTLS": "220 2.0.0 Ready to start TLS", "QUIT": smtpQuit}},
+			protocol: ProtocolSMTP, enc: core.EncryptionSTARTTLS, pin: true,
+			wantCmds: []string{"EHLO localhost", "STARTTLS", "EHLO localhost", "QUIT"},
+		},
+		{
+			name: "SMTP STARTTLS with an untrusted certificate",
+			server: &scriptServer{greeting: smtpGreeting, starttls: "STARTTLS", upgrade: serverTLS, replies: map[string]string{
+				"EHLO localhost": smtpEHLO, "STARTTLS": "220 2.0.0 Ready to start TLS", "QUIT": smtpQuit}},
 			protocol: ProtocolSMTP, enc: core.EncryptionSTARTTLS,
-			wantCmds: []string{"EHLO localhost", "QUIT"},
+			wantCmds: []string{"EHLO localhost", "STARTTLS"},
 		},
 		{
 			name: "SMTP whose greeting line names STARTTLS but EHLO does not offer it",
@@ -216,20 +269,21 @@ func TestNetProber(t *testing.T) {
 		},
 		{
 			name:     "SMTP over TLS",
-			server:   &scriptServer{greeting: smtpGreeting, replies: map[string]string{"EHLO localhost": "250 mail.example.com"}, tls: serverTLS},
+			server:   &scriptServer{greeting: smtpGreeting, replies: map[string]string{"EHLO localhost": "250 mail.example.com", "QUIT": smtpQuit}, tls: serverTLS},
 			protocol: ProtocolSMTP, enc: core.EncryptionSSL, pin: true,
+			wantCmds: []string{"EHLO localhost", "QUIT"},
 		},
 		{
 			name:     "SMTP server refusing service",
 			server:   &scriptServer{greeting: "554 go away"},
 			protocol: ProtocolSMTP, enc: core.EncryptionSTARTTLS,
-			wantErr: "expected an SMTP greeting (220)", wantKind: core.KindProtocol,
+			wantErr: "go away", wantKind: core.KindProtocol,
 		},
 		{
 			name:     "SMTP probe on a POP3 port",
 			server:   &scriptServer{greeting: popGreeting},
 			protocol: ProtocolSMTP, enc: core.EncryptionSTARTTLS,
-			wantErr: "expected an SMTP reply", wantKind: core.KindProtocol,
+			wantErr: "invalid response", wantKind: core.KindProtocol,
 		},
 		{
 			name:     "server that never greets",
@@ -255,7 +309,7 @@ func TestNetProber(t *testing.T) {
 			confirmed := tt.wantErr == "" && tt.wantIs == nil && !tt.wantCerts
 			switch {
 			case confirmed && err != nil:
-				t.Fatalf("Probe(%s) = %v, want confirmed", probeKey(s), err)
+				t.Fatalf("Probe(%s) = %v, want confirmed; server got %q", probeKey(s), err, srv.commands())
 			case !confirmed && err == nil:
 				t.Fatalf("Probe(%s) = nil, want an error", probeKey(s))
 			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
@@ -313,11 +367,18 @@ func TestNetProberUnreachable(t *testing.T) {
 // TestLookupGuessNetProber runs the guess step with the real prober against
 // real sockets: only the candidate hosts are redirected to the servers.
 func TestLookupGuessNetProber(t *testing.T) {
-	imapSrv := &scriptServer{greeting: "* OK ready", replies: map[string]string{"P1 CAPABILITY": "* CAPABILITY IMAP4rev1 STARTTLS\nP1 OK"}}
-	smtpSrv := &scriptServer{greeting: "220 ready", replies: map[string]string{"EHLO localhost": "250-hi\n250 STARTTLS"}}
+	serverTLS, _, fingerprint := pop3test.TestTLSConfig(t)
+	imapSrv := &scriptServer{greeting: "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready", starttls: "T0 STARTTLS", upgrade: serverTLS,
+		replies: map[string]string{"T0 STARTTLS": "T0 OK go", "T1 CAPABILITY": "* CAPABILITY IMAP4rev1 AUTH=PLAIN\nT1 OK", "T2 LOGOUT": "* BYE\nT2 OK"}}
+	smtpSrv := &scriptServer{greeting: "220 ready", starttls: "STARTTLS", upgrade: serverTLS,
+		replies: map[string]string{"EHLO localhost": "250-hi\n250 STARTTLS", "STARTTLS": "220 go", "QUIT": "221 bye"}}
 	imapSrv.start(t)
 	smtpSrv.start(t)
 	ports := map[string]int{"imap.example.com:143": imapSrv.port, "smtp.example.com:587": smtpSrv.port}
+	pins := netconn.Pins{}
+	for _, port := range ports {
+		pins[core.Endpoint{Host: "127.0.0.1", Port: port}.Addr()] = []string{fingerprint}
+	}
 	prober := proberFunc(func(ctx context.Context, s Server) error {
 		port, ok := ports[s.Endpoint().Addr()]
 		if !ok {
@@ -325,7 +386,7 @@ func TestLookupGuessNetProber(t *testing.T) {
 		}
 		local := s
 		local.Host, local.Port = "127.0.0.1", port
-		return NetProber{Dial: &netconn.Options{DialTimeout: time.Second, IOTimeout: time.Second}}.Probe(ctx, local)
+		return NetProber{Dial: &netconn.Options{DialTimeout: time.Second, IOTimeout: time.Second, Pins: pins}}.Probe(ctx, local)
 	})
 	rec := &recorder{}
 	got, err := Lookup(context.Background(), "jo@example.com", &Options{

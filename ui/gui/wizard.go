@@ -307,18 +307,12 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 	defer w.hold()()
 	w.filledFor, w.config = addr, cfg
 	w.fillIdentity()
-	domain := domainOf(addr)
-	name := domain
-	smtp := autoconfig.Server{Encryption: core.EncryptionSTARTTLS, Port: core.DefaultSMTPPortFor(core.EncryptionSTARTTLS)}
-	in := autoconfig.Server{Protocol: autoconfig.ProtocolIMAP, Encryption: core.EncryptionSSL, Port: core.DefaultSourcePort(core.ProtocolIMAP, core.EncryptionSSL)}
+	// A nil cfg gives the standard ports and no hosts, to complete by hand.
+	acct := cfg.Account(addr)
 	manual := "enter your provider's server settings below."
 	switch {
 	case cfg != nil:
-		if cfg.Provider != "" {
-			name = cfg.Provider
-		}
-		smtp, in = cfg.Outgoing[0], cfg.Incoming[0]
-		note := fmt.Sprintf("Settings for %s found %s.", name, lookupSources[cfg.Source])
+		note := fmt.Sprintf("Settings for %s found %s.", acct.Name, lookupSources[cfg.Source])
 		if cfg.Note != "" {
 			note += "\n" + cfg.Note
 		}
@@ -326,27 +320,26 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 	case errors.Is(err, context.Canceled):
 		w.setNote("Lookup cancelled: "+manual, widget.WarningImportance)
 	case errors.Is(err, autoconfig.ErrNotFound):
-		w.setNote("No settings were found for "+domain+": "+manual, widget.WarningImportance)
+		w.setNote("No settings were found for "+domainOf(addr)+": "+manual, widget.WarningImportance)
 	default:
 		w.setNote(fmt.Sprintf("The settings could not be looked up (%v): %s", err, manual), widget.WarningImportance)
 	}
 	if t := strings.TrimSpace(w.accountName.Text); t == "" || t == w.autoName {
-		w.accountName.SetText(name)
-		w.autoName = name
+		w.accountName.SetText(acct.Name)
+		w.autoName = acct.Name
 	}
-	w.smtpHost.SetText(smtp.Host)
-	w.smtpEncryption.SetSelected(encryptionChoice(smtp.Encryption))
-	w.smtpPort.SetText(portText(smtp.Port))
-	w.smtpAutoPort = smtp.Port
-	w.smtpAuth.SetChecked(true)
-	w.smtpUser.SetText(orDefault(smtp.Username, addr))
+	w.smtpHost.SetText(acct.SMTP.Host)
+	w.smtpEncryption.SetSelected(encryptionChoice(acct.SMTP.Encryption))
+	w.smtpPort.SetText(portText(acct.SMTP.Port))
+	w.smtpAutoPort = acct.SMTP.Port
+	w.smtpAuth.SetChecked(acct.SMTP.Auth)
+	w.smtpUser.SetText(acct.SMTP.Username)
 	for len(w.sources) > 0 {
 		w.dropSource(w.sources[0])
 	}
-	s := w.newSource()
-	s.Protocol, _ = core.ParseProtocol(in.Protocol)
-	s.Host, s.Port, s.Encryption, s.Username = in.Host, in.Port, in.Encryption, orDefault(in.Username, addr)
-	w.addSource(s, "", true)
+	for _, s := range acct.Sources {
+		w.addSource(s, "", true)
+	}
 }
 
 // fillIdentity copies into step 2 what step 1 has that step 2 did not get
@@ -366,13 +359,6 @@ func (w *wizard) fillIdentity() {
 			w.copied[i] = c.from
 		}
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (w *wizard) setNote(text string, importance widget.Importance) {
@@ -527,9 +513,7 @@ func (w *wizard) fillFromAccount(a core.Account) {
 
 // newSource is a new source's defaults.
 func (w *wizard) newSource() core.Source {
-	return core.Source{Protocol: core.ProtocolIMAP, Encryption: core.EncryptionSSL,
-		Port: core.DefaultSourcePort(core.ProtocolIMAP, core.EncryptionSSL), Username: strings.TrimSpace(w.email.Text),
-		Method: core.MethodAutomatic, Interval: core.DefaultInterval, Folder: core.DefaultFolder, LeaveOnServer: true}
+	return autoconfig.NewSource(strings.TrimSpace(w.email.Text))
 }
 
 // addSource adds a source's part to the form.
