@@ -30,6 +30,9 @@ type JournalEntry struct {
 	Dest      string // move: the destination mailbox, when known
 	DestRole  string // move/append: a role the worker resolves on the server (RoleTrash, RoleSent)
 	Flags     Flags
+	// SetFlags (move): a flag change made while the move waited; the
+	// worker sets Flags on the copy before moving it.
+	SetFlags  bool
 	Blob      string // append: the raw message
 	Attempts  int
 	LastError string

@@ -27,11 +27,20 @@ func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64,
 			if _, err := tx.ExecContext(ctx, `DELETE FROM journal WHERE source_id=? AND mailbox=? AND uid=? AND op='flags' AND failed=0`, l.SourceID, l.Mailbox, l.UID); err != nil {
 				return fail("journal flags", err)
 			}
+			sources = appendOnce(sources, l.SourceID)
+			// A copy whose move still waits takes the flags with the move:
+			// after it, the copy has another UID, which only the server knows.
+			res, err := tx.ExecContext(ctx, `UPDATE journal SET seen=?, flagged=?, answered=?, deleted=?, has_flags=1 WHERE `+waitingMove, f.Seen, f.Flagged, f.Answered, f.Deleted, l.SourceID, l.Mailbox, l.UID)
+			if err != nil {
+				return fail("journal flags", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				continue
+			}
 			e := core.JournalEntry{SourceID: l.SourceID, MessageID: id, Op: core.JournalFlags, Mailbox: l.Mailbox, UID: l.UID, Flags: f}
 			if err := insertJournal(ctx, tx, e); err != nil {
 				return err
 			}
-			sources = appendOnce(sources, l.SourceID)
 		}
 		return nil
 	})
@@ -58,14 +67,29 @@ FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.ac
 			return err
 		}
 		for _, l := range locs {
-			if dest.SourceID != 0 && l.SourceID != dest.SourceID || l.Mailbox == dest.Mailbox {
+			if dest.SourceID != 0 && l.SourceID != dest.SourceID {
+				continue
+			}
+			sources = appendOnce(sources, l.SourceID)
+			// A second move of a copy whose first move still waits
+			// changes where the first one goes (or cancels it, when the
+			// message goes back where it is on the server).
+			var res sql.Result
+			if l.Mailbox == dest.Mailbox {
+				res, err = tx.ExecContext(ctx, `DELETE FROM journal WHERE `+waitingMove, l.SourceID, l.Mailbox, l.UID)
+			} else {
+				res, err = tx.ExecContext(ctx, `UPDATE journal SET dest=?, dest_role=? WHERE `+waitingMove, dest.Mailbox, destRole, l.SourceID, l.Mailbox, l.UID)
+			}
+			if err != nil {
+				return fail("journal move", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 || l.Mailbox == dest.Mailbox {
 				continue
 			}
 			e := core.JournalEntry{SourceID: l.SourceID, MessageID: id, Op: core.JournalMove, Mailbox: l.Mailbox, UID: l.UID, Dest: dest.Mailbox, DestRole: destRole}
 			if err := insertJournal(ctx, tx, e); err != nil {
 				return err
 			}
-			sources = appendOnce(sources, l.SourceID)
 		}
 		return nil
 	})
@@ -84,6 +108,12 @@ func (db *DB) RemoveJournaled(ctx context.Context, id int64) ([]int64, error) {
 		locs, err := locations(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		// What still waits for this message is moot: the copy is deleted
+		// where it is now (a waiting move has not moved it yet), and a
+		// sent copy not yet uploaded is not uploaded.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM journal WHERE message = ? AND failed = 0`, id); err != nil {
+			return fail("journal delete", err)
 		}
 		for _, l := range locs {
 			e := core.JournalEntry{SourceID: l.SourceID, Op: core.JournalDelete, Mailbox: l.Mailbox, UID: l.UID}
@@ -107,7 +137,7 @@ func (db *DB) RemoveJournaled(ctx context.Context, id int64) ([]int64, error) {
 // Journal lists a source's waiting entries, oldest first; entries the
 // server refused for good are left out until the user decides.
 func (db *DB) Journal(ctx context.Context, sourceID int64) ([]core.JournalEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, blob, attempts, last_error, failed, created_at
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, has_flags, blob, attempts, last_error, failed, created_at
 FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 	if err != nil {
 		return nil, fail("read journal", err)
@@ -118,7 +148,7 @@ FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 		var e core.JournalEntry
 		var created int64
 		if err := rows.Scan(&e.ID, &e.SourceID, &e.MessageID, &e.Op, &e.Mailbox, &e.UID, &e.Dest, &e.DestRole,
-			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.Blob, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
+			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.SetFlags, &e.Blob, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
 			return nil, fail("read journal", err)
 		}
 		e.Created = time.Unix(created, 0)
@@ -188,6 +218,9 @@ GROUP BY j.source_id ORDER BY a.name, j.source_id`)
 	}
 	return out, rows.Err()
 }
+
+// waitingMove selects the waiting move of one copy: source, mailbox, UID.
+const waitingMove = `op = 'move' AND failed = 0 AND source_id = ? AND mailbox = ? AND uid = ?`
 
 func insertJournal(ctx context.Context, tx *sql.Tx, e core.JournalEntry) error {
 	var msg any

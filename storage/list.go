@@ -147,7 +147,7 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
 	_, err := db.w.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?
 WHERE id=? AND (seen, flagged, answered, deleted) IS NOT (?, ?, ?, ?)
-AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ?)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
+AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
 	if err != nil {
 		return fail("set flags", err)
 	}

@@ -104,6 +104,21 @@ func (db *DB) Claim(ctx context.Context, id int64) error {
 	return nil
 }
 
+// Requeue puts a message back in the queue for the user (retry, or send
+// again after all), unless it is being sent or was sent: the check and
+// the change are one statement, so a message can never be queued again
+// while an attempt runs.
+func (db *DB) Requeue(ctx context.Context, id int64) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'queued', last_error = '', next_attempt = 0 WHERE id = ? AND state IN ('queued', 'retry', 'failed', 'unknown')`, id)
+	if err != nil {
+		return fail("requeue outbox message", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotClaimable
+	}
+	return nil
+}
+
 // SetOutboxState records the outcome of an attempt.
 func (db *DB) SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error {
 	var nextUnix int64
@@ -131,7 +146,8 @@ func (db *DB) DeleteOutbox(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := db.w.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id)
+	// Never while an attempt runs: its outcome must find its row.
+	res, err := db.w.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND state != 'sending'`, id)
 	if err := checkAffected(res, err, "delete outbox message"); err != nil {
 		return err
 	}

@@ -161,6 +161,7 @@ CREATE TABLE journal (
 	flagged    INTEGER NOT NULL DEFAULT 0,
 	answered   INTEGER NOT NULL DEFAULT 0,
 	deleted    INTEGER NOT NULL DEFAULT 0,
+	has_flags  INTEGER NOT NULL DEFAULT 0, -- move: set the flags before moving
 	blob       TEXT NOT NULL DEFAULT '',
 	attempts   INTEGER NOT NULL DEFAULT 0,
 	last_error TEXT NOT NULL DEFAULT '',

@@ -90,8 +90,10 @@ var ErrChangesWaiting = errors.New("changed here; the server will get the change
 func (e *Engine) replay(ctx context.Context, sources []int64) error {
 	var errs []error
 	for _, id := range sources {
-		if w := e.workers.get(id); w != nil {
-			w.poke()
+		if w, running := e.workers.get(id); w != nil || running {
+			if w != nil {
+				w.poke()
+			} // else the worker being started replays when it starts
 			continue
 		}
 		a, s, err := e.source(ctx, id)
@@ -136,6 +138,11 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 			// Created when the server has none (RFC 6154 where it can),
 			// so a deletion never stays local only.
 			if dest, err = c.RoleMailbox(ctx, en.DestRole, true); err != nil {
+				return err
+			}
+		}
+		if en.SetFlags {
+			if err := c.SetFlags(ctx, en.Mailbox, en.UID, en.Flags); err != nil {
 				return err
 			}
 		}

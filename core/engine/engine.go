@@ -32,6 +32,7 @@ type Store interface {
 	Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error)
 	OutboxItem(ctx context.Context, id int64) (core.OutboxItem, error)
 	Claim(ctx context.Context, id int64) error
+	Requeue(ctx context.Context, id int64) error
 	SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error
 	RecoverSending(ctx context.Context) (int64, error)
 	DeleteOutbox(ctx context.Context, id int64) error

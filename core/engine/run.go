@@ -61,19 +61,27 @@ func (e *Engine) Run(ctx context.Context) error {
 	})
 	for {
 		sourcesCtx, stop := context.WithCancel(ctx)
-		triggers, err := e.startSources(sourcesCtx, &wg)
-		if err != nil {
+		var sources sync.WaitGroup
+		triggers, err := e.startSources(sourcesCtx, &sources)
+		// stopSources ends this generation completely before another
+		// starts, so a source never has two workers at once.
+		stopSources := func() {
 			stop()
+			sources.Wait()
+			e.workers.set(nil, false)
+		}
+		if err != nil {
+			stopSources()
 			return err
 		}
 	wait:
 		for {
 			select {
 			case <-ctx.Done():
-				stop()
+				stopSources()
 				return nil
 			case <-e.reload:
-				stop()
+				stopSources()
 				break wait
 			case <-e.check:
 				for _, t := range triggers {
@@ -95,15 +103,19 @@ func (e *Engine) startSources(ctx context.Context, wg *sync.WaitGroup) ([]chan s
 	if err != nil {
 		return nil, err
 	}
-	// A command's workers close first: a source has one command
-	// connection at a time.
-	e.workers.stopTemporary()
 	var triggers []chan struct{}
 	workers := map[int64]*worker{}
 	for _, a := range accounts {
 		for _, s := range a.Sources {
-			w := newWorker(e, a, s)
-			workers[s.ID] = w
+			workers[s.ID] = newWorker(e, a, s)
+		}
+	}
+	// Registered before they start, and after a command's workers
+	// closed: a source has one command connection at a time.
+	e.workers.set(workers, true)
+	for _, a := range accounts {
+		for _, s := range a.Sources {
+			w := workers[s.ID]
 			wake := make(chan struct{}, 1)
 			triggers = append(triggers, wake)
 			wg.Go(func() { w.loop(ctx) })
@@ -115,8 +127,6 @@ func (e *Engine) startSources(ctx context.Context, wg *sync.WaitGroup) ([]chan s
 			w.poke()
 		}
 	}
-	e.workers.set(workers)
-	context.AfterFunc(ctx, func() { e.workers.set(nil) })
 	return triggers, nil
 }
 

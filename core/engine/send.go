@@ -136,14 +136,18 @@ func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
 
 // attempt is Send over the session sess.
 func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core.OutboxItem, error) {
-	if err := e.store.Claim(ctx, id); err != nil {
-		item, _ := e.store.OutboxItem(ctx, id)
-		return item, fmt.Errorf("outbox message %d is %s, not waiting to be sent: %w", id, item.State, err)
-	}
+	// Read before the claim: once claimed, the attempt always ends in a
+	// recorded state.
 	item, err := e.store.OutboxItem(ctx, id)
 	if err != nil {
 		return item, err
 	}
+	if err := e.store.Claim(ctx, id); err != nil {
+		item, _ := e.store.OutboxItem(ctx, id)
+		return item, fmt.Errorf("outbox message %d is %s, not waiting to be sent: %w", id, item.State, err)
+	}
+	item.State = core.OutboxSending
+	item.Attempts++
 	sendErr := e.safely("send", func() error { return sess.send(ctx, item) })
 	now := e.opts.Now()
 	state, next, lastErr := core.OutboxSent, time.Time{}, ""
@@ -176,7 +180,8 @@ func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core
 	item.State, item.LastError, item.NextAttempt = state, lastErr, next
 	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
 	if state == core.OutboxSent {
-		if err := e.fileSent(ctx, item); err != nil {
+		// Filed even if the caller gave up: the message went out.
+		if err := e.fileSent(context.WithoutCancel(ctx), item); err != nil {
 			// The message went out; failing to file a copy must not make
 			// it look unsent.
 			e.log.Warn("sent message not filed in Sent", "outbox", item.ID, "error", err)
@@ -191,8 +196,9 @@ func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core
 // now, as Send does. It is how the user retries a failed message, or
 // decides that an unknown one should go again.
 func (e *Engine) Resend(ctx context.Context, id int64) (core.OutboxItem, error) {
-	if err := e.store.SetOutboxState(ctx, id, core.OutboxQueued, "", time.Time{}); err != nil {
-		return core.OutboxItem{}, err
+	if err := e.store.Requeue(ctx, id); err != nil {
+		item, _ := e.store.OutboxItem(ctx, id)
+		return item, fmt.Errorf("outbox message %d is %s and cannot be queued again: %w", id, item.State, err)
 	}
 	return e.Send(ctx, id)
 }
@@ -264,8 +270,8 @@ func (h *smtpSession) send(ctx context.Context, item core.OutboxItem) error {
 	defer f.Close()
 	err = h.s.Send(ctx, item.From, item.Recipients, f)
 	var rejected *smtp.RejectedError
-	if err != nil && !errors.As(err, &rejected) {
-		h.close() // dropped, or in an unknown state
+	if err != nil && (!errors.As(err, &rejected) || rejected.Code == 421) {
+		h.close() // dropped, in an unknown state, or closing (421)
 	}
 	return err
 }
@@ -322,7 +328,7 @@ func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) 
 func (e *Engine) appendSent(ctx context.Context, c *imap.Client, a core.Account, s core.Source, en core.JournalEntry) error {
 	f, err := e.store.OpenBlob(en.Blob)
 	if err != nil {
-		return err
+		return &parkError{fmt.Errorf("the sent message's file cannot be read: %w", err)}
 	}
 	defer f.Close()
 	info, err := f.Stat()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	goimap "github.com/emersion/go-imap/v2"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
 )
@@ -248,7 +250,7 @@ func (w *worker) replay(ctx context.Context, c *imap.Client) error {
 			}
 			continue
 		}
-		refused := core.KindOf(err) == core.KindProtocol
+		refused := refusedForGood(err)
 		if ferr := w.e.store.JournalFailed(rctx, en.ID, err.Error(), refused); ferr != nil {
 			return ferr
 		}
@@ -265,23 +267,26 @@ func (w *worker) replay(ctx context.Context, c *imap.Client) error {
 // first use and kept until Close, so the several changes of one command
 // share one login; Run, Close and an account change stop those.
 type sourceWorkers struct {
-	mu   sync.Mutex
-	m    map[int64]*worker // Run's
-	temp map[int64]*worker
-	stop []func() // of the temporary workers
+	mu      sync.Mutex
+	m       map[int64]*worker // Run's
+	running bool              // Run owns the sources: no temporary workers
+	temp    map[int64]*worker
+	stop    []func() // of the temporary workers
 }
 
-func (r *sourceWorkers) get(id int64) *worker {
+// get returns Run's worker of a source; running says whether Run owns the
+// sources (then a missing worker means the source is being restarted).
+func (r *sourceWorkers) get(id int64) (w *worker, running bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.m[id]
+	return r.m[id], r.running
 }
 
-// set installs Run's workers (nil when Run stops) and stops the
-// temporary ones, so a source never has two command connections.
-func (r *sourceWorkers) set(m map[int64]*worker) {
+// set installs Run's workers (nil, false when Run stops them) and stops
+// the temporary ones, so a source never has two command connections.
+func (r *sourceWorkers) set(m map[int64]*worker, running bool) {
 	r.mu.Lock()
-	r.m = m
+	r.m, r.running = m, running
 	r.mu.Unlock()
 	r.stopTemporary()
 }
@@ -292,6 +297,9 @@ func (r *sourceWorkers) temporary(e *Engine, a core.Account, s core.Source) *wor
 	defer r.mu.Unlock()
 	if w := r.m[s.ID]; w != nil {
 		return w
+	}
+	if r.running {
+		return nil // Run's worker of this source is starting
 	}
 	if w := r.temp[s.ID]; w != nil {
 		return w
@@ -323,9 +331,12 @@ func (r *sourceWorkers) stopTemporary() {
 // onWorker runs fn with the worker of source s: the running engine's
 // one, or else the temporary one.
 func (e *Engine) onWorker(ctx context.Context, a core.Account, s core.Source, fn func(*worker) error) error {
-	w := e.workers.get(s.ID)
+	w, _ := e.workers.get(s.ID)
 	if w == nil {
 		w = e.workers.temporary(e, a, s)
+	}
+	if w == nil {
+		return errWorkerStopped
 	}
 	return fn(w)
 }
@@ -361,3 +372,30 @@ func (e *Engine) PushChanges(ctx context.Context) error {
 	e.publishPending(ctx)
 	return errors.Join(errs...)
 }
+
+// refusedForGood reports a journal entry the server will never accept as
+// it is: a NO or BAD to its command (a folder deleted there), or a sent
+// copy whose file is gone. A server that is busy, over a limit or down
+// is asked again later instead.
+func refusedForGood(err error) bool {
+	var park *parkError
+	if errors.As(err, &park) || errors.Is(err, imap.ErrMailboxUnavailable) {
+		return true
+	}
+	var refusal *goimap.Error
+	if !errors.As(err, &refusal) || refusal.Type == goimap.StatusResponseTypeOK {
+		return false
+	}
+	switch refusal.Code {
+	case goimap.ResponseCodeUnavailable, goimap.ResponseCodeInUse, goimap.ResponseCodeLimit,
+		goimap.ResponseCodeServerBug, goimap.ResponseCodeOverQuota:
+		return false
+	}
+	return true
+}
+
+// parkError marks a journal entry that cannot be carried out as it is.
+type parkError struct{ err error }
+
+func (e *parkError) Error() string { return e.err.Error() }
+func (e *parkError) Unwrap() error { return e.err }

@@ -294,3 +294,52 @@ func TestAnIMAPSourceHoldsAtMostTwoConnections(t *testing.T) {
 		t.Errorf("server \\Seen = %v, want %v (the last change wins)", got, m.Seen)
 	}
 }
+
+// Changes made one after another while the server is away act on the copy
+// as the earlier ones left it.
+func TestChangesQueuedBehindAWaitingMove(t *testing.T) {
+	f, srv, a := imapFixture(t)
+	ctx := context.Background()
+	gone, kept := f.inboxMessage(t, "action 0"), f.inboxMessage(t, "action 1")
+
+	srv.Close()
+	// Deleted, then deleted again from the Trash: gone for good.
+	if err := f.e.Delete(ctx, gone.ID); !errors.Is(err, ErrChangesWaiting) {
+		t.Fatalf("Delete offline = %v, want ErrChangesWaiting", err)
+	}
+	if err := f.e.Delete(ctx, gone.ID); !errors.Is(err, ErrChangesWaiting) {
+		t.Fatalf("Delete from the Trash offline = %v, want ErrChangesWaiting", err)
+	}
+	// Moved to the Trash, then flagged: it arrives flagged in the Trash.
+	if err := f.e.Delete(ctx, kept.ID); !errors.Is(err, ErrChangesWaiting) {
+		t.Fatalf("Delete offline = %v", err)
+	}
+	kept.Flagged = true
+	if err := f.e.SetFlags(ctx, kept.ID, kept.Flags); !errors.Is(err, ErrChangesWaiting) {
+		t.Fatalf("SetFlags offline = %v", err)
+	}
+
+	f.e.Close()
+	f.e = New(f.db, f.e.opts)
+	srv.Restart(t)
+	a.Sources[0].Port = srv.Port
+	if err := f.db.UpdateSource(ctx, &a.Sources[0]); err != nil {
+		t.Fatal(err)
+	}
+	if errs := f.e.SyncOnce(ctx, ""); len(errs) > 0 {
+		t.Fatalf("SyncOnce = %v", errs)
+	}
+	inbox, trash := serverSubjects(t, srv, "INBOX"), serverSubjects(t, srv, "Trash")
+	if _, ok := inbox["action 0"]; ok {
+		t.Error("a message deleted for good is still in the server's INBOX")
+	}
+	if _, ok := trash["action 0"]; ok {
+		t.Error("a message deleted for good is in the server's Trash")
+	}
+	if flags, ok := trash["action 1"]; !ok || !slices.Contains(flags, goimap.FlagFlagged) {
+		t.Errorf("the moved message in the server's Trash: present %v, flags %v; want flagged", ok, flags)
+	}
+	if p, _ := f.e.PendingChanges(ctx); len(p) != 0 {
+		t.Errorf("PendingChanges = %+v, want none", p)
+	}
+}
