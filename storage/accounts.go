@@ -286,7 +286,7 @@ func isUniqueViolation(err error) bool {
 
 func checkAffected(res sql.Result, err error, op string) error {
 	if err != nil {
-		return fail(fmt.Sprintf("%s", op), err)
+		return fail(op, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err

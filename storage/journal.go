@@ -236,8 +236,13 @@ VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.SourceID, msg, e.Op, e.Mailbox, e.UID, e.
 	return nil
 }
 
-func locations(ctx context.Context, tx *sql.Tx, id int64) ([]core.IMAPLocation, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, id)
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func locations(ctx context.Context, q querier, id int64) ([]core.IMAPLocation, error) {
+	rows, err := q.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, id)
 	if err != nil {
 		return nil, fail("find server copies", err)
 	}

@@ -126,20 +126,7 @@ func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, mess
 // IMAPLocations lists the server copies of a local message, so a flag
 // change, a move or a deletion can be synced back.
 func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT b.source_id, b.name, u.uid FROM imap_uids u JOIN imap_mailboxes b ON b.id = u.mailbox_id WHERE u.message = ?`, messageID)
-	if err != nil {
-		return nil, fail("find server copies", err)
-	}
-	defer rows.Close()
-	var out []core.IMAPLocation
-	for rows.Next() {
-		var l core.IMAPLocation
-		if err := rows.Scan(&l.SourceID, &l.Mailbox, &l.UID); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return locations(ctx, db.sql, messageID)
 }
 
 // UnlinkIMAP forgets the server copies of a local message, after it was
