@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,9 @@ func (e *Engine) drain(ctx context.Context, account string) []error {
 		wg.Go(func() {
 			sess := &smtpSession{e: e}
 			defer sess.close()
+			// The Sent copies go to the servers after the account's
+			// messages went out, so sending never waits on IMAP.
+			defer sess.uploadCopies(ctx)
 			for _, item := range items {
 				_, err := e.attempt(ctx, item.ID, sess)
 				if err != nil {
@@ -131,6 +135,7 @@ func (e *Engine) drain(ctx context.Context, account string) []error {
 func (e *Engine) Send(ctx context.Context, id int64) (core.OutboxItem, error) {
 	sess := &smtpSession{e: e}
 	defer sess.close()
+	defer sess.uploadCopies(ctx)
 	return e.attempt(ctx, id, sess)
 }
 
@@ -181,7 +186,7 @@ func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core
 	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
 	if state == core.OutboxSent {
 		// Filed even if the caller gave up: the message went out.
-		if err := e.fileSent(context.WithoutCancel(ctx), item); err != nil {
+		if err := e.fileSent(context.WithoutCancel(ctx), item, sess); err != nil {
 			// The message went out; failing to file a copy must not make
 			// it look unsent.
 			e.log.Warn("sent message not filed in Sent", "outbox", item.ID, "error", err)
@@ -234,6 +239,19 @@ type smtpSession struct {
 	account int64
 	s       *smtp.Session
 	refused error
+	copies  []int64 // sources with Sent copies journalled, to upload
+}
+
+// uploadCopies hands the journalled Sent copies to their sources'
+// workers. A copy that cannot go now stays journalled and goes later.
+func (h *smtpSession) uploadCopies(ctx context.Context) {
+	if len(h.copies) == 0 {
+		return
+	}
+	if err := h.e.replay(context.WithoutCancel(ctx), h.copies); err != nil {
+		h.e.log.Warn("sent messages not yet copied to the server's Sent", "error", err)
+		h.e.publish(Event{Kind: EventError, Err: fmt.Errorf("messages sent; their copies for the server's Sent folder wait: %w", err)})
+	}
 }
 
 func (h *smtpSession) send(ctx context.Context, item core.OutboxItem) error {
@@ -286,8 +304,8 @@ func (h *smtpSession) close() {
 // fileSent stores a sent message in the account's Sent folder and, for an
 // account with IMAP sources, journals an APPEND of it to each server's Sent
 // mailbox in the same transaction, so the copy reaches the server even if
-// it cannot be reached now or Tributary stops first.
-func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem) error {
+// it cannot be reached now or Tributary stops first. sess uploads it.
+func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem, sess *smtpSession) error {
 	a, err := e.store.Account(ctx, item.AccountID)
 	if err != nil {
 		return err
@@ -310,7 +328,12 @@ func (e *Engine) fileSent(ctx context.Context, item core.OutboxItem) error {
 	if _, _, err := e.deliverFile(ctx, d, f); err != nil {
 		return err
 	}
-	return e.replay(ctx, d.AppendTo)
+	for _, id := range d.AppendTo {
+		if !slices.Contains(sess.copies, id) {
+			sess.copies = append(sess.copies, id)
+		}
+	}
+	return nil
 }
 
 func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) (int64, bool, error) {

@@ -237,11 +237,14 @@ func (w *worker) replay(ctx context.Context, c *imap.Client) error {
 	if err != nil {
 		return err
 	}
-	if len(entries) > 0 {
-		c.RefreshFolders() // role mailboxes are looked up as they are now
-	}
 	for _, en := range entries {
 		err := w.e.applyEntry(ctx, c, w.a, w.s, en)
+		if err != nil && en.DestRole != "" && refusedForGood(err) {
+			// The folder list this connection read may be old (the
+			// Trash deleted on the server since): look again, once.
+			c.RefreshFolders()
+			err = w.e.applyEntry(ctx, c, w.a, w.s, en)
+		}
 		// The outcome is recorded even when the caller gave up meanwhile.
 		rctx := context.WithoutCancel(ctx)
 		if err == nil {
