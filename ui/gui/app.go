@@ -20,6 +20,9 @@ import (
 // Preference keys.
 const (
 	prefCloseToTray = "closeToTray"
+	// prefDeleteWithoutAsking: deleting from the Trash, for good, does
+	// not ask first ("Don't ask again").
+	prefDeleteWithoutAsking = "deleteForGoodWithoutAsking"
 )
 
 // App is the desktop program: its main window, its dialogs and windows,
@@ -55,6 +58,9 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do}
 	a.main = newMainWindow(a)
 	a.setupTray()
+	// Subscribed before anything can change, so that every open window
+	// hears of every change, whichever window or front end made it.
+	go a.follow(e.Subscribe())
 	return a
 }
 
@@ -64,8 +70,8 @@ func (a *App) Main() *MainWindow { return a.main }
 // Start shows the main window and begins following the engine. With no
 // account yet, the first-run screen offers the wizard.
 func (a *App) Start() {
-	go a.follow()
 	a.main.reload()
+	a.main.readPending()
 	a.main.win.Show()
 }
 
@@ -99,8 +105,7 @@ func (a *App) background(what string, fn func()) {
 }
 
 // follow turns engine events into UI updates until the app stops.
-func (a *App) follow() {
-	sub := a.engine.Subscribe()
+func (a *App) follow(sub *engine.Subscription) {
 	defer sub.Close()
 	n := newNotifier(a)
 	for {
@@ -121,6 +126,8 @@ func (a *App) follow() {
 						w.refresh()
 					}
 				})
+			case engine.EventAccounts:
+				a.do(a.accountsChanged)
 			}
 		}
 	}
