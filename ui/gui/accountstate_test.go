@@ -198,3 +198,45 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 	w.handle(engine.Event{Kind: engine.EventPending})
 	eventually(t, "nothing waiting", func() bool { return notices() == "" })
 }
+
+func TestOpenWindowsFollowAccountChanges(t *testing.T) {
+	f := newComposeFixture(t)
+	ctx := context.Background()
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := f.openDraft(t, Draft{})
+	var before int
+	onUI(func() { before = len(c.from.Options) })
+	if before == 0 {
+		t.Fatal("the composer lists no account")
+	}
+	onUI(func() { c.from.SetSelectedIndex(before - 1) })
+	var chosen core.Account
+	onUI(func() { chosen, _ = c.account() })
+
+	// An account added elsewhere (the CLI through the control socket, say)
+	// reaches the open windows through the engine's EventAccounts alone.
+	home := core.Account{Name: "Zed Home", Email: "zed@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone}}
+	if err := f.app.engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
+	eventually(t, "the sidebar has the new account", func() bool {
+		for _, n := range w.nav {
+			if n.header && n.label == "Zed Home" {
+				return true
+			}
+		}
+		return false
+	})
+	onUI(func() {
+		if got, _ := c.account(); got.ID != chosen.ID {
+			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen.Name, got.Name)
+		}
+	})
+	if err := f.app.engine.RemoveAccount(ctx, home); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
+}
