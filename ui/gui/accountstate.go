@@ -125,7 +125,7 @@ func (w *MainWindow) showAccountError(account string) {
 		box.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		box.Add(wrapped(fmt.Sprintf("%v (at %s)", f.err, f.at.Format("15:04"))))
 	}
-	box.Add(wrapped("The mark stays until the account's mail is retrieved again, or until you dismiss it. Get mail tries again now."))
+	box.Add(wrapped("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now."))
 	d := dialog.NewCustomConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
 		if ok {
 			w.dismiss(account)

@@ -37,6 +37,9 @@ type App struct {
 	main *MainWindow
 	mail *mailWindows   // composers and the outbox
 	work sync.WaitGroup // background work in flight
+	// followed is closed when the event follower has stopped, after ctx
+	// is done; only then can no more background work start from it.
+	followed chan struct{}
 
 	// do runs a widget update on the UI goroutine: fyne.Do, except in
 	// tests, where Fyne's test driver runs it on the caller's goroutine and
@@ -55,7 +58,7 @@ type App struct {
 
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
-	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do}
+	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do, followed: make(chan struct{})}
 	a.main = newMainWindow(a)
 	a.setupTray()
 	// Subscribed before anything can change, so that every open window
@@ -106,6 +109,7 @@ func (a *App) background(what string, fn func()) {
 
 // follow turns engine events into UI updates until the app stops.
 func (a *App) follow(sub *engine.Subscription) {
+	defer close(a.followed)
 	defer sub.Close()
 	n := newNotifier(a)
 	for {
@@ -134,5 +138,12 @@ func (a *App) follow(sub *engine.Subscription) {
 }
 
 // Wait blocks until background work started so far has finished, so the
-// store can be closed under it without losing a write.
-func (a *App) Wait() { a.work.Wait() }
+// store can be closed under it without losing a write. Once ctx is done
+// it first waits for the event follower to stop, which may still be
+// starting work.
+func (a *App) Wait() {
+	if a.ctx.Err() != nil {
+		<-a.followed
+	}
+	a.work.Wait()
+}

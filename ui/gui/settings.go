@@ -104,11 +104,20 @@ func (s *settingsWindow) run(what string, fn func()) {
 	})
 }
 
-// reload reads the accounts again and lists them.
-func (s *settingsWindow) reload() {
+// reload reads the accounts again and lists them, as work of this window
+// (counted in jobs).
+func (s *settingsWindow) reload() { s.read(s.run) }
+
+// refresh is reload on the engine's EventAccounts. That comes at any
+// time, from outside the window, so it is not counted in jobs: what
+// waits for the window's own work need not wait for it.
+func (s *settingsWindow) refresh() { s.read(s.app.background) }
+
+// read lists the accounts as stored now, in the background through run.
+func (s *settingsWindow) read(run func(string, func())) {
 	s.gen++
 	gen := s.gen
-	s.run("list accounts", func() {
+	run("list accounts", func() {
 		accounts, err := s.app.db.Accounts(s.app.ctx)
 		s.app.do(func() {
 			if gen != s.gen {

@@ -879,7 +879,7 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 func (a *App) accountsChanged() {
 	a.main.reload()
 	if a.settings != nil {
-		a.settings.reload()
+		a.settings.refresh()
 	}
 	for c := range a.mailWindows().composers {
 		c.load()
