@@ -90,7 +90,7 @@ func (w *MainWindow) accountError(account string) string {
 	var lines []string
 	for _, id := range sortedKeys(s.failing) {
 		f := s.failing[id]
-		lines = append(lines, fmt.Sprintf("%s: %v", f.label, f.err))
+		lines = append(lines, labelled(f.label, f.err))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -123,7 +123,7 @@ func (w *MainWindow) showAccountError(account string) {
 	for _, id := range sortedKeys(s.failing) {
 		f := s.failing[id]
 		box.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		box.Add(wrapped(fmt.Sprintf("%v (at %s)", f.err, f.at.Format("15:04"))))
+		box.Add(wrapped(fmt.Sprintf("%s (at %s)", strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), f.label), ": "), f.at.Format("15:04"))))
 	}
 	box.Add(wrapped("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now."))
 	d := dialog.NewCustomConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
@@ -133,6 +133,15 @@ func (w *MainWindow) showAccountError(account string) {
 	}, w.win)
 	d.Resize(fyne.NewSize(520, 280))
 	d.Show()
+}
+
+// labelled writes err after the source's label, unless the engine's
+// error names the source already ("Home (POP3 x): ...").
+func labelled(label string, err error) string {
+	if text := err.Error(); label == "" || strings.HasPrefix(text, label) {
+		return text
+	}
+	return label + ": " + err.Error()
 }
 
 // cmpOr returns a, or b when a is empty.

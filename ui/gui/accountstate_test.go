@@ -105,6 +105,14 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 			t.Errorf("closing the details cleared the mark; only Dismiss should")
 		}
 	})
+	// An error that names its source already is not labelled twice.
+	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)",
+		Err: errors.New("Work (POP3 pop.work.test): pop.work.test:995: connection refused")})
+	eventually(t, "both of Work's failures in the tip", func() bool {
+		_, tip := markShown(t, w, "Work")
+		return tip == "Work (IMAP imap.work.test): imap.work.test:993: login refused\nWork (POP3 pop.work.test): pop.work.test:995: connection refused"
+	})
+	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)"})
 
 	// That source's own success clears it.
 	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workIMAP, Label: "Work (IMAP imap.work.test)"})

@@ -638,7 +638,7 @@ func (w *MainWindow) handle(ev engine.Event) {
 				w.showError(ev.Err)
 				return
 			}
-			w.status.Set(fmt.Sprintf("%s: %v", cmpOr(ev.Label, ev.Account), ev.Err))
+			w.status.Set(labelled(cmpOr(ev.Label, ev.Account), ev.Err))
 			w.failed(ev)
 		case engine.EventPending:
 			w.pendingHeard = true
