@@ -20,6 +20,9 @@ import (
 // Preference keys.
 const (
 	prefCloseToTray = "closeToTray"
+	// prefDeleteWithoutAsking: deleting from the Trash, for good, does
+	// not ask first ("Don't ask again").
+	prefDeleteWithoutAsking = "deleteForGoodWithoutAsking"
 )
 
 // App is the desktop program: its main window, its dialogs and windows,
@@ -34,6 +37,9 @@ type App struct {
 	main *MainWindow
 	mail *mailWindows   // composers and the outbox
 	work sync.WaitGroup // background work in flight
+	// followed is closed when the event follower has stopped, after ctx
+	// is done; only then can no more background work start from it.
+	followed chan struct{}
 
 	// do runs a widget update on the UI goroutine: fyne.Do, except in
 	// tests, where Fyne's test driver runs it on the caller's goroutine and
@@ -52,9 +58,12 @@ type App struct {
 
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
-	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do}
+	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do, followed: make(chan struct{})}
 	a.main = newMainWindow(a)
 	a.setupTray()
+	// Subscribed before anything can change, so that every open window
+	// hears of every change, whichever window or front end made it.
+	go a.follow(e.Subscribe())
 	return a
 }
 
@@ -64,8 +73,8 @@ func (a *App) Main() *MainWindow { return a.main }
 // Start shows the main window and begins following the engine. With no
 // account yet, the first-run screen offers the wizard.
 func (a *App) Start() {
-	go a.follow()
 	a.main.reload()
+	a.main.readPending()
 	a.main.win.Show()
 }
 
@@ -99,8 +108,8 @@ func (a *App) background(what string, fn func()) {
 }
 
 // follow turns engine events into UI updates until the app stops.
-func (a *App) follow() {
-	sub := a.engine.Subscribe()
+func (a *App) follow(sub *engine.Subscription) {
+	defer close(a.followed)
 	defer sub.Close()
 	n := newNotifier(a)
 	for {
@@ -121,11 +130,20 @@ func (a *App) follow() {
 						w.refresh()
 					}
 				})
+			case engine.EventAccounts:
+				a.do(a.accountsChanged)
 			}
 		}
 	}
 }
 
 // Wait blocks until background work started so far has finished, so the
-// store can be closed under it without losing a write.
-func (a *App) Wait() { a.work.Wait() }
+// store can be closed under it without losing a write. Once ctx is done
+// it first waits for the event follower to stop, which may still be
+// starting work.
+func (a *App) Wait() {
+	if a.ctx.Err() != nil {
+		<-a.followed
+	}
+	a.work.Wait()
+}

@@ -46,7 +46,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 			onUI(func() {
 				for i := range 20 { // a screenful of rows drawn
 					m, _, _, _, _ := w.rows.row(i)
-					r.set(m)
+					r.set(m, false)
 				}
 			})
 		}
@@ -63,7 +63,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 			onUI(func() {
 				for i := range 20 {
 					m, _, _, _, _ := w.rows.row(page*listPage + i)
-					r.set(m)
+					r.set(m, false)
 				}
 			})
 		}

@@ -210,8 +210,19 @@ func (c *composer) load() {
 }
 
 func (c *composer) setAccounts(accounts []core.Account) {
+	// On a reload (EventAccounts) the account chosen stays chosen.
+	want := c.draft.AccountID
+	if cur, ok := c.account(); ok {
+		want = cur.ID
+	}
 	c.accounts = accounts
+	c.from.OnChanged = nil // choosing it again below is no edit
 	if len(accounts) == 0 {
+		c.from.Options = nil
+		c.from.ClearSelected()
+		c.from.Disable()
+		c.ready = false
+		c.sendButton.Disable()
 		c.from.PlaceHolder = "No account yet"
 		c.from.Refresh()
 		c.status.SetText("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile.")
@@ -221,7 +232,7 @@ func (c *composer) setAccounts(accounts []core.Account) {
 	pick := 0
 	for i, acct := range accounts {
 		labels[i] = identityLabel(acct)
-		if acct.ID == c.draft.AccountID {
+		if acct.ID == want {
 			pick = i
 		}
 	}

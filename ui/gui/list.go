@@ -276,6 +276,7 @@ type row struct {
 	snippet *widget.Label
 	clip    *widget.Icon
 	flag    *widget.Icon
+	replied *widget.Icon // the message was answered
 
 	index int           // the list row shown, set on every update
 	onTap func(row int) // nil in a row drawn outside the list
@@ -286,7 +287,7 @@ var _ fyne.Tappable = (*row)(nil)
 func newRow() fyne.CanvasObject {
 	r := &row{badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
 		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon)}
+		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon())}
 	r.badge.SetMinSize(fyne.NewSize(5, 10))
 	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
 	r.snippet.Importance = widget.LowImportance
@@ -305,15 +306,21 @@ func (r *row) Tapped(*fyne.PointEvent) {
 }
 
 func (r *row) CreateRenderer() fyne.WidgetRenderer {
-	line1 := container.NewBorder(nil, nil, nil, container.NewHBox(r.flag, r.clip, r.date), r.from)
+	line1 := container.NewBorder(nil, nil, nil, container.NewHBox(r.replied, r.flag, r.clip, r.date), r.from)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil,
 		container.NewVBox(line1, r.subject, r.snippet)))
 }
 
-func (r *row) set(m core.MessageSummary) {
+// set shows m. In the Sent folder (sent) the row names the recipient:
+// the sender is always the user there.
+func (r *row) set(m core.MessageSummary, sent bool) {
 	r.badge.FillColor = accountColor(m.AccountID)
 	r.badge.Refresh()
-	r.from.SetText(senderName(m))
+	if sent {
+		r.from.SetText("To: " + cmpOr(m.To, "(no recipient)"))
+	} else {
+		r.from.SetText(senderName(m))
+	}
 	r.from.TextStyle.Bold = !m.Seen
 	r.subject.TextStyle.Bold = !m.Seen
 	r.date.SetText(shortDate(m.Date))
@@ -325,6 +332,7 @@ func (r *row) set(m core.MessageSummary) {
 	r.snippet.SetText(m.Snippet)
 	r.clip.Hidden = m.Attachments == 0
 	r.flag.Hidden = !m.Flagged
+	r.replied.Hidden = !m.Answered
 	r.Refresh()
 }
 
@@ -334,7 +342,7 @@ func (r *row) placeholder() {
 	r.subject.SetText("")
 	r.snippet.SetText("")
 	r.date.SetText("")
-	r.clip.Hidden, r.flag.Hidden = true, true
+	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden = true, true, true
 	r.Refresh()
 }
 

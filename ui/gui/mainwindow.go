@@ -63,11 +63,20 @@ type MainWindow struct {
 	tips     *tipLayer
 	toolbar  []*toolButton
 	status   binding.String
-	progress *widget.ProgressBar
-	retry    *toolButton
-	body     *fyne.Container // swaps between the first-run screen and the mail view
-	mailView fyne.CanvasObject
-	firstRun fyne.CanvasObject
+	// states holds each account's sync failures and progress, by
+	// account name, shown on its sidebar entry (accountstate.go).
+	states map[string]*accountState
+	// roles are the folders' roles by folder ID, for the rows: the Sent
+	// folder's show the recipient.
+	roles map[int64]string
+	// notices lists the changes waiting for the servers; pendingHeard
+	// says an EventPending came, so the first reading is stale.
+	notices      *fyne.Container
+	pending      []core.PendingChanges
+	pendingHeard bool
+	body         *fyne.Container // swaps between the first-run screen and the mail view
+	mailView     fyne.CanvasObject
+	firstRun     fyne.CanvasObject
 	// searchGen counts keystrokes in the search box; it is read by the
 	// timers of onSearch, hence mu.
 	searchGen int
@@ -82,9 +91,7 @@ func newMainWindow(a *App) *MainWindow {
 		keys: newKeymap(), tips: newTipLayer()}
 	w.reader = NewReader(a)
 	w.navList = newFolderList(func() int { return len(w.nav) },
-		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewLabel("0"), widget.NewLabel("Folder"))
-		},
+		func() fyne.CanvasObject { return newNavRow(w.tips) },
 		w.updateNav, w.keys)
 	w.navList.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.nav) && !w.nav[i].header {
@@ -101,10 +108,7 @@ func newMainWindow(a *App) *MainWindow {
 	w.list.OnSelected = w.onSelected
 	w.list.OnUnselected = func(widget.ListItemID) { w.selRow = -1 }
 	w.newSearch()
-	w.progress = widget.NewProgressBar()
-	w.progress.Hide()
-	w.retry = w.button("Retry", theme.ViewRefreshIcon(), "", w.getMail)
-	w.retry.Hide()
+	w.notices = container.NewVBox()
 
 	w.toolbar = []*toolButton{
 		w.button("", theme.ViewRefreshIcon(), "Get mail", w.getMail),
@@ -122,6 +126,7 @@ func newMainWindow(a *App) *MainWindow {
 		widget.NewToolbarSeparator(), tb[5], tb[6], tb[7], tb[8])
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
+		w.notices,
 		w.button("Add account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
 		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
 		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
@@ -131,7 +136,7 @@ func newMainWindow(a *App) *MainWindow {
 	split.Offset = 0.42
 	main := container.NewHSplit(side, split)
 	main.Offset = 0.2
-	statusBar := container.NewBorder(nil, nil, nil, container.NewHBox(w.progress, w.retry), widget.NewLabelWithData(w.status))
+	statusBar := widget.NewLabelWithData(w.status)
 	w.mailView = container.NewBorder(top, statusBar, nil, nil, main)
 	w.firstRun = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle("Welcome to Tributary", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
@@ -192,7 +197,7 @@ func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r.index = i
 	m, ok, load, gen, q := w.rows.row(i)
 	if ok {
-		r.set(m)
+		r.set(m, w.roles[m.FolderID] == core.RoleSent)
 		return
 	}
 	r.placeholder()
@@ -228,14 +233,24 @@ func (w *MainWindow) updateNav(i widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	n := w.nav[i]
-	c := o.(*fyne.Container)
-	label, count := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-	label.SetText(n.label)
-	label.TextStyle = fyne.TextStyle{Bold: n.header || n.unread > 0}
-	label.Refresh()
-	count.SetText("")
+	r := o.(*navRow)
+	r.label.SetText(n.label)
+	r.label.TextStyle = fyne.TextStyle{Bold: n.header || n.unread > 0}
+	r.label.Refresh()
+	r.count.SetText("")
 	if n.unread > 0 {
-		count.SetText(fmt.Sprint(n.unread))
+		r.count.SetText(fmt.Sprint(n.unread))
+	}
+	r.mark.tip, r.mark.onTap = "", nil
+	r.mark.Hide()
+	if !n.header {
+		return
+	}
+	r.count.SetText(w.accountProgress(n.label))
+	if tip := w.accountError(n.label); tip != "" {
+		account := n.label
+		r.mark.tip, r.mark.onTap = tip, func() { w.showAccountError(account) }
+		r.mark.Show()
 	}
 }
 
@@ -273,7 +288,9 @@ func (w *MainWindow) reload() {
 func (w *MainWindow) setNav(folders []core.Folder, unread int) {
 	nav := []navItem{{label: "Unified Inbox", unread: unread}}
 	account := int64(-1)
+	w.roles = map[int64]string{}
 	for _, f := range folders {
+		w.roles[f.ID] = f.Role
 		if f.AccountID != account {
 			account = f.AccountID
 			nav = append(nav, navItem{label: f.Account, header: true})
@@ -477,11 +494,41 @@ func (w *MainWindow) toggleFlag() {
 	}
 }
 
+// deleteSelected moves the selected message to the Trash; from the Trash
+// it deletes it for good, which cannot be undone, so it asks first unless
+// the user ticked "Don't ask again".
 func (w *MainWindow) deleteSelected() {
 	m, ok := w.selectedMessage()
 	if !ok {
 		return
 	}
+	if w.roles[m.FolderID] == core.RoleTrash && !w.app.fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+		w.confirmDeleteForGood(m)
+		return
+	}
+	w.deleteMessage(m)
+}
+
+// confirmDeleteForGood asks before a message leaves the Trash for good.
+func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
+	noAsk := widget.NewCheck("Don't ask again", nil)
+	msg := wrapped(fmt.Sprintf("Delete %q for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
+		clipRunes(cmpOr(m.Subject, "(no subject)"), 80)))
+	d := dialog.NewCustomConfirm("Delete for good", "Delete for good", "Cancel", container.NewVBox(msg, noAsk), func(ok bool) {
+		if !ok {
+			return
+		}
+		if noAsk.Checked {
+			w.app.fyne.Preferences().SetBool(prefDeleteWithoutAsking, true)
+		}
+		w.deleteMessage(m)
+	}, w.win)
+	d.Resize(fyne.NewSize(460, 240))
+	d.Show()
+}
+
+// deleteMessage hands m to the engine's Delete.
+func (w *MainWindow) deleteMessage(m core.MessageSummary) {
 	w.leave(m)
 	w.app.background("delete", func() {
 		err := w.app.engine.Delete(w.app.ctx, m.ID)
@@ -558,15 +605,15 @@ func (w *MainWindow) forward() {
 
 // getMail runs every source now, manual ones included.
 func (w *MainWindow) getMail() {
-	w.retry.Hide()
 	w.status.Set("Checking mail…")
 	w.app.engine.CheckNow()
 }
 
-// showError puts an error in the status line without blocking the user.
+// showError puts an error of the user's own action in the status line
+// without blocking the user. An account's sync failure goes to its
+// sidebar entry instead (failed), where it stays until resolved.
 func (w *MainWindow) showError(err error) {
 	w.status.Set(err.Error())
-	w.retry.Show()
 }
 
 // handle applies one engine event; it runs on the follower goroutine.
@@ -575,18 +622,27 @@ func (w *MainWindow) handle(ev engine.Event) {
 		switch ev.Kind {
 		case engine.EventProgress:
 			w.status.Set(fmt.Sprintf("Syncing %s: %s of %s", ev.Label, thousands(ev.Done), thousands(ev.Total)))
-			w.progress.Max = float64(max(ev.Total, 1))
-			w.progress.SetValue(float64(ev.Done))
-			w.progress.Show()
+			if ev.Account != "" {
+				w.progressed(ev)
+			}
 		case engine.EventNewMail:
 			w.status.Set(fmt.Sprintf("%s: %d new", ev.Label, len(ev.MessageIDs)))
 			w.reload()
 		case engine.EventSynced:
-			w.progress.Hide()
 			w.status.Set(fmt.Sprintf("%s: up to date at %s", ev.Label, time.Now().Format("15:04")))
+			if ev.Account != "" {
+				w.synced(ev)
+			}
 		case engine.EventError:
-			w.progress.Hide()
-			w.showError(ev.Err)
+			if ev.Account == "" {
+				w.showError(ev.Err)
+				return
+			}
+			w.status.Set(labelled(cmpOr(ev.Label, ev.Account), ev.Err))
+			w.failed(ev)
+		case engine.EventPending:
+			w.pendingHeard = true
+			w.setPending(ev.Pending)
 		case engine.EventOutbox:
 			if ev.Outbox != nil {
 				w.status.Set(ev.Outbox.Describe())

@@ -463,11 +463,11 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 func TestFlaggedRowShowsAFlag(t *testing.T) {
 	test.NewTempApp(t)
 	r := newRow().(*row)
-	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}})
+	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}}, false)
 	if r.flag.Hidden || r.flag.Resource != flagMarkIcon {
 		t.Errorf("flagged row: icon %v hidden %v, want the red flag shown", r.flag.Resource.Name(), r.flag.Hidden)
 	}
-	r.set(core.MessageSummary{Subject: "x"})
+	r.set(core.MessageSummary{Subject: "x"}, false)
 	if !r.flag.Hidden {
 		t.Error("unflagged row shows a flag")
 	}

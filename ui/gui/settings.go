@@ -27,8 +27,9 @@ type settingsWindow struct {
 	accounts    *fyne.Container
 	status      *widget.Label
 	closeToTray *widget.Check
-	rows        []accountRow // as shown
-	gen         int          // bumped on every reload, so a late one is dropped
+	deleteNoAsk *widget.Check // the delete confirmation's "Don't ask again", to take back
+	rows        []accountRow  // as shown
+	gen         int           // bumped on every reload, so a late one is dropped
 	jobs        sync.WaitGroup
 }
 
@@ -69,7 +70,9 @@ func newSettingsWindow(a *App) *settingsWindow {
 	s.status = wrapped("")
 	s.closeToTray = widget.NewCheckWithData("Close to tray: when the main window is closed, keep running and checking mail",
 		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
-	prefs := container.NewVBox(heading("Preferences"), s.closeToTray)
+	s.deleteNoAsk = widget.NewCheckWithData("Delete from the Trash for good without asking first",
+		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.fyne.Preferences()))
+	prefs := container.NewVBox(heading("Preferences"), s.closeToTray, s.deleteNoAsk)
 	if !a.hasTray() {
 		s.closeToTray.Disable()
 		prefs.Add(wrapped("This desktop offers no system tray, so closing the main window quits Tributary."))
@@ -101,11 +104,20 @@ func (s *settingsWindow) run(what string, fn func()) {
 	})
 }
 
-// reload reads the accounts again and lists them.
-func (s *settingsWindow) reload() {
+// reload reads the accounts again and lists them, as work of this window
+// (counted in jobs).
+func (s *settingsWindow) reload() { s.read(s.run) }
+
+// refresh is reload on the engine's EventAccounts. That comes at any
+// time, from outside the window, so it is not counted in jobs: what
+// waits for the window's own work need not wait for it.
+func (s *settingsWindow) refresh() { s.read(s.app.background) }
+
+// read lists the accounts as stored now, in the background through run.
+func (s *settingsWindow) read(run func(string, func())) {
 	s.gen++
 	gen := s.gen
-	s.run("list accounts", func() {
+	run("list accounts", func() {
 		accounts, err := s.app.db.Accounts(s.app.ctx)
 		s.app.do(func() {
 			if gen != s.gen {
@@ -260,7 +272,6 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 				return
 			}
 			s.setStatus(fmt.Sprintf("The account %q was removed.", acct.Name))
-			s.app.accountsChanged()
 		})
 	})
 }
@@ -291,7 +302,6 @@ func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
 				return
 			}
 			s.setStatus(fmt.Sprintf("%s %s no longer retrieves for %q.", protocolChoice(src.Protocol), src.Server().Addr(), acct.Name))
-			s.app.accountsChanged()
 		})
 	})
 }

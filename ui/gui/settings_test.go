@@ -129,7 +129,6 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 		w.store.SetSelected(choiceFile)
 	})
 	w.do(func() { test.Tap(w.save) })
-	s.jobs.Wait() // Settings reloads after the save
 	onUI(func() {
 		if !w.closed {
 			t.Fatalf("edit not saved: %q %q", w.status.Text, w.general.Text)
@@ -145,10 +144,9 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 	if pw := f.password(t, secrets.SourceRef(a.Sources[0].ID)); pw != "new-pop-pw" {
 		t.Errorf("POP3 password = %q, want the new one", pw)
 	}
-	onUI(func() {
-		if text := strings.Join(visibleText(s.win.Content()), "\n"); !strings.Contains(text, "Ann Renamed") {
-			t.Errorf("Settings not refreshed after the edit:\n%s", text)
-		}
+	// The engine's EventAccounts refreshes the open Settings window.
+	eventually(t, "Settings refreshed after the edit", func() bool {
+		return strings.Contains(strings.Join(visibleText(s.win.Content()), "\n"), "Ann Renamed")
 	})
 }
 
@@ -183,6 +181,7 @@ func TestSettingsRemoveAccount(t *testing.T) {
 			t.Errorf("password %s after removal: %v, want it deleted", ref, err)
 		}
 	}
+	eventually(t, "Settings lists one account", func() bool { return len(s.rows) == 1 })
 	onUI(func() {
 		if len(s.rows) != 1 || !strings.Contains(s.status.Text, `"Work" was removed`) {
 			t.Errorf("Settings after removal: %d rows, status %q", len(s.rows), s.status.Text)
@@ -216,7 +215,6 @@ func TestSettingsAddAndRemoveSource(t *testing.T) {
 		}
 	})
 	w.do(func() { test.Tap(w.save) })
-	s.jobs.Wait() // Settings reloads after the save
 	got := f.accounts(t)[0]
 	if len(got.Sources) != 2 || got.Sources[1].Host != imapHost || got.Sources[1].Protocol != core.ProtocolIMAP ||
 		strings.Join(got.Sources[1].IMAPFolders, ",") != "INBOX,Archive" {
@@ -227,11 +225,7 @@ func TestSettingsAddAndRemoveSource(t *testing.T) {
 		t.Errorf("new source password = %q", pw)
 	}
 
-	onUI(func() {
-		if len(s.rows[0].sources) != 2 {
-			t.Fatalf("Settings lists %d sources, want 2", len(s.rows[0].sources))
-		}
-	})
+	eventually(t, "Settings lists 2 sources", func() bool { return len(s.rows) == 1 && len(s.rows[0].sources) == 2 })
 	s.do(func() { test.Tap(s.rows[0].sources[1].remove) })
 	var text string
 	onUI(func() { text = dialogText(s.win) })

@@ -807,8 +807,8 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 		saved, err := w.app.storeAccount(w.app.ctx, orig, a, pw)
 		w.app.do(func() {
 			if err == nil {
+				// The engine's EventAccounts brings the open windows up to date.
 				w.app.log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
-				w.app.accountsChanged()
 			}
 			if w.closed {
 				// Closed while saving: nobody is left to tell but the log.
@@ -873,12 +873,15 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 	return acct, nil
 }
 
-// accountsChanged brings every view up to date after accounts or sources
-// changed, and makes the running engine pick the change up.
+// accountsChanged brings every open window up to date after accounts,
+// sources or pins changed, on the engine's EventAccounts: the engine has
+// picked the change up itself, whoever made it.
 func (a *App) accountsChanged() {
 	a.main.reload()
-	a.engine.Reload()
 	if a.settings != nil {
-		a.settings.reload()
+		a.settings.refresh()
+	}
+	for c := range a.mailWindows().composers {
+		c.load()
 	}
 }

@@ -1,0 +1,250 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
+)
+
+// drawnNavRow finds the drawn sidebar entry labelled label.
+func drawnNavRow(t *testing.T, w *MainWindow, label string) *navRow {
+	t.Helper()
+	var found *navRow
+	var walk func(o fyne.CanvasObject) bool
+	walk = func(o fyne.CanvasObject) bool {
+		if !o.Visible() {
+			return false
+		}
+		if r, ok := o.(*navRow); ok && r.label.Text == label {
+			found = r
+			return true
+		}
+		var children []fyne.CanvasObject
+		switch c := o.(type) {
+		case *fyne.Container:
+			children = c.Objects
+		case fyne.Widget:
+			children = test.WidgetRenderer(c).Objects()
+		}
+		for _, child := range children {
+			if walk(child) {
+				return true
+			}
+		}
+		return false
+	}
+	if !walk(w.navList) {
+		t.Fatalf("the sidebar draws no entry %q", label)
+	}
+	return found
+}
+
+// markShown reports whether account's sidebar entry shows its warning
+// mark, and the mark's tip.
+func markShown(t *testing.T, w *MainWindow, account string) (bool, string) {
+	t.Helper()
+	r := drawnNavRow(t, w, account)
+	return r.mark.Visible(), r.mark.tip
+}
+
+func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
+	f := newMainFixture(t)
+	f.account(t, "Home")
+	f.account(t, "Work")
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "both accounts in the sidebar", func() bool { return len(w.nav) >= 5 })
+
+	const workIMAP, workPOP, homeIMAP = 11, 12, 21
+	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: workIMAP, Label: "Work (IMAP imap.work.test)",
+		Err: errors.New("imap.work.test:993: login refused")})
+	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+
+	// Another account's success, and another source of the same account,
+	// resolve nothing: the shared status line used to lose the error so.
+	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Home", SourceID: homeIMAP, Label: "Home (IMAP imap.home.test)"})
+	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)"})
+	w.handle(engine.Event{Kind: engine.EventProgress, Account: "Home", SourceID: homeIMAP, Done: 1, Total: 4})
+	eventually(t, "Home's progress shown", func() bool { return drawnNavRow(t, w, "Home").count.Text == "25%" })
+	onUI(func() {
+		on, tip := markShown(t, w, "Work")
+		if !on || tip != "Work (IMAP imap.work.test): imap.work.test:993: login refused" {
+			t.Errorf("Work after Home's success: mark %v, tip %q; want the login error kept", on, tip)
+		}
+		if on, _ := markShown(t, w, "Home"); on {
+			t.Errorf("Home is marked, but only Work failed")
+		}
+		// Hovering shows the error; a click the details.
+		mark := drawnNavRow(t, w, "Work").mark
+		mark.MouseIn(&desktop.MouseEvent{})
+		if got := w.tips.shown(); !strings.Contains(got, "login refused") {
+			t.Errorf("tooltip on the mark = %q, want the error", got)
+		}
+		mark.MouseOut()
+		test.Tap(mark)
+		if text := dialogText(w.win); !strings.Contains(text, "Work: the last sync failed") || !strings.Contains(text, "login refused") {
+			t.Errorf("details after a click = %q", text)
+		}
+		b := findButton(w.win.Canvas().Overlays().Top(), "Close")
+		if b == nil {
+			t.Fatal("no Close in the details")
+		}
+		test.Tap(b)
+	})
+	onUI(func() {
+		if on, _ := markShown(t, w, "Work"); !on {
+			t.Errorf("closing the details cleared the mark; only Dismiss should")
+		}
+	})
+	// An error that names its source already is not labelled twice.
+	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)",
+		Err: errors.New("Work (POP3 pop.work.test): pop.work.test:995: connection refused")})
+	eventually(t, "both of Work's failures in the tip", func() bool {
+		_, tip := markShown(t, w, "Work")
+		return tip == "Work (IMAP imap.work.test): imap.work.test:993: login refused\nWork (POP3 pop.work.test): pop.work.test:995: connection refused"
+	})
+	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)"})
+
+	// That source's own success clears it.
+	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workIMAP, Label: "Work (IMAP imap.work.test)"})
+	eventually(t, "Work's mark cleared by its own sync", func() bool { on, _ := markShown(t, w, "Work"); return !on })
+}
+
+func TestAccountErrorDismissed(t *testing.T) {
+	f := newMainFixture(t)
+	f.account(t, "Work")
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
+	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: 1, Label: "Work (POP3 x)", Err: errors.New("no answer")})
+	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+	onUI(func() {
+		test.Tap(drawnNavRow(t, w, "Work").mark)
+		b := findButton(w.win.Canvas().Overlays().Top(), "Dismiss")
+		if b == nil {
+			t.Fatalf("no Dismiss in the details %q", dialogText(w.win))
+		}
+		test.Tap(b)
+	})
+	eventually(t, "mark dismissed", func() bool { on, _ := markShown(t, w, "Work"); return !on })
+}
+
+// imapAccount stores an account with one IMAP source and its INBOX.
+func (f *mainFixture) imapAccount(t *testing.T, name string) (core.Account, core.MailboxState) {
+	t.Helper()
+	ctx := context.Background()
+	a := core.Account{Name: name, Email: strings.ToLower(name) + "@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone},
+		Sources: []core.Source{{Protocol: core.ProtocolIMAP, Host: "127.0.0.1", Port: 1, Username: "ann", Encryption: core.EncryptionNone,
+			Method: core.MethodManual, Interval: core.DefaultInterval, Folder: core.DefaultFolder}}}
+	if err := f.db.CreateAccount(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	box, err := f.db.IMAPMailbox(ctx, a.ID, a.Sources[0].ID, "INBOX", "Inbox", core.RoleInbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, box
+}
+
+func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work, box := f.imapAccount(t, "Work")
+	src := work.Sources[0].ID
+	for i, subject := range []string{"one", "two", "three"} {
+		id := f.deliver(t, work, subject, time.Hour)
+		if err := f.db.LinkIMAPUID(ctx, box.ID, uint32(i+1), id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.ChangeFlags(ctx, id, core.Flags{Seen: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := f.db.Journal(ctx, src)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("journal = %d entries, %v; want 3", len(entries), err)
+	}
+	if err := f.db.JournalFailed(ctx, entries[0].ID, "Mailbox doesn't exist: INBOX", true); err != nil {
+		t.Fatal(err)
+	}
+
+	onUI(f.app.Start) // reads the pending changes at start
+	w := f.app.Main()
+	notices := func() string { return strings.Join(visibleText(w.notices), "\n") }
+	eventually(t, "pending changes shown", func() bool {
+		return strings.Contains(notices(), "2 changes waiting for Work") &&
+			strings.Contains(notices(), "The server refused 1 change for Work: Mailbox doesn't exist: INBOX")
+	})
+	onUI(func() {
+		b := findButton(w.notices, "Discard")
+		if b == nil {
+			t.Fatalf("no Discard beside the refused change: %q", notices())
+		}
+		test.Tap(b)
+	})
+	// The engine forgets the refused change and its EventPending updates
+	// the notices.
+	eventually(t, "refused change discarded", func() bool {
+		return !strings.Contains(notices(), "refused") && strings.Contains(notices(), "2 changes waiting for Work")
+	})
+	if p, err := f.app.engine.PendingChanges(ctx); err != nil || len(p) != 1 || p[0].Failed != 0 || p[0].Waiting != 2 {
+		t.Errorf("pending after Discard = %+v, %v; want 2 waiting, none failed", p, err)
+	}
+	// An engine event replaces what is shown.
+	w.handle(engine.Event{Kind: engine.EventPending, Pending: []core.PendingChanges{{Account: "Work", SourceID: src, Waiting: 1}}})
+	eventually(t, "one change waiting", func() bool { return notices() == "1 change waiting for Work" })
+	w.handle(engine.Event{Kind: engine.EventPending})
+	eventually(t, "nothing waiting", func() bool { return notices() == "" })
+}
+
+func TestOpenWindowsFollowAccountChanges(t *testing.T) {
+	f := newComposeFixture(t)
+	ctx := context.Background()
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := f.openDraft(t, Draft{})
+	var before int
+	onUI(func() { before = len(c.from.Options) })
+	if before == 0 {
+		t.Fatal("the composer lists no account")
+	}
+	onUI(func() { c.from.SetSelectedIndex(before - 1) })
+	var chosen core.Account
+	onUI(func() { chosen, _ = c.account() })
+
+	// An account added elsewhere (the CLI through the control socket, say)
+	// reaches the open windows through the engine's EventAccounts alone.
+	home := core.Account{Name: "Zed Home", Email: "zed@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone}}
+	if err := f.app.engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
+	eventually(t, "the sidebar has the new account", func() bool {
+		for _, n := range w.nav {
+			if n.header && n.label == "Zed Home" {
+				return true
+			}
+		}
+		return false
+	})
+	onUI(func() {
+		if got, _ := c.account(); got.ID != chosen.ID {
+			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen.Name, got.Name)
+		}
+	})
+	if err := f.app.engine.RemoveAccount(ctx, home); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
+}

@@ -1,0 +1,170 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// findCheck finds a visible check box labelled label in o.
+func findCheck(o fyne.CanvasObject, label string) *widget.Check {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch x := o.(type) {
+	case *widget.Check:
+		if x.Text == label {
+			return x
+		}
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if b := findCheck(c, label); b != nil {
+				return b
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			if b := findCheck(c, label); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// exists reports whether message id is still stored.
+func (f *mainFixture) exists(id int64) bool {
+	_, _, err := f.db.Message(context.Background(), id)
+	return err == nil
+}
+
+func TestDeletingForGoodAsksFirst(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	first := f.deliver(t, work, "first", time.Hour)
+	second := f.deliver(t, work, "second", 2*time.Hour)
+	inbox := f.deliver(t, work, "in the inbox", 3*time.Hour)
+	f.markRead(t, first, second, inbox)
+	for _, id := range []int64{first, second} {
+		if err := f.app.engine.Delete(ctx, id); err != nil { // to the Trash
+			t.Fatal(err)
+		}
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "sidebar read", func() bool { return len(w.nav) >= 3 })
+
+	// Delete in the Inbox moves to the Trash without asking.
+	eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "the inbox message", inbox)
+	onUI(w.deleteSelected)
+	eventually(t, "moved to the Trash", func() bool {
+		m, _, err := f.db.Message(ctx, inbox)
+		return err == nil && m.Folder == "Trash"
+	})
+	onUI(func() {
+		if text := dialogText(w.win); text != "" {
+			t.Errorf("moving to the Trash asked %q", text)
+		}
+	})
+
+	var trash int
+	onUI(func() { trash = navIndex(t, w, "Trash", work.ID); w.navList.Select(trash) })
+	eventually(t, "Trash listed", func() bool { _, ok := w.rows.peek(2); return ok && w.rows.len() == 3 })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "the first one in the Trash", first)
+
+	// Cancel keeps the message.
+	onUI(w.deleteSelected)
+	onUI(func() {
+		if text := dialogText(w.win); !strings.Contains(text, `Delete "first" for good?`) {
+			t.Fatalf("Delete in the Trash asked %q", text)
+		}
+		test.Tap(findButton(w.win.Canvas().Overlays().Top(), "Cancel"))
+	})
+	f.app.Wait()
+	if !f.exists(first) {
+		t.Fatal("Cancel deleted the message anyway")
+	}
+
+	// Confirming deletes it, and "Don't ask again" is remembered.
+	onUI(w.deleteSelected)
+	onUI(func() {
+		top := w.win.Canvas().Overlays().Top()
+		noAsk := findCheck(top, "Don't ask again")
+		if noAsk == nil {
+			t.Fatalf("no Don't ask again in %q", dialogText(w.win))
+		}
+		test.Tap(noAsk)
+		test.Tap(findButton(top, "Delete for good"))
+	})
+	eventually(t, "deleted for good", func() bool { return !f.exists(first) })
+	if !f.app.fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+		t.Errorf("Don't ask again not remembered in the preferences")
+	}
+
+	// From now on it deletes for good at once.
+	eventually(t, "selection moved on", func() bool { return w.selected.ID != 0 && w.selected.ID != first })
+	var next int64
+	onUI(func() { next = w.selected.ID })
+	onUI(w.deleteSelected)
+	onUI(func() {
+		if text := dialogText(w.win); text != "" {
+			t.Errorf("asked again after Don't ask again: %q", text)
+		}
+	})
+	eventually(t, "deleted without asking", func() bool { return !f.exists(next) })
+}
+
+func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	answered := f.deliver(t, work, "answered", time.Hour)
+	if err := f.db.SetFlags(ctx, answered, core.Flags{Seen: true, Answered: true}); err != nil {
+		t.Fatal(err)
+	}
+	plain := f.deliver(t, work, "plain", 2*time.Hour)
+	f.markRead(t, plain)
+	sent, err := f.db.EnsureFolder(ctx, work.ID, "Sent", core.RoleSent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := fmt.Sprintf("From: Work User <%s>\r\nTo: Bob Receiver <bob@example.test>\r\nSubject: sent one\r\nDate: %s\r\nMessage-ID: <sent@example.test>\r\n\r\nHi Bob.\r\n",
+		work.Email, time.Now().Format(time.RFC1123Z))
+	if _, _, err := f.db.Deliver(ctx, core.Delivery{AccountID: work.ID, FolderID: sent}, strings.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	onUI(func() {
+		for i, want := range []bool{true, false} {
+			r, _ := drawnRow(t, w, i)
+			if r.replied.Visible() != want {
+				t.Errorf("row %d (%s): replied mark %v, want %v", i, r.subject.Text, r.replied.Visible(), want)
+			}
+			if r.from.Text != "Ann Sender" {
+				t.Errorf("inbox row %d names %q, want the sender", i, r.from.Text)
+			}
+		}
+		w.navList.Select(navIndex(t, w, "Sent", work.ID))
+	})
+	eventually(t, "Sent listed", func() bool { _, ok := w.rows.peek(0); return ok && w.rows.len() == 1 })
+	onUI(func() {
+		r, _ := drawnRow(t, w, 0)
+		if !strings.Contains(r.from.Text, "Bob Receiver") {
+			t.Errorf("Sent row names %q, want the recipient", r.from.Text)
+		}
+	})
+}
