@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailbox"
+	"github.com/tributary-mail/tributary/storage"
 )
 
 // emlFixtures are the .eml files of the repository's testdata.
@@ -216,6 +219,62 @@ func TestExportUsage(t *testing.T) {
 			code, _, errOut := run(t, dir, nil, tc.args...)
 			if code != 1 || !strings.Contains(errOut, tc.want) {
 				t.Errorf("%v = %d, %q; want 1 and %q", tc.args, code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// An mboxo file from another client: flags from Status and X-Status,
+// >From lines kept with --mbox o and unquoted by default.
+func TestImportMboxFlavours(t *testing.T) {
+	file := "From a@example.test Thu Jan  1 00:00:00 1970\nSubject: one\nStatus: RO\nX-Status: F\n\n>From the start\n\n" +
+		"From b@example.test Thu Jan  1 00:00:00 1970\nSubject: two\nStatus: O\nX-Status: D\n\nbody\n\n"
+	tests := []struct {
+		flavour []string
+		body    string
+	}{
+		{nil, "From the start"},
+		{[]string{"--mbox", "o"}, ">From the start"},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.flavour), func(t *testing.T) {
+			dir := t.TempDir()
+			run(t, dir, passwords, addArgs...)
+			in := filepath.Join(t.TempDir(), "mail")
+			os.WriteFile(in, []byte(file), 0o600)
+			if code, out, errOut := run(t, dir, nil, append(append([]string{"import", "--account", "Work"}, tc.flavour...), in)...); code != 0 || !strings.Contains(out, "imported 2 of 2") {
+				t.Fatalf("import = %d, %q %q", code, out, errOut)
+			}
+			_, out, _ := run(t, dir, nil, "inbox", "--json")
+			var list []messageJSON
+			if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 2 {
+				t.Fatalf("inbox = %q, want both messages (one marked deleted elsewhere is still shown)", out)
+			}
+			for _, m := range list {
+				if m.Subject == "one" {
+					_, raw, _ := run(t, dir, nil, "show", "--raw", fmt.Sprint(m.ID))
+					if !strings.Contains(raw, "\n\n"+tc.body+"\n") || strings.Contains(raw, "\n\n>"+tc.body+"\n") {
+						t.Errorf("body = %q, want %q", raw, tc.body)
+					}
+				}
+			}
+			db, err := storage.Open(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, m := range list {
+				sum, _, err := db.Message(context.Background(), m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := core.Flags{}
+				if m.Subject == "one" {
+					want = core.Flags{Seen: true, Flagged: true}
+				}
+				if sum.Flags != want {
+					t.Errorf("message %q flags = %+v, want %+v", m.Subject, sum.Flags, want)
+				}
 			}
 		})
 	}

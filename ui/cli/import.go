@@ -96,6 +96,10 @@ func (imp *importer) folderID(ctx context.Context, name string) (int64, error) {
 // deliver stores one message; where says which, for errors.
 func (imp *importer) deliver(ctx context.Context, folder string, raw io.Reader, flags core.Flags, date time.Time, where string) error {
 	imp.seen++
+	// A message the other client only marked for deletion comes in
+	// visible: an import that hid some of what it counted would look
+	// like mail lost.
+	flags.Deleted = false
 	id, err := imp.folderID(ctx, folder)
 	if err != nil {
 		return err // the folder, not the message: stop this argument
@@ -141,7 +145,12 @@ func (imp *importer) path(ctx context.Context, path string) error {
 		if err != nil {
 			return fmt.Errorf("message %d: %w", n, err)
 		}
-		if err := imp.deliver(ctx, imp.folder, msg, core.Flags{}, env.Date, fmt.Sprintf("%s: message %d", path, n)); err != nil {
+		where := fmt.Sprintf("%s: message %d", path, n)
+		flags, msg, err := mailbox.MboxFlags(msg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if err := imp.deliver(ctx, imp.folder, msg, flags, env.Date, where); err != nil {
 			return err
 		}
 	}
