@@ -5,11 +5,17 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
+
+	// First, for its init: Fyne reads the locale in its own init.
+	_ "github.com/tributary-mail/tributary/ui/fynelocale"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -23,7 +29,17 @@ import (
 	"github.com/tributary-mail/tributary/ui/gui"
 )
 
+// fyneApp is FyneApp.toml, where the version is kept for Fyne's
+// packager; embedding it lets the binary print its version with no
+// display and no Fyne app.
+//
+//go:embed FyneApp.toml
+var fyneApp []byte
+
 func main() {
+	if v, err := cli.ParseAppVersion(fyneApp); err == nil {
+		cli.Version = v
+	}
 	args := os.Args[1:]
 	for _, a := range args {
 		if a == "-h" || a == "--help" || a == "help" {
@@ -32,6 +48,18 @@ func main() {
 		}
 	}
 	ctx := context.Background()
+	if !cli.HasCommand(args) {
+		for _, a := range args {
+			if a == "--version" || a == "-version" {
+				fmt.Println("tributary " + cli.Version)
+				return
+			}
+		}
+		if !hasDisplay(os.Getenv) {
+			fmt.Fprintf(os.Stderr, "tributary: the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); without one, run a command: %s (tributary help shows them)\n", strings.Join(cli.CommandNames(), ", "))
+			os.Exit(2)
+		}
+	}
 	if cli.HasCommand(args) {
 		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 		if term.IsTerminal(int(os.Stdin.Fd())) {
@@ -52,10 +80,18 @@ func readPassword(prompt string) (string, error) {
 	return string(pw), err
 }
 
-func runGUI(ctx context.Context, dataDir string) error {
-	if os.Getenv("LANG") == "" {
-		os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse the C locale
+// hasDisplay reports whether a window can open. On Linux and the BSDs
+// that needs an X11 or Wayland display, which GLFW otherwise fails on
+// with a panic; Windows and macOS always have one.
+func hasDisplay(getenv func(string) string) bool {
+	switch runtime.GOOS {
+	case "windows", "darwin", "android", "ios":
+		return true
 	}
+	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
+func runGUI(ctx context.Context, dataDir string) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/tributary-mail/tributary/ui/cli"
+)
+
+// binary builds tributary once for the tests that run it as users do:
+// what happens before main (Fyne's package init) is only seen that way.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tributary")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runBinary runs bin with only the given environment (plus PATH and HOME).
+func runBinary(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+}
+
+func TestBinaryWithoutDisplay(t *testing.T) {
+	bin := binary(t)
+	version, err := cli.ParseAppVersion(fyneApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "TRIBUTARY_DATA_DIR=" + t.TempDir()
+	locales := map[string][]string{
+		"unset":                 nil,
+		"C":                     {"LANG=C"},
+		"C.UTF-8":               {"LANG=C.UTF-8"},
+		"POSIX":                 {"LANG=POSIX"},
+		"LC_ALL=C.UTF-8":        {"LC_ALL=C.UTF-8", "LANG=en_US.UTF-8"},
+		"de_DE@euro":            {"LANG=de_DE@euro"},
+		"en_US.UTF-8":           {"LANG=en_US.UTF-8"},
+		"C.UTF-8 with LANGUAGE": {"LANG=C.UTF-8", "LANGUAGE=C"},
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"--version", []string{"--version"}, 0, "tributary " + version + "\n", ""},
+		{"version", []string{"version"}, 0, "tributary " + version + "\n", ""},
+		{"a command", []string{"account", "list"}, 0, "no accounts", ""},
+		{"an unknown command", []string{"frobnicate"}, 1, "", "unknown command"},
+	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		tests = append(tests, struct {
+			name     string
+			args     []string
+			code     int
+			out, err string
+		}{"no command", nil, 2, "", "the desktop app needs a display"})
+	}
+	for lname, lenv := range locales {
+		for _, tc := range tests {
+			t.Run(lname+"/"+tc.name, func(t *testing.T) {
+				code, out, errOut := runBinary(t, bin, append([]string{data}, lenv...), tc.args...)
+				if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {
+					t.Errorf("tributary %v = %d, %q, %q; want %d, %q, %q", tc.args, code, out, errOut, tc.code, tc.out, tc.err)
+				}
+				if strings.Contains(errOut, "Fyne") || strings.Contains(errOut, "panic") {
+					t.Errorf("tributary %v wrote %q to stderr, want nothing of Fyne's", tc.args, errOut)
+				}
+				if tc.code == 2 {
+					if lines := strings.Count(errOut, "\n"); lines != 1 || !strings.Contains(errOut, "account, delete, export") {
+						t.Errorf("headless message = %q, want one line listing the commands", errOut)
+					}
+				}
+			})
+		}
+	}
+}

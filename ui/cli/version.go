@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Version is the app's version as people read it, "0.1.0 (build 2)".
+// main sets it from the FyneApp.toml it embeds, before anything else
+// runs, so that the version needs neither a display nor Fyne.
+var Version = "unknown"
+
+// ParseAppVersion reads Version and Build of the [Details] table of a
+// FyneApp.toml, the one place the version is written: Fyne's packager
+// reads the same fields. It reads only what FyneApp.toml holds (quoted
+// strings and integers), not TOML at large.
+func ParseAppVersion(toml []byte) (string, error) {
+	var version, build string
+	table := ""
+	sc := bufio.NewScanner(bytes.NewReader(toml))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			table = strings.Trim(line, "[] ")
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok || table != "Details" {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch strings.TrimSpace(key) {
+		case "Version":
+			v, err := strconv.Unquote(value)
+			if err != nil {
+				return "", fmt.Errorf("FyneApp.toml: Version %s is not a quoted string", value)
+			}
+			version = v
+		case "Build":
+			if _, err := strconv.Atoi(value); err != nil {
+				return "", fmt.Errorf("FyneApp.toml: Build %s is not a number", value)
+			}
+			build = value
+		}
+	}
+	if version == "" {
+		return "", errors.New("FyneApp.toml: no Version in [Details]")
+	}
+	if build != "" {
+		version += " (build " + build + ")"
+	}
+	return version, nil
+}
+
+func runVersion(_ context.Context, c *call) error {
+	if err := c.parse(); err != nil || len(c.args) != 0 {
+		return errUsage
+	}
+	printLine(c.env.Stdout, "tributary %s", Version)
+	return nil
+}
+
+// CommandNames lists the commands, sorted, for messages that name them.
+func CommandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
