@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 // Crash safety against the real Dovecot: tributary sync --once runs as a
@@ -472,8 +474,7 @@ type storeProxy struct {
 	down       bool
 	hold       bool
 	held       chan struct{} // closed when a STORE was held
-	stores     int           // STORE commands forwarded to the server
-	storeLines []string
+	storeLines []string      // the STORE commands forwarded to the server
 	conns      []net.Conn
 	isStore    *regexp.Regexp
 }
@@ -551,7 +552,6 @@ func (p *storeProxy) serve(c net.Conn) {
 				p.mu.Unlock()
 				return // never forwarded; the connection closes
 			}
-			p.stores++
 			p.storeLines = append(p.storeLines, strings.TrimSpace(line))
 			p.mu.Unlock()
 		}
