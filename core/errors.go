@@ -118,8 +118,15 @@ type StorageError struct {
 }
 
 func (e *StorageError) Error() string {
+	if errors.Is(e.Err, ErrDiskFull) || errors.Is(e.Err, syscall.ENOSPC) {
+		return fmt.Sprintf("local store: %s: the disk is full; free some space, then get mail again (%v)", e.Op, e.Err)
+	}
 	return fmt.Sprintf("local store: %s: %v", e.Op, e.Err)
 }
+
+// ErrDiskFull marks a storage failure for want of disk space (SQLite's
+// SQLITE_FULL, which carries no errno), so that it is worded as such.
+var ErrDiskFull = errors.New("disk full")
 
 func (e *StorageError) Unwrap() error { return e.Err }
 

@@ -101,3 +101,26 @@ func TestCertificateChanged(t *testing.T) {
 		t.Errorf("KindOf(changed certificate) != KindTLS")
 	}
 }
+
+func TestStorageErrorSaysTheDiskIsFull(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		full bool
+	}{
+		{"ENOSPC", &os.PathError{Op: "write", Path: "/d/m.tmp", Err: syscall.ENOSPC}, true},
+		{"SQLITE_FULL", fmt.Errorf("%w: database or disk is full (13)", ErrDiskFull), true},
+		{"permission", &os.PathError{Op: "open", Path: "/d/m.tmp", Err: syscall.EACCES}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := &StorageError{Op: "write message file", Err: tc.err}
+			if got := strings.Contains(err.Error(), "the disk is full; free some space"); got != tc.full {
+				t.Errorf("StorageError{%v}.Error() = %q, says the disk is full: %v, want %v", tc.err, err, got, tc.full)
+			}
+			if KindOf(err) != KindStorage || IsTemporary(err) {
+				t.Errorf("KindOf = %v, temporary %v; want storage, not temporary", KindOf(err), IsTemporary(err))
+			}
+		})
+	}
+}

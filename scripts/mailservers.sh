@@ -62,6 +62,9 @@ USERS=(
 	"carol@example.test:carol-pass"
 	"dave@example.test:dave-pass" # only the IMAP incremental test writes to dave
 	"erin@example.test:erin-pass" # benchmarks only
+	"frank@example.test:frank-pass" # crash test, POP3 (ui/cli/crash_test.go) only
+	"grace@example.test:grace-pass" # crash test, IMAP (ui/cli/crash_test.go) only
+	"heidi@example.test:heidi-pass" # journal replay after a kill (ui/cli/crash_test.go) only
 )
 
 # Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy

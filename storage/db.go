@@ -16,7 +16,8 @@ import (
 	"sync"
 
 	"github.com/tributary-mail/tributary/core"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DB is an open data directory.
@@ -154,5 +155,9 @@ func (db *DB) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // taken for a server's failure. A not-found stays recognisable with
 // errors.Is(err, ErrNotFound).
 func fail(op string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
+		err = fmt.Errorf("%w: %w", core.ErrDiskFull, err)
+	}
 	return &core.StorageError{Op: op, Err: err}
 }

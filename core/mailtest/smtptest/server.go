@@ -10,6 +10,7 @@ package smtptest
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -65,6 +66,32 @@ type Server struct {
 	failRcpt      *smtp.SMTPError
 	failData      *smtp.SMTPError
 	dropAfterData bool
+	faults        []Fault       // for the next transactions, in order
+	stopped       chan struct{} // closed when the test ends, releasing stalls
+}
+
+// Fault is what the server does to one mail transaction instead of
+// accepting it; see Faults.
+type Fault int
+
+// The faults a transaction can meet. A temporary or permanent refusal
+// comes after the data, so the client has sent the whole message.
+const (
+	FaultNone           Fault = iota // accept the message
+	FaultDropBeforeData              // close the connection at the first RCPT: nothing was sent
+	FaultDropAfterData               // read the data, then close without a reply: the outcome is unknown
+	FaultTemporary                   // read the data, then answer 451
+	FaultPermanent                   // read the data, then answer 554
+	FaultStall                       // never answer MAIL (until the test ends): the client must time out
+)
+
+// Faults makes the next transactions, one per MAIL command across all
+// connections, meet faults in order; after the last one, messages are
+// accepted again. It comes on top of the Fail and Drop switches.
+func (s *Server) Faults(faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, faults...)
 }
 
 // Start listens on 127.0.0.1:0 and serves until the test ends. It connects
@@ -86,6 +113,8 @@ func Start(t testing.TB, opts Options) *Server {
 		Port: tcp.Port,
 		opts: opts,
 		log:  &testLogger{t: t},
+
+		stopped: make(chan struct{}),
 	}
 	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
 	s.srv.Domain = "smtptest.localhost"
@@ -109,6 +138,7 @@ func Start(t testing.TB, opts Options) *Server {
 		}
 	}()
 	t.Cleanup(func() {
+		close(s.stopped)
 		s.srv.Close()
 		<-served
 		s.log.stop()
@@ -227,6 +257,7 @@ type session struct {
 	authUser string
 	from     string
 	to       []string
+	fault    Fault // of the current transaction
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -284,9 +315,17 @@ func (ses *session) login(user, pass string) error {
 func (ses *session) Mail(from string, _ *smtp.MailOptions) error {
 	ses.s.mu.Lock()
 	fail := ses.s.failMail
+	ses.fault = FaultNone
+	if len(ses.s.faults) > 0 {
+		ses.fault, ses.s.faults = ses.s.faults[0], ses.s.faults[1:]
+	}
 	ses.s.mu.Unlock()
 	if fail != nil {
 		return fail
+	}
+	if ses.fault == FaultStall {
+		<-ses.s.stopped
+		return errors.New("smtptest: stopped")
 	}
 	ses.from = from
 	ses.to = nil
@@ -300,6 +339,10 @@ func (ses *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if fail != nil {
 		return fail
 	}
+	if ses.fault == FaultDropBeforeData {
+		ses.conn.Conn().Close()
+		return errors.New("smtptest: dropped before DATA")
+	}
 	ses.to = append(ses.to, to)
 	return nil
 }
@@ -312,13 +355,17 @@ func (ses *session) Data(r io.Reader) error {
 	ses.s.mu.Lock()
 	defer ses.s.mu.Unlock()
 	switch {
-	case ses.s.dropAfterData:
+	case ses.s.dropAfterData || ses.fault == FaultDropAfterData:
 		// go-smtp's reply then fails on the closed connection, which
 		// ends the session.
 		ses.conn.Conn().Close()
 		return nil
 	case ses.s.failData != nil:
 		return ses.s.failData
+	case ses.fault == FaultTemporary:
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "smtptest: try again later"}
+	case ses.fault == FaultPermanent:
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "smtptest: rejected"}
 	}
 	ses.s.messages = append(ses.s.messages, Message{
 		From:     ses.from,

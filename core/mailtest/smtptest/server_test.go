@@ -239,3 +239,43 @@ func TestFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestFaults: each mail transaction takes the next fault in order, and
+// the ones after the list are accepted.
+func TestFaults(t *testing.T) {
+	s := Start(t, Options{})
+	s.Faults(FaultTemporary, FaultPermanent, FaultDropBeforeData)
+	tc := dial(t, s, nil)
+	cmd(t, tc, "EHLO client.example")
+	send := func(tc *textproto.Conn) int {
+		t.Helper()
+		cmd(t, tc, "MAIL FROM:<a@example.test>")
+		cmd(t, tc, "RCPT TO:<b@example.test>")
+		if code, _ := cmd(t, tc, "DATA"); code != 354 {
+			t.Fatalf("DATA = %d, want 354", code)
+		}
+		code, _ := cmd(t, tc, "Subject: x\r\n\r\nbody\r\n.")
+		return code
+	}
+	if code := send(tc); code != 451 {
+		t.Errorf("first transaction = %d, want 451", code)
+	}
+	if code := send(tc); code != 554 {
+		t.Errorf("second transaction = %d, want 554", code)
+	}
+	cmd(t, tc, "MAIL FROM:<a@example.test>")
+	if _, err := tc.Cmd("RCPT TO:<b@example.test>"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tc.ReadResponse(250); err == nil {
+		t.Error("third transaction: RCPT answered, want the connection closed before DATA")
+	}
+	tc = dial(t, s, nil)
+	cmd(t, tc, "EHLO client.example")
+	if code := send(tc); code != 250 {
+		t.Errorf("after the faults = %d, want 250", code)
+	}
+	if got := len(s.Messages()); got != 1 {
+		t.Errorf("recorded %d messages, want only the one accepted", got)
+	}
+}
