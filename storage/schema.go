@@ -171,4 +171,22 @@ CREATE TABLE journal (
 CREATE INDEX journal_source ON journal (source_id, id);
 CREATE INDEX journal_message ON journal (message);
 `,
+	// CHECK constraints on the settings that decide whether a password
+	// travels encrypted, as triggers (SQLite cannot add a CHECK to an
+	// existing table without rebuilding it): a value no protocol package
+	// knows can never be stored, so it can never fail open.
+	`
+CREATE TRIGGER accounts_encryption_insert BEFORE INSERT ON accounts
+WHEN NEW.smtp_encryption NOT IN ('none', 'ssl', 'starttls')
+BEGIN SELECT RAISE(ABORT, 'unknown SMTP encryption'); END;
+CREATE TRIGGER accounts_encryption_update BEFORE UPDATE OF smtp_encryption ON accounts
+WHEN NEW.smtp_encryption NOT IN ('none', 'ssl', 'starttls')
+BEGIN SELECT RAISE(ABORT, 'unknown SMTP encryption'); END;
+CREATE TRIGGER sources_settings_insert BEFORE INSERT ON sources
+WHEN NEW.encryption NOT IN ('none', 'ssl', 'starttls') OR NEW.protocol NOT IN ('pop3', 'imap')
+BEGIN SELECT RAISE(ABORT, 'unknown source encryption or protocol'); END;
+CREATE TRIGGER sources_settings_update BEFORE UPDATE OF encryption, protocol ON sources
+WHEN NEW.encryption NOT IN ('none', 'ssl', 'starttls') OR NEW.protocol NOT IN ('pop3', 'imap')
+BEGIN SELECT RAISE(ABORT, 'unknown source encryption or protocol'); END;
+`,
 }

@@ -330,3 +330,38 @@ func TestNoPasswordColumns(t *testing.T) {
 		t.Error("the schema has a password column")
 	}
 }
+
+func TestUnknownEncryptionCannotBeStored(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	good := core.Account{Name: "x", Email: "x@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS},
+		Sources: []core.Source{{Protocol: core.ProtocolIMAP, Host: "imap.example.test", Port: 993, Encryption: core.EncryptionSSL, Method: core.MethodManual, Folder: core.DefaultFolder}}}
+	tests := []struct {
+		name string
+		edit func(*core.Account)
+	}{
+		{"smtp", func(a *core.Account) { a.SMTP.Encryption = "tls" }},
+		{"source", func(a *core.Account) { a.Sources[0].Encryption = "" }},
+		{"protocol", func(a *core.Account) { a.Sources[0].Protocol = "jmap" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := good
+			a.Name = tc.name
+			a.Sources = append([]core.Source(nil), good.Sources...)
+			tc.edit(&a)
+			if err := db.CreateAccount(ctx, &a); err == nil {
+				t.Errorf("CreateAccount(%s) = nil, want a refusal", tc.name)
+			}
+		})
+	}
+	a := good
+	if err := db.CreateAccount(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	a.Sources[0].Encryption = "plain"
+	if err := db.UpdateSource(ctx, &a.Sources[0]); err == nil {
+		t.Error("UpdateSource with encryption \"plain\" = nil, want a refusal")
+	}
+}
