@@ -335,7 +335,7 @@ func TestUnknownEncryptionCannotBeStored(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	good := core.Account{Name: "x", Email: "x@example.test", PasswordStore: core.PasswordStoreFile,
-		SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS},
+		SMTP:    core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS},
 		Sources: []core.Source{{Protocol: core.ProtocolIMAP, Host: "imap.example.test", Port: 993, Encryption: core.EncryptionSSL, Method: core.MethodManual, Folder: core.DefaultFolder}}}
 	tests := []struct {
 		name string
