@@ -164,3 +164,19 @@ type IMAPLocation struct {
 	Mailbox  string
 	UID      uint32
 }
+
+// Draft is a message the user is still writing. The composer saves it a
+// few seconds after each change and when its window closes, so nothing
+// typed is lost to a closed window or a crash; sending deletes it.
+// Addresses are kept as typed, even when they do not parse yet.
+type Draft struct {
+	ID          int64
+	AccountID   int64 // 0: no account chosen, or the account was removed
+	To, Cc, Bcc string
+	Subject     string
+	Body        string
+	InReplyTo   string   // Message-ID replied to, without brackets
+	References  []string // without brackets
+	Attachments []string // file paths
+	Updated     time.Time
+}

@@ -139,3 +139,30 @@ func TestRemoveAccountTakesItsPinsAlong(t *testing.T) {
 		t.Error("a pin another account still uses was removed")
 	}
 }
+
+func TestDraftsGoThroughTheEngine(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sub := f.e.Subscribe()
+	defer sub.Close()
+	d := core.Draft{To: "ann@example.test", Subject: "half written", Body: "so far"}
+	if err := f.e.SaveDraft(ctx, &d); err != nil || d.ID == 0 {
+		t.Fatalf("SaveDraft = %v, ID %d", err, d.ID)
+	}
+	if err := f.e.DeleteDraft(ctx, d.ID); err != nil {
+		t.Fatalf("DeleteDraft = %v", err)
+	}
+	if list, err := f.db.Drafts(ctx); err != nil || len(list) != 0 {
+		t.Errorf("Drafts after delete = %v, %v; want none", list, err)
+	}
+	for want := 2; want > 0; want-- {
+		select {
+		case ev := <-sub.C():
+			if ev.Kind != EventDrafts {
+				t.Errorf("event = %v, want EventDrafts", ev.Kind)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no EventDrafts")
+		}
+	}
+}

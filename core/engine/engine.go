@@ -51,6 +51,9 @@ type Store interface {
 	DiscardFailedChanges(ctx context.Context, sourceID int64) error
 	PendingChanges(ctx context.Context) ([]core.PendingChanges, error)
 
+	SaveDraft(ctx context.Context, d *core.Draft) error
+	DeleteDraft(ctx context.Context, id int64) error
+
 	CreateAccount(ctx context.Context, a *core.Account) error
 	SaveAccount(ctx context.Context, a *core.Account, beforeCommit func(core.Account) error) error
 	RemoveAccount(ctx context.Context, id int64) error

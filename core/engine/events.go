@@ -18,6 +18,7 @@ const (
 	EventOutbox                    // Outbox changed state
 	EventPending                   // Pending: the changes waiting for each server
 	EventAccounts                  // accounts, sources or pins changed
+	EventDrafts                    // a draft was saved or deleted
 )
 
 // Event is something subscribers may want to show.

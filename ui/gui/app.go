@@ -124,7 +124,7 @@ func (a *App) follow(sub *engine.Subscription) {
 			switch ev.Kind {
 			case engine.EventNewMail:
 				n.add(ev.MessageIDs)
-			case engine.EventOutbox:
+			case engine.EventOutbox, engine.EventDrafts:
 				a.do(func() {
 					if w := a.mailWindows().outbox; w != nil {
 						w.refresh()

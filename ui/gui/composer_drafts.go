@@ -77,7 +77,7 @@ func (c *composer) save(d storage.Draft) (int64, error) {
 		return 0, nil
 	}
 	d.ID = c.saved
-	if err := c.app.db.SaveDraft(c.app.ctx, &d); err != nil {
+	if err := c.app.engine.SaveDraft(c.app.ctx, &d); err != nil {
 		return 0, err
 	}
 	c.saved = d.ID
@@ -92,7 +92,7 @@ func (c *composer) forget() {
 	c.gone, c.saved = true, 0
 	c.store.Unlock()
 	if id != 0 {
-		if err := c.app.db.DeleteDraft(c.app.ctx, id); err != nil {
+		if err := c.app.engine.DeleteDraft(c.app.ctx, id); err != nil {
 			c.app.log.Warn("draft not deleted", "draft", id, "error", err)
 		}
 	}

@@ -426,7 +426,7 @@ func (w *outboxWindow) deleteChosenDraft() {
 		}
 		a := w.app
 		a.background("delete draft", func() {
-			err := a.db.DeleteDraft(a.ctx, d.ID)
+			err := a.engine.DeleteDraft(a.ctx, d.ID)
 			a.do(func() {
 				if err != nil {
 					w.status.SetText("Cannot delete the draft: " + err.Error())
