@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,7 @@ type Store interface {
 	AccountByName(ctx context.Context, name string) (core.Account, error)
 	Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error)
 	OutboxItem(ctx context.Context, id int64) (core.OutboxItem, error)
+	IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error)
 }
 
 // Local runs Ops on an in-process engine.
@@ -147,7 +149,7 @@ func (l *Local) Mark(ctx context.Context, ids []int64, m Mark) error {
 			f.Flagged = *m.Flagged
 		}
 		return l.Engine.SetFlags(ctx, id, f)
-	}, l.push(ctx))
+	}, l.push(ctx, ids))
 }
 
 // Move implements Ops.
@@ -167,23 +169,34 @@ func (l *Local) Move(ctx context.Context, ids []int64, folder string) error {
 			}
 		}
 		return fmt.Errorf("account %q has no folder named %q", sum.Account, folder)
-	}, l.push(ctx))
+	}, l.push(ctx, ids))
 }
 
 // Delete implements Ops.
 func (l *Local) Delete(ctx context.Context, ids []int64) error {
-	return eachID(ids, func(id int64) error { return l.Engine.Delete(ctx, id) }, l.push(ctx))
+	return eachID(ids, func(id int64) error { return l.Engine.Delete(ctx, id) }, l.push(ctx, ids))
 }
 
 // push returns what waits, after a command's changes, until the running
 // engine's workers offered them to the servers, so the command can say
 // how it went. Without a running engine the changes went out already.
-func (l *Local) push(ctx context.Context) func() error {
+func (l *Local) push(ctx context.Context, ids []int64) func() error {
+	// The servers that hold the messages, read before the change (a
+	// move or deletion takes the link away when the server confirms).
+	var sources []int64
+	for _, id := range ids {
+		locs, _ := l.Store.IMAPLocations(ctx, id)
+		for _, loc := range locs {
+			if !slices.Contains(sources, loc.SourceID) {
+				sources = append(sources, loc.SourceID)
+			}
+		}
+	}
 	return func() error {
-		if !l.Running {
+		if !l.Running || len(sources) == 0 {
 			return nil
 		}
-		return l.Engine.PushChanges(ctx)
+		return l.Engine.PushChanges(ctx, sources...)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -354,14 +355,15 @@ func (e *Engine) Close() {
 // offered to its server (confirmed, refused, or found unreachable), so a
 // command can say how it went. The GUI does not wait: the workers replay
 // in the background.
-func (e *Engine) PushChanges(ctx context.Context) error {
+// Only the given sources are waited for; none means every source.
+func (e *Engine) PushChanges(ctx context.Context, sources ...int64) error {
 	pending, err := e.store.PendingChanges(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, p := range pending {
-		if p.Waiting == 0 {
+		if p.Waiting == 0 || len(sources) > 0 && !slices.Contains(sources, p.SourceID) {
 			continue
 		}
 		a, s, err := e.source(ctx, p.SourceID)
