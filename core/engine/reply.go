@@ -127,22 +127,3 @@ func (e *Engine) extract(blob string, att mime.Attachment, path string) error {
 	}
 	return nil
 }
-
-// SaveDraft stores a draft the user is writing (setting its ID) and tells
-// subscribers, so that every window listing drafts follows.
-func (e *Engine) SaveDraft(ctx context.Context, d *core.Draft) error {
-	if err := e.store.SaveDraft(ctx, d); err != nil {
-		return err
-	}
-	e.publish(Event{Kind: EventDrafts})
-	return nil
-}
-
-// DeleteDraft removes a draft (sent or discarded).
-func (e *Engine) DeleteDraft(ctx context.Context, id int64) error {
-	if err := e.store.DeleteDraft(ctx, id); err != nil {
-		return err
-	}
-	e.publish(Event{Kind: EventDrafts})
-	return nil
-}

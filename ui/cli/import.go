@@ -85,7 +85,7 @@ func (imp *importer) folderID(ctx context.Context, name string) (int64, error) {
 	if id, ok := imp.folderIDs[name]; ok {
 		return id, nil
 	}
-	id, err := imp.c.db.EnsureFolder(ctx, imp.account.ID, name, "")
+	id, err := imp.c.engine().EnsureFolder(ctx, imp.account.ID, name)
 	if err != nil {
 		return 0, fmt.Errorf("folder %s: %w", name, err)
 	}
@@ -104,7 +104,7 @@ func (imp *importer) deliver(ctx context.Context, folder string, raw io.Reader, 
 	if err != nil {
 		return err // the folder, not the message: stop this argument
 	}
-	_, isNew, err := imp.c.db.Deliver(ctx, core.Delivery{AccountID: imp.account.ID, FolderID: id, Flags: flags, InternalDate: date}, raw)
+	_, isNew, err := imp.c.engine().Import(ctx, core.Delivery{AccountID: imp.account.ID, FolderID: id, Flags: flags, InternalDate: date}, raw)
 	if err != nil {
 		imp.errs = append(imp.errs, fmt.Errorf("%s: %w", where, err))
 		return nil
