@@ -55,6 +55,16 @@ type Ops interface {
 	Sync(ctx context.Context, account string) ([]SyncReport, error)
 	// ShowWindow brings the app's main window forward.
 	ShowWindow(ctx context.Context) error
+
+	// AccountAdd stores a new account with its passwords.
+	AccountAdd(ctx context.Context, a core.Account, pw core.Passwords) (core.Account, error)
+	// AccountRemove deletes the named account with its mail and passwords.
+	AccountRemove(ctx context.Context, name string) error
+	// AccountTrust pins the certificate with fingerprint for the named
+	// account's servers that present it, and returns those servers.
+	AccountTrust(ctx context.Context, name, fingerprint string) ([]string, error)
+	// SourceAdd adds a retrieval source to the named account.
+	SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error)
 }
 
 // Mark is a flag change: nil leaves a flag as it is.
@@ -281,6 +291,40 @@ func (l *Local) OutboxResolve(ctx context.Context, id int64, asSent bool) (core.
 	}
 	item.State = core.OutboxSent
 	return item, nil
+}
+
+// AccountAdd implements Ops.
+func (l *Local) AccountAdd(ctx context.Context, a core.Account, pw core.Passwords) (core.Account, error) {
+	err := l.Engine.AddAccount(ctx, &a, pw)
+	return a, err
+}
+
+// AccountRemove implements Ops.
+func (l *Local) AccountRemove(ctx context.Context, name string) error {
+	a, err := l.Store.AccountByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	return l.Engine.RemoveAccount(ctx, a)
+}
+
+// AccountTrust implements Ops.
+func (l *Local) AccountTrust(ctx context.Context, name, fingerprint string) ([]string, error) {
+	a, err := l.Store.AccountByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return l.Engine.Trust(ctx, a, fingerprint)
+}
+
+// SourceAdd implements Ops.
+func (l *Local) SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error) {
+	a, err := l.Store.AccountByName(ctx, account)
+	if err != nil {
+		return s, err
+	}
+	err = l.Engine.AddSource(ctx, a, &s, password)
+	return s, err
 }
 
 // OutboxDelete implements Ops.

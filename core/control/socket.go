@@ -213,6 +213,27 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 		return nil, s.ops.OutboxSend(ctx, acct.Account)
 	case "show":
 		return nil, s.ops.ShowWindow(ctx)
+	case "account-add":
+		var args accountAddArgs
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return s.ops.AccountAdd(ctx, args.Account, args.Passwords)
+	case "account-remove", "account-trust":
+		var args accountNameArgs
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		if req.Op == "account-remove" {
+			return nil, s.ops.AccountRemove(ctx, args.Name)
+		}
+		return s.ops.AccountTrust(ctx, args.Name, args.Fingerprint)
+	case "source-add":
+		var args sourceAddArgs
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return s.ops.SourceAdd(ctx, args.Account, args.Source, args.Password)
 	}
 	return nil, fmt.Errorf("control: unknown request %q", req.Op)
 }
@@ -284,6 +305,56 @@ func (c *Client) lost(ctx context.Context, op string, err error) error {
 		return ctx.Err()
 	}
 	return fmt.Errorf("control: no reply from the running Tributary to %s (it may still be working on it): %w", op, err)
+}
+
+// The arguments of the account requests. Passwords travel only over the
+// socket, which no other user can open, and are never logged.
+type accountAddArgs struct {
+	Account   core.Account   `json:"account"`
+	Passwords core.Passwords `json:"passwords"`
+}
+
+type accountNameArgs struct {
+	Name        string `json:"name"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+type sourceAddArgs struct {
+	Account  string      `json:"account"`
+	Source   core.Source `json:"source"`
+	Password string      `json:"password"`
+}
+
+// AccountAdd implements Ops.
+func (c *Client) AccountAdd(ctx context.Context, a core.Account, pw core.Passwords) (core.Account, error) {
+	var out core.Account
+	err := c.call(ctx, "account-add", accountAddArgs{Account: a, Passwords: pw}, &out)
+	if out.ID == 0 {
+		out = a
+	}
+	return out, err
+}
+
+// AccountRemove implements Ops.
+func (c *Client) AccountRemove(ctx context.Context, name string) error {
+	return c.call(ctx, "account-remove", accountNameArgs{Name: name}, nil)
+}
+
+// AccountTrust implements Ops.
+func (c *Client) AccountTrust(ctx context.Context, name, fingerprint string) ([]string, error) {
+	var servers []string
+	err := c.call(ctx, "account-trust", accountNameArgs{Name: name, Fingerprint: fingerprint}, &servers)
+	return servers, err
+}
+
+// SourceAdd implements Ops.
+func (c *Client) SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error) {
+	var out core.Source
+	err := c.call(ctx, "source-add", sourceAddArgs{Account: account, Source: s, Password: password}, &out)
+	if out.ID == 0 {
+		out = s
+	}
+	return out, err
 }
 
 // Mark implements Ops.

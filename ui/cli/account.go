@@ -72,23 +72,32 @@ func runAccount(ctx context.Context, c *call) error {
 		if err := c.parse(); err != nil || len(c.args) != 1 {
 			return errUsage
 		}
-		if err := c.open(ctx, verb != "test"); err != nil {
-			return err
+		name := c.args[0]
+		if verb == "test" {
+			if err := c.open(ctx, false); err != nil {
+				return err
+			}
+			a, err := c.db.AccountByName(ctx, name)
+			if err != nil {
+				return err
+			}
+			return accountTest(ctx, c, a)
 		}
-		a, err := c.db.AccountByName(ctx, c.args[0])
+		if verb == "trust" && *fingerprint == "" {
+			return errUsage
+		}
+		ops, err := c.ops(ctx)
 		if err != nil {
 			return err
 		}
-		switch verb {
-		case "remove":
-			return accountRemove(ctx, c, a)
-		case "test":
-			return accountTest(ctx, c, a)
+		if verb == "remove" {
+			if err := ops.AccountRemove(ctx, name); err != nil {
+				return err
+			}
+			printLine(c.env.Stdout, "removed account %q and its local mail", name)
+			return nil
 		}
-		if *fingerprint == "" {
-			return errUsage
-		}
-		servers, err := c.engine().Trust(ctx, a, *fingerprint)
+		servers, err := ops.AccountTrust(ctx, name, *fingerprint)
 		for _, s := range servers {
 			printLine(c.env.Stdout, "trusted the certificate %s for %s", core.FormatFingerprint(*fingerprint), s)
 		}
@@ -163,10 +172,11 @@ func accountAdd(ctx context.Context, c *call) error {
 	if err := a.Validate(pw); err != nil {
 		return err
 	}
-	if err := c.open(ctx, true); err != nil {
+	ops, err := c.ops(ctx)
+	if err != nil {
 		return err
 	}
-	if err := c.engine().AddAccount(ctx, &a, pw); err != nil {
+	if a, err = ops.AccountAdd(ctx, a, pw); err != nil {
 		return err
 	}
 	printLine(c.env.Stdout, "added account %q (%s), passwords in the %s", a.Name, a.Email, a.PasswordStore)
@@ -235,14 +245,6 @@ func accountList(ctx context.Context, c *call) error {
 	return nil
 }
 
-func accountRemove(ctx context.Context, c *call, a core.Account) error {
-	if err := c.engine().RemoveAccount(ctx, a); err != nil {
-		return err
-	}
-	printLine(c.env.Stdout, "removed account %q and its local mail", a.Name)
-	return nil
-}
-
 func accountTest(ctx context.Context, c *call, a core.Account) error {
 	failed := 0
 	for _, r := range c.engine().CheckAccount(ctx, a, nil) {
@@ -279,7 +281,7 @@ func runSource(ctx context.Context, c *call) error {
 	if err := c.parse(); err != nil || account == "" || len(c.args) > 0 {
 		return errUsage
 	}
-	if err := c.open(ctx, true); err != nil {
+	if err := c.open(ctx, false); err != nil {
 		return err
 	}
 	a, err := c.db.AccountByName(ctx, account)
@@ -305,7 +307,11 @@ func runSource(ctx context.Context, c *call) error {
 	if err := check.Validate(core.Passwords{Sources: []string{p}}); err != nil {
 		return err
 	}
-	if err := c.engine().AddSource(ctx, a, &s, p); err != nil {
+	ops, err := c.ops(ctx)
+	if err != nil {
+		return err
+	}
+	if s, err = ops.SourceAdd(ctx, a.Name, s, p); err != nil {
 		return err
 	}
 	printLine(c.env.Stdout, "added source %d to %q: %s", s.ID, a.Name, s.Label(a.Name))

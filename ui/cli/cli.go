@@ -114,17 +114,9 @@ func (c *call) open(ctx context.Context, lock bool) error {
 		c.dataDir = DataDir(c.env.Getenv)
 	}
 	if lock {
-		if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		if err := c.lock(); err != nil {
 			return err
 		}
-		unlock, err := storage.Lock(c.dataDir)
-		if errors.Is(err, storage.ErrLocked) {
-			return &runningError{command: strings.TrimSpace(c.fs.Name() + " " + c.verbName)}
-		}
-		if err != nil {
-			return err
-		}
-		c.unlock = unlock
 	}
 	db, err := storage.Open(ctx, c.dataDir)
 	if err != nil {
@@ -134,6 +126,22 @@ func (c *call) open(ctx context.Context, lock bool) error {
 	if lock {
 		return db.RemoveStaleFiles()
 	}
+	return nil
+}
+
+// lock takes the engine lock of the data directory.
+func (c *call) lock() error {
+	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		return err
+	}
+	unlock, err := storage.Lock(c.dataDir)
+	if errors.Is(err, storage.ErrLocked) {
+		return &runningError{command: strings.TrimSpace(c.fs.Name() + " " + c.verbName)}
+	}
+	if err != nil {
+		return err
+	}
+	c.unlock = unlock
 	return nil
 }
 

@@ -10,7 +10,8 @@ import (
 )
 
 // runningError is the refusal of a command that cannot go through a
-// running Tributary's control socket (account and source changes).
+// running Tributary's control socket (import, which writes many
+// messages straight into the store).
 type runningError struct{ command string }
 
 func (e *runningError) Error() string {
@@ -24,7 +25,12 @@ func (e *runningError) Unwrap() error { return storage.ErrLocked }
 // the work, through its control socket; otherwise this process takes the
 // lock and runs an engine of its own. The command is the same either way.
 func (c *call) ops(ctx context.Context) (control.Ops, error) {
-	err := c.open(ctx, true)
+	var err error
+	if c.db == nil {
+		err = c.open(ctx, true)
+	} else {
+		err = c.lock() // opened to read first, as source add does
+	}
 	if err == nil {
 		return &control.Local{Engine: c.engine(), Store: c.db}, nil
 	}

@@ -126,15 +126,26 @@ func TestMarkThroughTheControlSocket(t *testing.T) {
 	if n := len(f.imap.Messages(t, "Archive")); n != 1 {
 		t.Errorf("Archive holds %d messages after move, want 1", n)
 	}
-	// Account changes do not go through the socket, and say why.
-	if code, _, errOut := run(t, f.dir, nil, "account", "remove", "box"); code != 1 || !strings.Contains(errOut, "Tributary is running on this data directory") ||
-		!strings.Contains(errOut, "tributary account remove") {
-		t.Errorf("account remove while Tributary runs = %d, %q", code, errOut)
+	// An import takes the lock itself, and says why it cannot.
+	if code, _, errOut := run(t, f.dir, nil, "import", "--account", "box", "none.eml"); code != 1 || !strings.Contains(errOut, "Tributary is running on this data directory") ||
+		!strings.Contains(errOut, "tributary import") {
+		t.Errorf("import while Tributary runs = %d, %q", code, errOut)
 	}
 	// sync --once asks the running engine and reports its check.
 	f.imap.Append(t, "INBOX", []byte("From: s@example.test\r\nSubject: late\r\n\r\nx\r\n"))
 	if out := mustRunOut(t, f.dir, "sync", "--once"); !strings.Contains(out, ": 1 new") {
 		t.Errorf("sync --once through the socket printed %q, want 1 new", out)
+	}
+	// Account changes go through the socket too, passwords included.
+	manual := append(append([]string{}, addArgs...), "--retrieval", "manual")
+	if code, out, errOut := run(t, f.dir, passwords, manual...); code != 0 || !strings.Contains(out, `added account "Work"`) {
+		t.Fatalf("account add through the socket = %d, %q, %q", code, out, errOut)
+	}
+	if out := mustRunOut(t, f.dir, "account", "list"); !strings.Contains(out, "Work <me@example.test>") {
+		t.Errorf("account list after adding through the socket = %q", out)
+	}
+	if out := mustRunOut(t, f.dir, "account", "remove", "Work"); !strings.Contains(out, `removed account "Work"`) {
+		t.Errorf("account remove through the socket printed %q", out)
 	}
 }
 
