@@ -65,6 +65,8 @@ type Ops interface {
 	AccountTrust(ctx context.Context, name, fingerprint string) ([]string, error)
 	// SourceAdd adds a retrieval source to the named account.
 	SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error)
+	// Import brings mail from .eml, mbox and Maildir into an account.
+	Import(ctx context.Context, req ImportRequest) (ImportReport, error)
 }
 
 // Mark is a flag change: nil leaves a flag as it is.

@@ -228,6 +228,12 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, s.ops.AccountRemove(ctx, args.Name)
 		}
 		return s.ops.AccountTrust(ctx, args.Name, args.Fingerprint)
+	case "import":
+		var args ImportRequest
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return s.ops.Import(ctx, args)
 	case "source-add":
 		var args sourceAddArgs
 		if err := decode(&args); err != nil {
@@ -355,6 +361,13 @@ func (c *Client) SourceAdd(ctx context.Context, account string, s core.Source, p
 		out = s
 	}
 	return out, err
+}
+
+// Import implements Ops.
+func (c *Client) Import(ctx context.Context, req ImportRequest) (ImportReport, error) {
+	var rep ImportReport
+	err := c.call(ctx, "import", req, &rep)
+	return rep, err
 }
 
 // Mark implements Ops.

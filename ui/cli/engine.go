@@ -10,8 +10,7 @@ import (
 )
 
 // runningError is the refusal of a command that cannot go through a
-// running Tributary's control socket (import, which writes many
-// messages straight into the store).
+// running Tributary's control socket: a second `tributary sync`.
 type runningError struct{ command string }
 
 func (e *runningError) Error() string {

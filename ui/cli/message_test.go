@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,10 +127,16 @@ func TestMarkThroughTheControlSocket(t *testing.T) {
 	if n := len(f.imap.Messages(t, "Archive")); n != 1 {
 		t.Errorf("Archive holds %d messages after move, want 1", n)
 	}
-	// An import takes the lock itself, and says why it cannot.
-	if code, _, errOut := run(t, f.dir, nil, "import", "--account", "box", "none.eml"); code != 1 || !strings.Contains(errOut, "Tributary is running on this data directory") ||
-		!strings.Contains(errOut, "tributary import") {
-		t.Errorf("import while Tributary runs = %d, %q", code, errOut)
+	// An import goes to the running engine too.
+	eml := filepath.Join(t.TempDir(), "one.eml")
+	if err := os.WriteFile(eml, []byte("From: old@example.test\r\nSubject: imported while running\r\nMessage-ID: <imp1@example.test>\r\n\r\nx\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRunOut(t, f.dir, "import", "--account", "box", "--folder", "Old", eml); out != "imported 1 of 1 messages into box/Old\n" {
+		t.Errorf("import through the socket printed %q", out)
+	}
+	if out := mustRunOut(t, f.dir, "search", "imported while running"); !strings.Contains(out, "imported while running") {
+		t.Errorf("search after the import = %q", out)
 	}
 	// sync --once asks the running engine and reports its check.
 	f.imap.Append(t, "INBOX", []byte("From: s@example.test\r\nSubject: late\r\n\r\nx\r\n"))
