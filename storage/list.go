@@ -153,31 +153,3 @@ AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'mov
 	}
 	return nil
 }
-
-// RemoveMessage deletes a message locally, and its file once nothing else
-// refers to it.
-func (db *DB) RemoveMessage(ctx context.Context, id int64) error {
-	_, blob, err := db.Message(ctx, id)
-	if err != nil {
-		return err
-	}
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM messages_fts WHERE rowid = ?`, id); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
-		return checkAffected(res, err, "remove message")
-	})
-	if err != nil {
-		return err
-	}
-	return db.removeUnreferencedBlobs(ctx, []string{blob})
-}
-
-// MoveMessage moves a message to another folder of its account. It keeps
-// its server links: the engine decides what happens on the server.
-func (db *DB) MoveMessage(ctx context.Context, id, folderID int64) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE messages SET folder_id = f.id, in_inbox = (f.role = 'inbox')
-FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.account_id`, id, folderID)
-	return checkAffected(res, err, "move message")
-}

@@ -129,17 +129,6 @@ func (db *DB) IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLo
 	return locations(ctx, db.sql, messageID)
 }
 
-// UnlinkIMAP forgets the server copies of a local message, after it was
-// moved or deleted on the server: its next appearance (with a new UID, in
-// another mailbox) is matched by content instead.
-func (db *DB) UnlinkIMAP(ctx context.Context, messageID int64) error {
-	_, err := db.w.ExecContext(ctx, `DELETE FROM imap_uids WHERE message = ?`, messageID)
-	if err != nil {
-		return fail("unlink message", err)
-	}
-	return nil
-}
-
 // FolderMailbox returns the IMAP mailbox a local folder mirrors; ok is
 // false for a folder that exists only here.
 func (db *DB) FolderMailbox(ctx context.Context, folderID int64) (loc core.IMAPLocation, ok bool, err error) {

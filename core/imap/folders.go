@@ -46,10 +46,6 @@ var roleNames = map[string][]string{
 	core.RoleArchive: {"Archive", "Archives", "Archiv"},
 }
 
-// RoleFolder is the local folder name of a role ("Sent" for core.RoleSent),
-// or "" for a role without one.
-func RoleFolder(role string) string { return roleFolder[role] }
-
 // folderList is what LIST, LSUB and NAMESPACE said, with the role worked
 // out for each mailbox.
 type folderList struct {
@@ -264,11 +260,4 @@ func (c *Client) RoleMailbox(ctx context.Context, role string, create bool) (str
 	fl.boxes = append(fl.boxes, &goimap.ListData{Mailbox: name, Delim: fl.delim, Attrs: attrs})
 	fl.roles[role] = name
 	return name, nil
-}
-
-// TrashMailbox returns the server's Trash, or "" when it has none.
-//
-// Deprecated: use RoleMailbox(ctx, core.RoleTrash, false).
-func (c *Client) TrashMailbox(ctx context.Context) (string, error) {
-	return c.RoleMailbox(ctx, core.RoleTrash, false)
 }

@@ -250,7 +250,7 @@ func TestSelectionFoundDeepInTheList(t *testing.T) {
 	if rows := l.pages[2]; len(rows) <= 31 || rows[31].ID != picked {
 		t.Errorf("readList did not read the selection's page")
 	}
-	if err := f.db.RemoveMessage(context.Background(), picked); err != nil {
+	if _, err := f.db.RemoveJournaled(context.Background(), picked); err != nil {
 		t.Fatal(err)
 	}
 	if l, err := readList(context.Background(), f.db, storage.ListQuery{}, sel); err != nil || l.at != -1 {
