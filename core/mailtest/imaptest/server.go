@@ -8,6 +8,7 @@
 package imaptest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"fmt"
@@ -185,6 +186,27 @@ func (s *Server) Restart(t testing.TB) {
 	s.Port = ln.Addr().(*net.TCPAddr).Port
 	s.mu.Unlock()
 	go srv.Serve(ln)
+	// A greeting proves Serve is in its accept loop: go-imap's Close races
+	// with a Serve that has not got there yet (seen under -race when a
+	// test closes the server at once).
+	if err := s.ping(); err != nil {
+		t.Fatalf("imaptest: the server does not greet: %v", err)
+	}
+}
+
+// ping dials the server once and reads its greeting.
+func (s *Server) ping() error {
+	conn, err := net.DialTimeout("tcp", s.Addr(), 5*time.Second)
+	if err != nil {
+		return err
+	}
+	if s.opts.ImplicitTLS {
+		conn = tls.Client(conn, &tls.Config{InsecureSkipVerify: true}) // only to read the greeting
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	_, err = bufio.NewReader(conn).ReadString('\n')
+	return err
 }
 
 // Connections returns how many client connections are open now, and the
