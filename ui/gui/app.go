@@ -23,6 +23,18 @@ const (
 	// prefDeleteWithoutAsking: deleting from the Trash, for good, does
 	// not ask first ("Don't ask again").
 	prefDeleteWithoutAsking = "deleteForGoodWithoutAsking"
+	// prefListLayout is listCompact or listThreeLines; unset, the width
+	// of the window decides (startCompact).
+	prefListLayout = "listLayout"
+)
+
+const (
+	listCompact    = "compact"
+	listThreeLines = "threeLines"
+	// The main window's size at first start; at widths over compactFrom
+	// the list starts with one line per message.
+	mainWidth, mainHeight = 1100, 700
+	compactFrom           = 1000
 )
 
 // App is the desktop program: its main window, its dialogs and windows,

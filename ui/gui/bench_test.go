@@ -30,7 +30,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 	a.do = onUI
 	defer a.Wait()
 	w := a.Main()
-	r := newRow().(*row)
+	r := newRow(nil).(*row)
 
 	b.Run("first_page", func(b *testing.B) {
 		for b.Loop() {

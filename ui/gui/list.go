@@ -280,12 +280,24 @@ type row struct {
 
 	index int           // the list row shown, set on every update
 	onTap func(row int) // nil in a row drawn outside the list
+
+	// compact tells the layout the list uses: one line (sender, subject,
+	// marks and date) or three (sender and date, subject, snippet). The
+	// row reads it on every update, so a switch applies to rows already
+	// made; content holds the layout built.
+	compact func() bool
+	built   int // 0: not built yet, 1: three lines, 2: one line
+	content *fyne.Container
 }
 
 var _ fyne.Tappable = (*row)(nil)
 
-func newRow() fyne.CanvasObject {
-	r := &row{badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
+// newRow makes a row in the layout compact says; nil means three lines.
+func newRow(compact func() bool) fyne.CanvasObject {
+	if compact == nil {
+		compact = func() bool { return false }
+	}
+	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
 		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
 		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon())}
 	r.badge.SetMinSize(fyne.NewSize(5, 10))
@@ -306,14 +318,58 @@ func (r *row) Tapped(*fyne.PointEvent) {
 }
 
 func (r *row) CreateRenderer() fyne.WidgetRenderer {
-	line1 := container.NewBorder(nil, nil, nil, container.NewHBox(r.replied, r.flag, r.clip, r.date), r.from)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil,
-		container.NewVBox(line1, r.subject, r.snippet)))
+	r.layout()
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil, r.content))
+}
+
+// layout builds the row's content for the layout chosen, if it changed.
+func (r *row) layout() {
+	want := 1
+	if r.compact() {
+		want = 2
+	}
+	if r.built == want {
+		return
+	}
+	r.built = want
+	marks := container.NewHBox(r.replied, r.flag, r.clip, r.date)
+	if want == 2 {
+		r.snippet.Hide()
+		r.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, marks,
+			container.New(senderColumn{}, r.from, r.subject))}
+	} else {
+		r.snippet.Show()
+		r.content.Objects = []fyne.CanvasObject{container.NewVBox(
+			container.NewBorder(nil, nil, nil, marks, r.from), r.subject, r.snippet)}
+	}
+	r.content.Refresh()
+}
+
+// senderColumn lays out a compact row's sender and subject side by side:
+// the sender gets a third of the width, at most senderWidth, so the
+// subjects of all rows start at the same place and can be scanned.
+type senderColumn struct{}
+
+const senderWidth = 220
+
+func (senderColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(size.Width/3, senderWidth)
+	pad := theme.Padding()
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w, size.Height))
+	objs[1].Move(fyne.NewPos(w+pad, 0))
+	objs[1].Resize(fyne.NewSize(max(size.Width-w-pad, 0), size.Height))
+}
+
+func (senderColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width+theme.Padding(), max(a.Height, b.Height))
 }
 
 // set shows m. In the Sent folder (sent) the row names the recipient:
 // the sender is always the user there.
 func (r *row) set(m core.MessageSummary, sent bool) {
+	r.layout()
 	r.badge.FillColor = accountColor(m.AccountID)
 	r.badge.Refresh()
 	if sent {
@@ -337,6 +393,7 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 }
 
 func (r *row) placeholder() {
+	r.layout()
 	r.badge.FillColor = color.Transparent
 	r.from.SetText("…")
 	r.subject.SetText("")

@@ -84,6 +84,36 @@ type MainWindow struct {
 	inTray    bool // hidden to the tray
 
 	wizardOffered bool // the first-run wizard opens once per start
+
+	// compact: the list shows one line per message (see row.layout).
+	compact bool
+}
+
+// startCompact is the list layout at start: the one chosen last, else one
+// line when the window is wide enough to give the subject room.
+func (w *MainWindow) startCompact() bool {
+	switch w.app.fyne.Preferences().String(prefListLayout) {
+	case listCompact:
+		return true
+	case listThreeLines:
+		return false
+	}
+	return mainWidth > compactFrom
+}
+
+// toggleCompact switches between one-line and three-line rows, and
+// remembers the choice.
+func (w *MainWindow) toggleCompact() {
+	w.compact = !w.compact
+	choice := listThreeLines
+	if w.compact {
+		choice = listCompact
+	}
+	w.app.fyne.Preferences().SetString(prefListLayout, choice)
+	w.list.Refresh() // the list measures its rows again; each row lays itself out anew
+	if w.selRow >= 0 {
+		w.list.ScrollTo(w.selRow)
+	}
 }
 
 func newMainWindow(a *App) *MainWindow {
@@ -100,8 +130,9 @@ func newMainWindow(a *App) *MainWindow {
 			w.reloadList()
 		}
 	}
+	w.compact = w.startCompact()
 	w.list = newMessageList(w.rows.len, func() fyne.CanvasObject {
-		r := newRow().(*row)
+		r := newRow(func() bool { return w.compact }).(*row)
 		r.onTap = w.clickRow
 		return r
 	}, w.updateRow, w.keys, w.moveSelection)
@@ -120,10 +151,11 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("", theme.FolderIcon(), "Move to folder…", w.moveSelected),
 		w.button("", theme.VisibilityIcon(), "Mark read or unread", w.toggleSeen),
 		w.button("", flagToolIcon, "Flag or unflag", w.toggleFlag),
+		w.button("", theme.ListIcon(), "One-line or three-line rows", w.toggleCompact),
 	}
 	tb := w.toolbar
 	toolbar := widget.NewToolbar(tb[0], tb[1], widget.NewToolbarSeparator(), tb[2], tb[3], tb[4],
-		widget.NewToolbarSeparator(), tb[5], tb[6], tb[7], tb[8])
+		widget.NewToolbarSeparator(), tb[5], tb[6], tb[7], tb[8], widget.NewToolbarSeparator(), tb[9])
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
 		w.notices,
@@ -145,7 +177,7 @@ func newMainWindow(a *App) *MainWindow {
 	))
 	w.body = container.NewStack(w.mailView)
 	w.win.SetContent(container.NewStack(w.body, w.tips.root))
-	w.win.Resize(fyne.NewSize(1100, 700))
+	w.win.Resize(fyne.NewSize(mainWidth, mainHeight))
 	w.addShortcuts()
 	w.win.SetCloseIntercept(w.onClose)
 	return w

@@ -148,7 +148,7 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 	// A row renders bold while unread.
 	var r *row
 	onUI(func() {
-		r = newRow().(*row)
+		r = newRow(nil).(*row)
 		m, _, _, _, _ := w.rows.row(0)
 		r.set(m, false)
 	})

@@ -433,8 +433,8 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 	w := f.app.Main()
 	c := w.win.Canvas()
 	onUI(func() {
-		if len(w.toolbar) != 9 {
-			t.Fatalf("toolbar has %d buttons, want 9", len(w.toolbar))
+		if len(w.toolbar) != 10 {
+			t.Fatalf("toolbar has %d buttons, want 10", len(w.toolbar))
 		}
 		d := fyne.CurrentApp().Driver()
 		for _, b := range w.toolbar {
@@ -462,7 +462,7 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 
 func TestFlaggedRowShowsAFlag(t *testing.T) {
 	test.NewTempApp(t)
-	r := newRow().(*row)
+	r := newRow(nil).(*row)
 	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}}, false)
 	if r.flag.Hidden || r.flag.Resource != flagMarkIcon {
 		t.Errorf("flagged row: icon %v hidden %v, want the red flag shown", r.flag.Resource.Name(), r.flag.Hidden)
@@ -515,4 +515,59 @@ func TestSearchFeedback(t *testing.T) {
 			t.Errorf("without a search the list starts %v below the top of its pane, want no gap", y)
 		}
 	})
+}
+
+func TestCompactRows(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	f.deliver(t, work, "first", time.Hour)
+	f.deliver(t, work, "second", time.Minute)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.row(1); return ok })
+	rowHeight := func() (h float32) {
+		onUI(func() { h = newRow(func() bool { return w.compact }).MinSize().Height })
+		return h
+	}
+	// The window starts 1100 wide, over compactFrom: one line per message.
+	if !w.compact {
+		t.Fatal("a wide window without a saved choice starts with three-line rows, want one line")
+	}
+	one := rowHeight()
+	onUI(func() {
+		test.Tap(w.toolbar[9])
+		if w.compact {
+			t.Error("the layout button left the list compact")
+		}
+	})
+	three := rowHeight()
+	if one*2 > three {
+		t.Errorf("a one-line row is %v high and a three-line one %v; want the compact row at most half as high", one, three)
+	}
+	if got := f.app.fyne.Preferences().String(prefListLayout); got != listThreeLines {
+		t.Errorf("choice remembered as %q, want %q", got, listThreeLines)
+	}
+	// A row made before the switch lays itself out anew on its next update.
+	var r *row
+	onUI(func() {
+		r = newRow(func() bool { return w.compact }).(*row)
+		m, _, _, _, _ := w.rows.row(0)
+		r.set(m, false)
+		if !r.snippet.Visible() {
+			t.Error("a three-line row hides its snippet")
+		}
+		test.Tap(w.toolbar[9])
+		r.set(m, false)
+		if r.snippet.Visible() {
+			t.Error("after switching to one line, an existing row still shows its snippet")
+		}
+		if h := r.MinSize().Height; h != one {
+			t.Errorf("an existing row is %v high after the switch, want %v", h, one)
+		}
+	})
+	// The next window starts with the choice remembered, whatever its width.
+	f.app.fyne.Preferences().SetString(prefListLayout, listThreeLines)
+	if (&MainWindow{app: f.app}).startCompact() {
+		t.Error("a remembered three-line choice is not kept at the next start")
+	}
 }
