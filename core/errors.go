@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -231,12 +232,16 @@ func Classify(op, server string, err error) error {
 		dnsErr  *net.DNSError
 	)
 	switch {
-	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered),
-		errors.As(err, &tlsRec), errors.As(err, &tlsAlrt):
+	case errors.As(err, &tlsRec):
+		// The first bytes were not TLS: a plain-text server (its greeting,
+		// most likely) on a port where SSL/TLS was expected.
+		kind = KindTLS
+		err = fmt.Errorf("the server does not speak SSL/TLS on this port; %s", sslAdvice(server))
+	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered), errors.As(err, &tlsAlrt):
 		kind = KindTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		kind = KindNetwork
-		err = errors.New("no answer from the server in time; check the address and port, or try later")
+		err = errors.New("no answer from the server in time; " + silenceAdvice(op, server))
 	case errors.As(err, &dnsErr):
 		kind = KindNetwork
 		err = fmt.Errorf("cannot find the server's address (%v); check the server name", dnsErr)
@@ -251,4 +256,36 @@ func Classify(op, server string, err error) error {
 		kind = KindNetwork
 	}
 	return &Error{Kind: kind, Op: op, Server: server, Err: err}
+}
+
+// The ports where mail servers speak SSL/TLS from the first byte, and the
+// plain-text (STARTTLS) port of the same protocol.
+var (
+	sslPortOf   = map[string]string{"143": "993", "110": "995", "25": "465", "587": "465"}
+	plainPortOf = map[string]string{"993": "143", "995": "110", "465": "587"}
+)
+
+// sslAdvice says what to try when server's port answered in plain text
+// where SSL/TLS was expected.
+func sslAdvice(server string) string {
+	_, port, _ := net.SplitHostPort(server)
+	if ssl, ok := sslPortOf[port]; ok {
+		return "try STARTTLS, or port " + ssl
+	}
+	return "try STARTTLS, or the server's SSL/TLS port"
+}
+
+// greetingOps are the steps that wait for a server's first words.
+var greetingOps = []string{"connect", "greeting", "STARTTLS", "STLS"}
+
+// silenceAdvice says what to try when server did not answer. A server on
+// an SSL/TLS port waits for the client's TLS handshake and says nothing to
+// a client that waits for its greeting: the usual sign of STARTTLS or no
+// encryption chosen for such a port.
+func silenceAdvice(op, server string) string {
+	_, port, _ := net.SplitHostPort(server)
+	if plain, ok := plainPortOf[port]; ok && slices.Contains(greetingOps, op) {
+		return fmt.Sprintf("port %s expects SSL/TLS from the start: unless SSL/TLS is chosen already, choose it, or port %s with STARTTLS", port, plain)
+	}
+	return "check the address and port, or try later"
 }

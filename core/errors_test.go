@@ -38,6 +38,10 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
+	// A timeout after the greeting is no sign of a wrong port.
+	if err := Classify("fetch", "mail.example.com:993", os.ErrDeadlineExceeded); strings.Contains(err.Error(), "SSL/TLS") {
+		t.Errorf("a fetch that timed out on port 993 = %q, want no advice about SSL/TLS", err)
+	}
 	if err := Classify("x", "h:1", context.Canceled); !errors.Is(err, context.Canceled) || IsTemporary(err) {
 		t.Errorf("Classify(context.Canceled) = %v, want it unchanged and not temporary", err)
 	}

@@ -168,8 +168,11 @@ func CheckAddress(addr string) error {
 		return errors.New("is required")
 	}
 	parsed, err := mail.ParseAddress(addr)
-	if err != nil || parsed.Address != addr || parsed.Name != "" {
-		return fmt.Errorf("%q is not a valid email address", addr)
+	if err != nil {
+		return &AddressError{Input: addr, Reason: addressProblem(addr)}
+	}
+	if parsed.Address != addr || parsed.Name != "" {
+		return &AddressError{Input: addr, Reason: "give the address alone, without a name or brackets"}
 	}
 	return nil
 }

@@ -62,8 +62,11 @@ func (o *Options) PinSet() Pins {
 
 // TLSConfig verifies the server's chain against the system roots (on Linux
 // SSL_CERT_FILE and SSL_CERT_DIR are honoured) and, failing that, accepts
-// the leaf only if its fingerprint is pinned for this host and port. A
-// refusal is a *core.CertificateError carrying the fingerprint to show.
+// the leaf only if its fingerprint is pinned for this host, on this port or
+// another: one server shows one certificate on its IMAP, POP3 and SMTP
+// ports, and the user trusts it once. A refusal is a *core.CertificateError
+// carrying the fingerprint to show; it is a changed certificate when this
+// very port had pins.
 func TLSConfig(host string, port int, pins Pins) *tls.Config {
 	server := core.Endpoint{Host: host, Port: port}.Addr()
 	name := strings.Trim(host, "[]")
@@ -87,7 +90,7 @@ func TLSConfig(host string, port int, pins Pins) *tls.Config {
 				return nil
 			}
 			fp := core.Fingerprint(leaf)
-			if slices.Contains(pins[server], fp) {
+			if pinnedForHost(pins, name, fp) {
 				return nil
 			}
 			// With pins for this server, this is a changed certificate,
@@ -103,6 +106,16 @@ func TLSConfig(host string, port int, pins Pins) *tls.Config {
 			}
 		},
 	}
+}
+
+// pinnedForHost reports whether fp is pinned for host on any port.
+func pinnedForHost(pins Pins, host, fp string) bool {
+	for server, fps := range pins {
+		if h, _, err := net.SplitHostPort(server); err == nil && strings.EqualFold(h, host) && slices.Contains(fps, fp) {
+			return true
+		}
+	}
+	return false
 }
 
 // Conn is a connection whose every Read and Write must finish within the
@@ -183,7 +196,7 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *Options) (*Conn, error) {
 	if ep.Encryption == core.EncryptionSSL {
 		tc, err := handshake(dctx, raw, ep, opts)
 		if err != nil {
-			return nil, err
+			return nil, core.Classify("TLS handshake", ep.Addr(), err)
 		}
 		raw = tc
 	}
@@ -197,16 +210,29 @@ func StartTLS(ctx context.Context, c *Conn, ep core.Endpoint, opts *Options) (*C
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeoutOrDefault())
 	defer cancel()
 	tc, err := handshake(dctx, c.Conn, ep, opts)
+	var notTLS tls.RecordHeaderError
+	if errors.As(err, &notTLS) {
+		// Not a wrong port: the server agreed to STARTTLS and then went
+		// on in plain text (or something in between added bytes).
+		return nil, &core.Error{Kind: core.KindTLS, Op: "STARTTLS", Server: ep.Addr(),
+			Err: fmt.Errorf("the server accepted STARTTLS but then did not speak TLS (%w); nothing was sent", notTLS)}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return wrap(ctx, tc, opts), nil
 }
 
+// handshake does the TLS handshake on raw. Its error is classified, but
+// keeps a tls.RecordHeaderError reachable for StartTLS to word.
 func handshake(ctx context.Context, raw net.Conn, ep core.Endpoint, opts *Options) (*tls.Conn, error) {
 	tc := tls.Client(raw, TLSConfig(ep.Host, ep.Port, opts.PinSet()))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		raw.Close()
+		var notTLS tls.RecordHeaderError
+		if errors.As(err, &notTLS) {
+			return nil, err
+		}
 		classified := core.Classify("TLS handshake", ep.Addr(), err)
 		// A handshake that fails for any reason but the network (version,
 		// cipher, a plain-text server on a TLS port) is a TLS problem.

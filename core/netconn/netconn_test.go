@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -51,10 +52,16 @@ func TestDialVerifiesOrPins(t *testing.T) {
 		t.Fatalf("Dial(pinned) = %v, want success", err)
 	}
 	c.Close()
-	// A pin is for one host and port only.
-	other := Pins{"127.0.0.1:1": {fp}}
-	if _, err := Dial(ctx, ep, &Options{Pins: other}); !errors.As(err, &cert) || cert.Changed() {
-		t.Errorf("Dial with the pin on another port = %v, want a CertificateError of a first sight", err)
+	// One certificate trusted on one port of a host is trusted on its
+	// other ports: a server shows the same one for IMAP, POP3 and SMTP.
+	if c, err := Dial(ctx, ep, &Options{Pins: Pins{"127.0.0.1:1": {fp}}}); err != nil {
+		t.Errorf("Dial with the same certificate pinned on another port of the host = %v, want success", err)
+	} else {
+		c.Close()
+	}
+	// A pin is for its host only.
+	if _, err := Dial(ctx, ep, &Options{Pins: Pins{"127.0.0.2:" + strconv.Itoa(ep.Port): {fp}}}); !errors.As(err, &cert) || cert.Changed() {
+		t.Errorf("Dial with the pin on another host = %v, want a CertificateError of a first sight", err)
 	}
 }
 
@@ -104,5 +111,49 @@ func TestReadDeadlineAndCancel(t *testing.T) {
 	start = time.Now()
 	if _, err := c.Read(make([]byte, 1)); err == nil || time.Since(start) > 3*time.Second {
 		t.Errorf("Read after cancel = %v after %v, want it to end at once", err, time.Since(start))
+	}
+}
+
+// TestWrongPortForTheEncryption: SSL/TLS chosen for a plain-text port, and
+// a plain connection to an SSL/TLS port, end in advice a person can act on,
+// not in crypto/tls's words.
+func TestWrongPortForTheEncryption(t *testing.T) {
+	ctx := context.Background()
+	// A plain-text server that greets at once, as IMAP on port 143 does.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("* OK IMAP4rev1 ready\r\n"))
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	_, err = Dial(ctx, core.Endpoint{Host: "127.0.0.1", Port: port, Encryption: core.EncryptionSSL}, nil)
+	if got := fmt.Sprint(err); core.KindOf(err) != core.KindTLS || !strings.Contains(got, "does not speak SSL/TLS on this port; try STARTTLS") || strings.Contains(got, "first record") {
+		t.Errorf("SSL/TLS to a plain-text server = %q (kind %v), want a TLS error saying it does not speak SSL/TLS on this port", got, core.KindOf(err))
+	}
+	// The same error on the well-known ports names the SSL/TLS one.
+	if got := core.Classify("TLS handshake", "127.0.0.1:143", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}).Error(); got != "127.0.0.1:143: the server does not speak SSL/TLS on this port; try STARTTLS, or port 993" {
+		t.Errorf("on port 143: %q", got)
+	}
+	// A TLS server says nothing to a client that waits for its greeting.
+	ep, _ := tlsServer(t)
+	ep.Encryption = core.EncryptionNone
+	c, err := Dial(ctx, ep, &Options{IOTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Read(make([]byte, 10))
+	if got := core.Classify("greeting", "127.0.0.1:993", err).Error(); !strings.Contains(got, "port 993 expects SSL/TLS from the start") || !strings.Contains(got, "port 143 with STARTTLS") {
+		t.Errorf("plain text to an SSL/TLS port: %q, want advice to choose SSL/TLS or port 143", got)
 	}
 }

@@ -169,9 +169,9 @@ func runSend(ctx context.Context, c *call) error {
 		if f.val == "" {
 			continue
 		}
-		addrs, err := mail.ParseAddressList(f.val)
+		addrs, err := core.ParseAddressList(f.val)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("bad address in %q: %v", f.val, err))
+			errs = append(errs, err)
 		}
 		*f.list = addrs
 	}
@@ -218,8 +218,8 @@ func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, 
 		req.All = *all
 	}
 	if to != nil {
-		if req.To, err = mail.ParseAddressList(*to); err != nil {
-			return fmt.Errorf("bad address in %q: %v", *to, err)
+		if req.To, err = core.ParseAddressList(*to); err != nil {
+			return err
 		}
 	}
 	if req.Text, err = c.readBody(*bodyFile); err != nil {

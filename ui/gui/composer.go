@@ -1,11 +1,11 @@
 package gui
 
 import (
-	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
 
+	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/reply"
 )
 
@@ -107,27 +107,9 @@ func formatAddress(x *mail.Address) string {
 
 // parseAddresses reads an address entry: empty is no addresses, and the
 // separator left after picking a completion ("ann@x.example, ") is fine.
-func parseAddresses(s string) ([]*mail.Address, error) {
-	s = strings.TrimRight(strings.TrimSpace(s), ", \t")
-	if s == "" {
-		return nil, nil
-	}
-	return mail.ParseAddressList(s)
-}
+func parseAddresses(s string) ([]*mail.Address, error) { return core.ParseAddressList(s) }
 
-// addressError says what is wrong with an address entry, naming the
-// first part that is not an address when the list splits cleanly.
-func addressError(s string, err error) string {
-	for part := range strings.SplitSeq(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if _, perr := mail.ParseAddress(part); perr != nil {
-			return fmt.Sprintf("%q is not an email address (%s). Write it like name@example.com; separate addresses with commas.",
-				clipRunes(part, 60), strings.TrimPrefix(perr.Error(), "mail: "))
-		}
-	}
-	return fmt.Sprintf("This is not a list of email addresses (%s). Write them like name@example.com, separated by commas.",
-		strings.TrimPrefix(err.Error(), "mail: "))
+// addressError says what is wrong with an address entry, in words.
+func addressError(err error) string {
+	return err.Error() + ". Separate addresses with commas."
 }

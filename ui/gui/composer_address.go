@@ -118,7 +118,7 @@ func (f *addressField) parse() ([]*mail.Address, error) { return parseAddresses(
 func (f *addressField) check() bool {
 	_, err := f.parse()
 	if err != nil {
-		f.showProblem(addressError(f.entry.Text, err))
+		f.showProblem(addressError(err))
 		return false
 	}
 	f.hideProblem()

@@ -248,7 +248,7 @@ func TestAddressValidationShowsUnderTheField(t *testing.T) {
 		test.Type(c.to.entry, "not an address")
 		test.Type(c.subject, "Hello")
 		test.Tap(c.sendButton)
-		if !c.to.problem.Visible() || !strings.Contains(c.to.problem.Text, `"not an address" is not an email address`) {
+		if !c.to.problem.Visible() || !strings.Contains(c.to.problem.Text, `not an address is not a valid address: it has no @`) {
 			t.Errorf("To error shown %v: %q", c.to.problem.Visible(), c.to.problem.Text)
 		}
 		if c.sending {
