@@ -144,7 +144,26 @@ type OutboxItem struct {
 
 // Describe is a one-line summary for lists and logs (never the body).
 func (o OutboxItem) Describe() string {
-	return fmt.Sprintf("#%d %s → %s %q: %s", o.ID, o.Account, o.To, o.Subject, strings.ToUpper(string(o.State)))
+	return fmt.Sprintf("%s: %q to %s: %s", o.Account, o.Subject, o.To, strings.ToLower(o.State.Label()))
+}
+
+// Label names an outbox state in words, for people, not by its stored name.
+func (s OutboxState) Label() string {
+	switch s {
+	case OutboxQueued:
+		return "Waiting"
+	case OutboxSending:
+		return "Sending"
+	case OutboxSent:
+		return "Sent"
+	case OutboxRetry:
+		return "Will retry"
+	case OutboxFailed:
+		return "Failed"
+	case OutboxUnknown:
+		return "Delivery unknown"
+	}
+	return string(s)
 }
 
 // MailboxState is what Tributary remembers of one synced IMAP mailbox.

@@ -198,7 +198,7 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	it := w.items[i]
 	state, summary, when, info := rowParts(o)
-	state.SetText(strings.ToUpper(string(it.State)))
+	state.SetText(it.State.Label())
 	state.Importance = stateImportance(it.State)
 	state.Refresh()
 	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"), it.Account))
@@ -290,7 +290,7 @@ func (w *outboxWindow) showDetail() {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "To: %s\nSubject: %s\nFrom: %s (%s)\nState: %s, %s\n", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"),
-		it.From, it.Account, strings.ToUpper(string(it.State)), attemptLine(it))
+		it.From, it.Account, it.State.Label(), attemptLine(it))
 	switch it.State {
 	case core.OutboxQueued, core.OutboxRetry, core.OutboxFailed:
 		w.retry.Show()

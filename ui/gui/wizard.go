@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -732,6 +733,26 @@ func resultLine(a core.Account, i int, r engine.CheckResult) string {
 	return head + " — " + strings.Join(parts, ", ")
 }
 
+// fingerprintLines writes a fingerprint as pairs in lines of eight, so that
+// it breaks between pairs, never inside one, and can be read out pair by
+// pair against the provider's.
+func fingerprintLines(fp string) string {
+	pairs := strings.Split(core.FormatFingerprint(fp), ":")
+	var lines []string
+	for len(pairs) > 8 {
+		lines, pairs = append(lines, strings.Join(pairs[:8], ":")+":"), pairs[8:]
+	}
+	return strings.Join(append(lines, strings.Join(pairs, ":")), "\n")
+}
+
+// serverHost is the host of a host:port.
+func serverHost(server string) string {
+	if h, _, err := net.SplitHostPort(server); err == nil {
+		return h
+	}
+	return server
+}
+
 // askTrust shows an untrusted certificate; trusting pins it for that
 // server, as the CLI's "account trust" does, and tests again.
 func (w *wizard) askTrust(c *core.CertificateError) {
@@ -739,8 +760,7 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 	if !c.NotAfter.IsZero() && c.NotAfter.Before(time.Now()) {
 		expires += " (expired)"
 	}
-	fingerprint := widget.NewLabelWithStyle(core.FormatFingerprint(c.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	fingerprint.Wrapping = fyne.TextWrapBreak
+	fingerprint := widget.NewLabelWithStyle(fingerprintLines(c.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fingerprint.Selectable = true
 	why := "it is not trusted"
 	if c.Err != nil {
@@ -754,7 +774,7 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 			widget.NewLabel("Expires"), widget.NewLabel(expires),
 			widget.NewLabel("SHA-256 fingerprint"), fingerprint),
 		wrapped("Trust it only if this fingerprint matches the one your provider or administrator gave you. "+
-			"Tributary will then accept this certificate, and only this one, for "+c.Server+"."),
+			"Tributary will then accept this certificate, and only this one, from "+serverHost(c.Server)+", on this port and its others."),
 	)
 	d := dialog.NewCustomConfirm("Untrusted certificate", "Trust this certificate", "Cancel", content, func(ok bool) {
 		if ok {
