@@ -16,28 +16,8 @@ import (
 
 // findCheck finds a visible check box labelled label in o.
 func findCheck(o fyne.CanvasObject, label string) *widget.Check {
-	if o == nil || !o.Visible() {
-		return nil
-	}
-	switch x := o.(type) {
-	case *widget.Check:
-		if x.Text == label {
-			return x
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			if b := findCheck(c, label); b != nil {
-				return b
-			}
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			if b := findCheck(c, label); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
+	c, _ := findWidget(o, func(c *widget.Check) bool { return c.Text == label })
+	return c
 }
 
 // exists reports whether message id is still stored.
@@ -166,5 +146,31 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 		if !strings.Contains(r.from.Text, "Bob Receiver") {
 			t.Errorf("Sent row names %q, want the recipient", r.from.Text)
 		}
+	})
+}
+
+func TestMoveDialogMakesAFolder(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	id := f.deliver(t, work, "keep me", time.Hour)
+	f.markRead(t, id)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "the message", id)
+	onUI(func() {
+		w.moveSelected()
+		entry, ok := findWidget(w.win.Canvas().Overlays().Top(), func(*widget.SelectEntry) bool { return true })
+		if !ok {
+			t.Fatalf("the move dialog has no folder entry: %q", dialogText(w.win))
+		}
+		entry.SetText("Receipts 2026")
+	})
+	onUI(func() { tapButton(t, w.win, "Move") })
+	eventually(t, "moved into the new folder", func() bool {
+		m, _, err := f.db.Message(ctx, id)
+		return err == nil && m.Folder == "Receipts 2026"
 	})
 }

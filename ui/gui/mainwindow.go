@@ -3,6 +3,8 @@ package gui
 import (
 	"fmt"
 	"image/color"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -586,15 +588,34 @@ func (w *MainWindow) moveSelected() {
 			ids = append(ids, n.folder.ID)
 		}
 	}
-	choice := widget.NewSelect(names, nil)
-	dialog.ShowForm("Move message", "Move", "Cancel", []*widget.FormItem{widget.NewFormItem("To folder", choice)}, func(ok bool) {
-		if !ok || choice.SelectedIndex() < 0 {
+	// An entry with the folders to pick from, where a new name makes a
+	// new folder.
+	choice := widget.NewSelectEntry(names)
+	choice.PlaceHolder = "Pick a folder, or type a new name"
+	dialog.ShowForm("Move message", "Move", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("To folder", choice),
+		widget.NewFormItem("", widget.NewLabelWithStyle("A new folder is kept on this computer.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})),
+	}, func(ok bool) {
+		name := strings.TrimSpace(choice.Text)
+		if !ok || name == "" {
 			return
 		}
-		dest := ids[choice.SelectedIndex()]
+		dest := int64(0)
+		if i := slices.Index(names, name); i >= 0 {
+			dest = ids[i]
+		} else if err := core.CheckFolderName(name); err != nil {
+			w.showError(fmt.Errorf("cannot make the folder %q: %w", name, err))
+			return
+		}
 		w.leave(m)
 		w.app.background("move", func() {
-			err := w.app.engine.Move(w.app.ctx, m.ID, dest)
+			var err error
+			if dest == 0 {
+				dest, err = w.app.engine.EnsureFolder(w.app.ctx, m.AccountID, name)
+			}
+			if err == nil {
+				err = w.app.engine.Move(w.app.ctx, m.ID, dest)
+			}
 			w.app.do(func() {
 				if err != nil {
 					w.showError(err)
