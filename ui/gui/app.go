@@ -26,6 +26,11 @@ const (
 	// prefListLayout is listCompact or listThreeLines; unset, the width
 	// of the window decides (startCompact).
 	prefListLayout = "listLayout"
+	// The main window's size and the panes' widths (split offsets).
+	prefWindowWidth  = "window.width"
+	prefWindowHeight = "window.height"
+	prefSidebarPane  = "pane.sidebar"
+	prefListPane     = "pane.list"
 )
 
 const (
@@ -105,6 +110,12 @@ func (a *App) Run() {
 	a.fyne.Run()
 }
 
+// quit remembers the main window's layout and ends the app.
+func (a *App) quit() {
+	a.main.saveLayout()
+	a.fyne.Quit()
+}
+
 // background runs fn off the UI goroutine; a panic in it is logged, not fatal.
 func (a *App) background(what string, fn func()) {
 	a.work.Add(1)
@@ -158,4 +169,12 @@ func (a *App) Wait() {
 		<-a.followed
 	}
 	a.work.Wait()
+}
+
+// showCentred shows a new window in the middle of the screen, where the
+// main window starts too, rather than where the window manager would put
+// it (a corner, often). Fyne cannot place a window over another one.
+func showCentred(win fyne.Window) {
+	win.CenterOnScreen()
+	win.Show()
 }

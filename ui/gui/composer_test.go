@@ -401,3 +401,28 @@ func TestWrapWords(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscardAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
+	f := newMainFixture(t)
+	sendingAccount(t, f, "Work", "Work User", "127.0.0.1", 25)
+	onUI(f.app.Start)
+	onUI(func() { f.app.OpenComposer(Draft{}) })
+	c := onlyComposer(t, f.app)
+	eventually(t, "accounts loaded", func() bool { return c.ready })
+	onUI(func() { test.Tap(c.discardButton) })
+	if n := len(openComposers(f.app)); n != 0 {
+		t.Fatalf("discarding an empty message: %d composers still open, want it closed without asking", n)
+	}
+	onUI(func() { f.app.OpenComposer(Draft{}) })
+	c = onlyComposer(t, f.app)
+	onUI(func() {
+		c.subject.SetText("half a thought")
+		test.Tap(c.discardButton)
+		if text := dialogText(c.win); !strings.Contains(text, "Discard this message?") {
+			t.Errorf("discarding a message with a subject: dialog %q, want the question", text)
+		}
+	})
+	if n := len(openComposers(f.app)); n != 1 {
+		t.Errorf("%d composers open while the question waits, want 1", n)
+	}
+}

@@ -95,7 +95,7 @@ func (a *App) OpenComposer(d Draft) {
 	}
 	c := newComposer(a, d)
 	ws.composers[c] = true
-	c.win.Show()
+	showCentred(c.win)
 	if d.To == "" {
 		c.win.Canvas().Focus(c.to.entry)
 	} else {
@@ -469,7 +469,7 @@ func (c *composer) discard() {
 	if c.sending || c.done {
 		return
 	}
-	dialog.ShowConfirm("Discard this message?", "What you wrote is deleted, draft included.", func(ok bool) {
+	drop := func(ok bool) {
 		if !ok {
 			return
 		}
@@ -483,7 +483,23 @@ func (c *composer) discard() {
 			removeForwardFiles(files)
 		})
 		c.close()
-	}, c.win)
+	}
+	if c.blank() {
+		drop(true) // nothing would be lost, so nothing to ask
+		return
+	}
+	dialog.ShowConfirm("Discard this message?", "What you wrote is deleted, draft included.", drop, c.win)
+}
+
+// blank reports whether the composer holds nothing the user would miss:
+// every field empty, no attachment.
+func (c *composer) blank() bool {
+	for _, text := range []string{c.to.entry.Text, c.cc.entry.Text, c.bcc.entry.Text, c.subject.Text, c.body.Text} {
+		if strings.TrimSpace(text) != "" {
+			return false
+		}
+	}
+	return len(c.files) == 0
 }
 
 // requestClose is the window's close button: what changed since the last

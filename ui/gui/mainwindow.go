@@ -89,6 +89,9 @@ type MainWindow struct {
 
 	// compact: the list shows one line per message (see row.layout).
 	compact bool
+	// sideSplit divides the sidebar from the rest, listSplit the list
+	// from the reader; their offsets are remembered.
+	sideSplit, listSplit *container.Split
 }
 
 // startCompact is the list layout at start: the one chosen last, else one
@@ -100,7 +103,28 @@ func (w *MainWindow) startCompact() bool {
 	case listThreeLines:
 		return false
 	}
-	return mainWidth > compactFrom
+	return w.savedSize().Width > compactFrom
+}
+
+// savedSize is the main window's size when it last closed, or the size
+// of a first start.
+func (w *MainWindow) savedSize() fyne.Size {
+	prefs := w.app.fyne.Preferences()
+	return fyne.NewSize(float32(prefs.FloatWithFallback(prefWindowWidth, mainWidth)),
+		float32(prefs.FloatWithFallback(prefWindowHeight, mainHeight)))
+}
+
+// saveLayout remembers the window's size and the panes' widths for the
+// next start. Fyne has no window position to read, so the window manager
+// places it.
+func (w *MainWindow) saveLayout() {
+	prefs := w.app.fyne.Preferences()
+	if size := w.win.Canvas().Size(); size.Width > 0 && size.Height > 0 {
+		prefs.SetFloat(prefWindowWidth, float64(size.Width))
+		prefs.SetFloat(prefWindowHeight, float64(size.Height))
+	}
+	prefs.SetFloat(prefSidebarPane, w.sideSplit.Offset)
+	prefs.SetFloat(prefListPane, w.listSplit.Offset)
 }
 
 // toggleCompact switches between one-line and three-line rows, and
@@ -166,10 +190,12 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
 	), nil, nil, w.navList)
 	w.listPane = container.NewBorder(w.heading, nil, nil, nil, w.list)
-	split := container.NewHSplit(w.listPane, w.reader.CanvasObject())
-	split.Offset = 0.42
-	main := container.NewHSplit(side, split)
-	main.Offset = 0.2
+	prefs := a.fyne.Preferences()
+	w.listSplit = container.NewHSplit(w.listPane, w.reader.CanvasObject())
+	w.listSplit.Offset = prefs.FloatWithFallback(prefListPane, 0.42)
+	main := container.NewHSplit(side, w.listSplit)
+	main.Offset = prefs.FloatWithFallback(prefSidebarPane, 0.2)
+	w.sideSplit = main
 	statusBar := widget.NewLabelWithData(w.status)
 	w.mailView = container.NewBorder(top, statusBar, nil, nil, main)
 	w.firstRun = container.NewCenter(container.NewVBox(
@@ -179,7 +205,7 @@ func newMainWindow(a *App) *MainWindow {
 	))
 	w.body = container.NewStack(w.mailView)
 	w.win.SetContent(container.NewStack(w.body, w.tips.root))
-	w.win.Resize(fyne.NewSize(mainWidth, mainHeight))
+	w.win.Resize(w.savedSize())
 	w.addShortcuts()
 	w.win.SetCloseIntercept(w.onClose)
 	return w
@@ -733,8 +759,9 @@ func (w *MainWindow) addShortcuts() {
 func (w *MainWindow) onClose() {
 	if w.app.fyne.Preferences().Bool(prefCloseToTray) && w.app.hasTray() {
 		w.inTray = true
+		w.saveLayout()
 		w.win.Hide()
 		return
 	}
-	w.app.fyne.Quit()
+	w.app.quit()
 }

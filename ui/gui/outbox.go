@@ -54,7 +54,7 @@ func (a *App) OpenOutbox() {
 	}
 	w := newOutboxWindow(a)
 	ws.outbox = w
-	w.win.Show()
+	showCentred(w.win)
 	w.refresh()
 }
 

@@ -571,3 +571,30 @@ func TestCompactRows(t *testing.T) {
 		t.Error("a remembered three-line choice is not kept at the next start")
 	}
 }
+
+func TestWindowLayoutIsRemembered(t *testing.T) {
+	f := newMainFixture(t)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	onUI(func() {
+		if got := w.win.Canvas().Size(); got.Width < mainWidth-20 {
+			t.Errorf("first start: window %v, want about %vx%v", got, mainWidth, mainHeight)
+		}
+		w.win.Resize(fyne.NewSize(900, 640))
+		w.sideSplit.SetOffset(0.3)
+		w.listSplit.SetOffset(0.5)
+		w.saveLayout()
+	})
+	next := newMainWindow(f.app)
+	onUI(func() {
+		if got := next.savedSize(); got.Width < 880 || got.Width > 900 || got.Height < 620 || got.Height > 640 {
+			t.Errorf("next start: size %v, want the 900x640 (less the window's padding) it closed with", got)
+		}
+		if next.sideSplit.Offset != 0.3 || next.listSplit.Offset != 0.5 {
+			t.Errorf("next start: panes at %v and %v, want 0.3 and 0.5", next.sideSplit.Offset, next.listSplit.Offset)
+		}
+		if next.compact {
+			t.Error("a window narrower than 1000 px starts with one-line rows")
+		}
+	})
+}

@@ -59,7 +59,7 @@ func (a *App) openSettings() *settingsWindow {
 	}
 	s := newSettingsWindow(a)
 	a.settings = s
-	s.win.Show()
+	showCentred(s.win)
 	s.reload()
 	return s
 }

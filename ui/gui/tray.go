@@ -37,7 +37,7 @@ func (a *App) trayMenu(unread int) *fyne.Menu {
 		fyne.NewMenuItem("Compose", func() { a.showMain(); a.OpenComposer(Draft{}) }),
 		fyne.NewMenuItem("Show / Hide", a.toggleMain),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Quit", a.fyne.Quit),
+		fyne.NewMenuItem("Quit", a.quit),
 	)
 }
 

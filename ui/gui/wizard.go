@@ -104,7 +104,7 @@ func (a *App) openWizard(acct *core.Account) *wizard {
 		a.wizards = map[int64]*wizard{}
 	}
 	a.wizards[id] = w
-	w.win.Show()
+	showCentred(w.win)
 	return w
 }
 
