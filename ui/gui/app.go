@@ -31,6 +31,8 @@ const (
 	prefWindowHeight = "window.height"
 	prefSidebarPane  = "pane.sidebar"
 	prefListPane     = "pane.list"
+	// prefSaveDir is the folder an attachment was last saved in.
+	prefSaveDir = "saveDir"
 )
 
 const (

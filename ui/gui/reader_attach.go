@@ -1,12 +1,15 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	fstorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,33 +50,118 @@ func (r *Reader) attachmentRow(v *readerView, att mime.Attachment) fyne.CanvasOb
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
-// saveAttachment asks where to save, offering the sanitised name, and
-// writes the part there in the background.
+// saveAttachment asks where to save, offering the sanitised name in the
+// folder last saved to, and writes the part there in the background. The
+// path is an entry, kept as typed: an absolute path is used as it is (the
+// Fyne file dialog would put it under its own folder), a relative one is
+// taken from the folder offered, and ~ is the home folder. Browse… picks
+// the folder.
 func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 	a := r.app
 	win := a.windowFor(r.root)
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("cannot save %s: %w", att.Filename, err), win)
+	path := widget.NewEntry()
+	path.SetText(filepath.Join(a.saveDir(), att.Filename))
+	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err == nil && dir != nil {
+				path.SetText(filepath.Join(dir.Path(), filepath.Base(path.Text)))
+			}
+		}, win)
+	})
+	form := container.NewBorder(nil, nil, nil, browse, path)
+	d := dialog.NewCustomConfirm("Save "+att.Filename, "Save", "Cancel", form, func(ok bool) {
+		if !ok {
 			return
 		}
-		if w == nil {
-			return // cancelled
+		target, err := a.savePath(path.Text)
+		if err != nil {
+			dialog.ShowError(err, win)
+			return
 		}
-		a.background("save attachment", func() {
-			err := a.extractAttachment(v.blob, att, w)
-			if err != nil {
-				fstorage.Delete(w.URI()) // no half-written file left behind
-			}
-			a.do(func() {
-				if err != nil {
-					dialog.ShowError(err, win)
-				}
+		write := func() {
+			a.fyne.Preferences().SetString(prefSaveDir, filepath.Dir(target))
+			a.background("save attachment", func() {
+				err := a.saveAttachmentAs(v.blob, att, target)
+				a.do(func() {
+					if err != nil {
+						dialog.ShowError(err, win)
+					}
+				})
 			})
-		})
+		}
+		if _, err := os.Stat(target); err == nil {
+			dialog.ShowConfirm("Replace the file?", target+" exists already. Replace it?", func(ok bool) {
+				if ok {
+					write()
+				}
+			}, win)
+			return
+		}
+		write()
 	}, win)
-	d.SetFileName(att.Filename)
+	d.Resize(fyne.NewSize(560, d.MinSize().Height))
 	d.Show()
+}
+
+// saveDir is the folder attachments are offered to be saved in: the last
+// one used, else Downloads, else the home folder.
+func (a *App) saveDir() string {
+	if dir := a.fyne.Preferences().String(prefSaveDir); dir != "" {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	if info, err := os.Stat(filepath.Join(home, "Downloads")); err == nil && info.IsDir() {
+		return filepath.Join(home, "Downloads")
+	}
+	return home
+}
+
+// savePath reads the path typed in the save dialog.
+func (a *App) savePath(typed string) (string, error) {
+	p := strings.TrimSpace(typed)
+	if p == "" {
+		return "", errors.New("type where to save the file")
+	}
+	if rest, ok := strings.CutPrefix(p, "~"); ok && (rest == "" || rest[0] == filepath.Separator) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find the home folder: %w", err)
+		}
+		p = filepath.Join(home, rest)
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(a.saveDir(), p)
+	}
+	p = filepath.Clean(p)
+	if info, err := os.Stat(filepath.Dir(p)); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("the folder %s does not exist", filepath.Dir(p))
+	}
+	if info, err := os.Stat(p); err == nil && info.IsDir() {
+		return "", fmt.Errorf("%s is a folder; add a file name", p)
+	}
+	return p, nil
+}
+
+// saveAttachmentAs writes the part to a temporary file beside target and
+// renames it into place, so that a failure never leaves half a file or
+// spoils the file it was to replace.
+func (a *App) saveAttachmentAs(blob string, att mime.Attachment, target string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".tributary-save-*")
+	if err != nil {
+		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+	}
+	if err := a.extractAttachment(blob, att, tmp); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+	}
+	return nil
 }
 
 // openAttachment saves the part to a private temporary file and has the

@@ -260,6 +260,38 @@ Content-Transfer-Encoding: base64
 		t.Errorf("fileURL(%s) = %s", path, u)
 	}
 
+	// Save keeps an absolute path as typed, and replaces a file only
+	// after asking.
+	saved := filepath.Join(t.TempDir(), "kept.pdf")
+	onUI(func() {
+		r.saveAttachment(v, v.attachments[0])
+		entry, ok := findWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
+		if !ok {
+			t.Fatalf("the save dialog has no path entry: %q", dialogText(f.win))
+		}
+		if want := "report.pdf"; filepath.Base(entry.Text) != want || !filepath.IsAbs(entry.Text) {
+			t.Errorf("save dialog offers %q, want an absolute path ending in %s", entry.Text, want)
+		}
+		entry.SetText(saved)
+		tapButton(t, f.win, "Save")
+	})
+	eventually(t, "saved where typed", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
+	os.WriteFile(saved, []byte("older"), 0o600)
+	onUI(func() {
+		r.saveAttachment(v, v.attachments[0])
+		entry, _ := findWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
+		if want := filepath.Join(filepath.Dir(saved), "report.pdf"); entry.Text != want {
+			t.Errorf("the second save offers %q, want the folder last used: %s", entry.Text, want)
+		}
+		entry.SetText(saved)
+		tapButton(t, f.win, "Save")
+		if text := dialogText(f.win); !strings.Contains(text, "exists already") {
+			t.Errorf("saving over a file: dialog %q, want a question first", text)
+		}
+		tapButton(t, f.win, "Yes")
+	})
+	eventually(t, "replaced after asking", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
+
 	// The plain-text view is one tap away.
 	onUI(func() {
 		test.Tap(r.toggle)
