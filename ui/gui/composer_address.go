@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
@@ -80,9 +82,12 @@ type addressField struct {
 	entry       *composeEntry
 	problem     *widget.Label
 	suggestions *fyne.Container
-	matches     []*mail.Address
-	highlight   int
-	box         *fyne.Container
+	// panel holds the suggestions over the fields below, on the
+	// composer's floating layer, so that they move no field.
+	panel     *fyne.Container
+	matches   []*mail.Address
+	highlight int
+	box       *fyne.Container
 }
 
 func newAddressField(c *composer, placeholder string) *addressField {
@@ -106,8 +111,13 @@ func newAddressField(c *composer, placeholder string) *addressField {
 	f.problem.Wrapping = fyne.TextWrapWord
 	f.problem.Hide()
 	f.suggestions = container.NewVBox()
-	f.suggestions.Hide()
-	f.box = container.NewVBox(f.entry, f.problem, f.suggestions)
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	bg.StrokeColor = theme.Color(theme.ColorNameShadow)
+	bg.StrokeWidth = 1
+	f.panel = container.NewStack(bg, f.suggestions)
+	f.panel.Hide()
+	c.float.Add(f.panel)
+	f.box = container.NewVBox(f.entry, f.problem)
 	return f
 }
 
@@ -188,18 +198,27 @@ func (f *addressField) showSuggestions() {
 		}
 		f.suggestions.Objects = append(f.suggestions.Objects, b)
 	}
-	f.suggestions.Show()
-	f.c.relayout()
+	f.suggestions.Refresh()
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(f.entry).Subtract(d.AbsolutePositionForObject(f.c.float))
+	pos.Y += f.entry.Size().Height
+	f.panel.Move(pos)
+	f.panel.Resize(fyne.NewSize(f.entry.Size().Width, f.panel.MinSize().Height))
+	f.panel.Show()
+	f.c.float.Refresh()
 }
 
+// suggesting reports whether the suggestions are on screen.
+func (f *addressField) suggesting() bool { return f.panel.Visible() }
+
 func (f *addressField) hideSuggestions() {
-	if len(f.matches) == 0 && !f.suggestions.Visible() {
+	if len(f.matches) == 0 && !f.panel.Visible() {
 		return
 	}
 	f.matches, f.highlight = nil, -1
 	f.suggestions.Objects = nil
-	f.suggestions.Hide()
-	f.c.relayout()
+	f.panel.Hide()
+	f.c.float.Refresh()
 }
 
 // accept replaces the word being typed with a suggestion.

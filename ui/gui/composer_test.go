@@ -284,16 +284,27 @@ func TestAddressCompletion(t *testing.T) {
 	c := f.openDraft(t, Draft{})
 	eventually(t, "addresses loaded", func() bool { return len(c.known) > 0 })
 	onUI(func() {
+		d := fyne.CurrentApp().Driver()
+		ccAt := d.AbsolutePositionForObject(c.cc.entry)
 		test.Type(c.to.entry, "Da")
-		if len(c.to.matches) != 1 || c.to.matches[0].Address != "dave@example.test" || !c.to.suggestions.Visible() {
+		if len(c.to.matches) != 1 || c.to.matches[0].Address != "dave@example.test" || !c.to.suggesting() {
 			t.Fatalf("suggestions for %q = %v", c.to.entry.Text, c.to.matches)
+		}
+		// The suggestions lie over the fields below, just under To; they
+		// move none of them.
+		if now := d.AbsolutePositionForObject(c.cc.entry); now != ccAt {
+			t.Errorf("the Cc field moved from %v to %v when suggestions showed", ccAt, now)
+		}
+		toAt := d.AbsolutePositionForObject(c.to.entry)
+		if at := d.AbsolutePositionForObject(c.to.panel); at.Y != toAt.Y+c.to.entry.Size().Height || at.X != toAt.X {
+			t.Errorf("suggestions at %v, want just under the To field at %v", at, toAt)
 		}
 		c.to.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
 		c.to.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		if want := "Dave <dave@example.test>, "; c.to.entry.Text != want {
 			t.Errorf("after picking a suggestion To = %q, want %q", c.to.entry.Text, want)
 		}
-		if c.to.suggestions.Visible() {
+		if c.to.suggesting() {
 			t.Error("suggestions still shown after picking one")
 		}
 		// The next address completes after the comma, without repeats.

@@ -57,6 +57,10 @@ type composer struct {
 	subject, body *composeEntry
 	files         []string
 	fileList      *fyne.Container
+	// float is a layer over the window's content, without a layout, for
+	// the address suggestions: they cover the fields below instead of
+	// pushing them down. Nothing on it but the suggestions takes a click.
+	float         *fyne.Container
 	status        *widget.Label
 	sendButton    *widget.Button
 	attachButton  *widget.Button
@@ -105,7 +109,7 @@ func (a *App) OpenComposer(d Draft) {
 }
 
 func newComposer(a *App, d Draft) *composer {
-	c := &composer{app: a, draft: d, saved: d.saved, draftID: d.saved}
+	c := &composer{app: a, draft: d, saved: d.saved, draftID: d.saved, float: container.NewWithoutLayout()}
 	title := d.Subject
 	if title == "" {
 		title = "New message"
@@ -163,10 +167,10 @@ func newComposer(a *App, d Draft) *composer {
 		key("Bcc"), c.bcc.box,
 		key("Subject"), c.subject)
 	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), c.discardButton)
-	c.win.SetContent(container.NewBorder(
+	c.win.SetContent(container.NewStack(container.NewBorder(
 		container.NewVBox(toolbar, form),
 		container.NewVBox(c.fileList, c.status),
-		nil, nil, c.body))
+		nil, nil, c.body), c.float))
 	c.showFiles()
 	c.win.Resize(fyne.NewSize(760, 620))
 	c.win.SetCloseIntercept(c.requestClose)
