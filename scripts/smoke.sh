@@ -76,7 +76,7 @@ if [ "${1:-}" = "--docs" ]; then
 		xdotool search --name "$1" 2>/dev/null | tail -1
 	}
 	shoot "$window" inbox.png
-	xdotool mousemove --window "$window" 400 120 click 1
+	xdotool mousemove --window "$window" 400 62 click 1
 	sleep 2
 	shoot "$window" reader.png
 	xdotool key --window "$window" ctrl+r
