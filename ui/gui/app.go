@@ -154,6 +154,10 @@ func (a *App) follow(sub *engine.Subscription) {
 					if w := a.mailWindows().outbox; w != nil {
 						w.refresh()
 					}
+					if ev.Kind == engine.EventDrafts {
+						a.main.drafts.refresh()
+						a.main.reload() // the sidebar counts the drafts
+					}
 				})
 			case engine.EventAccounts:
 				a.do(a.accountsChanged)

@@ -27,6 +27,10 @@ type navItem struct {
 	query  storage.ListQuery
 	unread int
 	folder core.Folder
+	// drafts: the entry lists the saved drafts (draftsView) of
+	// folder.AccountID, or of every account when that is 0; unread
+	// counts them.
+	drafts bool
 }
 
 // MainWindow is the unified inbox: sidebar, message list, reader, search
@@ -92,6 +96,8 @@ type MainWindow struct {
 	// sideSplit divides the sidebar from the rest, listSplit the list
 	// from the reader; their offsets are remembered.
 	sideSplit, listSplit *container.Split
+	// drafts takes the list pane while a Drafts entry is chosen.
+	drafts *draftsView
 }
 
 // startCompact is the list layout at start: the one chosen last, else one
@@ -149,8 +155,14 @@ func newMainWindow(a *App) *MainWindow {
 	w.navList = newFolderList(func() int { return len(w.nav) },
 		func() fyne.CanvasObject { return newNavRow(w.tips) },
 		w.updateNav, w.keys)
+	w.drafts = newDraftsView(w)
 	w.navList.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.nav) && w.nav[i].drafts {
+			w.drafts.show(w.nav[i].folder.AccountID)
+			return
+		}
 		if i < len(w.nav) && !w.nav[i].header {
+			w.drafts.hide()
 			w.current = w.nav[i].query
 			w.search.SetText("")
 			w.reloadList()
@@ -320,13 +332,14 @@ func (w *MainWindow) reload() {
 	w.app.background("reload", func() {
 		folders, err := w.app.db.Folders(w.app.ctx)
 		unread, _ := w.app.db.UnreadInbox(w.app.ctx)
+		drafts, _ := w.app.db.Drafts(w.app.ctx)
 		accounts, _ := w.app.db.Accounts(w.app.ctx)
 		w.app.do(func() {
 			if err != nil {
 				w.status.Set("Cannot read folders: " + err.Error())
 				return
 			}
-			w.setNav(folders, unread)
+			w.setNav(folders, unread, drafts)
 			w.app.setUnread(unread)
 			if len(accounts) == 0 {
 				w.body.Objects = []fyne.CanvasObject{w.firstRun}
@@ -345,18 +358,31 @@ func (w *MainWindow) reload() {
 	})
 }
 
-func (w *MainWindow) setNav(folders []core.Folder, unread int) {
-	nav := []navItem{{label: "Unified Inbox", unread: unread}}
+func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Draft) {
+	perAccount := map[int64]int{}
+	for _, d := range drafts {
+		perAccount[d.AccountID]++
+	}
+	nav := []navItem{{label: "Unified Inbox", unread: unread}, {label: "Drafts", drafts: true, unread: len(drafts)}}
 	account := int64(-1)
+	hasDrafts := false // the account has a folder named Drafts already
+	endAccount := func() {
+		if account > 0 && !hasDrafts {
+			nav = append(nav, navItem{label: "    Drafts", drafts: true, unread: perAccount[account], folder: core.Folder{AccountID: account}})
+		}
+	}
 	w.roles = map[int64]string{}
 	for _, f := range folders {
 		w.roles[f.ID] = f.Role
 		if f.AccountID != account {
-			account = f.AccountID
+			endAccount()
+			account, hasDrafts = f.AccountID, false
 			nav = append(nav, navItem{label: f.Account, header: true})
 		}
+		hasDrafts = hasDrafts || strings.EqualFold(f.Name, "Drafts")
 		nav = append(nav, navItem{label: "    " + f.Name, unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
 	}
+	endAccount()
 	w.nav = nav
 	w.navList.Refresh()
 }
@@ -366,6 +392,9 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int) {
 // the list, the selection and the reader are cleared. Call it on the UI
 // goroutine: it reads the search box.
 func (w *MainWindow) reloadList() {
+	if w.drafts.shown {
+		return // the list pane shows the drafts; choosing messages again reloads
+	}
 	q := w.query()
 	w.listGen++
 	gen, sel := w.listGen, w.selected
@@ -532,9 +561,10 @@ func (w *MainWindow) setFlags(m core.MessageSummary) {
 func (w *MainWindow) refreshCounts() {
 	folders, err := w.app.db.Folders(w.app.ctx)
 	unread, _ := w.app.db.UnreadInbox(w.app.ctx)
+	drafts, _ := w.app.db.Drafts(w.app.ctx)
 	if err == nil {
 		w.app.do(func() {
-			w.setNav(folders, unread)
+			w.setNav(folders, unread, drafts)
 			w.app.setUnread(unread)
 		})
 	}

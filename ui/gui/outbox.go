@@ -208,12 +208,16 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 }
 
 func (w *outboxWindow) updateDraftRow(i widget.ListItemID, o fyne.CanvasObject) {
-	if i >= len(w.drafts) {
-		return
+	if i < len(w.drafts) {
+		showDraftRow(w.drafts[i], o)
 	}
-	d := w.drafts[i]
+}
+
+// showDraftRow shows d in an outbox row, in the outbox window and in the
+// main window's Drafts.
+func showDraftRow(d storage.Draft, o fyne.CanvasObject) {
 	state, summary, when, info := rowParts(o)
-	state.SetText("DRAFT")
+	state.SetText("Draft")
 	state.Importance = widget.MediumImportance
 	state.Refresh()
 	summary.SetText(orNone(strings.TrimSpace(d.Subject), "no subject") + " — " + orNone(strings.TrimSpace(d.To), "no recipients yet"))

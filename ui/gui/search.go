@@ -108,6 +108,9 @@ func (w *MainWindow) query() storage.ListQuery {
 // onSearch answers as the user types: each keystroke restarts a short
 // wait, so a fast typist causes one query, not one per letter.
 func (w *MainWindow) onSearch(text string) {
+	if text != "" {
+		w.drafts.hide() // a search is of messages
+	}
 	w.search.clear.Hidden = text == ""
 	w.search.Refresh()
 	w.mu.Lock()

@@ -1,0 +1,101 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// draftsView is the list pane while a Drafts entry of the sidebar is
+// chosen: the saved drafts, newest first, of every account (the unified
+// Drafts) or of one; a click opens one in the composer. Drafts live in
+// their own table, not among the messages, hence a list of its own.
+type draftsView struct {
+	w       *MainWindow
+	list    *widget.List
+	drafts  []storage.Draft
+	account int64 // 0: every account
+	shown   bool  // the list pane shows the drafts
+}
+
+func newDraftsView(w *MainWindow) *draftsView {
+	v := &draftsView{w: w}
+	v.list = widget.NewList(func() int { return len(v.drafts) }, newOutboxRow, func(i widget.ListItemID, o fyne.CanvasObject) {
+		if i < len(v.drafts) {
+			showDraftRow(v.drafts[i], o)
+		}
+	})
+	v.list.OnSelected = func(i widget.ListItemID) {
+		v.list.UnselectAll()
+		if i < len(v.drafts) {
+			w.app.OpenComposer(draftFromStore(v.drafts[i]))
+		}
+	}
+	return v
+}
+
+// show puts the drafts of account (0: all) in the list pane and reads them.
+func (v *draftsView) show(account int64) {
+	v.account, v.shown = account, true
+	w := v.w
+	w.clearSelection()
+	w.listPane.Objects[0] = v.list
+	w.listPane.Refresh()
+	v.refresh()
+}
+
+// hide gives the list pane back to the messages.
+func (v *draftsView) hide() {
+	if !v.shown {
+		return
+	}
+	v.shown = false
+	w := v.w
+	w.listPane.Objects[0] = w.list
+	w.heading.Hide()
+	w.listPane.Refresh()
+}
+
+// refresh reads the drafts again, after one was saved, sent or discarded.
+func (v *draftsView) refresh() {
+	if !v.shown {
+		return
+	}
+	w := v.w
+	account := v.account
+	w.app.background("read drafts", func() {
+		all, err := w.app.db.Drafts(w.app.ctx)
+		w.app.do(func() {
+			if !v.shown || v.account != account {
+				return
+			}
+			if err != nil {
+				w.status.Set("Cannot read the drafts: " + err.Error())
+				return
+			}
+			v.drafts = v.drafts[:0]
+			for _, d := range all {
+				if account == 0 || d.AccountID == account {
+					v.drafts = append(v.drafts, d)
+				}
+			}
+			w.heading.SetText(draftsHeading(len(v.drafts)))
+			w.heading.Show()
+			v.list.Refresh()
+			w.listPane.Refresh()
+		})
+	})
+}
+
+func draftsHeading(n int) string {
+	switch n {
+	case 0:
+		return "No drafts"
+	case 1:
+		return "1 draft"
+	}
+	return fmt.Sprintf("%d drafts", n)
+}

@@ -1,0 +1,63 @@
+package gui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+func TestDraftsInTheSidebar(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	home := f.account(t, "Home")
+	f.deliver(t, work, "a message", time.Hour)
+	workDraft := core.Draft{AccountID: work.ID, To: "ann@example.test", Subject: "half written"}
+	homeDraft := core.Draft{AccountID: home.ID, Subject: "for home"}
+	for _, d := range []*core.Draft{&workDraft, &homeDraft} {
+		if err := f.app.engine.SaveDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	entry := func(label string, account int64) (i int) {
+		for i, n := range w.nav {
+			if n.drafts && n.label == label && n.folder.AccountID == account {
+				return i
+			}
+		}
+		return -1
+	}
+	eventually(t, "unified and per-account Drafts in the sidebar", func() bool {
+		u, wk := entry("Drafts", 0), entry("    Drafts", work.ID)
+		return u >= 0 && wk >= 0 && w.nav[u].unread == 2 && w.nav[wk].unread == 1
+	})
+	onUI(func() { w.navList.Select(entry("    Drafts", work.ID)) })
+	eventually(t, "Work's drafts listed", func() bool {
+		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == workDraft.ID && w.heading.Text == "1 draft"
+	})
+	onUI(func() { w.drafts.list.Select(0) })
+	c := onlyComposer(t, f.app)
+	onUI(func() {
+		if c.subject.Text != "half written" || c.draftID != workDraft.ID {
+			t.Errorf("the composer opened with %q (draft %d), want the draft %d", c.subject.Text, c.draftID, workDraft.ID)
+		}
+		c.close()
+	})
+	// A draft deleted elsewhere leaves the list at once.
+	if err := f.app.engine.DeleteDraft(ctx, workDraft.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the list refreshed after the delete", func() bool { return len(w.drafts.drafts) == 0 && w.heading.Text == "No drafts" })
+	// Choosing a folder gives the pane back to the messages.
+	onUI(func() { w.navList.Select(0) })
+	eventually(t, "messages listed again", func() bool { return w.listPane.Objects[0] == w.list && w.rows.len() == 1 })
+	onUI(func() {
+		if w.heading.Visible() {
+			t.Errorf("heading %q still shown over the messages", w.heading.Text)
+		}
+	})
+}
