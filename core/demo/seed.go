@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"mime"
@@ -113,6 +114,8 @@ type seeder struct {
 	base time.Time
 	to   string
 	n    int // messages made, for Message-IDs and dates
+
+	attachments int // messages with attachments made
 }
 
 func newSeeder(seed uint64, base time.Time, to string) *seeder {
@@ -148,7 +151,9 @@ func (s *seeder) mailbox(n int) [][]byte {
 		case k < 6:
 			out = append(out, s.newsletter(n))
 		case k < 8:
-			out = append(out, s.attachment(n, s.n%40 == 7))
+			// One attachment message in 25 is a large one: a few per mailbox.
+			s.attachments++
+			out = append(out, s.attachment(n, s.attachments%25 == 3))
 		default:
 			out = append(out, s.foreign(n))
 		}
@@ -247,10 +252,10 @@ func (s *seeder) attachment(total int, large bool) []byte {
 	m.line("")
 	m.text("Hello,\n\nhere are the files we talked about.\n\n" + strings.Fields(from.name)[0] + "\n")
 	if large {
-		data := make([]byte, 3<<20+s.r.IntN(1<<20))
-		for i := range data {
-			data[i] = byte(s.r.Uint32())
-		}
+		data := make([]byte, 2<<20+s.r.IntN(1<<20))
+		var key [32]byte
+		binary.LittleEndian.PutUint64(key[:], s.r.Uint64())
+		rand.NewChaCha8(key).Read(data) // never fails
 		m.line("--att-mixed")
 		m.line(`Content-Type: application/zip; name="archive.zip"`)
 		m.line(`Content-Disposition: attachment; filename="archive.zip"`)
