@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/tributary-mail/tributary/core/demo"
+	"github.com/tributary-mail/tributary/core/engine"
 )
 
 // GUI starts the desktop app on a data directory and returns when it
@@ -64,3 +65,6 @@ func runDemo(ctx context.Context, c *call) error {
 	c.eng, c.db, c.unlock = nil, nil, nil
 	return GUI(ctx, c.dataDir)
 }
+
+// The engine stores the demo accounts.
+var _ demo.AccountSaver = (*engine.Engine)(nil)

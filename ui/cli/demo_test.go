@@ -131,3 +131,24 @@ func TestDemoHeadless(t *testing.T) {
 		return false
 	})
 }
+
+func TestDemoDataDir(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"TRIBUTARY_DATA_DIR names it", map[string]string{"TRIBUTARY_DATA_DIR": "/tmp/mine"}, "/tmp/mine"},
+		{"beside the default one", nil, filepath.Join(filepath.Dir(DataDir(func(string) string { return "" })), "Tributary-demo")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DemoDataDir(func(k string) string { return tt.env[k] }); got != tt.want {
+				t.Errorf("DemoDataDir() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if d := DemoDataDir(func(string) string { return "" }); d == DataDir(func(string) string { return "" }) {
+		t.Errorf("DemoDataDir() = %q, the real data directory", d)
+	}
+}
