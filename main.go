@@ -60,6 +60,12 @@ func main() {
 			os.Exit(2)
 		}
 	}
+	cli.GUI = func(ctx context.Context, dataDir string) error {
+		if !hasDisplay(os.Getenv) {
+			return errors.New("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); try tributary demo --headless")
+		}
+		return runGUI(ctx, dataDir)
+	}
 	if cli.HasCommand(args) {
 		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 		if term.IsTerminal(int(os.Stdin.Fd())) {

@@ -3,8 +3,10 @@
 # Debian or Ubuntu machine.
 #
 #   scripts/deps.sh build   # C toolchain and GL/X11 headers for Fyne (GLFW)
+#   scripts/deps.sh package # build + what scripts/package.sh deb|windows needs
 #   scripts/deps.sh test    # everything: build + mail servers, keyring,
-#                           # headless GUI and benchmark tools (the default)
+#                           # headless GUI, benchmark and packaging tools
+#                           # (the default)
 #
 # Go itself is not installed from Debian (its Go is too old); the script
 # only checks that a new enough one is on PATH.
@@ -29,6 +31,10 @@ KEYRING_PKGS=(gnome-keyring dbus dbus-x11 libsecret-tools)
 GUI_PKGS=(xvfb x11-utils imagemagick xdotool)
 # Standard tools the benchmarks compare against, and the timer.
 BENCH_PKGS=(isync getmail6 msmtp hyperfine)
+# The installers and their checks (scripts/package.sh, scripts/check-package.sh):
+# dpkg-shlibdeps, icon sizes, lintian, AppStream and desktop-entry
+# validation, and the Windows cross-build with its NSIS installer.
+PACKAGE_PKGS=(dpkg-dev imagemagick file lintian appstream desktop-file-utils gcc-mingw-w64-x86-64 nsis)
 # Lint for the project's shell scripts.
 LINT_PKGS=(shellcheck)
 
@@ -39,7 +45,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 [build|test]   (default: test)" >&2
+	echo "usage: $0 [build|package|test]   (default: test)" >&2
 	exit 2
 }
 
@@ -47,7 +53,8 @@ GROUP=${1:-test}
 [[ $# -le 1 ]] || usage
 case "$GROUP" in
 build) PKGS=("${BUILD_PKGS[@]}") ;;
-test) PKGS=("${BUILD_PKGS[@]}" "${MAIL_PKGS[@]}" "${KEYRING_PKGS[@]}" "${GUI_PKGS[@]}" "${BENCH_PKGS[@]}" "${LINT_PKGS[@]}") ;;
+package) PKGS=("${BUILD_PKGS[@]}" "${PACKAGE_PKGS[@]}") ;;
+test) PKGS=("${BUILD_PKGS[@]}" "${MAIL_PKGS[@]}" "${KEYRING_PKGS[@]}" "${GUI_PKGS[@]}" "${BENCH_PKGS[@]}" "${PACKAGE_PKGS[@]}" "${LINT_PKGS[@]}") ;;
 -h | --help) usage ;;
 *) usage ;;
 esac

@@ -59,6 +59,7 @@ func init() {
 		"delete":  {"delete ID...", runDelete},
 		"reply":   {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward": {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
+		"demo":    {"demo [--headless]", runDemo},
 	}
 }
 

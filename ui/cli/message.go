@@ -258,6 +258,13 @@ func runSync(ctx context.Context, c *call) error {
 	if err := c.open(ctx, true); err != nil {
 		return err
 	}
+	return c.runEngine(ctx)
+}
+
+// runEngine runs the engine on the opened, locked store until interrupted,
+// reporting new mail, with the control socket open: tributary sync, and
+// tributary demo --headless.
+func (c *call) runEngine(ctx context.Context) error {
 	e := c.engine()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()

@@ -1,0 +1,23 @@
+// Command genman writes tributary(1), the manual page, from the CLI's own
+// command table: go run ./ui/cli/genman -version 0.1.0 > tributary.1.
+// scripts/package.sh runs it for the .deb.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/tributary-mail/tributary/ui/cli"
+)
+
+func main() {
+	version := flag.String("version", cli.Version, "version for the page footer")
+	date := flag.String("date", time.Now().UTC().Format("2006-01-02"), "date for the page footer")
+	flag.Parse()
+	if err := cli.ManPage(os.Stdout, *version, *date); err != nil {
+		fmt.Fprintln(os.Stderr, "genman:", err)
+		os.Exit(1)
+	}
+}
