@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"strings"
@@ -116,6 +117,7 @@ func runGUI(ctx context.Context, dataDir string) error {
 	fa := app.NewWithID("io.github.tributary")
 	fa.SetIcon(assets.Icon)
 	a := gui.New(ctx, fa, db, e)
+	a.OfferDemo(startDemo)
 	engineDone := make(chan struct{})
 	served := make(chan struct{})
 	if lockErr == nil {
@@ -179,4 +181,21 @@ func serveControl(ctx context.Context, dataDir string, ops control.Ops, served c
 			slog.Warn("control socket stopped", "error", err)
 		}
 	}()
+}
+
+// startDemo runs `tributary demo` as a process of its own, on the demo
+// data directory beside the default one: never the directory this app
+// runs on, whatever TRIBUTARY_DATA_DIR says.
+func startDemo() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir := cli.DemoDataDir(func(string) string { return "" })
+	cmd := exec.Command(exe, "--data-dir", dir, "demo")
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait() // reaped when the demo window closes
+	return nil
 }

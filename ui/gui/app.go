@@ -86,6 +86,14 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	return a
 }
 
+// OfferDemo puts "Try it with demo accounts" on the first-run screen;
+// start runs the demo (main.go starts `tributary demo` on a data directory
+// of its own, so the user's data is never touched).
+func (a *App) OfferDemo(start func() error) {
+	a.main.demo = start
+	a.main.demoButton.Show()
+}
+
 // Main returns the main window.
 func (a *App) Main() *MainWindow { return a.main }
 

@@ -98,6 +98,19 @@ type MainWindow struct {
 	sideSplit, listSplit *container.Split
 	// drafts takes the list pane while a Drafts entry is chosen.
 	drafts *draftsView
+	// demo starts the demo (see App.OfferDemo); demoButton, on the
+	// first-run screen, shows once it is set.
+	demo       func() error
+	demoButton *toolButton
+}
+
+// startDemo starts the demo in a window of its own, over its own data.
+func (w *MainWindow) startDemo() {
+	if err := w.demo(); err != nil {
+		w.showError(fmt.Errorf("cannot start the demo: %w", err))
+		return
+	}
+	w.status.Set("The demo opens in a window of its own, with two demo accounts; nothing here changes.")
 }
 
 // startCompact is the list layout at start: the one chosen last, else one
@@ -210,10 +223,13 @@ func newMainWindow(a *App) *MainWindow {
 	w.sideSplit = main
 	statusBar := widget.NewLabelWithData(w.status)
 	w.mailView = container.NewBorder(top, statusBar, nil, nil, main)
+	w.demoButton = w.button("Try it with demo accounts", theme.MailComposeIcon(), "", w.startDemo)
+	w.demoButton.Hide()
 	w.firstRun = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle("Welcome to Tributary", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle("All your mail accounts in one inbox, on your own disk.", fyne.TextAlignCenter, fyne.TextStyle{}),
 		w.button("Add your first account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		w.demoButton,
 	))
 	w.body = container.NewStack(w.mailView)
 	w.win.SetContent(container.NewStack(w.body, w.tips.root))

@@ -311,3 +311,22 @@ func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 		return err == nil && m.Folder == "Trash"
 	})
 }
+
+func TestFirstRunOffersTheDemo(t *testing.T) {
+	f := newMainFixture(t)
+	started := 0
+	onUI(func() { f.app.OfferDemo(func() error { started++; return nil }) })
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
+	onUI(func() {
+		b, ok := findWidget(w.firstRun, func(b *toolButton) bool { return b.Text == "Try it with demo accounts" })
+		if !ok {
+			t.Fatal("no demo button on the first-run screen")
+		}
+		test.Tap(b)
+	})
+	if started != 1 {
+		t.Errorf("the demo started %d times, want once", started)
+	}
+}
