@@ -40,6 +40,11 @@ func (v ValidationError) Error() string {
 type Passwords struct {
 	SMTP    string
 	Sources []string // parallel to Account.Sources
+	// RefreshToken is an OAuth2 account's, from signing in; ClientSecret
+	// the secret of its client, when it has one. Blank keeps the stored
+	// ones.
+	RefreshToken string
+	ClientSecret string
 }
 
 // Validate checks every field of a and the passwords that go with it.

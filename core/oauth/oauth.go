@@ -369,3 +369,27 @@ func Revoke(ctx context.Context, cfg *Config, token string, opts *Options) error
 	}
 	return nil
 }
+
+// Grant is what the password store keeps for an OAuth2 account: the
+// refresh token, and the client secret it was issued with when the client
+// has one (a desktop client's secret is not secret, RFC 8252 section 8.5,
+// but it must match the refresh token's client).
+type Grant struct {
+	RefreshToken string `json:"refresh_token"`
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
+// Encode writes g for the password store.
+func (g Grant) Encode() string {
+	b, _ := json.Marshal(g)
+	return string(b)
+}
+
+// ParseGrant reads what Encode wrote.
+func ParseGrant(s string) (Grant, error) {
+	var g Grant
+	if err := json.Unmarshal([]byte(s), &g); err != nil || g.RefreshToken == "" {
+		return Grant{}, errors.New("oauth: the stored sign-in is damaged; sign in again")
+	}
+	return g, nil
+}
