@@ -66,7 +66,7 @@ type worker struct {
 	// connExpiry is when the OAuth2 token conn signed in with expires;
 	// zero for a password.
 	connExpiry time.Time
-	done     chan struct{} // closed when loop returns
+	done       chan struct{} // closed when loop returns
 }
 
 func newWorker(e *Engine, a core.Account, s core.Source) *worker {
