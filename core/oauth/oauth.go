@@ -15,7 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -173,8 +172,8 @@ type Options struct {
 	// HTTPClient talks to the provider; nil means one that verifies
 	// certificates with the system's roots, as mail servers are.
 	HTTPClient *http.Client
-	// ClientSecret is used when the account's client has one; "" means
-	// TRIBUTARY_OAUTH_CLIENT_SECRET, then the build's default.
+	// ClientSecret is the secret of the account's client, when it has
+	// one (see Client).
 	ClientSecret string
 }
 
@@ -191,19 +190,24 @@ func (o *Options) Context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, o.client())
 }
 
-// ClientID chooses the client ID: the one given (a flag, a setting),
-// else TRIBUTARY_OAUTH_CLIENT_ID, else the build's default for provider.
-func ClientID(given, provider string) string {
-	if given != "" {
-		return given
+// Client chooses the client ID and secret: the ID given (a flag, a
+// setting), else $TRIBUTARY_OAUTH_CLIENT_ID, else the build's default for
+// provider; the secret from $TRIBUTARY_OAUTH_CLIENT_SECRET, else the
+// build's default when its ID was chosen. getenv is os.Getenv or a test's.
+func Client(given, provider string, getenv func(string) string) (id, secret string) {
+	p, _ := Lookup(provider)
+	id = given
+	if id == "" {
+		id = getenv(EnvClientID)
 	}
-	if env := os.Getenv(EnvClientID); env != "" {
-		return env
+	if id == "" {
+		id = p.ClientID()
 	}
-	if p, ok := Lookup(provider); ok {
-		return p.ClientID()
+	secret = getenv(EnvClientSecret)
+	if secret == "" && id != "" && id == p.ClientID() {
+		secret = p.ClientSecret()
 	}
-	return ""
+	return id, secret
 }
 
 // Config is what signing in and refreshing need for one account.
@@ -222,18 +226,12 @@ func Resolve(ctx context.Context, s core.OAuthSettings, opts *Options) (*Config,
 	if opts != nil {
 		secret = opts.ClientSecret
 	}
-	if secret == "" {
-		secret = os.Getenv(EnvClientSecret)
-	}
 	cfg := &Config{Config: oauth2.Config{ClientID: s.ClientID, Scopes: s.Scopes}}
 	switch {
 	case s.Provider != "":
 		p, ok := Lookup(s.Provider)
 		if !ok {
 			return nil, fmt.Errorf("oauth: unknown provider %q: use google or microsoft, or give an issuer URL", s.Provider)
-		}
-		if secret == "" && s.ClientID == p.ClientID() {
-			secret = p.ClientSecret()
 		}
 		cfg.Endpoint, cfg.RevocationURL, cfg.AuthParams, cfg.Label = p.Endpoint, p.RevocationURL, p.AuthParams, p.Label
 		if len(cfg.Scopes) == 0 {

@@ -43,7 +43,7 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"account": {"account add|list|remove NAME|test NAME|trust NAME --fingerprint SHA256", runAccount},
+		"account": {"account add|list|remove NAME|test NAME|trust NAME --fingerprint SHA256|signin NAME", runAccount},
 		"source":  {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
 		"sync":    {"sync [--account NAME] [--once]", runSync},
 		"send":    {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue]", runSend},

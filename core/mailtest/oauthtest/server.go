@@ -32,6 +32,10 @@ type Options struct {
 	Addr string
 	// ClientIDs accepted; empty means ClientID only.
 	ClientIDs []string
+	// Accept, when set, decides instead of ClientIDs and User which
+	// clients are known and whom their sign-ins are approved as, so one
+	// server on a fixed port can serve tests signing in as different users.
+	Accept func(clientID string) (user string, ok bool)
 	// User is who every sign-in is approved as, unless the authorization
 	// request carries login_hint.
 	User string
@@ -130,14 +134,17 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Unlock()
 }
 
-// ExpireAccessTokens ends every access token issued so far, as an hour
-// passing would: introspection reports them inactive.
-func (s *Server) ExpireAccessTokens() {
+// ExpireAccessTokens ends every access token issued so far to user (to
+// anyone when user is ""), as an hour passing would: introspection
+// reports them inactive.
+func (s *Server) ExpireAccessTokens(user string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, t := range s.access {
-		t.expiry = time.Time{}
-		s.access[k] = t
+		if user == "" || t.user == user {
+			t.expiry = time.Time{}
+			s.access[k] = t
+		}
 	}
 }
 
@@ -223,6 +230,10 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) knownClient(id string) bool {
+	if s.opts.Accept != nil {
+		_, ok := s.opts.Accept(id)
+		return ok
+	}
 	for _, c := range s.opts.ClientIDs {
 		if c == id {
 			return true
@@ -231,9 +242,13 @@ func (s *Server) knownClient(id string) bool {
 	return false
 }
 
-func (s *Server) user(hint string) string {
+func (s *Server) user(hint, clientID string) string {
 	if hint != "" {
 		return hint
+	}
+	if s.opts.Accept != nil {
+		u, _ := s.opts.Accept(clientID)
+		return u
 	}
 	return s.opts.User
 }
@@ -259,7 +274,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	} else {
 		code := random()
 		s.mu.Lock()
-		s.codes[code] = grant{user: s.user(q.Get("login_hint")), clientID: q.Get("client_id"), scope: q.Get("scope"),
+		s.codes[code] = grant{user: s.user(q.Get("login_hint"), q.Get("client_id")), clientID: q.Get("client_id"), scope: q.Get("scope"),
 			challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri")}
 		s.mu.Unlock()
 		back.Set("code", code)
@@ -273,7 +288,7 @@ func (s *Server) deviceAuth(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "unknown client"})
 		return
 	}
-	d := &device{grant: grant{user: s.opts.User, clientID: r.FormValue("client_id"), scope: r.FormValue("scope")}, userCode: strings.ToUpper(random()[:8])}
+	d := &device{grant: grant{user: s.user("", r.FormValue("client_id")), clientID: r.FormValue("client_id"), scope: r.FormValue("scope")}, userCode: strings.ToUpper(random()[:8])}
 	code := random()
 	s.mu.Lock()
 	s.devices[code] = d
