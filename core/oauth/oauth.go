@@ -55,6 +55,9 @@ type Provider struct {
 	Scopes        []string
 	// Domains are the mail domains autoconfig proposes the provider for.
 	Domains []string
+	// Hosts are the domains of its mail servers, for a custom domain
+	// whose configuration names them (Google Workspace, Microsoft 365).
+	Hosts []string
 	// AuthParams are extra parameters of the authorization request.
 	AuthParams map[string]string
 	clientID   *string
@@ -83,6 +86,7 @@ var providers = []Provider{
 		// The one scope Google grants IMAP, POP3 and SMTP with.
 		Scopes:  []string{"https://mail.google.com/"},
 		Domains: []string{"gmail.com", "googlemail.com"},
+		Hosts:   []string{"gmail.com", "googlemail.com"},
 		// Without offline access and consent Google sends no refresh token.
 		AuthParams: map[string]string{"access_type": "offline", "prompt": "consent"},
 		clientID:   &GoogleClientID,
@@ -100,7 +104,11 @@ var providers = []Provider{
 			"https://outlook.office.com/SMTP.Send",
 			"offline_access",
 		},
-		Domains:  []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com", "outlook.office365.com"},
+		Domains: []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "office365.com",
+			"hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es",
+			"live.co.uk", "live.fr", "live.de", "live.nl", "live.ca", "live.com.au",
+			"outlook.fr", "outlook.de", "outlook.es", "outlook.it"},
+		Hosts:    []string{"office365.com", "outlook.com"},
 		clientID: &MicrosoftClientID,
 		secret:   &MicrosoftClientSecret,
 	},
@@ -125,6 +133,20 @@ func ForDomain(domain string) (Provider, bool) {
 	for _, p := range providers {
 		for _, d := range p.Domains {
 			if d == domain {
+				return p, true
+			}
+		}
+	}
+	return Provider{}, false
+}
+
+// ForHost finds the built-in provider whose mail servers host is one of
+// (imap.gmail.com, outlook.office365.com).
+func ForHost(host string) (Provider, bool) {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, p := range providers {
+		for _, d := range p.Hosts {
+			if host == d || strings.HasSuffix(host, "."+d) {
 				return p, true
 			}
 		}

@@ -135,6 +135,11 @@ func accountAdd(ctx context.Context, c *call) error {
 		return err
 	}
 	a.SMTP.Encryption, a.SMTP.Port = enc, smtpPort
+	if a.SMTP.Host == "" && src.host == "" && src.protocol == "" {
+		if err := fromAutoconfig(ctx, c, &a, &src, &of); err != nil {
+			return err
+		}
+	}
 	if a.SMTP.Port == 0 {
 		a.SMTP.Port = core.DefaultSMTPPortFor(enc)
 	}
