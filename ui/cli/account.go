@@ -174,7 +174,7 @@ func accountAdd(ctx context.Context, c *call) error {
 		if err := a.Validate(pw); err != nil {
 			return err
 		}
-		if pw, err = c.signIn(ctx, a); err != nil {
+		if pw, err = c.signIn(ctx, a, of.flow); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/oauth2"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/oauth"
 )
@@ -13,7 +15,7 @@ import (
 // oauthFlags choose how an account signs in: a password, or OAuth2 with a
 // built-in provider or an issuer.
 type oauthFlags struct {
-	auth, provider, issuer, clientID, scopes string
+	auth, provider, issuer, clientID, scopes, flow string
 }
 
 func (f *oauthFlags) register(c *call) {
@@ -22,6 +24,26 @@ func (f *oauthFlags) register(c *call) {
 	c.fs.StringVar(&f.issuer, "oauth-issuer", "", "OAuth2: issuer URL of any other provider (OpenID Connect discovery, https only)")
 	c.fs.StringVar(&f.clientID, "oauth-client-id", "", "OAuth2: client ID (default: $"+oauth.EnvClientID+", else the build's)")
 	c.fs.StringVar(&f.scopes, "oauth-scopes", "", "OAuth2: space- or comma-separated scopes (default: the provider's)")
+	registerFlow(c, &f.flow)
+}
+
+func registerFlow(c *call, flow *string) {
+	c.fs.StringVar(flow, "oauth-flow", "", "OAuth2: device (a code to enter in any browser) or browser (a browser on this computer); default: device, browser for Google")
+}
+
+// flowFor is the sign-in flow: the one asked for, else the device flow,
+// except for Google, which grants no mail scope to the device flow.
+func flowFor(asked, provider string) (string, error) {
+	switch asked {
+	case "device", "browser":
+		return asked, nil
+	case "":
+		if provider == "google" {
+			return "browser", nil
+		}
+		return "device", nil
+	}
+	return "", fmt.Errorf("unknown --oauth-flow %q: use device or browser", asked)
 }
 
 // apply sets a's sign-in method and OAuth2 settings from the flags.
@@ -54,7 +76,11 @@ func (f *oauthFlags) apply(c *call, a *core.Account) error {
 
 // signIn runs the device flow (RFC 8628) for a: it prints where to go and
 // the code to type, waits, and returns the grant to store.
-func (c *call) signIn(ctx context.Context, a core.Account) (core.Passwords, error) {
+func (c *call) signIn(ctx context.Context, a core.Account, flow string) (core.Passwords, error) {
+	flow, err := flowFor(flow, a.OAuth.Provider)
+	if err != nil {
+		return core.Passwords{}, err
+	}
 	_, secret := oauth.Client(a.OAuth.ClientID, a.OAuth.Provider, c.env.Getenv)
 	opts := &oauth.Options{ClientSecret: secret}
 	if c.env.Engine.OAuth != nil {
@@ -64,10 +90,23 @@ func (c *call) signIn(ctx context.Context, a core.Account) (core.Passwords, erro
 	if err != nil {
 		return core.Passwords{}, err
 	}
-	tok, err := oauth.Device(ctx, cfg, opts, func(d oauth.DeviceCode) {
-		printLine(c.env.Stdout, "To sign in to %s for %s, open %s and enter the code: %s", cfg.Label, a.Email, d.URL, d.Code)
+	var tok *oauth2.Token
+	if flow == "browser" {
+		// The desktop flow: the browser comes back to 127.0.0.1, so it
+		// must run on this computer.
+		var l *oauth.Loopback
+		if l, err = oauth.StartLoopback(ctx, cfg, opts); err != nil {
+			return core.Passwords{}, err
+		}
+		printLine(c.env.Stdout, "To sign in to %s for %s, open this address in a browser on this computer: %s", cfg.Label, a.Email, l.URL)
 		printLine(c.env.Stdout, "waiting for the sign-in (Ctrl-C to give up)...")
-	})
+		tok, err = l.Wait(ctx)
+	} else {
+		tok, err = oauth.Device(ctx, cfg, opts, func(d oauth.DeviceCode) {
+			printLine(c.env.Stdout, "To sign in to %s for %s, open %s and enter the code: %s", cfg.Label, a.Email, d.URL, d.Code)
+			printLine(c.env.Stdout, "waiting for the sign-in (Ctrl-C to give up)...")
+		})
+	}
 	if err != nil {
 		return core.Passwords{}, err
 	}
@@ -85,6 +124,8 @@ func (c *call) signIn(ctx context.Context, a core.Account) (core.Passwords, erro
 // accountSignIn is `tributary account signin NAME`: a new sign-in for an
 // OAuth2 account whose provider refused the old one.
 func accountSignIn(ctx context.Context, c *call) error {
+	var flow string
+	registerFlow(c, &flow)
 	if err := c.parse(); err != nil || len(c.args) != 1 {
 		return errUsage
 	}
@@ -98,7 +139,7 @@ func accountSignIn(ctx context.Context, c *call) error {
 	if !a.UsesOAuth() {
 		return fmt.Errorf("account %q signs in with a password; there is nothing to sign in to", a.Name)
 	}
-	pw, err := c.signIn(ctx, a)
+	pw, err := c.signIn(ctx, a, flow)
 	if err != nil {
 		return err
 	}

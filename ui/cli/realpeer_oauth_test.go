@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,15 @@ func (a *approver) Write(p []byte) (int, error) {
 	for sc.Scan() {
 		if _, code, ok := strings.Cut(sc.Text(), "enter the code: "); ok {
 			a.srv.Approve(strings.TrimSpace(code))
+		}
+		if _, u, ok := strings.Cut(sc.Text(), "in a browser on this computer: "); ok {
+			// The browser: follow the provider's redirect back to the
+			// command's loopback listener.
+			go func() {
+				if resp, err := http.Get(strings.TrimSpace(u)); err == nil {
+					resp.Body.Close()
+				}
+			}()
 		}
 	}
 	return len(p), nil
@@ -333,8 +343,10 @@ func TestRealOAuthRevokedSignInAgain(t *testing.T) {
 		t.Errorf("sync --once printed %q, want o4 synced despite o3", out)
 	}
 
-	code, out, errOut = cliSignIn(t, srv, dir, "account", "signin", "o3")
-	if code != 0 || !strings.Contains(out, `signed in again: account "o3"`) {
+	// Signing in again through the desktop flow, the browser step an HTTP
+	// client following the redirect.
+	code, out, errOut = cliSignIn(t, srv, dir, "account", "signin", "o3", "--oauth-flow", "browser")
+	if code != 0 || !strings.Contains(out, `signed in again: account "o3"`) || !strings.Contains(out, "in a browser on this computer: "+srv.URL+"/authorize?") {
 		t.Fatalf("account signin o3 = exit %d, %q %q", code, out, errOut)
 	}
 	mustRun(t, dir, nil, "sync", "--once", "--account", "o3")
