@@ -83,7 +83,9 @@ func TestLoginToken(t *testing.T) {
 		},
 		{
 			name: "no mechanism offered", capa: "SASL PLAIN",
-			wantErr: func(err error) bool { return errors.Is(err, saslauth.ErrNoMechanism) && core.KindOf(err) == core.KindConfig },
+			wantErr: func(err error) bool {
+				return errors.Is(err, saslauth.ErrNoMechanism) && core.KindOf(err) == core.KindConfig
+			},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
