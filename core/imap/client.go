@@ -168,7 +168,10 @@ func (c *Client) LoginToken(ctx context.Context, user, token string) error {
 	}
 	err = c.wait(ctx, func() error { return c.c.Authenticate(sc) })
 	var imapErr *goimap.Error
-	if errors.As(err, &imapErr) && imapErr.Type == goimap.StatusResponseTypeNo {
+	// After a refusal the server may answer BAD rather than NO: go-imap
+	// writes XOAUTH2's empty reply as "=", which Dovecot reads as bad
+	// base64. The refusal it sent first is what counts.
+	if errors.As(err, &imapErr) && (imapErr.Type == goimap.StatusResponseTypeNo || sc.Refusal() != nil) {
 		return &core.Error{Kind: core.KindAuth, Op: core.OpTokenLogin, Server: c.server, Err: sc.Failed(errors.New(imapErr.Text))}
 	}
 	return c.classify(core.OpTokenLogin, sc.Failed(err))
