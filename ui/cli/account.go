@@ -258,6 +258,13 @@ func accountList(ctx context.Context, c *call) error {
 			auth = "auth as " + a.SMTP.Username
 		}
 		printLine(c.env.Stdout, "%s <%s>  %s", a.Name, a.Email, a.DisplayName)
+		if a.UsesOAuth() {
+			from := a.OAuth.Provider
+			if from == "" {
+				from = a.OAuth.Issuer
+			}
+			printLine(c.env.Stdout, "  signs in with OAuth2 (%s, client %s), the sign-in kept in the %s", from, a.OAuth.ClientID, a.PasswordStore)
+		}
 		printLine(c.env.Stdout, "  SMTP %s (%s, %s), passwords in %s", a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
 		for _, s := range a.Sources {
 			when := string(s.Method)
