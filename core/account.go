@@ -90,6 +90,46 @@ func ParsePasswordStore(s string) (PasswordStore, error) {
 	return "", fmt.Errorf("unknown password store %q: use keyring or file", s)
 }
 
+// AuthMethod is how an account signs in to its servers: with passwords, or
+// with OAuth2 access tokens (XOAUTH2 or OAUTHBEARER) from a refresh token.
+type AuthMethod string
+
+// The sign-in methods. An empty AuthMethod means AuthPassword, the method
+// of every account made before OAuth2 existed.
+const (
+	AuthPassword AuthMethod = "password"
+	AuthOAuth2   AuthMethod = "oauth2"
+)
+
+// ParseAuthMethod accepts "password" or "oauth2".
+func ParseAuthMethod(s string) (AuthMethod, error) {
+	switch m := AuthMethod(strings.ToLower(strings.TrimSpace(s))); m {
+	case AuthPassword, AuthOAuth2:
+		return m, nil
+	case "":
+		return AuthPassword, nil
+	case "oauth":
+		return AuthOAuth2, nil
+	}
+	return "", fmt.Errorf("unknown sign-in method %q: use password or oauth2", s)
+}
+
+// OAuthSettings say where an OAuth2 account's tokens come from. The
+// refresh token itself lives in the password store, never here.
+type OAuthSettings struct {
+	// Provider names a built-in provider ("google", "microsoft"); empty
+	// when Issuer is set.
+	Provider string
+	// Issuer is the OpenID Connect issuer of any other provider, whose
+	// endpoints come from its discovery document.
+	Issuer string
+	// ClientID is the client the refresh token was issued to: a refresh
+	// token is bound to it, so it is kept with the account.
+	ClientID string
+	// Scopes asked for; empty means the provider's defaults.
+	Scopes []string
+}
+
 // Defaults for new accounts and sources.
 const (
 	DefaultSMTPPort  = 25
@@ -136,8 +176,23 @@ type Account struct {
 	Email         string
 	SMTP          SMTPSettings
 	PasswordStore PasswordStore
-	Sources       []Source
+	// Auth is how every server of the account is signed in to; empty
+	// means AuthPassword.
+	Auth    AuthMethod
+	OAuth   OAuthSettings // for AuthOAuth2
+	Sources []Source
 }
+
+// Credential is what a client signs in with: a password, or, when Token
+// is set, an OAuth2 access token (then Password is unused). It is never
+// stored: the engine makes one for each sign-in.
+type Credential struct {
+	Password string
+	Token    string
+}
+
+// UsesOAuth reports whether the account signs in with OAuth2 tokens.
+func (a *Account) UsesOAuth() bool { return a.Auth == AuthOAuth2 }
 
 // From is the account's identity as an RFC 5322 address.
 func (a *Account) From() *mail.Address {

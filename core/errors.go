@@ -79,6 +79,9 @@ func (e *Error) Error() string {
 	}
 	switch e.Kind {
 	case KindAuth:
+		if e.Op == OpTokenLogin {
+			return fmt.Sprintf("%s: the server refused the OAuth2 access token (%s); if this persists, sign in again", e.Server, said)
+		}
 		return fmt.Sprintf("%s: wrong username or password (server said: %s); check the account's credentials", e.Server, said)
 	case KindTLS:
 		return fmt.Sprintf("%s: %s", e.Server, said)
@@ -87,6 +90,30 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// OpTokenLogin is the Op of a sign-in with an OAuth2 access token
+// (XOAUTH2 or OAUTHBEARER), so that its refusal is not worded as a wrong
+// password.
+const OpTokenLogin = "token login"
+
+// SignInError says that an OAuth2 account's saved sign-in no longer works:
+// the provider refused its refresh token (invalid_grant: revoked, expired,
+// or the password changed). Only the user can fix it, by signing in again;
+// it is of kind KindAuth, so no retry loop tries it again.
+type SignInError struct {
+	Account string
+	Err     error
+}
+
+func (e *SignInError) Error() string {
+	why := ""
+	if e.Err != nil {
+		why = " (" + termsafe.Cut(termsafe.Line(e.Err.Error()), maxErrorText) + ")"
+	}
+	return fmt.Sprintf("account %q: sign in again: the provider no longer accepts the saved sign-in%s; run tributary account signin %q, or press Sign in again", e.Account, why, e.Account)
+}
+
+func (e *SignInError) Unwrap() error { return e.Err }
 
 // Temporary reports whether trying again later may succeed.
 func (e *Error) Temporary() bool {
@@ -103,6 +130,10 @@ func KindOf(err error) ErrorKind {
 	var c *CertificateError
 	if errors.As(err, &c) {
 		return KindTLS
+	}
+	var si *SignInError
+	if errors.As(err, &si) {
+		return KindAuth
 	}
 	var st *StorageError
 	if errors.As(err, &st) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -39,6 +40,11 @@ func (v ValidationError) Error() string {
 type Passwords struct {
 	SMTP    string
 	Sources []string // parallel to Account.Sources
+	// RefreshToken is an OAuth2 account's, from signing in; ClientSecret
+	// the secret of its client, when it has one. Blank keeps the stored
+	// ones.
+	RefreshToken string
+	ClientSecret string
 }
 
 // Validate checks every field of a and the passwords that go with it.
@@ -66,10 +72,30 @@ func (a *Account) Validate(pw Passwords) error {
 			add("password_store", "Password store", "%v", err)
 		}
 	}
+	oauth := false
+	if a.Auth != "" {
+		m, err := ParseAuthMethod(string(a.Auth))
+		if err != nil {
+			add("auth", "Sign-in method", "%v", err)
+		}
+		oauth = m == AuthOAuth2
+	}
+	if oauth {
+		checkOAuth(add, a.OAuth)
+	}
+	// With OAuth2 there is no password: the refresh token is obtained by
+	// signing in at the provider, not typed into a form.
+	credentials := func(field, label, user, password string) {
+		if oauth {
+			checkUsername(add, field, label, user)
+			return
+		}
+		checkCredentials(add, field, label, user, password)
+	}
 	s := a.SMTP
 	checkServer(add, "smtp", "SMTP", s.Host, s.Port, s.Encryption)
 	if s.Auth {
-		checkCredentials(add, "smtp", "SMTP", s.Username, pw.SMTP)
+		credentials("smtp", "SMTP", s.Username, pw.SMTP)
 	}
 	for i, src := range a.Sources {
 		field := "source." + strconv.Itoa(i+1)
@@ -82,7 +108,7 @@ func (a *Account) Validate(pw Passwords) error {
 		if i < len(pw.Sources) {
 			password = pw.Sources[i]
 		}
-		checkCredentials(add, field, label, src.Username, password)
+		credentials(field, label, src.Username, password)
 		if _, err := ParseMethod(string(src.Method)); err != nil {
 			add(field+".method", label+" retrieval method", "%v", err)
 		}
@@ -122,20 +148,70 @@ func checkServer(add addFunc, field, label, host string, port int, enc Encryptio
 }
 
 func checkCredentials(add addFunc, field, label, user, password string) {
-	// CR and LF would let a username or password inject protocol commands;
-	// go-pop3 does not reject them itself.
-	switch {
-	case strings.TrimSpace(user) == "":
-		add(field+".username", label+" username", "is required when authentication is enabled")
-	case strings.ContainsAny(user, "\r\n\x00"):
-		add(field+".username", label+" username", "contains a line break")
-	}
+	checkUsername(add, field, label, user)
 	switch {
 	case password == "":
 		add(field+".password", label+" password", "is required when authentication is enabled")
 	case strings.ContainsAny(password, "\r\n\x00"):
 		add(field+".password", label+" password", "contains a line break")
 	}
+}
+
+// checkUsername rejects a missing username, and CR and LF, which would let
+// a username inject protocol commands; go-pop3 does not reject them itself.
+func checkUsername(add addFunc, field, label, user string) {
+	switch {
+	case strings.TrimSpace(user) == "":
+		add(field+".username", label+" username", "is required when authentication is enabled")
+	case strings.ContainsAny(user, "\r\n\x00"):
+		add(field+".username", label+" username", "contains a line break")
+	}
+}
+
+// checkOAuth checks where an OAuth2 account's tokens come from. The
+// issuer must be HTTPS: the refresh token and every access token travel
+// to it. Plain HTTP is allowed to a loopback address only, for tests and
+// for a provider on the same machine.
+func checkOAuth(add addFunc, o OAuthSettings) {
+	switch {
+	case o.Provider == "" && o.Issuer == "":
+		add("oauth.issuer", "OAuth2 provider", "is required: choose Google or Microsoft, or give the issuer URL")
+	case o.Provider != "" && o.Issuer != "":
+		add("oauth.issuer", "OAuth2 provider", "give either a built-in provider or an issuer URL, not both")
+	case o.Issuer != "":
+		if err := CheckIssuer(o.Issuer); err != nil {
+			add("oauth.issuer", "OAuth2 issuer", "%v", err)
+		}
+	}
+	switch {
+	case strings.TrimSpace(o.ClientID) == "":
+		add("oauth.client_id", "OAuth2 client ID", "is required: register a desktop client with the provider (see the README) or use a build that has one")
+	case strings.IndexFunc(o.ClientID, unicode.IsControl) >= 0 || strings.ContainsRune(o.ClientID, ' '):
+		add("oauth.client_id", "OAuth2 client ID", "contains spaces or control characters")
+	}
+	for _, sc := range o.Scopes {
+		if sc == "" || strings.IndexFunc(sc, func(r rune) bool { return unicode.IsControl(r) || r == ' ' }) >= 0 {
+			add("oauth.scopes", "OAuth2 scopes", "%q is not a valid scope", sc)
+		}
+	}
+}
+
+// CheckIssuer accepts an OAuth2 issuer URL: HTTPS, or plain HTTP to a
+// loopback address.
+func CheckIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an issuer URL (https://host/path)", issuer)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must use https: tokens must not travel in the clear", issuer)
 }
 
 // CheckHost accepts a DNS host name or an IP address literal.

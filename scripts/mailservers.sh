@@ -25,17 +25,24 @@ set -euo pipefail
 MAIL_DIR="${TRIBUTARY_MAIL_DIR:-/tmp/tributary-mail}"
 HOST=127.0.0.1
 
-IMAP_PORT=14143
-IMAPS_PORT=14993
-POP3_PORT=14110
-POP3S_PORT=14995
-LMTP_PORT=14024
-AUTH_PORT=14012
-SUBMISSION_PORT=14587
-SMTPS_PORT=14465
-SMTPS_UNTRUSTED_PORT=14466
-SUBMISSION_NOTLS_PORT=14588
-SMTP_PLAIN_PORT=14025
+# TRIBUTARY_MAIL_PORT_OFFSET moves every port, so a second instance (with its
+# own TRIBUTARY_MAIL_DIR) can run beside the usual one.
+OFFSET="${TRIBUTARY_MAIL_PORT_OFFSET:-0}"
+IMAP_PORT=$((14143 + OFFSET))
+IMAPS_PORT=$((14993 + OFFSET))
+POP3_PORT=$((14110 + OFFSET))
+POP3S_PORT=$((14995 + OFFSET))
+LMTP_PORT=$((14024 + OFFSET))
+AUTH_PORT=$((14012 + OFFSET))
+SUBMISSION_PORT=$((14587 + OFFSET))
+SMTPS_PORT=$((14465 + OFFSET))
+SMTPS_UNTRUSTED_PORT=$((14466 + OFFSET))
+SUBMISSION_NOTLS_PORT=$((14588 + OFFSET))
+SMTP_PLAIN_PORT=$((14025 + OFFSET))
+# Dovecot's oauth2 passdb asks http://$HOST:$OAUTH_PORT/introspect whether a
+# token is good (RFC 7662). Nothing here listens there: the OAuth2 tests start
+# their own authorisation server (core/mailtest/oauthtest) on this port.
+OAUTH_PORT=$((14480 + OFFSET))
 
 ALL_PORTS=(
 	"$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$AUTH_PORT"
@@ -65,6 +72,15 @@ USERS=(
 	"frank@example.test:frank-pass" # crash test, POP3 (ui/cli/crash_test.go) only
 	"grace@example.test:grace-pass" # crash test, IMAP (ui/cli/crash_test.go) only
 	"heidi@example.test:heidi-pass" # journal replay after a kill (ui/cli/crash_test.go) only
+)
+
+# Users who sign in with OAuth2 tokens only (Dovecot's oauth2 passdb): they
+# have no password, and mail for them is delivered like anyone's.
+OAUTH_USERS=(
+	"oauth1@example.test" # ui/cli OAuth2 real-peer tests only
+	"oauth2@example.test"
+	"oauth3@example.test"
+	"oauth4@example.test"
 )
 
 # Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy
@@ -310,6 +326,17 @@ write_dovecot_conf() {
 	chown root:dovecot "$MAIL_DIR/dovecot-users"
 	chmod 0640 "$MAIL_DIR/dovecot-users"
 
+	cat >"$MAIL_DIR/dovecot-oauth2.conf.ext" <<EOF
+introspection_mode = post
+introspection_url = http://$HOST:$OAUTH_PORT/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+EOF
+	chown root:dovecot "$MAIL_DIR/dovecot-oauth2.conf.ext"
+	chmod 0640 "$MAIL_DIR/dovecot-oauth2.conf.ext"
+
 	local dh=""
 	if [[ -r /usr/share/dovecot/dh.pem ]]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
 
@@ -336,19 +363,29 @@ $dh
 # Tests log in over plain IMAP/POP3 too (and check that clients which asked
 # for STARTTLS do not). Dovecot 2.3 name of the setting.
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login oauthbearer xoauth2
 # Wrong-password tests should not wait the default 2 s per failure.
 auth_failure_delay = 0
 # Parallel tests open many connections per user from 127.0.0.1.
 mail_max_userip_connections = 100
 
+# No "mechanisms" here: a passdb limited to some is skipped for the user
+# lookups LMTP does.
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $MAIL_DIR/dovecot-users
 }
+# Access tokens are checked by introspection at the test's OAuth2 server.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $MAIL_DIR/dovecot-oauth2.conf.ext
+}
+# allow_all_users: the OAuth2 users have no passdb entry to look up (Postfix's
+# vmailbox decides who exists).
 userdb {
   driver = static
-  args = uid=mail gid=mail home=$MAILBOXES/%d/%n
+  args = uid=mail gid=mail home=$MAILBOXES/%d/%n allow_all_users=yes
 }
 # The mail user has uid 8; the default floor is 500.
 first_valid_uid = 8
@@ -461,6 +498,9 @@ write_postfix_conf() {
 	: >"$PF_CONF/vmailbox"
 	for entry in "${USERS[@]}"; do
 		printf '%s OK\n' "${entry%%:*}" >>"$PF_CONF/vmailbox"
+	done
+	for entry in "${OAUTH_USERS[@]}"; do
+		printf '%s OK\n' "$entry" >>"$PF_CONF/vmailbox"
 	done
 
 	cat >"$PF_CONF/main.cf" <<EOF
@@ -641,7 +681,13 @@ write_env() {
 		echo "SMTPS_UNTRUSTED_PORT=$SMTPS_UNTRUSTED_PORT"
 		echo "SUBMISSION_NOTLS_PORT=$SUBMISSION_NOTLS_PORT"
 		echo "SMTP_PLAIN_PORT=$SMTP_PLAIN_PORT"
+		echo "OAUTH_PORT=$OAUTH_PORT"
 		local i=1 entry
+		for entry in "${OAUTH_USERS[@]}"; do
+			echo "OAUTH_USER$i=$entry"
+			i=$((i + 1))
+		done
+		i=1
 		for entry in "${USERS[@]}"; do
 			echo "USER$i=${entry%%:*}"
 			echo "PASS$i=${entry#*:}"

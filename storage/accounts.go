@@ -70,8 +70,8 @@ func saveAccountRow(ctx context.Context, tx *sql.Tx, a *core.Account) error {
 	var err error
 	if a.ID == 0 {
 		var res sql.Result
-		res, err = tx.ExecContext(ctx, `INSERT INTO accounts (name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store) VALUES (?,?,?,?,?,?,?,?,?)`,
-			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore)
+		res, err = tx.ExecContext(ctx, `INSERT INTO accounts (name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store, auth_method, oauth_provider, oauth_issuer, oauth_client_id, oauth_scopes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, authMethod(a.Auth), a.OAuth.Provider, a.OAuth.Issuer, a.OAuth.ClientID, strings.Join(a.OAuth.Scopes, " "))
 		if err == nil {
 			if a.ID, err = res.LastInsertId(); err != nil {
 				return fail("create account", err)
@@ -85,8 +85,8 @@ func saveAccountRow(ctx context.Context, tx *sql.Tx, a *core.Account) error {
 		}
 	} else {
 		var res sql.Result
-		res, err = tx.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=? WHERE id=?`,
-			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, a.ID)
+		res, err = tx.ExecContext(ctx, `UPDATE accounts SET name=?, display_name=?, email=?, smtp_host=?, smtp_port=?, smtp_username=?, smtp_encryption=?, smtp_auth=?, password_store=?, auth_method=?, oauth_provider=?, oauth_issuer=?, oauth_client_id=?, oauth_scopes=? WHERE id=?`,
+			a.Name, a.DisplayName, a.Email, a.SMTP.Host, a.SMTP.Port, a.SMTP.Username, a.SMTP.Encryption, a.SMTP.Auth, a.PasswordStore, authMethod(a.Auth), a.OAuth.Provider, a.OAuth.Issuer, a.OAuth.ClientID, strings.Join(a.OAuth.Scopes, " "), a.ID)
 		if err == nil {
 			return checkAffected(res, nil, "update account")
 		}
@@ -173,7 +173,16 @@ const (
 	otherServers   = `SELECT smtp_host || ':' || smtp_port FROM accounts WHERE id != ? UNION SELECT host || ':' || port FROM sources WHERE account_id != ?`
 )
 
-const accountColumns = `id, name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store`
+const accountColumns = `id, name, display_name, email, smtp_host, smtp_port, smtp_username, smtp_encryption, smtp_auth, password_store, auth_method, oauth_provider, oauth_issuer, oauth_client_id, oauth_scopes`
+
+// authMethod stores an empty method as what it means, so the CHECK
+// constraint sees only the two names.
+func authMethod(m core.AuthMethod) core.AuthMethod {
+	if m == "" {
+		return core.AuthPassword
+	}
+	return m
+}
 
 // Accounts returns every account with its sources, ordered by name.
 func (db *DB) Accounts(ctx context.Context) ([]core.Account, error) {
@@ -234,7 +243,12 @@ type scanner interface{ Scan(...any) error }
 
 func scanAccount(r scanner) (core.Account, error) {
 	var a core.Account
-	err := r.Scan(&a.ID, &a.Name, &a.DisplayName, &a.Email, &a.SMTP.Host, &a.SMTP.Port, &a.SMTP.Username, &a.SMTP.Encryption, &a.SMTP.Auth, &a.PasswordStore)
+	var scopes string
+	err := r.Scan(&a.ID, &a.Name, &a.DisplayName, &a.Email, &a.SMTP.Host, &a.SMTP.Port, &a.SMTP.Username, &a.SMTP.Encryption, &a.SMTP.Auth, &a.PasswordStore,
+		&a.Auth, &a.OAuth.Provider, &a.OAuth.Issuer, &a.OAuth.ClientID, &scopes)
+	if scopes != "" {
+		a.OAuth.Scopes = strings.Fields(scopes)
+	}
 	return a, err
 }
 

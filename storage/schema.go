@@ -189,4 +189,13 @@ CREATE TRIGGER sources_settings_update BEFORE UPDATE OF encryption, protocol ON 
 WHEN NEW.encryption NOT IN ('none', 'ssl', 'starttls') OR NEW.protocol NOT IN ('pop3', 'imap')
 BEGIN SELECT RAISE(ABORT, 'unknown source encryption or protocol'); END;
 `,
+	// How an account signs in, and where its OAuth2 tokens come from.
+	// The refresh token is not here: it goes to the password store.
+	`
+ALTER TABLE accounts ADD COLUMN auth_method TEXT NOT NULL DEFAULT 'password' CHECK (auth_method IN ('password', 'oauth2'));
+ALTER TABLE accounts ADD COLUMN oauth_provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN oauth_issuer TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN oauth_client_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN oauth_scopes TEXT NOT NULL DEFAULT ''; -- space-separated
+`,
 }

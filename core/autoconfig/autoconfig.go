@@ -69,6 +69,9 @@ type Server struct {
 	// placeholders %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% are
 	// already substituted.
 	Username string
+	// Auth is how to sign in: core.AuthOAuth2 when the provider takes
+	// OAuth2 (Config.OAuth names it); empty means a password.
+	Auth core.AuthMethod
 }
 
 // Endpoint is the server's address and encryption, as core and
@@ -93,6 +96,9 @@ type Config struct {
 	Note string
 	// Source says which step answered: one of the Source constants.
 	Source string
+	// OAuth is the built-in OAuth2 provider ("google", "microsoft") that
+	// the servers with Auth core.AuthOAuth2 take tokens from, or "".
+	OAuth string
 }
 
 // Fetcher gets the body of an HTTPS URL. HTTPFetcher is the real one.

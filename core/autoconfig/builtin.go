@@ -21,6 +21,9 @@ type provider struct {
 	incoming []Server // preferred first, Username a template
 	outgoing []Server
 	note     string
+	// oauth names the built-in OAuth2 provider (core/oauth) its servers
+	// sign in with; "" means passwords.
+	oauth string
 }
 
 const (
@@ -50,8 +53,10 @@ var builtinProviders = []provider{
 		domains:  []string{"gmail.com", "googlemail.com"},
 		incoming: []Server{imapSSL("imap.gmail.com", fullAddress), pop3SSL("pop.gmail.com", fullAddress)},
 		outgoing: []Server{smtpSSL("smtp.gmail.com", fullAddress), smtpSTARTTLS("smtp.gmail.com", fullAddress)},
-		note: "Gmail needs an app password when 2-step verification is on (Google Account → Security → App passwords); " +
-			"for POP3, first enable POP in Gmail's settings under Forwarding and POP/IMAP.",
+		note: "Sign in with Google. Gmail refuses your ordinary password in mail apps: to use a password instead, make an app password " +
+			"(it needs 2-Step Verification: Google Account → Security → 2-Step Verification → App passwords). " +
+			"For POP3, first enable POP in Gmail's settings under Forwarding and POP/IMAP.",
+		oauth: "google",
 	},
 	{
 		name: "Yahoo Mail",
@@ -63,7 +68,8 @@ var builtinProviders = []provider{
 		},
 		incoming: []Server{imapSSL("imap.mail.yahoo.com", fullAddress), pop3SSL("pop.mail.yahoo.com", fullAddress)},
 		outgoing: []Server{smtpSSL("smtp.mail.yahoo.com", fullAddress), smtpSTARTTLS("smtp.mail.yahoo.com", fullAddress)},
-		note:     "Yahoo Mail needs an app password: Account info → Account security → Generate app password.",
+		note: "Yahoo Mail refuses your ordinary password in mail apps: it always needs an app password " +
+			"(Account info → Account security → Generate app password; 2-step verification must be on to get one).",
 	},
 	{
 		name: "Outlook.com",
@@ -75,9 +81,18 @@ var builtinProviders = []provider{
 		},
 		incoming: []Server{imapSSL("outlook.office365.com", fullAddress), pop3SSL("outlook.office365.com", fullAddress)},
 		outgoing: []Server{smtpSTARTTLS("smtp-mail.outlook.com", fullAddress)},
-		note: "Microsoft requires OAuth sign-in for Outlook.com in mail apps and refuses passwords, even right ones; " +
-			"Tributary signs in with a password, so these servers may turn the login down. " +
+		note: "Sign in with Microsoft: Outlook.com refuses passwords in mail apps, even right ones. " +
 			"For POP3, also enable POP in Outlook.com's settings under Mail → Forwarding and IMAP.",
+		oauth: "microsoft",
+	},
+	{
+		name:     "Microsoft 365",
+		domains:  []string{"office365.com"},
+		incoming: []Server{imapSSL("outlook.office365.com", fullAddress), pop3SSL("outlook.office365.com", fullAddress)},
+		outgoing: []Server{smtpSTARTTLS("smtp.office365.com", fullAddress)},
+		note: "Sign in with Microsoft (work or school account): Microsoft 365 turned passwords off for IMAP and POP. " +
+			"Your organisation's administrator may have to allow IMAP, POP or SMTP AUTH for your mailbox.",
+		oauth: "microsoft",
 	},
 	{
 		name:     "iCloud Mail",
@@ -85,7 +100,7 @@ var builtinProviders = []provider{
 		incoming: []Server{imapSSL("imap.mail.me.com", localPart)},
 		outgoing: []Server{smtpSTARTTLS("smtp.mail.me.com", fullAddress)},
 		note: "iCloud Mail needs an app-specific password (account.apple.com → Sign-In and Security → App-Specific Passwords). " +
-			"The IMAP username is the part before the @; if it is refused, try the full address.",
+			"The IMAP username is the part of the address before the @ (jane for jane@icloud.com); SMTP takes the full address.",
 	},
 	{
 		name:     "Fastmail",
@@ -145,13 +160,17 @@ func builtin(a address) *Config {
 	if p == nil {
 		return nil
 	}
-	c := &Config{Provider: p.name, Note: p.note, Source: SourceBuiltin}
+	c := &Config{Provider: p.name, Note: p.note, Source: SourceBuiltin, OAuth: p.oauth}
+	var auth core.AuthMethod // empty: a password
+	if p.oauth != "" {
+		auth = core.AuthOAuth2
+	}
 	for _, s := range p.incoming {
-		s.Username = a.expandUser(s.Username)
+		s.Username, s.Auth = a.expandUser(s.Username), auth
 		c.Incoming = append(c.Incoming, s)
 	}
 	for _, s := range p.outgoing {
-		s.Username = a.expandUser(s.Username)
+		s.Username, s.Auth = a.expandUser(s.Username), auth
 		c.Outgoing = append(c.Outgoing, s)
 	}
 	return c

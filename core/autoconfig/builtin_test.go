@@ -58,19 +58,47 @@ func (f refusingFetcher) Fetch(_ context.Context, url string) ([]byte, error) {
 	return nil, context.Canceled
 }
 
+func TestBuiltinProposesOAuth2(t *testing.T) {
+	for _, tc := range []struct {
+		email, oauth string
+	}{
+		{"a@gmail.com", "google"},
+		{"a@outlook.com", "microsoft"},
+		{"a@hotmail.com", "microsoft"},
+		{"a@office365.com", "microsoft"},
+		{"a@yahoo.com", ""},
+		{"a@icloud.com", ""},
+	} {
+		c := builtin(mustAddress(t, tc.email))
+		if c.OAuth != tc.oauth {
+			t.Errorf("builtin(%s).OAuth = %q, want %q", tc.email, c.OAuth, tc.oauth)
+		}
+		want := core.AuthMethod("")
+		if tc.oauth != "" {
+			want = core.AuthOAuth2
+		}
+		for _, s := range append(c.Incoming, c.Outgoing...) {
+			if s.Auth != want {
+				t.Errorf("builtin(%s) server %s Auth = %q, want %q", tc.email, s.Host, s.Auth, want)
+			}
+		}
+	}
+}
+
 func TestLookupBuiltin(t *testing.T) {
 	gmail := &Config{
 		Provider: "Gmail",
 		Incoming: []Server{
-			{Protocol: ProtocolIMAP, Host: "imap.gmail.com", Port: 993, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com"},
-			{Protocol: ProtocolPOP3, Host: "pop.gmail.com", Port: 995, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com"},
+			{Protocol: ProtocolIMAP, Host: "imap.gmail.com", Port: 993, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com", Auth: core.AuthOAuth2},
+			{Protocol: ProtocolPOP3, Host: "pop.gmail.com", Port: 995, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com", Auth: core.AuthOAuth2},
 		},
 		Outgoing: []Server{
-			{Protocol: ProtocolSMTP, Host: "smtp.gmail.com", Port: 465, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com"},
-			{Protocol: ProtocolSMTP, Host: "smtp.gmail.com", Port: 587, Encryption: core.EncryptionSTARTTLS, Username: "Some.One@GMail.com"},
+			{Protocol: ProtocolSMTP, Host: "smtp.gmail.com", Port: 465, Encryption: core.EncryptionSSL, Username: "Some.One@GMail.com", Auth: core.AuthOAuth2},
+			{Protocol: ProtocolSMTP, Host: "smtp.gmail.com", Port: 587, Encryption: core.EncryptionSTARTTLS, Username: "Some.One@GMail.com", Auth: core.AuthOAuth2},
 		},
 		Note:   builtinByDomain["gmail.com"].note,
 		Source: SourceBuiltin,
+		OAuth:  "google",
 	}
 	tests := []struct {
 		name         string
@@ -89,6 +117,7 @@ func TestLookupBuiltin(t *testing.T) {
 		{name: "GMX Germany", email: "a@gmx.de", wantProvider: "GMX", wantIMAPUser: "a@gmx.de", wantSMTPUser: "a@gmx.de"},
 		{name: "AOL", email: "a@aol.com", wantProvider: "AOL Mail", wantIMAPUser: "a@aol.com", wantSMTPUser: "a@aol.com"},
 		{name: "Zoho", email: "a@zohomail.com", wantProvider: "Zoho Mail", wantIMAPUser: "a@zohomail.com", wantSMTPUser: "a@zohomail.com"},
+		{name: "Microsoft 365", email: "a@office365.com", wantProvider: "Microsoft 365", wantIMAPUser: "a@office365.com", wantSMTPUser: "a@office365.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

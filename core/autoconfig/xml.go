@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/oauth"
 )
 
 // Limits on what a configuration may hold. Real ones are a few kilobytes
@@ -102,6 +103,11 @@ func parseConfig(data []byte, a address) (*Config, error) {
 			c.Outgoing = append(c.Outgoing, s)
 		}
 	}
+	for _, sv := range append(slices.Clone(c.Incoming), c.Outgoing...) {
+		if sv.Auth == core.AuthOAuth2 {
+			c.OAuth = oauthProvider(sv.Host, a.domain)
+		}
+	}
 	if err := c.settle(); err != nil {
 		return nil, err
 	}
@@ -109,8 +115,23 @@ func parseConfig(data []byte, a address) (*Config, error) {
 }
 
 // unusableAuth are sign-in methods Tributary does not have. A server that
-// offers only these is left out; it could not be logged in to.
-var unusableAuth = []string{"oauth2", "gssapi", "ntlm", "tls-client-cert"}
+// offers only these is left out; it could not be logged in to. OAuth2 is
+// usable with a built-in provider only (see oauthProvider).
+var unusableAuth = []string{"gssapi", "ntlm", "tls-client-cert"}
+
+// oauthProvider is the built-in OAuth2 provider of a server that offers
+// <authentication>OAuth2</authentication>: the one of its host name or of
+// the address's domain, or "" when Tributary knows none (there is no
+// issuer to ask for tokens, so OAuth2 does not count for that server).
+func oauthProvider(host, domain string) string {
+	if p, ok := oauth.ForHost(host); ok {
+		return p.Name
+	}
+	if p, ok := oauth.ForDomain(domain); ok {
+		return p.Name
+	}
+	return ""
+}
 
 // server converts x, which must be of one of the protocols. ok is false,
 // with no error, for a server to skip: another protocol (Exchange, EWS) or
@@ -120,15 +141,22 @@ func (x xmlServer) server(a address, protocols ...string) (s Server, ok bool, er
 	if !slices.Contains(protocols, protocol) {
 		return Server{}, false, nil
 	}
-	if len(x.Authentication) > 0 && !slices.ContainsFunc(x.Authentication, func(m string) bool {
-		return !slices.Contains(unusableAuth, strings.ToLower(strings.TrimSpace(m)))
-	}) {
-		return Server{}, false, nil
-	}
 	s = Server{
 		Protocol: protocol,
 		Host:     strings.ToLower(strings.TrimSuffix(a.expandHost(strings.TrimSpace(x.Hostname)), ".")),
 		Username: a.expandUser(strings.TrimSpace(x.Username)),
+	}
+	method := func(m string) string { return strings.ToLower(strings.TrimSpace(m)) }
+	offersOAuth := slices.ContainsFunc(x.Authentication, func(m string) bool { return method(m) == "oauth2" })
+	switch {
+	case offersOAuth && oauthProvider(s.Host, a.domain) != "":
+		// Preferred where offered: the providers that offer it refuse
+		// ordinary passwords (Gmail, Outlook.com, Microsoft 365).
+		s.Auth = core.AuthOAuth2
+	case len(x.Authentication) > 0 && !slices.ContainsFunc(x.Authentication, func(m string) bool {
+		return method(m) != "oauth2" && !slices.Contains(unusableAuth, method(m))
+	}):
+		return Server{}, false, nil
 	}
 	if s.Username == "" {
 		s.Username = a.email

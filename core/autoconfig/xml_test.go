@@ -118,6 +118,17 @@ func TestParseConfig(t *testing.T) {
 			},
 		},
 		{
+			name: "OAuth2 at a known provider's host is kept, signing in with it",
+			xml: doc(strings.Replace(serverXML("incomingServer", "imap", "outlook.office365.com", "993", "SSL", "x"),
+				"<username>", "<authentication>OAuth2</authentication><username>", 1), goodSMTP),
+			want: &Config{
+				Provider: "example.com",
+				Incoming: []Server{{Protocol: ProtocolIMAP, Host: "outlook.office365.com", Port: 993, Encryption: core.EncryptionSSL, Username: "x", Auth: core.AuthOAuth2}},
+				Outgoing: []Server{smtp("smtp.example.com", 465, core.EncryptionSSL, email)},
+				OAuth:    "microsoft",
+			},
+		},
+		{
 			name: "OAuth2-only server skipped, the password one kept",
 			xml: doc(strings.Replace(serverXML("incomingServer", "imap", "oauth.example.com", "993", "SSL", "x"),
 				"<username>", "<authentication>OAuth2</authentication><username>", 1), goodIMAP, goodSMTP),

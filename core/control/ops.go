@@ -63,6 +63,9 @@ type Ops interface {
 	// AccountTrust pins the certificate with fingerprint for the named
 	// account's servers that present it, and returns those servers.
 	AccountTrust(ctx context.Context, name, fingerprint string) ([]string, error)
+	// AccountSignIn stores a fresh OAuth2 sign-in (pw.RefreshToken) for
+	// the named account, after "Sign in again".
+	AccountSignIn(ctx context.Context, name string, pw core.Passwords) error
 	// SourceAdd adds a retrieval source to the named account.
 	SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error)
 	// Import brings mail from .eml, mbox and Maildir into an account.
@@ -317,6 +320,15 @@ func (l *Local) AccountTrust(ctx context.Context, name, fingerprint string) ([]s
 		return nil, err
 	}
 	return l.Engine.Trust(ctx, a, fingerprint)
+}
+
+// AccountSignIn implements Ops.
+func (l *Local) AccountSignIn(ctx context.Context, name string, pw core.Passwords) error {
+	a, err := l.Store.AccountByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	return l.Engine.SignIn(ctx, a, pw)
 }
 
 // SourceAdd implements Ops.

@@ -219,6 +219,12 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, err
 		}
 		return s.ops.AccountAdd(ctx, args.Account, args.Passwords)
+	case "account-signin":
+		var args accountSignInArgs
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return nil, s.ops.AccountSignIn(ctx, args.Name, args.Passwords)
 	case "account-remove", "account-trust":
 		var args accountNameArgs
 		if err := decode(&args); err != nil {
@@ -339,6 +345,18 @@ func (c *Client) AccountAdd(ctx context.Context, a core.Account, pw core.Passwor
 		out = a
 	}
 	return out, err
+}
+
+// accountSignInArgs carry a new refresh token, over the owner-only
+// socket like every password.
+type accountSignInArgs struct {
+	Name      string         `json:"name"`
+	Passwords core.Passwords `json:"passwords"`
+}
+
+// AccountSignIn implements Ops.
+func (c *Client) AccountSignIn(ctx context.Context, name string, pw core.Passwords) error {
+	return c.call(ctx, "account-signin", accountSignInArgs{Name: name, Passwords: pw}, nil)
 }
 
 // AccountRemove implements Ops.

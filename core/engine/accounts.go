@@ -73,6 +73,23 @@ func (e *Engine) SaveAccount(ctx context.Context, orig *core.Account, a *core.Ac
 	return nil
 }
 
+// SignIn stores an OAuth2 account's new sign-in (pw.RefreshToken and
+// pw.ClientSecret) after the provider refused the old one; the workers
+// sign in with it from their next connection.
+func (e *Engine) SignIn(ctx context.Context, a core.Account, pw core.Passwords) error {
+	if !a.UsesOAuth() {
+		return fmt.Errorf("account %q signs in with a password, not OAuth2", a.Name)
+	}
+	if pw.RefreshToken == "" {
+		return fmt.Errorf("account %q: no sign-in to store", a.Name)
+	}
+	if err := e.SavePasswords(a, core.Passwords{RefreshToken: pw.RefreshToken, ClientSecret: pw.ClientSecret}); err != nil {
+		return err
+	}
+	e.accountsChanged()
+	return nil
+}
+
 // forgetNew deletes the passwords stored for an account change that was
 // then taken back: all of a new account's, or a new source's.
 func (e *Engine) forgetNew(newAccount bool, a core.Account) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/oauth"
 	"github.com/tributary-mail/tributary/core/pop3"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/core/smtp"
@@ -31,22 +32,39 @@ func (r CheckResult) Certificate() *core.CertificateError {
 
 // CheckAccount dials every server of a, verifies TLS and logs in, as
 // "Test connection" does. Passwords come from pw where given (a form not
-// yet saved), else from the account's password store.
+// yet saved), else from the account's password store. An OAuth2 account
+// gets one more result first, Role "OAuth2": whether a fresh access token
+// could be had ("token OK"); its servers then sign in with it.
 func (e *Engine) CheckAccount(ctx context.Context, a core.Account, pw *core.Passwords) []CheckResult {
 	nopts, err := e.netOptions(ctx)
 	if err != nil {
 		return []CheckResult{{Role: "storage", Err: err}}
 	}
+	var head []CheckResult
+	var grant *oauth.Grant
+	if a.UsesOAuth() {
+		if pw != nil && pw.RefreshToken != "" {
+			grant = &oauth.Grant{RefreshToken: pw.RefreshToken, ClientSecret: pw.ClientSecret}
+		}
+		r := CheckResult{Role: "OAuth2", Server: a.OAuth.Provider + a.OAuth.Issuer}
+		if _, r.Err = e.accessToken(ctx, a, grant, true); r.Err != nil {
+			// Without a token no server can be signed in to.
+			return []CheckResult{r}
+		}
+		head = append(head, r)
+	}
 	results := make([]CheckResult, 1+len(a.Sources))
 	done := make(chan struct{})
 	go func() {
 		r := CheckResult{Role: "SMTP", Server: a.SMTP.Server().Addr()}
-		password := ""
-		if a.SMTP.Auth {
-			password, r.Err = e.checkPassword(a, pw, -1, secrets.SMTPRef(a.ID), r.Server)
+		sg := &signer{e: e, a: a, user: a.SMTP.Username, grant: grant}
+		if a.SMTP.Auth && !a.UsesOAuth() {
+			sg.password, r.Err = e.checkPassword(a, pw, -1, secrets.SMTPRef(a.ID), r.Server)
 		}
 		if r.Err == nil {
-			r.Err = e.safely("check "+r.Server, func() error { return smtp.Test(ctx, a.SMTP, password, nopts) })
+			r.Err = e.safely("check "+r.Server, func() error {
+				return sg.with(ctx, func(cred core.Credential) error { return smtp.TestWith(ctx, a.SMTP, cred, nopts) })
+			})
 		}
 		results[0] = r
 		done <- struct{}{}
@@ -54,10 +72,12 @@ func (e *Engine) CheckAccount(ctx context.Context, a core.Account, pw *core.Pass
 	for i, s := range a.Sources {
 		go func() {
 			r := CheckResult{Role: strings.ToUpper(string(s.Protocol)), Server: s.Server().Addr()}
-			var password string
-			password, r.Err = e.checkPassword(a, pw, i, secrets.SourceRef(s.ID), r.Server)
+			sg := &signer{e: e, a: a, user: s.Username, grant: grant}
+			if !a.UsesOAuth() {
+				sg.password, r.Err = e.checkPassword(a, pw, i, secrets.SourceRef(s.ID), r.Server)
+			}
 			if r.Err == nil {
-				r.Err = e.safely("check "+r.Server, func() error { return checkSource(ctx, s, password, nopts) })
+				r.Err = e.safely("check "+r.Server, func() error { return checkSource(ctx, s, sg, nopts) })
 			}
 			results[i+1] = r
 			done <- struct{}{}
@@ -66,7 +86,7 @@ func (e *Engine) CheckAccount(ctx context.Context, a core.Account, pw *core.Pass
 	for range results {
 		<-done
 	}
-	return results
+	return append(head, results...)
 }
 
 func (e *Engine) checkPassword(a core.Account, pw *core.Passwords, i int, ref, server string) (string, error) {
@@ -81,19 +101,19 @@ func (e *Engine) checkPassword(a core.Account, pw *core.Passwords, i int, ref, s
 	return e.password(a, ref, server)
 }
 
-func checkSource(ctx context.Context, s core.Source, password string, nopts *netconn.Options) error {
+func checkSource(ctx context.Context, s core.Source, login *signer, nopts *netconn.Options) error {
 	if s.Protocol == core.ProtocolPOP3 {
 		c, err := pop3.Dial(ctx, s.Server(), nopts)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
-		if err := c.Login(ctx, s.Username, password); err != nil {
+		if err := login.pop3(ctx, c); err != nil {
 			return err
 		}
 		return c.Quit(ctx)
 	}
-	c, err := imapDialLogin(ctx, s, password, nopts)
+	c, err := imapDialLogin(ctx, s, login, nopts)
 	if err != nil {
 		return err
 	}

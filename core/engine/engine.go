@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/oauth"
 	"github.com/tributary-mail/tributary/core/secrets"
 )
 
@@ -75,6 +76,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	KeepAlive   time.Duration
 	Logger      *slog.Logger
+	// OAuth configures how OAuth2 tokens are refreshed (the HTTP client);
+	// nil means defaults.
+	OAuth *oauth.Options
 }
 
 // Engine is the mail engine. It is safe for concurrent use.
@@ -86,6 +90,7 @@ type Engine struct {
 	check   chan struct{} // "Get mail" for the running engine
 	reload  chan struct{} // accounts changed
 	workers sourceWorkers // of the running engine
+	tokens  tokens        // OAuth2 access tokens, in memory only
 }
 
 // New creates an engine over store.
@@ -119,14 +124,18 @@ func (e *Engine) netOptions(ctx context.Context) (*netconn.Options, error) {
 }
 
 // sourceLogin returns what connecting to a source needs: connection
-// options with the current pins, and the source's password.
-func (e *Engine) sourceLogin(ctx context.Context, a core.Account, s core.Source) (*netconn.Options, string, error) {
+// options with the current pins, and what signs in: the source's
+// password, or the account's OAuth2 token.
+func (e *Engine) sourceLogin(ctx context.Context, a core.Account, s core.Source) (*netconn.Options, *signer, error) {
 	nopts, err := e.netOptions(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	pw, err := e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
-	return nopts, pw, err
+	sg := &signer{e: e, a: a, user: s.Username}
+	if !a.UsesOAuth() {
+		sg.password, err = e.password(a, secrets.SourceRef(s.ID), s.Server().Addr())
+	}
+	return nopts, sg, err
 }
 
 // password fetches a stored password, with an error that says what to do.
@@ -146,6 +155,13 @@ func (e *Engine) password(a core.Account, ref, server string) (string, error) {
 // one password, or adds one source, touches nothing else.
 func (e *Engine) SavePasswords(a core.Account, pw core.Passwords) error {
 	store := e.opts.Secrets(a.PasswordStore)
+	if pw.RefreshToken != "" {
+		g := oauth.Grant{RefreshToken: pw.RefreshToken, ClientSecret: pw.ClientSecret}
+		if err := store.Set(secrets.OAuthRef(a.ID), g.Encode()); err != nil {
+			return err
+		}
+		e.tokens.forget(a.ID) // signed in again: the old access token goes
+	}
 	if a.SMTP.Auth && pw.SMTP != "" {
 		if err := store.Set(secrets.SMTPRef(a.ID), pw.SMTP); err != nil {
 			return err
@@ -165,7 +181,8 @@ func (e *Engine) SavePasswords(a core.Account, pw core.Passwords) error {
 // account is removed.
 func (e *Engine) ForgetPasswords(a core.Account) error {
 	store := e.opts.Secrets(a.PasswordStore)
-	errs := []error{store.Delete(secrets.SMTPRef(a.ID))}
+	e.tokens.forget(a.ID)
+	errs := []error{store.Delete(secrets.SMTPRef(a.ID)), store.Delete(secrets.OAuthRef(a.ID))}
 	for _, s := range a.Sources {
 		errs = append(errs, store.Delete(secrets.SourceRef(s.ID)))
 	}

@@ -102,7 +102,7 @@ func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, 
 // commit and only when the source's policy says so, and takes effect at
 // QUIT, so a dropped connection never deletes mail that was not stored.
 func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
-	nopts, pw, err := e.sourceLogin(ctx, a, s)
+	nopts, login, err := e.sourceLogin(ctx, a, s)
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 		return err
 	}
 	defer c.Close()
-	if err := c.Login(ctx, s.Username, pw); err != nil {
+	if err := login.pop3(ctx, c); err != nil {
 		return err
 	}
 	list, err := c.List(ctx)
@@ -229,20 +229,24 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 	return errors.Join(skipped...)
 }
 
-func (e *Engine) dialIMAP(ctx context.Context, a core.Account, s core.Source) (*imap.Client, error) {
-	nopts, pw, err := e.sourceLogin(ctx, a, s)
+// dialIMAP connects and signs in to an IMAP source. expiry is when the
+// OAuth2 token it signed in with expires (zero with a password): the
+// worker closes the connection before then.
+func (e *Engine) dialIMAP(ctx context.Context, a core.Account, s core.Source) (c *imap.Client, expiry time.Time, err error) {
+	nopts, login, err := e.sourceLogin(ctx, a, s)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	return imapDialLogin(ctx, s, pw, nopts)
+	c, err = imapDialLogin(ctx, s, login, nopts)
+	return c, login.Expiry, err
 }
 
-func imapDialLogin(ctx context.Context, s core.Source, password string, nopts *netconn.Options) (*imap.Client, error) {
+func imapDialLogin(ctx context.Context, s core.Source, login *signer, nopts *netconn.Options) (*imap.Client, error) {
 	c, err := imap.Dial(ctx, s.Server(), nopts, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Login(ctx, s.Username, password); err != nil {
+	if err := login.imap(ctx, c); err != nil {
 		c.Close()
 		return nil, err
 	}

@@ -170,16 +170,18 @@ func (e *Engine) watchSource(ctx context.Context, a core.Account, s core.Source,
 	backoff := BackoffMin
 	for ctx.Err() == nil {
 		err := e.safely("idle "+s.Label(a.Name), func() error {
-			nopts, pw, err := e.sourceLogin(ctx, a, s)
+			nopts, login, err := e.sourceLogin(ctx, a, s)
 			if err != nil {
 				return err
 			}
-			return imap.WatchInbox(ctx, s.Server(), nopts, s.Username, pw, func() {
-				backoff = BackoffMin
-				select {
-				case wake <- struct{}{}:
-				default:
-				}
+			return login.with(ctx, func(cred core.Credential) error {
+				return imap.WatchInboxAs(ctx, s.Server(), nopts, s.Username, cred, func() {
+					backoff = BackoffMin
+					select {
+					case wake <- struct{}{}:
+					default:
+					}
+				})
 			})
 		})
 		if err == imap.ErrNoIdle || !core.IsTemporary(err) {

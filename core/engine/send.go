@@ -262,9 +262,9 @@ func (h *smtpSession) send(ctx context.Context, item core.OutboxItem) error {
 		if err != nil {
 			return err
 		}
-		var pw string
-		if a.SMTP.Auth {
-			if pw, err = e.password(a, secrets.SMTPRef(a.ID), a.SMTP.Server().Addr()); err != nil {
+		login := &signer{e: e, a: a, user: a.SMTP.Username}
+		if a.SMTP.Auth && !a.UsesOAuth() {
+			if login.password, err = e.password(a, secrets.SMTPRef(a.ID), a.SMTP.Server().Addr()); err != nil {
 				return err
 			}
 		}
@@ -272,7 +272,15 @@ func (h *smtpSession) send(ctx context.Context, item core.OutboxItem) error {
 		if err != nil {
 			return err
 		}
-		s, err := smtp.Open(ctx, a.SMTP, pw, nopts)
+		var s *smtp.Session
+		if a.SMTP.Auth {
+			err = login.with(ctx, func(cred core.Credential) (err error) {
+				s, err = smtp.OpenWith(ctx, a.SMTP, cred, nopts)
+				return err
+			})
+		} else {
+			s, err = smtp.Open(ctx, a.SMTP, "", nopts)
+		}
 		if err != nil {
 			if !core.IsTemporary(err) {
 				h.refused = err

@@ -63,7 +63,10 @@ type worker struct {
 
 	conn     *imap.Client // the IMAP command connection, or nil
 	lastUsed time.Time
-	done     chan struct{} // closed when loop returns
+	// connExpiry is when the OAuth2 token conn signed in with expires;
+	// zero for a password.
+	connExpiry time.Time
+	done       chan struct{} // closed when loop returns
 }
 
 func newWorker(e *Engine, a core.Account, s core.Source) *worker {
@@ -179,12 +182,18 @@ func (w *worker) serve(ctx context.Context, kind requestKind) error {
 // none. A connection that failed is closed, so the next request starts
 // afresh instead of reusing a broken one.
 func (w *worker) withConn(ctx context.Context, fn func(context.Context, *imap.Client) error) error {
+	if w.conn != nil && w.e.expiring(w.connExpiry) {
+		// Signed in with a token about to expire: a server may end the
+		// session then (Gmail does), so sign in afresh now rather than
+		// be cut off in the middle of this request.
+		w.closeConn()
+	}
 	if w.conn == nil {
-		c, err := w.e.dialIMAP(ctx, w.a, w.s)
+		c, expiry, err := w.e.dialIMAP(ctx, w.a, w.s)
 		if err != nil {
 			return err
 		}
-		w.conn = c
+		w.conn, w.connExpiry = c, expiry
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/saslauth"
 )
 
 // Client is a logged-in IMAP connection. It serves one request at a time
@@ -135,6 +137,53 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 		return &core.Error{Kind: core.KindAuth, Op: "login", Server: c.server, Err: errors.New(imapErr.Text)}
 	}
 	return c.classify("login", err)
+}
+
+// SignIn logs in with a password, or with an access token when cred has one.
+func (c *Client) SignIn(ctx context.Context, user string, cred core.Credential) error {
+	if cred.Token != "" {
+		return c.LoginToken(ctx, user, cred.Token)
+	}
+	return c.Login(ctx, user, cred.Password)
+}
+
+// LoginToken signs in with an OAuth2 access token, by AUTHENTICATE with
+// OAUTHBEARER when the server offers it, else XOAUTH2, with the token in
+// the command itself when the server has SASL-IR. A refusal is a
+// core.KindAuth error (Op core.OpTokenLogin) wrapping the server's RFC
+// 7628 error as a *saslauth.ServerError when it sent one.
+func (c *Client) LoginToken(ctx context.Context, user, token string) error {
+	var caps goimap.CapSet
+	if err := c.wait(ctx, func() error { caps = c.c.Caps(); return nil }); err != nil {
+		return c.classify(core.OpTokenLogin, err)
+	}
+	mech, err := saslauth.Choose(caps.AuthMechanisms())
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: core.OpTokenLogin, Server: c.server, Err: err}
+	}
+	host, port := splitServer(c.server)
+	sc, err := saslauth.New(mech, user, token, host, port)
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: core.OpTokenLogin, Server: c.server, Err: err}
+	}
+	err = c.wait(ctx, func() error { return c.c.Authenticate(sc) })
+	var imapErr *goimap.Error
+	// After a refusal the server may answer BAD rather than NO: go-imap
+	// writes XOAUTH2's empty reply as "=", which Dovecot reads as bad
+	// base64. The refusal it sent first is what counts.
+	if errors.As(err, &imapErr) && (imapErr.Type == goimap.StatusResponseTypeNo || sc.Refusal() != nil) {
+		return &core.Error{Kind: core.KindAuth, Op: core.OpTokenLogin, Server: c.server, Err: sc.Failed(errors.New(imapErr.Text))}
+	}
+	return c.classify(core.OpTokenLogin, sc.Failed(err))
+}
+
+func splitServer(server string) (string, int) {
+	host, p, err := net.SplitHostPort(server)
+	if err != nil {
+		return server, 0
+	}
+	port, _ := strconv.Atoi(p)
+	return host, port
 }
 
 // Close logs out politely when it can and closes the connection.

@@ -23,6 +23,14 @@ var ErrNoIdle = errors.New("imap: server does not support IDLE")
 // whenever the server announces new mail. It returns only on error or when
 // ctx is done; the caller reconnects with backoff.
 func WatchInbox(ctx context.Context, ep core.Endpoint, opts *netconn.Options, user, password string, notify func()) error {
+	return WatchInboxAs(ctx, ep, opts, user, core.Credential{Password: password}, notify)
+}
+
+// WatchInboxAs is WatchInbox signing in with a password or an OAuth2
+// access token. A server that ends the session when the token expires
+// (Gmail does, after about an hour) ends it with a network error, and the
+// caller dials again with a fresh token.
+func WatchInboxAs(ctx context.Context, ep core.Endpoint, opts *netconn.Options, user string, cred core.Credential, notify func()) error {
 	signal := make(chan struct{}, 1)
 	handler := &imapclient.UnilateralDataHandler{
 		Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -39,7 +47,7 @@ func WatchInbox(ctx context.Context, ep core.Endpoint, opts *netconn.Options, us
 		return err
 	}
 	defer c.Close()
-	if err := c.Login(ctx, user, password); err != nil {
+	if err := c.SignIn(ctx, user, cred); err != nil {
 		return err
 	}
 	if !c.c.Caps().Has(goimap.CapIdle) {

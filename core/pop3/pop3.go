@@ -12,6 +12,7 @@ package pop3
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/netconn"
+	"github.com/tributary-mail/tributary/core/saslauth"
 	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
@@ -264,6 +266,128 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 		return &core.Error{Kind: core.KindAuth, Op: "login", Server: c.server, Err: reply}
 	}
 	return err
+}
+
+// SignIn logs in with a password, or with an access token when cred has one.
+func (c *Client) SignIn(ctx context.Context, user string, cred core.Credential) error {
+	if cred.Token != "" {
+		return c.LoginToken(ctx, user, cred.Token)
+	}
+	return c.Login(ctx, user, cred.Password)
+}
+
+// LoginToken signs in with an OAuth2 access token by AUTH (RFC 5034) with
+// OAUTHBEARER when CAPA's SASL line offers it, else XOAUTH2. The token
+// goes after the server's "+" rather than on the AUTH line, whose 255
+// octets a token outgrows. Failures are classified as Login's, with Op
+// core.OpTokenLogin; the server's RFC 7628 error, when it sent one, is a
+// *saslauth.ServerError inside.
+func (c *Client) LoginToken(ctx context.Context, user, token string) error {
+	var caps *bytes.Buffer
+	err := c.call(ctx, core.OpTokenLogin, "pop3 capa", maxShortReply, errReplyTooLarge, func() (err error) {
+		caps, err = c.pc.Cmd("CAPA", true)
+		return err
+	})
+	var offered []string
+	if err == nil {
+		offered = saslMechanisms(caps.Bytes())
+	} else if reply := (*ReplyError)(nil); !errors.As(err, &reply) {
+		return err
+	}
+	mech, err := saslauth.Choose(offered)
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: core.OpTokenLogin, Server: c.server, Err: err}
+	}
+	host, port := c.hostPort()
+	sc, err := saslauth.New(mech, user, token, host, port)
+	if err != nil {
+		return &core.Error{Kind: core.KindConfig, Op: core.OpTokenLogin, Server: c.server, Err: err}
+	}
+	err = c.call(ctx, core.OpTokenLogin, "pop3 auth", maxShortReply, errReplyTooLarge, func() error {
+		if err := c.pc.Send("AUTH " + string(mech)); err != nil {
+			return err
+		}
+		if _, done, err := c.readAuthReply(); err != nil || done {
+			return err
+		}
+		if err := c.pc.Send(base64.StdEncoding.EncodeToString(sc.InitialResponse())); err != nil {
+			return err
+		}
+		challenge, done, err := c.readAuthReply()
+		if err != nil || done {
+			return err
+		}
+		// The server refused, and says why before its -ERR.
+		resp, err := sc.Next(challenge)
+		if err != nil {
+			return err
+		}
+		if err := c.pc.Send(base64.StdEncoding.EncodeToString(resp)); err != nil {
+			return err
+		}
+		_, _, err = c.readAuthReply()
+		if err == nil {
+			err = errors.New("server accepted a refused token")
+		}
+		return err
+	})
+	var reply *ReplyError
+	if errors.As(err, &reply) {
+		switch reply.Code() {
+		case "IN-USE", "LOGIN-DELAY", "SYS/TEMP", "SYS/PERM":
+			return err
+		}
+		return &core.Error{Kind: core.KindAuth, Op: core.OpTokenLogin, Server: c.server, Err: sc.Failed(reply)}
+	}
+	return err
+}
+
+// readAuthReply reads one reply in an AUTH exchange: +OK (done), or a
+// "+ " continuation with its base64 challenge decoded. go-pop3 knows no
+// continuations and reports them as an unparsed reply, whose text
+// carries the line.
+func (c *Client) readAuthReply() (challenge []byte, done bool, err error) {
+	_, err = c.pc.ReadOne()
+	if err == nil {
+		return nil, true, nil
+	}
+	line, ok := strings.CutPrefix(err.Error(), goPOP3Unparsed)
+	if !ok {
+		return nil, false, err
+	}
+	line = strings.TrimSuffix(line, ". Neither -ERR, nor +OK")
+	rest, ok := strings.CutPrefix(line, "+")
+	if !ok {
+		return nil, false, err
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return nil, false, nil
+	}
+	b, derr := base64.StdEncoding.DecodeString(rest)
+	if derr != nil {
+		return nil, false, fmt.Errorf("the server's AUTH challenge is not base64: %w", derr)
+	}
+	return b, false, nil
+}
+
+// saslMechanisms lists the mechanisms of CAPA's SASL line (RFC 2449).
+func saslMechanisms(listing []byte) []string {
+	for line := range bytes.SplitSeq(listing, []byte("\r\n")) {
+		if f := strings.Fields(string(line)); len(f) > 0 && strings.EqualFold(f[0], "SASL") {
+			return f[1:]
+		}
+	}
+	return nil
+}
+
+func (c *Client) hostPort() (string, int) {
+	host, p, err := net.SplitHostPort(c.server)
+	if err != nil {
+		return c.server, 0
+	}
+	port, _ := strconv.Atoi(p)
+	return host, port
 }
 
 // enableUTF8 sends UTF8 (RFC 6856) when CAPA lists it, so that a message

@@ -38,6 +38,10 @@ var (
 // no column for them and holds nothing secret.
 func SMTPRef(accountID int64) string { return fmt.Sprintf("account/%d/smtp", accountID) }
 
+// OAuthRef names an OAuth2 account's grant (its refresh token), which
+// signs in every server of the account.
+func OAuthRef(accountID int64) string { return fmt.Sprintf("account/%d/oauth", accountID) }
+
 // SourceRef names a retrieval source's password.
 func SourceRef(sourceID int64) string { return fmt.Sprintf("source/%d", sourceID) }
 

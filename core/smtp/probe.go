@@ -42,7 +42,7 @@ func Probe(ctx context.Context, ep core.Endpoint, opts *netconn.Options) (Extens
 		return nil, &core.Error{Kind: core.KindConfig, Op: "probe", Server: ep.Addr(),
 			Err: fmt.Errorf("smtp: unknown encryption %q; use none, ssl or starttls", ep.Encryption)}
 	}
-	c, err := connect(ctx, core.SMTPSettings{Host: ep.Host, Port: ep.Port, Encryption: ep.Encryption}, "", opts)
+	c, err := connect(ctx, core.SMTPSettings{Host: ep.Host, Port: ep.Port, Encryption: ep.Encryption}, core.Credential{}, opts)
 	if err != nil {
 		return nil, err
 	}

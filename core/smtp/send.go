@@ -41,7 +41,8 @@ func (e *RejectedError) Permanent() bool { return e.Code >= 500 }
 // connect dials s through netconn, so the dial timeout, a deadline on
 // every read and write, and cancellation apply as for every other server,
 // then lets go-mail negotiate STARTTLS and log in.
-func connect(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*gosmtp.Client, error) {
+func connect(ctx context.Context, s core.SMTPSettings, cred core.Credential, opts *netconn.Options) (*gosmtp.Client, error) {
+	password := cred.Password
 	ep := s.Server()
 	// The branches below read "not STARTTLS" as "already encrypted or
 	// none": an unknown value must not get there.
@@ -69,9 +70,15 @@ func connect(ctx context.Context, s core.SMTPSettings, password string, opts *ne
 		// Implicit TLS is already up, and "none" means none.
 		options = append(options, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
+	var token *tokenAuth
 	switch {
 	case !s.Auth:
 		options = append(options, gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth))
+	case cred.Token != "":
+		// An access token is sent only over TLS (netconn's or STARTTLS,
+		// which is then required), or over "none" when the user chose it.
+		token = &tokenAuth{user: s.Username, token: cred.Token, host: s.Host, port: s.Port}
+		options = append(options, gomail.WithSMTPAuthCustom(token))
 	case s.Encryption == core.EncryptionSTARTTLS:
 		options = append(options, gomail.WithUsername(s.Username), gomail.WithPassword(password), gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover))
 	default:
@@ -96,7 +103,11 @@ func connect(ctx context.Context, s core.SMTPSettings, password string, opts *ne
 		if errors.As(err, &classified) {
 			return nil, err // from netconn: already classified
 		}
-		return nil, classifyConnect(ep.Addr(), canceled(ctx, err))
+		err = classifyConnect(ep.Addr(), canceled(ctx, err))
+		if token != nil {
+			err = token.classify(err)
+		}
+		return nil, err
 	}
 	return c, nil
 }
@@ -120,7 +131,12 @@ func classifyConnect(server string, err error) error {
 // Test connects, checks TLS, logs in (when authentication is enabled) and
 // quits, as "Test connection" does.
 func Test(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) error {
-	c, err := connect(ctx, s, password, opts)
+	return TestWith(ctx, s, core.Credential{Password: password}, opts)
+}
+
+// TestWith is Test with a password or an OAuth2 access token.
+func TestWith(ctx context.Context, s core.SMTPSettings, cred core.Credential, opts *netconn.Options) error {
+	c, err := connect(ctx, s, cred, opts)
 	if err != nil {
 		return err
 	}
@@ -172,7 +188,12 @@ type Session struct {
 // Open connects, checks TLS and logs in. The connection lives until
 // Close, or until ctx is done.
 func Open(ctx context.Context, s core.SMTPSettings, password string, opts *netconn.Options) (*Session, error) {
-	c, err := connect(ctx, s, password, opts)
+	return OpenWith(ctx, s, core.Credential{Password: password}, opts)
+}
+
+// OpenWith is Open with a password or an OAuth2 access token.
+func OpenWith(ctx context.Context, s core.SMTPSettings, cred core.Credential, opts *netconn.Options) (*Session, error) {
+	c, err := connect(ctx, s, cred, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,8 @@ func runAccount(ctx context.Context, c *call) error {
 		return accountAdd(ctx, c)
 	case "list":
 		return accountList(ctx, c)
+	case "signin":
+		return accountSignIn(ctx, c)
 	case "remove", "test", "trust":
 		fingerprint := c.fs.String("fingerprint", "", "SHA-256 fingerprint to trust")
 		if err := c.parse(); err != nil || len(c.args) != 1 {
@@ -112,6 +114,8 @@ func accountAdd(ctx context.Context, c *call) error {
 	var smtpEnc, store string
 	var src sourceFlags
 	var allowCleartext bool
+	var of oauthFlags
+	of.register(c)
 	c.fs.StringVar(&a.Name, "name", "", "account name")
 	c.fs.StringVar(&a.Email, "email", "", "email address")
 	c.fs.StringVar(&a.DisplayName, "display-name", "", "display name")
@@ -131,6 +135,11 @@ func accountAdd(ctx context.Context, c *call) error {
 		return err
 	}
 	a.SMTP.Encryption, a.SMTP.Port = enc, smtpPort
+	if a.SMTP.Host == "" && src.host == "" && src.protocol == "" {
+		if err := fromAutoconfig(ctx, c, &a, &src, &of); err != nil {
+			return err
+		}
+	}
 	if a.SMTP.Port == 0 {
 		a.SMTP.Port = core.DefaultSMTPPortFor(enc)
 	}
@@ -153,16 +162,28 @@ func accountAdd(ctx context.Context, c *call) error {
 		}
 		a.Sources = []core.Source{s}
 	}
+	if err := of.apply(c, &a); err != nil {
+		return err
+	}
 	if err := checkCleartext(a, allowCleartext); err != nil {
 		return err
 	}
 	var pw core.Passwords
-	if a.SMTP.Auth {
+	if a.UsesOAuth() {
+		// Checked before the user is sent to sign in.
+		if err := a.Validate(pw); err != nil {
+			return err
+		}
+		if pw, err = c.signIn(ctx, a, of.flow); err != nil {
+			return err
+		}
+	}
+	if a.SMTP.Auth && !a.UsesOAuth() {
 		if pw.SMTP, err = c.password("TRIBUTARY_SMTP_PASSWORD", "SMTP password for "+a.SMTP.Username); err != nil {
 			return err
 		}
 	}
-	if len(a.Sources) > 0 {
+	if len(a.Sources) > 0 && !a.UsesOAuth() {
 		p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+a.Sources[0].Username)
 		if err != nil {
 			return err
@@ -178,6 +199,10 @@ func accountAdd(ctx context.Context, c *call) error {
 	}
 	if a, err = ops.AccountAdd(ctx, a, pw); err != nil {
 		return err
+	}
+	if a.UsesOAuth() {
+		printLine(c.env.Stdout, "added account %q (%s), signed in with OAuth2, the sign-in kept in the %s", a.Name, a.Email, a.PasswordStore)
+		return nil
 	}
 	printLine(c.env.Stdout, "added account %q (%s), passwords in the %s", a.Name, a.Email, a.PasswordStore)
 	return nil
@@ -233,6 +258,13 @@ func accountList(ctx context.Context, c *call) error {
 			auth = "auth as " + a.SMTP.Username
 		}
 		printLine(c.env.Stdout, "%s <%s>  %s", a.Name, a.Email, a.DisplayName)
+		if a.UsesOAuth() {
+			from := a.OAuth.Provider
+			if from == "" {
+				from = a.OAuth.Issuer
+			}
+			printLine(c.env.Stdout, "  signs in with OAuth2 (%s, client %s), the sign-in kept in the %s", from, a.OAuth.ClientID, a.PasswordStore)
+		}
 		printLine(c.env.Stdout, "  SMTP %s (%s, %s), passwords in %s", a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
 		for _, s := range a.Sources {
 			when := string(s.Method)
@@ -248,7 +280,14 @@ func accountList(ctx context.Context, c *call) error {
 func accountTest(ctx context.Context, c *call, a core.Account) error {
 	failed := 0
 	for _, r := range c.engine().CheckAccount(ctx, a, nil) {
-		if r.Err == nil {
+		switch {
+		case r.Err == nil && r.Role == "OAuth2":
+			printLine(c.env.Stdout, "OAuth2 %s: token OK", r.Server)
+			continue
+		case r.Err == nil && a.UsesOAuth():
+			printLine(c.env.Stdout, "%s %s: connected, TLS OK, token OK, login OK", r.Role, r.Server)
+			continue
+		case r.Err == nil:
 			printLine(c.env.Stdout, "%s %s: connected, TLS OK, login OK", r.Role, r.Server)
 			continue
 		}
@@ -296,9 +335,12 @@ func runSource(ctx context.Context, c *call) error {
 	if err := checkCleartext(core.Account{Sources: []core.Source{s}}, allowCleartext); err != nil {
 		return err
 	}
-	p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+s.Username)
-	if err != nil {
-		return err
+	// An OAuth2 account's sources sign in with the account's token.
+	var p string
+	if !a.UsesOAuth() {
+		if p, err = c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+s.Username); err != nil {
+			return err
+		}
 	}
 	// Validate the whole account as it will be, new source included.
 	check := a

@@ -179,3 +179,118 @@ func descendants(pid int) []int {
 	}
 	return out
 }
+
+// TestOAuthTokensStayInTheirStore is TestPasswordsStayInTheirStore for an
+// OAuth2 account against the real Dovecot and Postfix: the refresh token
+// (and every access token made from it, raw or as the base64 of its SASL
+// message) is in passwords.json only, never in SQLite with its -wal and
+// -shm, the message files, what the commands printed, or the command line
+// and environment of a running sync.
+func TestOAuthTokensStayInTheirStore(t *testing.T) {
+	srv := needOAuth(t)
+	user := servers["OAUTH_USER1"]
+	dir := t.TempDir()
+	addOAuthAccount(t, srv, dir, "tok", user, imapSource()...)
+	var printed bytes.Buffer
+	child := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--data-dir", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "TRIBUTARY_CLI_CHILD=1")
+		cmd.Stdout, cmd.Stderr = &printed, &printed
+		return cmd
+	}
+	for _, args := range [][]string{
+		{"account", "test", "tok"},
+		{"send", "--from", "tok", "--to", user, "--subject", "tokens at rest", "--body-file", writeTemp(t, "hi\n")},
+		{"sync", "--once"},
+	} {
+		if err := child(args...).Run(); err != nil {
+			t.Fatalf("tributary %s = %v:\n%s", strings.Join(args, " "), err, printed.String())
+		}
+	}
+
+	// A running engine, looked at once it signed in, then killed.
+	checks := srv.Introspections()
+	sync := child("sync")
+	if err := sync.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sync.Process.Kill()
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.Introspections() == checks {
+		if time.Now().After(deadline) {
+			t.Fatalf("the running sync never signed in:\n%s", printed.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var procData []byte
+	for _, pid := range append([]int{sync.Process.Pid}, descendants(sync.Process.Pid)...) {
+		for _, f := range []string{"cmdline", "environ"} {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, f))
+			if err != nil {
+				t.Fatalf("read /proc/%d/%s: %v", pid, f, err)
+			}
+			procData = append(procData, data...)
+		}
+	}
+	sync.Process.Signal(syscall.SIGKILL)
+	sync.Wait()
+
+	host := servers["HOST"]
+	needles := map[string]string{}
+	for i, tok := range srv.RefreshTokens() {
+		needles[fmt.Sprintf("refresh token %d", i)] = tok
+	}
+	for i, tok := range srv.AccessTokens() {
+		needles[fmt.Sprintf("access token %d", i)] = tok
+		for _, port := range []string{servers["IMAPS_PORT"], servers["SUBMISSION_PORT"]} {
+			p, _ := strconv.Atoi(port)
+			ir := "n,a=" + user + ",\x01host=" + host + "\x01port=" + strconv.Itoa(p) + "\x01auth=Bearer " + tok + "\x01\x01"
+			needles[fmt.Sprintf("OAUTHBEARER message of access token %d", i)] = base64.StdEncoding.EncodeToString([]byte(ir))
+		}
+	}
+	if len(srv.RefreshTokens()) == 0 || len(srv.AccessTokens()) < 2 {
+		t.Fatalf("the server issued %d refresh and %d access tokens; the commands did not sign in", len(srv.RefreshTokens()), len(srv.AccessTokens()))
+	}
+	leaks := func(where string, data []byte) {
+		t.Helper()
+		for name, n := range needles {
+			if bytes.Contains(data, []byte(n)) {
+				t.Errorf("%s contains the %s", where, name)
+			}
+		}
+	}
+	leaks("the running sync's command line and environment", procData)
+	leaks("what the commands printed and logged", printed.Bytes())
+	seen := map[string]bool{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err // the killed sync's control socket cannot be read
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		seen[rel] = true
+		if rel == "passwords.json" {
+			found := false
+			for _, tok := range srv.RefreshTokens() {
+				found = found || bytes.Contains(data, []byte(tok))
+			}
+			if !found {
+				t.Errorf("passwords.json holds no refresh token; the search is broken")
+			}
+			return nil
+		}
+		leaks(rel, data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"tributary.db", "tributary.db-wal", "passwords.json"} {
+		if !seen[want] {
+			t.Errorf("the data directory has no %s to search (files: %v)", want, seen)
+		}
+	}
+}

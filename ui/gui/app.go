@@ -73,6 +73,8 @@ type App struct {
 	// autoconfig tunes the wizard's server lookup; nil means the defaults.
 	// Tests set it so that they never touch the network.
 	autoconfig *autoconfig.Options
+	// oauth replaces the OAuth2 provider and the browser, for tests.
+	oauth oauthSeams
 }
 
 // New builds the app. ctx bounds all background work.

@@ -83,6 +83,8 @@ type wizard struct {
 	// cleartextConfirmed lists the servers the user agreed to send a
 	// password to in clear; a change of servers asks again.
 	cleartextConfirmed string
+	// oauth is the OAuth2 sign-in, when the account signs in so.
+	oauth wizardOAuth
 }
 
 // OpenWizard opens the account wizard, for a new account when acct is nil.
@@ -341,6 +343,9 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 	for _, s := range acct.Sources {
 		w.addSource(s, "", true)
 	}
+	if o, ok := w.oauthProposed(); ok {
+		w.useOAuth(o)
+	}
 }
 
 // fillIdentity copies into step 2 what step 1 has that step 2 did not get
@@ -451,6 +456,7 @@ func (w *wizard) buildStep2() {
 	})
 	form := container.NewVBox(
 		heading("Account"), account,
+		w.buildOAuthRow(),
 		heading("Sending (SMTP)"), smtp,
 		w.sourceList,
 		container.NewHBox(w.addSourceButton),
@@ -510,6 +516,9 @@ func (w *wizard) fillFromAccount(a core.Account) {
 		}
 	}
 	w.smtpAuthChanged()
+	if a.UsesOAuth() {
+		w.useOAuth(a.OAuth)
+	}
 }
 
 // newSource is a new source's defaults.
@@ -521,6 +530,7 @@ func (w *wizard) newSource() core.Source {
 func (w *wizard) addSource(s core.Source, password string, same bool) *sourceForm {
 	f := newSourceForm(w, s, password, same)
 	setEnabled(f.samePassword, w.smtpAuth.Checked)
+	f.fields["password"].setShown(!w.oauth.on)
 	w.sources = append(w.sources, f)
 	w.sourceList.Add(f.box)
 	w.renumber()
@@ -691,8 +701,12 @@ func (w *wizard) runTest(a core.Account, pw core.Passwords) {
 func (w *wizard) showResults(a core.Account, results []engine.CheckResult) {
 	w.results.RemoveAll()
 	failed := 0
+	first := 0 // an OAuth2 account's token result comes before SMTP's
+	if len(results) > 0 && results[0].Role == "OAuth2" {
+		first = 1
+	}
 	for i, r := range results {
-		l := wrapped(resultLine(a, i, r))
+		l := wrapped(resultLine(a, i-first, r))
 		l.Importance = widget.SuccessImportance
 		if r.Err != nil {
 			l.Importance = widget.DangerImportance
@@ -717,6 +731,9 @@ func resultLine(a core.Account, i int, r engine.CheckResult) string {
 		// The engine's errors name the server first; the line already does.
 		return head + " — " + strings.TrimPrefix(r.Err.Error(), r.Server+": ")
 	}
+	if i < 0 {
+		return head + " — token OK"
+	}
 	enc, login := core.EncryptionSSL, true
 	if i == 0 {
 		enc, login = a.SMTP.Encryption, a.SMTP.Auth
@@ -724,6 +741,9 @@ func resultLine(a core.Account, i int, r engine.CheckResult) string {
 		enc = a.Sources[i-1].Encryption
 	}
 	parts := []string{"connected", "TLS OK", "login OK"}
+	if a.UsesOAuth() {
+		parts[2] = "token OK, login OK"
+	}
 	if enc == core.EncryptionNone {
 		parts[1] = "no encryption"
 	}

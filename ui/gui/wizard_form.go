@@ -461,6 +461,9 @@ func (w *wizard) collect() (core.Account, core.Passwords, core.ValidationError) 
 		pw.Sources = append(pw.Sources, p)
 	}
 	problems := c.problems
+	if p := w.applyOAuth(&a, &pw); p != nil {
+		problems = append(problems, *p)
+	}
 	var found core.ValidationError
 	if err := a.Validate(w.passwordsToCheck(a, pw)); !errors.As(err, &found) && err != nil {
 		found = core.ValidationError{{Field: "", Label: "Account", Problem: err.Error()}}

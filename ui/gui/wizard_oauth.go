@@ -1,0 +1,206 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/oauth"
+)
+
+// wizardOAuth is the wizard's OAuth2 sign-in: for a provider that takes
+// it (the lookup proposed it and no password was typed, or the account
+// already signs in so), "Sign in with Google" stands in place of the
+// password fields. It runs the desktop flow (authorization code with
+// PKCE, the browser sent back to 127.0.0.1, RFC 8252) and keeps the
+// refresh token until Save hands it to the engine.
+type wizardOAuth struct {
+	on       bool
+	settings core.OAuthSettings
+	label    string // "Google"
+	grant    core.Passwords
+	who      string
+	cancel   context.CancelFunc
+
+	row          *fyne.Container
+	button       *widget.Button
+	cancelButton *widget.Button
+	status       *widget.Label
+}
+
+// oauthSeams are what the tests replace: the OAuth2 configuration of an
+// account (a test points it at core/mailtest/oauthtest) and the browser.
+type oauthSeams struct {
+	resolve func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error)
+	openURL func(u *url.URL) error
+}
+
+func (a *App) oauthResolve(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
+	if a.oauth.resolve != nil {
+		return a.oauth.resolve(ctx, s, secret)
+	}
+	return oauth.Resolve(ctx, s, &oauth.Options{ClientSecret: secret})
+}
+
+func (a *App) openBrowser(u *url.URL) error {
+	if a.oauth.openURL != nil {
+		return a.oauth.openURL(u)
+	}
+	return a.fyne.OpenURL(u)
+}
+
+func (w *wizard) buildOAuthRow() fyne.CanvasObject {
+	o := &w.oauth
+	o.status = wrapped("")
+	o.button = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), w.startSignIn)
+	o.button.Importance = widget.HighImportance
+	o.cancelButton = widget.NewButton("Cancel", w.cancelSignIn)
+	o.cancelButton.Hide()
+	o.row = container.NewVBox(heading("Sign-in"), container.NewHBox(o.button, o.cancelButton), o.status)
+	o.row.Hide()
+	return o.row
+}
+
+// useOAuth switches the form to signing in with s; the password fields go.
+func (w *wizard) useOAuth(s core.OAuthSettings) {
+	o := &w.oauth
+	o.on, o.settings = true, s
+	o.label = s.Provider
+	if p, ok := oauth.Lookup(s.Provider); ok {
+		o.label = p.Label
+	} else if u, err := url.Parse(s.Issuer); err == nil && u.Host != "" {
+		o.label = u.Host
+	}
+	o.button.SetText("Sign in with " + o.label)
+	if w.orig != nil && w.orig.UsesOAuth() {
+		o.status.SetText("Signed in. Sign in again only if " + o.label + " asks for it.")
+	} else {
+		o.status.SetText("Sign in at " + o.label + " in your browser; Tributary keeps the sign-in, never your password.")
+	}
+	o.row.Show()
+	w.showPasswordFields()
+	w.relayout()
+}
+
+// showPasswordFields shows the password rows unless the form signs in
+// with OAuth2.
+func (w *wizard) showPasswordFields() {
+	if f := w.fields["smtp.password"]; f != nil {
+		f.setShown(!w.oauth.on)
+	}
+	for _, s := range w.sources {
+		s.fields["password"].setShown(!w.oauth.on)
+	}
+}
+
+// oauthProposed is the OAuth2 sign-in the lookup proposed, when the user
+// typed no password (one typed is an app password, and is used).
+func (w *wizard) oauthProposed() (core.OAuthSettings, bool) {
+	if w.config == nil || w.config.OAuth == "" || w.password.Text != "" {
+		return core.OAuthSettings{}, false
+	}
+	if len(w.config.Incoming) == 0 || w.config.Incoming[0].Auth != core.AuthOAuth2 {
+		return core.OAuthSettings{}, false
+	}
+	id, _ := oauth.Client("", w.config.OAuth, os.Getenv)
+	return core.OAuthSettings{Provider: w.config.OAuth, ClientID: id}, true
+}
+
+func (w *wizard) startSignIn() {
+	o := &w.oauth
+	if o.cancel != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(w.ctx)
+	o.cancel = cancel
+	o.button.Disable()
+	o.cancelButton.Show()
+	o.status.SetText("Waiting for you to sign in at " + o.label + " in your browser…")
+	w.relayout()
+	settings := o.settings
+	_, secret := oauth.Client(settings.ClientID, settings.Provider, os.Getenv)
+	w.run("oauth sign-in", func() {
+		grant, who, err := w.signIn(ctx, settings, secret)
+		w.app.do(func() {
+			if w.closed {
+				return
+			}
+			cancel()
+			o.cancel = nil
+			o.button.Enable()
+			o.cancelButton.Hide()
+			switch {
+			case errors.Is(err, context.Canceled):
+				o.status.SetText("Sign-in cancelled.")
+			case err != nil:
+				o.status.SetText("Sign-in failed: " + err.Error())
+			default:
+				o.grant, o.who = grant, who
+				if who == "" {
+					who = "your account"
+				}
+				o.status.SetText("Signed in at " + o.label + " as " + who + ".")
+				if who != "your account" && !strings.EqualFold(who, strings.TrimSpace(w.email.Text)) {
+					o.status.SetText(o.status.Text + " That is not " + strings.TrimSpace(w.email.Text) + ": the servers only accept it if it has access to that mailbox.")
+				}
+			}
+			w.validate()
+			w.relayout()
+		})
+	})
+}
+
+// signIn runs the desktop flow, on a background goroutine.
+func (w *wizard) signIn(ctx context.Context, s core.OAuthSettings, secret string) (core.Passwords, string, error) {
+	cfg, err := w.app.oauthResolve(ctx, s, secret)
+	if err != nil {
+		return core.Passwords{}, "", err
+	}
+	l, err := oauth.StartLoopback(ctx, cfg, &oauth.Options{ClientSecret: secret})
+	if err != nil {
+		return core.Passwords{}, "", err
+	}
+	u, err := url.Parse(l.URL)
+	if err == nil {
+		err = w.app.openBrowser(u)
+	}
+	if err != nil {
+		l.Close()
+		return core.Passwords{}, "", err
+	}
+	tok, err := l.Wait(ctx)
+	if err != nil {
+		return core.Passwords{}, "", err
+	}
+	return core.Passwords{RefreshToken: tok.RefreshToken, ClientSecret: secret}, oauth.SignedInAs(tok), nil
+}
+
+func (w *wizard) cancelSignIn() {
+	if w.oauth.cancel != nil {
+		w.oauth.cancel()
+	}
+}
+
+// applyOAuth puts the sign-in into what collect read from the form, and
+// the problem of a new account not signed in yet.
+func (w *wizard) applyOAuth(a *core.Account, pw *core.Passwords) *core.FieldError {
+	o := &w.oauth
+	if !o.on {
+		return nil
+	}
+	a.Auth, a.OAuth = core.AuthOAuth2, o.settings
+	pw.SMTP, pw.Sources = "", make([]string, len(a.Sources))
+	pw.RefreshToken, pw.ClientSecret = o.grant.RefreshToken, o.grant.ClientSecret
+	if pw.RefreshToken == "" && (w.orig == nil || !w.orig.UsesOAuth()) {
+		return &core.FieldError{Field: "oauth.signin", Label: "Sign-in", Problem: "sign in with " + o.label + " first"}
+	}
+	return nil
+}
