@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,6 +127,11 @@ func (w *MainWindow) showAccountError(account string) {
 		box.Add(wrapped(fmt.Sprintf("%s (at %s)", strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), f.label), ": "), f.at.Format("15:04"))))
 	}
 	box.Add(wrapped("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now."))
+	if s.needsSignIn() {
+		// The provider refused the saved OAuth2 sign-in: only signing in
+		// again helps, in the account's wizard.
+		box.Add(widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { w.signInAgain(account) }))
+	}
 	d := dialog.NewCustomConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
 		if ok {
 			w.dismiss(account)
@@ -133,6 +139,32 @@ func (w *MainWindow) showAccountError(account string) {
 	}, w.win)
 	d.Resize(fyne.NewSize(520, 280))
 	d.Show()
+}
+
+// needsSignIn reports whether a failure is a refused OAuth2 sign-in.
+func (s *accountState) needsSignIn() bool {
+	for _, f := range s.failing {
+		var si *core.SignInError
+		if errors.As(f.err, &si) {
+			return true
+		}
+	}
+	return false
+}
+
+// signInAgain opens the account's wizard, whose Sign in button replaces
+// the refused sign-in.
+func (w *MainWindow) signInAgain(account string) {
+	w.app.background("open the account", func() {
+		acct, err := w.app.db.AccountByName(w.app.ctx, account)
+		w.app.do(func() {
+			if err != nil {
+				w.showError(err)
+				return
+			}
+			w.app.OpenWizard(&acct)
+		})
+	})
 }
 
 // labelled writes err after the source's label, unless the engine's

@@ -248,3 +248,23 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	}
 	eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
 }
+
+func TestRefusedSignInOffersSignInAgain(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
+	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: 1, Label: "Work (IMAP imap.work.test)",
+		Err: &core.SignInError{Account: "Work", Err: errors.New("invalid_grant")}})
+	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+	onUI(func() {
+		test.Tap(drawnNavRow(t, w, "Work").mark)
+		b := findButton(w.win.Canvas().Overlays().Top(), "Sign in again")
+		if b == nil {
+			t.Fatalf("the details of a refused sign-in offer no Sign in again: %q", dialogText(w.win))
+		}
+		test.Tap(b)
+	})
+	eventually(t, "the account's wizard opened", func() bool { return f.app.wizards[work.ID] != nil })
+}
