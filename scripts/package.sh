@@ -25,6 +25,16 @@ fyne_cmd() {
 	PATH="$PATH:$(go env GOPATH)/bin" fyne "$@"
 }
 
+# A build may carry default OAuth2 client IDs (the project embeds no one
+# else's): set TRIBUTARY_GOOGLE_CLIENT_ID, TRIBUTARY_GOOGLE_CLIENT_SECRET and
+# TRIBUTARY_MICROSOFT_CLIENT_ID when packaging. Users can still override them
+# (README, "Sign in with Google and Microsoft").
+oauth_ldflags() {
+	local pkg=github.com/tributary-mail/tributary/core/oauth
+	printf -- '-X %s.GoogleClientID=%s -X %s.GoogleClientSecret=%s -X %s.MicrosoftClientID=%s' \
+		"$pkg" "${TRIBUTARY_GOOGLE_CLIENT_ID:-}" "$pkg" "${TRIBUTARY_GOOGLE_CLIENT_SECRET:-}" "$pkg" "${TRIBUTARY_MICROSOFT_CLIENT_ID:-}"
+}
+
 # The Debian package. Its control files are staged under a temporary
 # directory (dpkg-shlibdeps wants a debian/control to read), never in the
 # source tree.
@@ -45,7 +55,7 @@ build_deb() {
 		bin=$stage/tributary
 		# -s -w: Debian ships stripped binaries; only the link step differs
 		# from a plain build, so the build cache still serves the rest.
-		go build -ldflags "-s -w" -o "$bin" .
+		go build -ldflags "-s -w $(oauth_ldflags)" -o "$bin" .
 	fi
 	# The release date is the commit's, so the same commit gives the same
 	# metadata whenever it is packaged.
@@ -164,7 +174,7 @@ windows)
 		command -v "$tool" >/dev/null || { echo "package: $tool is missing (Debian: gcc-mingw-w64-x86-64 nsis)"; exit 1; }
 	done
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-		go build -ldflags "-H=windowsgui -s -w" -o dist/tributary.exe .
+		go build -ldflags "-H=windowsgui -s -w $(oauth_ldflags)" -o dist/tributary.exe .
 	makensis -DVERSION="$version" -DOUTDIR="$PWD/dist" scripts/installer.nsi
 	;;
 darwin)
