@@ -67,6 +67,13 @@ type wizard struct {
 	note                                   *widget.Label
 	noteRow                                *fyne.Container
 	accountName, displayName, email        *widget.Entry
+	// others are the accounts already set up (not the one edited), read
+	// when the wizard opens: a new name must differ from theirs, and an
+	// address already set up is pointed out (existingRow).
+	others       []core.Account
+	existing     *widget.Label
+	editExisting *widget.Button
+	existingRow  *fyne.Container
 	smtpHost, smtpPort, smtpUser, smtpPass *widget.Entry
 	smtpEncryption, store                  *widget.Select
 	smtpAuth                               *widget.Check
@@ -123,6 +130,7 @@ func newWizard(a *App, acct *core.Account) *wizard {
 	w.win = a.fyne.NewWindow(title)
 	w.win.SetOnClosed(w.onClosed)
 	w.buildStep2()
+	w.readOthers()
 	if acct == nil {
 		w.buildStep1()
 		w.win.SetContent(w.step1)
@@ -304,6 +312,41 @@ var lookupSources = map[string]string{
 	autoconfig.SourceGuess:      "by trying common server names; check them with Test connection",
 }
 
+// readOthers reads the other accounts, then checks the form again.
+func (w *wizard) readOthers() {
+	w.app.background("read the accounts", func() {
+		all, err := w.app.db.Accounts(w.ctx)
+		w.app.do(func() {
+			if err != nil {
+				return // the store refuses a clash on Save all the same
+			}
+			w.others = slices.DeleteFunc(all, func(o core.Account) bool { return w.orig != nil && o.ID == w.orig.ID })
+			if w.filledFor != "" {
+				w.offerExisting(w.filledFor)
+				w.validate()
+			}
+		})
+	})
+}
+
+// offerExisting warns when addr is set up already, and offers to add a
+// retrieval source to that account instead: the same mailbox by POP3 and
+// IMAP belongs in one account, not two.
+func (w *wizard) offerExisting(addr string) {
+	other, ok := w.sameAddress(addr)
+	if !ok || w.orig != nil {
+		w.existingRow.Hide()
+		return
+	}
+	w.existing.SetText(fmt.Sprintf("%s is set up already, as the account %q. To fetch its mail another way too (POP3 beside IMAP, say), add a retrieval source to that account instead.", addr, other.Name))
+	w.editExisting.SetText("Edit " + other.Name)
+	w.editExisting.OnTapped = func() {
+		w.app.OpenWizard(&other)
+		w.win.Close()
+	}
+	w.existingRow.Show()
+}
+
 // prefill fills step 2 for addr from what the lookup found, or, when it
 // found nothing, with what is known, for the user to complete.
 func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
@@ -328,9 +371,10 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 		w.setNote(fmt.Sprintf("The settings could not be looked up (%v): %s", err, manual), widget.WarningImportance)
 	}
 	if t := strings.TrimSpace(w.accountName.Text); t == "" || t == w.autoName {
-		w.accountName.SetText(acct.Name)
-		w.autoName = acct.Name
+		w.autoName = w.uniqueName(acct.Name)
+		w.accountName.SetText(w.autoName)
 	}
+	w.offerExisting(addr)
 	w.smtpHost.SetText(acct.SMTP.Host)
 	w.smtpEncryption.SetSelected(encryptionChoice(acct.SMTP.Encryption))
 	w.smtpPort.SetText(portText(acct.SMTP.Port))
@@ -465,11 +509,15 @@ func (w *wizard) buildStep2() {
 	w.note = wrapped("")
 	w.noteRow = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, w.note)
 	w.noteRow.Hide()
+	w.existing = wrapped("")
+	w.editExisting = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
+	w.existingRow = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), w.editExisting, w.existing)
+	w.existingRow.Hide()
 	title := "Check your account settings"
 	if w.orig != nil {
 		title = "Account " + w.orig.Name
 	}
-	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow)
+	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow, w.existingRow)
 
 	w.results = container.NewVBox()
 	w.general = wrapped("")

@@ -461,6 +461,10 @@ func (w *wizard) collect() (core.Account, core.Passwords, core.ValidationError) 
 		pw.Sources = append(pw.Sources, p)
 	}
 	problems := c.problems
+	if other, ok := w.namedLike(a.Name); ok {
+		problems = append(problems, core.FieldError{Field: "name", Label: "Account name",
+			Problem: fmt.Sprintf("another account is called %q already; choose another name", other.Name)})
+	}
 	if p := w.applyOAuth(&a, &pw); p != nil {
 		problems = append(problems, *p)
 	}
@@ -567,4 +571,35 @@ func (w *wizard) updateWarnings() {
 	if changed {
 		w.relayout()
 	}
+}
+
+// namedLike finds another account with this name, compared as the store
+// does (names are unique, whatever their case).
+func (w *wizard) namedLike(name string) (core.Account, bool) {
+	for _, o := range w.others {
+		if name != "" && strings.EqualFold(o.Name, name) {
+			return o, true
+		}
+	}
+	return core.Account{}, false
+}
+
+// uniqueName is name, or "name 2", "name 3"... when another account has it.
+func (w *wizard) uniqueName(name string) string {
+	for n, try := 2, name; ; n++ {
+		if _, taken := w.namedLike(try); !taken {
+			return try
+		}
+		try = fmt.Sprintf("%s %d", name, n)
+	}
+}
+
+// sameAddress finds another account set up for addr.
+func (w *wizard) sameAddress(addr string) (core.Account, bool) {
+	for _, o := range w.others {
+		if strings.EqualFold(o.Email, strings.TrimSpace(addr)) {
+			return o, true
+		}
+	}
+	return core.Account{}, false
 }

@@ -647,20 +647,41 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 
 func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 	f := newWizardFixture(t)
-	for range 2 {
-		w := f.newAccountWizard()
-		w.start(t, "ann@gmail.com", "pw", "")
-		onUI(func() { w.store.SetSelected(choiceFile) })
-		w.do(func() { test.Tap(w.save) })
-		onUI(func() {
-			if len(f.app.wizards) == 0 {
-				return // the first one saved and closed
-			}
-			if p := w.fields["name"].problem.Text; !strings.Contains(p, "already exists") {
-				t.Errorf("second account named Gmail: name problem = %q, want it taken", p)
-			}
-		})
-	}
+	first := f.newAccountWizard()
+	first.start(t, "ann@gmail.com", "pw", "")
+	onUI(func() { first.store.SetSelected(choiceFile) })
+	first.do(func() { test.Tap(first.save) })
+	eventually(t, "the first account saved", func() bool { return len(f.app.wizards) == 0 })
+
+	// A second account for another Gmail address: the suggested name
+	// does not clash, and a clash typed in shows at once, before Save.
+	w := f.newAccountWizard()
+	w.start(t, "bob@gmail.com", "pw", "")
+	onUI(func() {
+		if w.accountName.Text != "Gmail 2" {
+			t.Errorf("suggested name %q, want Gmail 2 (Gmail is taken)", w.accountName.Text)
+		}
+		if w.existingRow.Visible() {
+			t.Errorf("a new address is said to be set up already: %q", w.existing.Text)
+		}
+		retype(w.accountName, "gmail")
+		if p := w.fields["name"].problem; !p.Visible() || !strings.Contains(p.Text, `another account is called "Gmail"`) {
+			t.Errorf("name typed as an existing one: problem %q (shown %v), want the clash named", p.Text, p.Visible())
+		}
+		if !w.save.Disabled() {
+			t.Error("Save is enabled with a name that clashes")
+		}
+		w.win.Close()
+	})
+
+	// The same address again: the wizard says so and offers that account.
+	again := f.newAccountWizard()
+	again.start(t, "ann@gmail.com", "pw", "")
+	onUI(func() {
+		if !again.existingRow.Visible() || !strings.Contains(again.existing.Text, `as the account "Gmail"`) || again.editExisting.Text != "Edit Gmail" {
+			t.Errorf("an address set up already: warning shown %v, %q, button %q", again.existingRow.Visible(), again.existing.Text, again.editExisting.Text)
+		}
+	})
 	if n := len(f.accounts(t)); n != 1 {
 		t.Errorf("stored accounts = %d, want 1", n)
 	}
