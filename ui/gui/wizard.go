@@ -63,17 +63,17 @@ type wizard struct {
 	copied         [3]string          // the address, name and password last copied to step 2
 
 	// Step 2: every setting.
-	step2                                  fyne.CanvasObject
-	note                                   *widget.Label
-	noteRow                                *fyne.Container
-	accountName, displayName, email        *widget.Entry
+	step2                           fyne.CanvasObject
+	note                            *widget.Label
+	noteRow                         *fyne.Container
+	accountName, displayName, email *widget.Entry
 	// others are the accounts already set up (not the one edited), read
 	// when the wizard opens: a new name must differ from theirs, and an
 	// address already set up is pointed out (existingRow).
-	others       []core.Account
-	existing     *widget.Label
-	editExisting *widget.Button
-	existingRow  *fyne.Container
+	others                                 []core.Account
+	existing                               *widget.Label
+	editExisting                           *widget.Button
+	existingRow                            *fyne.Container
 	smtpHost, smtpPort, smtpUser, smtpPass *widget.Entry
 	smtpEncryption, store                  *widget.Select
 	smtpAuth                               *widget.Check
