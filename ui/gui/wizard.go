@@ -183,6 +183,11 @@ func (w *wizard) relayout() {
 // changed is called on every edit of step 2.
 func (w *wizard) changed() {
 	if !w.filling {
+		// Results of a test are of the settings tested, not these.
+		if !w.busy && w.results != nil && len(w.results.Objects) > 0 {
+			w.results.RemoveAll()
+			w.relayout()
+		}
 		w.validate()
 	}
 }

@@ -308,6 +308,12 @@ func portText(p int) string {
 // refreshShown shows the fields that apply to the protocol and choices.
 func (f *sourceForm) refreshShown() {
 	pop3 := protocolOf(f.protocol.Selected) == core.ProtocolPOP3
+	// The placeholder shows a host name of the protocol chosen.
+	if pop3 {
+		f.host.SetPlaceHolder("pop.example.com")
+	} else {
+		f.host.SetPlaceHolder("imap.example.com")
+	}
 	// IMAP mailboxes keep their own names (INBOX is the Inbox), so the
 	// destination folder and the deletion policy are POP3's alone.
 	f.fields["folder"].setShown(pop3)

@@ -575,6 +575,18 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 	if got := w.resultLines(); !slices.Equal(got, want) {
 		t.Fatalf("result lines = %q, want %q", got, want)
 	}
+	onUI(func() {
+		if got := w.sources[0].host.PlaceHolder; got != "pop.example.com" {
+			t.Errorf("a POP3 source's host placeholder = %q, want pop.example.com", got)
+		}
+	})
+	// A changed setting makes the results stale: they go.
+	var name string
+	onUI(func() { name = w.displayName.Text; retype(w.displayName, name+" X") })
+	if got := w.resultLines(); len(got) != 0 {
+		t.Errorf("after a setting changed the results still read %q", got)
+	}
+	onUI(func() { retype(w.displayName, name) })
 	w.do(func() { test.Tap(w.save) })
 	onUI(func() {
 		if !w.closed {
