@@ -49,7 +49,7 @@ func init() {
 		"send":    {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue]", runSend},
 		"inbox":   {"inbox [--account NAME] [--folder NAME] [--limit N] [--json]", runInbox},
 		"show":    {"show ID [--raw]", runShow},
-		"search":  {"search QUERY [--limit N] [--json]", runSearch},
+		"search":  {"search QUERY... [--limit N] [--json]", runSearch},
 		"outbox":  {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend | outbox send [--account NAME]", runOutbox},
 		"import":  {"import --account NAME [--folder NAME] [--mbox rd|o] FILE.eml|FILE.mbox|MAILDIR...", runImport},
 		"export":  {"export [--account NAME] [--folder NAME] --format mbox|maildir DEST | export --format eml ID DEST", runExport},
