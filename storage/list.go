@@ -23,7 +23,7 @@ type ListQuery struct {
 	Offset    int
 }
 
-const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted`
+const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted, m.thread_id`
 
 const summaryFrom = ` FROM messages m JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id `
 
@@ -110,7 +110,7 @@ func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
 func scanSummary(r scanner, extra ...any) (core.MessageSummary, error) {
 	var m core.MessageSummary
 	var date int64
-	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted}, extra...)
+	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted, &m.ThreadID}, extra...)
 	err := r.Scan(dest...)
 	m.Date = time.Unix(date, 0).UTC()
 	return m, err

@@ -77,14 +77,7 @@ func searchConds(q query.Query) ([]string, []any, error) {
 		case query.To:
 			cond, cargs = `m.to_addrs LIKE ? ESCAPE '\'`, []any{likeArg(t.Value)}
 		case query.Cc:
-			// The listing has no Cc column: the index's addresses, which
-			// also hold From and To, are the closest.
-			if t.Not {
-				neg = append(neg, ftsPhrase("addresses", t))
-			} else {
-				pos = append(pos, ftsPhrase("addresses", t))
-			}
-			continue
+			cond, cargs = `m.cc_addrs LIKE ? ESCAPE '\'`, []any{likeArg(t.Value)}
 		case query.Header:
 			c, a, err := headerCond(t)
 			if err != nil {
@@ -118,7 +111,7 @@ func searchConds(q query.Query) ([]string, []any, error) {
 		}
 		if t.Not {
 			cond = "NOT " + cond
-		} else if t.Kind == query.From || t.Kind == query.To {
+		} else if t.Kind == query.From || t.Kind == query.To || t.Kind == query.Cc {
 			pos = append(pos, ftsPhrase("addresses", t))
 		}
 		conds = append(conds, cond)
@@ -173,6 +166,11 @@ func headerCond(t query.Term) (string, []any, error) {
 		return "", nil, fmt.Errorf("use %s:%s instead of header:%s: %w", strings.ToLower(t.Header), t.Value, t.Header, query.ErrUnsupported)
 	case "message-id":
 		return "m.message_id = ?", []any{strings.Trim(t.Value, "<>")}, nil
+	case "in-reply-to":
+		return "m.in_reply_to = ?", []any{strings.Trim(t.Value, "<>")}, nil
+	case "references":
+		// message_refs holds References and In-Reply-To together.
+		return "m.id IN (SELECT message FROM message_refs WHERE ref = ?)", []any{strings.Trim(t.Value, "<>")}, nil
 	}
 	return "", nil, fmt.Errorf("header:%s cannot be searched in the store, which keeps only Message-ID, In-Reply-To and References of the headers besides the listed ones: %w", t.Header, query.ErrUnsupported)
 }
