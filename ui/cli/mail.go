@@ -36,7 +36,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 	if asJSON {
 		out := make([]messageJSON, len(list))
 		for i, m := range list {
-			out[i] = messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
+			out[i] = toJSON(m)
 		}
 		return printJSON(w, out)
 	}
@@ -55,6 +55,10 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 	return tw.Flush()
 }
 
+func toJSON(m core.MessageSummary) messageJSON {
+	return messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
+}
+
 func clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
@@ -67,6 +71,7 @@ func runInbox(ctx context.Context, c *call) error {
 	folder := c.fs.String("folder", "", "a folder of the account instead of the inbox")
 	limit := c.fs.Int("limit", 50, "how many messages")
 	asJSON := c.fs.Bool("json", false, "print JSON")
+	threads := c.fs.Bool("threads", false, "one row per conversation")
 	if err := c.parse(); err != nil || len(c.args) > 0 || *limit <= 0 {
 		return errUsage
 	}
@@ -87,6 +92,13 @@ func runInbox(ctx context.Context, c *call) error {
 			return err
 		}
 		q.FolderID = id
+	}
+	if *threads {
+		list, err := c.db.Threads(ctx, q)
+		if err != nil {
+			return err
+		}
+		return printThreads(c.env.Stdout, list, *asJSON)
 	}
 	list, err := c.db.List(ctx, q)
 	if err != nil {
