@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 )
@@ -58,6 +59,9 @@ func init() {
 		"mark":    {"mark ID... --read|--unread|--flag|--unflag", runMark},
 		"move":    {"move ID... --to FOLDER", runMove},
 		"delete":  {"delete ID...", runDelete},
+		"junk":    {"junk ID...", runFile(core.RoleJunk, "moved %s to Junk")},
+		"notjunk": {"notjunk ID...", runFile(core.RoleInbox, "moved %s to the Inbox")},
+		"archive": {"archive ID...", runFile(core.RoleArchive, "archived %s")},
 		"reply":   {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward": {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
 	}
