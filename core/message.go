@@ -51,7 +51,20 @@ type MessageSummary struct {
 	Date        time.Time
 	Size        int64
 	Attachments int
+	ThreadID    int64 // the conversation; the ID of its first message stored
 	Flags
+}
+
+// ThreadSummary is one row of the conversations list.
+type ThreadSummary struct {
+	ID           int64 // the thread ID of its messages
+	Count        int   // messages, in every folder
+	Unread       int
+	Subject      string    // of its oldest message
+	Participants []string  // senders, by name where known, in order of first message
+	Date         time.Time // of its newest message
+	Account      string    // of its newest message
+	Latest       int64     // the newest message's ID
 }
 
 // From is the sender as "Name <addr>", or the bare address.

@@ -77,6 +77,10 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.backfillThreads(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -7,14 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/tributary-mail/tributary/core"
 )
 
 // ListQuery selects the messages of a list. With no account and no folder
-// it is the unified inbox. Search, when set, restricts to full-text matches
-// over subject, addresses and body.
+// it is the unified inbox. Search, when set, is a query in the search
+// language of core/query; with no account and no folder it covers every
+// folder of every account.
 type ListQuery struct {
 	AccountID int64
 	FolderID  int64
@@ -23,7 +23,7 @@ type ListQuery struct {
 	Offset    int
 }
 
-const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted`
+const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted, m.thread_id`
 
 const summaryFrom = ` FROM messages m JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id `
 
@@ -47,27 +47,15 @@ func (q ListQuery) where() (string, []any, error) {
 		conds = append(conds, "m.in_inbox = 1")
 	}
 	if q.Search != "" {
-		match := ftsQuery(q.Search)
-		if match == "" {
-			return "", nil, errors.New("search: type at least one letter or digit")
+		sc, sargs, err := parseSearch(q.Search)
+		if err != nil {
+			return "", nil, err
 		}
-		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
-		args = append(args, match)
+		conds = append(conds, sc...)
+		args = append(args, sargs...)
 	}
 	conds = append(conds, "m.deleted = 0")
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
-}
-
-// ftsQuery turns what a person types into an FTS5 query: every word must
-// match, as a prefix, so results appear while the last word is half typed.
-// Quoting each word keeps FTS5 syntax (AND, NEAR, *, ") from being
-// interpreted.
-func ftsQuery(s string) string {
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
-	for i, w := range words {
-		words[i] = `"` + w + `"*`
-	}
-	return strings.Join(words, " ")
 }
 
 // List returns one page of messages, newest first. The page's IDs are
@@ -122,7 +110,7 @@ func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
 func scanSummary(r scanner, extra ...any) (core.MessageSummary, error) {
 	var m core.MessageSummary
 	var date int64
-	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted}, extra...)
+	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted, &m.ThreadID}, extra...)
 	err := r.Scan(dest...)
 	m.Date = time.Unix(date, 0).UTC()
 	return m, err

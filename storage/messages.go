@@ -253,5 +253,8 @@ VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
 		return 0, false, fail("index message", err)
 	}
+	if err := assignThread(ctx, tx, id, m); err != nil {
+		return 0, false, err
+	}
 	return id, true, nil
 }

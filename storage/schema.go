@@ -198,4 +198,27 @@ ALTER TABLE accounts ADD COLUMN oauth_issuer TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN oauth_client_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN oauth_scopes TEXT NOT NULL DEFAULT ''; -- space-separated
 `,
+	// Conversations (core/thread). The headers that thread a message, and
+	// Cc for cc: searches, kept beside the listing columns; message_refs
+	// finds the messages that name a Message-ID. thread_id 0 means not
+	// threaded yet: Open fills these columns in for existing stores from
+	// the stored raw messages (backfillThreads), then threads them.
+	`
+ALTER TABLE messages ADD COLUMN in_reply_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN refs TEXT NOT NULL DEFAULT ''; -- ancestors, oldest first, space-separated, without brackets
+ALTER TABLE messages ADD COLUMN cc_addrs TEXT NOT NULL DEFAULT '';
+-- The normalised subject, only for a message that names no ancestor: the
+-- subject fallback of threading. subject_reply: it had a Re:/Fwd: prefix.
+ALTER TABLE messages ADD COLUMN subject_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN subject_reply INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0; -- 0: not yet; -1: headers read, not threaded
+CREATE TABLE message_refs (
+	ref     TEXT NOT NULL, -- a Message-ID this message names as an ancestor
+	message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+	PRIMARY KEY (ref, message)
+) WITHOUT ROWID;
+CREATE INDEX message_refs_message ON message_refs (message);
+CREATE INDEX messages_thread ON messages (thread_id, date);
+CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key != '';
+`,
 }

@@ -171,14 +171,16 @@ func TestSearchFindsBodyAndAddressesAcrossAccounts(t *testing.T) {
 	for _, tc := range []struct {
 		query string
 		want  int
-	}{{"zeppelin", 2}, {"zepp", 2}, {"zeppelin report", 1}, {"sender@example", 2}, {"holiday", 1}, {`"AND OR NEAR(`, 0}} {
+	}{{"zeppelin", 2}, {"zepp", 2}, {"zeppelin report", 1}, {"sender@example", 2}, {"holiday", 1}, {`"AND OR NEAR("`, 0}} {
 		n, err := db.Count(ctx, ListQuery{Search: tc.query})
 		if err != nil || n != tc.want {
 			t.Errorf("Count(search %q) = %d, %v; want %d", tc.query, n, err, tc.want)
 		}
 	}
-	if _, err := db.Count(ctx, ListQuery{Search: "  --  "}); err == nil {
-		t.Error("search with no words = nil error, want one")
+	for _, bad := range []string{"  --  ", "   ", `"AND OR NEAR(`} {
+		if _, err := db.Count(ctx, ListQuery{Search: bad}); err == nil {
+			t.Errorf("Count(search %q) = nil error, want one", bad)
+		}
 	}
 }
 

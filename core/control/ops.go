@@ -34,6 +34,10 @@ type Ops interface {
 	Move(ctx context.Context, ids []int64, folder string) error
 	// Delete moves messages to the Trash, or removes them from it.
 	Delete(ctx context.Context, ids []int64) error
+	// File moves messages to the folder of each one's account with role:
+	// core.RoleJunk, core.RoleInbox (not junk) or core.RoleArchive; see
+	// engine.File.
+	File(ctx context.Context, ids []int64, role string) error
 	// Send queues a message from the named account and, unless
 	// req.QueueOnly, makes one attempt to send it.
 	Send(ctx context.Context, req SendRequest) (core.OutboxItem, error)
@@ -190,6 +194,11 @@ func (l *Local) Move(ctx context.Context, ids []int64, folder string) error {
 // Delete implements Ops.
 func (l *Local) Delete(ctx context.Context, ids []int64) error {
 	return eachID(ids, func(id int64) error { return l.Engine.Delete(ctx, id) }, l.push(ctx, ids))
+}
+
+// File implements Ops.
+func (l *Local) File(ctx context.Context, ids []int64, role string) error {
+	return eachID(ids, func(id int64) error { return l.Engine.File(ctx, id, role) }, l.push(ctx, ids))
 }
 
 // push returns what waits, after a command's changes, until the running

@@ -169,7 +169,7 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 	var id idArgs
 	var acct accountArgs
 	switch req.Op {
-	case "mark", "move", "delete":
+	case "mark", "move", "delete", "file":
 		if err := decode(&ids); err != nil {
 			return nil, err
 		}
@@ -178,6 +178,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, s.ops.Mark(ctx, ids.IDs, ids.Mark)
 		case "move":
 			return nil, s.ops.Move(ctx, ids.IDs, ids.Folder)
+		case "file":
+			return nil, s.ops.File(ctx, ids.IDs, ids.Folder)
 		}
 		return nil, s.ops.Delete(ctx, ids.IDs)
 	case "send":
@@ -396,6 +398,11 @@ func (c *Client) Mark(ctx context.Context, ids []int64, m Mark) error {
 // Move implements Ops.
 func (c *Client) Move(ctx context.Context, ids []int64, folder string) error {
 	return c.call(ctx, "move", idsArgs{IDs: ids, Folder: folder}, nil)
+}
+
+// File implements Ops; the role travels in idsArgs.Folder.
+func (c *Client) File(ctx context.Context, ids []int64, role string) error {
+	return c.call(ctx, "file", idsArgs{IDs: ids, Folder: role}, nil)
 }
 
 // Delete implements Ops.

@@ -149,6 +149,9 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 		if dest == en.Mailbox {
 			return nil // already there
 		}
+		if err := setJunkKeyword(ctx, c, en); err != nil {
+			return err
+		}
 		return c.Move(ctx, en.Mailbox, en.UID, dest)
 	case core.JournalDelete:
 		return c.Delete(ctx, en.Mailbox, en.UID)

@@ -126,3 +126,28 @@ func (c *Client) selectRW(ctx context.Context, mailbox string) error {
 	_, err := c.selectMailbox(ctx, mailbox, false, false, false)
 	return err
 }
+
+// The keywords that tell a server's spam filter what the user decided
+// (registered in RFC 9051's keyword registry, used by Thunderbird and
+// Dovecot's antispam plugins).
+const (
+	KeywordJunk    = "$Junk"
+	KeywordNotJunk = "$NotJunk"
+)
+
+// SetKeyword adds keyword to one message and removes unset from it. A
+// server that refuses keywords (no \* in PERMANENTFLAGS) answers NO,
+// which is returned as the *core.Error of any refusal.
+func (c *Client) SetKeyword(ctx context.Context, mailbox string, uid uint32, keyword, unset string) error {
+	if err := c.selectRW(ctx, mailbox); err != nil {
+		return err
+	}
+	set := goimap.UIDSetNum(goimap.UID(uid))
+	err := c.wait(ctx, func() error {
+		if err := c.store(set, goimap.StoreFlagsAdd, goimap.Flag(keyword)); err != nil {
+			return err
+		}
+		return c.store(set, goimap.StoreFlagsDel, goimap.Flag(unset))
+	})
+	return c.classify("store keyword", err)
+}

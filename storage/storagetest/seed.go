@@ -4,9 +4,13 @@ package storagetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,7 +71,103 @@ func SeedListing(tb testing.TB, db *storage.DB, n int) {
 			tb.Fatal(err)
 		}
 	}
+	// Each message its own conversation, as the store would thread them.
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET thread_id = id`); err != nil {
+		tb.Fatal(err)
+	}
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// SeedConversations adds an account and n messages in conversations of
+// five (a message and four replies, the replies naming their ancestors in
+// References and In-Reply-To), every second one in Sent, with their raw
+// files, and leaves them unthreaded, as a store made before threading
+// existed: the next storage.Open threads them (the backfill).
+func SeedConversations(tb testing.TB, db *storage.DB, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	a := core.Account{Name: "Threads", Email: "me@t.example", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS}}
+	if err := db.CreateAccount(ctx, &a); err != nil {
+		tb.Fatal(err)
+	}
+	inbox, err := db.FolderByRole(ctx, a.ID, core.RoleInbox)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sent, err := db.EnsureFolder(ctx, a.ID, "Sent", core.RoleSent)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0)`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		conv, pos := i/5, i%5
+		id := fmt.Sprintf("c%d.%d@example.test", conv, pos)
+		subject := fmt.Sprintf("Conversation %d", conv)
+		raw := fmt.Sprintf("From: Sender <s%d@example.test>\r\nTo: me@t.example\r\nDate: %s\r\nMessage-ID: <%s>\r\n", conv%500, base.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), id)
+		if pos > 0 {
+			subject = "Re: " + subject
+			refs := make([]string, pos)
+			for p := range pos {
+				refs[p] = fmt.Sprintf("<c%d.%d@example.test>", conv, p)
+			}
+			raw += "In-Reply-To: " + refs[pos-1] + "\r\nReferences: " + strings.Join(refs, " ") + "\r\n"
+		}
+		raw += "Subject: " + subject + "\r\n\r\nthe first words of the body\r\n"
+		sum := sha256.Sum256([]byte(raw))
+		hash := hex.EncodeToString(sum[:])
+		// The layout of storage's message files (blobPath).
+		path := filepath.Join(db.Dir(), "messages", hash[:2], hash+".eml")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		folder, inInbox := inbox, 1
+		if pos%2 == 1 {
+			folder, inInbox = sent, 0
+		}
+		if _, err := stmt.ExecContext(ctx, a.ID, folder, inInbox, hash, len(raw), id, base.Unix()+int64(i)*60, "Sender", fmt.Sprintf("s%d@example.test", conv%500), "me@t.example", subject, "the first words of the body"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Unthread makes the store in dir look as if made before threading, so
+// that the next storage.Open threads it again. The store must be closed.
+func Unthread(tb testing.TB, dir string) {
+	tb.Helper()
+	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(dir, storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		`UPDATE messages SET thread_id = 0, in_reply_to = '', refs = '', cc_addrs = '', subject_key = '', subject_reply = 0`,
+		`DELETE FROM message_refs`,
+	} {
+		if _, err := conn.Exec(q); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 )
@@ -48,9 +49,10 @@ func init() {
 		"source":     {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
 		"sync":       {"sync [--account NAME] [--once]", runSync},
 		"send":       {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue]", runSend},
-		"inbox":      {"inbox [--account NAME] [--folder NAME] [--limit N] [--json]", runInbox},
+		"inbox":      {"inbox [--account NAME] [--folder NAME] [--threads] [--limit N] [--json]", runInbox},
 		"show":       {"show ID [--raw]", runShow},
-		"search":     {"search QUERY [--limit N] [--json]", runSearch},
+		"thread":     {"thread ID [--json]", runThread},
+		"search":     {"search QUERY... [--limit N] [--json]", runSearch},
 		"outbox":     {"outbox [--json] | outbox retry ID | outbox delete ID | outbox resolve ID --as sent|resend | outbox send [--account NAME]", runOutbox},
 		"import":     {"import --account NAME [--folder NAME] [--mbox rd|o] FILE.eml|FILE.mbox|MAILDIR...", runImport},
 		"export":     {"export [--account NAME] [--folder NAME] --format mbox|maildir DEST | export --format eml ID DEST", runExport},
@@ -58,6 +60,9 @@ func init() {
 		"mark":       {"mark ID... --read|--unread|--flag|--unflag", runMark},
 		"move":       {"move ID... --to FOLDER", runMove},
 		"delete":     {"delete ID...", runDelete},
+		"junk":       {"junk ID...", runFile(core.RoleJunk, "moved %s to Junk")},
+		"notjunk":    {"notjunk ID...", runFile(core.RoleInbox, "moved %s to the Inbox")},
+		"archive":    {"archive ID...", runFile(core.RoleArchive, "archived %s")},
 		"reply":      {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward":    {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
 		"demo":       {"demo [--headless]", runDemo},

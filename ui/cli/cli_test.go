@@ -178,6 +178,16 @@ func TestImportDemoMessages(t *testing.T) {
 	if len(found) != 1 || found[0].Subject != "Wanderung am Samstag? 🥾" || found[0].From != "Jonas Müller <jonas@home.example>" {
 		t.Errorf("search after import = %+v, want the decoded German message", found)
 	}
+	_, out, _ = run(t, dir, nil, "search", "from:jonas", "-is:flagged", "--json")
+	found = nil
+	json.Unmarshal([]byte(out), &found)
+	if len(found) != 1 || found[0].From != "Jonas Müller <jonas@home.example>" {
+		t.Errorf("search from:jonas -is:flagged = %+v, want Jonas's message", found)
+	}
+	if code, out, errOut := run(t, dir, nil, "search", "from:jonas", "before:someday"); code != 1 || out != "" ||
+		!strings.Contains(errOut, `search "from:jonas before:someday": at character 19: expected a date such as 2026-12-01`) {
+		t.Errorf("search with a bad date = %d, %q, %q; want 1 and the mistake in words", code, out, errOut)
+	}
 	raw, _ := os.ReadFile(files[2])
 	_, shown, _ := run(t, dir, nil, "show", "--raw", fmt.Sprint(found[0].ID))
 	if shown != string(raw) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -35,7 +36,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 	if asJSON {
 		out := make([]messageJSON, len(list))
 		for i, m := range list {
-			out[i] = messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
+			out[i] = toJSON(m)
 		}
 		return printJSON(w, out)
 	}
@@ -54,6 +55,10 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 	return tw.Flush()
 }
 
+func toJSON(m core.MessageSummary) messageJSON {
+	return messageJSON{m.ID, m.Account, m.Folder, m.From(), m.Subject, m.Date.UTC().Format(time.RFC3339), m.Seen, m.Attachments}
+}
+
 func clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
@@ -66,6 +71,7 @@ func runInbox(ctx context.Context, c *call) error {
 	folder := c.fs.String("folder", "", "a folder of the account instead of the inbox")
 	limit := c.fs.Int("limit", 50, "how many messages")
 	asJSON := c.fs.Bool("json", false, "print JSON")
+	threads := c.fs.Bool("threads", false, "one row per conversation")
 	if err := c.parse(); err != nil || len(c.args) > 0 || *limit <= 0 {
 		return errUsage
 	}
@@ -86,6 +92,13 @@ func runInbox(ctx context.Context, c *call) error {
 			return err
 		}
 		q.FolderID = id
+	}
+	if *threads {
+		list, err := c.db.Threads(ctx, q)
+		if err != nil {
+			return err
+		}
+		return printThreads(c.env.Stdout, list, *asJSON)
 	}
 	list, err := c.db.List(ctx, q)
 	if err != nil {
@@ -119,17 +132,44 @@ func (c *call) findFolder(ctx context.Context, accountID int64, name string) (in
 func runSearch(ctx context.Context, c *call) error {
 	limit := c.fs.Int("limit", 50, "how many messages")
 	asJSON := c.fs.Bool("json", false, "print JSON")
-	if err := c.parse(); err != nil || len(c.args) == 0 || *limit <= 0 {
+	c.raw, c.args = splitQueryArgs(c.fs, c.raw)
+	if err := c.fs.Parse(c.raw); err != nil || len(c.fs.Args()) > 0 || len(c.args) == 0 || *limit <= 0 {
 		return errUsage
 	}
 	if err := c.open(ctx, false); err != nil {
 		return err
 	}
-	list, err := c.db.List(ctx, storage.ListQuery{Search: strings.Join(c.args, " "), Limit: *limit})
+	search := strings.Join(c.args, " ")
+	list, err := c.db.List(ctx, storage.ListQuery{Search: search, Limit: *limit})
 	if err != nil {
-		return err
+		return fmt.Errorf("search %q: %w", search, err)
 	}
 	return printMessages(c.env.Stdout, list, *asJSON)
+}
+
+// splitQueryArgs separates a command's own flags from the words of a
+// query, in which "-" negates a term: "search -is:read --json" has the
+// flag --json and the term -is:read. An argument is a flag only when it
+// names one of fs's flags; after "--" every argument is a term.
+func splitQueryArgs(fs *flag.FlagSet, args []string) (flags, terms []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(terms, args[i+1:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
+			terms = append(terms, a)
+			continue
+		}
+		flags = append(flags, a)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return flags, terms
 }
 
 func runShow(ctx context.Context, c *call) error {

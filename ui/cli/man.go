@@ -27,6 +27,10 @@ var summaries = map[string]string{
 	"delete":     "Delete messages.",
 	"reply":      "Reply to a message from the account it came in on.",
 	"forward":    "Forward a message.",
+	"thread":     "Print the conversation a message belongs to, oldest first, across folders and accounts.",
+	"junk":       "Move messages to their account's Junk folder (and mark them $Junk on the server).",
+	"notjunk":    "Move messages from Junk back to the Inbox (and mark them $NotJunk on the server).",
+	"archive":    "Move messages to their account's Archive folder, made if missing.",
 	"demo":       "Start local demo mail servers with two demo accounts in a separate data directory; --headless runs them without a window until interrupted.",
 }
 

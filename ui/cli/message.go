@@ -96,6 +96,29 @@ func runMove(ctx context.Context, c *call) error {
 	return nil
 }
 
+// runFile is junk, notjunk and archive: a move to the folder of a role.
+// done is what to print, a format with one %s for the count.
+func runFile(role, done string) func(ctx context.Context, c *call) error {
+	return func(ctx context.Context, c *call) error {
+		if err := c.parse(); err != nil {
+			return errUsage
+		}
+		ids, err := c.messageIDs()
+		if err != nil {
+			return err
+		}
+		ops, err := c.ops(ctx)
+		if err != nil {
+			return err
+		}
+		if err := ops.File(ctx, ids, role); err != nil {
+			return err
+		}
+		printLine(c.env.Stdout, done, plural(len(ids), "message"))
+		return nil
+	}
+}
+
 func runDelete(ctx context.Context, c *call) error {
 	if err := c.parse(); err != nil {
 		return errUsage

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -83,6 +84,12 @@ func (w *MainWindow) showHeading(search string, n int, err error) {
 	}
 	switch {
 	case err != nil:
+		// A query the store refused is explained as it is (where, and
+		// what was expected), without the steps that led to it.
+		var qe *storage.QueryError
+		if errors.As(err, &qe) {
+			err = qe
+		}
 		w.heading.SetText(fmt.Sprintf("Cannot search for “%s”: %v", search, err))
 	case n == 0:
 		w.heading.SetText(fmt.Sprintf("No messages match “%s”", search))

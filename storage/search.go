@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tributary-mail/tributary/core/query"
+)
+
+// ErrEmptySearch is returned for a search with no terms at all.
+var ErrEmptySearch = errors.New("type at least one word or operator")
+
+// QueryError is a search the store refused: malformed (wrapping a
+// *query.SyntaxError), with a term the store cannot test (wrapping
+// query.ErrUnsupported), or empty (ErrEmptySearch). Its text names no
+// package, so front ends show it as it is after the query.
+type QueryError struct {
+	Query string
+	Err   error
+}
+
+func (e *QueryError) Error() string { return e.Err.Error() }
+
+// Unwrap gives the reason, for errors.Is and errors.As.
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// parseSearch parses a search and maps it onto SQL conditions.
+func parseSearch(search string) ([]string, []any, error) {
+	q, err := query.Parse(search)
+	if err == nil && len(q.Terms) == 0 {
+		err = ErrEmptySearch
+	}
+	if err != nil {
+		return nil, nil, &QueryError{Query: search, Err: err}
+	}
+	conds, args, err := searchConds(q)
+	if err != nil {
+		return nil, nil, &QueryError{Query: search, Err: err}
+	}
+	return conds, args, nil
+}
+
+// searchConds maps a query onto SQL conditions over the listing columns
+// (m.*) and the full-text index. Words, phrases and subject: go to FTS5;
+// the positive ones are joined into one MATCH, which the index answers in
+// one pass. from:, to: and cc: are checked on the listing columns, which
+// tell the three apart (the index has one column for all addresses), with
+// a full-text prefilter on the addresses when the term is positive, so the
+// check runs on the few rows the index found rather than on every row.
+func searchConds(q query.Query) ([]string, []any, error) {
+	var conds []string
+	var args []any
+	var pos, neg []string // FTS5 expressions
+	for _, t := range q.Terms {
+		var cond string
+		var cargs []any
+		switch t.Kind {
+		case query.Text:
+			if t.Not {
+				neg = append(neg, ftsPhrase("", t))
+			} else {
+				pos = append(pos, ftsPhrase("", t))
+			}
+			continue
+		case query.Subject:
+			if t.Not {
+				neg = append(neg, ftsPhrase("subject", t))
+			} else {
+				pos = append(pos, ftsPhrase("subject", t))
+			}
+			continue
+		case query.From:
+			cond, cargs = `(m.from_name LIKE ? ESCAPE '\' OR m.from_addr LIKE ? ESCAPE '\')`, []any{likeArg(t.Value), likeArg(t.Value)}
+		case query.To:
+			cond, cargs = `m.to_addrs LIKE ? ESCAPE '\'`, []any{likeArg(t.Value)}
+		case query.Cc:
+			cond, cargs = `m.cc_addrs LIKE ? ESCAPE '\'`, []any{likeArg(t.Value)}
+		case query.Header:
+			c, a, err := headerCond(t)
+			if err != nil {
+				return nil, nil, err
+			}
+			cond, cargs = c, a
+		case query.HasAttachment:
+			cond = "m.attachments > 0"
+		case query.Unread:
+			cond = "m.seen = 0"
+		case query.Read:
+			cond = "m.seen = 1"
+		case query.Flagged:
+			cond = "m.flagged = 1"
+		case query.In:
+			// A folder by its name, or by its role, so in:sent finds every
+			// account's Sent whatever the server calls it.
+			cond, cargs = "m.folder_id IN (SELECT id FROM folders WHERE name = ? COLLATE NOCASE OR role = lower(?))", []any{t.Value, t.Value}
+		case query.Account:
+			cond, cargs = "m.account_id IN (SELECT id FROM accounts WHERE name = ?)", []any{t.Value}
+		case query.Before:
+			cond, cargs = "m.date < ?", []any{localDay(t.Date)}
+		case query.After:
+			cond, cargs = "m.date >= ?", []any{localDay(t.Date)}
+		case query.Larger:
+			cond, cargs = "m.size > ?", []any{t.Size}
+		case query.Smaller:
+			cond, cargs = "m.size < ?", []any{t.Size}
+		default:
+			return nil, nil, fmt.Errorf("%s cannot be searched in the store: %w", t, query.ErrUnsupported)
+		}
+		if t.Not {
+			cond = "NOT " + cond
+		} else if t.Kind == query.From || t.Kind == query.To || t.Kind == query.Cc {
+			pos = append(pos, ftsPhrase("addresses", t))
+		}
+		conds = append(conds, cond)
+		args = append(args, cargs...)
+	}
+	switch {
+	case len(pos) > 0 && len(neg) > 0:
+		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+		args = append(args, "("+strings.Join(pos, " ")+") NOT ("+strings.Join(neg, " OR ")+")")
+	case len(pos) > 0:
+		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+		args = append(args, strings.Join(pos, " "))
+	case len(neg) > 0:
+		conds = append(conds, "m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+		args = append(args, strings.Join(neg, " OR "))
+	}
+	return conds, args, nil
+}
+
+// ftsPhrase is one term as an FTS5 phrase, in column col when col is not
+// empty. Only the index's own tokens (letters and digits) go in, quoted,
+// so no FTS5 syntax in what was typed is ever interpreted. A word that is
+// not a quoted phrase matches as a prefix.
+func ftsPhrase(col string, t query.Term) string {
+	s := `"` + strings.Join(query.Words(t.Value), " ") + `"`
+	if !t.Phrase {
+		s += "*"
+	}
+	if col != "" {
+		s = col + " : " + s
+	}
+	return s
+}
+
+// likeArg is a LIKE pattern that finds v anywhere, case-insensitively
+// (for ASCII, as SQLite's LIKE), with LIKE's own wildcards escaped.
+func likeArg(v string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v) + "%"
+}
+
+// localDay is the start of a day as the user's clock reads it.
+func localDay(d time.Time) int64 {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local).Unix()
+}
+
+// headerCond maps header:NAME:VALUE onto the headers the store keeps. The
+// store keeps no other header, so another name is an error that says so;
+// rules, which see the whole message, can test any header.
+func headerCond(t query.Term) (string, []any, error) {
+	switch strings.ToLower(t.Header) {
+	case "from", "to", "cc", "subject":
+		return "", nil, fmt.Errorf("use %s:%s instead of header:%s: %w", strings.ToLower(t.Header), t.Value, t.Header, query.ErrUnsupported)
+	case "message-id":
+		return "m.message_id = ?", []any{strings.Trim(t.Value, "<>")}, nil
+	case "in-reply-to":
+		return "m.in_reply_to = ?", []any{strings.Trim(t.Value, "<>")}, nil
+	case "references":
+		// message_refs holds References and In-Reply-To together.
+		return "m.id IN (SELECT message FROM message_refs WHERE ref = ?)", []any{strings.Trim(t.Value, "<>")}, nil
+	}
+	return "", nil, fmt.Errorf("header:%s cannot be searched in the store, which keeps only Message-ID, In-Reply-To and References of the headers besides the listed ones: %w", t.Header, query.ErrUnsupported)
+}
+
+// Matches reports whether message id matches the query search, with the
+// same meaning as a search: so that rules and the search box speak one
+// language.
+func (db *DB) Matches(ctx context.Context, search string, id int64) (bool, error) {
+	conds, args, err := parseSearch(search)
+	if err != nil {
+		return false, err
+	}
+	conds = append([]string{"m.id = ?"}, conds...)
+	args = append([]any{id}, args...)
+	var ok bool
+	err = db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages m WHERE `+strings.Join(conds, " AND ")+`)`, args...).Scan(&ok)
+	if err != nil {
+		return false, fail("match message", err)
+	}
+	return ok, nil
+}

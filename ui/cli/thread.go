@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+)
+
+// threadedJSON is a message of thread --json: inbox --json's object with
+// the conversation's ID.
+type threadedJSON struct {
+	messageJSON
+	ThreadID int64 `json:"thread_id"`
+}
+
+// threadJSON is a row of inbox --threads --json.
+type threadJSON struct {
+	ThreadID     int64    `json:"thread_id"`
+	Count        int      `json:"count"`
+	Unread       int      `json:"unread"`
+	Subject      string   `json:"subject"`
+	Participants []string `json:"participants"`
+	Date         string   `json:"date"` // of the newest message
+	Account      string   `json:"account"`
+}
+
+func runThread(ctx context.Context, c *call) error {
+	asJSON := c.fs.Bool("json", false, "print JSON")
+	if err := c.parse(); err != nil || len(c.args) != 1 {
+		return errUsage
+	}
+	id, err := strconv.ParseInt(c.args[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a message ID", c.args[0])
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	list, err := c.db.Thread(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]threadedJSON, len(list))
+		for i, m := range list {
+			out[i] = threadedJSON{toJSON(m), m.ThreadID}
+		}
+		return printJSON(c.env.Stdout, out)
+	}
+	return printMessages(c.env.Stdout, list, false)
+}
+
+func printThreads(w io.Writer, list []core.ThreadSummary, asJSON bool) error {
+	if asJSON {
+		out := make([]threadJSON, len(list))
+		for i, t := range list {
+			p := t.Participants
+			if p == nil {
+				p = []string{}
+			}
+			out[i] = threadJSON{t.ID, t.Count, t.Unread, t.Subject, p, t.Date.UTC().Format(time.RFC3339), t.Account}
+		}
+		return printJSON(w, out)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LATEST\tMESSAGES\tDATE\tACCOUNT\tWHO\tSUBJECT")
+	for _, t := range list {
+		count := strconv.Itoa(t.Count)
+		if t.Unread > 0 {
+			count = fmt.Sprintf("%d (%d new)", t.Count, t.Unread)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.Latest, count, t.Date.Local().Format("2006-01-02 15:04"), cell(t.Account, 0),
+			cell(strings.Join(t.Participants, ", "), 40), cell(t.Subject, 60))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,39 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestSearchExplainsAMalformedQuery: a query the parser refuses is
+// explained in the heading, in words, instead of showing no results.
+func TestSearchExplainsAMalformedQuery(t *testing.T) {
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	f.deliver(t, work, "zeppelin schedule", time.Hour)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	heading := func() (s string) {
+		if w.heading.Visible() {
+			s = w.heading.Text
+		}
+		return s
+	}
+	eventually(t, "listed", func() bool { return w.rows.len() == 1 })
+	onUI(func() {
+		w.win.Canvas().Focus(w.search)
+		test.Type(w.search, "before:tomorrow")
+	})
+	want := "Cannot search for “before:tomorrow”: at character 8: expected a date such as 2026-12-01"
+	eventually(t, "the error explained", func() bool { return strings.HasPrefix(heading(), want) })
+	onUI(func() {
+		w.search.SetText("")
+		test.Type(w.search, "subject:zeppelin -is:flagged")
+	})
+	eventually(t, "operators work", func() bool {
+		return heading() == "1 result for “subject:zeppelin -is:flagged”" && w.rows.len() == 1
+	})
+}
