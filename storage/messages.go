@@ -192,7 +192,9 @@ func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stor
 		return nil, err
 	}
 	out := make([]core.Stored, len(batch))
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(sqltx *sql.Tx) error {
+		tx := newBatchTx(sqltx)
+		defer tx.close()
 		for i, p := range batch {
 			id, isNew, err := storeOne(ctx, tx, p.Delivery, staged[i])
 			if err != nil {
@@ -209,7 +211,7 @@ func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stor
 }
 
 // storeOne writes one message's row and sync state inside tx.
-func storeOne(ctx context.Context, tx *sql.Tx, d core.Delivery, s *Staged) (int64, bool, error) {
+func storeOne(ctx context.Context, tx *batchTx, d core.Delivery, s *Staged) (int64, bool, error) {
 	id, isNew, err := insertMessage(ctx, tx, d, s.blob.Blob, s.parsed)
 	if err != nil {
 		return 0, false, err
@@ -228,7 +230,7 @@ func storeOne(ctx context.Context, tx *sql.Tx, d core.Delivery, s *Staged) (int6
 			break // already filed, and already journalled then
 		}
 		e := core.JournalEntry{SourceID: src, MessageID: id, Op: core.JournalAppend, DestRole: core.RoleSent, Blob: s.blob.Hash}
-		if err := insertJournal(ctx, tx, e); err != nil {
+		if err := insertJournal(ctx, tx.Tx, e); err != nil {
 			return 0, false, err
 		}
 	}
@@ -261,7 +263,7 @@ func parseFile(path string) (*mime.Message, error) {
 	return m, nil
 }
 
-func insertMessage(ctx context.Context, tx *sql.Tx, d core.Delivery, b Blob, m *mime.Message) (int64, bool, error) {
+func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m *mime.Message) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE folder_id=? AND message_id=? AND blob=?`, d.FolderID, m.MessageID, b.Hash).Scan(&id)
 	if err == nil && d.IMAP != nil {
