@@ -857,7 +857,9 @@ process start-up, TLS handshake and login are included for every tool.
 
 Run it with `bash scripts/bench.sh` (settings at the top of the script:
 `BENCH_MESSAGES`, `BENCH_RUNS`, `BENCH_SEND`, ...). It rewrites only the
-"Latest results" part of this file.
+"Latest results" part of this file. The cases at 20,000 messages
+(`bash scripts/bench.sh scale`: timed with /usr/bin/time, peak RSS
+included) are in docs/PERFORMANCE.md.
 
 EOF
 }
