@@ -10,6 +10,9 @@ import (
 type Staged interface {
 	// Discard removes a staged message that will not be stored.
 	Discard()
+	// TextBytes is about how much memory the parsed message holds until
+	// it is stored, so that a batch of long messages can commit early.
+	TextBytes() int
 }
 
 // MessageStore is what retrieval needs from storage. Every method that
@@ -18,9 +21,18 @@ type Staged interface {
 type MessageStore interface {
 	// Stage streams a message to disk and parses it for listing.
 	Stage(ctx context.Context, raw io.Reader) (Staged, error)
+	// StageBytes is Stage for a message already in memory: the bytes are
+	// hashed, written and parsed in one pass, and the caller must not
+	// change raw afterwards.
+	StageBytes(ctx context.Context, raw []byte) (Staged, error)
 	// Store commits a staged message together with its sync state, and
 	// reports whether it was new to its folder.
 	Store(ctx context.Context, d Delivery, s Staged) (id int64, isNew bool, err error)
+	// StoreBatch commits staged messages with their sync states in one
+	// durable transaction (one WAL sync, one sync per file and per
+	// directory, done together), in order. On an error nothing of the
+	// batch is stored. Every Staged is consumed either way.
+	StoreBatch(ctx context.Context, batch []Pending) ([]Stored, error)
 	EnsureFolder(ctx context.Context, accountID int64, name, role string) (int64, error)
 
 	POP3Retrieved(ctx context.Context, sourceID int64) (map[string]time.Time, error)
@@ -35,6 +47,19 @@ type MessageStore interface {
 	// is hidden (flagged deleted), not destroyed.
 	ExpungeIMAP(ctx context.Context, mailboxID int64, uid uint32) error
 	SetFlags(ctx context.Context, messageID int64, f Flags) error
+}
+
+// Pending is a staged message and where it goes, for StoreBatch.
+type Pending struct {
+	Delivery Delivery
+	Staged   Staged
+}
+
+// Stored is what StoreBatch did with one message: its ID, and whether it
+// was new to its folder.
+type Stored struct {
+	ID    int64
+	IsNew bool
 }
 
 // Progress reports how far a sync has come: done of total messages.

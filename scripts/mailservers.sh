@@ -72,6 +72,8 @@ USERS=(
 	"frank@example.test:frank-pass" # crash test, POP3 (ui/cli/crash_test.go) only
 	"grace@example.test:grace-pass" # crash test, IMAP (ui/cli/crash_test.go) only
 	"heidi@example.test:heidi-pass" # journal replay after a kill (ui/cli/crash_test.go) only
+	"bench@example.test:bench-pass" # scale benchmark, IMAP (scripts/bench.sh scale) only
+	"benchpop@example.test:benchpop-pass" # scale benchmark, POP3 (scripts/bench.sh scale) only
 )
 
 # Users who sign in with OAuth2 tokens only (Dovecot's oauth2 passdb): they

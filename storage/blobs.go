@@ -33,8 +33,9 @@ type stagedBlob struct {
 // discard removes the temporary file; it is a no-op once placed.
 func (s stagedBlob) discard() { os.Remove(s.tmp) }
 
-// stageBlob streams r to a temporary file while hashing it, and fsyncs it.
-// The message is never held in memory, however large it is.
+// stageBlob streams r to a temporary file while hashing it. The message
+// is never held in memory, however large it is. The file is synced when
+// it is placed (placeBlobs), together with the others of its batch.
 func (db *DB) stageBlob(ctx context.Context, r io.Reader) (stagedBlob, error) {
 	tmp, err := os.CreateTemp(db.blobs, "incoming-*.tmp")
 	if err != nil {
@@ -42,9 +43,6 @@ func (db *DB) stageBlob(ctx context.Context, r io.Reader) (stagedBlob, error) {
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), contextReader{ctx, r})
-	if err == nil {
-		err = tmp.Sync()
-	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -55,26 +53,130 @@ func (db *DB) stageBlob(ctx context.Context, r io.Reader) (stagedBlob, error) {
 	return stagedBlob{Blob{Hash: hex.EncodeToString(h.Sum(nil)), Size: n}, tmp.Name()}, nil
 }
 
-// placeBlob gives a staged file its final name and makes the rename
-// durable. A file that already has that name holds the same bytes, so it is
-// kept. The caller holds db.blobMu until the row that refers to the file is
-// committed, so that removeUnreferencedBlobs cannot delete it in between.
-func (db *DB) placeBlob(s stagedBlob) error {
-	defer s.discard()
-	final := db.blobPath(s.Hash)
-	if _, err := os.Stat(final); err == nil {
+// stageBytes is stageBlob for a message already in memory.
+func (db *DB) stageBytes(ctx context.Context, raw []byte) (stagedBlob, error) {
+	if err := ctx.Err(); err != nil {
+		return stagedBlob{}, err
+	}
+	tmp, err := os.CreateTemp(db.blobs, "incoming-*.tmp")
+	if err != nil {
+		return stagedBlob{}, fail("create message file", err)
+	}
+	_, err = tmp.Write(raw)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return stagedBlob{}, fail("write message file", err)
+	}
+	sum := sha256.Sum256(raw)
+	return stagedBlob{Blob{Hash: hex.EncodeToString(sum[:]), Size: int64(len(raw))}, tmp.Name()}, nil
+}
+
+// placeBlobs gives staged files their final names and makes them and the
+// renames durable: every new file is synced, then renamed, then every
+// directory that gained one is synced. The syncs of a batch run side by
+// side, so that the file system commits them together instead of one
+// journal commit each. A file that already has its name holds the same
+// bytes, so it is kept. The caller holds db.blobMu until the rows that
+// refer to the files are committed, so that removeUnreferencedBlobs
+// cannot delete them in between; the temporary files are removed by the
+// caller (discard).
+func (db *DB) placeBlobs(blobs []stagedBlob) error {
+	var fresh []stagedBlob
+	seen := make(map[string]bool, len(blobs))
+	for _, s := range blobs {
+		if seen[s.Hash] {
+			continue
+		}
+		seen[s.Hash] = true
+		if _, err := os.Stat(db.blobPath(s.Hash)); err == nil {
+			continue
+		}
+		fresh = append(fresh, s)
+	}
+	if err := parallel(len(fresh), func(i int) error {
+		if err := syncFile(fresh[i].tmp); err != nil {
+			return fail("sync message file", err)
+		}
 		return nil
+	}); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return fail("create message directory", err)
+	dirs := map[string]bool{}
+	for _, s := range fresh {
+		final := db.blobPath(s.Hash)
+		dir := filepath.Dir(final)
+		if !dirs[dir] {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fail("create message directory", err)
+			}
+			dirs[dir] = true
+		}
+		if err := os.Rename(s.tmp, final); err != nil {
+			return fail("store message file", err)
+		}
 	}
-	if err := os.Rename(s.tmp, final); err != nil {
-		return fail("store message file", err)
+	list := make([]string, 0, len(dirs))
+	for d := range dirs {
+		list = append(list, d)
 	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
-		return fail("sync message directory", err)
+	return parallel(len(list), func(i int) error {
+		if err := syncDir(list[i]); err != nil {
+			return fail("sync message directory", err)
+		}
+		return nil
+	})
+}
+
+// syncers bounds the syncs placeBlobs runs at once: enough for the file
+// system to group them, few enough not to crowd out other work.
+const syncers = 16
+
+// parallel runs fn(0) to fn(n-1) on up to syncers goroutines and returns
+// the first error.
+func parallel(n int, fn func(int) error) error {
+	if n == 1 {
+		return fn(0)
 	}
-	return nil
+	next := make(chan int)
+	errs := make(chan error, min(n, syncers))
+	for range min(n, syncers) {
+		go func() {
+			var first error
+			for i := range next {
+				if err := fn(i); err != nil && first == nil {
+					first = err
+				}
+			}
+			errs <- first
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	var first error
+	for range min(n, syncers) {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// syncFile flushes a written file to disk.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // OpenBlob opens the raw bytes of a stored message.

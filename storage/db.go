@@ -34,7 +34,7 @@ type DB struct {
 	w      *sql.DB
 	dir    string
 	blobs  string
-	blobMu sync.Mutex // see placeBlob
+	blobMu sync.Mutex // see placeBlobs
 }
 
 // DBFile is the name of the SQLite database inside the data directory.

@@ -23,7 +23,7 @@ func (db *DB) Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader)
 	defer staged.discard()
 	db.blobMu.Lock()
 	defer db.blobMu.Unlock()
-	if err := db.placeBlob(staged); err != nil {
+	if err := db.placeBlobs([]stagedBlob{staged}); err != nil {
 		return err
 	}
 	rcpts, _ := json.Marshal(item.Recipients)

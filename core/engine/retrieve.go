@@ -142,16 +142,8 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 		fresh = append(fresh, m)
 	}
 	now := e.opts.Now()
-	for i, m := range fresh {
-		id, isNew, err := e.retrievePOP3(ctx, c, a, s, folder, m, now)
-		if err != nil {
-			return err
-		}
-		if isNew {
-			newMail(id)
-		}
-		retrieved[m.UIDL] = now
-		progress(i+1, len(fresh))
+	if err := e.retrievePOP3(ctx, c, a, s, folder, fresh, now, retrieved, progress, newMail); err != nil {
+		return err
 	}
 	for _, m := range list {
 		at, ok := retrieved[m.UIDL]
@@ -180,25 +172,85 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 	return errors.Join(tooLarge...)
 }
 
-func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, m pop3.Message, now time.Time) (int64, bool, error) {
-	pr, pw := io.Pipe()
-	go func() {
-		err := e.safely("pop3 retr", func() error {
-			_, err := c.Retrieve(ctx, m.Num, pw)
-			return err
-		})
-		pw.CloseWithError(err)
-	}()
-	staged, err := e.store.Stage(ctx, pr)
-	pr.CloseWithError(errors.New("stopped reading"))
-	if err != nil {
-		var ce *core.Error
-		if errors.As(err, &ce) {
-			return 0, false, err
-		}
-		return 0, false, fmt.Errorf("pop3 retr %d: %w", m.Num, err)
+// A POP3 batch commits in one transaction once it holds pop3Batch
+// messages or pop3BatchBytes bytes, whichever comes first; the byte bound
+// keeps what a full disk costs, and what a failure must download again,
+// small. DELE comes only after every retrieved message is committed, so
+// batches keep the rule that nothing is deleted before it is durable.
+const (
+	pop3Batch      = 100
+	pop3BatchBytes = 1 << 20
+)
+
+// retrievePOP3 downloads fresh, streaming each message from the
+// connection into its file (pop3.Client.RetrieveEach, pipelined where the
+// server allows), and commits them a batch at a time with their UIDLs.
+// retrieved gains each UIDL once its message is committed. What arrived
+// whole before a failure is still committed.
+func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, fresh []pop3.Message, now time.Time, retrieved map[string]time.Time, progress core.Progress, newMail func(int64)) error {
+	byNum := make(map[int]pop3.Message, len(fresh))
+	nums := make([]int, len(fresh))
+	for i, m := range fresh {
+		byNum[m.Num], nums[i] = m, m.Num
 	}
-	return e.store.Store(ctx, core.Delivery{AccountID: a.ID, FolderID: folder, POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL, RetrievedAt: now}}, staged)
+	var batch []core.Pending
+	var uidls []string
+	done, size := 0, int64(0)
+	commit := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// Not cancelled: what arrived whole is stored, as it would have
+		// been one by one.
+		res, err := e.store.StoreBatch(context.WithoutCancel(ctx), batch)
+		batch, size = batch[:0], 0
+		if err != nil {
+			uidls = uidls[:0]
+			return err
+		}
+		for i, r := range res {
+			if r.IsNew {
+				newMail(r.ID)
+			}
+			retrieved[uidls[i]] = now
+			done++
+			progress(done, len(fresh))
+		}
+		uidls = uidls[:0]
+		return nil
+	}
+	err := c.RetrieveEach(ctx, nums, func(num int, r io.Reader) error {
+		m := byNum[num]
+		cr := &countingReader{r: r}
+		staged, err := e.store.Stage(ctx, cr)
+		if err != nil {
+			var ce *core.Error
+			if errors.As(err, &ce) {
+				return err
+			}
+			return fmt.Errorf("pop3 retr %d: %w", num, err)
+		}
+		batch = append(batch, core.Pending{Staged: staged, Delivery: core.Delivery{AccountID: a.ID, FolderID: folder,
+			POP3: &core.POP3Ref{SourceID: s.ID, UIDL: m.UIDL, RetrievedAt: now}}})
+		uidls = append(uidls, m.UIDL)
+		if size += cr.n; len(batch) >= pop3Batch || size >= pop3BatchBytes {
+			return commit()
+		}
+		return nil
+	})
+	return errors.Join(err, commit())
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // syncIMAP syncs every chosen mailbox of an IMAP source over the

@@ -14,10 +14,12 @@ import (
 	"github.com/tributary-mail/tributary/core"
 )
 
-// BatchSize is how many messages one UID FETCH asks for. Each message is
-// streamed to disk as it arrives, so a batch costs no memory; batches keep
-// a dropped connection from costing more than one batch of re-download.
-const BatchSize = 50
+// BatchSize is how many messages one UID FETCH asks for, and how many
+// commit in one transaction (one WAL sync, and the files' syncs done
+// together, for the whole batch). The server keeps the mail, so a crash
+// costs at most a batch of re-download. The pipeline (pipeline.go) bounds
+// the memory a batch takes.
+const BatchSize = 250
 
 // Mailbox is a server mailbox chosen for syncing, with its local folder.
 type Mailbox struct {
@@ -142,7 +144,9 @@ func (c *Client) allUIDs(ctx context.Context) ([]goimap.UID, error) {
 
 // fetchNew fetches, in batches, the UIDs on the server above LastUID that
 // are not stored yet (a message appended by Tributary itself is known
-// already).
+// already). Each batch commits in one transaction, behind the reading of
+// the next (see pipeline). A message that arrived whole is stored even
+// when the connection fails or the sync is cancelled after it.
 func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, error) {
 	var uids []goimap.UID
 	for _, u := range onServer {
@@ -152,21 +156,23 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 	}
 	slices.Sort(uids)
 	total, done := len(uids), 0
-	var fresh []int64
-	for start := 0; start < len(uids); start += BatchSize {
+	p := newPipeline(ctx, store)
+	var err error
+	for start := 0; start < len(uids) && err == nil; start += BatchSize {
 		batch := uids[start:min(start+BatchSize, len(uids))]
-		ids, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
+		err = c.fetchBatch(ctx, p, accountID, st, batch, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
 			}
 		})
-		fresh = append(fresh, ids...)
-		if err != nil {
-			return fresh, err
-		}
+		p.flush()
 	}
-	return fresh, nil
+	fresh, storeErr := p.finish()
+	if storeErr != nil {
+		return fresh, storeErr
+	}
+	return fresh, err
 }
 
 // fetchBatch fetches the bodies of uids by sequence number. RFC 3501 does
@@ -176,8 +182,8 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 // dropped. Replies to a FETCH by sequence number match by the number,
 // which always comes first, so a UID-only FETCH first learns the numbers.
 // The UID inside each reply still decides where the body is filed.
-func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) ([]int64, error) {
-	var fresh []int64
+// received is called once per message handed to the pipeline.
+func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, st core.MailboxState, uids []goimap.UID, received func()) error {
 	err := c.wait(ctx, func() error {
 		seqs, err := c.seqNums(uids)
 		if err != nil || len(seqs) == 0 {
@@ -193,22 +199,22 @@ func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accoun
 		})
 		defer cmd.Close()
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			id, isNew, err := c.storeFetched(ctx, store, accountID, st, msg, seqs[msg.SeqNum])
+			f, err := c.readFetched(ctx, p.store, accountID, st, msg, seqs[msg.SeqNum])
 			if err != nil {
 				return err
 			}
-			if isNew {
-				fresh = append(fresh, id)
+			if err := p.add(f); err != nil {
+				return &storeError{err}
 			}
-			stored()
+			received()
 		}
 		return cmd.Close()
 	})
 	var storeErr *storeError
 	if errors.As(err, &storeErr) {
-		return fresh, storeErr.err
+		return storeErr.err
 	}
-	return fresh, c.classify("fetch", err)
+	return c.classify("fetch", err)
 }
 
 // seqNums maps the sequence numbers of the messages among uids that are
@@ -235,17 +241,17 @@ type storeError struct{ err error }
 func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
-// storeFetched stages the body as it streams in (a server may send UID and
-// FLAGS after the body) and commits it once all items are read.
-// want is the UID the message had a moment ago, used when the reply has
-// none.
-func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData, want goimap.UID) (int64, bool, error) {
-	d := core.Delivery{AccountID: accountID, FolderID: st.FolderID}
+// readFetched reads one FETCH reply whole (a server may send UID and
+// FLAGS after the body). A body up to maxInMemory is read into memory for
+// the pipeline's stager; a larger one is streamed to its file here. want
+// is the UID the message had a moment ago, used when the reply has none.
+func (c *Client) readFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData, want goimap.UID) (fetched, error) {
+	f := fetched{d: core.Delivery{AccountID: accountID, FolderID: st.FolderID}}
 	var uid goimap.UID
-	var staged core.Staged
+	haveBody := false
 	defer func() {
-		if staged != nil {
-			staged.Discard()
+		if f.staged != nil && !haveBody {
+			f.staged.Discard()
 		}
 	}()
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -253,10 +259,13 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 		case imapclient.FetchItemDataUID:
 			uid = it.UID
 		case imapclient.FetchItemDataFlags:
-			d.Flags = flagsFrom(it.Flags)
+			f.d.Flags = flagsFrom(it.Flags)
 		case imapclient.FetchItemDataInternalDate:
-			d.InternalDate = it.Time
+			f.d.InternalDate = it.Time
 		case imapclient.FetchItemDataBodySection:
+			if f.raw != nil || f.staged != nil {
+				continue // a second body: the first one counts
+			}
 			// BODY[] NIL gives a nil Literal. Store it empty, as any
 			// malformed message is stored: failing would stop the
 			// mailbox at this UID on every sync.
@@ -264,37 +273,35 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 			if it.Literal != nil {
 				body = &literal{r: it.Literal, size: it.Literal.Size()}
 			}
-			s, err := store.Stage(ctx, body)
+			var err error
+			if body.size <= maxInMemory {
+				f.raw = make([]byte, body.size)
+				_, err = io.ReadFull(body, f.raw)
+			} else {
+				f.staged, err = store.Stage(ctx, body)
+			}
 			if body.err != nil && body.n < body.size {
 				// The connection dropped inside the message, which go-imap
 				// reports as an early io.EOF: never store it cut short.
 				// go-imap's reader goroutine reads on once a literal fails;
 				// stop it before the literal is read again (discarded).
-				if s != nil {
-					s.Discard()
-				}
 				c.c.Close()
-				return 0, false, fmt.Errorf("message %d cut off after %d of %d bytes: %w", msg.SeqNum, body.n, body.size, io.ErrUnexpectedEOF)
+				return fetched{}, fmt.Errorf("message %d cut off after %d of %d bytes: %w", msg.SeqNum, body.n, body.size, io.ErrUnexpectedEOF)
 			}
 			if err != nil {
-				return 0, false, &storeError{err}
+				return fetched{}, &storeError{err}
 			}
-			staged = s
 		}
 	}
 	if uid == 0 {
 		uid = want
 	}
-	if uid == 0 || staged == nil {
-		return 0, false, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
+	if uid == 0 || (f.raw == nil && f.staged == nil) {
+		return fetched{}, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
 	}
-	d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid)}
-	id, isNew, err := store.Store(ctx, d, staged)
-	staged = nil // Store consumed it
-	if err != nil {
-		return 0, false, &storeError{err}
-	}
-	return id, isNew, nil
+	f.d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid)}
+	haveBody = true
+	return f, nil
 }
 
 // literal counts the bytes read of a message, to tell one cut short by a

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tributary-mail/tributary/core/mailtest/corpus"
 )
 
 // bigMessage is a 20 MB message: a short text, an HTML body and one large
@@ -71,5 +73,25 @@ func BenchmarkSanitizeHTML(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		SanitizeHTML(in, false)
+	}
+}
+
+// BenchmarkParseCorpus parses one message of each kind of the benchmark
+// corpus (core/mailtest/corpus): the per-message cost of a sync.
+func BenchmarkParseCorpus(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		i    int
+	}{{"text", 0}, {"html", 4}, {"attachment", 17}} {
+		raw := corpus.Message(bc.i)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(bytes.NewReader(raw), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

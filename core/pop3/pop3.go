@@ -101,8 +101,11 @@ type Client struct {
 	server  string          // host:port, for errors
 	life    context.Context // Dial's context: cancelling it ends the session
 	maxSize int64           // MaxMessageSize; tests lower it
-	w       *wire
-	pc      *gopop3.Conn
+	// pipelining is whether CAPA listed PIPELINING (RFC 2449), so that
+	// RetrieveEach may send commands ahead of the replies.
+	pipelining bool
+	w          *wire
+	pc         *gopop3.Conn
 
 	mu   sync.Mutex
 	dead error // why the connection is closed, once it is
@@ -407,6 +410,9 @@ func (c *Client) enableUTF8(ctx context.Context) error {
 		return nil
 	case err != nil:
 		return err
+	}
+	c.pipelining = hasCapability(caps.Bytes(), "PIPELINING")
+	switch {
 	case !hasCapability(caps.Bytes(), "UTF8"):
 		return nil
 	}
@@ -484,34 +490,42 @@ func merge(uidls, sizes []gopop3.MessageID) ([]Message, error) {
 }
 
 // Retrieve writes message num's raw RFC 5322 bytes to w: dot-unstuffed,
-// every line ending in CRLF, as the server holds them. go-pop3 reads the
-// whole message into memory first, so Retrieve accepts at most
-// MaxMessageSize bytes; a larger message gives an error wrapping
-// ErrMessageTooLarge, of kind core.KindProtocol, and may close the
-// connection. Nothing is written to w unless the whole message arrived.
-// An error from w is returned as it is, not classified: the server is not
-// to blame, and the session goes on.
+// every line ending in CRLF, as the server holds them, streamed as they
+// arrive (see RetrieveEach, which it is for one message). A message over
+// MaxMessageSize bytes gives an error wrapping ErrMessageTooLarge, of kind
+// core.KindProtocol, and closes the connection; what w received of a
+// message that failed is incomplete. An error from w is returned as it
+// is, not classified: the server is not to blame, and the session goes on.
 func (c *Client) Retrieve(ctx context.Context, num int, w io.Writer) (int64, error) {
-	step := "pop3 retr " + strconv.Itoa(num)
-	// On the wire a message also carries its status line, a dot for each
-	// line starting with one, and the terminating line: allow a sixteenth
-	// more. go-pop3 turns a bare LF into CRLF, so the message read can
-	// still exceed the limit; that is checked below.
-	tooLarge := fmt.Errorf("%w (the limit is %d bytes)", ErrMessageTooLarge, c.maxSize)
-	var buf *bytes.Buffer
-	err := c.call(ctx, "retrieve", step, c.maxSize+c.maxSize/16+maxShortReply, tooLarge, func() (err error) {
-		buf, err = c.pc.RetrRaw(num)
-		return err
+	var n int64
+	err := c.RetrieveEach(ctx, []int{num}, func(_ int, r io.Reader) error {
+		var err error
+		n, err = io.Copy(markWriter{w}, r)
+		var we *writeError
+		if err != nil && !errors.As(err, &we) {
+			return err // the stream's failure, reported by RetrieveEach
+		}
+		if err != nil {
+			return fmt.Errorf("pop3 retr %d: writing the message: %w", num, we.err)
+		}
+		return nil
 	})
+	return n, err
+}
+
+// writeError is a failure of Retrieve's writer, told apart from the
+// stream's own in io.Copy.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+type markWriter struct{ w io.Writer }
+
+func (m markWriter) Write(p []byte) (int, error) {
+	n, err := m.w.Write(p)
 	if err != nil {
-		return 0, err
-	}
-	if int64(buf.Len()) > c.maxSize {
-		return 0, core.Classify("retrieve", c.server, fmt.Errorf("%s: %w", step, tooLarge))
-	}
-	n, err := buf.WriteTo(w)
-	if err != nil {
-		return n, fmt.Errorf("%s: writing the message: %w", step, err)
+		return n, &writeError{err}
 	}
 	return n, nil
 }

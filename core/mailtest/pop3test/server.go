@@ -44,6 +44,9 @@ type Options struct {
 	// UTF8 lists UTF8 in CAPA and accepts the UTF8 command (RFC 6856)
 	// before login, as Courier does.
 	UTF8 bool
+	// Pipelining lists PIPELINING (RFC 2449) in CAPA, as Dovecot does.
+	// Commands sent ahead are answered in order either way.
+	Pipelining bool
 }
 
 // Server is a running POP3 server. It stops when the test ends.
@@ -247,6 +250,10 @@ type session struct {
 	authed string // the user whose maildrop this session locked
 	drop   []*message
 	dele   []bool
+	// stream is the message a RETR reply carries after its status line,
+	// written line by line rather than built whole, so that a test of a
+	// large message measures the client's memory, not the server's.
+	stream []byte
 }
 
 func (s *Server) serve(c net.Conn) {
@@ -281,6 +288,13 @@ func (s *Server) serve(c net.Conn) {
 			return
 		}
 		reply, next := ses.handle(verb, arg)
+		if body := ses.stream; body != nil {
+			ses.stream = nil
+			if !ses.sendMessage(verb, reply, body) {
+				return
+			}
+			continue
+		}
 		if !ses.send(verb, reply) {
 			return
 		}
@@ -387,6 +401,43 @@ func bad(text string) []byte { return []byte("-ERR " + text + "\r\n") }
 
 // multi builds a multi-line reply, byte-stuffing lines that start with a
 // dot (RFC 1939 §3).
+// sendMessage sends a status line and raw as a multi-line reply. With a
+// drop armed for verb the reply is built whole, so that send can cut it.
+func (ses *session) sendMessage(verb string, status, raw []byte) bool {
+	s := ses.s
+	s.mu.Lock()
+	armed := s.dropAt[verb] > 0
+	if !armed {
+		s.counts[verb]++
+	}
+	s.mu.Unlock()
+	if armed {
+		return ses.send(verb, append(status, multi("", wireLines(raw))[len("+OK \r\n"):]...))
+	}
+	if _, err := ses.w.Write(status); err != nil {
+		return false
+	}
+	for rest := bytes.TrimSuffix(raw, []byte("\n")); len(raw) > 0; {
+		line, more, found := bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) > 0 && line[0] == '.' {
+			ses.w.WriteByte('.')
+		}
+		ses.w.Write(line)
+		if _, err := ses.w.WriteString("\r\n"); err != nil {
+			return false
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	if _, err := ses.w.WriteString(".\r\n"); err != nil {
+		return false
+	}
+	return ses.w.Flush() == nil
+}
+
 func multi(status string, lines []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("+OK " + status + "\r\n")
@@ -411,6 +462,9 @@ func (ses *session) handle(verb, arg string) ([]byte, after) {
 			return bad("unknown command"), carryOn
 		}
 		caps := []string{"USER", "TOP", "RESP-CODES", "AUTH-RESP-CODE"}
+		if ses.s.opts.Pipelining {
+			caps = append(caps, "PIPELINING")
+		}
 		if !ses.s.opts.NoUIDL {
 			caps = append(caps, "UIDL")
 		}
@@ -522,7 +576,11 @@ func (ses *session) transaction(verb, arg string) ([]byte, after) {
 			return bad(err.Error()), carryOn
 		}
 		raw := ses.drop[i].raw
-		return multi(fmt.Sprintf("%d octets", wireSize(raw)), wireLines(raw)), carryOn
+		if len(raw) == 0 {
+			return multi("0 octets", nil), carryOn
+		}
+		ses.stream = raw
+		return fmt.Appendf(nil, "+OK %d octets\r\n", wireSize(raw)), carryOn
 	case "TOP":
 		num, count, _ := strings.Cut(arg, " ")
 		i, err := ses.index(num)
@@ -607,8 +665,13 @@ func wireLines(raw []byte) []string {
 // stuffing, which is what LIST reports (RFC 1939 §11).
 func wireSize(raw []byte) int {
 	n := 0
-	for _, l := range wireLines(raw) {
-		n += len(l) + 2
+	for rest := bytes.TrimSuffix(raw, []byte("\n")); len(raw) > 0; {
+		line, more, found := bytes.Cut(rest, []byte("\n"))
+		n += len(bytes.TrimSuffix(line, []byte("\r"))) + 2
+		if !found {
+			break
+		}
+		rest = more
 	}
 	return n
 }
