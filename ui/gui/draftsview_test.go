@@ -61,3 +61,35 @@ func TestDraftsInTheSidebar(t *testing.T) {
 		}
 	})
 }
+
+func TestUnifiedViews(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	home := f.account(t, "Home")
+	read := f.deliver(t, work, "read and flagged", 2*time.Hour)
+	f.deliver(t, home, "unread at home", time.Hour)
+	if err := f.db.SetFlags(ctx, read, core.Flags{Seen: true, Flagged: true}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	view := func(label string) int {
+		for i, n := range w.nav {
+			if n.label == label && !n.header {
+				return i
+			}
+		}
+		return -1
+	}
+	eventually(t, "the unified views in the sidebar", func() bool { return view("Sent") > 0 })
+	for _, tc := range []struct{ view, want string }{{"Unread", "unread at home"}, {"Flagged", "read and flagged"}} {
+		onUI(func() { w.navList.Select(view(tc.view)) })
+		eventually(t, tc.view+" lists its message", func() bool {
+			m, ok := w.rows.peek(0)
+			return ok && w.rows.len() == 1 && m.Subject == tc.want
+		})
+	}
+	onUI(func() { w.navList.Select(view("Sent")) })
+	eventually(t, "Sent is empty", func() bool { return w.rows.len() == 0 })
+}

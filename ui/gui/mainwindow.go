@@ -374,12 +374,26 @@ func (w *MainWindow) reload() {
 	})
 }
 
+// unifiedViews are the sidebar's views across accounts besides the
+// Unified Inbox and Drafts. Junk and Trash stay out of Unread and Flagged.
+var unifiedViews = []struct{ label, search string }{
+	{"Unread", "is:unread -in:junk -in:trash"},
+	{"Flagged", "is:flagged -in:junk -in:trash"},
+	{"Sent", "in:sent"},
+}
+
 func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Draft) {
 	perAccount := map[int64]int{}
 	for _, d := range drafts {
 		perAccount[d.AccountID]++
 	}
-	nav := []navItem{{label: "Unified Inbox", unread: unread}, {label: "Drafts", drafts: true, unread: len(drafts)}}
+	nav := []navItem{{label: "Unified Inbox", unread: unread}}
+	// The other unified views are searches in the search language
+	// (core/query), over every account.
+	for _, v := range unifiedViews {
+		nav = append(nav, navItem{label: v.label, query: storage.ListQuery{Search: v.search}})
+	}
+	nav = append(nav, navItem{label: "Drafts", drafts: true, unread: len(drafts)})
 	account := int64(-1)
 	hasDrafts := false // the account has a folder named Drafts already
 	endAccount := func() {
