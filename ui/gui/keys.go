@@ -15,6 +15,10 @@ import (
 type keymap struct {
 	shortcuts []keyBinding
 	keys      map[fyne.KeyName]func()
+	// runes are the one-letter commands of a mail list (a archive, # delete,
+	// ? help...). They go by the character typed, so '#' and '3' differ,
+	// and never reach a text field, which types them.
+	runes map[rune]func()
 }
 
 type keyBinding struct {
@@ -22,7 +26,23 @@ type keyBinding struct {
 	run      func()
 }
 
-func newKeymap() *keymap { return &keymap{keys: map[fyne.KeyName]func(){}} }
+func newKeymap() *keymap { return &keymap{keys: map[fyne.KeyName]func(){}, runes: map[rune]func(){}} }
+
+// addRunes binds each of the characters in chars to run.
+func (k *keymap) addRunes(chars string, run func()) {
+	for _, r := range chars {
+		k.runes[r] = run
+	}
+}
+
+// typedRune runs the command bound to r; it reports whether there was one.
+func (k *keymap) typedRune(r rune) bool {
+	if run, ok := k.runes[r]; ok {
+		run()
+		return true
+	}
+	return false
+}
 
 // addShortcut binds key with the platform's command modifier (Ctrl, or Cmd
 // on macOS) plus extra.
@@ -62,4 +82,5 @@ func (k *keymap) install(c fyne.Canvas) {
 		c.AddShortcut(b.shortcut, func(fyne.Shortcut) { b.run() })
 	}
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) { k.key(e) })
+	c.SetOnTypedRune(func(r rune) { k.typedRune(r) })
 }

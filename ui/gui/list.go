@@ -259,6 +259,9 @@ func (l *messageList) TypedKey(e *fyne.KeyEvent) {
 // TypedShortcut hands shortcuts to the window.
 func (l *messageList) TypedShortcut(s fyne.Shortcut) { l.keys.shortcut(s) }
 
+// TypedRune hands the one-letter commands to the window.
+func (l *messageList) TypedRune(r rune) { l.keys.typedRune(r) }
+
 // FocusGained and FocusLost leave out widget.List's focus mark: here the
 // selection moves with the keys, so the highlight alone shows where one is.
 func (l *messageList) FocusGained() {}

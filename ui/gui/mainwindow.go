@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -203,10 +204,13 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("", theme.VisibilityIcon(), "Mark read or unread", w.toggleSeen),
 		w.button("", flagToolIcon, "Flag or unflag", w.toggleFlag),
 		w.button("", theme.ListIcon(), "One-line or three-line rows", w.toggleCompact),
+		w.button("", theme.DownloadIcon(), "Archive (A)", w.archiveSelected),
+		w.button("", theme.ErrorIcon(), "Junk, or not junk in the Junk folder", w.junkSelected),
+		w.button("", theme.HelpIcon(), "Keyboard shortcuts (?)", w.showShortcuts),
 	}
 	tb := w.toolbar
 	toolbar := widget.NewToolbar(tb[0], tb[1], widget.NewToolbarSeparator(), tb[2], tb[3], tb[4],
-		widget.NewToolbarSeparator(), tb[5], tb[6], tb[7], tb[8], widget.NewToolbarSeparator(), tb[9])
+		widget.NewToolbarSeparator(), tb[5], tb[10], tb[11], tb[6], tb[7], tb[8], widget.NewToolbarSeparator(), tb[9], tb[12])
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
 		w.notices,
@@ -811,7 +815,85 @@ func (w *MainWindow) addShortcuts() {
 	k.addShortcut(fyne.KeyR, fyne.KeyModifierShift, func() { w.reply(true) })
 	k.addShortcut(fyne.KeyF, 0, func() { w.win.Canvas().Focus(w.search) })
 	k.addKey(fyne.KeyDelete, w.deleteSelected)
+	for _, c := range listCommands(w) {
+		k.addRunes(c.keys, c.run)
+	}
 	k.install(w.win.Canvas())
+}
+
+// listCommand is a one-letter command of the message list, as Thunderbird
+// and Gmail have them; the shortcuts window lists them.
+type listCommand struct {
+	keys, shown, what string
+	run               func()
+}
+
+func listCommands(w *MainWindow) []listCommand {
+	return []listCommand{
+		{"jJ", "J", "next message", func() { w.moveSelection(1) }},
+		{"kK", "K", "previous message", func() { w.moveSelection(-1) }},
+		{"aA", "A", "archive", w.archiveSelected},
+		{"sS*", "S or *", "flag or unflag", w.toggleFlag},
+		{"uU", "U", "mark read or unread", w.toggleSeen},
+		{"#", "# or Delete", "delete", w.deleteSelected},
+		{"/", "/ or Ctrl+F", "search", func() { w.win.Canvas().Focus(w.search) }},
+		{"cC", "C or Ctrl+N", "new message", func() { w.app.OpenComposer(Draft{}) }},
+		{"?", "?", "this list", w.showShortcuts},
+	}
+}
+
+// showShortcuts lists the window's keys.
+func (w *MainWindow) showShortcuts() {
+	grid := container.New(layout.NewFormLayout())
+	add := func(key, what string) {
+		grid.Add(widget.NewLabelWithStyle(key, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		grid.Add(widget.NewLabel(what))
+	}
+	add("Up, Down", "previous, next message")
+	for _, c := range listCommands(w) {
+		add(c.shown, c.what)
+	}
+	add("Ctrl+R", "reply")
+	add("Ctrl+Shift+R", "reply to all")
+	add("Ctrl+Enter", "send, in the composer")
+	add("Escape", "clear the search")
+	note := widget.NewLabelWithStyle("One-letter keys work in the list and on the toolbar, not while typing in a field.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(grid, note), w.win)
+}
+
+// archiveSelected moves the message shown to its account's Archive (made
+// if missing, here and on the server).
+func (w *MainWindow) archiveSelected() { w.fileSelected(core.RoleArchive) }
+
+// junkSelected moves the message shown to its account's Junk; from the
+// Junk folder it moves it back to the Inbox ("not junk").
+func (w *MainWindow) junkSelected() {
+	m, ok := w.selectedMessage()
+	if !ok {
+		return
+	}
+	if w.roles[m.FolderID] == core.RoleJunk {
+		w.fileSelected(core.RoleInbox)
+		return
+	}
+	w.fileSelected(core.RoleJunk)
+}
+
+func (w *MainWindow) fileSelected(role string) {
+	m, ok := w.selectedMessage()
+	if !ok || w.roles[m.FolderID] == role {
+		return
+	}
+	w.leave(m)
+	w.app.background("file message", func() {
+		err := w.app.engine.File(w.app.ctx, m.ID, role)
+		w.app.do(func() {
+			if err != nil {
+				w.showError(err)
+			}
+			w.reload()
+		})
+	})
 }
 
 // onClose hides the window to the tray when the user chose that, and

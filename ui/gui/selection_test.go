@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -433,8 +434,8 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 	w := f.app.Main()
 	c := w.win.Canvas()
 	onUI(func() {
-		if len(w.toolbar) != 10 {
-			t.Fatalf("toolbar has %d buttons, want 10", len(w.toolbar))
+		if len(w.toolbar) != 13 {
+			t.Fatalf("toolbar has %d buttons, want 13", len(w.toolbar))
 		}
 		d := fyne.CurrentApp().Driver()
 		for _, b := range w.toolbar {
@@ -595,6 +596,44 @@ func TestWindowLayoutIsRemembered(t *testing.T) {
 		}
 		if next.compact {
 			t.Error("a window narrower than 1000 px starts with one-line rows")
+		}
+	})
+}
+
+func TestOneLetterKeys(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	first := f.deliver(t, work, "first", time.Minute)
+	second := f.deliver(t, work, "second", time.Hour)
+	f.markRead(t, first, second)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	c := w.win.Canvas()
+	eventually(t, "listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	onUI(func() { w.list.Select(0) })
+	waitShown(t, w, "the first message", first)
+
+	// Typed in the search box, a letter is text, not a command.
+	onUI(func() {
+		c.Focus(w.search)
+		test.Type(w.search, "a")
+		w.search.SetText("")
+		c.Focus(w.list)
+		test.Type(w.list, "j") // next message
+	})
+	waitShown(t, w, "the second message after j", second)
+	if m, _, _ := f.db.Message(ctx, first); m.Folder != "Inbox" {
+		t.Fatalf("typing a in the search box filed the message in %s", m.Folder)
+	}
+	onUI(func() { test.Type(w.list, "s") })
+	eventually(t, "s flagged it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Flagged })
+	onUI(func() { test.Type(w.list, "a") })
+	eventually(t, "a archived it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Folder == "Archive" })
+	onUI(func() {
+		test.Type(w.list, "?")
+		if text := dialogText(w.win); !strings.Contains(text, "Keyboard shortcuts") || !strings.Contains(text, "archive") {
+			t.Errorf("? shows %q, want the shortcuts", text)
 		}
 	})
 }

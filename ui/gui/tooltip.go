@@ -122,6 +122,13 @@ func (b *toolButton) Tapped(e *fyne.PointEvent) {
 	b.Button.Tapped(e)
 }
 
+// TypedRune hands the one-letter commands to the window.
+func (b *toolButton) TypedRune(r rune) {
+	if b.keys != nil {
+		b.keys.typedRune(r)
+	}
+}
+
 // TypedKey presses the button on Space or Return, and hands any other key
 // to the window.
 func (b *toolButton) TypedKey(e *fyne.KeyEvent) {
