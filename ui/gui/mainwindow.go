@@ -166,6 +166,7 @@ func newMainWindow(a *App) *MainWindow {
 	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1,
 		keys: newKeymap(), tips: newTipLayer()}
 	w.reader = NewReader(a)
+	w.reader.onOpen = w.openFromThread
 	w.navList = newFolderList(func() int { return len(w.nav) },
 		func() fyne.CanvasObject { return newNavRow(w.tips) },
 		w.updateNav, w.keys)
@@ -532,6 +533,24 @@ func (w *MainWindow) open(m core.MessageSummary) {
 		m.Seen = true
 		w.setFlags(m)
 	}
+}
+
+// openFromThread opens a message of the conversation the reader shows: it
+// becomes the selection, highlighted if it is on the list's loaded pages,
+// so that the toolbar acts on what the reader shows.
+func (w *MainWindow) openFromThread(m core.MessageSummary) {
+	w.open(m)
+	w.selRow = -1
+	for i := 0; i < w.rows.len(); i++ {
+		if row, ok := w.rows.peek(i); ok && row.ID == m.ID {
+			w.selRow = i
+			w.highlight(i)
+			return
+		}
+	}
+	w.following = true
+	w.list.UnselectAll()
+	w.following = false
 }
 
 // highlight moves the list's selection to row i, where the selected

@@ -35,6 +35,7 @@ type Reader struct {
 	remoteText                  *widget.Label
 	remoteLoad                  *widget.Button
 	attachments                 *fyne.Container
+	thread                      *fyne.Container // the conversation (reader_thread.go)
 	toggle                      *widget.Button
 	rich                        *widget.RichText
 	plain                       *widget.Label
@@ -47,6 +48,9 @@ type Reader struct {
 	cur       *readerView
 	showPlain bool
 	stopFetch context.CancelFunc
+	// onOpen opens another message, from the conversation strip; the
+	// main window sets it so that its selection follows.
+	onOpen func(core.MessageSummary)
 }
 
 // NewReader makes an empty reader.
@@ -77,6 +81,8 @@ func NewReader(a *App) *Reader {
 	r.remoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), r.remoteLoad, r.remoteText)
 	r.remoteBar.Hide()
 	r.attachments = container.NewVBox()
+	r.thread = container.NewVBox()
+	r.thread.Hide()
 	r.toggle = widget.NewButton("Plain text", r.togglePlain)
 	r.toggle.Importance = widget.LowImportance
 	r.toggle.Hide()
@@ -87,7 +93,7 @@ func NewReader(a *App) *Reader {
 	r.scroll = container.NewVScroll(container.NewStack(r.rich, r.plain))
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, r.toggle, r.subject),
-		headers, r.note, r.remoteBar, r.attachments, widget.NewSeparator())
+		headers, r.note, r.remoteBar, r.attachments, r.thread, widget.NewSeparator())
 	r.view = container.NewBorder(top, nil, nil, nil, r.scroll)
 	r.idle = widget.NewLabelWithStyle("No message selected", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	r.root = container.NewStack(container.NewCenter(r.idle))
@@ -160,6 +166,7 @@ func (r *Reader) display(v *readerView) {
 	}
 	r.showBlocked(v)
 	r.showAttachments(v)
+	r.showThread(v)
 	r.showBody(v)
 	r.root.Objects = []fyne.CanvasObject{r.view}
 	r.root.Refresh()

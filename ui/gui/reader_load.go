@@ -43,6 +43,7 @@ type readerView struct {
 	doc         richDoc // nil segments: no HTML, show the text
 	images      map[string]image.Image
 	attachments []mime.Attachment
+	thread      []core.MessageSummary // its conversation, oldest first
 }
 
 // readMessage reads, parses and renders a message. Whatever fails, it
@@ -55,6 +56,7 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 		return v
 	}
 	v.sum, v.blob = sum, blob
+	v.thread = a.readThread(id)
 	f, err := a.db.OpenBlob(blob)
 	if err != nil {
 		v.msg = &mime.Message{Subject: sum.Subject}
