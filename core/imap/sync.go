@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -78,7 +79,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	}
 	var onServer []goimap.UID
 	if sel.NumMessages > 0 {
-		if onServer, err = c.allUIDs(ctx); err != nil {
+		if onServer, err = c.allUIDs(ctx, sel.NumMessages); err != nil {
 			return res, err
 		}
 	}
@@ -123,10 +124,11 @@ func syncExpunged(ctx context.Context, store core.MessageStore, st core.MailboxS
 	return gone, nil
 }
 
-// allUIDs lists every UID of the selected mailbox.
-func (c *Client) allUIDs(ctx context.Context) ([]goimap.UID, error) {
+// allUIDs lists every UID of the selected mailbox, which has n messages.
+func (c *Client) allUIDs(ctx context.Context, n uint32) ([]goimap.UID, error) {
 	var uids []goimap.UID
-	err := c.wait(ctx, func() error {
+	// A UID takes at most 11 bytes in the answer.
+	err := c.waitBudget(ctx, MaxResponseSize+12*int64(n), func() error {
 		data, err := c.c.UIDSearch(&goimap.SearchCriteria{}, nil).Wait()
 		if err != nil {
 			return err
@@ -187,6 +189,8 @@ func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accoun
 		for seq := range seqs {
 			set.AddNum(seq)
 		}
+		// Bodies stream to disk, never into memory.
+		c.io.allow(math.MaxInt64)
 		cmd := c.c.Fetch(set, &goimap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true,
 			BodySection: []*goimap.FetchItemBodySection{{Peek: true}},
@@ -329,7 +333,9 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 	var set goimap.UIDSet
 	set.AddRange(1, goimap.UID(st.LastUID))
 	updated := 0
-	err := c.wait(ctx, func() error {
+	// A flags reply is under 100 bytes, unless the server keeps many
+	// keywords.
+	err := c.waitBudget(ctx, MaxResponseSize+1024*int64(len(local)), func() error {
 		msgs, err := c.c.Fetch(set, opts).Collect()
 		if err != nil {
 			return err
