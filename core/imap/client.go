@@ -32,6 +32,8 @@ type Client struct {
 	conn   *netconn.Conn
 	io     *ioConn
 	server string
+	// maxSize is core.MaxMessageSize; tests lower it.
+	maxSize int64
 
 	// selected is the mailbox go-imap last selected for us, and readOnly
 	// whether that was EXAMINE; actions on the same mailbox skip SELECT.
@@ -67,7 +69,7 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 		c.Close()
 		return nil, classifyIO("greeting", server, ic, err)
 	}
-	return &Client{c: c, conn: conn, io: ic, server: server}, nil
+	return &Client{c: c, conn: conn, io: ic, server: server, maxSize: core.MaxMessageSize}, nil
 }
 
 // startTLS reads the greeting, asks for STARTTLS and does the handshake.

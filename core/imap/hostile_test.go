@@ -5,6 +5,7 @@ package imap_test
 import (
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,4 +100,63 @@ func TestSyncMailboxBodyOverBudget(t *testing.T) {
 		t.Fatalf("SyncMailbox() stored %d messages, want 1", len(res.NewIDs))
 	}
 	sameBytes(t, "stored message", s.raw(t, res.NewIDs[0]), raw)
+}
+
+// TestSyncMailboxTooLarge: a message over the size cap by its RFC822.SIZE
+// is never fetched nor deleted, the others are stored, and every sync
+// reports it again, also once a later message moved LastUID past it.
+func TestSyncMailboxTooLarge(t *testing.T) {
+	const limit = 1000
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1, msgs: []scriptedMsg{
+		{uid: 1, raw: message(1)},
+		{uid: 2, raw: []byte("Subject: big\r\n\r\n" + strings.Repeat("x", 2*limit))},
+		{uid: 3, raw: message(3)},
+	}}
+	f := startScripted(t, m)
+	s := newStore(t)
+	want := []imap.TooLarge{{UID: 2, Size: int64(len(m.msgs[1].raw))}}
+	for round := 1; round <= 2; round++ {
+		c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+		imap.SetMaxMessageSize(c, limit)
+		res, err := c.SyncMailbox(t.Context(), s, s.accountID, s.sourceID, inbox, nil)
+		if err != nil {
+			t.Fatalf("round %d: SyncMailbox() = %v", round, err)
+		}
+		if !slices.Equal(res.TooLarge, want) {
+			t.Errorf("round %d: SyncMailbox().TooLarge = %v, want %v", round, res.TooLarge, want)
+		}
+	}
+	if got := s.uids(t, inbox); len(got) != 2 || got[1] == 0 || got[3] == 0 {
+		t.Errorf("stored UIDs = %v, want 1 and 3", got)
+	}
+	for _, cmd := range f.Commands() {
+		up := strings.ToUpper(cmd)
+		if strings.Contains(up, "BODY.PEEK[]") && !strings.Contains(up, "FETCH 1,3 ") {
+			t.Errorf("command %q asks for a body other than 1 and 3", cmd)
+		}
+		if strings.Contains(up, "STORE") || strings.Contains(up, "EXPUNGE") {
+			t.Errorf("command %q changes the server", cmd)
+		}
+	}
+}
+
+// TestSyncMailboxLiteralOverCap: a server whose literal is larger than
+// the cap although its RFC822.SIZE was not gets ErrMessageTooLarge, and
+// nothing of the message is stored.
+func TestSyncMailboxLiteralOverCap(t *testing.T) {
+	const limit = 1000
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1, msgs: []scriptedMsg{
+		{uid: 1, raw: []byte("Subject: liar\r\n\r\n" + strings.Repeat("x", 2*limit)), size: 100},
+	}}
+	f := startScripted(t, m)
+	s := newStore(t)
+	c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+	imap.SetMaxMessageSize(c, limit)
+	_, err := c.SyncMailbox(t.Context(), s, s.accountID, s.sourceID, inbox, nil)
+	if !errors.Is(err, core.ErrMessageTooLarge) {
+		t.Fatalf("SyncMailbox() = %v, want ErrMessageTooLarge", err)
+	}
+	if n := s.count(t, inbox); n != 0 {
+		t.Errorf("%d messages stored, want 0", n)
+	}
 }

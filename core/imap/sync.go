@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 
@@ -32,6 +31,15 @@ type SyncResult struct {
 	NewIDs       []int64 // messages stored that were not in the folder before
 	FlagsUpdated int
 	Expunged     int // messages gone from the server, now hidden here
+	// TooLarge are the messages over core.MaxMessageSize, by UID: not
+	// fetched, left on the server, and found again at every sync.
+	TooLarge []TooLarge
+}
+
+// TooLarge is a message left on the server for its size (RFC822.SIZE).
+type TooLarge struct {
+	UID  uint32
+	Size int64
 }
 
 // SyncMailbox brings one mailbox's local folder up to date: it fetches
@@ -90,7 +98,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, condstore); err != nil {
 			return res, err
 		}
-		if res.NewIDs, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
+		if res.NewIDs, res.TooLarge, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
 			return res, err
 		}
 	}
@@ -144,31 +152,62 @@ func (c *Client) allUIDs(ctx context.Context, n uint32) ([]goimap.UID, error) {
 
 // fetchNew fetches, in batches, the UIDs on the server above LastUID that
 // are not stored yet (a message appended by Tributary itself is known
-// already).
-func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, error) {
-	var uids []goimap.UID
+// already), except those over the size cap, which it returns.
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, []TooLarge, error) {
+	var uids, below []goimap.UID
 	for _, u := range onServer {
-		if _, ok := known[uint32(u)]; !ok && uint32(u) > st.LastUID {
-			uids = append(uids, u)
+		if _, ok := known[uint32(u)]; !ok {
+			if uint32(u) > st.LastUID {
+				uids = append(uids, u)
+			} else {
+				below = append(below, u)
+			}
 		}
+	}
+	// A message left on the server for its size falls below LastUID once
+	// a later one is stored: its size is asked again, so that every sync
+	// reports it.
+	tooLarge, err := c.oversized(ctx, below)
+	if err != nil {
+		return nil, nil, err
 	}
 	slices.Sort(uids)
 	total, done := len(uids), 0
 	var fresh []int64
 	for start := 0; start < len(uids); start += BatchSize {
 		batch := uids[start:min(start+BatchSize, len(uids))]
-		ids, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
+		ids, big, err := c.fetchBatch(ctx, store, accountID, st, batch, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
 			}
 		})
 		fresh = append(fresh, ids...)
+		tooLarge = append(tooLarge, big...)
 		if err != nil {
-			return fresh, err
+			return fresh, tooLarge, err
 		}
 	}
-	return fresh, nil
+	slices.SortFunc(tooLarge, func(a, b TooLarge) int { return int(a.UID) - int(b.UID) })
+	return fresh, tooLarge, nil
+}
+
+// oversized returns the messages among uids over the size cap.
+func (c *Client) oversized(ctx context.Context, uids []goimap.UID) ([]TooLarge, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	var out []TooLarge
+	err := c.waitBudget(ctx, MaxResponseSize+64*int64(len(uids)), func() error {
+		msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		for _, m := range msgs {
+			if m.UID != 0 && m.RFC822Size > c.maxSize {
+				out = append(out, TooLarge{UID: uint32(m.UID), Size: m.RFC822Size})
+			}
+		}
+		return err
+	})
+	return out, c.classify("fetch sizes", err)
 }
 
 // fetchBatch fetches the bodies of uids by sequence number. RFC 3501 does
@@ -178,19 +217,32 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 // dropped. Replies to a FETCH by sequence number match by the number,
 // which always comes first, so a UID-only FETCH first learns the numbers.
 // The UID inside each reply still decides where the body is filed.
-func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) ([]int64, error) {
+// Messages over the size cap by their RFC822.SIZE are not fetched and are
+// returned instead.
+func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, uids []goimap.UID, stored func()) ([]int64, []TooLarge, error) {
 	var fresh []int64
+	var tooLarge []TooLarge
 	err := c.wait(ctx, func() error {
-		seqs, err := c.seqNums(uids)
+		seqs, sizes, err := c.seqNums(uids)
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
 		var set goimap.SeqSet
-		for seq := range seqs {
+		n := 0
+		for seq, uid := range seqs {
+			if sizes[seq] > c.maxSize {
+				tooLarge = append(tooLarge, TooLarge{UID: uint32(uid), Size: sizes[seq]})
+				continue
+			}
 			set.AddNum(seq)
+			n++
 		}
-		// Bodies stream to disk, never into memory.
-		c.io.allow(math.MaxInt64)
+		if n == 0 {
+			return nil
+		}
+		// Bodies stream to disk, never into memory, and each is at most
+		// maxSize (see storeFetched).
+		c.io.allow(MaxResponseSize + int64(n)*(c.maxSize+64<<10))
 		cmd := c.c.Fetch(set, &goimap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true,
 			BodySection: []*goimap.FetchItemBodySection{{Peek: true}},
@@ -210,26 +262,29 @@ func (c *Client) fetchBatch(ctx context.Context, store core.MessageStore, accoun
 	})
 	var storeErr *storeError
 	if errors.As(err, &storeErr) {
-		return fresh, storeErr.err
+		return fresh, tooLarge, storeErr.err
 	}
-	return fresh, c.classify("fetch", err)
+	return fresh, tooLarge, c.classify("fetch", err)
 }
 
 // seqNums maps the sequence numbers of the messages among uids that are
-// still there to their UIDs. A reply without a literal is matched by
-// go-imap once it is read whole, so the UID may come anywhere in it.
-func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, error) {
-	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true}).Collect()
+// still there to their UIDs and to their sizes. A reply without a literal
+// is matched by go-imap once it is read whole, so the UID may come
+// anywhere in it.
+func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, map[uint32]int64, error) {
+	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seqs := make(map[uint32]goimap.UID, len(msgs))
+	sizes := make(map[uint32]int64, len(msgs))
 	for _, m := range msgs {
 		if m.UID != 0 {
 			seqs[m.SeqNum] = m.UID
+			sizes[m.SeqNum] = m.RFC822Size
 		}
 	}
-	return seqs, nil
+	return seqs, sizes, nil
 }
 
 // storeError marks a local failure inside a fetch, so it is not mistaken
@@ -265,6 +320,17 @@ func (c *Client) storeFetched(ctx context.Context, store core.MessageStore, acco
 			// malformed message is stored: failing would stop the
 			// mailbox at this UID on every sync.
 			body := &literal{r: strings.NewReader("")}
+			if it.Literal != nil && it.Literal.Size() > c.maxSize {
+				// Its RFC822.SIZE was under the cap, or it would not
+				// have been asked for: the server lies. The connection
+				// is dropped under go-imap (whose Close would wait for
+				// the literal to be read), so that the discard of the
+				// literal on the way out ends at once.
+				err := fmt.Errorf("message %d: the server sends %d bytes: %w (the limit is %d bytes)", msg.SeqNum, it.Literal.Size(), core.ErrMessageTooLarge, c.maxSize)
+				c.io.note(err) // the cause, rather than the closed connection
+				c.io.Conn.Close()
+				return 0, false, err
+			}
 			if it.Literal != nil {
 				body = &literal{r: it.Literal, size: it.Literal.Size()}
 			}
