@@ -232,7 +232,11 @@ func Classify(op, server string, err error) error {
 	)
 	switch {
 	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered),
-		errors.As(err, &tlsRec), errors.As(err, &tlsAlrt):
+		errors.As(err, &tlsRec), errors.As(err, &tlsAlrt),
+		// crypto/tls reports an alert from the server (a TLS 1.1-only
+		// server refusing our version) as a *net.OpError "remote error",
+		// which would otherwise pass for the network and be retried.
+		errors.As(err, &opErr) && opErr.Op == "remote error":
 		kind = KindTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		kind = KindNetwork
