@@ -4,6 +4,7 @@ package imap_test
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -159,4 +160,36 @@ func TestSyncMailboxLiteralOverCap(t *testing.T) {
 	if n := s.count(t, inbox); n != 0 {
 		t.Errorf("%d messages stored, want 0", n)
 	}
+}
+
+// TestSyncMailboxHostileSearch: a SEARCH answer whose UIDs expand to
+// billions (found by FuzzResponses: "0" is read as *, which makes a range
+// to 4294967295) or to more than the mailbox holds is refused, instead of
+// exhausting memory or panicking in go-imap's AllUIDs.
+func TestSyncMailboxHostileSearch(t *testing.T) {
+	tests := []struct{ name, search string }{
+		{"zero read as a star", "* SEARCH 1 2 3 4294967295 0"},
+		{"more UIDs than messages", "* SEARCH" + uidList(2000)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &scripted{caps: "IMAP4rev1", uidValidity: 1, msgs: []scriptedMsg{{uid: 1, raw: message(1)}}, search: tc.search}
+			f := startScripted(t, m)
+			s := newStore(t)
+			c := dial(t, f.Endpoint(core.EncryptionNone), nil)
+			_, err := c.SyncMailbox(t.Context(), s, s.accountID, s.sourceID, inbox, nil)
+			if err == nil || core.KindOf(err) != core.KindProtocol {
+				t.Fatalf("SyncMailbox() with %.40q = %v, want a protocol error", tc.search, err)
+			}
+		})
+	}
+}
+
+// uidList is " 1 2 ... n".
+func uidList(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, " %d", i)
+	}
+	return b.String()
 }

@@ -35,6 +35,8 @@ type scripted struct {
 	uidLast bool
 	// noPerm lists mailboxes SELECT and EXAMINE refuse.
 	noPerm []string
+	// search, when set, is the untagged answer to every UID SEARCH.
+	search string
 }
 
 type scriptedMsg struct {
@@ -121,6 +123,9 @@ func (m *scripted) uidCommand(tag, args string) []string {
 		set := strings.TrimPrefix(strings.ToUpper(rest), "UID ")
 		if set == "ALL" {
 			set = "1:*"
+		}
+		if m.search != "" {
+			return []string{m.search, tag + " OK done"}
 		}
 		line := "* SEARCH"
 		for _, u := range m.uidsIn(set) {

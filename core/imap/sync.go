@@ -141,13 +141,38 @@ func (c *Client) allUIDs(ctx context.Context, n uint32) ([]goimap.UID, error) {
 		if err != nil {
 			return err
 		}
-		uids = data.AllUIDs()
-		return nil
+		uids, err = searchUIDs(data, n)
+		return err
 	})
 	if err != nil {
 		return nil, c.classify("search", err)
 	}
 	return uids, nil
+}
+
+// maxSearchUIDs bounds the UIDs one SEARCH may list, whatever the mailbox
+// claims to hold: 40 MB of them.
+const maxSearchUIDs = 10_000_000
+
+// searchUIDs expands a SEARCH answer for a mailbox of n messages. A range
+// such as 1:4294967295 (ESEARCH, or 0 read as *) would make go-imap's
+// AllUIDs allocate billions, and a dynamic one makes it panic; such
+// answers, and any listing more UIDs than the mailbox can hold, are
+// refused before anything is expanded.
+func searchUIDs(data *goimap.SearchData, n uint32) ([]goimap.UID, error) {
+	set, _ := data.All.(goimap.UIDSet)
+	limit := min(uint64(n)+1000, maxSearchUIDs) // messages may arrive after SELECT
+	var count uint64
+	for _, r := range set {
+		if r.Start == 0 || r.Stop == 0 {
+			return nil, errors.New("imap: the server answered SEARCH with a range ending in *")
+		}
+		count += uint64(max(r.Start, r.Stop)-min(r.Start, r.Stop)) + 1
+		if count > limit {
+			return nil, fmt.Errorf("imap: the server's SEARCH listed more than %d UIDs for a mailbox of %d messages", limit, n)
+		}
+	}
+	return data.AllUIDs(), nil
 }
 
 // fetchNew fetches, in batches, the UIDs on the server above LastUID that
