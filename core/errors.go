@@ -268,7 +268,11 @@ func Classify(op, server string, err error) error {
 		// most likely) on a port where SSL/TLS was expected.
 		kind = KindTLS
 		err = fmt.Errorf("the server does not speak SSL/TLS on this port; %s", sslAdvice(server))
-	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered), errors.As(err, &tlsAlrt):
+	case errors.As(err, &cert), errors.Is(err, ErrSTARTTLSNotOffered), errors.As(err, &tlsAlrt),
+		// crypto/tls reports an alert from the server (a TLS 1.1-only
+		// server refusing our version) as a *net.OpError "remote error",
+		// which would otherwise pass for the network and be retried.
+		errors.As(err, &opErr) && opErr.Op == "remote error":
 		kind = KindTLS
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		kind = KindNetwork

@@ -1,11 +1,22 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 )
+
+// MaxMessageSize is the largest message Tributary stores, from POP3 and
+// IMAP alike. A larger one is left on the server, never deleted there, and
+// reported at every sync; a hostile or broken server could otherwise send
+// without end.
+const MaxMessageSize = 256 << 20
+
+// ErrMessageTooLarge is wrapped by the error about a message over
+// MaxMessageSize.
+var ErrMessageTooLarge = errors.New("message is larger than Tributary accepts")
 
 // Folder roles. The Inbox of every account makes up the unified inbox.
 const (

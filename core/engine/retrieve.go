@@ -136,7 +136,7 @@ func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, pr
 		}
 		if m.Size > pop3.MaxMessageSize {
 			// Skipped, never deleted: the user can fetch it another way.
-			tooLarge = append(tooLarge, fmt.Errorf("message %d on the server is %d MiB, over the %d MiB limit; it was left on the server", m.Num, m.Size>>20, pop3.MaxMessageSize>>20))
+			tooLarge = append(tooLarge, fmt.Errorf("message %d on the server is %d MiB: %w (over the %d MiB limit); it was left on the server", m.Num, m.Size>>20, core.ErrMessageTooLarge, pop3.MaxMessageSize>>20))
 			continue
 		}
 		fresh = append(fresh, m)
@@ -271,6 +271,10 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 		}
 		if err != nil {
 			return fmt.Errorf("mailbox %s: %w", mb.Name, err)
+		}
+		for _, big := range res.TooLarge {
+			// Reported at every sync, like POP3's: it stays on the server.
+			skipped = append(skipped, fmt.Errorf("message UID %d in %s is %d MiB: %w (over the %d MiB limit); it was left on the server", big.UID, mb.Name, big.Size>>20, core.ErrMessageTooLarge, core.MaxMessageSize>>20))
 		}
 		if mb.Role != core.RoleSent {
 			for _, id := range res.NewIDs {

@@ -34,6 +34,8 @@ type Client struct {
 	conn   *netconn.Conn
 	io     *ioConn
 	server string
+	// maxSize is core.MaxMessageSize; tests lower it.
+	maxSize int64
 
 	// selected is the mailbox go-imap last selected for us, and readOnly
 	// whether that was EXAMINE; actions on the same mailbox skip SELECT.
@@ -63,12 +65,13 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 		// and its capabilities no longer count (RFC 3501 6.2.1).
 		ic = &ioConn{Conn: conn, lineStart: true, pre: []byte("* OK TLS started\r\n")}
 	}
+	ic.allow(MaxResponseSize)
 	c := imapclient.New(ic, &imapclient.Options{UnilateralDataHandler: handler})
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
 		return nil, classifyIO("greeting", server, ic, err)
 	}
-	return &Client{c: c, conn: conn, io: ic, server: server}, nil
+	return &Client{c: c, conn: conn, io: ic, server: server, maxSize: core.MaxMessageSize}, nil
 }
 
 // startTLS reads the greeting, asks for STARTTLS and does the handshake.
@@ -206,9 +209,42 @@ func (c *Client) Noop(ctx context.Context) error {
 	return c.classify("noop", c.wait(ctx, func() error { return c.c.Noop().Wait() }))
 }
 
+// MaxResponseSize is how many bytes the server may send in answer to one
+// command other than a body FETCH (see Client.wait). go-imap reads every
+// literal outside FETCH bodies, and every line, into memory whole and has
+// no bound of its own; this one covers a LIST of tens of thousands of
+// mailboxes. Commands whose answer grows with the mailbox (SEARCH, a
+// FETCH of flags) get more, in proportion.
+const MaxResponseSize = 8 << 20
+
+// MaxMailboxName bounds the length of a mailbox name in bytes. Real names
+// are short; a longer one is a broken or hostile server, refused before it
+// reaches the store and the screen.
+const MaxMailboxName = 1000
+
+var (
+	// ErrResponseTooLarge is wrapped by the error of a command whose
+	// answer exceeded its byte budget; the connection is closed.
+	ErrResponseTooLarge = errors.New("the server's answer is larger than Tributary accepts for this command; the connection was closed")
+	// ErrMailboxNameTooLong is wrapped by the error of a LIST that named
+	// a mailbox longer than MaxMailboxName bytes.
+	ErrMailboxNameTooLong = errors.New("the server sent a mailbox name longer than Tributary accepts")
+)
+
 // wait runs a blocking go-imap call; go-imap takes no context, so a cancel
-// closes the connection, which ends the call.
+// closes the connection, which ends the call. The server may answer with
+// up to MaxResponseSize bytes.
 func (c *Client) wait(ctx context.Context, call func() error) error {
+	return c.waitBudget(ctx, MaxResponseSize, call)
+}
+
+// waitBudget is wait with a byte budget of its own for the answer; call
+// may raise it with c.io.allow once it knows more (a body FETCH, once the
+// sizes are known). Unsolicited data between commands gets
+// MaxResponseSize.
+func (c *Client) waitBudget(ctx context.Context, budget int64, call func() error) error {
+	c.io.allow(budget)
+	defer c.io.allow(MaxResponseSize)
 	stop := context.AfterFunc(ctx, func() { c.c.Close() })
 	defer stop()
 	err := call()
@@ -236,7 +272,8 @@ func classifyIO(op, server string, conn *ioConn, err error) error {
 	return classified
 }
 
-// ioConn remembers the first read or write error of a connection. It also
+// ioConn remembers the first read or write error of a connection, and
+// bounds what the server may send per command (see allow). It also
 // speaks LSUB for imapclient, which has no LSUB: while lsub is armed, the
 // next LIST command written becomes LSUB, and "* LSUB" replies are read as
 // "* LIST" (same length, same syntax), so imapclient parses them.
@@ -246,6 +283,8 @@ type ioConn struct {
 	err error
 
 	pre       []byte // read before the connection's own bytes
+	left      atomic.Int64
+	exceeded  atomic.Bool
 	lsub      atomic.Bool
 	lsubWrite atomic.Bool
 	held      []byte // a line start that may become "* LSUB "
@@ -257,10 +296,32 @@ var (
 	listWord  = []byte("LIST")
 )
 
-// Read runs on imapclient's reader goroutine only, which is usually
+// allow gives the server a budget of n more bytes, from now until the
+// next allow. Counting below the decoder is the one hook go-imap leaves
+// (its decoder's literal check is never set by imapclient).
+func (c *ioConn) allow(n int64) { c.left.Store(n) }
+
+// Read spends the budget; once it is exceeded the connection is closed
+// and every read fails, so imapclient fails the command in progress and
+// never parses what is left of the answer.
+func (c *ioConn) Read(p []byte) (int, error) {
+	if c.exceeded.Load() {
+		return 0, ErrResponseTooLarge
+	}
+	n, err := c.read(p)
+	if c.left.Add(-int64(n)) < 0 {
+		c.exceeded.Store(true)
+		c.note(ErrResponseTooLarge)
+		c.Conn.Close()
+		return 0, ErrResponseTooLarge
+	}
+	return n, err
+}
+
+// read runs on imapclient's reader goroutine only, which is usually
 // blocked in it already when LSUB is armed: whether to translate is
 // decided after the bytes arrive.
-func (c *ioConn) Read(p []byte) (int, error) {
+func (c *ioConn) read(p []byte) (int, error) {
 	if len(c.pre) > 0 {
 		n := copy(p, c.pre)
 		c.pre = c.pre[n:]

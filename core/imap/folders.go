@@ -92,6 +92,12 @@ func (c *Client) list(ctx context.Context) (*folderList, error) {
 	if err != nil {
 		return nil, c.classify("list", err)
 	}
+	for _, b := range fl.boxes {
+		if len(b.Mailbox) > MaxMailboxName {
+			return nil, &core.Error{Kind: core.KindProtocol, Op: "list", Server: c.server,
+				Err: fmt.Errorf("%w (%d bytes, the limit is %d)", ErrMailboxNameTooLong, len(b.Mailbox), MaxMailboxName)}
+		}
+	}
 	if fl.delim == '/' && fl.prefix == "" {
 		for _, b := range fl.boxes {
 			if b.Delim != 0 {

@@ -25,7 +25,7 @@ type testStore struct {
 	accountID, sourceID int64
 }
 
-func newStore(t *testing.T) *testStore {
+func newStore(t testing.TB) *testStore {
 	t.Helper()
 	db, err := storage.Open(t.Context(), t.TempDir())
 	if err != nil {

@@ -62,6 +62,8 @@ func WatchInboxAs(ctx context.Context, ep core.Endpoint, opts *netconn.Options, 
 	// While idling the server may stay silent for the whole IDLE period.
 	c.conn.SetIOTimeout(idleRestart + time.Minute)
 	for {
+		// Each round of IDLE gets its own budget for what the server says.
+		c.io.allow(MaxResponseSize)
 		idle, err := c.c.Idle()
 		if err != nil {
 			// A cancel closes the connection, maybe just as IDLE starts.

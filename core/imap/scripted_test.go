@@ -35,6 +35,8 @@ type scripted struct {
 	uidLast bool
 	// noPerm lists mailboxes SELECT and EXAMINE refuse.
 	noPerm []string
+	// search, when set, is the untagged answer to every UID SEARCH.
+	search string
 }
 
 type scriptedMsg struct {
@@ -43,6 +45,8 @@ type scriptedMsg struct {
 	modSeq  uint64
 	raw     []byte
 	nilBody bool
+	// size, when > 0, is the RFC822.SIZE announced instead of len(raw).
+	size int64
 }
 
 func startScripted(t *testing.T, m *scripted) *imaptest.Fake {
@@ -120,6 +124,9 @@ func (m *scripted) uidCommand(tag, args string) []string {
 		if set == "ALL" {
 			set = "1:*"
 		}
+		if m.search != "" {
+			return []string{m.search, tag + " OK done"}
+		}
 		line := "* SEARCH"
 		for _, u := range m.uidsIn(set) {
 			line += " " + strconv.Itoa(int(u))
@@ -155,7 +162,13 @@ func (m *scripted) fetch(tag string, in []int, items string) []string {
 			flags += fmt.Sprintf(" MODSEQ (%d)", msg.modSeq)
 		}
 		if !strings.Contains(items, "BODY.PEEK[]") {
-			if strings.Contains(items, "FLAGS") {
+			if strings.Contains(items, "RFC822.SIZE") {
+				size := msg.size
+				if size == 0 {
+					size = int64(len(msg.raw))
+				}
+				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d RFC822.SIZE %d)", i+1, msg.uid, size))
+			} else if strings.Contains(items, "FLAGS") {
 				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d %s)", i+1, msg.uid, flags))
 			} else {
 				lines = append(lines, fmt.Sprintf("* %d FETCH (UID %d)", i+1, msg.uid))

@@ -33,6 +33,15 @@ type SyncResult struct {
 	NewIDs       []int64 // messages stored that were not in the folder before
 	FlagsUpdated int
 	Expunged     int // messages gone from the server, now hidden here
+	// TooLarge are the messages over core.MaxMessageSize, by UID: not
+	// fetched, left on the server, and found again at every sync.
+	TooLarge []TooLarge
+}
+
+// TooLarge is a message left on the server for its size (RFC822.SIZE).
+type TooLarge struct {
+	UID  uint32
+	Size int64
 }
 
 // SyncMailbox brings one mailbox's local folder up to date: it fetches
@@ -80,7 +89,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	}
 	var onServer []goimap.UID
 	if sel.NumMessages > 0 {
-		if onServer, err = c.allUIDs(ctx); err != nil {
+		if onServer, err = c.allUIDs(ctx, sel.NumMessages); err != nil {
 			return res, err
 		}
 	}
@@ -91,7 +100,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, condstore); err != nil {
 			return res, err
 		}
-		if res.NewIDs, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
+		if res.NewIDs, res.TooLarge, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
 			return res, err
 		}
 	}
@@ -125,16 +134,17 @@ func syncExpunged(ctx context.Context, store core.MessageStore, st core.MailboxS
 	return gone, nil
 }
 
-// allUIDs lists every UID of the selected mailbox.
-func (c *Client) allUIDs(ctx context.Context) ([]goimap.UID, error) {
+// allUIDs lists every UID of the selected mailbox, which has n messages.
+func (c *Client) allUIDs(ctx context.Context, n uint32) ([]goimap.UID, error) {
 	var uids []goimap.UID
-	err := c.wait(ctx, func() error {
+	// A UID takes at most 11 bytes in the answer.
+	err := c.waitBudget(ctx, MaxResponseSize+12*int64(n), func() error {
 		data, err := c.c.UIDSearch(&goimap.SearchCriteria{}, nil).Wait()
 		if err != nil {
 			return err
 		}
-		uids = data.AllUIDs()
-		return nil
+		uids, err = searchUIDs(data, n)
+		return err
 	})
 	if err != nil {
 		return nil, c.classify("search", err)
@@ -142,37 +152,94 @@ func (c *Client) allUIDs(ctx context.Context) ([]goimap.UID, error) {
 	return uids, nil
 }
 
+// maxSearchUIDs bounds the UIDs one SEARCH may list, whatever the mailbox
+// claims to hold: 40 MB of them.
+const maxSearchUIDs = 10_000_000
+
+// searchUIDs expands a SEARCH answer for a mailbox of n messages. A range
+// such as 1:4294967295 (ESEARCH, or 0 read as *) would make go-imap's
+// AllUIDs allocate billions, and a dynamic one makes it panic; such
+// answers, and any listing more UIDs than the mailbox can hold, are
+// refused before anything is expanded.
+func searchUIDs(data *goimap.SearchData, n uint32) ([]goimap.UID, error) {
+	set, _ := data.All.(goimap.UIDSet)
+	limit := min(uint64(n)+1000, maxSearchUIDs) // messages may arrive after SELECT
+	var count uint64
+	for _, r := range set {
+		if r.Start == 0 || r.Stop == 0 {
+			return nil, errors.New("imap: the server answered SEARCH with a range ending in *")
+		}
+		count += uint64(max(r.Start, r.Stop)-min(r.Start, r.Stop)) + 1
+		if count > limit {
+			return nil, fmt.Errorf("imap: the server's SEARCH listed more than %d UIDs for a mailbox of %d messages", limit, n)
+		}
+	}
+	return data.AllUIDs(), nil
+}
+
 // fetchNew fetches, in batches, the UIDs on the server above LastUID that
 // are not stored yet (a message appended by Tributary itself is known
-// already). Each batch commits in one transaction, behind the reading of
-// the next (see pipeline). A message that arrived whole is stored even
-// when the connection fails or the sync is cancelled after it.
-func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, error) {
-	var uids []goimap.UID
+// already), except those over the size cap, which it returns. Each batch
+// commits in one transaction, behind the reading of the next (see
+// pipeline). A message that arrived whole is stored even when the
+// connection fails or the sync is cancelled after it.
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, []TooLarge, error) {
+	var uids, below []goimap.UID
 	for _, u := range onServer {
-		if _, ok := known[uint32(u)]; !ok && uint32(u) > st.LastUID {
-			uids = append(uids, u)
+		if _, ok := known[uint32(u)]; !ok {
+			if uint32(u) > st.LastUID {
+				uids = append(uids, u)
+			} else {
+				below = append(below, u)
+			}
 		}
+	}
+	// A message left on the server for its size falls below LastUID once
+	// a later one is stored: its size is asked again, so that every sync
+	// reports it.
+	tooLarge, err := c.oversized(ctx, below)
+	if err != nil {
+		return nil, nil, err
 	}
 	slices.Sort(uids)
 	total, done := len(uids), 0
 	p := newPipeline(ctx, store)
-	var err error
 	for start := 0; start < len(uids) && err == nil; start += BatchSize {
 		batch := uids[start:min(start+BatchSize, len(uids))]
-		err = c.fetchBatch(ctx, p, accountID, st, batch, func() {
+		var big []TooLarge
+		big, err = c.fetchBatch(ctx, p, accountID, st, batch, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
 			}
 		})
+		tooLarge = append(tooLarge, big...)
 		p.flush()
 	}
 	fresh, storeErr := p.finish()
+	slices.SortFunc(tooLarge, func(a, b TooLarge) int { return int(a.UID) - int(b.UID) })
 	if storeErr != nil {
-		return fresh, storeErr
+		return fresh, tooLarge, storeErr
 	}
-	return fresh, err
+	return fresh, tooLarge, err
+}
+
+// oversized returns the messages among uids over the size cap.
+func (c *Client) oversized(ctx context.Context, uids []goimap.UID) ([]TooLarge, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	var out []TooLarge
+	err := c.waitBudget(ctx, MaxResponseSize+64*int64(len(uids)), func() error {
+		msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		for _, m := range msgs {
+			if m.UID != 0 && m.RFC822Size > c.maxSize {
+				out = append(out, TooLarge{UID: uint32(m.UID), Size: m.RFC822Size})
+			}
+		}
+		return err
+	})
+	return out, c.classify("fetch sizes", err)
 }
 
 // fetchBatch fetches the bodies of uids by sequence number. RFC 3501 does
@@ -182,17 +249,32 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 // dropped. Replies to a FETCH by sequence number match by the number,
 // which always comes first, so a UID-only FETCH first learns the numbers.
 // The UID inside each reply still decides where the body is filed.
-// received is called once per message handed to the pipeline.
-func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, st core.MailboxState, uids []goimap.UID, received func()) error {
+// Messages over the size cap by their RFC822.SIZE are not fetched and are
+// returned instead. received is called once per message handed to the
+// pipeline.
+func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, st core.MailboxState, uids []goimap.UID, received func()) ([]TooLarge, error) {
+	var tooLarge []TooLarge
 	err := c.wait(ctx, func() error {
-		seqs, err := c.seqNums(uids)
+		seqs, sizes, err := c.seqNums(uids)
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
 		var set goimap.SeqSet
-		for seq := range seqs {
+		n := 0
+		for seq, uid := range seqs {
+			if sizes[seq] > c.maxSize {
+				tooLarge = append(tooLarge, TooLarge{UID: uint32(uid), Size: sizes[seq]})
+				continue
+			}
 			set.AddNum(seq)
+			n++
 		}
+		if n == 0 {
+			return nil
+		}
+		// The bodies' bytes are the pipeline's to bound (readFetched);
+		// here each is at most maxSize.
+		c.io.allow(MaxResponseSize + int64(n)*(c.maxSize+64<<10))
 		cmd := c.c.Fetch(set, &goimap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true,
 			BodySection: []*goimap.FetchItemBodySection{{Peek: true}},
@@ -212,26 +294,29 @@ func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, s
 	})
 	var storeErr *storeError
 	if errors.As(err, &storeErr) {
-		return storeErr.err
+		return tooLarge, storeErr.err
 	}
-	return c.classify("fetch", err)
+	return tooLarge, c.classify("fetch", err)
 }
 
 // seqNums maps the sequence numbers of the messages among uids that are
-// still there to their UIDs. A reply without a literal is matched by
-// go-imap once it is read whole, so the UID may come anywhere in it.
-func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, error) {
-	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true}).Collect()
+// still there to their UIDs and to their sizes. A reply without a literal
+// is matched by go-imap once it is read whole, so the UID may come
+// anywhere in it.
+func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, map[uint32]int64, error) {
+	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seqs := make(map[uint32]goimap.UID, len(msgs))
+	sizes := make(map[uint32]int64, len(msgs))
 	for _, m := range msgs {
 		if m.UID != 0 {
 			seqs[m.SeqNum] = m.UID
+			sizes[m.SeqNum] = m.RFC822Size
 		}
 	}
-	return seqs, nil
+	return seqs, sizes, nil
 }
 
 // storeError marks a local failure inside a fetch, so it is not mistaken
@@ -270,6 +355,17 @@ func (c *Client) readFetched(ctx context.Context, store core.MessageStore, accou
 			// malformed message is stored: failing would stop the
 			// mailbox at this UID on every sync.
 			body := &literal{r: strings.NewReader("")}
+			if it.Literal != nil && it.Literal.Size() > c.maxSize {
+				// Its RFC822.SIZE was under the cap, or it would not
+				// have been asked for: the server lies. The connection
+				// is dropped under go-imap (whose Close would wait for
+				// the literal to be read), so that the discard of the
+				// literal on the way out ends at once.
+				err := fmt.Errorf("message %d: the server sends %d bytes: %w (the limit is %d bytes)", msg.SeqNum, it.Literal.Size(), core.ErrMessageTooLarge, c.maxSize)
+				c.io.note(err) // the cause, rather than the closed connection
+				c.io.Conn.Close()
+				return f, err
+			}
 			if it.Literal != nil {
 				body = &literal{r: it.Literal, size: it.Literal.Size()}
 			}
@@ -336,7 +432,9 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 	var set goimap.UIDSet
 	set.AddRange(1, goimap.UID(st.LastUID))
 	updated := 0
-	err := c.wait(ctx, func() error {
+	// A flags reply is under 100 bytes, unless the server keeps many
+	// keywords.
+	err := c.waitBudget(ctx, MaxResponseSize+1024*int64(len(local)), func() error {
 		msgs, err := c.c.Fetch(set, opts).Collect()
 		if err != nil {
 			return err

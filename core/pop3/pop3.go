@@ -30,10 +30,9 @@ import (
 	"github.com/tributary-mail/tributary/core/termsafe"
 )
 
-// MaxMessageSize is the largest message Retrieve accepts. Retrieve holds a
-// message in memory once (go-pop3 reads it whole), and a hostile or broken
-// server could otherwise send without end.
-const MaxMessageSize = 256 << 20
+// MaxMessageSize is the largest message Retrieve accepts: the one cap of
+// core.MaxMessageSize, for POP3 and IMAP alike.
+const MaxMessageSize = core.MaxMessageSize
 
 // Bounds on what the server may send for other replies. A status line is
 // at most 512 octets (RFC 2449), but some servers chat; a listing line is
@@ -49,7 +48,7 @@ var (
 	// ErrMessageTooLarge is returned by Retrieve for a message over the
 	// limit. Compare Message.Size with MaxMessageSize to skip such a
 	// message without downloading it.
-	ErrMessageTooLarge = errors.New("message is larger than Tributary accepts")
+	ErrMessageTooLarge = core.ErrMessageTooLarge
 	// errReplyTooLarge is what the connection says when a reply other
 	// than a message outgrows its bound.
 	errReplyTooLarge = errors.New("the server's reply is larger than Tributary accepts")

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/textproto"
 	"strings"
+	"sync/atomic"
 
 	gomail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
@@ -50,12 +51,16 @@ func connect(ctx context.Context, s core.SMTPSettings, cred core.Credential, opt
 		return nil, err
 	}
 	var conn *netconn.Conn
+	watch := &startTLSWatch{}
 	dial := func(dctx context.Context, _, _ string) (net.Conn, error) {
 		// With implicit TLS netconn does the handshake, with the same
 		// certificate checks and pins as IMAP and POP3.
 		c, err := netconn.Dial(ctx, ep, opts)
-		conn = c
-		return c, err
+		if err != nil {
+			return nil, err
+		}
+		conn, watch.Conn = c, c
+		return watch, nil
 	}
 	options := []gomail.Option{
 		gomail.WithPort(s.Port),
@@ -103,6 +108,11 @@ func connect(ctx context.Context, s core.SMTPSettings, cred core.Credential, opt
 		if errors.As(err, &classified) {
 			return nil, err // from netconn: already classified
 		}
+		var tp *textproto.Error
+		if s.Encryption == core.EncryptionSTARTTLS && watch.refused() && errors.As(err, &tp) {
+			// go-mail returns the refusal of STARTTLS as the bare reply.
+			return nil, core.Classify("STARTTLS", ep.Addr(), fmt.Errorf("%w (server replied %d %s)", core.ErrSTARTTLSNotOffered, tp.Code, tp.Msg))
+		}
 		err = classifyConnect(ep.Addr(), canceled(ctx, err))
 		if token != nil {
 			err = token.classify(err)
@@ -111,6 +121,25 @@ func connect(ctx context.Context, s core.SMTPSettings, cred core.Credential, opt
 	}
 	return c, nil
 }
+
+// startTLSWatch tells whether the last thing the client sent was
+// STARTTLS, no TLS handshake after it: a failure then is the server's
+// answer to STARTTLS, which go-mail returns without saying so.
+type startTLSWatch struct {
+	net.Conn
+	sent, after atomic.Bool
+}
+
+func (w *startTLSWatch) Write(p []byte) (int, error) {
+	if w.sent.Load() {
+		w.after.Store(true)
+	} else if len(p) >= 8 && strings.EqualFold(string(p[:8]), "STARTTLS") {
+		w.sent.Store(true)
+	}
+	return w.Conn.Write(p)
+}
+
+func (w *startTLSWatch) refused() bool { return w.sent.Load() && !w.after.Load() }
 
 // classifyConnect sorts the errors of dialling, TLS and AUTH.
 func classifyConnect(server string, err error) error {

@@ -8,6 +8,7 @@ package gui
 import (
 	"context"
 	"log/slog"
+	"os"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -75,6 +76,12 @@ type App struct {
 	autoconfig *autoconfig.Options
 	// oauth replaces the OAuth2 provider and the browser, for tests.
 	oauth oauthSeams
+
+	// opened are the private temporary folders of attachments handed to
+	// the system's viewer; they live until the app quits (see Wait),
+	// since the viewer may read the file long after opening it.
+	openedMu sync.Mutex
+	opened   []string
 }
 
 // New builds the app. ctx bounds all background work.
@@ -178,13 +185,25 @@ func (a *App) follow(sub *engine.Subscription) {
 
 // Wait blocks until background work started so far has finished, so the
 // store can be closed under it without losing a write. Once ctx is done
-// it first waits for the event follower to stop, which may still be
-// starting work.
+// (the app quits) it first waits for the event follower to stop, which
+// may still be starting work, and afterwards removes the temporary
+// copies of opened attachments.
 func (a *App) Wait() {
-	if a.ctx.Err() != nil {
+	quitting := a.ctx.Err() != nil
+	if quitting {
 		<-a.followed
 	}
 	a.work.Wait()
+	if quitting {
+		a.openedMu.Lock()
+		for _, dir := range a.opened {
+			if err := os.RemoveAll(dir); err != nil {
+				a.log.Warn("cannot remove an opened attachment's temporary copy", "dir", dir, "error", err)
+			}
+		}
+		a.opened = nil
+		a.openedMu.Unlock()
+	}
 }
 
 // showCentred shows a new window in the middle of the screen, where the

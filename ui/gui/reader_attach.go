@@ -172,6 +172,11 @@ func (r *Reader) openAttachment(v *readerView, att mime.Attachment) {
 	open := func() {
 		a.background("open attachment", func() {
 			path, err := a.attachmentFile(v.blob, att, "tributary-open-*")
+			if err == nil {
+				a.openedMu.Lock()
+				a.opened = append(a.opened, filepath.Dir(path)) // removed at quit
+				a.openedMu.Unlock()
+			}
 			a.do(func() {
 				if err == nil {
 					err = a.fyne.OpenURL(fileURL(path))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -388,6 +389,15 @@ MZ program
 	})
 	eventually(t, "invoice.exe opened once confirmed", func() bool { return len(rec.urls()) == 2 })
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(filepath.FromSlash(rec.urls()[1].Path))) })
+
+	// Quitting removes the temporary copies.
+	cancel()
+	a.Wait()
+	for _, u := range rec.urls() {
+		if _, err := os.Stat(filepath.Dir(filepath.FromSlash(u.Path))); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("after quitting, the temporary copy of %s is still there (%v)", u.Path, err)
+		}
+	}
 }
 
 func TestReaderShowsWhatItCanOfBrokenMessages(t *testing.T) {

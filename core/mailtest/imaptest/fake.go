@@ -90,7 +90,10 @@ func (f *Fake) serve(conn net.Conn, greeting string, reply func(tag, command str
 				w.Flush()
 				return false
 			}
-			w.WriteString(l + "\r\n")
+			// Two writes, not l+CRLF: a test that measures the
+			// client's memory sends huge lines, and must not count a copy.
+			w.WriteString(l)
+			w.WriteString("\r\n")
 		}
 		return w.Flush() == nil
 	}
