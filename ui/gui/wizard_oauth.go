@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -34,6 +35,14 @@ type wizardOAuth struct {
 	button       *widget.Button
 	cancelButton *widget.Button
 	status       *widget.Label
+	// clientID overrides the build's default client (or the
+	// environment's); other, with issuer and scopes, signs in with any
+	// OpenID Connect provider (Keycloak or Authentik before a self-hosted
+	// Dovecot, say), as the CLI's --oauth-issuer does.
+	clientID       *widget.Entry
+	other          *widget.Check
+	issuer, scopes *widget.Entry
+	otherFields    *fyne.Container
 }
 
 // oauthSeams are what the tests replace: the OAuth2 configuration of an
@@ -64,22 +73,82 @@ func (w *wizard) buildOAuthRow() fyne.CanvasObject {
 	o.button.Importance = widget.HighImportance
 	o.cancelButton = widget.NewButton("Cancel", w.cancelSignIn)
 	o.cancelButton.Hide()
-	o.row = container.NewVBox(heading("Sign-in"), container.NewHBox(o.button, o.cancelButton), o.status)
+	entry := func(placeholder string, set func(string)) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(t string) {
+			set(strings.TrimSpace(t))
+			w.changed()
+		}
+		return e
+	}
+	o.clientID = entry("the client ID registered for Tributary (README, OAuth section)", func(t string) { o.settings.ClientID = t })
+	o.issuer = entry("https://id.example.com/realms/mail", func(t string) {
+		o.settings.Issuer = t
+		o.setLabel()
+	})
+	o.scopes = entry("the provider's defaults", func(t string) { o.settings.Scopes = strings.Fields(t) })
+	o.otherFields = container.New(layout.NewFormLayout(), widget.NewLabel("Issuer"), o.issuer, widget.NewLabel("Scopes"), o.scopes)
+	o.otherFields.Hide()
+	o.row = container.NewVBox(heading("Sign-in"),
+		container.New(layout.NewFormLayout(), widget.NewLabel("Client ID"), o.clientID), o.otherFields,
+		container.NewHBox(o.button, o.cancelButton), o.status)
 	o.row.Hide()
-	return o.row
+	o.other = widget.NewCheck("Sign in with another OAuth2 provider (OpenID Connect)", func(on bool) { w.useOtherProvider(on) })
+	return container.NewVBox(o.other, o.row)
+}
+
+// useOtherProvider switches to signing in with the issuer typed in, or
+// back to passwords.
+func (w *wizard) useOtherProvider(on bool) {
+	o := &w.oauth
+	if !on {
+		if o.settings.Issuer != "" || o.settings.Provider == "" {
+			o.on = false
+			o.row.Hide()
+			o.otherFields.Hide()
+			w.showPasswordFields()
+			w.changed()
+			w.relayout()
+		}
+		return
+	}
+	w.useOAuth(core.OAuthSettings{Issuer: strings.TrimSpace(o.issuer.Text), ClientID: strings.TrimSpace(o.clientID.Text),
+		Scopes: strings.Fields(o.scopes.Text)})
+	w.changed()
+}
+
+// setLabel names the provider on the button: a built-in one by name,
+// another by its issuer's host.
+func (o *wizardOAuth) setLabel() {
+	o.label = o.settings.Provider
+	if p, ok := oauth.Lookup(o.settings.Provider); ok {
+		o.label = p.Label
+	} else if u, err := url.Parse(o.settings.Issuer); err == nil && u.Host != "" {
+		o.label = u.Host
+	} else if o.settings.Provider == "" {
+		o.label = "your provider"
+	}
+	o.button.SetText("Sign in with " + o.label)
 }
 
 // useOAuth switches the form to signing in with s; the password fields go.
 func (w *wizard) useOAuth(s core.OAuthSettings) {
 	o := &w.oauth
 	o.on, o.settings = true, s
-	o.label = s.Provider
-	if p, ok := oauth.Lookup(s.Provider); ok {
-		o.label = p.Label
-	} else if u, err := url.Parse(s.Issuer); err == nil && u.Host != "" {
-		o.label = u.Host
+	o.setLabel()
+	// The entries show what the sign-in uses; their OnChanged keep it so.
+	release := w.hold()
+	o.clientID.SetText(s.ClientID)
+	o.issuer.SetText(s.Issuer)
+	o.scopes.SetText(strings.Join(s.Scopes, " "))
+	release()
+	o.otherFields.Hidden = s.Provider != ""
+	o.other.Hidden = s.Provider != "" // a built-in provider's own sign-in
+	if s.Provider == "" && !o.other.Checked {
+		o.other.Checked = true
+		o.other.Refresh()
 	}
-	o.button.SetText("Sign in with " + o.label)
 	if w.orig != nil && w.orig.UsesOAuth() {
 		o.status.SetText("Signed in. Sign in again only if " + o.label + " asks for it.")
 	} else {
@@ -195,6 +264,9 @@ func (w *wizard) applyOAuth(a *core.Account, pw *core.Passwords) *core.FieldErro
 	o := &w.oauth
 	if !o.on {
 		return nil
+	}
+	if o.settings.Provider == "" && o.settings.Issuer == "" {
+		return &core.FieldError{Field: "oauth.signin", Label: "Sign-in", Problem: "type the provider's issuer address (https://…), or untick the other provider"}
 	}
 	a.Auth, a.OAuth = core.AuthOAuth2, o.settings
 	pw.SMTP, pw.Sources = "", make([]string, len(a.Sources))

@@ -117,3 +117,63 @@ func TestWizardAppPasswordKeepsPasswordFields(t *testing.T) {
 		}
 	})
 }
+
+// Any OpenID Connect provider, with the client ID typed in the wizard.
+func TestWizardSignInWithAnotherProvider(t *testing.T) {
+	f := newWizardFixture(t)
+	srv := oauthtest.Start(t, &oauthtest.Options{User: "ann@example.test"})
+	var asked core.OAuthSettings
+	f.app.oauth.resolve = func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
+		asked = s
+		return oauth.Resolve(ctx, s, nil) // loopback HTTP is allowed for tests
+	}
+	f.app.oauth.openURL = func(u *url.URL) error {
+		go func() {
+			if resp, err := http.Get(u.String()); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	w := f.newAccountWizard()
+	w.start(t, "ann@example.test", "", "Ann")
+	onUI(func() {
+		if w.oauth.row.Visible() || !w.oauth.other.Visible() {
+			t.Fatalf("no provider proposed: sign-in row shown %v, other-provider choice shown %v", w.oauth.row.Visible(), w.oauth.other.Visible())
+		}
+		w.oauth.other.SetChecked(true)
+		if !w.oauth.row.Visible() || !w.oauth.otherFields.Visible() || w.fields["smtp.password"].cell.Visible() {
+			t.Fatal("ticking another provider shows no issuer and client ID, or keeps the password fields")
+		}
+		if !w.save.Disabled() {
+			t.Error("Save enabled with no issuer")
+		}
+		test.Type(w.oauth.issuer, srv.URL)
+		test.Type(w.oauth.clientID, oauthtest.ClientID)
+		test.Type(w.oauth.scopes, "openid email offline_access")
+		w.store.SetSelected(choiceFile)
+		// Nothing was found for example.test: the servers are typed.
+		w.smtpHost.SetText("smtp.example.test")
+		for _, s := range w.sources {
+			s.host.SetText("imap.example.test")
+		}
+	})
+	w.do(func() { test.Tap(w.oauth.button) })
+	onUI(func() {
+		if !strings.HasPrefix(w.oauth.status.Text, "Signed in at 127.0.0.1") {
+			t.Errorf("status = %q, want signed in at the issuer's host", w.oauth.status.Text)
+		}
+	})
+	if asked.Issuer != srv.URL || asked.ClientID != oauthtest.ClientID || strings.Join(asked.Scopes, " ") != "openid email offline_access" {
+		t.Errorf("signed in with %+v, want the issuer, client ID and scopes typed", asked)
+	}
+	w.do(func() { test.Tap(w.save) })
+	onUI(func() {
+		if !w.closed {
+			t.Errorf("Save did not close the wizard: %q, %q, dialog %q", w.status.Text, w.general.Text, dialogText(w.win))
+		}
+	})
+	if a := f.accounts(t); len(a) != 1 || a[0].OAuth.Issuer != srv.URL || a[0].OAuth.ClientID != oauthtest.ClientID {
+		t.Errorf("saved %+v, want one account signing in at the issuer with the client ID typed", a)
+	}
+}
