@@ -71,20 +71,7 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, err
 	}
 	args = append(args, q.Limit, q.Offset)
 	page := `SELECT m.id FROM messages m` + where + ` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+page+`) ORDER BY m.date DESC, m.id DESC`, args...)
-	if err != nil {
-		return nil, fail("list messages", err)
-	}
-	defer rows.Close()
-	var out []core.MessageSummary
-	for rows.Next() {
-		m, err := scanSummary(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.summaries(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+page+`) ORDER BY m.date DESC, m.id DESC`, args...)
 }
 
 // Count returns how many messages a query matches.

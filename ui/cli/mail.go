@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -177,10 +176,11 @@ func runShow(ctx context.Context, c *call) error {
 	if err := c.parse(); err != nil || len(c.args) != 1 {
 		return errUsage
 	}
-	id, err := strconv.ParseInt(c.args[0], 10, 64)
+	ids, err := c.messageIDs()
 	if err != nil {
-		return fmt.Errorf("%q is not a message ID", c.args[0])
+		return err
 	}
+	id := ids[0]
 	if err := c.open(ctx, false); err != nil {
 		return err
 	}
