@@ -174,3 +174,53 @@ func TestMoveDialogMakesAFolder(t *testing.T) {
 		return err == nil && m.Folder == "Receipts 2026"
 	})
 }
+
+func TestEmptyingTheTrashAsksFirst(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	ids := []int64{f.deliver(t, work, "old one", time.Hour), f.deliver(t, work, "older one", 2*time.Hour)}
+	keep := f.deliver(t, work, "kept", 3*time.Hour)
+	f.markRead(t, append(ids, keep)...)
+	for _, id := range ids {
+		if err := f.app.engine.Delete(ctx, id); err != nil { // to the Trash
+			t.Fatal(err)
+		}
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	trash := -1
+	eventually(t, "the Trash in the sidebar", func() bool {
+		for i, n := range w.nav {
+			if n.folder.Role == core.RoleTrash {
+				trash = i
+			}
+		}
+		return trash >= 0
+	})
+	onUI(func() {
+		if w.emptyTrash.Visible() {
+			t.Error("Empty Trash shown outside the Trash")
+		}
+		w.navList.Select(trash)
+	})
+	eventually(t, "the Trash listed", func() bool { return w.rows.len() == 2 && w.emptyTrash.Visible() })
+	onUI(func() {
+		test.Tap(w.emptyTrash)
+		if text := dialogText(w.win); !strings.Contains(text, "2 messages in this Trash will be deleted for good") {
+			t.Fatalf("Empty Trash asked %q, want the question with the count", text)
+		}
+		tapButton(t, w.win, "No")
+	})
+	if !f.exists(ids[0]) || !f.exists(ids[1]) {
+		t.Fatal("answering No deleted messages")
+	}
+	onUI(func() {
+		test.Tap(w.emptyTrash)
+		tapButton(t, w.win, "Yes")
+	})
+	eventually(t, "the Trash emptied", func() bool { return !f.exists(ids[0]) && !f.exists(ids[1]) })
+	if !f.exists(keep) {
+		t.Error("emptying the Trash deleted a message of the Inbox")
+	}
+}

@@ -97,6 +97,8 @@ type MainWindow struct {
 	// sideSplit divides the sidebar from the rest, listSplit the list
 	// from the reader; their offsets are remembered.
 	sideSplit, listSplit *container.Split
+	// emptyTrash, under the list, shows while a Trash folder is listed.
+	emptyTrash *widget.Button
 	// drafts takes the list pane while a Drafts entry is chosen.
 	drafts *draftsView
 	// demo starts the demo (see App.OfferDemo); demoButton, on the
@@ -179,6 +181,8 @@ func newMainWindow(a *App) *MainWindow {
 		if i < len(w.nav) && !w.nav[i].header {
 			w.drafts.hide()
 			w.current = w.nav[i].query
+			w.emptyTrash.Hidden = w.nav[i].folder.Role != core.RoleTrash
+			w.listPane.Refresh()
 			w.search.SetText("")
 			w.reloadList()
 		}
@@ -219,7 +223,9 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
 		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
 	), nil, nil, w.navList)
-	w.listPane = container.NewBorder(w.heading, nil, nil, nil, w.list)
+	w.emptyTrash = widget.NewButtonWithIcon("Empty Trash", theme.DeleteIcon(), w.confirmEmptyTrash)
+	w.emptyTrash.Hide()
+	w.listPane = container.NewBorder(w.heading, w.emptyTrash, nil, nil, w.list)
 	prefs := a.fyne.Preferences()
 	w.listSplit = container.NewHSplit(w.listPane, w.reader.CanvasObject())
 	w.listSplit.Offset = prefs.FloatWithFallback(prefListPane, 0.42)
@@ -668,6 +674,46 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 	}, w.win)
 	d.Resize(fyne.NewSize(460, 240))
 	d.Show()
+}
+
+// confirmEmptyTrash asks, always, before the Trash listed is emptied:
+// its messages are deleted for good, here and on the servers.
+func (w *MainWindow) confirmEmptyTrash() {
+	folder := w.current.FolderID
+	n := w.rows.len()
+	if folder == 0 || n == 0 {
+		return
+	}
+	dialog.ShowConfirm("Empty the Trash?", fmt.Sprintf("%s in this Trash will be deleted for good, from this computer and from the mail server. This cannot be undone.", plural(n, "message")), func(ok bool) {
+		if !ok {
+			return
+		}
+		w.clearSelection()
+		w.app.background("empty trash", func() {
+			err := w.app.emptyFolder(folder)
+			w.app.do(func() {
+				if err != nil {
+					w.showError(err)
+				}
+				w.reload()
+			})
+		})
+	}, w.win)
+}
+
+// emptyFolder deletes every message of a Trash folder through the engine.
+func (a *App) emptyFolder(folder int64) error {
+	for {
+		page, err := a.db.List(a.ctx, storage.ListQuery{FolderID: folder, Limit: 500})
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		for _, m := range page {
+			if err := a.engine.Delete(a.ctx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // deleteMessage hands m to the engine's Delete.
