@@ -586,8 +586,10 @@ func TestWindowLayoutIsRemembered(t *testing.T) {
 		w.listSplit.SetOffset(0.5)
 		w.saveLayout()
 	})
-	next := newMainWindow(f.app)
+	var next *MainWindow
 	onUI(func() {
+		next = newMainWindow(f.app) // on the UI goroutine, as the app's own reloads run there
+
 		if got := next.savedSize(); got.Width < 880 || got.Width > 900 || got.Height < 620 || got.Height > 640 {
 			t.Errorf("next start: size %v, want the 900x640 (less the window's padding) it closed with", got)
 		}
