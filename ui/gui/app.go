@@ -32,6 +32,9 @@ const (
 	prefWindowHeight = "window.height"
 	prefSidebarPane  = "pane.sidebar"
 	prefListPane     = "pane.list"
+	// prefPasswordStore is "file" once the user chose the password file
+	// because no keyring was available.
+	prefPasswordStore = "passwordStore"
 	// prefSaveDir is the folder an attachment was last saved in.
 	prefSaveDir = "saveDir"
 )

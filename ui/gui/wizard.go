@@ -462,7 +462,12 @@ func (w *wizard) buildStep2() {
 	}
 	w.accountName = entry("Work, Home, Gmail…")
 	w.store = widget.NewSelect(storeChoices, changed)
-	w.store.Selected = choiceKeyring // the default, set before anything listens
+	// The default, set before anything listens: the keyring, unless a
+	// missing keyring made the user choose the file before.
+	w.store.Selected = choiceKeyring
+	if core.PasswordStore(w.app.fyne.Preferences().String(prefPasswordStore)) == core.PasswordStoreFile {
+		w.store.Selected = choiceFile
+	}
 	w.displayName = entry("Ann Example")
 	w.email = entry("you@example.com")
 	w.smtpHost = entry("smtp.example.com")
@@ -942,6 +947,9 @@ func (w *wizard) offerFileStore() {
 			return
 		}
 		w.store.SetSelected(choiceFile)
+		// The next new account starts with the file too: without a
+		// keyring the question would only come again.
+		w.app.fyne.Preferences().SetString(prefPasswordStore, string(core.PasswordStoreFile))
 		if w.validate() {
 			w.onSave()
 		} else {

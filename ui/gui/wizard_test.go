@@ -655,6 +655,13 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	if got := f.password(t, secrets.SMTPRef(accounts[0].ID)); got != "app-pw" {
 		t.Errorf("SMTP password in the file = %q", got)
 	}
+	// The next account starts with the file: the keyring is still gone.
+	next := f.newAccountWizard()
+	onUI(func() {
+		if next.store.Selected != choiceFile {
+			t.Errorf("the next wizard offers %q, want the password file chosen after the keyring failed", next.store.Selected)
+		}
+	})
 }
 
 func TestWizardDuplicateNameShownUnderField(t *testing.T) {
