@@ -43,6 +43,9 @@ type Folder struct {
 // Flags are the message flags Tributary keeps, mirroring IMAP's system flags.
 type Flags struct {
 	Seen, Flagged, Answered, Deleted bool
+	// Forwarded is the $Forwarded keyword (RFC 5788's registry), set
+	// when the message was forwarded, as Thunderbird and Apple Mail do.
+	Forwarded bool
 }
 
 // MessageSummary is one row of a message list: what the list shows, never

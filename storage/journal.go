@@ -15,7 +15,7 @@ import (
 func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64, error) {
 	var sources []int64
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=? WHERE id=?`, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id)
 		if err := checkAffected(res, err, "set flags"); err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64,
 			sources = appendOnce(sources, l.SourceID)
 			// A copy whose move still waits takes the flags with the move:
 			// after it, the copy has another UID, which only the server knows.
-			res, err := tx.ExecContext(ctx, `UPDATE journal SET seen=?, flagged=?, answered=?, deleted=?, has_flags=1 WHERE `+waitingMove, f.Seen, f.Flagged, f.Answered, f.Deleted, l.SourceID, l.Mailbox, l.UID)
+			res, err := tx.ExecContext(ctx, `UPDATE journal SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?, has_flags=1 WHERE `+waitingMove, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, l.SourceID, l.Mailbox, l.UID)
 			if err != nil {
 				return fail("journal flags", err)
 			}
@@ -137,7 +137,7 @@ func (db *DB) RemoveJournaled(ctx context.Context, id int64) ([]int64, error) {
 // Journal lists a source's waiting entries, oldest first; entries the
 // server refused for good are left out until the user decides.
 func (db *DB) Journal(ctx context.Context, sourceID int64) ([]core.JournalEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, has_flags, blob, attempts, last_error, failed, created_at
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, has_flags, blob, attempts, last_error, failed, created_at
 FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 	if err != nil {
 		return nil, fail("read journal", err)
@@ -148,7 +148,7 @@ FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 		var e core.JournalEntry
 		var created int64
 		if err := rows.Scan(&e.ID, &e.SourceID, &e.MessageID, &e.Op, &e.Mailbox, &e.UID, &e.Dest, &e.DestRole,
-			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.SetFlags, &e.Blob, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
+			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.Flags.Forwarded, &e.SetFlags, &e.Blob, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
 			return nil, fail("read journal", err)
 		}
 		e.Created = time.Unix(created, 0)
@@ -227,9 +227,9 @@ func insertJournal(ctx context.Context, tx *sql.Tx, e core.JournalEntry) error {
 	if e.MessageID != 0 {
 		msg = e.MessageID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO journal (source_id, message, op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, blob, created_at)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.SourceID, msg, e.Op, e.Mailbox, e.UID, e.Dest, e.DestRole,
-		e.Flags.Seen, e.Flags.Flagged, e.Flags.Answered, e.Flags.Deleted, e.Blob, time.Now().Unix())
+	_, err := tx.ExecContext(ctx, `INSERT INTO journal (source_id, message, op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, blob, created_at)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.SourceID, msg, e.Op, e.Mailbox, e.UID, e.Dest, e.DestRole,
+		e.Flags.Seen, e.Flags.Flagged, e.Flags.Answered, e.Flags.Deleted, e.Flags.Forwarded, e.Blob, time.Now().Unix())
 	if err != nil {
 		return fail("write journal", err)
 	}

@@ -23,7 +23,7 @@ type ListQuery struct {
 	Offset    int
 }
 
-const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted, m.thread_id`
+const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted, m.forwarded, m.thread_id`
 
 const summaryFrom = ` FROM messages m JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id `
 
@@ -97,7 +97,7 @@ func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
 func scanSummary(r scanner, extra ...any) (core.MessageSummary, error) {
 	var m core.MessageSummary
 	var date int64
-	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted, &m.ThreadID}, extra...)
+	dest := append([]any{&m.ID, &m.AccountID, &m.Account, &m.FolderID, &m.Folder, &m.MessageID, &m.FromName, &m.FromAddr, &m.To, &m.Subject, &m.Snippet, &date, &m.Size, &m.Attachments, &m.Seen, &m.Flagged, &m.Answered, &m.Deleted, &m.Forwarded, &m.ThreadID}, extra...)
 	err := r.Scan(dest...)
 	m.Date = time.Unix(date, 0).UTC()
 	return m, err
@@ -120,9 +120,9 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 // change yet, so its old flags must not undo it. (Changes made here go
 // through ChangeFlags.)
 func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?
-WHERE id=? AND (seen, flagged, answered, deleted) IS NOT (?, ?, ?, ?)
-AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`, f.Seen, f.Flagged, f.Answered, f.Deleted, id, f.Seen, f.Flagged, f.Answered, f.Deleted, id)
+	_, err := db.w.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?
+WHERE id=? AND (seen, flagged, answered, deleted, forwarded) IS NOT (?, ?, ?, ?, ?)
+AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id)
 	if err != nil {
 		return fail("set flags", err)
 	}

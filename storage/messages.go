@@ -270,7 +270,7 @@ func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m 
 		// A copy found again on the server (after a UIDVALIDITY reset, or
 		// moved back after it was expunged) takes the server's flags, which
 		// also shows it again if it had been hidden.
-		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=? WHERE id=?`, d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, id)
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=? WHERE id=?`, d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded, id)
 		if err != nil {
 			return 0, false, fail("relink message", err)
 		}
@@ -295,10 +295,10 @@ func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m 
 	}
 	to := core.DisplayAddresses(m.To)
 	res, err := tx.ExecContext(ctx, `
-INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted)
-VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted, forwarded)
+VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.AccountID, d.FolderID, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
-		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted)
+		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded)
 	if err != nil {
 		return 0, false, fail("insert message", err)
 	}

@@ -221,4 +221,10 @@ CREATE INDEX message_refs_message ON message_refs (message);
 CREATE INDEX messages_thread ON messages (thread_id, date);
 CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key != '';
 `,
+	// $Forwarded beside \Answered, for messages and their journalled
+	// flag changes.
+	`
+ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+`,
 }

@@ -265,9 +265,9 @@ func (l *Local) Answer(ctx context.Context, req AnswerRequest) (core.OutboxItem,
 		return item, err
 	}
 	item, err = l.Engine.Send(ctx, item.ID)
-	if err == nil && item.State == core.OutboxSent && !d.Forward {
-		if err := l.Engine.MarkAnswered(ctx, d.Original); err != nil {
-			return item, fmt.Errorf("reply sent, but message %d not marked answered: %w", d.Original, err)
+	if err == nil && item.State == core.OutboxSent {
+		if err := l.Engine.MarkOriginal(ctx, d.Original, d.Forward); err != nil {
+			return item, fmt.Errorf("sent, but message %d not marked answered or forwarded: %w", d.Original, err)
 		}
 	}
 	return item, err

@@ -43,15 +43,35 @@ func (e *Engine) ForwardDraft(ctx context.Context, id int64) (reply.Draft, error
 // MarkAnswered records that message id was answered: \Answered, here and
 // on the server, through SetFlags.
 func (e *Engine) MarkAnswered(ctx context.Context, id int64) error {
+	return e.mark(ctx, id, func(f *core.Flags) *bool { return &f.Answered })
+}
+
+// MarkForwarded records that message id was forwarded: $Forwarded, here
+// and on the servers that keep keywords.
+func (e *Engine) MarkForwarded(ctx context.Context, id int64) error {
+	return e.mark(ctx, id, func(f *core.Flags) *bool { return &f.Forwarded })
+}
+
+// MarkOriginal marks the original of a reply answered, of a forward
+// forwarded.
+func (e *Engine) MarkOriginal(ctx context.Context, original int64, forward bool) error {
+	if forward {
+		return e.MarkForwarded(ctx, original)
+	}
+	return e.MarkAnswered(ctx, original)
+}
+
+// mark sets the flag flag picks, unless it is set already.
+func (e *Engine) mark(ctx context.Context, id int64, flag func(*core.Flags) *bool) error {
 	sum, _, err := e.store.Message(ctx, id)
 	if err != nil {
 		return err
 	}
-	if sum.Answered {
-		return nil
+	if on := flag(&sum.Flags); !*on {
+		*on = true
+		return e.SetFlags(ctx, id, sum.Flags)
 	}
-	sum.Answered = true
-	return e.SetFlags(ctx, id, sum.Flags)
+	return nil
 }
 
 // original reads a message to reply to or forward. A message whose file

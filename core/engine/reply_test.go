@@ -42,6 +42,15 @@ func TestReplyDraftAndAnswered(t *testing.T) {
 	if got := f.inboxMessage(t, "action 1"); !got.Answered || got.Seen {
 		t.Errorf("local flags after MarkAnswered = %+v, want answered and nothing else changed", got.Flags)
 	}
+	if err := f.e.MarkOriginal(ctx, m.ID, true); err != nil {
+		t.Fatalf("MarkOriginal(forward) = %v", err)
+	}
+	if flags := serverSubjects(t, srv, "INBOX")["action 1"]; !slices.Contains(flags, goimap.FlagForwarded) || !slices.Contains(flags, goimap.FlagAnswered) {
+		t.Errorf("server flags after a forward = %v, want $Forwarded beside \\Answered", flags)
+	}
+	if got := f.inboxMessage(t, "action 1"); !got.Forwarded || !got.Answered {
+		t.Errorf("local flags after a forward = %+v, want forwarded and answered", got.Flags)
+	}
 	if _, err := f.e.ReplyDraft(ctx, 999999, false); err == nil || !strings.Contains(err.Error(), "message 999999") {
 		t.Errorf("ReplyDraft of a missing message = %v, want an error naming it", err)
 	}

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"errors"
 
 	goimap "github.com/emersion/go-imap/v2"
 
@@ -37,6 +38,16 @@ func (c *Client) SetFlags(ctx context.Context, mailbox string, uid uint32, f cor
 		}
 		return c.store(set, goimap.StoreFlagsDel, remove...)
 	})
+	if err == nil && f.Forwarded {
+		// A keyword, which a server may not keep (no \* in its
+		// PERMANENTFLAGS): only set, never cleared, and a refusal costs
+		// nothing but the mark in other clients.
+		kerr := c.wait(ctx, func() error { return c.store(set, goimap.StoreFlagsAdd, goimap.FlagForwarded) })
+		var refused *goimap.Error
+		if kerr != nil && !errors.As(kerr, &refused) {
+			err = kerr
+		}
+	}
 	return c.classify("store flags", err)
 }
 

@@ -464,6 +464,8 @@ func flagsFrom(flags []goimap.Flag) core.Flags {
 		Flagged:  slices.Contains(flags, goimap.FlagFlagged),
 		Answered: slices.Contains(flags, goimap.FlagAnswered),
 		Deleted:  slices.Contains(flags, goimap.FlagDeleted),
+		// Keywords are case-insensitive (RFC 3501 2.3.2).
+		Forwarded: slices.ContainsFunc(flags, func(f goimap.Flag) bool { return strings.EqualFold(string(f), string(goimap.FlagForwarded)) }),
 	}
 }
 

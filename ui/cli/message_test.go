@@ -182,8 +182,12 @@ func TestReplyAndForward(t *testing.T) {
 			if !strings.Contains(fwd, "Subject: Fwd: cli 1") || !strings.Contains(fwd, "Forwarded message") || strings.Join(sent[1].To, ",") != "dave@example.test" {
 				t.Errorf("forward to %v:\n%s", sent[1].To, fwd)
 			}
-			if flags := serverFlags(t, f.imap)["cli 0"]; !slices.Contains(flags, goimap.FlagAnswered) {
-				t.Errorf("server flags of the replied message = %v, want \\Answered", flags)
+			flags := serverFlags(t, f.imap)
+			if !slices.Contains(flags["cli 0"], goimap.FlagAnswered) {
+				t.Errorf("server flags of the replied message = %v, want \\Answered", flags["cli 0"])
+			}
+			if !slices.Contains(flags["cli 1"], goimap.FlagForwarded) || slices.Contains(flags["cli 1"], goimap.FlagAnswered) {
+				t.Errorf("server flags of the forwarded message = %v, want $Forwarded (and no \\Answered)", flags["cli 1"])
 			}
 		})
 	}

@@ -22,9 +22,11 @@ type Draft struct {
 
 	// saved is the ID of the stored draft this is, 0 for a new message.
 	saved int64
-	// answers is the message this replies to, marked answered once the
-	// reply is sent; 0 for anything else.
+	// answers is the message this replies to or forwards, marked
+	// answered (forward: forwarded) once the message is sent; 0 for a new
+	// message.
 	answers int64
+	forward bool
 }
 
 // ReplyDraft prepares a reply to message id, from the account that
@@ -52,12 +54,9 @@ func (a *App) ForwardDraft(id int64) (Draft, error) {
 // composerDraft turns the engine's draft into what the composer edits.
 func composerDraft(d reply.Draft) Draft {
 	m := d.Message
-	var answers int64
-	if !d.Forward {
-		answers = d.Original
-	}
 	return Draft{
-		answers:     answers,
+		answers:     d.Original,
+		forward:     d.Forward,
 		AccountID:   d.AccountID,
 		To:          joinAddressList(m.To),
 		Cc:          joinAddressList(m.Cc),

@@ -379,8 +379,8 @@ func (c *composer) send() {
 		removeForwardFiles(d.Attachments)
 		item, err = a.engine.Send(a.ctx, item.ID)
 		if err == nil && item.State == core.OutboxSent && c.draft.answers != 0 {
-			if err := a.engine.MarkAnswered(a.ctx, c.draft.answers); err != nil {
-				a.log.Warn("reply sent, but the original not marked answered", "message", c.draft.answers, "error", err)
+			if err := a.engine.MarkOriginal(a.ctx, c.draft.answers, c.draft.forward); err != nil {
+				a.log.Warn("sent, but the original not marked answered or forwarded", "message", c.draft.answers, "error", err)
 			}
 		}
 		a.do(func() { c.finish(item, err) })

@@ -272,14 +272,15 @@ func (l *messageList) FocusLost() {}
 // row is the template of one message list row.
 type row struct {
 	widget.BaseWidget
-	badge   *canvas.Rectangle
-	from    *widget.Label
-	date    *widget.Label
-	subject *widget.Label
-	snippet *widget.Label
-	clip    *widget.Icon
-	flag    *widget.Icon
-	replied *widget.Icon // the message was answered
+	badge     *canvas.Rectangle
+	from      *widget.Label
+	date      *widget.Label
+	subject   *widget.Label
+	snippet   *widget.Label
+	clip      *widget.Icon
+	flag      *widget.Icon
+	replied   *widget.Icon // the message was answered
+	forwarded *widget.Icon // the message was forwarded ($Forwarded)
 
 	index int           // the list row shown, set on every update
 	onTap func(row int) // nil in a row drawn outside the list
@@ -302,7 +303,7 @@ func newRow(compact func() bool) fyne.CanvasObject {
 	}
 	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
 		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon())}
+		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon())}
 	r.badge.SetMinSize(fyne.NewSize(5, 10))
 	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
 	r.snippet.Importance = widget.LowImportance
@@ -335,7 +336,7 @@ func (r *row) layout() {
 		return
 	}
 	r.built = want
-	marks := container.NewHBox(r.replied, r.flag, r.clip, r.date)
+	marks := container.NewHBox(r.replied, r.forwarded, r.flag, r.clip, r.date)
 	if want == 2 {
 		r.snippet.Hide()
 		r.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, marks,
@@ -392,6 +393,7 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 	r.clip.Hidden = m.Attachments == 0
 	r.flag.Hidden = !m.Flagged
 	r.replied.Hidden = !m.Answered
+	r.forwarded.Hidden = !m.Forwarded
 	r.Refresh()
 }
 
@@ -402,7 +404,7 @@ func (r *row) placeholder() {
 	r.subject.SetText("")
 	r.snippet.SetText("")
 	r.date.SetText("")
-	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden = true, true, true
+	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden, r.forwarded.Hidden = true, true, true, true
 	r.Refresh()
 }
 

@@ -639,3 +639,16 @@ func TestOneLetterKeys(t *testing.T) {
 		}
 	})
 }
+
+func TestForwardedRowIsMarked(t *testing.T) {
+	test.NewTempApp(t)
+	r := newRow(nil).(*row)
+	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Forwarded: true}}, false)
+	if r.forwarded.Hidden || !r.replied.Hidden {
+		t.Errorf("forwarded row: forward mark hidden %v, reply mark hidden %v; want the forward mark alone", r.forwarded.Hidden, r.replied.Hidden)
+	}
+	r.placeholder()
+	if !r.forwarded.Hidden {
+		t.Error("a placeholder row shows the forward mark")
+	}
+}
