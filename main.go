@@ -118,6 +118,7 @@ func runGUI(ctx context.Context, dataDir string) error {
 	fa.SetIcon(assets.Icon)
 	a := gui.New(ctx, fa, db, e)
 	a.OfferDemo(startDemo)
+	a.SetVersion(cli.Version)
 	engineDone := make(chan struct{})
 	served := make(chan struct{})
 	if lockErr == nil {

@@ -57,9 +57,10 @@ type App struct {
 	ctx    context.Context
 	log    *slog.Logger
 
-	main *MainWindow
-	mail *mailWindows   // composers and the outbox
-	work sync.WaitGroup // background work in flight
+	main    *MainWindow
+	version string         // shown in Settings; "" in tests and development builds
+	mail    *mailWindows   // composers and the outbox
+	work    sync.WaitGroup // background work in flight
 	// followed is closed when the event follower has stopped, after ctx
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
@@ -97,6 +98,10 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	go a.follow(e.Subscribe())
 	return a
 }
+
+// SetVersion gives the version Settings shows (main reads it from
+// FyneApp.toml).
+func (a *App) SetVersion(v string) { a.version = v }
 
 // OfferDemo puts "Try it with demo accounts" on the first-run screen;
 // start runs the demo (main.go starts `tributary demo` on a data directory

@@ -312,3 +312,16 @@ func TestWizardEditTestsWithSavedPasswords(t *testing.T) {
 		t.Errorf("results with the saved password = %q, want %q", got, want)
 	}
 }
+
+func TestSettingsShowsVersionAndDataDirectory(t *testing.T) {
+	f := newMainFixture(t)
+	f.app.SetVersion("9.8.7")
+	onUI(f.app.Start)
+	onUI(f.app.OpenSettings)
+	var text []string
+	onUI(func() { text = visibleText(f.app.settings.win.Content()) })
+	joined := strings.Join(text, "\n")
+	if !strings.Contains(joined, "Tributary 9.8.7") || !strings.Contains(joined, f.db.Dir()) {
+		t.Errorf("Settings shows %q, want the version and the data directory %s", joined, f.db.Dir())
+	}
+}
