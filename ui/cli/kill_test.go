@@ -35,15 +35,16 @@ func TestKilledMidSyncLosesNothing(t *testing.T) {
 		"--source-port", port, "--source-username", "kim", "--source-encryption", "none", "--allow-cleartext-password", "--leave-on-server=false", "--retrieval", "manual")
 
 	// Kill later each round until a kill has landed mid-sync, however
-	// fast or slow this machine is.
+	// fast or slow this machine is (under -race on a busy machine the
+	// first commit, of a batch of up to 100 messages, can take seconds).
 	interrupted := false
-	for round := 0; round < 12 && !interrupted; round++ {
+	for round := 0; round < 30 && !interrupted; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "--data-dir", dir, "sync", "--once")
 		cmd.Env = append(os.Environ(), "TRIBUTARY_CLI_CHILD=1")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150*(round+1)+rand.IntN(100)) * time.Millisecond)
+		time.Sleep(time.Duration(200*(round+1)+rand.IntN(100)) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
 		stored := len(listAll(t, dir))

@@ -397,8 +397,10 @@ func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 			t.Errorf("Delete in the search box left %q, want eep", w.search.Text)
 		}
 	})
-	onUI(func() {})
-	time.Sleep(50 * time.Millisecond) // a wrongful delete would start at once
+	// The search the typing started has run (its heading names the text),
+	// so no background work starts under the Wait below; a wrongful
+	// delete would have started at once.
+	eventually(t, "the search for eep ran", func() bool { return w.heading.Visible() && strings.Contains(w.heading.Text, "eep") })
 	f.app.Wait()
 	if m, _, _ := f.db.Message(context.Background(), id); m.Folder != "Inbox" {
 		t.Errorf("Delete in the search box moved the message to %q", m.Folder)
