@@ -98,6 +98,20 @@ func serverFlags(t *testing.T, srv *imaptest.Server) map[string][]goimap.Flag {
 	return out
 }
 
+// serverFlagsWhen polls serverFlags until ok holds or 20 seconds passed,
+// and returns the last reading.
+func serverFlagsWhen(t *testing.T, srv *imaptest.Server, ok func(map[string][]goimap.Flag) bool) map[string][]goimap.Flag {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		flags := serverFlags(t, srv)
+		if ok(flags) || time.Now().After(deadline) {
+			return flags
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestMarkThroughTheControlSocket(t *testing.T) {
 	f := newEngineFixture(t)
 	ids := f.ids(t)
@@ -182,7 +196,11 @@ func TestReplyAndForward(t *testing.T) {
 			if !strings.Contains(fwd, "Subject: Fwd: cli 1") || !strings.Contains(fwd, "Forwarded message") || strings.Join(sent[1].To, ",") != "dave@example.test" {
 				t.Errorf("forward to %v:\n%s", sent[1].To, fwd)
 			}
-			flags := serverFlags(t, f.imap)
+			// Through the socket the running engine's worker takes the
+			// flags to the server after the command returned.
+			flags := serverFlagsWhen(t, f.imap, func(flags map[string][]goimap.Flag) bool {
+				return slices.Contains(flags["cli 0"], goimap.FlagAnswered) && slices.Contains(flags["cli 1"], goimap.FlagForwarded)
+			})
 			if !slices.Contains(flags["cli 0"], goimap.FlagAnswered) {
 				t.Errorf("server flags of the replied message = %v, want \\Answered", flags["cli 0"])
 			}
