@@ -205,20 +205,17 @@ func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 		w.navList.Select(trash)
 	})
 	eventually(t, "the Trash listed", func() bool { return w.rows.len() == 2 && w.emptyTrash.Visible() })
-	onUI(func() {
-		test.Tap(w.emptyTrash)
-		if text := dialogText(w.win); !strings.Contains(text, "2 messages in this Trash will be deleted for good") {
-			t.Fatalf("Empty Trash asked %q, want the question with the count", text)
-		}
-		tapButton(t, w.win, "No")
+	onUI(func() { test.Tap(w.emptyTrash) })
+	eventually(t, "the question with the count", func() bool {
+		return strings.Contains(dialogText(w.win), "2 messages in this Trash will be deleted for good")
 	})
+	onUI(func() { tapButton(t, w.win, "No") })
 	if !f.exists(ids[0]) || !f.exists(ids[1]) {
 		t.Fatal("answering No deleted messages")
 	}
-	onUI(func() {
-		test.Tap(w.emptyTrash)
-		tapButton(t, w.win, "Yes")
-	})
+	onUI(func() { test.Tap(w.emptyTrash) })
+	eventually(t, "asked again", func() bool { return strings.Contains(dialogText(w.win), "deleted for good") })
+	onUI(func() { tapButton(t, w.win, "Yes") })
 	eventually(t, "the Trash emptied", func() bool { return !f.exists(ids[0]) && !f.exists(ids[1]) })
 	if !f.exists(keep) {
 		t.Error("emptying the Trash deleted a message of the Inbox")

@@ -175,14 +175,14 @@ func newMainWindow(a *App) *MainWindow {
 	w.drafts = newDraftsView(w)
 	w.navList.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.nav) && w.nav[i].drafts {
+			w.emptyTrash.Hide()
 			w.drafts.show(w.nav[i].folder.AccountID)
 			return
 		}
 		if i < len(w.nav) && !w.nav[i].header {
 			w.drafts.hide()
 			w.current = w.nav[i].query
-			w.emptyTrash.Hidden = w.nav[i].folder.Role != core.RoleTrash
-			w.listPane.Refresh()
+			w.showEmptyTrash()
 			w.search.SetText("")
 			w.reloadList()
 		}
@@ -676,14 +676,35 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 	d.Show()
 }
 
+// showEmptyTrash shows Empty Trash while a Trash folder is listed, not
+// while a search (of every folder) is.
+func (w *MainWindow) showEmptyTrash() {
+	w.emptyTrash.Hidden = w.roles[w.current.FolderID] != core.RoleTrash || strings.TrimSpace(w.search.Text) != ""
+	w.listPane.Refresh()
+}
+
 // confirmEmptyTrash asks, always, before the Trash listed is emptied:
 // its messages are deleted for good, here and on the servers.
 func (w *MainWindow) confirmEmptyTrash() {
 	folder := w.current.FolderID
-	n := w.rows.len()
-	if folder == 0 || n == 0 {
+	if folder == 0 || w.roles[folder] != core.RoleTrash {
 		return
 	}
+	w.app.background("count the trash", func() {
+		n, err := w.app.db.Count(w.app.ctx, storage.ListQuery{FolderID: folder})
+		w.app.do(func() {
+			switch {
+			case err != nil:
+				w.showError(err)
+			case n > 0:
+				w.askEmptyTrash(folder, n)
+			}
+		})
+	})
+}
+
+// askEmptyTrash asks whether to delete the n messages of the Trash folder.
+func (w *MainWindow) askEmptyTrash(folder int64, n int) {
 	dialog.ShowConfirm("Empty the Trash?", fmt.Sprintf("%s in this Trash will be deleted for good, from this computer and from the mail server. This cannot be undone.", plural(n, "message")), func(ok bool) {
 		if !ok {
 			return

@@ -118,6 +118,7 @@ func (w *MainWindow) onSearch(text string) {
 	if text != "" {
 		w.drafts.hide() // a search is of messages
 	}
+	w.showEmptyTrash()
 	w.search.clear.Hidden = text == ""
 	w.search.Refresh()
 	w.mu.Lock()
