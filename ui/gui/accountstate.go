@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -132,13 +131,11 @@ func (w *MainWindow) showAccountError(account string) {
 		// again helps, in the account's wizard.
 		box.Add(widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { w.signInAgain(account) }))
 	}
-	d := dialog.NewCustomConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
+	showConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
 		if ok {
 			w.dismiss(account)
 		}
-	}, w.win)
-	d.Resize(fyne.NewSize(520, 280))
-	d.Show()
+	}, w.win, fyne.NewSize(520, 280))
 }
 
 // needsSignIn reports whether a failure is a refused OAuth2 sign-in.

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
@@ -220,4 +221,13 @@ func (a *App) Wait() {
 func showCentred(win fyne.Window) {
 	win.CenterOnScreen()
 	win.Show()
+}
+
+// showConfirm shows a question with content and two answers, sized to
+// size at least (Fyne sizes a custom dialog to its content's minimum,
+// which wraps text into a narrow column).
+func showConfirm(title, yes, no string, content fyne.CanvasObject, answer func(bool), win fyne.Window, size fyne.Size) {
+	d := dialog.NewCustomConfirm(title, yes, no, content, answer, win)
+	d.Resize(size)
+	d.Show()
 }

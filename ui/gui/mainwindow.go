@@ -663,7 +663,7 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 	noAsk := widget.NewCheck("Don't ask again", nil)
 	msg := wrapped(fmt.Sprintf("Delete %q for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
 		clipRunes(cmpOr(m.Subject, "(no subject)"), 80)))
-	d := dialog.NewCustomConfirm("Delete for good", "Delete for good", "Cancel", container.NewVBox(msg, noAsk), func(ok bool) {
+	showConfirm("Delete for good", "Delete for good", "Cancel", container.NewVBox(msg, noAsk), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -671,9 +671,7 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 			w.app.fyne.Preferences().SetBool(prefDeleteWithoutAsking, true)
 		}
 		w.deleteMessage(m)
-	}, w.win)
-	d.Resize(fyne.NewSize(460, 240))
-	d.Show()
+	}, w.win, fyne.NewSize(460, 240))
 }
 
 // showEmptyTrash shows Empty Trash while a Trash folder is listed, not

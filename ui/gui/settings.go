@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -250,13 +249,11 @@ func (s *settingsWindow) addSource(acct core.Account) {
 func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
 	msg := wrapped(fmt.Sprintf("Remove the account %q (%s)?\n\nIts mail, folders and outbox are deleted from this computer, "+
 		"and its saved passwords with them. Nothing changes on the mail servers.", acct.Name, acct.Email))
-	d := dialog.NewCustomConfirm("Remove account", "Remove account", "Cancel", msg, func(ok bool) {
+	showConfirm("Remove account", "Remove account", "Cancel", msg, func(ok bool) {
 		if ok {
 			s.removeAccount(acct)
 		}
-	}, s.win)
-	d.Resize(fyne.NewSize(460, 240))
-	d.Show()
+	}, s.win, fyne.NewSize(460, 240))
 }
 
 func (s *settingsWindow) removeAccount(acct core.Account) {
@@ -279,13 +276,11 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source) {
 	msg := wrapped(fmt.Sprintf("Stop retrieving %s for %q?\n\nThe mail already retrieved stays, and nothing changes on the server.",
 		protocolChoice(src.Protocol)+" "+src.Server().Addr(), acct.Name))
-	d := dialog.NewCustomConfirm("Remove retrieval source", "Remove source", "Cancel", msg, func(ok bool) {
+	showConfirm("Remove retrieval source", "Remove source", "Cancel", msg, func(ok bool) {
 		if ok {
 			s.removeSource(acct, src)
 		}
-	}, s.win)
-	d.Resize(fyne.NewSize(460, 220))
-	d.Show()
+	}, s.win, fyne.NewSize(460, 220))
 }
 
 func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {

@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -714,14 +713,12 @@ func (w *wizard) confirmCleartext(a core.Account, next func()) {
 		"The password would travel in clear: anyone on the network between you and the server could read it. "+
 		"Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
 		strings.Join(servers, " and ")))
-	d := dialog.NewCustomConfirm("Send the password in clear?", "Send in clear", "Cancel", msg, func(ok bool) {
+	showConfirm("Send the password in clear?", "Send in clear", "Cancel", msg, func(ok bool) {
 		if ok {
 			w.cleartextConfirmed = strings.Join(servers, "\n")
 			next()
 		}
-	}, w.win)
-	d.Resize(fyne.NewSize(480, 260))
-	d.Show()
+	}, w.win, fyne.NewSize(480, 260))
 }
 
 // onTest runs "Test connection" on the form as it is.
@@ -854,13 +851,11 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 		wrapped("Trust it only if this fingerprint matches the one your provider or administrator gave you. "+
 			"Tributary will then accept this certificate, and only this one, from "+serverHost(c.Server)+", on this port and its others."),
 	)
-	d := dialog.NewCustomConfirm("Untrusted certificate", "Trust this certificate", "Cancel", content, func(ok bool) {
+	showConfirm("Untrusted certificate", "Trust this certificate", "Cancel", content, func(ok bool) {
 		if ok {
 			w.trust(c)
 		}
-	}, w.win)
-	d.Resize(fyne.NewSize(600, 420))
-	d.Show()
+	}, w.win, fyne.NewSize(600, 420))
 }
 
 func (w *wizard) trust(c *core.CertificateError) {
@@ -941,7 +936,7 @@ func (w *wizard) offerFileStore() {
 		"(on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\n" +
 		"You can start a keyring and save again, or keep this account's passwords in the file " + path +
 		", which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.")
-	d := dialog.NewCustomConfirm("No keyring available", "Keep passwords in a file", "Cancel", msg, func(ok bool) {
+	showConfirm("No keyring available", "Keep passwords in a file", "Cancel", msg, func(ok bool) {
 		if !ok {
 			w.status.SetText("Not saved: no keyring is available for the passwords.")
 			return
@@ -955,9 +950,7 @@ func (w *wizard) offerFileStore() {
 		} else {
 			w.status.SetText("Enter the passwords again: they will be kept in the password file.")
 		}
-	}, w.win)
-	d.Resize(fyne.NewSize(520, 300))
-	d.Show()
+	}, w.win, fyne.NewSize(520, 300))
 }
 
 // storeAccount saves a new account (orig nil) or the edit of orig, with
