@@ -101,6 +101,14 @@ if [ "${1:-}" = "--docs" ]; then
 	xdotool key --window "$wizard" Return
 	sleep 3
 	shoot "$wizard" wizard-settings.png
+	# The keyboard shortcuts, from the list (one-letter keys act there).
+	xdotool windowunmap "$wizard"
+	sleep 1
+	xdotool mousemove --window "$window" 400 101 click 1
+	sleep 1
+	xdotool type --window "$window" "?"
+	sleep 2
+	shoot "$window" shortcuts.png
 fi
 cp "$work/shot.png" "${SMOKE_SHOT:-/tmp/tributary-smoke.png}"
 echo "smoke: ok (screenshot in ${SMOKE_SHOT:-/tmp/tributary-smoke.png})"
