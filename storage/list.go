@@ -58,18 +58,24 @@ func (q ListQuery) where() (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
+// paged is where's filter with the page's LIMIT and OFFSET arguments
+// appended (Limit 0 means 50), for a query ending in LIMIT ? OFFSET ?.
+func (q ListQuery) paged() (string, []any, error) {
+	where, args, err := q.where()
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	return where, append(args, q.Limit, q.Offset), err
+}
+
 // List returns one page of messages, newest first. The page's IDs are
 // picked in a subquery that walks only the index, so paging deep into a
 // large folder does not join every skipped row.
 func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
-	where, args, err := q.where()
+	where, args, err := q.paged()
 	if err != nil {
 		return nil, err
 	}
-	if q.Limit <= 0 {
-		q.Limit = 50
-	}
-	args = append(args, q.Limit, q.Offset)
 	page := `SELECT m.id FROM messages m` + where + ` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
 	return db.summaries(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+page+`) ORDER BY m.date DESC, m.id DESC`, args...)
 }

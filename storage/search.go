@@ -58,18 +58,15 @@ func searchConds(q query.Query) ([]string, []any, error) {
 		var cond string
 		var cargs []any
 		switch t.Kind {
-		case query.Text:
-			if t.Not {
-				neg = append(neg, ftsPhrase("", t))
-			} else {
-				pos = append(pos, ftsPhrase("", t))
+		case query.Text, query.Subject:
+			col := ""
+			if t.Kind == query.Subject {
+				col = "subject"
 			}
-			continue
-		case query.Subject:
 			if t.Not {
-				neg = append(neg, ftsPhrase("subject", t))
+				neg = append(neg, ftsPhrase(col, t))
 			} else {
-				pos = append(pos, ftsPhrase("subject", t))
+				pos = append(pos, ftsPhrase(col, t))
 			}
 			continue
 		case query.From:

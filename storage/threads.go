@@ -366,14 +366,10 @@ func (db *DB) summaries(ctx context.Context, q string, args ...any) ([]core.Mess
 // first. Each counts all of its messages, wherever they are filed: your
 // replies in Sent belong to the conversation.
 func (db *DB) Threads(ctx context.Context, q ListQuery) ([]core.ThreadSummary, error) {
-	where, args, err := q.where()
+	where, args, err := q.paged()
 	if err != nil {
 		return nil, err
 	}
-	if q.Limit <= 0 {
-		q.Limit = 50
-	}
-	args = append(args, q.Limit, q.Offset)
 	rows, err := db.sql.QueryContext(ctx, `SELECT m.thread_id, MAX(m.date) AS last FROM messages m`+where+` GROUP BY m.thread_id ORDER BY last DESC, m.thread_id DESC LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, fail("list threads", err)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/tributary-mail/tributary/core"
@@ -244,9 +243,9 @@ func (ex *exporter) maildir(ctx context.Context, f core.Folder, dir string) erro
 
 // exportEML writes one message's bytes to a new file.
 func (c *call) exportEML(ctx context.Context, idArg, dest string) (err error) {
-	id, err := strconv.ParseInt(idArg, 10, 64)
+	id, err := parseMessageID(idArg)
 	if err != nil {
-		return fmt.Errorf("%q is not a message ID", idArg)
+		return err
 	}
 	if err := c.open(ctx, false); err != nil {
 		return err

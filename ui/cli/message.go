@@ -27,13 +27,22 @@ func (c *call) messageIDs() ([]int64, error) {
 	}
 	ids := make([]int64, 0, len(c.args))
 	for _, a := range c.args {
-		id, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, fmt.Errorf("%q is not a message ID", a)
+		id, err := parseMessageID(a)
+		if err != nil {
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// parseMessageID reads one message ID as the CLI prints them.
+func parseMessageID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%q is not a message ID", s)
+	}
+	return id, nil
 }
 
 func plural(n int, one string) string {
