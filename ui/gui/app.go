@@ -182,9 +182,11 @@ func (a *App) follow(sub *engine.Subscription) {
 					}
 					if ev.Kind == engine.EventDrafts {
 						a.main.drafts.refresh()
-						a.main.reload() // the sidebar counts the drafts
 					}
 				})
+				if ev.Kind == engine.EventDrafts {
+					a.main.refreshCounts() // the sidebar counts the drafts
+				}
 			case engine.EventAccounts:
 				a.do(a.accountsChanged)
 			}

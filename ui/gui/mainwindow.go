@@ -357,17 +357,14 @@ func (w *MainWindow) updateNav(i widget.ListItemID, o fyne.CanvasObject) {
 // goroutine.
 func (w *MainWindow) reload() {
 	w.app.background("reload", func() {
-		folders, err := w.app.db.Folders(w.app.ctx)
-		unread, _ := w.app.db.UnreadInbox(w.app.ctx)
-		drafts, _ := w.app.db.Drafts(w.app.ctx)
+		sb, err := w.readSidebar()
 		accounts, _ := w.app.db.Accounts(w.app.ctx)
 		w.app.do(func() {
 			if err != nil {
 				w.status.Set("Cannot read folders: " + err.Error())
 				return
 			}
-			w.setNav(folders, unread, drafts)
-			w.app.setUnread(unread)
+			w.showSidebar(sb)
 			if len(accounts) == 0 {
 				w.body.Objects = []fyne.CanvasObject{w.firstRun}
 				if !w.wizardOffered {
@@ -617,16 +614,40 @@ func (w *MainWindow) setFlags(m core.MessageSummary) {
 	})
 }
 
+// refreshCounts reads the sidebar again, off the UI goroutine, after a
+// change of flags or drafts.
 func (w *MainWindow) refreshCounts() {
-	folders, err := w.app.db.Folders(w.app.ctx)
-	unread, _ := w.app.db.UnreadInbox(w.app.ctx)
-	drafts, _ := w.app.db.Drafts(w.app.ctx)
-	if err == nil {
-		w.app.do(func() {
-			w.setNav(folders, unread, drafts)
-			w.app.setUnread(unread)
-		})
+	if sb, err := w.readSidebar(); err == nil {
+		w.app.do(func() { w.showSidebar(sb) })
 	}
+}
+
+// sidebar is what the sidebar shows: the folders with their unread
+// counts, the unified inbox's unread count, and the drafts.
+type sidebar struct {
+	folders []core.Folder
+	unread  int
+	drafts  []core.Draft
+}
+
+// readSidebar reads the sidebar from the store; call it off the UI
+// goroutine. Only the folders are needed: without the counts or the
+// drafts it still shows.
+func (w *MainWindow) readSidebar() (sidebar, error) {
+	var sb sidebar
+	var err error
+	if sb.folders, err = w.app.db.Folders(w.app.ctx); err != nil {
+		return sb, err
+	}
+	sb.unread, _ = w.app.db.UnreadInbox(w.app.ctx)
+	sb.drafts, _ = w.app.db.Drafts(w.app.ctx)
+	return sb, nil
+}
+
+// showSidebar puts sb on screen, and the unread count on the tray.
+func (w *MainWindow) showSidebar(sb sidebar) {
+	w.setNav(sb.folders, sb.unread, sb.drafts)
+	w.app.setUnread(sb.unread)
 }
 
 func (w *MainWindow) toggleSeen() {
