@@ -22,7 +22,8 @@ import (
 type settingsWindow struct {
 	app         *App
 	win         fyne.Window
-	content     *fyne.Container
+	content     *fyne.Container // the Accounts tab
+	tabs        *container.AppTabs
 	accounts    *fyne.Container
 	status      *widget.Label
 	closeToTray *widget.Check
@@ -71,11 +72,13 @@ func newSettingsWindow(a *App) *settingsWindow {
 		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
 	s.deleteNoAsk = widget.NewCheckWithData("Delete from the Trash for good without asking first",
 		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.fyne.Preferences()))
-	prefs := container.NewVBox(heading("Preferences"), s.closeToTray, s.deleteNoAsk, s.about())
+	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk)
 	if !a.hasTray() {
 		s.closeToTray.Disable()
 		prefs.Add(wrapped("This desktop offers no system tray, so closing the main window quits Tributary."))
 	}
+	prefs.Add(widget.NewSeparator())
+	prefs.Add(s.about())
 	add := widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { a.OpenWizard(nil) })
 	add.Importance = widget.HighImportance
 	s.win.SetOnClosed(func() {
@@ -83,13 +86,19 @@ func newSettingsWindow(a *App) *settingsWindow {
 			a.settings = nil
 		}
 	})
-	s.content = container.NewBorder(
-		widget.NewLabelWithStyle("Accounts", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(s.status, prefs, widget.NewSeparator(),
-			container.NewHBox(add, layout.NewSpacer(), widget.NewButton("Close", s.win.Close))),
+	s.content = container.NewBorder(nil,
+		container.NewVBox(s.status, container.NewHBox(add)),
 		nil, nil,
 		container.NewVScroll(s.accounts))
-	s.win.SetContent(s.content)
+	// One tab per subject; a feature with settings of its own adds its
+	// tab here, between Accounts and Preferences.
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem("Accounts", s.content),
+		container.NewTabItem("Preferences", container.NewVScroll(prefs)),
+	)
+	s.win.SetContent(container.NewBorder(nil,
+		container.NewHBox(layout.NewSpacer(), widget.NewButton("Close", s.win.Close)),
+		nil, nil, s.tabs))
 	s.win.Resize(fyne.NewSize(640, 620))
 	return s
 }

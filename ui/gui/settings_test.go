@@ -319,7 +319,11 @@ func TestSettingsShowsVersionAndDataDirectory(t *testing.T) {
 	onUI(f.app.Start)
 	onUI(f.app.OpenSettings)
 	var text []string
-	onUI(func() { text = visibleText(f.app.settings.win.Content()) })
+	onUI(func() {
+		s := f.app.settings
+		s.tabs.SelectIndex(len(s.tabs.Items) - 1) // Preferences
+		text = visibleText(s.win.Content())
+	})
 	joined := strings.Join(text, "\n")
 	if !strings.Contains(joined, "Tributary 9.8.7") || !strings.Contains(joined, f.db.Dir()) {
 		t.Errorf("Settings shows %q, want the version and the data directory %s", joined, f.db.Dir())
