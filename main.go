@@ -8,11 +8,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 
 	// First, for its init: Fyne reads the locale in its own init.
@@ -23,6 +25,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tributary-mail/tributary/assets"
+	"github.com/tributary-mail/tributary/core/applog"
+	"github.com/tributary-mail/tributary/core/autostart"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
@@ -65,7 +69,7 @@ func main() {
 		if !hasDisplay(os.Getenv) {
 			return errors.New("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); try tributary demo --headless")
 		}
-		return runGUI(ctx, dataDir)
+		return runGUI(ctx, dataDir, false)
 	}
 	if cli.HasCommand(args) {
 		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
@@ -74,7 +78,7 @@ func main() {
 		}
 		os.Exit(cli.Run(ctx, args, env))
 	}
-	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv)); err != nil {
+	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv), slices.Contains(args, autostart.MinimizedFlag)); err != nil {
 		fmt.Fprintln(os.Stderr, "tributary:", err)
 		os.Exit(1)
 	}
@@ -98,9 +102,13 @@ func hasDisplay(getenv func(string) string) bool {
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 
-func runGUI(ctx context.Context, dataDir string) error {
+func runGUI(ctx context.Context, dataDir string, minimized bool) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
+	}
+	logFile := startLog(dataDir)
+	if logFile != nil {
+		defer logFile.Close()
 	}
 	unlock, lockErr := storage.Lock(dataDir)
 	if errors.Is(lockErr, storage.ErrLocked) && showRunning(ctx, dataDir) {
@@ -119,6 +127,12 @@ func runGUI(ctx context.Context, dataDir string) error {
 	a := gui.New(ctx, fa, db, e)
 	a.OfferDemo(startDemo)
 	a.SetVersion(cli.Version)
+	if logFile != nil {
+		a.SetLogFile(logFile.Path)
+	}
+	if minimized {
+		a.StartMinimized()
+	}
 	engineDone := make(chan struct{})
 	served := make(chan struct{})
 	if lockErr == nil {
@@ -150,6 +164,27 @@ func runGUI(ctx context.Context, dataDir string) error {
 	<-engineDone
 	a.Wait()
 	return nil
+}
+
+// startLog sends the app's log to its file (see applog.Path), and to
+// the terminal too when the app was started from one. Without a file the
+// log stays on stderr, and the app runs anyway.
+func startLog(dataDir string) *applog.Log {
+	path, err := applog.Path(dataDir, cli.DataDir(func(string) string { return "" }), runtime.GOOS, os.Getenv)
+	var l *applog.Log
+	if err == nil {
+		var tty io.Writer
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			tty = os.Stderr
+		}
+		l, err = applog.Open(path, slog.LevelInfo, tty)
+	}
+	if err != nil {
+		slog.Warn("logging to the terminal only", "error", err)
+		return nil
+	}
+	slog.SetDefault(l.Logger)
+	return l
 }
 
 // showRunning asks the app already running on dataDir to bring its

@@ -6,9 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tributary-mail/tributary/core/applog"
+	"github.com/tributary-mail/tributary/core/diag"
 )
 
 // Version is the app's version as people read it, "0.1.0 (build 2)".
@@ -74,4 +79,30 @@ func CommandNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// runDiagnostics prints what the app's "Copy diagnostics" copies: the
+// version, the system, each account's servers (never a password) and
+// the last problems in the app's log.
+func runDiagnostics(ctx context.Context, c *call) error {
+	if err := c.parse(); err != nil || len(c.args) != 0 {
+		return errUsage
+	}
+	if err := c.open(ctx, false); err != nil {
+		return err
+	}
+	accounts, err := c.db.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	info := diag.Info{Version: Version, DataDir: c.dataDir, Accounts: accounts}
+	info.LogFile, err = applog.Path(c.dataDir, DataDir(func(string) string { return "" }), runtime.GOOS, c.env.Getenv)
+	if err == nil {
+		info.Problems, err = applog.Problems(info.LogFile, 20)
+	}
+	if err != nil {
+		info.Problems = []string{"cannot read the log: " + err.Error()}
+	}
+	_, err = io.WriteString(c.env.Stdout, diag.Report(info))
+	return err
 }

@@ -59,9 +59,12 @@ type App struct {
 	log    *slog.Logger
 
 	main    *MainWindow
-	version string         // shown in Settings; "" in tests and development builds
-	mail    *mailWindows   // composers and the outbox
-	work    sync.WaitGroup // background work in flight
+	version string // shown in Settings; "" in tests and development builds
+	logFile string // shown in Settings, read by diagnostics; "" when logging to the terminal
+	// minimized keeps the main window in the tray at start (start at login).
+	minimized bool
+	mail      *mailWindows   // composers and the outbox
+	work      sync.WaitGroup // background work in flight
 	// followed is closed when the event follower has stopped, after ctx
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
@@ -120,6 +123,9 @@ func (a *App) Main() *MainWindow { return a.main }
 func (a *App) Start() {
 	a.main.reload()
 	a.main.readPending()
+	if a.minimized && a.hasTray() {
+		return
+	}
 	a.main.win.Show()
 }
 

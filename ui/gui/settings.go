@@ -72,7 +72,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
 	s.deleteNoAsk = widget.NewCheckWithData("Delete from the Trash for good without asking first",
 		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.fyne.Preferences()))
-	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk)
+	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk, s.startAtLogin())
 	if !a.hasTray() {
 		s.closeToTray.Disable()
 		prefs.Add(wrapped("This desktop offers no system tray, so closing the main window quits Tributary."))
@@ -322,19 +322,4 @@ func (w *wizard) forgetSource(id int64) {
 		}
 	}
 	w.changed()
-}
-
-// about says which Tributary this is and where it keeps the mail: the
-// data directory, selectable, to back up or to find the password file.
-func (s *settingsWindow) about() fyne.CanvasObject {
-	version := s.app.version
-	if version == "" {
-		version = "(development build)"
-	}
-	dir := widget.NewLabel(s.app.db.Dir())
-	dir.Selectable = true
-	dir.Wrapping = fyne.TextWrapBreak
-	return container.New(layout.NewFormLayout(),
-		widget.NewLabelWithStyle("Version", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), widget.NewLabel("Tributary "+version),
-		widget.NewLabelWithStyle("Data directory", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}), dir)
 }

@@ -1,0 +1,110 @@
+package gui
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core/applog"
+	"github.com/tributary-mail/tributary/core/autostart"
+	"github.com/tributary-mail/tributary/core/diag"
+)
+
+// problemsInDiagnostics is how many of the last logged warnings and
+// errors "Copy diagnostics" takes.
+const problemsInDiagnostics = 20
+
+// SetLogFile gives the log file Settings shows and diagnostics read.
+func (a *App) SetLogFile(path string) { a.logFile = path }
+
+// StartMinimized keeps the main window hidden at start, in the tray, as
+// the start-at-login entry asks. Without a tray the window shows anyway:
+// there would be no other way to reach the app.
+func (a *App) StartMinimized() { a.minimized = true }
+
+// startAtLogin is the Preferences choice behind autostart: read from the
+// system when Settings opens, since the entry lives outside the app.
+func (s *settingsWindow) startAtLogin() *widget.Check {
+	check := widget.NewCheck("Start Tributary when I log in, in the tray", nil)
+	on, err := autostart.Enabled()
+	if err != nil {
+		check.Disable()
+		check.Text = "Start Tributary when I log in (cannot tell: " + err.Error() + ")"
+		return check
+	}
+	check.Checked = on
+	check.OnChanged = func(on bool) {
+		var err error
+		if on {
+			var exe string
+			exe, err = os.Executable()
+			if err == nil {
+				err = autostart.Enable(exe)
+			}
+		} else {
+			err = autostart.Disable()
+		}
+		if err != nil {
+			s.setStatus("Cannot change starting at login: " + err.Error())
+		}
+	}
+	return check
+}
+
+// about says which Tributary this is and where it keeps the mail and its
+// log, selectable, to back up or to attach to a report, and copies the
+// diagnostics a bug report needs.
+func (s *settingsWindow) about() fyne.CanvasObject {
+	version := s.app.version
+	if version == "" {
+		version = "(development build)"
+	}
+	logFile := s.app.logFile
+	if logFile == "" {
+		logFile = "(none: the log goes to the terminal)"
+	}
+	copyDiag := widget.NewButton("Copy diagnostics", s.copyDiagnostics)
+	return container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			bold("Version"), widget.NewLabel("Tributary "+version),
+			bold("Data directory"), selectable(s.app.db.Dir()),
+			bold("Log file"), selectable(logFile)),
+		container.NewHBox(copyDiag),
+		wrapped("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened."))
+}
+
+// copyDiagnostics puts the diagnostics report on the clipboard.
+func (s *settingsWindow) copyDiagnostics() {
+	s.run("copy diagnostics", func() {
+		accounts, err := s.app.db.Accounts(s.app.ctx)
+		if err != nil {
+			s.app.do(func() { s.setStatus("Cannot read the accounts: " + err.Error()) })
+			return
+		}
+		var problems []string
+		if s.app.logFile != "" {
+			if problems, err = applog.Problems(s.app.logFile, problemsInDiagnostics); err != nil {
+				problems = []string{"cannot read the log: " + err.Error()}
+			}
+		}
+		report := diag.Report(diag.Info{Version: s.app.version, DataDir: s.app.db.Dir(), LogFile: s.app.logFile, Accounts: accounts, Problems: problems})
+		s.app.do(func() {
+			s.app.fyne.Clipboard().SetContent(report)
+			s.setStatus("Diagnostics copied: paste them into your report.")
+		})
+	})
+}
+
+func bold(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+}
+
+func selectable(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Selectable = true
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}

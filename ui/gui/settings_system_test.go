@@ -1,0 +1,79 @@
+package gui
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core/applog"
+)
+
+func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
+	f := newMainFixture(t)
+	f.account(t, "Work")
+	logPath := filepath.Join(t.TempDir(), "logs", applog.FileName)
+	l, err := applog.Open(logPath, slog.LevelInfo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Logger.Warn("login refused", "account", "Work", "error", errors.New("NO for work@example.test"))
+	l.Close()
+	f.app.SetLogFile(logPath)
+	f.app.SetVersion("9.8.7")
+	onUI(f.app.Start)
+	onUI(f.app.OpenSettings)
+	s := f.app.settings
+	var text string
+	onUI(func() {
+		s.tabs.SelectIndex(len(s.tabs.Items) - 1)
+		text = strings.Join(visibleText(s.win.Content()), "\n")
+	})
+	if !strings.Contains(text, logPath) {
+		t.Errorf("Preferences do not show the log file %s:\n%s", logPath, text)
+	}
+	onUI(func() { tapButton(t, s.win, "Copy diagnostics") })
+	s.jobs.Wait()
+	var report string
+	onUI(func() { report = f.app.fyne.Clipboard().Content() })
+	for _, want := range []string{"Tributary 9.8.7", "- Work <w…@example.test>", "SMTP 127.0.0.1:25", "login refused"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "work@example.test") {
+		t.Errorf("diagnostics show the whole address:\n%s", report)
+	}
+}
+
+func TestStartAtLoginWritesTheAutostartEntry(t *testing.T) {
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	f := newMainFixture(t)
+	onUI(f.app.Start)
+	onUI(f.app.OpenSettings)
+	s := f.app.settings
+	var check *widget.Check
+	onUI(func() {
+		s.tabs.SelectIndex(len(s.tabs.Items) - 1)
+		check, _ = findWidget(s.win.Content(), func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Start Tributary when I log in") })
+	})
+	if check == nil || check.Checked {
+		t.Fatalf("start-at-login check %v, want one, off", check)
+	}
+	entry := filepath.Join(config, "autostart", "io.github.tributary.desktop")
+	onUI(func() { test.Tap(check) })
+	raw, err := os.ReadFile(entry)
+	if err != nil || !strings.Contains(string(raw), " --minimized\n") {
+		t.Fatalf("autostart entry %q, %v; want one starting minimised", raw, err)
+	}
+	onUI(func() { test.Tap(check) })
+	if _, err := os.Stat(entry); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after turning it off the entry is still there: %v", err)
+	}
+}
