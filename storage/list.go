@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,4 +134,23 @@ AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'mov
 		return fail("set flags", err)
 	}
 	return nil
+}
+
+// FolderMessages lists every message of a folder, oldest first, as an
+// export writes them: mbox files and other clients keep that order.
+func (db *DB) FolderMessages(ctx context.Context, folderID int64) ([]core.MessageSummary, error) {
+	const page = 500
+	var all []core.MessageSummary
+	for {
+		list, err := db.List(ctx, ListQuery{FolderID: folderID, Limit: page, Offset: len(all)})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list...)
+		if len(list) < page {
+			break
+		}
+	}
+	slices.Reverse(all)
+	return all, nil
 }

@@ -25,6 +25,9 @@ type ImportRequest struct {
 	Folder  string             `json:"folder"`
 	Paths   []string           `json:"paths"`
 	Mbox    mailbox.MboxFormat `json:"mbox"`
+	// Progress, when set, hears how many messages have been read so far,
+	// after each one; the app shows it. It stays in the process.
+	Progress func(seen int) `json:"-"`
 }
 
 // ImportReport says what an import did.
@@ -44,7 +47,7 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (ImportReport, er
 	if err != nil {
 		return ImportReport{}, err
 	}
-	imp := &importer{e: l.Engine, account: a, folder: req.Folder, mbox: req.Mbox, folderIDs: map[string]int64{}, into: map[string]bool{}}
+	imp := &importer{e: l.Engine, account: a, folder: req.Folder, mbox: req.Mbox, progress: req.Progress, folderIDs: map[string]int64{}, into: map[string]bool{}}
 	if _, err := imp.folderID(ctx, req.Folder); err != nil {
 		return ImportReport{}, err
 	}
@@ -76,6 +79,7 @@ type importer struct {
 	account   core.Account
 	folder    string // for .eml, mbox and a Maildir's root
 	mbox      mailbox.MboxFormat
+	progress  func(int)
 	folderIDs map[string]int64
 	into      map[string]bool // the folders something went into
 	seen      int
@@ -98,6 +102,9 @@ func (imp *importer) folderID(ctx context.Context, name string) (int64, error) {
 // deliver stores one message; where says which, for errors.
 func (imp *importer) deliver(ctx context.Context, folder string, raw io.Reader, flags core.Flags, date time.Time, where string) error {
 	imp.seen++
+	if imp.progress != nil {
+		defer imp.progress(imp.seen)
+	}
 	// A message the other client only marked for deletion comes in
 	// visible: an import that hid some of what it counted would look
 	// like mail lost.

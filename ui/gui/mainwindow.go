@@ -246,6 +246,7 @@ func newMainWindow(a *App) *MainWindow {
 	w.win.SetContent(container.NewStack(w.body, w.tips.root))
 	w.win.Resize(w.savedSize())
 	w.addShortcuts()
+	w.setupMainMenu()
 	w.win.SetCloseIntercept(w.onClose)
 	return w
 }

@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,17 +51,23 @@ func (r *Reader) attachmentRow(v *readerView, att mime.Attachment) fyne.CanvasOb
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
-// saveAttachment asks where to save, offering the sanitised name in the
-// folder last saved to, and writes the part there in the background. The
-// path is an entry, kept as typed: an absolute path is used as it is (the
-// Fyne file dialog would put it under its own folder), a relative one is
-// taken from the folder offered, and ~ is the home folder. Browse… picks
-// the folder.
+// saveAttachment asks where to save the part and writes it there.
 func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 	a := r.app
-	win := a.windowFor(r.root)
+	a.askSavePath("Save "+att.Filename, att.Filename, a.windowFor(r.root), func(w io.WriteCloser) error {
+		return a.extractAttachment(v.blob, att, w)
+	})
+}
+
+// askSavePath asks where to save, offering name in the folder last saved
+// to, and has write fill the file in the background. The path is an
+// entry, kept as typed: an absolute path is used as it is (the Fyne file
+// dialog would put it under its own folder), a relative one is taken
+// from the folder offered, and ~ is the home folder. Browse… picks the
+// folder. Replacing a file asks first.
+func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.WriteCloser) error) {
 	path := widget.NewEntry()
-	path.SetText(filepath.Join(a.saveDir(), att.Filename))
+	path.SetText(filepath.Join(a.saveDir(), name))
 	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
 		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
@@ -69,7 +76,7 @@ func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 		}, win)
 	})
 	form := container.NewBorder(nil, nil, nil, browse, path)
-	d := dialog.NewCustomConfirm("Save "+att.Filename, "Save", "Cancel", form, func(ok bool) {
+	d := dialog.NewCustomConfirm(title, "Save", "Cancel", form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -78,10 +85,10 @@ func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 			dialog.ShowError(err, win)
 			return
 		}
-		write := func() {
+		save := func() {
 			a.fyne.Preferences().SetString(prefSaveDir, filepath.Dir(target))
-			a.background("save attachment", func() {
-				err := a.saveAttachmentAs(v.blob, att, target)
+			a.background("save file", func() {
+				err := saveAs(target, write)
 				a.do(func() {
 					if err != nil {
 						dialog.ShowError(err, win)
@@ -92,12 +99,12 @@ func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 		if _, err := os.Stat(target); err == nil {
 			dialog.ShowConfirm("Replace the file?", target+" exists already. Replace it?", func(ok bool) {
 				if ok {
-					write()
+					save()
 				}
 			}, win)
 			return
 		}
-		write()
+		save()
 	}, win)
 	d.Resize(fyne.NewSize(560, d.MinSize().Height))
 	d.Show()
@@ -125,13 +132,7 @@ func (a *App) savePath(typed string) (string, error) {
 	if p == "" {
 		return "", errors.New("type where to save the file")
 	}
-	if rest, ok := strings.CutPrefix(p, "~"); ok && (rest == "" || rest[0] == filepath.Separator) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("cannot find the home folder: %w", err)
-		}
-		p = filepath.Join(home, rest)
-	}
+	p = expandHome(p)
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(a.saveDir(), p)
 	}
@@ -145,21 +146,22 @@ func (a *App) savePath(typed string) (string, error) {
 	return p, nil
 }
 
-// saveAttachmentAs writes the part to a temporary file beside target and
-// renames it into place, so that a failure never leaves half a file or
-// spoils the file it was to replace.
-func (a *App) saveAttachmentAs(blob string, att mime.Attachment, target string) error {
+// saveAs has write fill a temporary file beside target and renames it
+// into place, so that a failure never leaves half a file or spoils the
+// file it was to replace.
+func saveAs(target string, write func(io.WriteCloser) error) error {
+	name := filepath.Base(target)
 	tmp, err := os.CreateTemp(filepath.Dir(target), ".tributary-save-*")
 	if err != nil {
-		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+		return fmt.Errorf("cannot save %s: %w", name, err)
 	}
-	if err := a.extractAttachment(blob, att, tmp); err != nil {
+	if err := write(tmp); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+		return fmt.Errorf("cannot save %s: %w", name, err)
 	}
 	return nil
 }

@@ -1,0 +1,329 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/control"
+	"github.com/tributary-mail/tributary/core/mailbox"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// The File menu brings mail in from other clients and takes it out, in
+// the formats the CLI's import and export read and write, through the
+// same code (core/control): one way to do each.
+
+// setupMainMenu gives the main window its File menu.
+func (w *MainWindow) setupMainMenu() {
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("Import mail…", w.openImport),
+		fyne.NewMenuItem("Export mail…", w.openExport),
+		fyne.NewMenuItem("Save message as…", w.saveMessageAs),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Settings…", w.app.OpenSettings),
+	)
+	w.win.SetMainMenu(fyne.NewMainMenu(file))
+}
+
+// transfer is the progress dialog of one import or export: a count that
+// grows as messages go by, and a Cancel that stops the work.
+type transfer struct {
+	dlg    dialog.Dialog
+	count  *widget.Label
+	cancel context.CancelFunc
+	ctx    context.Context
+}
+
+func (w *MainWindow) startTransfer(title string) *transfer {
+	t := &transfer{count: widget.NewLabel("Starting…")}
+	t.ctx, t.cancel = context.WithCancel(w.app.ctx)
+	bar := widget.NewProgressBarInfinite()
+	t.dlg = dialog.NewCustom(title, "Cancel", container.NewVBox(bar, t.count), w.win)
+	t.dlg.SetOnClosed(t.cancel)
+	t.dlg.Show()
+	return t
+}
+
+// progress shows n messages done, from any goroutine, at most a few
+// times a second so that a fast import is not slowed by its display.
+func (t *transfer) progress(a *App, verb string) func(int) {
+	var last time.Time
+	return func(n int) {
+		if now := time.Now(); now.Sub(last) > 100*time.Millisecond {
+			last = now
+			a.do(func() { t.count.SetText(fmt.Sprintf("%s %s…", verb, plural(n, "message"))) })
+		}
+	}
+}
+
+// finish closes the progress dialog and says what happened.
+func (t *transfer) finish(w *MainWindow, title, summary string, err error) {
+	t.dlg.Hide() // its OnClosed cancels t.ctx: the work is done by now
+	text := summary
+	if err != nil {
+		text += "\n\nSome mail could not be handled:\n" + firstLines(err.Error(), 10)
+	}
+	dialog.ShowInformation(title, text, w.win)
+}
+
+// firstLines keeps a long joined error readable in a dialog.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("… and %d more", len(lines)-n))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pathRow is an entry for a path, kept as typed, with a Browse… button
+// that fills it from the system's chooser: a file, or a folder.
+func (w *MainWindow) pathRow(entry *widget.Entry, folder bool) fyne.CanvasObject {
+	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
+		if folder {
+			dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+				if err == nil && dir != nil {
+					entry.SetText(dir.Path())
+				}
+			}, w.win)
+			return
+		}
+		dialog.ShowFileOpen(func(f fyne.URIReadCloser, err error) {
+			if err == nil && f != nil {
+				entry.SetText(f.URI().Path())
+				f.Close()
+			}
+		}, w.win)
+	})
+	return container.NewBorder(nil, nil, nil, browse, entry)
+}
+
+// openImport asks what to import (an mbox or .eml file, or a Maildir
+// folder) into which account and folder, then imports it with progress.
+func (w *MainWindow) openImport() {
+	a := w.app
+	a.background("list accounts", func() {
+		accounts, err := a.db.Accounts(a.ctx)
+		a.do(func() {
+			if err != nil {
+				w.showError(err)
+				return
+			}
+			if len(accounts) == 0 {
+				dialog.ShowInformation("Import mail", "Add an account first: imported mail goes into one of its folders.", w.win)
+				return
+			}
+			w.showImport(accounts)
+		})
+	})
+}
+
+func (w *MainWindow) showImport(accounts []core.Account) {
+	names := make([]string, len(accounts))
+	for i, acct := range accounts {
+		names[i] = acct.Name
+	}
+	account := widget.NewSelect(names, nil)
+	account.SetSelectedIndex(0)
+	folder := widget.NewEntry()
+	folder.SetText(core.DefaultFolder)
+	file := widget.NewEntry()
+	file.SetPlaceHolder("an mbox or .eml file, or a Maildir folder")
+	kind := widget.NewRadioGroup([]string{"File (mbox or .eml)", "Maildir folder"}, nil)
+	kind.Horizontal = true
+	kind.SetSelected("File (mbox or .eml)")
+	rows := container.NewStack()
+	showRow := func(choice string) {
+		rows.Objects = []fyne.CanvasObject{w.pathRow(file, choice == "Maildir folder")}
+		rows.Refresh()
+	}
+	kind.OnChanged = showRow
+	showRow(kind.Selected)
+	form := container.New(layout.NewFormLayout(),
+		bold("Account"), account,
+		bold("Into folder"), folder,
+		bold("From"), kind,
+		layout.NewSpacer(), rows)
+	note := wrapped("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice.")
+	d := dialog.NewCustomConfirm("Import mail", "Import", "Cancel", container.NewVBox(form, note), func(ok bool) {
+		if !ok {
+			return
+		}
+		path := strings.TrimSpace(file.Text)
+		if path == "" {
+			dialog.ShowError(fmt.Errorf("choose what to import"), w.win)
+			return
+		}
+		abs, err := filepath.Abs(expandHome(path))
+		if err != nil {
+			dialog.ShowError(err, w.win)
+			return
+		}
+		w.runImport(control.ImportRequest{Account: account.Selected, Folder: strings.TrimSpace(folder.Text), Paths: []string{abs}, Mbox: mailbox.MboxRD})
+	}, w.win)
+	d.Resize(fyne.NewSize(620, d.MinSize().Height))
+	d.Show()
+}
+
+// runImport imports through the engine, as `tributary import` does.
+func (w *MainWindow) runImport(req control.ImportRequest) {
+	a := w.app
+	t := w.startTransfer("Importing into " + req.Account + "/" + req.Folder)
+	req.Progress = t.progress(a, "Read")
+	a.background("import", func() {
+		local := &control.Local{Engine: a.engine, Store: a.db}
+		rep, err := local.Import(t.ctx, req)
+		summary := fmt.Sprintf("Read %s; %d new", plural(rep.Seen, "message"), rep.Imported)
+		if len(rep.Into) > 0 {
+			summary += " in " + strings.Join(rep.Into, ", ")
+		}
+		a.do(func() {
+			t.finish(w, "Import finished", summary+".", err)
+			w.reload()
+		})
+	})
+}
+
+// Export scopes, as offered.
+const (
+	exportFolder  = "The folder shown"
+	exportAccount = "Its account"
+	exportAll     = "Every account"
+)
+
+// openExport asks what to export (the folder shown, its account, or
+// everything), in which format, and where, then exports with progress.
+func (w *MainWindow) openExport() {
+	a := w.app
+	shown := w.current
+	a.background("list folders", func() {
+		folders, err := a.db.Folders(a.ctx)
+		a.do(func() {
+			if err != nil {
+				w.showError(err)
+				return
+			}
+			if len(folders) == 0 {
+				dialog.ShowInformation("Export mail", "There is no mail to export yet.", w.win)
+				return
+			}
+			w.showExport(folders, shown)
+		})
+	})
+}
+
+func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) {
+	var scopes []string
+	var shownFolder core.Folder
+	for _, f := range folders {
+		if shown.FolderID != 0 && f.ID == shown.FolderID {
+			shownFolder = f
+		}
+	}
+	if shownFolder.ID != 0 {
+		scopes = append(scopes, exportFolder, exportAccount)
+	}
+	scopes = append(scopes, exportAll)
+	scope := widget.NewRadioGroup(scopes, nil)
+	scope.SetSelected(scopes[0])
+	format := widget.NewRadioGroup([]string{"mbox", "Maildir"}, nil)
+	format.Horizontal = true
+	format.SetSelected("mbox")
+	dest := widget.NewEntry()
+	dest.SetText(filepath.Join(w.app.saveDir(), "Tributary export "+time.Now().Format("2006-01-02")))
+	title := "Every account"
+	if shownFolder.ID != 0 {
+		title = shownFolder.Account + "/" + shownFolder.Name
+	}
+	form := container.New(layout.NewFormLayout(),
+		bold("Export"), scope,
+		bold("Format"), format,
+		bold("To"), w.pathRow(dest, true))
+	note := wrapped("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account.")
+	d := dialog.NewCustomConfirm("Export mail ("+title+")", "Export", "Cancel", container.NewVBox(form, note), func(ok bool) {
+		if !ok {
+			return
+		}
+		var pick []core.Folder
+		for _, f := range folders {
+			switch scope.Selected {
+			case exportFolder:
+				if f.ID == shownFolder.ID {
+					pick = append(pick, f)
+				}
+			case exportAccount:
+				if f.AccountID == shownFolder.AccountID {
+					pick = append(pick, f)
+				}
+			default:
+				pick = append(pick, f)
+			}
+		}
+		target := strings.TrimSpace(dest.Text)
+		if target == "" {
+			dialog.ShowError(fmt.Errorf("type where to export to"), w.win)
+			return
+		}
+		f := control.FormatMbox
+		if format.Selected == "Maildir" {
+			f = control.FormatMaildir
+		}
+		w.runExport(control.ExportRequest{Folders: pick, Format: f, Dest: expandHome(target)})
+	}, w.win)
+	d.Resize(fyne.NewSize(620, d.MinSize().Height))
+	d.Show()
+}
+
+func (w *MainWindow) runExport(req control.ExportRequest) {
+	a := w.app
+	t := w.startTransfer("Exporting to " + req.Dest)
+	req.Progress = t.progress(a, "Wrote")
+	a.background("export", func() {
+		rep, err := control.Export(t.ctx, a.db, req)
+		summary := fmt.Sprintf("Wrote %s from %s to %s.", plural(rep.Messages, "message"), plural(rep.Folders, "folder"), req.Dest)
+		a.do(func() { t.finish(w, "Export finished", summary, err) })
+	})
+}
+
+// saveMessageAs writes the message in the reader to an .eml file, byte
+// for byte, asking where as the attachment Save does.
+func (w *MainWindow) saveMessageAs() {
+	m, ok := w.selectedMessage()
+	if !ok {
+		dialog.ShowInformation("Save message as", "Open a message first.", w.win)
+		return
+	}
+	name := control.FileName(strings.TrimSpace(m.Subject))
+	if name == "_" {
+		name = "message"
+	}
+	w.app.askSavePath("Save message as", name+".eml", w.win, func(f io.WriteCloser) error {
+		err := control.WriteMessage(w.app.ctx, w.app.db, m.ID, f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+// expandHome reads a leading ~ as the home folder, as the save dialogs do.
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~"); ok && (rest == "" || rest[0] == filepath.Separator) {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}
