@@ -79,8 +79,12 @@ func TestPasswordsStayInTheirStore(t *testing.T) {
 	run(nil, "account", "test", "sam")
 	run(nil, "send", "--from", "sam", "--to", "rcpt@example.test", "--subject", "secret test", "--body-file", writeTemp(t, "hi\n"))
 	run(nil, "sync", "--once")
+	run(nil, "diagnostics") // what a user pastes into a public bug report
 	if got := len(smtpSrv.Messages()); got != 1 {
 		t.Fatalf("the SMTP server received %d messages, want 1: the test did not log in", got)
+	}
+	if !strings.Contains(printed.String(), "SMTP "+smtpSrv.Host) {
+		t.Fatalf("diagnostics did not run: %s", printed.String())
 	}
 
 	// A sync that hangs at RETR, after its login, is looked at while it
