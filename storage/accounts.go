@@ -158,7 +158,17 @@ func (db *DB) RemoveAccount(ctx context.Context, id int64) error {
 			return fail("remove pins", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id=?`, id)
-		return checkAffected(res, err, "remove account")
+		if err := checkAffected(res, err, "remove account"); err != nil {
+			return err
+		}
+		// A copy of this account's mail in another account's inbox shows
+		// in the unified inbox now.
+		for _, h := range hashes {
+			if err := settleTwins(ctx, tx, h); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err

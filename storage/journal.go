@@ -59,6 +59,13 @@ FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.ac
 		if err := checkAffected(res, err, "move message"); err != nil {
 			return err
 		}
+		var blob string
+		if err := tx.QueryRowContext(ctx, `SELECT blob FROM messages WHERE id = ?`, id).Scan(&blob); err != nil {
+			return fail("move message", err)
+		}
+		if err := settleTwins(ctx, tx, blob); err != nil {
+			return err
+		}
 		if dest.Mailbox == "" && destRole == "" {
 			return nil
 		}
@@ -126,7 +133,10 @@ func (db *DB) RemoveJournaled(ctx context.Context, id int64) ([]int64, error) {
 			return fail("remove message", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
-		return checkAffected(res, err, "remove message")
+		if err := checkAffected(res, err, "remove message"); err != nil {
+			return err
+		}
+		return settleTwins(ctx, tx, blob)
 	})
 	if err != nil {
 		return nil, err

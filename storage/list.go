@@ -39,7 +39,7 @@ func (q ListQuery) where() (string, []any, error) {
 		conds = append(conds, "m.folder_id = ?")
 		args = append(args, q.FolderID)
 	case q.AccountID != 0 && q.Search == "":
-		conds = append(conds, "m.in_inbox = 1", "m.account_id = ?")
+		conds = append(conds, "m.in_inbox > 0", "m.account_id = ?") // twins too
 		args = append(args, q.AccountID)
 	case q.AccountID != 0:
 		conds = append(conds, "m.account_id = ?")

@@ -296,8 +296,8 @@ func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m 
 	to := core.DisplayAddresses(m.To)
 	res, err := tx.ExecContext(ctx, `
 INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted, forwarded)
-VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		d.AccountID, d.FolderID, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
+VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FROM messages WHERE blob = ? AND in_inbox > 0) THEN 2 ELSE 1 END FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		d.AccountID, d.FolderID, b.Hash, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
 		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded)
 	if err != nil {
 		return 0, false, fail("insert message", err)
@@ -313,4 +313,19 @@ VALUES (?, ?, (SELECT role = 'inbox' FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// settleTwins shows one copy of a blob in the unified inbox, the oldest
+// row of those in an inbox (in_inbox 1), and marks the others twins
+// (in_inbox 2): after a copy
+// moved in or out of an inbox or was removed. A new row needs no call:
+// it is the newest, and the insert marks it a twin when an older copy
+// is in an inbox.
+func settleTwins(ctx context.Context, tx *sql.Tx, blob string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE messages SET in_inbox = CASE WHEN id = (SELECT MIN(id) FROM messages WHERE blob = ?1 AND in_inbox > 0) THEN 1 ELSE 2 END
+WHERE blob = ?1 AND in_inbox > 0`, blob)
+	if err != nil {
+		return fail("settle copies in the unified inbox", err)
+	}
+	return nil
 }

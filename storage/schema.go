@@ -227,4 +227,15 @@ CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key !=
 ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
+	// The same mailbox read twice (by POP3 and IMAP, or as two accounts)
+	// stores each message twice, byte for byte: one blob. The unified
+	// inbox shows one of them, the oldest row; the others are twins,
+	// in_inbox = 2, still listed in their own inboxes (see settleTwins).
+	// A value of in_inbox rather than a column of its own keeps the
+	// unified inbox's index covering its queries.
+	`
+UPDATE messages SET in_inbox = 2 WHERE in_inbox = 1
+	AND EXISTS (SELECT 1 FROM messages o WHERE o.blob = messages.blob AND o.in_inbox > 0 AND o.id < messages.id);
+CREATE INDEX messages_account_inbox ON messages (account_id, date DESC, id DESC) WHERE in_inbox > 0 AND deleted = 0;
+`,
 }
