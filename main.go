@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -103,6 +104,10 @@ func hasDisplay(getenv func(string) string) bool {
 }
 
 func runGUI(ctx context.Context, dataDir string, minimized bool) error {
+	// Absolute, as Settings shows it and the control socket names it.
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
 	}
