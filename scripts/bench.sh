@@ -36,7 +36,8 @@
 #   BENCH_SCALE_POP3_MESSAGES=2000   POP3 corpus size
 #   BENCH_SCALE_RUNS=3               counted runs per tool (at least 3)
 #   BENCH_SCALE_WARMUP=1             uncounted rounds first
-#   BENCH_SCALE_ONLY="imap-full imap-resync pop3-full"   which cases
+#   BENCH_SCALE_OUTBOX_MESSAGES=500  messages queued for the outbox case
+#   BENCH_SCALE_ONLY="imap-full imap-resync pop3-full smtp-outbox"   which cases
 #   BENCH_SCALE_DOC=FILE   where the results go (default docs/PERFORMANCE.md,
 #                          between its markers; empty: print only)
 #   TRIBUTARY_MAIL_DIR   state dir of scripts/mailservers.sh (default /tmp/tributary-mail)
@@ -902,7 +903,8 @@ SCALE_POP3_N="${BENCH_SCALE_POP3_MESSAGES:-2000}"
 SCALE_RUNS="${BENCH_SCALE_RUNS:-3}"
 SCALE_WARMUP="${BENCH_SCALE_WARMUP:-1}"
 SCALE_DOC="${BENCH_SCALE_DOC-$ROOT/docs/PERFORMANCE.md}"
-SCALE_ONLY="${BENCH_SCALE_ONLY:-imap-full imap-resync pop3-full}"
+SCALE_OUTBOX_N="${BENCH_SCALE_OUTBOX_MESSAGES:-500}"
+SCALE_ONLY="${BENCH_SCALE_ONLY:-imap-full imap-resync pop3-full smtp-outbox}"
 SCALE_USER_IMAP=bench@example.test
 SCALE_USER_POP3=benchpop@example.test
 
@@ -1086,18 +1088,74 @@ EOF
 		have=$(imap_count) || die "IMAP STATUS failed"
 		expect_count "$BUSER's INBOX on the server after POP3 (leave on server)" "$have" "$SCALE_POP3_N"
 	fi
+	if [[ $want == *" smtp-outbox "* ]]; then
+		scale_outbox
+	fi
+}
+
+# scale_outbox: the outbox case of issue 10. Tributary queues N messages
+# (untimed), then "tributary outbox send" sends them, timed; the peer is
+# Python's smtplib sending the same N over one session, the ceiling of one
+# SMTP connection. Both get STARTTLS and AUTH from the same Postfix.
+scale_outbox() {
+	command -v python3 >/dev/null || die "python3 is missing (the smtplib peer of smtp-outbox)"
+	use_user "$SCALE_USER_IMAP"
+	local n=$SCALE_OUTBOX_N td="$WORK/scale-trib-outbox" pd="$WORK/scale-smtplib" body="$WORK/body-outbox.txt"
+	text_body 4343 10240 >"$body"
+	trib_prep_script prep-scale-trib-outbox-account "$td"
+	write_script prep-scale-trib-outbox <<EOF
+"$WORK/bin/prep-scale-trib-outbox-account" || exit 1
+for ((i = 1; i <= $n; i++)); do
+	"$BIN" --data-dir "$td" send --queue --from Bench --to "$SINK" --subject "outbox \$i" \\
+		--body-file "$body" >>"$WORK/logs/prep-scale-trib-outbox.log" 2>&1 || exit 1
+done
+EOF
+	write_script send-scale-trib-outbox <<EOF
+exec "$BIN" --data-dir "$td" outbox send >>"$WORK/logs/send-scale-trib-outbox.log" 2>&1
+EOF
+	mkdir -p "$pd"
+	cat >"$pd/send.py" <<PYEOF
+import smtplib, ssl
+from email.message import EmailMessage
+body = open("$body", encoding="utf-8").read()
+ctx = ssl.create_default_context(cafile="$CA_FILE")
+sent = 0
+with smtplib.SMTP("$HOST", $SUBMISSION_PORT) as s:
+    s.starttls(context=ctx)
+    s.login("$BUSER", "$BPASS")
+    for i in range($n):
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = "$BUSER", "$SINK", "outbox %d" % i
+        m.set_content(body)
+        s.send_message(m)
+        sent += 1
+print(sent)
+PYEOF
+	write_script send-scale-smtplib <<EOF
+python3 "$pd/send.py" >>"$WORK/logs/send-scale-smtplib.log" 2>&1
+EOF
+	: >"$WORK/logs/send-scale-smtplib.log"
+	alternate smtp-outbox \
+		"tributary $WORK/bin/prep-scale-trib-outbox $WORK/bin/send-scale-trib-outbox" \
+		"smtplib - $WORK/bin/send-scale-smtplib"
+	local sent
+	sent=$("$BIN" --data-dir "$td" outbox --json | jq '[.[] | select(.state == "sent")] | length')
+	expect_count "tributary's outbox after the last run (state sent)" "$sent" "$n"
+	sent=$(awk '{ s += $1 } END { print s }' "$WORK/logs/send-scale-smtplib.log")
+	expect_count "smtplib's messages sent" "$sent" "$(((SCALE_WARMUP + SCALE_RUNS) * n))"
 }
 
 scale_table() {
 	echo "| Work | Tributary median (min–max) | Peer | Peer median (min–max) | Ratio | Tributary CPU | Peer CPU | Tributary peak RSS | Peer peak RSS |"
 	echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
 	local id desc peer
-	for id in imap-full imap-resync pop3-full; do
+	for id in imap-full imap-resync pop3-full smtp-outbox; do
 		[[ -s $WORK/scale/$id.tsv ]] || continue
 		case $id in
 		imap-full) desc="IMAP initial sync, $SCALE_N messages" peer=mbsync ;;
 		imap-resync) desc="IMAP no-change resync, $SCALE_N messages" peer=mbsync ;;
 		pop3-full) desc="POP3, $SCALE_POP3_N messages (leave on server)" peer=getmail ;;
+		smtp-outbox) desc="Outbox of $SCALE_OUTBOX_N queued messages through Postfix submission (STARTTLS+AUTH)" peer=smtplib ;;
 		esac
 		local tm pm
 		tm=$(scale_stat "$id" tributary 2 median)
@@ -1137,7 +1195,7 @@ scale_block() {
 	echo "Every run (name, wall s, peak RSS KiB, user s, system s, 1-minute load at its start):"
 	echo
 	echo '```'
-	for id in imap-full imap-resync pop3-full; do
+	for id in imap-full imap-resync pop3-full smtp-outbox; do
 		[[ -s $WORK/scale/$id.tsv ]] && awk -v id="$id" '{ print id "\t" $0 }' "$WORK/scale/$id.tsv"
 	done
 	echo '```'
