@@ -227,4 +227,11 @@ CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key !=
 ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
+	// Undo send and send later: a queued message waits until not_before,
+	// and keeps what it was written from, so that Undo or Cancel brings
+	// the draft back (the drafts row itself goes when it is queued).
+	`
+ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0; -- Unix seconds, rounded up; 0: at once
+ALTER TABLE outbox ADD COLUMN composition TEXT NOT NULL DEFAULT ''; -- JSON core.Composition; '': none kept
+`,
 }
