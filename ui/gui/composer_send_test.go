@@ -52,7 +52,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	}
 	onUI(func() {
 		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
-		if !strings.Contains(text, "Sending “RE: Plans for Friday” to carol@example.test in ") {
+		if !strings.HasPrefix(text, "Sending in ") || !strings.Contains(text, " s: “RE: Plans for Friday” to carol@example.test") {
 			t.Errorf("notice = %q, want what is sent to whom, and the seconds left", text)
 		}
 		test.Tap(toastButton(f.app, "Undo"))
@@ -107,6 +107,12 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 		tapButton(t, c.win, "Schedule")
 	})
 	eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
+	onUI(func() {
+		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
+		if want := "Scheduled for " + at.Format("Mon 2 Jan 15:04") + ": “Seasons greetings”"; !strings.Contains(text, want) {
+			t.Errorf("notice = %q, want %q", text, want)
+		}
+	})
 	w := f.openOutbox(t, 1)
 	onUI(func() {
 		if it := w.items[0]; !it.Scheduled(time.Now()) || !it.NotBefore.Equal(at) {

@@ -38,7 +38,7 @@ func (toastLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			continue
 		}
 		s := o.MinSize()
-		w := min(max(s.Width, 420), size.Width-2*pad)
+		w := min(max(s.Width, 640), size.Width-2*pad)
 		y -= s.Height
 		o.Resize(fyne.NewSize(w, s.Height))
 		o.Move(fyne.NewPos((size.Width-w)/2, y))
@@ -100,9 +100,10 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 	var t *toast
 	text := func(left time.Duration) string {
 		if scheduled {
-			return fmt.Sprintf("“%s” to %s is scheduled for %s", orNone(item.Subject, "no subject"), item.To, item.NotBefore.Local().Format("Mon 2 Jan 15:04"))
+			return fmt.Sprintf("Scheduled for %s: “%s” to %s", item.NotBefore.Local().Format("Mon 2 Jan 15:04"), orNone(item.Subject, "no subject"), item.To)
 		}
-		return fmt.Sprintf("Sending “%s” to %s in %d s", orNone(item.Subject, "no subject"), item.To, int((left+time.Second-1)/time.Second))
+		// The seconds first: a long subject is cut at the end.
+		return fmt.Sprintf("Sending in %d s: “%s” to %s", int((left+time.Second-1)/time.Second), orNone(item.Subject, "no subject"), item.To)
 	}
 	until := item.NotBefore
 	if scheduled {
