@@ -167,6 +167,28 @@ type OutboxItem struct {
 	LastError   string
 	NextAttempt time.Time
 	Created     time.Time
+	// NotBefore is the earliest time the message may go (undo send, send
+	// later); zero means at once.
+	NotBefore time.Time
+	// Composition is what the message was written from, so that undoing
+	// or cancelling it brings it back as a draft; nil for messages queued
+	// before it was kept.
+	Composition *Composition `json:",omitempty"`
+}
+
+// Composition is a queued message as its author wrote it: the draft to
+// bring back into a composer, and the message it answers or forwards,
+// marked so once it is really sent (0: none).
+type Composition struct {
+	Draft   Draft
+	Answers int64 `json:",omitempty"`
+	Forward bool  `json:",omitempty"`
+}
+
+// Scheduled reports whether the message waits for its time at now: a
+// queued message whose NotBefore is still ahead.
+func (o OutboxItem) Scheduled(now time.Time) bool {
+	return o.State == OutboxQueued && o.NotBefore.After(now)
 }
 
 // Describe is a one-line summary for lists and logs (never the body).

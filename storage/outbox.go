@@ -27,9 +27,17 @@ func (db *DB) Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader)
 		return err
 	}
 	rcpts, _ := json.Marshal(item.Recipients)
+	var comp []byte
+	if item.Composition != nil {
+		comp, _ = json.Marshal(item.Composition)
+	}
 	item.Blob, item.State, item.Created = staged.Hash, core.OutboxQueued, time.Now().UTC().Truncate(time.Second)
-	res, err := db.w.ExecContext(ctx, `INSERT INTO outbox (account_id, blob, message_id, sender, recipients, to_display, subject, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)`,
-		item.AccountID, item.Blob, item.MessageID, item.From, string(rcpts), item.To, item.Subject, item.State, item.Created.Unix())
+	notBefore := unixCeil(item.NotBefore)
+	if notBefore != 0 {
+		item.NotBefore = time.Unix(notBefore, 0).UTC()
+	}
+	res, err := db.w.ExecContext(ctx, `INSERT INTO outbox (account_id, blob, message_id, sender, recipients, to_display, subject, state, created_at, not_before, composition) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		item.AccountID, item.Blob, item.MessageID, item.From, string(rcpts), item.To, item.Subject, item.State, item.Created.Unix(), notBefore, string(comp))
 	if err != nil {
 		return fail("queue message", err)
 	}
@@ -37,30 +45,53 @@ func (db *DB) Enqueue(ctx context.Context, item *core.OutboxItem, raw io.Reader)
 	return err
 }
 
-const outboxColumns = `o.id, o.account_id, a.name, o.blob, o.message_id, o.sender, o.recipients, o.to_display, o.subject, o.state, o.attempts, o.last_error, o.next_attempt, o.created_at`
+// unixCeil is t in Unix seconds, rounded up, so that a message kept for
+// an undo window never goes before the window ends; 0 for the zero time.
+func unixCeil(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	sec := t.Unix()
+	if t.Nanosecond() > 0 {
+		sec++
+	}
+	return sec
+}
+
+const outboxColumns = `o.id, o.account_id, a.name, o.blob, o.message_id, o.sender, o.recipients, o.to_display, o.subject, o.state, o.attempts, o.last_error, o.next_attempt, o.created_at, o.not_before, o.composition`
 
 func scanOutbox(r scanner) (core.OutboxItem, error) {
 	var o core.OutboxItem
-	var rcpts string
-	var next, created int64
-	if err := r.Scan(&o.ID, &o.AccountID, &o.Account, &o.Blob, &o.MessageID, &o.From, &rcpts, &o.To, &o.Subject, &o.State, &o.Attempts, &o.LastError, &next, &created); err != nil {
+	var rcpts, comp string
+	var next, created, notBefore int64
+	if err := r.Scan(&o.ID, &o.AccountID, &o.Account, &o.Blob, &o.MessageID, &o.From, &rcpts, &o.To, &o.Subject, &o.State, &o.Attempts, &o.LastError, &next, &created, &notBefore, &comp); err != nil {
 		return o, err
 	}
 	if next > 0 {
 		o.NextAttempt = time.Unix(next, 0).UTC()
 	}
+	if notBefore > 0 {
+		o.NotBefore = time.Unix(notBefore, 0).UTC()
+	}
 	o.Created = time.Unix(created, 0).UTC()
+	if comp != "" {
+		o.Composition = new(core.Composition)
+		if err := json.Unmarshal([]byte(comp), o.Composition); err != nil {
+			return o, fail(fmt.Sprintf("outbox message %d composition", o.ID), err)
+		}
+	}
 	return o, json.Unmarshal([]byte(rcpts), &o.Recipients)
 }
 
 // Outbox lists the outbox, oldest first. With due set, only the messages
-// whose turn has come (queued, or retry past its next attempt).
+// whose turn has come (queued, or retry past its next attempt, and in
+// both cases not waiting for a later time).
 func (db *DB) Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error) {
 	where := ``
 	var args []any
 	if !due.IsZero() {
-		where = ` WHERE o.state = 'queued' OR (o.state = 'retry' AND o.next_attempt <= ?)`
-		args = append(args, due.Unix())
+		where = ` WHERE (o.state = 'queued' OR (o.state = 'retry' AND o.next_attempt <= ?)) AND o.not_before <= ?`
+		args = append(args, due.Unix(), due.Unix())
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o JOIN accounts a ON a.id = o.account_id`+where+` ORDER BY o.id`, args...)
 	if err != nil {
@@ -104,12 +135,13 @@ func (db *DB) Claim(ctx context.Context, id int64) error {
 	return nil
 }
 
-// Requeue puts a message back in the queue for the user (retry, or send
-// again after all), unless it is being sent or was sent: the check and
+// Requeue puts a message back in the queue for the user (retry, send
+// again after all, or send a scheduled one now: the time it waited for
+// is cleared), unless it is being sent or was sent: the check and
 // the change are one statement, so a message can never be queued again
 // while an attempt runs.
 func (db *DB) Requeue(ctx context.Context, id int64) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'queued', last_error = '', next_attempt = 0 WHERE id = ? AND state IN ('queued', 'retry', 'failed', 'unknown')`, id)
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'queued', last_error = '', next_attempt = 0, not_before = 0 WHERE id = ? AND state IN ('queued', 'retry', 'failed', 'unknown')`, id)
 	if err != nil {
 		return fail("requeue outbox message", err)
 	}
@@ -152,4 +184,40 @@ func (db *DB) DeleteOutbox(ctx context.Context, id int64) error {
 		return err
 	}
 	return db.removeUnreferencedBlobs(ctx, []string{o.Blob})
+}
+
+// NextDue is the earliest time after after at which a waiting message
+// (queued, or retry) becomes due, so that a running engine can wake then;
+// ok is false when none waits for a later time.
+func (db *DB) NextDue(ctx context.Context, after time.Time) (t time.Time, ok bool, err error) {
+	var due sql.NullInt64
+	err = db.sql.QueryRowContext(ctx, `SELECT MIN(due) FROM (SELECT CASE state WHEN 'retry' THEN MAX(next_attempt, not_before) ELSE not_before END AS due FROM outbox WHERE state IN ('queued', 'retry')) WHERE due > ?`, after.Unix()).Scan(&due)
+	if err != nil {
+		return t, false, fail("next outbox message due", err)
+	}
+	if !due.Valid {
+		return t, false, nil
+	}
+	return time.Unix(due.Int64, 0).UTC(), true, nil
+}
+
+// Unqueue takes a message out of the outbox before it is handed to the
+// server (undo send, or cancel a scheduled one) and returns it as it
+// was. Only a message that is waiting or failed can be taken back: the
+// check and the removal are one statement, and Claim is one too, so a
+// message is either claimed for sending or unqueued, never both. For any
+// other state it returns ErrNotClaimable.
+func (db *DB) Unqueue(ctx context.Context, id int64) (core.OutboxItem, error) {
+	o, err := db.OutboxItem(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	res, err := db.w.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND state IN ('queued', 'retry', 'failed')`, id)
+	if err != nil {
+		return o, fail("unqueue outbox message", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return o, ErrNotClaimable
+	}
+	return o, db.removeUnreferencedBlobs(ctx, []string{o.Blob})
 }

@@ -238,4 +238,11 @@ UPDATE messages SET in_inbox = 2 WHERE in_inbox = 1
 	AND EXISTS (SELECT 1 FROM messages o WHERE o.blob = messages.blob AND o.in_inbox > 0 AND o.id < messages.id);
 CREATE INDEX messages_account_inbox ON messages (account_id, date DESC, id DESC) WHERE in_inbox > 0 AND deleted = 0;
 `,
+	// Undo send and send later: a queued message waits until not_before,
+	// and keeps what it was written from, so that Undo or Cancel brings
+	// the draft back (the drafts row itself goes when it is queued).
+	`
+ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0; -- Unix seconds, rounded up; 0: at once
+ALTER TABLE outbox ADD COLUMN composition TEXT NOT NULL DEFAULT ''; -- JSON core.Composition; '': none kept
+`,
 }

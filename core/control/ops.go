@@ -50,6 +50,9 @@ type Ops interface {
 	OutboxResolve(ctx context.Context, id int64, asSent bool) (core.OutboxItem, error)
 	// OutboxDelete removes a message from the outbox.
 	OutboxDelete(ctx context.Context, id int64) error
+	// OutboxCancel takes a message that was not handed to the server out
+	// of the outbox and makes it a draft again (see engine.Unqueue).
+	OutboxCancel(ctx context.Context, id int64) (core.Draft, error)
 	// OutboxSend sends every message whose turn has come, of one account
 	// when account is not empty.
 	OutboxSend(ctx context.Context, account string) error
@@ -87,6 +90,9 @@ type SendRequest struct {
 	Account   string     `json:"account"`
 	Draft     smtp.Draft `json:"draft"`
 	QueueOnly bool       `json:"queue_only,omitempty"`
+	// NotBefore queues the message to go at that time (send --at, --delay)
+	// instead of sending it now.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
 
 // AnswerRequest is a reply (to everyone with All) or a forward to To, of
@@ -230,16 +236,16 @@ func (l *Local) Send(ctx context.Context, req SendRequest) (core.OutboxItem, err
 	if err != nil {
 		return core.OutboxItem{}, err
 	}
-	item, err := l.Engine.Queue(ctx, a, req.Draft)
-	if err != nil || req.QueueOnly {
+	item, err := l.Engine.QueueWith(ctx, a, req.Draft, engine.QueueOptions{NotBefore: req.NotBefore})
+	if err != nil || req.QueueOnly || !req.NotBefore.IsZero() {
 		return item, err
 	}
 	return l.Engine.Send(ctx, item.ID)
 }
 
-// Answer implements Ops. A reply that went out marks its original
-// answered; one that is only queued does not yet, as the outbox does not
-// remember what it answers.
+// Answer implements Ops. The outbox remembers what the message answers:
+// the original is marked answered (forwarded) when the message goes, now
+// or, when only queued, with a later outbox send.
 func (l *Local) Answer(ctx context.Context, req AnswerRequest) (core.OutboxItem, error) {
 	var d reply.Draft
 	var err error
@@ -260,17 +266,11 @@ func (l *Local) Answer(ctx context.Context, req AnswerRequest) (core.OutboxItem,
 	if err != nil {
 		return core.OutboxItem{}, err
 	}
-	item, err := l.Engine.Queue(ctx, a, d.Message)
+	item, err := l.Engine.QueueWith(ctx, a, d.Message, engine.QueueOptions{Answers: d.Original, Forward: d.Forward})
 	if err != nil || req.QueueOnly {
 		return item, err
 	}
-	item, err = l.Engine.Send(ctx, item.ID)
-	if err == nil && item.State == core.OutboxSent {
-		if err := l.Engine.MarkOriginal(ctx, d.Original, d.Forward); err != nil {
-			return item, fmt.Errorf("sent, but message %d not marked answered or forwarded: %w", d.Original, err)
-		}
-	}
-	return item, err
+	return l.Engine.Send(ctx, item.ID)
 }
 
 // OutboxRetry implements Ops.

@@ -205,6 +205,11 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return s.ops.OutboxResolve(ctx, id.ID, id.AsSent)
 		}
 		return nil, s.ops.OutboxDelete(ctx, id.ID)
+	case "outbox-cancel":
+		if err := decode(&id); err != nil {
+			return nil, err
+		}
+		return s.ops.OutboxCancel(ctx, id.ID)
 	case "outbox-send", "sync":
 		if err := decode(&acct); err != nil {
 			return nil, err

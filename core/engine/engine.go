@@ -37,6 +37,8 @@ type Store interface {
 	SetOutboxState(ctx context.Context, id int64, state core.OutboxState, lastErr string, next time.Time) error
 	RecoverSending(ctx context.Context) (int64, error)
 	DeleteOutbox(ctx context.Context, id int64) error
+	Unqueue(ctx context.Context, id int64) (core.OutboxItem, error)
+	NextDue(ctx context.Context, after time.Time) (time.Time, bool, error)
 	OpenBlob(hash string) (*os.File, error)
 
 	Message(ctx context.Context, id int64) (core.MessageSummary, string, error)
@@ -89,6 +91,7 @@ type Engine struct {
 	bus     bus
 	check   chan struct{} // "Get mail" for the running engine
 	reload  chan struct{} // accounts changed
+	outbox  chan struct{} // a message was queued: the outbox loop looks again
 	workers sourceWorkers // of the running engine
 	tokens  tokens        // OAuth2 access tokens, in memory only
 }
@@ -111,7 +114,7 @@ func New(store Store, opts Options) *Engine {
 	if opts.KeepAlive <= 0 {
 		opts.KeepAlive = DefaultKeepAlive
 	}
-	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1), reload: make(chan struct{}, 1)}
+	return &Engine{store: store, opts: opts, log: opts.Logger, check: make(chan struct{}, 1), reload: make(chan struct{}, 1), outbox: make(chan struct{}, 1)}
 }
 
 // netOptions returns connection options with the current pins.

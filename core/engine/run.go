@@ -48,17 +48,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Go(func() {
-		for {
-			for range e.DrainOutbox(ctx) {
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(OutboxInterval):
-			}
-		}
-	})
+	wg.Go(func() { e.runOutbox(ctx) })
 	for {
 		sourcesCtx, stop := context.WithCancel(ctx)
 		var sources sync.WaitGroup

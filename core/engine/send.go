@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
+	"github.com/tributary-mail/tributary/core/reply"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
@@ -26,17 +27,24 @@ const (
 	MaxAttempts = 10
 )
 
-// Queue builds d from account a and writes it to the outbox. The message
-// is on disk, queued, before anything is sent.
+// Queue builds d from account a and writes it to the outbox, to go at
+// once: QueueWith with the zero QueueOptions. The message is on disk,
+// queued, before anything is sent.
 func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
+	return e.QueueWith(ctx, a, d, QueueOptions{})
+}
+
+func (e *Engine) queue(ctx context.Context, a core.Account, d smtp.Draft, notBefore time.Time, comp *core.Composition) (core.OutboxItem, error) {
 	d.From = a.From()
 	item := core.OutboxItem{
-		AccountID:  a.ID,
-		Account:    a.Name,
-		From:       a.Email,
-		Recipients: d.Recipients(),
-		To:         joinAddrs(d),
-		Subject:    d.Subject,
+		AccountID:   a.ID,
+		Account:     a.Name,
+		From:        a.Email,
+		Recipients:  d.Recipients(),
+		To:          joinAddrs(d),
+		Subject:     d.Subject,
+		NotBefore:   notBefore,
+		Composition: comp,
 	}
 	// The message streams from the builder to its file, so large
 	// attachments are never held in memory.
@@ -147,6 +155,10 @@ func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core
 	if err != nil {
 		return item, err
 	}
+	if now := e.opts.Now(); item.Scheduled(now) {
+		// Only the user's "send now" (Resend) brings its time forward.
+		return item, fmt.Errorf("outbox message %d waits until %s; send it now from the outbox", id, item.NotBefore.Local().Format("2006-01-02 15:04"))
+	}
 	if err := e.store.Claim(ctx, id); err != nil {
 		item, _ := e.store.OutboxItem(ctx, id)
 		return item, fmt.Errorf("outbox message %d is %s, not waiting to be sent: %w", id, item.State, err)
@@ -185,6 +197,7 @@ func (e *Engine) attempt(ctx context.Context, id int64, sess *smtpSession) (core
 	item.State, item.LastError, item.NextAttempt = state, lastErr, next
 	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
 	if state == core.OutboxSent {
+		e.sentAfter(context.WithoutCancel(ctx), item)
 		// Filed even if the caller gave up: the message went out.
 		if err := e.fileSent(context.WithoutCancel(ctx), item, sess); err != nil {
 			// The message went out; failing to file a copy must not make
@@ -220,6 +233,9 @@ func (e *Engine) DeleteOutbox(ctx context.Context, id int64) error {
 	}
 	if err := e.store.DeleteOutbox(ctx, id); err != nil {
 		return err
+	}
+	if item.Composition != nil {
+		reply.RemoveForwardFiles(item.Composition.Draft.Attachments)
 	}
 	e.publish(Event{Kind: EventOutbox, Account: item.Account, Outbox: &item})
 	return nil

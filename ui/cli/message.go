@@ -189,8 +189,14 @@ func runSend(ctx context.Context, c *call) error {
 	c.fs.StringVar(&bodyFile, "body-file", "", "file with the plain-text body (default: standard input)")
 	c.fs.Var(&attach, "attach", "file to attach (repeatable)")
 	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
+	at := c.fs.String("at", "", "send later, at this local time (2026-12-24T09:00) or RFC 3339 time")
+	delay := c.fs.Duration("delay", 0, "send later, after this long (10s, 2h30m)")
 	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
 		return errUsage
+	}
+	notBefore, err := sendTime(*at, *delay, c.now())
+	if err != nil {
+		return err
 	}
 	var d smtp.Draft
 	var errs []error
@@ -220,7 +226,11 @@ func runSend(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	item, err := ops.Send(ctx, control.SendRequest{Account: from, Draft: d, QueueOnly: *queue})
+	item, err := ops.Send(ctx, control.SendRequest{Account: from, Draft: d, QueueOnly: *queue, NotBefore: notBefore})
+	if err == nil && !notBefore.IsZero() {
+		printLine(c.env.Stdout, "message %d to %s is scheduled for %s", item.ID, item.To, item.NotBefore.Local().Format(sendTimeShown))
+		return nil
+	}
 	return c.reportQueued(item, *queue, err)
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -19,6 +20,52 @@ type outboxJSON struct {
 	Attempts    int    `json:"attempts"`
 	LastError   string `json:"last_error"`
 	NextAttempt string `json:"next_attempt"`
+	NotBefore   string `json:"not_before"` // scheduled: the time it waits for
+}
+
+// sendTimeLayouts are the local times send --at takes, besides RFC 3339.
+var sendTimeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
+
+// sendTimeShown is how a scheduled time is written back to the user.
+const sendTimeShown = "Mon 2006-01-02 15:04 MST"
+
+// sendTime is when send --at or --delay asks the message to go; zero for
+// a plain send, which is not delayed. A local time is read in the local
+// time zone; a time that is not ahead of now is refused rather than sent
+// at once, since it is most likely a typo.
+func sendTime(at string, delay time.Duration, now time.Time) (time.Time, error) {
+	switch {
+	case at != "" && delay != 0:
+		return time.Time{}, errors.New("give either --at or --delay, not both")
+	case delay < 0:
+		return time.Time{}, fmt.Errorf("--delay %s is negative", delay)
+	case delay > 0:
+		return now.Add(delay), nil
+	case at == "":
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	for _, layout := range sendTimeLayouts {
+		if err == nil {
+			break
+		}
+		t, err = time.ParseInLocation(layout, at, time.Local)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q is not a time: write it as 2026-12-24T09:00 (local time) or 2026-12-24T09:00:00+01:00", at)
+	}
+	if !t.After(now) {
+		return time.Time{}, fmt.Errorf("--at %s is not in the future (it is %s now)", t.Format(sendTimeShown), now.In(t.Location()).Format(sendTimeShown))
+	}
+	return t, nil
+}
+
+// now is the command's clock: the engine's, so that tests can set it.
+func (c *call) now() time.Time {
+	if c.env.Engine.Now != nil {
+		return c.env.Engine.Now()
+	}
+	return time.Now()
 }
 
 func runOutbox(ctx context.Context, c *call) error {
@@ -51,7 +98,7 @@ func runOutbox(ctx context.Context, c *call) error {
 		}
 		fmt.Fprintln(c.env.Stdout, "sent every message that was due")
 		return nil
-	case "delete", "retry", "resolve":
+	case "delete", "retry", "resolve", "cancel":
 	default:
 		return errUsage
 	}
@@ -68,6 +115,13 @@ func runOutbox(ctx context.Context, c *call) error {
 	}
 	var item core.OutboxItem
 	switch verb {
+	case "cancel":
+		d, err := ops.OutboxCancel(ctx, id)
+		if err != nil {
+			return err
+		}
+		printLine(c.env.Stdout, "outbox message %d is draft %d again", id, d.ID)
+		return nil
 	case "delete":
 		if err := ops.OutboxDelete(ctx, id); err != nil {
 			return err
@@ -102,14 +156,23 @@ func outboxList(ctx context.Context, c *call, asJSON bool) error {
 			if !o.NextAttempt.IsZero() {
 				next = o.NextAttempt.UTC().Format(time.RFC3339)
 			}
-			out[i] = outboxJSON{o.ID, o.Account, o.To, o.Subject, string(o.State), o.Attempts, o.LastError, next}
+			notBefore := ""
+			if !o.NotBefore.IsZero() {
+				notBefore = o.NotBefore.UTC().Format(time.RFC3339)
+			}
+			out[i] = outboxJSON{o.ID, o.Account, o.To, o.Subject, string(o.State), o.Attempts, o.LastError, next, notBefore}
 		}
 		return printJSON(c.env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tATTEMPTS\tACCOUNT\tTO\tSUBJECT\tLAST ERROR")
+	now := c.now()
 	for _, o := range items {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", o.ID, o.State, o.Attempts, cell(o.Account, 0), cell(o.To, 30), cell(o.Subject, 40), cell(o.LastError, 80))
+		state := string(o.State)
+		if o.Scheduled(now) {
+			state = "scheduled " + o.NotBefore.Local().Format("2006-01-02T15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", o.ID, state, o.Attempts, cell(o.Account, 0), cell(o.To, 30), cell(o.Subject, 40), cell(o.LastError, 80))
 	}
 	return tw.Flush()
 }

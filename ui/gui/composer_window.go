@@ -63,6 +63,7 @@ type composer struct {
 	float         *fyne.Container
 	status        *widget.Label
 	sendButton    *widget.Button
+	laterButton   *widget.Button // "Send later…" (composer_send.go)
 	attachButton  *widget.Button
 	discardButton *widget.Button
 
@@ -155,6 +156,8 @@ func newComposer(a *App, d Draft) *composer {
 	c.sendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.send)
 	c.sendButton.Importance = widget.HighImportance
 	c.sendButton.Disable()
+	c.laterButton = widget.NewButtonWithIcon("Send later…", theme.HistoryIcon(), c.sendLater)
+	c.laterButton.Disable()
 	c.attachButton = widget.NewButtonWithIcon("Attach…", theme.MailAttachmentIcon(), c.pickFile)
 	c.discardButton = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
 	key := func(s string) fyne.CanvasObject {
@@ -166,7 +169,7 @@ func newComposer(a *App, d Draft) *composer {
 		key("Cc"), c.cc.box,
 		key("Bcc"), c.bcc.box,
 		key("Subject"), c.subject)
-	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), c.discardButton)
+	toolbar := container.NewHBox(c.sendButton, c.laterButton, c.attachButton, layout.NewSpacer(), c.discardButton)
 	c.win.SetContent(container.NewStack(container.NewBorder(
 		container.NewVBox(toolbar, form),
 		container.NewVBox(c.fileList, c.status),
@@ -227,6 +230,7 @@ func (c *composer) setAccounts(accounts []core.Account) {
 		c.from.Disable()
 		c.ready = false
 		c.sendButton.Disable()
+		c.laterButton.Disable()
 		c.from.PlaceHolder = "No account yet"
 		c.from.Refresh()
 		c.status.SetText("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile.")
@@ -248,6 +252,7 @@ func (c *composer) setAccounts(accounts []core.Account) {
 	c.ready = true
 	if !c.sending && !c.done {
 		c.sendButton.Enable()
+		c.laterButton.Enable()
 	}
 }
 
@@ -339,8 +344,9 @@ func (c *composer) validate() (smtp.Draft, core.Account, bool) {
 	return d, acct, ok
 }
 
-// send queues the message in the outbox, then makes one attempt at
-// once, in the background. The window closes when the message is sent;
+// send queues the message in the outbox. With an undo window set it
+// waits there for the window, with Undo offered (composer_send.go);
+// otherwise one attempt is made at once, in the background. The window closes when the message is sent;
 // otherwise it says plainly what happened, and the message waits in the
 // outbox, where the user decides what comes next.
 func (c *composer) send() {
@@ -358,31 +364,23 @@ func (c *composer) send() {
 		c.timer.Stop()
 	}
 	a := c.app
+	if wait := a.undoWindow(); wait > 0 {
+		c.queueFor(d, acct, time.Now().Add(wait), false)
+		return
+	}
+	opts := c.queueOptions(acct, time.Time{})
 	a.background("send", func() {
-		item, err := a.engine.Queue(a.ctx, acct, d)
+		item, err := a.engine.QueueWith(a.ctx, acct, d, opts)
 		if err != nil {
-			a.do(func() {
-				c.sending = false
-				c.setEditable(true)
-				msg := "Not sent: " + err.Error() + ". Nothing was sent; correct it and press Send again."
-				c.status.SetText(msg)
-				if c.closed {
-					c.saveNow() // nothing the user wrote is lost with the window
-					a.fyne.SendNotification(fyne.NewNotification("Message not sent: "+d.Subject, msg+" It is kept in Drafts."))
-				}
-			})
+			a.do(func() { c.notQueued(d, err) })
 			return
 		}
 		// From here on the outbox holds the message: the draft goes, so
-		// it cannot be sent a second time by mistake.
+		// it cannot be sent a second time by mistake. The engine marks
+		// the original answered, and removes a forward's extracted
+		// files, once the message is sent.
 		c.forget()
-		removeForwardFiles(d.Attachments)
 		item, err = a.engine.Send(a.ctx, item.ID)
-		if err == nil && item.State == core.OutboxSent && c.draft.answers != 0 {
-			if err := a.engine.MarkOriginal(a.ctx, c.draft.answers, c.draft.forward); err != nil {
-				a.log.Warn("sent, but the original not marked answered or forwarded", "message", c.draft.answers, "error", err)
-			}
-		}
 		a.do(func() { c.finish(item, err) })
 	})
 }
@@ -459,7 +457,7 @@ func (c *composer) setEditable(on bool) {
 			e.Disable()
 		}
 	}
-	for _, w := range []fyne.Disableable{c.from, c.sendButton, c.attachButton, c.discardButton} {
+	for _, w := range []fyne.Disableable{c.from, c.sendButton, c.laterButton, c.attachButton, c.discardButton} {
 		if on {
 			w.Enable()
 		} else {

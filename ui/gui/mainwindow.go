@@ -68,6 +68,7 @@ type MainWindow struct {
 	listPane *fyne.Container // the heading over the list
 	keys     *keymap
 	tips     *tipLayer
+	toasts   *toastLayer // undo send and other short notices
 	toolbar  []*toolButton
 	status   binding.String
 	// states holds each account's sync failures and progress, by
@@ -166,7 +167,7 @@ func (w *MainWindow) toggleCompact() {
 
 func newMainWindow(a *App) *MainWindow {
 	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1,
-		keys: newKeymap(), tips: newTipLayer()}
+		keys: newKeymap(), tips: newTipLayer(), toasts: newToastLayer()}
 	w.reader = NewReader(a)
 	w.reader.onOpen = w.openFromThread
 	w.navList = newFolderList(func() int { return len(w.nav) },
@@ -243,7 +244,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.demoButton,
 	))
 	w.body = container.NewStack(w.mailView)
-	w.win.SetContent(container.NewStack(w.body, w.tips.root))
+	w.win.SetContent(container.NewStack(w.body, w.toasts.root, w.tips.root))
 	w.win.Resize(w.savedSize())
 	w.addShortcuts()
 	w.setupMainMenu()

@@ -32,6 +32,7 @@ type outboxWindow struct {
 	remove   *widget.Button
 	markSent *widget.Button
 	again    *widget.Button
+	unsend   *widget.Button // back to the drafts, unsent
 
 	drafts      []storage.Draft
 	draftList   *widget.List
@@ -81,7 +82,8 @@ func newOutboxWindow(a *App) *outboxWindow {
 	w.markSent = widget.NewButtonWithIcon("Mark as sent", theme.ConfirmIcon(), func() { w.withSelected(w.confirmSent) })
 	w.again = widget.NewButtonWithIcon("Send again", theme.MailSendIcon(), func() { w.withSelected(w.confirmAgain) })
 	w.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.withSelected(w.confirmDelete) })
-	actions := container.NewHBox(w.retry, w.markSent, w.again, w.remove)
+	w.unsend = widget.NewButtonWithIcon("Back to drafts", theme.DocumentCreateIcon(), func() { w.withSelected(w.backToDrafts) })
+	actions := container.NewHBox(w.retry, w.unsend, w.markSent, w.again, w.remove)
 	outbox := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.detail, actions), nil, nil, w.list)
 
 	w.draftList = widget.NewList(func() int { return len(w.drafts) }, newOutboxRow, w.updateDraftRow)
@@ -198,7 +200,7 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	it := w.items[i]
 	state, summary, when, info := rowParts(o)
-	state.SetText(it.State.Label())
+	state.SetText(stateLabel(it))
 	state.Importance = stateImportance(it.State)
 	state.Refresh()
 	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"), it.Account))
@@ -241,6 +243,9 @@ func attemptLine(it core.OutboxItem) string {
 		parts[0] = "1 attempt"
 	case it.Attempts > 1:
 		parts[0] = fmt.Sprintf("%d attempts", it.Attempts)
+	}
+	if it.Scheduled(time.Now()) {
+		parts = append(parts, "scheduled for "+whenLabel(it.NotBefore))
 	}
 	if it.State == core.OutboxRetry && !it.NextAttempt.IsZero() {
 		parts = append(parts, "next attempt "+whenLabel(it.NextAttempt))
@@ -286,6 +291,8 @@ func (w *outboxWindow) showDetail() {
 	w.retry.Hide()
 	w.markSent.Hide()
 	w.again.Hide()
+	w.unsend.Hide()
+	w.retry.SetText("Retry now")
 	w.remove.Disable()
 	if !ok {
 		w.detail.SetText("Select a message to see what can be done with it.")
@@ -294,11 +301,17 @@ func (w *outboxWindow) showDetail() {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "To: %s\nSubject: %s\nFrom: %s (%s)\nState: %s, %s\n", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"),
-		it.From, it.Account, it.State.Label(), attemptLine(it))
+		it.From, it.Account, stateLabel(it), attemptLine(it))
 	switch it.State {
 	case core.OutboxQueued, core.OutboxRetry, core.OutboxFailed:
 		w.retry.Show()
 		w.remove.Enable()
+		if it.Composition != nil {
+			w.unsend.Show()
+		}
+		if it.Scheduled(time.Now()) {
+			w.retry.SetText("Send now")
+		}
 	case core.OutboxUnknown:
 		b.WriteString("\nThe connection was lost after the message was handed to the server, so it may or may not have been delivered. " +
 			"Check with a recipient if you can, then mark it as sent, or send it again (which may deliver it twice).")
@@ -439,4 +452,33 @@ func (w *outboxWindow) deleteChosenDraft() {
 			})
 		})
 	}, w.win)
+}
+
+// stateLabel is a message's state in words; a message waiting for its
+// time (undo window, send later) is "Scheduled".
+func stateLabel(it core.OutboxItem) string {
+	if it.Scheduled(time.Now()) {
+		return "Scheduled"
+	}
+	return it.State.Label()
+}
+
+// backToDrafts takes a message that has not gone yet out of the outbox
+// and makes it a draft again, opened in a composer.
+func (w *outboxWindow) backToDrafts(it core.OutboxItem) {
+	a := w.app
+	w.unsend.Disable()
+	a.background("outbox back to drafts", func() {
+		comp, err := a.engine.Unqueue(a.ctx, it.ID)
+		a.do(func() {
+			w.unsend.Enable()
+			if err != nil {
+				w.status.SetText("Cannot take it back: " + err.Error())
+			} else {
+				w.status.SetText(fmt.Sprintf("%q is a draft again.", it.Subject))
+				a.OpenComposer(draftFromComposition(comp))
+			}
+			w.refresh()
+		})
+	})
 }

@@ -125,7 +125,14 @@ func (w *MainWindow) onSearch(text string) {
 	w.searchGen++
 	gen := w.searchGen
 	w.mu.Unlock()
-	time.AfterFunc(150*time.Millisecond, func() {
+	// Counted as the app's background work, so that Wait never returns
+	// while a search is about to start more of it.
+	w.app.background("search as you type", func() {
+		select {
+		case <-time.After(150 * time.Millisecond):
+		case <-w.app.ctx.Done():
+			return
+		}
 		w.mu.Lock()
 		stale := gen != w.searchGen
 		w.mu.Unlock()

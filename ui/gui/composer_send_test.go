@@ -1,0 +1,194 @@
+package gui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// toastButton is the main window's notice button labelled label, nil
+// when none shows. Call it on the UI goroutine.
+func toastButton(a *App, label string) *widget.Button {
+	return findButton(a.main.toasts.root, label)
+}
+
+// TestUndoSendBringsTheComposerBack: with an undo window, Send closes the
+// composer and leaves the message waiting in the outbox, with "Sending …
+// Undo" in the main window; Undo takes it out of the outbox, unsent, and
+// opens a composer with everything it had.
+func TestUndoSendBringsTheComposerBack(t *testing.T) {
+	f := newComposeFixture(t)
+	f.app.fyne.Preferences().SetInt(prefUndoSeconds, 30)
+	id := f.plans(t)
+	d, err := f.app.ReplyDraft(id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "agenda.txt")
+	if err := os.WriteFile(file, []byte("agenda"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.Attachments = []string{file}
+	d.Bcc = "boss@example.test"
+	c := f.openDraft(t, d)
+	before := time.Now()
+	onUI(func() {
+		test.Type(c.body, "Noon works. ")
+		test.Tap(c.sendButton)
+	})
+	eventually(t, "composer closed and Undo offered", func() bool {
+		return len(f.app.mailWindows().composers) == 0 && toastButton(f.app, "Undo") != nil
+	})
+	items, _ := f.db.Outbox(context.Background(), time.Time{})
+	if len(items) != 1 || !items[0].Scheduled(time.Now()) || items[0].NotBefore.Before(before.Add(29*time.Second)) {
+		t.Fatalf("outbox while Undo is offered = %+v, want one message waiting about 30 s", items)
+	}
+	onUI(func() {
+		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
+		if !strings.HasPrefix(text, "Sending in ") || !strings.Contains(text, " s: “RE: Plans for Friday” to carol@example.test") {
+			t.Errorf("notice = %q, want what is sent to whom, and the seconds left", text)
+		}
+		test.Tap(toastButton(f.app, "Undo"))
+	})
+	eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
+	back := onlyComposer(t, f.app)
+	eventually(t, "accounts loaded", func() bool { return back.ready })
+	onUI(func() {
+		if back.to.entry.Text != d.To || back.bcc.entry.Text != "boss@example.test" || back.subject.Text != d.Subject ||
+			back.body.Text != "Noon works. "+d.Body || !slices.Equal(back.files, []string{file}) {
+			t.Errorf("composer after Undo: to %q bcc %q subject %q body %q files %v", back.to.entry.Text, back.bcc.entry.Text, back.subject.Text, back.body.Text, back.files)
+		}
+		if back.draft.InReplyTo != d.InReplyTo || !slices.Equal(back.draft.References, d.References) || back.draft.answers != id {
+			t.Errorf("threading after Undo = %q %v answers %d, want %q %v %d", back.draft.InReplyTo, back.draft.References, back.draft.answers, d.InReplyTo, d.References, id)
+		}
+		if want := "Bea Ta <beta@example.test> (Beta)"; back.from.Selected != want {
+			t.Errorf("From after Undo = %q, want %q", back.from.Selected, want)
+		}
+		if toastButton(f.app, "Undo") != nil {
+			t.Error("the Undo notice is still shown")
+		}
+	})
+	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+		t.Errorf("outbox after Undo = %+v, want empty", items)
+	}
+	if drafts, _ := f.db.Drafts(context.Background()); len(drafts) != 1 || drafts[0].ID != back.draftID {
+		t.Errorf("drafts after Undo = %+v, want the one the composer holds", drafts)
+	}
+	// The engine is not running here; drain as it would once the window
+	// is over: nothing is left to go.
+	if errs := f.app.engine.DrainOutbox(context.Background()); len(errs) > 0 || len(f.sink.Messages()) != 0 {
+		t.Errorf("drain after Undo = %v with %d messages sent, want none", errs, len(f.sink.Messages()))
+	}
+}
+
+// TestSendLaterThenBackToDrafts: "Send later…" queues the message for
+// the date and time chosen; the outbox shows it scheduled, and "Back to
+// drafts" opens it again, unsent.
+func TestSendLaterThenBackToDrafts(t *testing.T) {
+	f := newComposeFixture(t)
+	c := f.openDraft(t, Draft{AccountID: f.alpha.ID, To: "dave@example.test", Subject: "Seasons greetings", Body: "Happy holidays"})
+	at := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
+	onUI(func() {
+		test.Tap(c.laterButton)
+		date, _ := findWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "2026-12-24" })
+		clock, _ := findWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "09:00" })
+		if date == nil || clock == nil {
+			t.Fatal("Send later asks for no date and time")
+		}
+		date.SetText(at.Format(laterDateLayout))
+		clock.SetText(at.Format(laterClockLayout))
+		tapButton(t, c.win, "Schedule")
+	})
+	eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
+	onUI(func() {
+		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
+		if want := "Scheduled for " + at.Format("Mon 2 Jan 15:04") + ": “Seasons greetings”"; !strings.Contains(text, want) {
+			t.Errorf("notice = %q, want %q", text, want)
+		}
+	})
+	w := f.openOutbox(t, 1)
+	onUI(func() {
+		if it := w.items[0]; !it.Scheduled(time.Now()) || !it.NotBefore.Equal(at) {
+			t.Errorf("outbox item = %+v, want it scheduled for %s", it, at)
+		}
+		w.list.Select(0)
+		if !w.unsend.Visible() || w.retry.Text != "Send now" || !strings.Contains(w.detail.Text, "Scheduled") {
+			t.Errorf("a scheduled message offers back %v, %q; detail %q", w.unsend.Visible(), w.retry.Text, w.detail.Text)
+		}
+		test.Tap(w.unsend)
+	})
+	eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
+	back := onlyComposer(t, f.app)
+	onUI(func() {
+		if back.subject.Text != "Seasons greetings" || back.body.Text != "Happy holidays" {
+			t.Errorf("composer after Back to drafts: %q %q", back.subject.Text, back.body.Text)
+		}
+	})
+	if n := len(f.sink.Messages()); n != 0 {
+		t.Errorf("%d messages sent, want none", n)
+	}
+}
+
+func TestLaterTime(t *testing.T) {
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.Local)
+	tests := []struct {
+		name, date, clock string
+		want              time.Time
+		wantErr           string
+	}{
+		{"ahead", "2026-12-24", "09:00", time.Date(2026, 12, 24, 9, 0, 0, 0, time.Local), ""},
+		{"spaces and one digit", " 2026-12-24 ", " 9:05 ", time.Date(2026, 12, 24, 9, 5, 0, 0, time.Local), ""},
+		{"later today", "2026-12-01", "15:01", time.Date(2026, 12, 1, 15, 1, 0, 0, time.Local), ""},
+		{"now", "2026-12-01", "15:00", time.Time{}, "has passed"},
+		{"bad date", "24.12.2026", "09:00", time.Time{}, "year-month-day"},
+		{"bad time", "2026-12-24", "9am", time.Time{}, "hours:minutes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := laterTime(tc.date, tc.clock, now)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("laterTime(%q, %q) = %v, %v; want an error with %q", tc.date, tc.clock, got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !got.Equal(tc.want) {
+				t.Errorf("laterTime(%q, %q) = %v, %v; want %v", tc.date, tc.clock, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSendingTab: the undo window is set in Settings, within 0 to 60 s.
+func TestSendingTab(t *testing.T) {
+	f := newMainFixture(t)
+	if got := f.app.undoWindow(); got != 10*time.Second {
+		t.Errorf("default undo window = %s, want 10s", got)
+	}
+	var s *settingsWindow
+	onUI(func() { s = f.app.openSettings() })
+	t.Cleanup(func() { onUI(s.win.Close) })
+	onUI(func() {
+		s.tabs.SelectIndex(1)
+		slider, _ := findWidget(s.tabs.Items[1].Content, func(*widget.Slider) bool { return true })
+		if s.tabs.Items[1].Text != "Sending" || slider == nil {
+			t.Fatalf("second Settings tab = %q, want Sending with a slider", s.tabs.Items[1].Text)
+		}
+		slider.SetValue(25)
+		slider.OnChangeEnded(25)
+	})
+	if got := f.app.undoWindow(); got != 25*time.Second {
+		t.Errorf("undo window after the slider = %s, want 25s", got)
+	}
+	f.app.fyne.Preferences().SetInt(prefUndoSeconds, 600)
+	if got := f.app.undoWindow(); got != time.Minute {
+		t.Errorf("undo window set to 600 = %s, want the 60 s cap", got)
+	}
+}
