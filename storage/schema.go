@@ -227,4 +227,23 @@ CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key !=
 ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
+	// Identities (core.Identity): the addresses an account sends as. The
+	// account's own is position 0, whose row (if any) holds only its
+	// settings: its name and address are read from accounts, so they
+	// follow every edit of the account.
+	`
+CREATE TABLE identities (
+	id              INTEGER PRIMARY KEY,
+	account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	position        INTEGER NOT NULL,
+	display_name    TEXT NOT NULL DEFAULT '',
+	email           TEXT NOT NULL DEFAULT '' COLLATE NOCASE, -- '' at position 0
+	reply_to        TEXT NOT NULL DEFAULT '',
+	bcc_self        INTEGER NOT NULL DEFAULT 0,
+	signature       TEXT NOT NULL DEFAULT '',
+	plain_text_only INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (account_id, position)
+);
+CREATE UNIQUE INDEX identities_email ON identities (account_id, email) WHERE position > 0;
+`,
 }
