@@ -27,13 +27,19 @@ const (
 )
 
 // Queue builds d from account a and writes it to the outbox. The message
-// is on disk, queued, before anything is sent.
+// is on disk, queued, before anything is sent. d.From may name one of
+// a's identities, which is then the sender (From and the envelope
+// sender); nil means the account's own.
 func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
-	d.From = a.From()
+	from, err := e.sender(ctx, a, d.From)
+	if err != nil {
+		return core.OutboxItem{}, err
+	}
+	d.From = from
 	item := core.OutboxItem{
 		AccountID:  a.ID,
 		Account:    a.Name,
-		From:       a.Email,
+		From:       from.Address,
 		Recipients: d.Recipients(),
 		To:         joinAddrs(d),
 		Subject:    d.Subject,
@@ -50,7 +56,7 @@ func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.
 		pw.CloseWithError(err)
 		built <- err
 	}()
-	err := e.store.Enqueue(ctx, &item, pr)
+	err = e.store.Enqueue(ctx, &item, pr)
 	pr.CloseWithError(errors.New("outbox: stopped reading"))
 	if buildErr := <-built; buildErr != nil {
 		return item, buildErr
