@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/smtp"
 )
 
 // NoIdentityError is the refusal of a message from an address that is
@@ -20,29 +22,41 @@ func (e *NoIdentityError) Error() string {
 }
 
 // sender is who a message of account a goes out as: the identity from
-// names (with the identity's display name when from gives none), or the
-// account's own when from is nil.
-func (e *Engine) sender(ctx context.Context, a core.Account, from *mail.Address) (*mail.Address, error) {
-	if from == nil || from.Address == "" || strings.EqualFold(from.Address, a.Email) {
-		own := a.From()
-		if from != nil && from.Name != "" {
-			own.Name = from.Name
-		}
-		return own, nil
-	}
+// names (with the name from gives, if any), or the account's own when
+// from is nil.
+func (e *Engine) sender(ctx context.Context, a core.Account, from *mail.Address) (core.Identity, error) {
 	ids, err := e.store.AccountIdentities(ctx, a.ID)
 	if err != nil {
-		return nil, fmt.Errorf("read the identities of %s: %w", a.Name, err)
+		return core.Identity{}, fmt.Errorf("read the identities of %s: %w", a.Name, err)
 	}
-	id, ok := core.IdentityFor(ids, from.Address)
-	if !ok {
-		return nil, &NoIdentityError{Account: a.Name, Address: from.Address}
+	if len(ids) == 0 { // the account was removed meanwhile
+		ids = []core.Identity{core.PrimaryIdentity(a)}
 	}
-	out := id.From()
-	if from.Name != "" {
-		out.Name = from.Name
+	id := ids[0]
+	if from != nil && from.Address != "" {
+		var ok bool
+		if id, ok = core.IdentityFor(ids, from.Address); !ok {
+			return id, &NoIdentityError{Account: a.Name, Address: from.Address}
+		}
+		if from.Name != "" {
+			id.DisplayName = from.Name
+		}
 	}
-	return out, nil
+	return id, nil
+}
+
+// asIdentity makes d go out as id: its From, its Reply-To unless d has
+// one, and a blind copy to itself when it asks for one (unless it is a
+// recipient already). Every message goes through here, so that these
+// hold for new messages, replies and the CLI alike.
+func asIdentity(d *smtp.Draft, id core.Identity) {
+	d.From = id.From()
+	if d.ReplyTo == nil && id.ReplyTo != "" {
+		d.ReplyTo = &mail.Address{Address: id.ReplyTo}
+	}
+	if id.BccSelf && !slices.ContainsFunc(d.Recipients(), func(r string) bool { return strings.EqualFold(r, id.Email) }) {
+		d.Bcc = append(slices.Clip(d.Bcc), &mail.Address{Name: id.DisplayName, Address: id.Email})
+	}
 }
 
 // AddIdentity checks id and stores it as a new alias of its account.

@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
+	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 )
 
@@ -40,9 +42,6 @@ func TestReplyFromTheAliasItCameTo(t *testing.T) {
 	}
 	if d.Identity.Email != "sales@example.test" || d.Message.From.String() != `"Alice Sales" <sales@example.test>` || d.AccountID != a.ID {
 		t.Fatalf("ReplyDraft from %v (identity %s, account %d), want the alias of account %d", d.Message.From, d.Identity.Email, d.AccountID, a.ID)
-	}
-	if d.Message.ReplyTo == nil || d.Message.ReplyTo.Address != "team@example.test" || emails(d.Message.Bcc) != "sales@example.test" {
-		t.Errorf("ReplyDraft Reply-To %v, Bcc %q; want the alias's", d.Message.ReplyTo, emails(d.Message.Bcc))
 	}
 	// Reply-all leaves out the alias as one of the user's own addresses.
 	if got := emails(append(d.Message.To, d.Message.Cc...)); got != "ann@example.test,bob@example.test" {
@@ -138,4 +137,41 @@ func TestIdentityEditsAreChecked(t *testing.T) {
 	if err := f.e.RemoveIdentity(ctx, a.ID, a.Email); !errors.Is(err, storage.ErrPrimaryIdentity) {
 		t.Errorf("RemoveIdentity(own) = %v, want ErrPrimaryIdentity", err)
 	}
+}
+
+func TestAsIdentity(t *testing.T) {
+	sales := core.Identity{DisplayName: "Sales", Email: "sales@example.test", ReplyTo: "team@example.test", BccSelf: true}
+	tests := []struct {
+		name              string
+		id                core.Identity
+		draft             smtp.Draft
+		wantReplyTo, wBcc string
+	}{
+		{"plain identity", core.Identity{Email: "me@example.test"}, smtp.Draft{To: addrList("ann@example.test")}, "", ""},
+		{"Reply-To and Bcc-self", sales, smtp.Draft{To: addrList("ann@example.test")}, "team@example.test", "sales@example.test"},
+		{"the draft's own Reply-To wins", sales, smtp.Draft{To: addrList("ann@example.test"), ReplyTo: &mail.Address{Address: "x@example.test"}}, "x@example.test", "sales@example.test"},
+		{"already a recipient: no second copy", sales, smtp.Draft{To: addrList("ann@example.test"), Cc: addrList("SALES@example.test")}, "team@example.test", ""},
+		{"Bcc kept", sales, smtp.Draft{To: addrList("ann@example.test"), Bcc: addrList("boss@example.test")}, "team@example.test", "boss@example.test,sales@example.test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.draft
+			asIdentity(&d, tt.id)
+			var replyTo string
+			if d.ReplyTo != nil {
+				replyTo = d.ReplyTo.Address
+			}
+			if d.From.Address != tt.id.Email || replyTo != tt.wantReplyTo || emails(d.Bcc) != tt.wBcc {
+				t.Errorf("asIdentity = From %s, Reply-To %q, Bcc %q; want %s, %q, %q", d.From, replyTo, emails(d.Bcc), tt.id.Email, tt.wantReplyTo, tt.wBcc)
+			}
+		})
+	}
+}
+
+func addrList(s string) []*mail.Address {
+	list, err := mail.ParseAddressList(s)
+	if err != nil {
+		panic(err)
+	}
+	return list
 }

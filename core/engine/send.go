@@ -29,17 +29,18 @@ const (
 // Queue builds d from account a and writes it to the outbox. The message
 // is on disk, queued, before anything is sent. d.From may name one of
 // a's identities, which is then the sender (From and the envelope
-// sender); nil means the account's own.
+// sender, with the identity's Reply-To and Bcc-self); nil means the
+// account's own.
 func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
 	from, err := e.sender(ctx, a, d.From)
 	if err != nil {
 		return core.OutboxItem{}, err
 	}
-	d.From = from
+	asIdentity(&d, from)
 	item := core.OutboxItem{
 		AccountID:  a.ID,
 		Account:    a.Name,
-		From:       from.Address,
+		From:       from.Email,
 		Recipients: d.Recipients(),
 		To:         joinAddrs(d),
 		Subject:    d.Subject,

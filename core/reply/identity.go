@@ -58,28 +58,12 @@ func matchIdentity(ids []core.Identity, addr string, accountID int64) (core.Iden
 	return core.Identity{}, false
 }
 
-// FromIdentity makes d go out as id: its From, its Reply-To, and a blind
-// copy to itself when it asks for one (unless it is a recipient already).
+// FromIdentity makes d go out as id, from id's account: Engine.Queue
+// adds the identity's Reply-To and Bcc-self when it builds the message.
 func FromIdentity(d *Draft, id core.Identity) {
 	d.Identity = id
 	d.AccountID = id.AccountID
 	d.Message.From = id.From()
-	d.Message.ReplyTo = nil
-	if id.ReplyTo != "" {
-		d.Message.ReplyTo = &mail.Address{Address: id.ReplyTo}
-	}
-	if id.BccSelf && !isRecipient(d.Message.Recipients(), id.Email) {
-		d.Message.Bcc = append(d.Message.Bcc, &mail.Address{Name: id.DisplayName, Address: id.Email})
-	}
-}
-
-func isRecipient(list []string, addr string) bool {
-	for _, a := range list {
-		if strings.EqualFold(a, addr) {
-			return true
-		}
-	}
-	return false
 }
 
 // SignatureSeparator is the line before a plain-text signature (RFC 3676
