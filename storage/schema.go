@@ -245,5 +245,7 @@ CREATE TABLE identities (
 	UNIQUE (account_id, position)
 );
 CREATE UNIQUE INDEX identities_email ON identities (account_id, email) WHERE position > 0;
+-- The identity a draft is from, so that it reopens from it.
+ALTER TABLE drafts ADD COLUMN from_addr TEXT NOT NULL DEFAULT '';
 `,
 }

@@ -83,3 +83,36 @@ func TestNewMessageSignature(t *testing.T) {
 		}
 	})
 }
+
+// A draft keeps the identity it is from, and reopens from it.
+func TestDraftReopensFromItsIdentity(t *testing.T) {
+	f := newComposeFixture(t)
+	ctx := context.Background()
+	sales := core.Identity{AccountID: f.beta.ID, Email: "sales@example.test"}
+	if err := f.app.engine.AddIdentity(ctx, &sales); err != nil {
+		t.Fatal(err)
+	}
+	c := f.openDraft(t, Draft{})
+	onUI(func() {
+		c.from.SetSelected("sales@example.test — Beta")
+		test.Type(c.body, "Half written")
+		c.requestClose()
+	})
+	var stored core.Draft
+	eventually(t, "draft stored", func() bool {
+		ds, _ := f.db.Drafts(ctx)
+		if len(ds) == 1 {
+			stored = ds[0]
+		}
+		return len(ds) == 1 && ds[0].Body == "Half written"
+	})
+	if stored.From != "sales@example.test" || stored.AccountID != f.beta.ID {
+		t.Fatalf("stored draft from %q of account %d, want the alias of Beta", stored.From, stored.AccountID)
+	}
+	c = f.openDraft(t, draftFromStore(stored))
+	onUI(func() {
+		if c.from.Selected != "sales@example.test — Beta" || c.body.Text != "Half written" {
+			t.Errorf("reopened draft from %q, body %q; want the alias, the body as saved (no second signature)", c.from.Selected, c.body.Text)
+		}
+	})
+}
