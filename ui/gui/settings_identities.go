@@ -159,13 +159,14 @@ func (t *identitiesTab) openEditor(acct core.Account, id core.Identity, adding b
 	e.replyTo.SetPlaceHolder("optional")
 	e.sig.SetText(id.Signature)
 	e.sig.SetMinRowsVisible(5)
-	e.sig.SetPlaceHolder("Shown below a \"-- \" line at the end of new messages and above the quote of replies")
+	e.sig.SetPlaceHolder("Plain text, placed after a \"-- \" line")
 	e.bccSelf.SetChecked(id.BccSelf)
 	e.plainText.SetChecked(id.PlainTextOnly)
 	if id.Primary() && !adding {
 		// The account's own name and address are edited with the account.
 		e.name.Disable()
 		e.email.Disable()
+		e.errText.SetText("The name and address are the account's own: change them with the account, on the Accounts tab.")
 	}
 	items := []*widget.FormItem{
 		widget.NewFormItem("Name", e.name),
