@@ -239,7 +239,8 @@ type IMAPLocation struct {
 // Addresses are kept as typed, even when they do not parse yet.
 type Draft struct {
 	ID          int64
-	AccountID   int64 // 0: no account chosen, or the account was removed
+	AccountID   int64  // 0: no account chosen, or the account was removed
+	From        string // the address of the identity chosen; empty: the account's own
 	To, Cc, Bcc string
 	Subject     string
 	Body        string

@@ -85,6 +85,13 @@ OAUTH_USERS=(
 	"oauth4@example.test"
 )
 
+# Aliases (Postfix virtual_alias_maps): alias:target. Mail to an alias lands
+# in the target's mailbox; the target answers from the alias (the identity
+# tests). Authenticated users may send as any address here.
+ALIASES=(
+	"alias1@example.test:alice@example.test" # identities end-to-end (ui/cli) only
+)
+
 # Seconds to wait for all ports. Start normally takes 5-10 s; a machine busy
 # compiling or fuzzing can triple that.
 START_TIMEOUT="${TRIBUTARY_MAIL_START_TIMEOUT:-30}"
@@ -504,6 +511,10 @@ write_postfix_conf() {
 	for entry in "${OAUTH_USERS[@]}"; do
 		printf '%s OK\n' "$entry" >>"$PF_CONF/vmailbox"
 	done
+	: >"$PF_CONF/valias"
+	for entry in "${ALIASES[@]}"; do
+		printf '%s %s\n' "${entry%%:*}" "${entry#*:}" >>"$PF_CONF/valias"
+	done
 
 	cat >"$PF_CONF/main.cf" <<EOF
 # Written by scripts/mailservers.sh — a private Postfix for tests.
@@ -540,6 +551,7 @@ alias_maps =
 alias_database =
 virtual_mailbox_domains = example.test
 virtual_mailbox_maps = texthash:$PF_CONF/vmailbox
+virtual_alias_maps = texthash:$PF_CONF/valias
 virtual_transport = lmtp:inet:$HOST:$LMTP_PORT
 # Authenticated users may send anywhere, but nothing leaves this machine:
 # such mail is accepted and discarded (no bounce lands in a test INBOX).
@@ -630,7 +642,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
-	chmod 0644 "$PF_CONF/main.cf" "$PF_CONF/master.cf" "$PF_CONF/vmailbox"
+	chmod 0644 "$PF_CONF/main.cf" "$PF_CONF/master.cf" "$PF_CONF/vmailbox" "$PF_CONF/valias"
 	register_postfix_dir
 }
 
@@ -687,6 +699,12 @@ write_env() {
 		local i=1 entry
 		for entry in "${OAUTH_USERS[@]}"; do
 			echo "OAUTH_USER$i=$entry"
+			i=$((i + 1))
+		done
+		i=1
+		for entry in "${ALIASES[@]}"; do
+			echo "ALIAS$i=${entry%%:*}"
+			echo "ALIAS${i}_TARGET=${entry#*:}"
 			i=$((i + 1))
 		done
 		i=1

@@ -21,9 +21,9 @@ func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
 	files, _ := json.Marshal(nonNil(d.Attachments))
 	account := sql.NullInt64{Int64: d.AccountID, Valid: d.AccountID != 0}
 	updated := time.Now().UTC().Truncate(time.Second)
-	args := []any{account, d.To, d.Cc, d.Bcc, d.Subject, d.Body, d.InReplyTo, string(refs), string(files), updated.Unix()}
+	args := []any{account, d.To, d.Cc, d.Bcc, d.Subject, d.Body, d.InReplyTo, string(refs), string(files), updated.Unix(), d.From}
 	if d.ID != 0 {
-		res, err := db.w.ExecContext(ctx, `UPDATE drafts SET account_id=?, to_addrs=?, cc_addrs=?, bcc_addrs=?, subject=?, body=?, in_reply_to=?, refs=?, attachments=?, updated_at=? WHERE id=?`,
+		res, err := db.w.ExecContext(ctx, `UPDATE drafts SET account_id=?, to_addrs=?, cc_addrs=?, bcc_addrs=?, subject=?, body=?, in_reply_to=?, refs=?, attachments=?, updated_at=?, from_addr=? WHERE id=?`,
 			append(args, d.ID)...)
 		if err != nil {
 			return fail("save draft", err)
@@ -33,7 +33,7 @@ func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
 			return nil
 		}
 	}
-	res, err := db.w.ExecContext(ctx, `INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, args...)
+	res, err := db.w.ExecContext(ctx, `INSERT INTO drafts (account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at, from_addr) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return fail("save draft", err)
 	}
@@ -44,14 +44,14 @@ func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
 	return nil
 }
 
-const draftColumns = `id, account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at`
+const draftColumns = `id, account_id, to_addrs, cc_addrs, bcc_addrs, subject, body, in_reply_to, refs, attachments, updated_at, from_addr`
 
 func scanDraft(r scanner) (Draft, error) {
 	var d Draft
 	var account sql.NullInt64
 	var refs, files string
 	var updated int64
-	if err := r.Scan(&d.ID, &account, &d.To, &d.Cc, &d.Bcc, &d.Subject, &d.Body, &d.InReplyTo, &refs, &files, &updated); err != nil {
+	if err := r.Scan(&d.ID, &account, &d.To, &d.Cc, &d.Bcc, &d.Subject, &d.Body, &d.InReplyTo, &refs, &files, &updated, &d.From); err != nil {
 		return d, err
 	}
 	d.AccountID = account.Int64

@@ -245,4 +245,25 @@ CREATE INDEX messages_account_inbox ON messages (account_id, date DESC, id DESC)
 ALTER TABLE outbox ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0; -- Unix seconds, rounded up; 0: at once
 ALTER TABLE outbox ADD COLUMN composition TEXT NOT NULL DEFAULT ''; -- JSON core.Composition; '': none kept
 `,
+	// Identities (core.Identity): the addresses an account sends as. The
+	// account's own is position 0, whose row (if any) holds only its
+	// settings: its name and address are read from accounts, so they
+	// follow every edit of the account.
+	`
+CREATE TABLE identities (
+	id              INTEGER PRIMARY KEY,
+	account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	position        INTEGER NOT NULL,
+	display_name    TEXT NOT NULL DEFAULT '',
+	email           TEXT NOT NULL DEFAULT '' COLLATE NOCASE, -- '' at position 0
+	reply_to        TEXT NOT NULL DEFAULT '',
+	bcc_self        INTEGER NOT NULL DEFAULT 0,
+	signature       TEXT NOT NULL DEFAULT '',
+	plain_text_only INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (account_id, position)
+);
+CREATE UNIQUE INDEX identities_email ON identities (account_id, email) WHERE position > 0;
+-- The identity a draft is from, so that it reopens from it.
+ALTER TABLE drafts ADD COLUMN from_addr TEXT NOT NULL DEFAULT '';
+`,
 }

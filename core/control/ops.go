@@ -77,6 +77,10 @@ type Ops interface {
 	SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error)
 	// Import brings mail from .eml, mbox and Maildir into an account.
 	Import(ctx context.Context, req ImportRequest) (ImportReport, error)
+	// IdentityAdd adds an alias to the named account.
+	IdentityAdd(ctx context.Context, account string, id core.Identity) (core.Identity, error)
+	// IdentityRemove removes the alias email of the named account.
+	IdentityRemove(ctx context.Context, account, email string) error
 }
 
 // Mark is a flag change: nil leaves a flag as it is.
@@ -124,6 +128,7 @@ type Store interface {
 	Outbox(ctx context.Context, due time.Time) ([]core.OutboxItem, error)
 	OutboxItem(ctx context.Context, id int64) (core.OutboxItem, error)
 	IMAPLocations(ctx context.Context, messageID int64) ([]core.IMAPLocation, error)
+	IdentityStore
 }
 
 // Local runs Ops on an in-process engine.
@@ -230,9 +235,10 @@ func (l *Local) push(ctx context.Context, ids []int64) func() error {
 	}
 }
 
-// Send implements Ops.
+// Send implements Ops. req.Account names the account, or is the
+// address of one of its identities, which the message is then from.
 func (l *Local) Send(ctx context.Context, req SendRequest) (core.OutboxItem, error) {
-	a, err := l.Store.AccountByName(ctx, req.Account)
+	a, err := l.sendingAccount(ctx, req.Account, &req)
 	if err != nil {
 		return core.OutboxItem{}, err
 	}

@@ -253,6 +253,15 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, err
 		}
 		return s.ops.SourceAdd(ctx, args.Account, args.Source, args.Password)
+	case "identity-add", "identity-remove":
+		var args identityArgs
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		if req.Op == "identity-add" {
+			return s.ops.IdentityAdd(ctx, args.Account, args.Identity)
+		}
+		return nil, s.ops.IdentityRemove(ctx, args.Account, args.Identity.Email)
 	}
 	return nil, fmt.Errorf("control: unknown request %q", req.Op)
 }

@@ -62,6 +62,12 @@ type Store interface {
 	RemoveAccount(ctx context.Context, id int64) error
 	AddSource(ctx context.Context, s *core.Source) error
 	RemoveSource(ctx context.Context, id int64) error
+
+	Identities(ctx context.Context) ([]core.Identity, error)
+	AccountIdentities(ctx context.Context, accountID int64) ([]core.Identity, error)
+	AddIdentity(ctx context.Context, id *core.Identity) error
+	UpdateIdentity(ctx context.Context, id *core.Identity) error
+	RemoveIdentity(ctx context.Context, accountID int64, email string) error
 }
 
 // Options configure an Engine. Zero values mean the defaults.

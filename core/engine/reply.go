@@ -12,30 +12,44 @@ import (
 	"github.com/tributary-mail/tributary/core/reply"
 )
 
-// ReplyDraft prepares a reply to message id, from the account that
-// received it. With all, the other recipients are copied, except the
-// user's own addresses. The rules are core/reply's.
+// ReplyDraft prepares a reply to message id, from the identity it was
+// addressed to (reply.PickIdentity; else the account that received it),
+// with that identity's Reply-To and Bcc-self. With all, the other
+// recipients are copied, except the user's own addresses. The rules are
+// core/reply's.
 func (e *Engine) ReplyDraft(ctx context.Context, id int64, all bool) (reply.Draft, error) {
 	sum, _, msg, err := e.original(ctx, id)
 	if err != nil {
 		return reply.Draft{}, err
 	}
-	accounts, err := e.store.Accounts(ctx)
+	ids, err := e.store.Identities(ctx)
 	if err != nil {
 		return reply.Draft{}, fmt.Errorf("reply to message %d: %w", id, err)
 	}
-	return reply.Draft{AccountID: sum.AccountID, Original: id, Message: reply.Reply(msg, reply.OwnAddresses(accounts), all)}, nil
+	d := reply.Draft{AccountID: sum.AccountID, Original: id, Message: reply.Reply(msg, reply.OwnAddresses(ids), all)}
+	if who, ok := reply.PickIdentity(msg, ids, sum.AccountID); ok {
+		reply.FromIdentity(&d, who)
+	}
+	return d, nil
 }
 
-// ForwardDraft prepares a forward of message id: the original headers and
-// text, and its attachments, extracted to a private temporary folder that
+// ForwardDraft prepares a forward of message id, from the identity it
+// was addressed to as ReplyDraft does: the original headers and text,
+// and its attachments, extracted to a private temporary folder that
 // reply.RemoveForwardFiles removes once the message is queued or dropped.
 func (e *Engine) ForwardDraft(ctx context.Context, id int64) (reply.Draft, error) {
 	sum, blob, msg, err := e.original(ctx, id)
 	if err != nil {
 		return reply.Draft{}, err
 	}
+	ids, err := e.store.Identities(ctx)
+	if err != nil {
+		return reply.Draft{}, fmt.Errorf("forward message %d: %w", id, err)
+	}
 	d := reply.Draft{AccountID: sum.AccountID, Original: id, Forward: true, Message: reply.Forward(msg)}
+	if who, ok := reply.PickIdentity(msg, ids, sum.AccountID); ok {
+		reply.FromIdentity(&d, who)
+	}
 	d.Message.Attachments, err = e.forwardAttachments(blob, reply.Attachments(msg))
 	return d, err
 }

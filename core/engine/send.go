@@ -29,17 +29,24 @@ const (
 
 // Queue builds d from account a and writes it to the outbox, to go at
 // once: QueueWith with the zero QueueOptions. The message is on disk,
-// queued, before anything is sent.
+// queued, before anything is sent. d.From may name one of a's
+// identities, which is then the sender (From and the envelope sender,
+// with the identity's Reply-To and Bcc-self); nil means the account's
+// own.
 func (e *Engine) Queue(ctx context.Context, a core.Account, d smtp.Draft) (core.OutboxItem, error) {
 	return e.QueueWith(ctx, a, d, QueueOptions{})
 }
 
 func (e *Engine) queue(ctx context.Context, a core.Account, d smtp.Draft, notBefore time.Time, comp *core.Composition) (core.OutboxItem, error) {
-	d.From = a.From()
+	from, err := e.sender(ctx, a, d.From)
+	if err != nil {
+		return core.OutboxItem{}, err
+	}
+	asIdentity(&d, from)
 	item := core.OutboxItem{
 		AccountID:   a.ID,
 		Account:     a.Name,
-		From:        a.Email,
+		From:        from.Email,
 		Recipients:  d.Recipients(),
 		To:          joinAddrs(d),
 		Subject:     d.Subject,
@@ -58,7 +65,7 @@ func (e *Engine) queue(ctx context.Context, a core.Account, d smtp.Draft, notBef
 		pw.CloseWithError(err)
 		built <- err
 	}()
-	err := e.store.Enqueue(ctx, &item, pr)
+	err = e.store.Enqueue(ctx, &item, pr)
 	pr.CloseWithError(errors.New("outbox: stopped reading"))
 	if buildErr := <-built; buildErr != nil {
 		return item, buildErr

@@ -38,6 +38,8 @@ func (w *walker) envelope(h message.Header) {
 	m.To = capList(w, "To", w.addresses(h, "To"))
 	m.Cc = capList(w, "Cc", w.addresses(h, "Cc"))
 	m.ReplyTo = capList(w, "Reply-To", w.addresses(h, "Reply-To"))
+	m.DeliveredTo = capList(w, "Delivered-To", w.addresses(h, "Delivered-To"))
+	m.OriginalTo = capList(w, "X-Original-To", w.addresses(h, "X-Original-To"))
 	m.Subject = w.decodeText("header: Subject", h.Get("Subject"))
 }
 

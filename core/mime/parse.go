@@ -68,6 +68,10 @@ type Message struct {
 	// kept as written in Address with an empty Name, so that nobody vanishes
 	// from a reply-all.
 	From, To, Cc, ReplyTo []*mail.Address
+	// DeliveredTo and OriginalTo are the addresses the delivering
+	// servers recorded (Delivered-To, X-Original-To; every occurrence),
+	// for answering from the alias a message came to.
+	DeliveredTo, OriginalTo []*mail.Address
 
 	Subject string // RFC 2047 decoded, in any charset go-message/charset knows
 

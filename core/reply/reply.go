@@ -28,10 +28,13 @@ type Draft struct {
 	Original int64
 	// Forward tells a forward from a reply.
 	Forward bool
-	// Message is what is sent. From is left for Engine.Queue to fill in;
-	// Attachments are files in a private temporary folder for a forward
-	// (see RemoveForwardFiles).
+	// Message is what is sent. From, Reply-To and the Bcc-self copy are
+	// Identity's; Attachments are files in a private temporary folder
+	// for a forward (see RemoveForwardFiles).
 	Message smtp.Draft
+	// Identity is the identity the answer goes out as (PickIdentity):
+	// the composer starts with it chosen, and places its signature.
+	Identity core.Identity
 }
 
 // QuoteMax bounds the original text a reply or forward carries: an
@@ -64,12 +67,12 @@ func prefixSubject(prefix string, already *regexp.Regexp, s string) string {
 	return strings.TrimSpace(prefix + s)
 }
 
-// OwnAddresses are the addresses of accounts, lower-cased, as Reply
-// takes them.
-func OwnAddresses(accounts []core.Account) map[string]bool {
+// OwnAddresses are the addresses of the user's identities (every
+// account's own and its aliases), lower-cased, as Reply takes them.
+func OwnAddresses(ids []core.Identity) map[string]bool {
 	own := map[string]bool{}
-	for _, a := range accounts {
-		own[strings.ToLower(a.Email)] = true
+	for _, id := range ids {
+		own[strings.ToLower(id.Email)] = true
 	}
 	return own
 }

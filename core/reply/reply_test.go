@@ -59,7 +59,7 @@ func emails(list []*mail.Address) string {
 }
 
 func TestReplyRecipients(t *testing.T) {
-	own := OwnAddresses([]core.Account{{Email: "Me@Example.test"}, {Email: "work@example.test"}})
+	own := OwnAddresses([]core.Identity{{Email: "Me@Example.test"}, {Email: "work@example.test"}})
 	tests := []struct {
 		name           string
 		msg            mime.Message

@@ -20,6 +20,7 @@ import (
 // Draft is a message as the user composed it.
 type Draft struct {
 	From        *mail.Address
+	ReplyTo     *mail.Address // optional: where answers should go instead of From
 	To, Cc, Bcc []*mail.Address
 	Subject     string
 	Text        string // the plain-text body
@@ -74,6 +75,9 @@ func Build(d Draft, w io.Writer) (string, error) {
 	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, d.To...)
 	if len(d.Cc) > 0 {
 		m.SetAddrHeaderFromMailAddress(gomail.HeaderCc, d.Cc...)
+	}
+	if d.ReplyTo != nil && d.ReplyTo.Address != "" {
+		m.SetAddrHeaderFromMailAddress(gomail.HeaderReplyTo, d.ReplyTo)
 	}
 	m.Subject(d.Subject)
 	// go-mail's SetMessageID names the machine (os.Hostname) in every

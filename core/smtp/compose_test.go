@@ -96,6 +96,8 @@ func TestBuildHeaders(t *testing.T) {
 		{"References", Draft{References: []string{"one@example.org", "two@example.net"}}, "References", "<one@example.org> <two@example.net>"},
 		{"many References fold", Draft{References: manyIDs(8)}, "References", "<" + strings.Join(manyIDs(8), "> <") + ">"},
 		{"Cc", Draft{Cc: []*mail.Address{carol}}, "Cc", `"Carol" <carol@example.net>`},
+		{"Reply-To", Draft{ReplyTo: &mail.Address{Address: "team@example.org"}}, "Reply-To", "<team@example.org>"},
+		{"no Reply-To", Draft{}, "Reply-To", ""},
 	}
 	dec := new(mime.WordDecoder)
 	for _, tt := range tests {

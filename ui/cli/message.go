@@ -181,7 +181,7 @@ func (c *call) reportQueued(item core.OutboxItem, queueOnly bool, err error) err
 func runSend(ctx context.Context, c *call) error {
 	var from, to, cc, bcc, subject, bodyFile string
 	var attach multiFlag
-	c.fs.StringVar(&from, "from", "", "account name")
+	c.fs.StringVar(&from, "from", "", "account name, or the address of one of its identities")
 	c.fs.StringVar(&to, "to", "", "recipients, comma-separated")
 	c.fs.StringVar(&cc, "cc", "", "carbon-copy recipients")
 	c.fs.StringVar(&bcc, "bcc", "", "blind-copy recipients")

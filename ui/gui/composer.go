@@ -20,6 +20,13 @@ type Draft struct {
 	References  []string
 	Attachments []string
 
+	// From is the address of the identity to send as, of account
+	// AccountID; empty means the account's own.
+	From string
+	// quote is the quoted original of a reply, the forwarded message of
+	// a forward: the signature goes above it.
+	quote string
+
 	// saved is the ID of the stored draft this is, 0 for a new message.
 	saved int64
 	// answers is the message this replies to or forwards, marked
@@ -58,6 +65,8 @@ func composerDraft(d reply.Draft) Draft {
 		answers:     d.Original,
 		forward:     d.Forward,
 		AccountID:   d.AccountID,
+		From:        d.Identity.Email,
+		quote:       strings.TrimLeft(m.Text, "\n"),
 		To:          joinAddressList(m.To),
 		Cc:          joinAddressList(m.Cc),
 		Subject:     m.Subject,

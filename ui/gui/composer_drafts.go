@@ -53,6 +53,7 @@ func (c *composer) saveNow() {
 func (c *composer) snapshot() storage.Draft {
 	d := storage.Draft{
 		AccountID:   c.draft.AccountID,
+		From:        c.draft.From,
 		To:          c.to.entry.Text,
 		Cc:          c.cc.entry.Text,
 		Bcc:         c.bcc.entry.Text,
@@ -64,6 +65,9 @@ func (c *composer) snapshot() storage.Draft {
 	}
 	if acct, ok := c.account(); ok {
 		d.AccountID = acct.ID
+	}
+	if id, ok := c.identity(); ok {
+		d.From = id.Email
 	}
 	return d
 }
@@ -101,7 +105,7 @@ func (c *composer) forget() {
 // draftFromStore turns a stored draft back into what the composer opens.
 func draftFromStore(s storage.Draft) Draft {
 	return Draft{
-		AccountID: s.AccountID, To: s.To, Cc: s.Cc, Bcc: s.Bcc, Subject: s.Subject, Body: s.Body,
+		AccountID: s.AccountID, From: s.From, To: s.To, Cc: s.Cc, Bcc: s.Bcc, Subject: s.Subject, Body: s.Body,
 		InReplyTo: s.InReplyTo, References: s.References, Attachments: s.Attachments, saved: s.ID,
 	}
 }

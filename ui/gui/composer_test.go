@@ -93,10 +93,10 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 
 	c := f.openDraft(t, d)
 	onUI(func() {
-		if want := "Bea Ta <beta@example.test> (Beta)"; c.from.Selected != want {
+		if want := "Bea Ta <beta@example.test> — Beta"; c.from.Selected != want {
 			t.Errorf("From = %q, want %q", c.from.Selected, want)
 		}
-		if got := strings.Join(c.from.Options, " | "); got != "Al Pha <alpha@example.test> (Alpha) | Bea Ta <beta@example.test> (Beta)" {
+		if got := strings.Join(c.from.Options, " | "); got != "Al Pha <alpha@example.test> — Alpha | Bea Ta <beta@example.test> — Beta" {
 			t.Errorf("From offers %q", got)
 		}
 		test.Type(c.body, "Noon works. ")

@@ -51,6 +51,7 @@ type composer struct {
 	draft    Draft // what it opened with; the threading fields come from here
 	accounts []core.Account
 	known    []*mail.Address
+	ids      identityChoice // the From list and the signature placed (composer_identity.go)
 
 	from          *widget.Select
 	to, cc, bcc   *addressField
@@ -190,79 +191,25 @@ func newComposer(a *App, d Draft) *composer {
 	return c
 }
 
-// identityLabel names an account in the From list.
-func identityLabel(a core.Account) string {
-	id := a.Email
-	if a.DisplayName != "" {
-		id = a.DisplayName + " <" + a.Email + ">"
-	}
-	return id + " (" + a.Name + ")"
-}
-
 // load reads the accounts and the addresses seen, in the background.
 func (c *composer) load() {
 	a := c.app
 	a.background("composer accounts", func() {
 		accounts, err := a.db.Accounts(a.ctx)
+		var ids []core.Identity
+		if err == nil {
+			ids, err = a.db.Identities(a.ctx)
+		}
 		known, _ := a.db.KnownAddresses(a.ctx, knownAddressesMax)
 		a.do(func() {
 			if err != nil {
 				c.status.SetText("Cannot read the accounts: " + err.Error())
 				return
 			}
-			c.setAccounts(accounts)
+			c.setIdentities(accounts, ids)
 			c.known = known
 		})
 	})
-}
-
-func (c *composer) setAccounts(accounts []core.Account) {
-	// On a reload (EventAccounts) the account chosen stays chosen.
-	want := c.draft.AccountID
-	if cur, ok := c.account(); ok {
-		want = cur.ID
-	}
-	c.accounts = accounts
-	c.from.OnChanged = nil // choosing it again below is no edit
-	if len(accounts) == 0 {
-		c.from.Options = nil
-		c.from.ClearSelected()
-		c.from.Disable()
-		c.ready = false
-		c.sendButton.Disable()
-		c.laterButton.Disable()
-		c.from.PlaceHolder = "No account yet"
-		c.from.Refresh()
-		c.status.SetText("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile.")
-		return
-	}
-	labels := make([]string, len(accounts))
-	pick := 0
-	for i, acct := range accounts {
-		labels[i] = identityLabel(acct)
-		if acct.ID == want {
-			pick = i
-		}
-	}
-	c.from.Options = labels
-	c.from.PlaceHolder = "Choose an account"
-	c.from.SetSelectedIndex(pick)
-	c.from.OnChanged = func(string) { c.changed() }
-	c.from.Enable()
-	c.ready = true
-	if !c.sending && !c.done {
-		c.sendButton.Enable()
-		c.laterButton.Enable()
-	}
-}
-
-// account is the chosen sending account.
-func (c *composer) account() (core.Account, bool) {
-	i := c.from.SelectedIndex()
-	if i < 0 || i >= len(c.accounts) {
-		return core.Account{}, false
-	}
-	return c.accounts[i], true
 }
 
 func (c *composer) pickFile() {
@@ -341,6 +288,7 @@ func (c *composer) validate() (smtp.Draft, core.Account, bool) {
 	d.Text = c.body.Text
 	d.Attachments = slices.Clone(c.files)
 	d.InReplyTo, d.References = c.draft.InReplyTo, slices.Clone(c.draft.References)
+	d.From = c.fromAddress()
 	return d, acct, ok
 }
 
@@ -496,7 +444,7 @@ func (c *composer) discard() {
 // blank reports whether the composer holds nothing the user would miss:
 // every field empty, no attachment.
 func (c *composer) blank() bool {
-	for _, text := range []string{c.to.entry.Text, c.cc.entry.Text, c.bcc.entry.Text, c.subject.Text, c.body.Text} {
+	for _, text := range []string{c.to.entry.Text, c.cc.entry.Text, c.bcc.entry.Text, c.subject.Text, c.unsignedBody()} {
 		if strings.TrimSpace(text) != "" {
 			return false
 		}

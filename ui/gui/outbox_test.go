@@ -146,7 +146,7 @@ func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 	down := sendingAccount(t, f.mainFixture, "Down", "", "127.0.0.1", 1)
 	c := f.openDraft(t, Draft{AccountID: down.ID, To: "dave@example.test", Subject: "Stuck"})
 	onUI(func() {
-		if c.from.Selected != "down@example.test (Down)" {
+		if c.from.Selected != "down@example.test — Down" {
 			t.Errorf("From = %q", c.from.Selected)
 		}
 		test.Tap(c.sendButton)

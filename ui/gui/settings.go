@@ -31,6 +31,7 @@ type settingsWindow struct {
 	rows        []accountRow  // as shown
 	gen         int           // bumped on every reload, so a late one is dropped
 	jobs        sync.WaitGroup
+	idTab       *identitiesTab // the Identities tab (settings_identities.go)
 }
 
 // accountRow is one account as listed, with its buttons.
@@ -94,6 +95,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 	// tab here, between Accounts and Preferences.
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Accounts", s.content),
+		container.NewTabItem("Identities", s.identitiesTab()),
 		container.NewTabItem("Sending", s.sendingTab()),
 		container.NewTabItem("Preferences", container.NewVScroll(prefs)),
 	)
@@ -124,6 +126,7 @@ func (s *settingsWindow) refresh() { s.read(s.app.background) }
 
 // read lists the accounts as stored now, in the background through run.
 func (s *settingsWindow) read(run func(string, func())) {
+	s.readIdentities(run)
 	s.gen++
 	gen := s.gen
 	run("list accounts", func() {
