@@ -68,7 +68,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 		if back.draft.InReplyTo != d.InReplyTo || !slices.Equal(back.draft.References, d.References) || back.draft.answers != id {
 			t.Errorf("threading after Undo = %q %v answers %d, want %q %v %d", back.draft.InReplyTo, back.draft.References, back.draft.answers, d.InReplyTo, d.References, id)
 		}
-		if want := "Bea Ta <beta@example.test> (Beta)"; back.from.Selected != want {
+		if want := "Bea Ta <beta@example.test> — Beta"; back.from.Selected != want {
 			t.Errorf("From after Undo = %q, want %q", back.from.Selected, want)
 		}
 		if toastButton(f.app, "Undo") != nil {
@@ -176,10 +176,11 @@ func TestSendingTab(t *testing.T) {
 	onUI(func() { s = f.app.openSettings() })
 	t.Cleanup(func() { onUI(s.win.Close) })
 	onUI(func() {
-		s.tabs.SelectIndex(1)
-		slider, _ := findWidget(s.tabs.Items[1].Content, func(*widget.Slider) bool { return true })
-		if s.tabs.Items[1].Text != "Sending" || slider == nil {
-			t.Fatalf("second Settings tab = %q, want Sending with a slider", s.tabs.Items[1].Text)
+		i := settingsTab(t, s, "Sending")
+		s.tabs.SelectIndex(i)
+		slider, _ := findWidget(s.tabs.Items[i].Content, func(*widget.Slider) bool { return true })
+		if slider == nil {
+			t.Fatal("the Sending tab has no slider")
 		}
 		slider.SetValue(25)
 		slider.OnChangeEnded(25)

@@ -21,7 +21,7 @@ func TestSettingsIdentities(t *testing.T) {
 
 	// Add an alias.
 	s.do(func() {
-		s.tabs.SelectIndex(1)
+		s.tabs.SelectIndex(settingsTab(t, s, "Identities"))
 		tapButton(t, s.win, "Add identity")
 		e := tab.editor
 		if e == nil {

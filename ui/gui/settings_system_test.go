@@ -31,7 +31,7 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 	s := f.app.settings
 	var text string
 	onUI(func() {
-		s.tabs.SelectIndex(len(s.tabs.Items) - 1)
+		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))
 		text = strings.Join(visibleText(s.win.Content()), "\n")
 	})
 	if !strings.Contains(text, logPath) {
@@ -60,7 +60,7 @@ func TestStartAtLoginWritesTheAutostartEntry(t *testing.T) {
 	s := f.app.settings
 	var check *widget.Check
 	onUI(func() {
-		s.tabs.SelectIndex(len(s.tabs.Items) - 1)
+		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))
 		check, _ = findWidget(s.win.Content(), func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Start Tributary when I log in") })
 	})
 	if check == nil || check.Checked {
@@ -76,4 +76,16 @@ func TestStartAtLoginWritesTheAutostartEntry(t *testing.T) {
 	if _, err := os.Stat(entry); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after turning it off the entry is still there: %v", err)
 	}
+}
+
+// settingsTab is the index of the Settings tab named name.
+func settingsTab(t *testing.T, s *settingsWindow, name string) int {
+	t.Helper()
+	for i, item := range s.tabs.Items {
+		if item.Text == name {
+			return i
+		}
+	}
+	t.Fatalf("no Settings tab %q", name)
+	return -1
 }

@@ -321,7 +321,7 @@ func TestSettingsShowsVersionAndDataDirectory(t *testing.T) {
 	var text []string
 	onUI(func() {
 		s := f.app.settings
-		s.tabs.SelectIndex(len(s.tabs.Items) - 1) // Preferences
+		s.tabs.SelectIndex(settingsTab(t, s, "Preferences")) // Preferences
 		text = visibleText(s.win.Content())
 	})
 	joined := strings.Join(text, "\n")
