@@ -6,12 +6,15 @@
 package smtp
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net/mail"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
@@ -27,6 +30,19 @@ type Draft struct {
 	Attachments []string
 	InReplyTo   string   // Message-ID of the message replied to, without brackets
 	References  []string // without brackets
+
+	// Inline are the files the HTML shows by cid: reference, written with
+	// the alternatives in a multipart/related; ignored without HTML.
+	Inline []Inline
+	// Messages are files holding whole RFC 5322 messages, attached as
+	// message/rfc822 (a forward as attachment).
+	Messages []string
+}
+
+// Inline is a file the HTML alternative shows as <img src="cid:ContentID">.
+type Inline struct {
+	Path      string
+	ContentID string // without angle brackets
 }
 
 // Recipients are the envelope recipients: To, Cc and Bcc.
@@ -60,7 +76,17 @@ func Build(d Draft, w io.Writer) (string, error) {
 			return "", fmt.Errorf("smtp: %w", err)
 		}
 	}
-	for _, path := range d.Attachments {
+	if d.HTML == "" {
+		d.Inline = nil // nothing would show them
+	}
+	files := slices.Clone(d.Attachments)
+	for _, in := range d.Inline {
+		if !validContentID(in.ContentID) {
+			return "", fmt.Errorf("smtp: inline image %s: the Content-ID %q is not of the form part@domain", filepath.Base(in.Path), in.ContentID)
+		}
+		files = append(files, in.Path)
+	}
+	for _, path := range files {
 		// go-mail opens attachments only while writing; check them now so
 		// that a missing file is reported before anything is queued.
 		f, err := os.Open(path)
@@ -68,6 +94,14 @@ func Build(d Draft, w io.Writer) (string, error) {
 			return "", fmt.Errorf("smtp: attachment: %w", err)
 		}
 		f.Close()
+	}
+	messages := make([][]byte, len(d.Messages))
+	for i, path := range d.Messages {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("smtp: attached message: %w", err)
+		}
+		messages[i] = crlf(b)
 	}
 	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
 	m.FromMailAddress(d.From)
@@ -101,8 +135,20 @@ func Build(d Draft, w io.Writer) (string, error) {
 	if d.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, d.HTML)
 	}
+	for _, in := range d.Inline {
+		m.EmbedFile(in.Path, gomail.WithFileContentID("<"+in.ContentID+">"))
+	}
 	for _, path := range d.Attachments {
 		m.AttachFile(path)
+	}
+	for i, b := range messages {
+		// RFC 2046 allows no encoding but 7bit, 8bit or binary for
+		// message/rfc822, so that the attached message stays readable as
+		// it is; its lines already fit SMTP, since it came by mail.
+		if err := m.AttachReader(filepath.Base(d.Messages[i]), bytes.NewReader(b),
+			gomail.WithFileContentType(gomail.ContentType("message/rfc822")), gomail.WithFileEncoding(gomail.NoEncoding)); err != nil {
+			return "", fmt.Errorf("smtp: attached message: %w", err)
+		}
 	}
 	if _, err := m.WriteTo(w); err != nil {
 		return "", fmt.Errorf("smtp: write message: %w", err)
@@ -112,4 +158,30 @@ func Build(d Draft, w io.Writer) (string, error) {
 		return "", errors.New("smtp: message has no Message-ID")
 	}
 	return strings.Trim(ids[0], "<>"), nil
+}
+
+// validContentID accepts what a cid: URL and a Content-ID header can both
+// carry without quoting: an RFC 5322 dot-atom "left@right".
+func validContentID(id string) bool {
+	left, right, ok := strings.Cut(id, "@")
+	if !ok || left == "" || right == "" || strings.Contains(right, "@") {
+		return false
+	}
+	for _, r := range id {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`<>()[]\,;:"`, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// crlf gives a message CRLF line ends, however it was stored: a part
+// written without encoding is sent as it is, and SMTP wants CRLF.
+func crlf(b []byte) []byte {
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+	if !bytes.HasSuffix(b, []byte("\r\n")) {
+		b = append(b, '\r', '\n')
+	}
+	return b
 }
