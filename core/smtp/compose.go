@@ -34,9 +34,6 @@ type Draft struct {
 	// Inline are the files the HTML shows by cid: reference, written with
 	// the alternatives in a multipart/related; ignored without HTML.
 	Inline []Inline
-	// Messages are files holding whole RFC 5322 messages, attached as
-	// message/rfc822 (a forward as attachment).
-	Messages []string
 }
 
 // Inline is a file the HTML alternative shows as <img src="cid:ContentID">.
@@ -95,14 +92,6 @@ func Build(d Draft, w io.Writer) (string, error) {
 		}
 		f.Close()
 	}
-	messages := make([][]byte, len(d.Messages))
-	for i, path := range d.Messages {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("smtp: attached message: %w", err)
-		}
-		messages[i] = crlf(b)
-	}
 	m := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))
 	m.FromMailAddress(d.From)
 	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, d.To...)
@@ -139,15 +128,8 @@ func Build(d Draft, w io.Writer) (string, error) {
 		m.EmbedFile(in.Path, gomail.WithFileContentID("<"+in.ContentID+">"))
 	}
 	for _, path := range d.Attachments {
-		m.AttachFile(path)
-	}
-	for i, b := range messages {
-		// RFC 2046 allows no encoding but 7bit, 8bit or binary for
-		// message/rfc822, so that the attached message stays readable as
-		// it is; its lines already fit SMTP, since it came by mail.
-		if err := m.AttachReader(filepath.Base(d.Messages[i]), bytes.NewReader(b),
-			gomail.WithFileContentType(gomail.ContentType("message/rfc822")), gomail.WithFileEncoding(gomail.NoEncoding)); err != nil {
-			return "", fmt.Errorf("smtp: attached message: %w", err)
+		if err := attach(m, path); err != nil {
+			return "", err
 		}
 	}
 	if _, err := m.WriteTo(w); err != nil {
@@ -173,6 +155,63 @@ func validContentID(id string) bool {
 		}
 	}
 	return true
+}
+
+// MaxAttachedMessage bounds an .eml attachment sent as message/rfc822,
+// which is read into memory to be checked; a larger one goes as a file.
+const MaxAttachedMessage = 64 << 20
+
+// attach adds the file at path. A file named *.eml that reads as a mail
+// message goes as message/rfc822, so that the recipient's client shows it
+// as a message (a forward as attachment, or a saved message the user
+// attached); RFC 2046 allows no base64 there, so it is sent as 8bit text
+// with CRLF line ends, and an .eml that cannot be (a NUL byte, a line over
+// SMTP's 998) goes as an ordinary file instead.
+func attach(m *gomail.Msg, path string) error {
+	if !strings.EqualFold(filepath.Ext(path), ".eml") {
+		m.AttachFile(path)
+		return nil
+	}
+	b, ok, err := attachedMessage(path)
+	if err != nil {
+		return fmt.Errorf("smtp: attachment: %w", err)
+	}
+	if !ok {
+		m.AttachFile(path, gomail.WithFileContentType(gomail.TypeAppOctetStream))
+		return nil
+	}
+	if err := m.AttachReader(filepath.Base(path), bytes.NewReader(b),
+		gomail.WithFileContentType(gomail.ContentType("message/rfc822")), gomail.WithFileEncoding(gomail.NoEncoding)); err != nil {
+		return fmt.Errorf("smtp: attached message %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// attachedMessage reads an .eml file and reports whether it can be sent
+// as message/rfc822 without encoding: a header block first, no NUL, no
+// line longer than 998 bytes.
+func attachedMessage(path string) ([]byte, bool, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if st.Size() > MaxAttachedMessage {
+		return nil, false, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := mail.ReadMessage(bytes.NewReader(b)); err != nil || bytes.IndexByte(b, 0) >= 0 {
+		return nil, false, nil
+	}
+	b = crlf(b)
+	for line := range bytes.SplitSeq(b, []byte("\r\n")) {
+		if len(line) > 998 {
+			return nil, false, nil
+		}
+	}
+	return b, true, nil
 }
 
 // crlf gives a message CRLF line ends, however it was stored: a part

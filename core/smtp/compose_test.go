@@ -240,6 +240,10 @@ func TestBuildStructure(t *testing.T) {
 	if err := os.WriteFile(eml, []byte("From: carol@example.net\nSubject: Lunch\n\nGrüße, at noon?\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	notMessage := filepath.Join(dir, "binary.eml")
+	if err := os.WriteFile(notMessage, []byte("Subject: x\n\n\x00\x01"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const text = "Hello Bob,\n\nGrüße — see you.\n.\n.a line with a leading dot\n"
 	const html = "<p>Hello Bob,</p><p>Grüße — see you.</p>"
 	crlf := strings.ReplaceAll(text, "\n", "\r\n")
@@ -248,7 +252,6 @@ func TestBuildStructure(t *testing.T) {
 		html        string
 		attachments []string
 		inline      []Inline
-		messages    []string
 		wantTypes   []string
 		wantLeaves  []part
 	}{
@@ -315,20 +318,29 @@ func TestBuildStructure(t *testing.T) {
 			wantLeaves: []part{{contentType: "text/plain", body: []byte(crlf)}},
 		},
 		{
-			name:      "attached message",
-			messages:  []string{eml},
-			wantTypes: []string{"multipart/mixed", "text/plain", "message/rfc822"},
+			name:        "attached message",
+			attachments: []string{eml},
+			wantTypes:   []string{"multipart/mixed", "text/plain", "message/rfc822"},
 			wantLeaves: []part{
 				{contentType: "text/plain", body: []byte(crlf)},
 				{contentType: "message/rfc822", filename: "Lunch.eml", encoding: "8bit",
 					body: []byte("From: carol@example.net\r\nSubject: Lunch\r\n\r\nGrüße, at noon?\r\n")},
 			},
 		},
+		{
+			name:        "an .eml that is no message goes as a file",
+			attachments: []string{notMessage},
+			wantTypes:   []string{"multipart/mixed", "text/plain", "application/octet-stream"},
+			wantLeaves: []part{
+				{contentType: "text/plain", body: []byte(crlf)},
+				{contentType: "application/octet-stream", filename: "binary.eml", encoding: "base64", body: []byte("Subject: x\n\n\x00\x01")},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := Draft{From: alice, To: []*mail.Address{bob}, Subject: tt.name, Text: text, HTML: tt.html,
-				Attachments: tt.attachments, Inline: tt.inline, Messages: tt.messages}
+				Attachments: tt.attachments, Inline: tt.inline}
 			_, raw, msg := build(t, d)
 			if i := bareLineEnd(raw); i >= 0 {
 				t.Errorf("Build() = %q, want CRLF line endings only; bare CR or LF at byte %d", raw, i)
@@ -381,7 +393,6 @@ func TestBuildErrors(t *testing.T) {
 			Inline: []Inline{{Path: missing, ContentID: "a@b"}}}, fs.ErrNotExist, "gone.pdf"},
 		{"bad Content-ID", Draft{From: alice, To: []*mail.Address{bob}, Text: "hi", HTML: "<p>hi</p>",
 			Inline: []Inline{{Path: missing, ContentID: "a b>@c"}}}, nil, "Content-ID"},
-		{"missing attached message", Draft{From: alice, To: []*mail.Address{bob}, Text: "hi", Messages: []string{missing}}, fs.ErrNotExist, "gone.pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

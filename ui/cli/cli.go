@@ -64,7 +64,7 @@ func init() {
 		"notjunk":    {"notjunk ID...", runFile(core.RoleInbox, "moved %s to the Inbox")},
 		"archive":    {"archive ID...", runFile(core.RoleArchive, "archived %s")},
 		"reply":      {"reply ID [--all] [--body-file F] [--queue]", runReply},
-		"forward":    {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
+		"forward":    {"forward ID --to ADDR[,ADDR] [--as-attachment] [--body-file F] [--queue]", runForward},
 		"demo":       {"demo [--headless]", runDemo},
 	}
 }

@@ -226,16 +226,17 @@ func runSend(ctx context.Context, c *call) error {
 
 func runReply(ctx context.Context, c *call) error {
 	all := c.fs.Bool("all", false, "reply to everyone the message went to")
-	return answer(ctx, c, control.AnswerRequest{}, all, nil)
+	return answer(ctx, c, control.AnswerRequest{}, all, nil, nil)
 }
 
 func runForward(ctx context.Context, c *call) error {
 	to := c.fs.String("to", "", "recipients, comma-separated")
-	return answer(ctx, c, control.AnswerRequest{Forward: true}, nil, to)
+	asAttachment := c.fs.Bool("as-attachment", false, "attach the original whole (message/rfc822) instead of quoting its text")
+	return answer(ctx, c, control.AnswerRequest{Forward: true}, nil, to, asAttachment)
 }
 
 // answer runs reply and forward, which differ only in their flags.
-func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, to *string) error {
+func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, to *string, asAttachment *bool) error {
 	bodyFile := c.fs.String("body-file", "", "file with the text above the quoted message (default: standard input)")
 	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
 	if err := c.parse(); err != nil || len(c.args) != 1 || (to != nil && *to == "") {
@@ -248,6 +249,9 @@ func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, 
 	req.ID, req.QueueOnly = ids[0], *queue
 	if all != nil {
 		req.All = *all
+	}
+	if asAttachment != nil {
+		req.AsAttachment = *asAttachment
 	}
 	if to != nil {
 		if req.To, err = core.ParseAddressList(*to); err != nil {
