@@ -48,7 +48,7 @@ func init() {
 		"autoconfig": {"autoconfig ADDR [--json]", runAutoconfig},
 		"source":     {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
 		"sync":       {"sync [--account NAME] [--once]", runSync},
-		"send":       {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue]", runSend},
+		"send":       {"send --from ACCOUNT --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--markdown] [--queue]", runSend},
 		"inbox":      {"inbox [--account NAME] [--folder NAME] [--threads] [--limit N] [--json]", runInbox},
 		"show":       {"show ID [--raw]", runShow},
 		"thread":     {"thread ID [--json]", runThread},

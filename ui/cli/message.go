@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/markdown"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
 
@@ -189,6 +190,7 @@ func runSend(ctx context.Context, c *call) error {
 	c.fs.StringVar(&bodyFile, "body-file", "", "file with the plain-text body (default: standard input)")
 	c.fs.Var(&attach, "attach", "file to attach (repeatable)")
 	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
+	rich := c.fs.Bool("markdown", false, "the body is Markdown: send it as written plus an HTML alternative, attached pictures it shows inline (docs/COMPOSE.md)")
 	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
 		return errUsage
 	}
@@ -216,6 +218,11 @@ func runSend(ctx context.Context, c *call) error {
 		return err
 	}
 	d.Text = body
+	if *rich {
+		if d, err = markdown.Compose(d); err != nil {
+			return err
+		}
+	}
 	ops, err := c.ops(ctx)
 	if err != nil {
 		return err

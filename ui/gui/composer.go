@@ -19,6 +19,9 @@ type Draft struct {
 	InReplyTo   string
 	References  []string
 	Attachments []string
+	// PlainTextOnly sends the body as written, without the HTML
+	// alternative: the composer's "Plain text only" starts from it.
+	PlainTextOnly bool
 
 	// saved is the ID of the stored draft this is, 0 for a new message.
 	saved int64

@@ -65,6 +65,7 @@ type composer struct {
 	sendButton    *widget.Button
 	attachButton  *widget.Button
 	discardButton *widget.Button
+	md            composerMarkdown // Markdown, preview, images (composer_markdown.go)
 
 	// UI goroutine state.
 	ready   bool // accounts loaded
@@ -148,6 +149,7 @@ func newComposer(a *App, d Draft) *composer {
 		}
 		c.win.SetTitle(s)
 	}
+	c.initMarkdown()
 
 	c.fileList = container.NewVBox()
 	c.status = widget.NewLabel("")
@@ -166,21 +168,15 @@ func newComposer(a *App, d Draft) *composer {
 		key("Cc"), c.cc.box,
 		key("Bcc"), c.bcc.box,
 		key("Subject"), c.subject)
-	toolbar := container.NewHBox(c.sendButton, c.attachButton, layout.NewSpacer(), c.discardButton)
+	toolbar := container.NewHBox(c.sendButton, c.attachButton, c.md.tools, layout.NewSpacer(), c.discardButton)
 	c.win.SetContent(container.NewStack(container.NewBorder(
 		container.NewVBox(toolbar, form),
 		container.NewVBox(c.fileList, c.status),
-		nil, nil, c.body), c.float))
+		nil, nil, c.md.pane), c.float))
 	c.showFiles()
 	c.win.Resize(fyne.NewSize(760, 620))
 	c.win.SetCloseIntercept(c.requestClose)
-	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
-		for _, u := range uris {
-			if u.Scheme() == "file" {
-				c.addFile(u.Path())
-			}
-		}
-	})
+	c.win.SetOnDropped(c.dropped)
 	for _, k := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEnter} {
 		c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.send() })
 	}
@@ -351,6 +347,7 @@ func (c *composer) send() {
 	if !ok {
 		return
 	}
+	d = c.formatted(d)
 	c.sending = true
 	c.setEditable(false)
 	c.status.SetText(fmt.Sprintf("Sending from %s…", acct.Name))
@@ -376,7 +373,7 @@ func (c *composer) send() {
 		// From here on the outbox holds the message: the draft goes, so
 		// it cannot be sent a second time by mistake.
 		c.forget()
-		removeForwardFiles(d.Attachments)
+		removeForwardFiles(sentFiles(d))
 		item, err = a.engine.Send(a.ctx, item.ID)
 		if err == nil && item.State == core.OutboxSent && c.draft.answers != 0 {
 			if err := a.engine.MarkOriginal(a.ctx, c.draft.answers, c.draft.forward); err != nil {
@@ -466,6 +463,7 @@ func (c *composer) setEditable(on bool) {
 			w.Disable()
 		}
 	}
+	c.setMarkdownEditable(on)
 }
 
 // discard deletes the draft and closes, after asking.
