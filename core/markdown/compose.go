@@ -11,20 +11,25 @@ import (
 )
 
 // Compose makes d a rich message: d.HTML is d.Text rendered, and the
-// image attachments the text shows (![alt](photo.png), by file name) move
+// image attachments the text shows (![alt](photo.png), by file name or
+// path) move
 // to d.Inline, so that they travel beside the HTML as cid: parts instead
 // of as attachments. Images the text does not show stay attachments.
 // d.Text, the plain alternative, stays the Markdown as written.
 func Compose(d smtp.Draft) (smtp.Draft, error) {
-	images := map[string]string{}
-	paths := map[string]string{}
+	images := map[string]string{} // as written in the text: the Content-ID
+	paths := map[string]string{}  // as written in the text: the file
 	for i, path := range d.Attachments {
 		name := filepath.Base(path)
 		if _, taken := images[name]; taken || !IsImage(name) {
 			continue // two files of one name: the first is the one shown
 		}
-		images[name] = fmt.Sprintf("img%d.%s@inline.tributary", i+1, strings.ToLower(rand.Text()[:12]))
-		paths[name] = path
+		cid := fmt.Sprintf("img%d.%s@inline.tributary", i+1, strings.ToLower(rand.Text()[:12]))
+		// By name, as Insert image writes it; by the path too, for
+		// whoever types the whole path.
+		for _, key := range []string{name, path} {
+			images[key], paths[key] = cid, path
+		}
 	}
 	r, err := Render(d.Text, images)
 	if err != nil {
@@ -32,9 +37,11 @@ func Compose(d smtp.Draft) (smtp.Draft, error) {
 	}
 	d.HTML = r.HTML
 	inline := map[string]bool{}
-	for _, name := range r.Used {
-		d.Inline = append(d.Inline, smtp.Inline{Path: paths[name], ContentID: images[name]})
-		inline[paths[name]] = true
+	for _, key := range r.Used {
+		if path := paths[key]; !inline[path] {
+			d.Inline = append(d.Inline, smtp.Inline{Path: path, ContentID: images[key]})
+			inline[path] = true
+		}
 	}
 	d.Attachments = slices.DeleteFunc(slices.Clone(d.Attachments), func(p string) bool { return inline[p] })
 	return d, nil

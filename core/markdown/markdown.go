@@ -5,16 +5,16 @@
 // mail (core/mime), so that nothing a recipient's client would run or
 // fetch leaves this machine.
 //
-// The subset is CommonMark plus three GitHub extensions: tables (with
-// pipes),
-// ~~strikethrough~~ and bare links (www.example.com). Every line break the
-// user typed is kept, as mail readers expect. Raw HTML in the Markdown is
-// escaped, shown as the characters typed, never interpreted: the plain
-// text alternative shows it the same way. Images are only those sent with
-// the message: ![alt](name) where name is an attached image file's name
-// becomes a cid: reference to it; any other image (a remote URL, a path
-// not attached) becomes its alt text, because a remote image in mail is a
-// read receipt the recipient did not agree to.
+// The subset is CommonMark without setext headings, plus three GitHub
+// extensions: tables (whose header row has a pipe), ~~strikethrough~~ and
+// bare links (www.example.com). Every line break the user typed is kept,
+// as mail readers expect. Raw HTML in the Markdown is escaped, shown as
+// the characters typed, never interpreted: the plain text alternative
+// shows it the same way. Images are only those sent with the message:
+// ![alt](name) where name is an attached picture becomes a cid: reference
+// to it; any other image (a remote URL, a file not attached) becomes its
+// alt text, because a remote image in mail is a read receipt the
+// recipient did not agree to. docs/COMPOSE.md says it for users.
 package markdown
 
 import (

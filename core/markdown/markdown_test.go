@@ -183,7 +183,8 @@ func TestComposeMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const text = "# Results\n\nSee **this**:\n\n![Chart](chart.png)\n\n<script>alert(1)</script> [x](javascript:alert(1))\n"
+	text := "# Results\n\nSee **this**:\n\n![Chart](chart.png)\n\n<script>alert(1)</script> [x](javascript:alert(1))\n" +
+		"Again, by its path: ![Chart](" + png + ")\n"
 	d := smtp.Draft{
 		From:        &mail.Address{Address: "ann@example.com"},
 		To:          []*mail.Address{{Address: "bob@example.org"}},
@@ -225,6 +226,9 @@ func TestComposeMessage(t *testing.T) {
 		if !strings.Contains(htmlPart, w) {
 			t.Errorf("text/html = %q, want it to contain %q", htmlPart, w)
 		}
+	}
+	if n := strings.Count(htmlPart, `src="cid:`+d.Inline[0].ContentID+`"`); n != 2 {
+		t.Errorf("text/html shows the picture %d times, want 2 (by name and by path)", n)
 	}
 	if cid := leaves[2].header.Get("Content-Id"); cid != "<"+d.Inline[0].ContentID+">" {
 		t.Errorf("image Content-ID = %q, want <%s>", cid, d.Inline[0].ContentID)

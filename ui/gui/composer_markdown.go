@@ -6,7 +6,6 @@ import (
 	"image"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -255,20 +254,29 @@ func (c *composer) insertImage(path string) {
 	runes := []rune(c.body.Text)
 	at := min(max(c.body.CursorTextOffset(), 0), len(runes))
 	ref := markdown.ImageRef(path)
-	before, after := string(runes[:at]), string(runes[at:])
-	if before != "" && !strings.HasSuffix(before, "\n") {
+	if at > 0 && runes[at-1] != '\n' {
 		ref = "\n" + ref
 	}
-	if !strings.HasPrefix(after, "\n") {
+	if at == len(runes) || runes[at] != '\n' {
 		ref += "\n"
 	}
-	c.body.SetText(before + ref + after)
-	// The cursor goes after the reference, where the user goes on typing.
-	end := strings.Split(before+ref, "\n")
-	c.body.CursorRow, c.body.CursorColumn = len(end)-1, len([]rune(end[len(end)-1]))
-	c.body.Refresh()
+	// Pasted, as the Entry inserts text itself: at the cursor, over a
+	// selection, undoable, and with the cursor after it on wrapped lines
+	// too. The system clipboard is not touched.
+	c.body.Entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: textClipboard(ref)})
 	c.win.Canvas().Focus(c.body)
 }
+
+// textClipboard is a clipboard holding one text, for pasting it.
+type textClipboard string
+
+// Content implements fyne.Clipboard.
+func (t textClipboard) Content() string { return string(t) }
+
+// SetContent implements fyne.Clipboard; nothing is ever copied to it.
+func (textClipboard) SetContent(string) {}
+
+var _ fyne.Clipboard = textClipboard("")
 
 // dropped attaches the files dropped on the window; a picture among them
 // shows in the message once referenced (Insert image… does both).
