@@ -31,7 +31,7 @@ func TestRenderElements(t *testing.T) {
 		{"heading", "# Title", []string{`<h1 style="font-size: 1.6em; font-weight: bold`, "Title</h1>"}},
 		{"dashes under text are no heading", "Regards\n-- \nAnn", []string{"Regards<br>", "--", "Ann</p>"}},
 		{"rule", "one\n\n---\n\ntwo", []string{"one</p>", `<hr style="border: 0; border-top: 1px solid #cccccc`, "two</p>"}},
-		{"link", "[site](https://example.com/a?b=1)", []string{`<a href="https://example.com/a?b=1" style="color: #1a5fb4; text-decoration: underline"`, ">site</a>"}},
+		{"link", "[site](https://example.com/a?b=1)", []string{`<a href="https://example.com/a?b=1" rel="nofollow" style="color: #1a5fb4; text-decoration: underline"`, ">site</a>"}},
 		{"bare link", "see www.example.com", []string{`<a href="http://www.example.com"`, ">www.example.com</a>"}},
 		{"mailto link", "<ann@example.com>", []string{`<a href="mailto:ann@example.com"`}},
 		{"quote", "> said\n> more", []string{`<blockquote style="margin: 0 0 0.8em 0; padding: 0 0 0 0.8em; border-left: 3px solid #c8c8c8`, "said<br>", "more</p>", "</blockquote>"}},
