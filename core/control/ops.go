@@ -108,6 +108,9 @@ type AnswerRequest struct {
 	To        []*mail.Address `json:"to,omitempty"`
 	Text      string          `json:"text"`
 	QueueOnly bool            `json:"queue_only,omitempty"`
+
+	// AsAttachment forwards the original whole, as message/rfc822.
+	AsAttachment bool `json:"as_attachment,omitempty"`
 }
 
 // SyncReport is how one source's sync went.
@@ -255,7 +258,10 @@ func (l *Local) Send(ctx context.Context, req SendRequest) (core.OutboxItem, err
 func (l *Local) Answer(ctx context.Context, req AnswerRequest) (core.OutboxItem, error) {
 	var d reply.Draft
 	var err error
-	if req.Forward {
+	if req.Forward && req.AsAttachment {
+		d, err = l.Engine.ForwardAsAttachmentDraft(ctx, req.ID)
+		d.Message.To = req.To
+	} else if req.Forward {
 		d, err = l.Engine.ForwardDraft(ctx, req.ID)
 		d.Message.To = req.To
 	} else {

@@ -170,6 +170,8 @@ func TestBuildBcc(t *testing.T) {
 type part struct {
 	contentType string // media type only
 	filename    string
+	contentID   string // the Content-ID header, brackets included
+	encoding    string // the Content-Transfer-Encoding header
 	body        []byte // transfer encoding undone
 }
 
@@ -215,7 +217,8 @@ func walk(t *testing.T, header map[string][]string, body io.Reader) (types []str
 	if _, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil {
 		filename = dp["filename"]
 	}
-	return types, []part{{contentType: mediaType, filename: filename, body: b}}
+	return types, []part{{contentType: mediaType, filename: filename, body: b,
+		contentID: h.Get("Content-ID"), encoding: strings.ToLower(h.Get("Content-Transfer-Encoding"))}}
 }
 
 func TestBuildStructure(t *testing.T) {
@@ -229,6 +232,20 @@ func TestBuildStructure(t *testing.T) {
 	if err := os.WriteFile(notes, []byte("line one\nline two\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	png := filepath.Join(dir, "photo.png")
+	pngBytes := []byte("\x89PNG\r\n\x1a\nnot really a picture")
+	if err := os.WriteFile(png, pngBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Stored with LF line ends, as some servers hand messages out.
+	eml := filepath.Join(dir, "Lunch.eml")
+	if err := os.WriteFile(eml, []byte("From: carol@example.net\nSubject: Lunch\n\nGrüße, at noon?\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notMessage := filepath.Join(dir, "binary.eml")
+	if err := os.WriteFile(notMessage, []byte("Subject: x\n\n\x00\x01"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const text = "Hello Bob,\n\nGrüße — see you.\n.\n.a line with a leading dot\n"
 	const html = "<p>Hello Bob,</p><p>Grüße — see you.</p>"
 	crlf := strings.ReplaceAll(text, "\n", "\r\n")
@@ -236,6 +253,7 @@ func TestBuildStructure(t *testing.T) {
 		name        string
 		html        string
 		attachments []string
+		inline      []Inline
 		wantTypes   []string
 		wantLeaves  []part
 	}{
@@ -271,10 +289,60 @@ func TestBuildStructure(t *testing.T) {
 				{contentType: "text/plain", filename: "notes.txt", body: []byte("line one\nline two\n")},
 			},
 		},
+		{
+			name:      "HTML with an inline image",
+			html:      html,
+			inline:    []Inline{{Path: png, ContentID: "img1.x@tributary"}},
+			wantTypes: []string{"multipart/related", "multipart/alternative", "text/plain", "text/html", "image/png"},
+			wantLeaves: []part{
+				{contentType: "text/plain", body: []byte(crlf)},
+				{contentType: "text/html", body: []byte(html)},
+				{contentType: "image/png", filename: "photo.png", contentID: "<img1.x@tributary>", encoding: "base64", body: pngBytes},
+			},
+		},
+		{
+			name:        "inline image and attachment",
+			html:        html,
+			inline:      []Inline{{Path: png, ContentID: "img1.x@tributary"}},
+			attachments: []string{pdf},
+			wantTypes:   []string{"multipart/mixed", "multipart/related", "multipart/alternative", "text/plain", "text/html", "image/png", "application/pdf"},
+			wantLeaves: []part{
+				{contentType: "text/plain", body: []byte(crlf)},
+				{contentType: "text/html", body: []byte(html)},
+				{contentType: "image/png", filename: "photo.png", contentID: "<img1.x@tributary>", encoding: "base64", body: pngBytes},
+				{contentType: "application/pdf", filename: "Quarterly report.pdf", encoding: "base64", body: binary},
+			},
+		},
+		{
+			name:       "inline image without HTML is left out",
+			inline:     []Inline{{Path: png, ContentID: "img1.x@tributary"}},
+			wantTypes:  []string{"text/plain"},
+			wantLeaves: []part{{contentType: "text/plain", body: []byte(crlf)}},
+		},
+		{
+			name:        "attached message",
+			attachments: []string{eml},
+			wantTypes:   []string{"multipart/mixed", "text/plain", "message/rfc822"},
+			wantLeaves: []part{
+				{contentType: "text/plain", body: []byte(crlf)},
+				{contentType: "message/rfc822", filename: "Lunch.eml", encoding: "8bit",
+					body: []byte("From: carol@example.net\r\nSubject: Lunch\r\n\r\nGrüße, at noon?\r\n")},
+			},
+		},
+		{
+			name:        "an .eml that is no message goes as a file",
+			attachments: []string{notMessage},
+			wantTypes:   []string{"multipart/mixed", "text/plain", "application/octet-stream"},
+			wantLeaves: []part{
+				{contentType: "text/plain", body: []byte(crlf)},
+				{contentType: "application/octet-stream", filename: "binary.eml", encoding: "base64", body: []byte("Subject: x\n\n\x00\x01")},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := Draft{From: alice, To: []*mail.Address{bob}, Subject: tt.name, Text: text, HTML: tt.html, Attachments: tt.attachments}
+			d := Draft{From: alice, To: []*mail.Address{bob}, Subject: tt.name, Text: text, HTML: tt.html,
+				Attachments: tt.attachments, Inline: tt.inline}
 			_, raw, msg := build(t, d)
 			if i := bareLineEnd(raw); i >= 0 {
 				t.Errorf("Build() = %q, want CRLF line endings only; bare CR or LF at byte %d", raw, i)
@@ -287,7 +355,8 @@ func TestBuildStructure(t *testing.T) {
 				t.Errorf("Build() MIME structure = %q, want %q", types, tt.wantTypes)
 			}
 			if !slices.EqualFunc(leaves, tt.wantLeaves, func(a, b part) bool {
-				return a.contentType == b.contentType && a.filename == b.filename && bytes.Equal(a.body, b.body)
+				return a.contentType == b.contentType && a.filename == b.filename && bytes.Equal(a.body, b.body) &&
+					(b.contentID == "" || a.contentID == b.contentID) && (b.encoding == "" || a.encoding == b.encoding)
 			}) {
 				t.Errorf("Build() parts = %q, want %q", leaves, tt.wantLeaves)
 			}
@@ -322,6 +391,10 @@ func TestBuildErrors(t *testing.T) {
 		{"no sender", Draft{To: []*mail.Address{bob}, Text: "hi"}, nil, "no sender"},
 		{"sender without address", Draft{From: &mail.Address{Name: "Alice"}, To: []*mail.Address{bob}, Text: "hi"}, nil, "no sender"},
 		{"missing attachment", Draft{From: alice, To: []*mail.Address{bob}, Text: "hi", Attachments: []string{missing}}, fs.ErrNotExist, "gone.pdf"},
+		{"missing inline image", Draft{From: alice, To: []*mail.Address{bob}, Text: "hi", HTML: "<p>hi</p>",
+			Inline: []Inline{{Path: missing, ContentID: "a@b"}}}, fs.ErrNotExist, "gone.pdf"},
+		{"bad Content-ID", Draft{From: alice, To: []*mail.Address{bob}, Text: "hi", HTML: "<p>hi</p>",
+			Inline: []Inline{{Path: missing, ContentID: "a b>@c"}}}, nil, "Content-ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

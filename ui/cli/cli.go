@@ -48,7 +48,7 @@ func init() {
 		"autoconfig":  {"autoconfig ADDR [--json]", runAutoconfig},
 		"source":      {"source add --account NAME --source-protocol pop3|imap --source-host H ...", runSource},
 		"sync":        {"sync [--account NAME] [--once]", runSync},
-		"send":        {"send --from ACCOUNT|ADDR --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--queue | --at TIME | --delay DURATION]", runSend},
+		"send":        {"send --from ACCOUNT|ADDR --to ADDR[,ADDR] [--cc ...] [--bcc ...] --subject S [--body-file F] [--attach FILE]... [--markdown] [--queue | --at TIME | --delay DURATION]", runSend},
 		"identity":    {"identity add --account NAME --email ADDR [--display-name N] [--reply-to ADDR] [--bcc-self] [--signature-file F] [--plain-text] | identity list [--account NAME] [--json] | identity remove --account NAME --email ADDR", runIdentity},
 		"inbox":       {"inbox [--account NAME] [--folder NAME] [--threads] [--limit N] [--json]", runInbox},
 		"show":        {"show ID [--raw]", runShow},
@@ -66,7 +66,7 @@ func init() {
 		"notjunk":     {"notjunk ID...", runFile(core.RoleInbox, "moved %s to the Inbox")},
 		"archive":     {"archive ID...", runFile(core.RoleArchive, "archived %s")},
 		"reply":       {"reply ID [--all] [--body-file F] [--queue]", runReply},
-		"forward":     {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
+		"forward":     {"forward ID --to ADDR[,ADDR] [--as-attachment] [--body-file F] [--queue]", runForward},
 		"demo":        {"demo [--headless]", runDemo},
 	}
 }

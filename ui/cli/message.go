@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/markdown"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
 
@@ -191,6 +192,7 @@ func runSend(ctx context.Context, c *call) error {
 	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
 	at := c.fs.String("at", "", "send later, at this local time (2026-12-24T09:00) or RFC 3339 time")
 	delay := c.fs.Duration("delay", 0, "send later, after this long (10s, 2h30m)")
+	rich := c.fs.Bool("markdown", false, "the body is Markdown: send it as written plus an HTML alternative, attached pictures it shows inline (docs/COMPOSE.md)")
 	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
 		return errUsage
 	}
@@ -222,6 +224,11 @@ func runSend(ctx context.Context, c *call) error {
 		return err
 	}
 	d.Text = body
+	if *rich {
+		if d, err = markdown.Compose(d); err != nil {
+			return err
+		}
+	}
 	ops, err := c.ops(ctx)
 	if err != nil {
 		return err
@@ -236,16 +243,17 @@ func runSend(ctx context.Context, c *call) error {
 
 func runReply(ctx context.Context, c *call) error {
 	all := c.fs.Bool("all", false, "reply to everyone the message went to")
-	return answer(ctx, c, control.AnswerRequest{}, all, nil)
+	return answer(ctx, c, control.AnswerRequest{}, all, nil, nil)
 }
 
 func runForward(ctx context.Context, c *call) error {
 	to := c.fs.String("to", "", "recipients, comma-separated")
-	return answer(ctx, c, control.AnswerRequest{Forward: true}, nil, to)
+	asAttachment := c.fs.Bool("as-attachment", false, "attach the original whole (message/rfc822) instead of quoting its text")
+	return answer(ctx, c, control.AnswerRequest{Forward: true}, nil, to, asAttachment)
 }
 
 // answer runs reply and forward, which differ only in their flags.
-func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, to *string) error {
+func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, to *string, asAttachment *bool) error {
 	bodyFile := c.fs.String("body-file", "", "file with the text above the quoted message (default: standard input)")
 	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
 	if err := c.parse(); err != nil || len(c.args) != 1 || (to != nil && *to == "") {
@@ -258,6 +266,9 @@ func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, 
 	req.ID, req.QueueOnly = ids[0], *queue
 	if all != nil {
 		req.All = *all
+	}
+	if asAttachment != nil {
+		req.AsAttachment = *asAttachment
 	}
 	if to != nil {
 		if req.To, err = core.ParseAddressList(*to); err != nil {

@@ -19,6 +19,9 @@ type Draft struct {
 	InReplyTo   string
 	References  []string
 	Attachments []string
+	// PlainTextOnly sends the body as written, without the HTML
+	// alternative: the composer's "Plain text only" starts from it.
+	PlainTextOnly bool
 
 	// From is the address of the identity to send as, of account
 	// AccountID; empty means the account's own.

@@ -64,6 +64,9 @@ func (c *composer) setIdentities(accounts []core.Account, ids []core.Identity) {
 	c.from.SetSelectedIndex(pick)
 	c.from.OnChanged = func(string) {
 		c.swapSignature()
+		if id, ok := c.identity(); ok {
+			c.setPlainTextOnly(id.PlainTextOnly)
+		}
 		c.changed()
 	}
 	c.from.Enable()
@@ -74,6 +77,12 @@ func (c *composer) setIdentities(accounts []core.Account, ids []core.Identity) {
 	}
 	if !c.ids.placed {
 		c.ids.placed = true
+		// The identity's choice of plain text, unless the draft made it
+		// already; set quietly, as no edit of the user's.
+		if id, ok := c.identity(); ok && id.PlainTextOnly && !c.md.plainOnly.Checked {
+			c.md.plainOnly.Checked = true
+			c.md.plainOnly.Refresh()
+		}
 		// A stored draft has its signature in its text already.
 		if c.draft.saved == 0 {
 			c.placeSignature()

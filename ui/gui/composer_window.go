@@ -67,6 +67,7 @@ type composer struct {
 	laterButton   *widget.Button // "Send later…" (composer_send.go)
 	attachButton  *widget.Button
 	discardButton *widget.Button
+	md            composerMarkdown // Markdown, preview, images (composer_markdown.go)
 
 	// UI goroutine state.
 	ready   bool // accounts loaded
@@ -150,6 +151,7 @@ func newComposer(a *App, d Draft) *composer {
 		}
 		c.win.SetTitle(s)
 	}
+	c.initMarkdown()
 
 	c.fileList = container.NewVBox()
 	c.status = widget.NewLabel("")
@@ -170,21 +172,15 @@ func newComposer(a *App, d Draft) *composer {
 		key("Cc"), c.cc.box,
 		key("Bcc"), c.bcc.box,
 		key("Subject"), c.subject)
-	toolbar := container.NewHBox(c.sendButton, c.laterButton, c.attachButton, layout.NewSpacer(), c.discardButton)
+	toolbar := container.NewHBox(c.sendButton, c.laterButton, c.attachButton, c.md.tools, layout.NewSpacer(), c.discardButton)
 	c.win.SetContent(container.NewStack(container.NewBorder(
 		container.NewVBox(toolbar, form),
 		container.NewVBox(c.fileList, c.status),
-		nil, nil, c.body), c.float))
+		nil, nil, c.md.pane), c.float))
 	c.showFiles()
-	c.win.Resize(fyne.NewSize(760, 620))
+	c.win.Resize(fyne.NewSize(860, 620))
 	c.win.SetCloseIntercept(c.requestClose)
-	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
-		for _, u := range uris {
-			if u.Scheme() == "file" {
-				c.addFile(u.Path())
-			}
-		}
-	})
+	c.win.SetOnDropped(c.dropped)
 	for _, k := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEnter} {
 		c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.send() })
 	}
@@ -305,6 +301,7 @@ func (c *composer) send() {
 	if !ok {
 		return
 	}
+	d = c.formatted(d)
 	c.sending = true
 	c.setEditable(false)
 	c.status.SetText(fmt.Sprintf("Sending from %s…", acct.Name))
@@ -412,6 +409,7 @@ func (c *composer) setEditable(on bool) {
 			w.Disable()
 		}
 	}
+	c.setMarkdownEditable(on)
 }
 
 // discard deletes the draft and closes, after asking.

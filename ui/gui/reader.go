@@ -92,7 +92,7 @@ func NewReader(a *App) *Reader {
 	r.plain.Hide()
 	r.scroll = container.NewVScroll(container.NewStack(r.rich, r.plain))
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, r.toggle, r.subject),
+		container.NewBorder(nil, nil, nil, container.NewHBox(r.forwardButton(), r.toggle), r.subject),
 		headers, r.note, r.remoteBar, r.attachments, r.thread, widget.NewSeparator())
 	r.view = container.NewBorder(top, nil, nil, nil, r.scroll)
 	r.idle = widget.NewLabelWithStyle("No message selected", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})

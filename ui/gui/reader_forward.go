@@ -1,0 +1,45 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// ForwardAsAttachmentDraft prepares a forward of message id with the
+// original attached whole (message/rfc822), in a private temporary
+// folder.
+func (a *App) ForwardAsAttachmentDraft(id int64) (Draft, error) {
+	d, err := a.engine.ForwardAsAttachmentDraft(a.ctx, id)
+	if err != nil {
+		return Draft{}, err
+	}
+	return composerDraft(d), nil
+}
+
+// forwardButton is the reader's "Forward as attachment": the toolbar's
+// Forward quotes the text, this sends the message itself, every part and
+// header as received (for a report of spam or a problem, say).
+func (r *Reader) forwardButton() *widget.Button {
+	b := widget.NewButtonWithIcon("Forward as attachment", theme.MailForwardIcon(), r.forwardAsAttachment)
+	b.Importance = widget.LowImportance
+	return b
+}
+
+func (r *Reader) forwardAsAttachment() {
+	if r.cur == nil {
+		return
+	}
+	a, id := r.app, r.cur.id
+	a.background("forward as attachment", func() {
+		d, err := a.ForwardAsAttachmentDraft(id)
+		a.do(func() {
+			if err != nil {
+				if a.main != nil {
+					a.main.showError(err)
+				}
+				return
+			}
+			a.OpenComposer(d)
+		})
+	})
+}
