@@ -227,4 +227,25 @@ CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key !=
 ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
+	// The address book (core.Contact): only what the user made, edited or
+	// deleted; contacts collected from mail are read from the messages.
+	// A deleted contact stays as a row with deleted = 1 that keeps its
+	// addresses, so that they are not collected again. An address belongs
+	// to one contact.
+	`
+CREATE TABLE contacts (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	phones     TEXT NOT NULL, -- JSON array
+	notes      TEXT NOT NULL,
+	deleted    INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL -- Unix seconds
+);
+CREATE TABLE contact_addresses (
+	address  TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+	contact  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	position INTEGER NOT NULL
+);
+CREATE INDEX contact_addresses_contact ON contact_addresses (contact, position);
+`,
 }
