@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,4 +259,27 @@ func (f *folder) fold(line []byte) error {
 	}
 	_, err := f.w.Write(append(append([]byte{}, line...), "\r\n"...))
 	return err
+}
+
+// WriteFile writes contacts to path as Write does. The file is written
+// beside its place and renamed over it, so a failed export leaves no
+// half a file, and it is readable by the user only (an address book is
+// private).
+func WriteFile(path string, list []core.Contact) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".contacts-*.vcf")
+	if err != nil {
+		return fmt.Errorf("vcard: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := Write(tmp, list); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("vcard: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("vcard: %w", err)
+	}
+	return nil
 }

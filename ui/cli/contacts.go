@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -88,8 +87,7 @@ func nonNilStrings(s []string) []string {
 }
 
 // contactsExport writes every contact, saved and collected, as vCard
-// 4.0 to path ("-" is the standard output). The file is written beside
-// its place and renamed, so a failed export leaves no half a file.
+// 4.0 to path ("-" is the standard output).
 func contactsExport(ctx context.Context, c *call, path string) error {
 	list, err := c.db.Contacts(ctx)
 	if err != nil {
@@ -98,19 +96,7 @@ func contactsExport(ctx context.Context, c *call, path string) error {
 	if path == "-" {
 		return vcard.Write(c.env.Stdout, list)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".contacts-*.vcf")
-	if err != nil {
-		return fmt.Errorf("export contacts to %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := vcard.Write(tmp, list); err != nil {
-		tmp.Close()
-		return fmt.Errorf("export contacts to %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export contacts to %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := vcard.WriteFile(path, list); err != nil {
 		return fmt.Errorf("export contacts to %s: %w", path, err)
 	}
 	printLine(c.env.Stdout, "exported %d contacts to %s", len(list), path)
