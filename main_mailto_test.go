@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/tributary-mail/tributary/core/control"
+	"github.com/tributary-mail/tributary/core/mailto"
 )
 
 func TestMailtoArg(t *testing.T) {
@@ -38,5 +43,46 @@ func TestMailtoArg(t *testing.T) {
 				t.Errorf("mailtoArg(%q) = %+v, want to %s, subject %q", tt.args, link, tt.to, tt.subject)
 			}
 		})
+	}
+}
+
+// A second `tributary mailto:` hands its link to the app running on the
+// data directory, which opens the composer (here a recorder); without a
+// link, the running app is asked to show its window.
+func TestHandOverReachesTheRunningApp(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	var composed []mailto.Message
+	shown := 0
+	srv, err := control.Listen(dir, &control.Local{
+		Show:        func() { mu.Lock(); shown++; mu.Unlock() },
+		ComposeFunc: func(m mailto.Message) { mu.Lock(); composed = append(composed, m); mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	_, link, err := mailtoArg([]string{"mailto:ann@example.com?subject=Hi&body=How%20are%20you%3F&cc=bob@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !handOver(context.Background(), dir, link) {
+		t.Fatal("handOver with a link = false, want the running app to take it")
+	}
+	if !handOver(context.Background(), dir, nil) {
+		t.Fatal("handOver without a link = false, want the running app to show itself")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(composed) != 1 || composed[0].Subject != "Hi" || composed[0].Body != "How are you?" || composed[0].Cc[0].Address != "bob@example.com" || shown != 1 {
+		t.Errorf("the running app composed %+v and showed itself %d times; want the link once and one show", composed, shown)
+	}
+	// Nobody answering: this launch goes on by itself.
+	if handOver(context.Background(), t.TempDir(), link) {
+		t.Error("handOver with no app running = true, want false")
 	}
 }
