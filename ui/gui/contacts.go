@@ -220,11 +220,14 @@ func (w *contactsWindow) edit(c core.Contact) {
 
 // form reads the contact the form holds.
 func (w *contactsWindow) form() core.Contact {
-	return core.Contact{ID: w.chosenID, Name: w.name.Text, Emails: lines(w.emails.Text), Phones: lines(w.phones.Text), Notes: w.notes.Text}
+	return core.Contact{ID: w.chosenID, Name: w.name.Text, Emails: splitOn(w.emails.Text, "\r\n,;"), Phones: splitOn(w.phones.Text, "\r\n"), Notes: w.notes.Text}
 }
 
-func lines(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' })
+// splitOn splits a field into its values: addresses one a line or
+// separated by commas or semicolons, as people paste them; phones one a
+// line, since a number may hold a comma ("+1 555 0100, ext. 2").
+func splitOn(s, seps string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) })
 }
 
 func (w *contactsWindow) saveContact() {

@@ -183,3 +183,21 @@ func TestContactsWindowFollowsTheEngine(t *testing.T) {
 	}
 	eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })
 }
+
+func TestSplitOn(t *testing.T) {
+	tests := []struct {
+		name, in, seps, want string
+	}{
+		{"addresses one a line", "a@x\nb@x\r\n", "\r\n,;", "a@x|b@x"},
+		{"addresses pasted with commas", "a@x, b@x; c@x", "\r\n,;", "a@x| b@x| c@x"},
+		{"a phone keeps its comma", "+1 555 0100, ext. 2\n+44 20", "\r\n", "+1 555 0100, ext. 2|+44 20"},
+		{"empty", "", "\r\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(splitOn(tt.in, tt.seps), "|"); got != tt.want {
+				t.Errorf("splitOn(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
