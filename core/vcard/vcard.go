@@ -49,11 +49,11 @@ func Read(r io.Reader) (list []core.Contact, problems []string, err error) {
 	if !utf8.Valid(data) {
 		return nil, nil, errors.New("vcard: the file is not UTF-8 text")
 	}
-	if err := checkLines(data); err != nil {
+	data, err = unfold(data)
+	if err != nil {
 		return nil, nil, err
 	}
-	// A last line without its line break still ends a card.
-	dec := govcard.NewDecoder(io.MultiReader(bytes.NewReader(data), strings.NewReader("\r\n")))
+	dec := govcard.NewDecoder(bytes.NewReader(data))
 	for n := 1; ; n++ {
 		card, err := dec.Decode()
 		if errors.Is(err, io.EOF) {
@@ -79,23 +79,39 @@ func Read(r io.Reader) (list []core.Contact, problems []string, err error) {
 }
 
 // maxLine bounds one property, unfolded: a photo of a few megabytes
-// fits. go-vcard joins folded lines one by one, which is slow beyond.
+// fits.
 const maxLine = 4 << 20
 
-// checkLines refuses a property longer than maxLine.
-func checkLines(data []byte) error {
-	n := 0
+// unfold joins folded lines (RFC 6350 §3.2: a line break followed by a
+// space or a tab continues the line) and ends every line with CRLF, the
+// last one too, so that a last line without its line break still ends
+// its card. go-vcard unfolds by appending line after line to a string,
+// which takes quadratic time on a property folded into many short
+// lines; here it is one pass, and a property longer than maxLine is
+// refused.
+func unfold(data []byte) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(data) + 2)
+	n, lines := 0, 0
 	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-			n += len(line)
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if lines > 0 && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			out.Write(line[1:])
+			n += len(line) - 1
 		} else {
+			if lines > 0 {
+				out.WriteString("\r\n")
+			}
+			out.Write(line)
 			n = len(line)
 		}
+		lines++
 		if n > maxLine {
-			return fmt.Errorf("vcard: a property is longer than %d MB", maxLine>>20)
+			return nil, fmt.Errorf("vcard: a property is longer than %d MB", maxLine>>20)
 		}
 	}
-	return nil
+	out.WriteString("\r\n")
+	return out.Bytes(), nil
 }
 
 // label names a card in a problem.

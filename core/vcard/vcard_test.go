@@ -173,3 +173,30 @@ func TestReadLongProperty(t *testing.T) {
 		t.Errorf("Read(a folded property over maxLine) = %v, want a refusal", err)
 	}
 }
+
+func TestUnfold(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"CRLF folding", "NOTE:a\r\n b\r\n\tc\r\nEND:VCARD", "NOTE:abc\r\nEND:VCARD\r\n"},
+		{"LF only", "FN:x\n y\n", "FN:xy\r\n\r\n"},
+		{"a folded multi-byte character", "FN:J\xc3\r\n \xbcrgen", "FN:Jürgen\r\n"},
+		{"a space on the first line is no fold", " FN:x", " FN:x\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := unfold([]byte(tt.in))
+			if err != nil || string(got) != tt.want {
+				t.Errorf("unfold(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// A property folded into very many short lines reads in linear time
+// (go-vcard alone joins them one by one); 500,000 folds must not hang.
+func TestReadManyFolds(t *testing.T) {
+	card := "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:A\r\nEMAIL:a@example.com\r\nNOTE:x" + strings.Repeat("\r\n y", 500_000) + "\r\nEND:VCARD\r\n"
+	list, _, err := Read(strings.NewReader(card))
+	if err != nil || len(list) != 1 || len(list[0].Notes) != 500_001 {
+		t.Fatalf("Read(a note folded 500,000 times) = %d contacts, %v", len(list), err)
+	}
+}
