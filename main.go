@@ -106,10 +106,15 @@ func hasDisplay(getenv func(string) string) bool {
 }
 
 // mailtoArg takes a mailto: link off the command line and parses it; nil
-// when there is none.
+// when there is none. A link is the app's argument only: with a command
+// (`tributary search mailto:`) the arguments stay the command's.
 func mailtoArg(args []string) ([]string, *mailto.Message, error) {
 	for i, a := range args {
 		if mailto.Is(a) {
+			rest := slices.Delete(slices.Clone(args), i, i+1)
+			if cli.HasCommand(rest) {
+				return args, nil, nil
+			}
 			m, err := mailto.Parse(a)
 			if err != nil {
 				return nil, nil, err
@@ -117,7 +122,7 @@ func mailtoArg(args []string) ([]string, *mailto.Message, error) {
 			if len(m.Ignored) > 0 {
 				slog.Info("mailto: fields left out", "fields", m.Ignored)
 			}
-			return slices.Delete(slices.Clone(args), i, i+1), &m, nil
+			return rest, &m, nil
 		}
 	}
 	return args, nil, nil

@@ -23,6 +23,7 @@ func TestMailtoArg(t *testing.T) {
 		{"the link alone", []string{"mailto:ann@example.com?subject=Hi&body=x"}, "", "ann@example.com", "Hi", false},
 		{"after --data-dir", []string{"--data-dir", "d", "MAILTO:bob@example.com"}, "--data-dir d", "bob@example.com", "", false},
 		{"a bad link", []string{"mailto:ann@example.com?subject=%zz"}, "", "", "", true},
+		{"a command's argument", []string{"search", "mailto:ann@example.com"}, "search mailto:ann@example.com", "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
