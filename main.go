@@ -30,6 +30,7 @@ import (
 	"github.com/tributary-mail/tributary/core/autostart"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/cli"
 	"github.com/tributary-mail/tributary/ui/gui"
@@ -46,7 +47,12 @@ func main() {
 	if v, err := cli.ParseAppVersion(fyneApp); err == nil {
 		cli.Version = v
 	}
-	args := os.Args[1:]
+	// The desktop runs the mail handler as `tributary mailto:...`.
+	args, link, err := mailtoArg(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tributary:", err)
+		os.Exit(2)
+	}
 	for _, a := range args {
 		if a == "-h" || a == "--help" || a == "help" {
 			cli.Usage(os.Stdout)
@@ -70,7 +76,7 @@ func main() {
 		if !hasDisplay(os.Getenv) {
 			return errors.New("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); try tributary demo --headless")
 		}
-		return runGUI(ctx, dataDir, false)
+		return runGUI(ctx, dataDir, nil, false)
 	}
 	if cli.HasCommand(args) {
 		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
@@ -79,7 +85,7 @@ func main() {
 		}
 		os.Exit(cli.Run(ctx, args, env))
 	}
-	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv), slices.Contains(args, autostart.MinimizedFlag)); err != nil {
+	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv), link, slices.Contains(args, autostart.MinimizedFlag)); err != nil {
 		fmt.Fprintln(os.Stderr, "tributary:", err)
 		os.Exit(1)
 	}
@@ -103,7 +109,33 @@ func hasDisplay(getenv func(string) string) bool {
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 
-func runGUI(ctx context.Context, dataDir string, minimized bool) error {
+// mailtoArg takes a mailto: link off the command line and parses it; nil
+// when there is none. A link is the app's argument only: with a command
+// (`tributary search mailto:`) the arguments stay the command's.
+func mailtoArg(args []string) ([]string, *mailto.Message, error) {
+	for i, a := range args {
+		if mailto.Is(a) {
+			rest := slices.Delete(slices.Clone(args), i, i+1)
+			if cli.HasCommand(rest) {
+				return args, nil, nil
+			}
+			m, err := mailto.Parse(a)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(m.Ignored) > 0 {
+				slog.Info("mailto: fields left out", "fields", m.Ignored)
+			}
+			return rest, &m, nil
+		}
+	}
+	return args, nil, nil
+}
+
+// runGUI runs the app on dataDir, with a composer filled from link when
+// it is not nil; when the app already runs there, it is asked to do it.
+// Minimized keeps the main window in the tray (start at login).
+func runGUI(ctx context.Context, dataDir string, link *mailto.Message, minimized bool) error {
 	// Absolute, as Settings shows it and the control socket names it.
 	if abs, err := filepath.Abs(dataDir); err == nil {
 		dataDir = abs
@@ -116,8 +148,8 @@ func runGUI(ctx context.Context, dataDir string, minimized bool) error {
 		defer logFile.Close()
 	}
 	unlock, lockErr := storage.Lock(dataDir)
-	if errors.Is(lockErr, storage.ErrLocked) && showRunning(ctx, dataDir) {
-		return nil // the app already running has brought its window forward
+	if errors.Is(lockErr, storage.ErrLocked) && handOver(ctx, dataDir, link) {
+		return nil // the app already running has brought its window forward, or opened the composer
 	}
 	db, err := storage.Open(ctx, dataDir)
 	if err != nil {
@@ -151,7 +183,7 @@ func runGUI(ctx context.Context, dataDir string, minimized bool) error {
 				slog.Error("engine stopped", "error", err)
 			}
 		}()
-		serveControl(ctx, dataDir, &control.Local{Engine: e, Store: db, Running: true, Show: a.ShowMain}, served)
+		serveControl(ctx, dataDir, &control.Local{Engine: e, Store: db, Running: true, Show: a.ShowMain, ComposeFunc: a.ComposeMailto}, served)
 	} else {
 		close(engineDone)
 		close(served)
@@ -161,6 +193,10 @@ func runGUI(ctx context.Context, dataDir string, minimized bool) error {
 		<-ctx.Done() // Ctrl+C in the terminal quits the app too
 		fyne.Do(fa.Quit)
 	}()
+	if link != nil {
+		// From another goroutine, fyne.Do waits for the app to run.
+		go a.ComposeMailto(*link)
+	}
 	a.Run()
 	// Let the engine, the control socket's requests and background work
 	// finish their writes before the store closes.
@@ -192,12 +228,15 @@ func startLog(dataDir string) *applog.Log {
 	return l
 }
 
-// showRunning asks the app already running on dataDir to bring its
-// window forward. False means nobody did (it is `tributary sync`, say),
-// and this launch goes on without an engine of its own.
-func showRunning(ctx context.Context, dataDir string) bool {
+// handOver asks the app already running on dataDir to bring its window
+// forward, or with a link to open a composer filled from it. False means
+// nobody did (it is `tributary sync`, say), and this launch goes on
+// without an engine of its own.
+func handOver(ctx context.Context, dataDir string, link *mailto.Message) bool {
 	c, err := control.Dial(ctx, dataDir)
-	if err == nil {
+	if err == nil && link != nil {
+		err = c.Compose(ctx, *link)
+	} else if err == nil {
 		err = c.ShowWindow(ctx)
 	}
 	if err != nil {

@@ -66,10 +66,17 @@ check_deb() {
 	desktop-file-validate /usr/share/applications/io.github.tributary.desktop
 	grep -qx 'MimeType=x-scheme-handler/mailto;' /usr/share/applications/io.github.tributary.desktop ||
 		fail "the desktop entry does not claim mailto:"
+	# The desktop runs the handler with the link as its argument (main.go
+	# takes a mailto: argument and hands it to a running app).
+	grep -qx 'Exec=tributary %u' /usr/share/applications/io.github.tributary.desktop ||
+		fail "the desktop entry does not pass the mailto: link (Exec=tributary %u)"
 }
 
 check_windows() {
 	step "Windows: cross-build and NSIS installer"
+	grep -q 'URLAssociations" "mailto" "${PROGID}"' scripts/installer.nsi &&
+		grep -q 'shell\\open\\command" "" .*"%1"' scripts/installer.nsi ||
+		fail "the NSIS installer does not register Tributary for mailto: (Capabilities\\URLAssociations and the ProgID's open command)"
 	bash scripts/package.sh windows >/dev/null
 	local kind
 	kind=$(file -b dist/tributary.exe)

@@ -24,6 +24,8 @@ TARGETS=(
 	"./core/termsafe FuzzText"
 	"./core/pop3 FuzzSession"
 	"./core/imap FuzzResponses"
+	"./core/vcard FuzzRead"
+	"./core/mailto FuzzParse"
 )
 summary=()
 status=0

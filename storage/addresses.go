@@ -1,49 +1,75 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"net/mail"
+	"slices"
 	"strings"
+	"time"
 )
 
-// addressScan bounds how many messages KnownAddresses reads: the newest
-// few thousand hold the people someone writes to, and the query stays
-// quick however large the store grows.
+// addressScan bounds how many messages the address book reads for
+// collecting and ranking: the newest few thousand hold the people someone
+// writes to, and the query stays quick however large the store grows.
 const addressScan = 20000
 
-// KnownAddresses returns up to limit distinct addresses from stored mail,
-// the most recently seen first, for completing addresses as the user
-// types: the senders of messages and their recipients (which, for the
-// Sent folder, are the people the user wrote to). Addresses compare
-// without regard to case; the first name seen with one is kept.
+// KnownAddresses returns up to limit addresses for completing as the
+// user types, best ranked first (core.ContactWeight: how often and how
+// recently one wrote to them, sent mail weighing more than received):
+// every address of the saved contacts, with the contact's name, and the
+// addresses collected from mail that no contact holds or deleted.
+// Addresses compare without regard to case.
 func (db *DB) KnownAddresses(ctx context.Context, limit int) ([]*mail.Address, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT from_name, from_addr, to_addrs FROM messages WHERE deleted = 0 ORDER BY date DESC, id DESC LIMIT ?`, addressScan)
+	return db.knownAddressesAt(ctx, limit, time.Now())
+}
+
+func (db *DB) knownAddressesAt(ctx context.Context, limit int, now time.Time) ([]*mail.Address, error) {
+	stats, err := db.addressStats(ctx, now)
 	if err != nil {
-		return nil, fail("known addresses", err)
+		return nil, err
 	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	var out []*mail.Address
-	add := func(name, addr string) {
-		addr = strings.TrimSpace(addr)
-		key := strings.ToLower(addr)
-		if len(out) >= limit || seen[key] || !plausibleAddress(addr) {
-			return
-		}
-		seen[key] = true
-		out = append(out, &mail.Address{Name: strings.TrimSpace(name), Address: addr})
+	saved, err := savedContacts(ctx, db.sql)
+	if err != nil {
+		return nil, err
 	}
-	for rows.Next() && len(out) < limit {
-		var name, addr, to string
-		if err := rows.Scan(&name, &addr, &to); err != nil {
-			return nil, err
-		}
-		add(name, addr)
-		for _, a := range splitStoredAddresses(to) {
-			add(a.Name, a.Address)
+	type ranked struct {
+		a     *mail.Address
+		score float64
+		last  time.Time
+	}
+	var list []ranked
+	claimed := map[string]bool{}
+	for _, s := range saved {
+		for _, e := range s.Emails {
+			key := strings.ToLower(e)
+			claimed[key] = true
+			if s.deleted {
+				continue
+			}
+			r := ranked{a: &mail.Address{Name: s.Name, Address: e}}
+			if st := stats[key]; st != nil {
+				r.score, r.last = st.score, st.last
+				if r.a.Name == "" {
+					r.a.Name = st.name
+				}
+			}
+			list = append(list, r)
 		}
 	}
-	return out, rows.Err()
+	for key, st := range stats {
+		if !claimed[key] && st.collectable() {
+			list = append(list, ranked{a: &mail.Address{Name: st.name, Address: st.addr}, score: st.score, last: st.last})
+		}
+	}
+	slices.SortFunc(list, func(x, y ranked) int {
+		return cmp.Or(cmp.Compare(y.score, x.score), y.last.Compare(x.last), strings.Compare(strings.ToLower(x.a.Address), strings.ToLower(y.a.Address)))
+	})
+	out := make([]*mail.Address, 0, min(limit, len(list)))
+	for _, r := range list[:min(limit, len(list))] {
+		out = append(out, r.a)
+	}
+	return out, nil
 }
 
 // splitStoredAddresses reads a to_addrs column back. core.DisplayAddresses wrote

@@ -29,9 +29,12 @@ func TestKnownAddresses(t *testing.T) {
 	for _, a := range got {
 		list = append(list, a.Name+" <"+a.Address+">")
 	}
-	// Newest first; a repeated address (in any case) is listed once; the
-	// piece of a split name and the unparseable "broken" are dropped.
-	want := "Doe, Jane <jane@example.test>|Bob <bob@example.test>| <FRIEND@example.test>| <work@example.test>"
+	// Best ranked first: friend wrote once and was copied once, Jane
+	// wrote once, Bob was only copied. A repeated address (in any case)
+	// is listed once, with the newest name seen; the piece of a split
+	// name and the unparseable "broken" are dropped, and so is one's own
+	// address, never written to.
+	want := "Old Friend <FRIEND@example.test>|Doe, Jane <jane@example.test>|Bob <bob@example.test>"
 	if strings.Join(list, "|") != want {
 		t.Errorf("KnownAddresses = %q, want %q", strings.Join(list, "|"), want)
 	}

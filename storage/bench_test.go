@@ -180,3 +180,29 @@ func BenchmarkStoreBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkContacts100k measures the address book on 100,000 messages:
+// both read the newest 20,000 (addressScan) and weigh every address.
+func BenchmarkContacts100k(b *testing.B) {
+	db, err := storage.Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storagetest.SeedListing(b, db, 100_000)
+	ctx := context.Background()
+	b.Run("known_addresses", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.KnownAddresses(ctx, 5000); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("contacts", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.Contacts(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

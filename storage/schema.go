@@ -266,4 +266,28 @@ CREATE UNIQUE INDEX identities_email ON identities (account_id, email) WHERE pos
 -- The identity a draft is from, so that it reopens from it.
 ALTER TABLE drafts ADD COLUMN from_addr TEXT NOT NULL DEFAULT '';
 `,
+	// The address book (core.Contact): only what the user made, edited or
+	// deleted; contacts collected from mail are read from the messages.
+	// A deleted contact stays as a row with deleted = 1 that keeps its
+	// addresses, so that they are not collected again. An address belongs
+	// to one contact.
+	`
+CREATE TABLE contacts (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	phones     TEXT NOT NULL, -- JSON array
+	notes      TEXT NOT NULL,
+	deleted    INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL -- Unix seconds
+);
+CREATE TABLE contact_addresses (
+	address  TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+	contact  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	position INTEGER NOT NULL
+);
+CREATE INDEX contact_addresses_contact ON contact_addresses (contact, position);
+-- The address book reads the newest messages of every folder: in date
+-- order from this index, instead of sorting them all on every read.
+CREATE INDEX messages_date_live ON messages (date DESC, id DESC) WHERE deleted = 0;
+`,
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/core/reply"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
@@ -81,6 +82,17 @@ type Ops interface {
 	IdentityAdd(ctx context.Context, account string, id core.Identity) (core.Identity, error)
 	// IdentityRemove removes the alias email of the named account.
 	IdentityRemove(ctx context.Context, account, email string) error
+
+	// ContactsImport saves contacts read from a file (see
+	// storage.ImportContacts).
+	ContactsImport(ctx context.Context, list []core.Contact) (core.ContactsImported, error)
+	// ContactSave adds or changes a contact of the address book.
+	ContactSave(ctx context.Context, c core.Contact) (core.Contact, error)
+	// ContactDelete removes a contact; mail does not bring it back.
+	ContactDelete(ctx context.Context, c core.Contact) error
+	// Compose opens the app's composer with a message filled in, from a
+	// mailto: link.
+	Compose(ctx context.Context, m mailto.Message) error
 }
 
 // Mark is a flag change: nil leaves a flag as it is.
@@ -144,6 +156,9 @@ type Local struct {
 	// Show brings the main window forward; nil when there is none (as in
 	// `tributary sync`).
 	Show func()
+	// ComposeFunc opens a composer filled with m; nil when there is no
+	// window.
+	ComposeFunc func(m mailto.Message)
 	// SyncWait bounds how long Sync waits for a running engine's
 	// reports; zero means 5 minutes.
 	SyncWait time.Duration

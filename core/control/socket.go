@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mailto"
 )
 
 // SocketFile is the control socket's name in the data directory.
@@ -247,6 +248,27 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, err
 		}
 		return s.ops.Import(ctx, args)
+	case "contacts-import":
+		var args []core.Contact
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return s.ops.ContactsImport(ctx, args)
+	case "contact-save", "contact-delete":
+		var args core.Contact
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		if req.Op == "contact-delete" {
+			return nil, s.ops.ContactDelete(ctx, args)
+		}
+		return s.ops.ContactSave(ctx, args)
+	case "compose":
+		var args mailto.Message
+		if err := decode(&args); err != nil {
+			return nil, err
+		}
+		return nil, s.ops.Compose(ctx, args)
 	case "source-add":
 		var args sourceAddArgs
 		if err := decode(&args); err != nil {

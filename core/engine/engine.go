@@ -57,6 +57,10 @@ type Store interface {
 	SaveDraft(ctx context.Context, d *core.Draft) error
 	DeleteDraft(ctx context.Context, id int64) error
 
+	SaveContact(ctx context.Context, c *core.Contact) error
+	DeleteContact(ctx context.Context, c core.Contact) error
+	ImportContacts(ctx context.Context, list []core.Contact) (core.ContactsImported, error)
+
 	CreateAccount(ctx context.Context, a *core.Account) error
 	SaveAccount(ctx context.Context, a *core.Account, beforeCommit func(core.Account) error) error
 	RemoveAccount(ctx context.Context, id int64) error

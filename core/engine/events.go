@@ -19,6 +19,7 @@ const (
 	EventPending                   // Pending: the changes waiting for each server
 	EventAccounts                  // accounts, sources or pins changed
 	EventDrafts                    // a draft was saved or deleted
+	EventContacts                  // the address book changed
 )
 
 // Event is something subscribers may want to show.

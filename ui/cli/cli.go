@@ -68,6 +68,7 @@ func init() {
 		"reply":       {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward":     {"forward ID --to ADDR[,ADDR] [--as-attachment] [--body-file F] [--queue]", runForward},
 		"demo":        {"demo [--headless]", runDemo},
+		"contacts":    {"contacts list [--json] | contacts import FILE.vcf | contacts export FILE.vcf", runContacts},
 	}
 }
 

@@ -33,6 +33,7 @@ var summaries = map[string]string{
 	"junk":        "Move messages to their account's Junk folder (and mark them $Junk on the server).",
 	"notjunk":     "Move messages from Junk back to the Inbox (and mark them $NotJunk on the server).",
 	"archive":     "Move messages to their account's Archive folder, made if missing.",
+	"contacts":    "List the address book (contacts saved and collected from mail, best ranked first), or import and export it as vCard 4.0 (3.0 from Google and Apple is read too).",
 	"demo":        "Start local demo mail servers with two demo accounts in a separate data directory; --headless runs them without a window until interrupted.",
 }
 

@@ -79,6 +79,9 @@ type App struct {
 	// ID (0 for a new account), so that asking again brings them forward.
 	settings *settingsWindow
 	wizards  map[int64]*wizard
+	// contacts is the open address book window (contacts.go), touched
+	// only on the UI goroutine.
+	contacts *contactsWindow
 	// autoconfig tunes the wizard's server lookup; nil means the defaults.
 	// Tests set it so that they never touch the network.
 	autoconfig *autoconfig.Options
@@ -195,6 +198,12 @@ func (a *App) follow(sub *engine.Subscription) {
 				}
 			case engine.EventAccounts:
 				a.do(a.accountsChanged)
+			case engine.EventContacts:
+				a.do(func() {
+					if w := a.contacts; w != nil {
+						w.refresh()
+					}
+				})
 			}
 		}
 	}

@@ -264,8 +264,9 @@ func (f *addressField) key(k *fyne.KeyEvent) bool {
 }
 
 // matchAddresses finds up to max known addresses where the address, or a
-// word of the name, starts with word; known is newest first, and so are
-// the matches.
+// word of the name, starts with word; known is best ranked first
+// (storage.KnownAddresses: how often and how recently one wrote to each),
+// and so are the matches.
 func matchAddresses(known []*mail.Address, word string, taken map[string]bool, max int) []*mail.Address {
 	word = strings.ToLower(strings.TrimSpace(word))
 	if word == "" {

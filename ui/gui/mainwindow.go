@@ -223,6 +223,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("Add account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
 		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
 		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
+		w.button("Contacts", theme.AccountIcon(), "", a.OpenContacts),
 	), nil, nil, w.navList)
 	w.emptyTrash = widget.NewButtonWithIcon("Empty Trash", theme.DeleteIcon(), w.confirmEmptyTrash)
 	w.emptyTrash.Hide()

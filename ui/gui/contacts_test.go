@@ -1,0 +1,203 @@
+package gui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mailto"
+)
+
+// The compose op of the control socket (a second `tributary mailto:`)
+// opens a composer with every field of the link filled in.
+func TestComposeMailtoOpensAFilledComposer(t *testing.T) {
+	f := newMainFixture(t)
+	f.account(t, "Work")
+	m, err := mailto.Parse("mailto:ann@example.com,Bob%20%3Cbob@example.com%3E?cc=cy@example.com&bcc=dee@example.com&subject=caf%C3%A9&body=line%201%0D%0Aline%202&in-reply-to=%3Corig@example.com%3E&from=evil@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app.ComposeMailto(m) // from another goroutine, as the socket calls it
+	c := onlyComposer(t, f.app)
+	onUI(func() {
+		for _, field := range []struct{ name, got, want string }{
+			{"to", c.to.entry.Text, "ann@example.com, Bob <bob@example.com>"},
+			{"cc", c.cc.entry.Text, "cy@example.com"},
+			{"bcc", c.bcc.entry.Text, "dee@example.com"},
+			{"subject", c.subject.Text, "café"},
+			{"body", c.body.Text, "line 1\nline 2"},
+			{"in-reply-to", c.draft.InReplyTo, "orig@example.com"},
+		} {
+			if field.got != field.want {
+				t.Errorf("composer %s = %q, want %q", field.name, field.got, field.want)
+			}
+		}
+	})
+}
+
+func TestMailtoDraft(t *testing.T) {
+	tests := []struct {
+		name, link, inReplyTo string
+	}{
+		{"with brackets", "mailto:a@example.com?in-reply-to=%3Cx@y%3E", "x@y"},
+		{"none", "mailto:a@example.com", ""},
+		{"not a Message-ID", "mailto:a@example.com?in-reply-to=a%20b", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := mailto.Parse(tt.link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := mailtoDraft(m); d.InReplyTo != tt.inReplyTo || (tt.inReplyTo != "" && len(d.References) != 1) {
+				t.Errorf("mailtoDraft(%s) = %+v, want In-Reply-To %q", tt.link, d, tt.inReplyTo)
+			}
+		})
+	}
+}
+
+// openContacts opens the address book from the main window's sidebar
+// and waits until it lists n contacts.
+func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
+	t.Helper()
+	onUI(func() {
+		b, ok := findWidget(f.app.Main().win.Canvas().Content(), func(b *toolButton) bool { return b.Text == "Contacts" })
+		if !ok {
+			t.Fatal("the main window offers no Contacts button")
+		}
+		test.Tap(b)
+	})
+	var w *contactsWindow
+	eventually(t, "contacts listed", func() bool {
+		w = f.app.contacts
+		return w != nil && len(w.shown) == n
+	})
+	return w
+}
+
+func TestContactsWindow(t *testing.T) {
+	ctx := context.Background()
+	f := newMainFixture(t)
+	work := f.account(t, "Work")
+	f.deliver(t, work, "hello", 0) // from Ann Sender <ann@example.test>
+	w := openContacts(t, f, 1)
+	onUI(func() {
+		if got := contactLine(w.shown[0]); got != "Ann Sender — ann@example.test  (from mail)" {
+			t.Errorf("row = %q", got)
+		}
+		w.list.Select(0)
+		if w.name.Text != "Ann Sender" || !w.remove.Visible() || w.write.Disabled() {
+			t.Errorf("form = %q, remove %v, write disabled %v", w.name.Text, w.remove.Visible(), w.write.Disabled())
+		}
+		// Edit the collected contact: it becomes the user's.
+		w.name.SetText("Ann Edited")
+		w.emails.SetText("ann@example.test\nann@home.test")
+		w.phones.SetText("+1 555 0100")
+		test.Tap(w.save)
+	})
+	eventually(t, "contact saved", func() bool {
+		return len(w.all) == 1 && w.all[0].ID != 0 && w.all[0].Name == "Ann Edited"
+	})
+	list, err := f.db.Contacts(ctx)
+	if err != nil || len(list) != 1 || strings.Join(list[0].Emails, " ") != "ann@example.test ann@home.test" || list[0].Received != 1 {
+		t.Fatalf("stored contacts = %+v, %v", list, err)
+	}
+
+	// The search filters by name and address.
+	onUI(func() { w.search.SetText("home") })
+	eventually(t, "search by address", func() bool { return len(w.shown) == 1 })
+	onUI(func() { w.search.SetText("nobody") })
+	eventually(t, "search with no match", func() bool { return len(w.shown) == 0 })
+	onUI(func() { w.search.SetText("") })
+
+	// A bad address is refused, with the reason.
+	onUI(func() {
+		w.emails.SetText("not an address")
+		test.Tap(w.save)
+	})
+	eventually(t, "bad address refused", func() bool { return strings.HasPrefix(w.status.Text, "Not saved:") })
+
+	// Write to opens a composer to the contact.
+	onUI(func() {
+		w.emails.SetText("ann@example.test")
+		test.Tap(w.write)
+	})
+	c := onlyComposer(t, f.app)
+	onUI(func() {
+		if c.to.entry.Text != "Ann Edited <ann@example.test>, " {
+			t.Errorf("composer To = %q", c.to.entry.Text)
+		}
+	})
+
+	// Export, then import into the same book: everything merges.
+	path := filepath.Join(t.TempDir(), "book.vcf")
+	onUI(func() { w.exportFile(path) })
+	eventually(t, "exported", func() bool { return strings.HasPrefix(w.status.Text, "Exported 1 contacts") })
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), "FN:Ann Edited\r\n") {
+		t.Fatalf("exported file = %q, %v", data, err)
+	}
+	extra := filepath.Join(t.TempDir(), "extra.vcf")
+	os.WriteFile(extra, append(data, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zed\r\nEMAIL:zed@example.test\r\nEND:VCARD\r\n"...), 0o600)
+	onUI(func() { w.importFile(extra) })
+	eventually(t, "imported", func() bool { return strings.Contains(w.status.Text, "1 new, 1 merged") && len(w.all) == 2 })
+
+	// Remove asks first; the removed contact does not come back with mail.
+	onUI(func() {
+		for i, ct := range w.shown {
+			if ct.Name == "Ann Edited" {
+				w.list.Select(i)
+			}
+		}
+		test.Tap(w.remove)
+		if !strings.Contains(dialogText(w.win), "Remove Ann Edited") {
+			t.Errorf("dialog = %q", dialogText(w.win))
+		}
+		tapButton(t, w.win, "Yes")
+	})
+	eventually(t, "removed", func() bool { return len(w.all) == 1 && w.all[0].Name == "Zed" })
+	f.deliver(t, work, "again", 0)
+	if list, _ := f.db.Contacts(ctx); len(list) != 1 {
+		t.Errorf("after new mail from a removed contact, contacts = %+v, want Zed alone", list)
+	}
+
+	// Opening again brings the same window forward.
+	onUI(f.app.OpenContacts)
+	if f.app.contacts != w {
+		t.Error("OpenContacts opened a second window")
+	}
+}
+
+// Changes made elsewhere (the CLI through the running engine) reach an
+// open address book.
+func TestContactsWindowFollowsTheEngine(t *testing.T) {
+	f := newMainFixture(t)
+	w := openContacts(t, f, 0)
+	if _, err := f.app.engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })
+}
+
+func TestSplitOn(t *testing.T) {
+	tests := []struct {
+		name, in, seps, want string
+	}{
+		{"addresses one a line", "a@x\nb@x\r\n", "\r\n,;", "a@x|b@x"},
+		{"addresses pasted with commas", "a@x, b@x; c@x", "\r\n,;", "a@x| b@x| c@x"},
+		{"a phone keeps its comma", "+1 555 0100, ext. 2\n+44 20", "\r\n", "+1 555 0100, ext. 2|+44 20"},
+		{"empty", "", "\r\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(splitOn(tt.in, tt.seps), "|"); got != tt.want {
+				t.Errorf("splitOn(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
