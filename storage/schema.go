@@ -227,4 +227,15 @@ CREATE INDEX messages_subject_key ON messages (subject_key) WHERE subject_key !=
 ALTER TABLE messages ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE journal ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
+	// Rules on arrival (core/rules), in the user's order. actions is a
+	// JSON array of action strings ("move=Lists", "read").
+	`
+CREATE TABLE rules (
+	id       INTEGER PRIMARY KEY,
+	name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	match    TEXT NOT NULL,
+	actions  TEXT NOT NULL,
+	position INTEGER NOT NULL
+);
+`,
 }
