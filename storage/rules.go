@@ -520,17 +520,11 @@ func ruleMailbox(ctx context.Context, tx *sql.Tx, fid int64, role, name string) 
 	return loc, nil
 }
 
-// RuleRun is what running one rule over stored mail did.
-type RuleRun struct {
-	Matched int     // messages the rule's query matched
-	Sources []int64 // IMAP sources with journalled changes to replay
-}
-
 // RunRule runs the rule called name over the messages stored in folders
 // (every account's Inbox when folders is empty), as if they had just
 // arrived, in one transaction.
-func (db *DB) RunRule(ctx context.Context, name string, folders []int64) (RuleRun, error) {
-	var run RuleRun
+func (db *DB) RunRule(ctx context.Context, name string, folders []int64) (rules.Run, error) {
+	var run rules.Run
 	r, err := db.Rule(ctx, name)
 	if err != nil {
 		return run, err
@@ -587,7 +581,7 @@ func (db *DB) RunRule(ctx context.Context, name string, folders []int64) (RuleRu
 		return nil
 	})
 	if err != nil {
-		return RuleRun{}, err
+		return rules.Run{}, err
 	}
 	return run, nil
 }

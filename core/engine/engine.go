@@ -60,6 +60,8 @@ type Store interface {
 	RemoveAccount(ctx context.Context, id int64) error
 	AddSource(ctx context.Context, s *core.Source) error
 	RemoveSource(ctx context.Context, id int64) error
+
+	RuleStore
 }
 
 // Options configure an Engine. Zero values mean the defaults.
@@ -91,6 +93,7 @@ type Engine struct {
 	reload  chan struct{} // accounts changed
 	workers sourceWorkers // of the running engine
 	tokens  tokens        // OAuth2 access tokens, in memory only
+	arrived arrivals      // what rules did to new mail, until reported
 }
 
 // New creates an engine over store.

@@ -195,3 +195,9 @@ func containsFold(list []string, s string) bool {
 	}
 	return false
 }
+
+// Run is what running one rule over stored mail did.
+type Run struct {
+	Matched int     // messages the rule's query matched
+	Sources []int64 // IMAP sources with journalled changes to replay
+}
