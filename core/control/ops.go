@@ -22,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/reply"
+	"github.com/tributary-mail/tributary/core/rules"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
 
@@ -74,6 +75,20 @@ type Ops interface {
 	SourceAdd(ctx context.Context, account string, s core.Source, password string) (core.Source, error)
 	// Import brings mail from .eml, mbox and Maildir into an account.
 	Import(ctx context.Context, req ImportRequest) (ImportReport, error)
+
+	// RuleSave adds a rule (ID 0) or changes one; a malformed rule is
+	// refused with the query's words.
+	RuleSave(ctx context.Context, r rules.Rule) (rules.Rule, error)
+	// RuleRemove deletes the named rule.
+	RuleRemove(ctx context.Context, name string) error
+	// RuleMove moves the named rule earlier (by < 0) or later.
+	RuleMove(ctx context.Context, name string, by int) error
+	// RuleRun runs the named rule now over a folder (every Inbox when
+	// folder is empty) and says how many messages it matched.
+	RuleRun(ctx context.Context, name, folder string) (int, error)
+	// RuleImport saves rules read from a file, replacing those of the
+	// same name.
+	RuleImport(ctx context.Context, rs []rules.Rule) (RuleImportReport, error)
 }
 
 // Mark is a flag change: nil leaves a flag as it is.

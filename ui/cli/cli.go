@@ -66,6 +66,7 @@ func init() {
 		"reply":      {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward":    {"forward ID --to ADDR[,ADDR] [--body-file F] [--queue]", runForward},
 		"demo":       {"demo [--headless]", runDemo},
+		"rule":       {"rule add --name NAME --match QUERY --action move=FOLDER|copy=FOLDER|read|flag|delete|stop ... | rule list [--json] | rule remove NAME | rule run NAME [--folder F] | rule export FILE | rule import FILE", runRule},
 	}
 }
 
