@@ -94,6 +94,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 	// tab here, between Accounts and Preferences.
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Accounts", s.content),
+		container.NewTabItem("Rules", s.rulesTab()),
 		container.NewTabItem("Preferences", container.NewVScroll(prefs)),
 	)
 	s.win.SetContent(container.NewBorder(nil,
