@@ -34,6 +34,7 @@ type rulesPane struct {
 	runFolder         *widget.SelectEntry
 	runNow            *widget.Button
 	content           *fyne.Container
+	editor            *container.Scroll
 	gen               int
 }
 
@@ -80,7 +81,13 @@ func (s *settingsWindow) rulesTab() fyne.CanvasObject {
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, widget.NewLabel("Run the rule in the form now on"), p.runNow, p.runFolder),
 	)
-	p.content = container.NewBorder(nil, editor, nil, nil, container.NewVScroll(p.list))
+	p.setErr("")
+	// Both halves scroll: a long list or a long test result must not
+	// squeeze the other.
+	p.editor = container.NewVScroll(editor)
+	split := container.NewVSplit(container.NewVScroll(p.list), p.editor)
+	split.Offset = 0.3
+	p.content = container.NewStack(split)
 	p.reload()
 	return p.content
 }
@@ -94,7 +101,20 @@ func (p *rulesPane) explain(q string) {
 			msg = "The query does not read: " + err.Error()
 		}
 	}
+	p.setErr(msg)
+}
+
+// setErr shows what is wrong with the rule in the form, or hides the line.
+func (p *rulesPane) setErr(msg string) {
 	p.matchErr.SetText(msg)
+	if msg == "" {
+		p.matchErr.Hide()
+	} else {
+		p.matchErr.Show()
+	}
+	if p.editor != nil {
+		p.editor.Refresh() // lay the form out again around the line
+	}
 }
 
 // reload reads the rules and the folder names.
@@ -207,7 +227,7 @@ func (p *rulesPane) reset() {
 	for _, c := range []*widget.Check{p.read, p.flag, p.del, p.stop} {
 		c.SetChecked(false)
 	}
-	p.matchErr.SetText("")
+	p.setErr("")
 	p.result.SetText("")
 }
 
@@ -251,7 +271,7 @@ func (p *rulesPane) testQuery() {
 		p.s.app.do(func() {
 			if err != nil {
 				p.result.SetText("")
-				p.matchErr.SetText("The query does not work: " + err.Error())
+				p.setErr("The query does not work: " + err.Error())
 				return
 			}
 			text := fmt.Sprintf("Matches %d stored message(s) today.", n)
@@ -262,6 +282,7 @@ func (p *rulesPane) testQuery() {
 				}
 			}
 			p.result.SetText(text)
+			p.editor.Refresh()
 		})
 	})
 }
@@ -271,18 +292,18 @@ func (p *rulesPane) testQuery() {
 func (p *rulesPane) saveRule() {
 	r := p.formRule()
 	if err := r.Validate(); err != nil {
-		p.matchErr.SetText("Not saved: " + err.Error())
+		p.setErr("Not saved: " + err.Error())
 		return
 	}
 	p.s.run("save rule", func() {
 		saved, err := p.s.app.engine.SaveRule(p.s.app.ctx, r)
 		p.s.app.do(func() {
 			if err != nil {
-				p.matchErr.SetText("Not saved: " + err.Error())
+				p.setErr("Not saved: " + err.Error())
 				return
 			}
 			p.editing = saved.ID
-			p.matchErr.SetText("")
+			p.setErr("")
 			p.result.SetText(fmt.Sprintf("Saved rule %q; it applies to mail as it arrives.", saved.Name))
 			p.reload()
 		})
