@@ -91,11 +91,6 @@ func (e *Engine) RunRule(ctx context.Context, name, folder string) (int, error) 
 		return 0, err
 	}
 	e.publish(Event{Kind: EventRules})
-	if run.Matched > 0 {
-		// The lists follow (the same event a change of a message's flags
-		// or folder on the server brings).
-		e.publish(Event{Kind: EventNewMail})
-	}
 	return run.Matched, e.replay(ctx, run.Sources)
 }
 

@@ -361,6 +361,9 @@ func (p *rulesPane) run() {
 				return
 			}
 			p.result.SetText(fmt.Sprintf("Ran rule %q on %s: %d message(s) matched.", name, where, n))
+			if n > 0 {
+				p.s.app.main.reload() // the lists show where the mail went
+			}
 		})
 	})
 }
