@@ -60,6 +60,12 @@ type Pending struct {
 type Stored struct {
 	ID    int64
 	IsNew bool
+	// Ruled: a rule changed the new message (in the same transaction);
+	// its IMAP servers may have journalled changes to replay.
+	Ruled bool
+	// Quiet: a rule filed it away, deleted it or marked it read, so it is
+	// not announced as new mail.
+	Quiet bool
 }
 
 // Progress reports how far a sync has come: done of total messages.

@@ -14,7 +14,18 @@ import (
 // the same copy. It returns the sources that have work to replay.
 func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64, error) {
 	var sources []int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(tx *sql.Tx) (err error) {
+		sources, err = changeFlags(ctx, tx, id, f)
+		return err
+	})
+	return sources, err
+}
+
+// changeFlags is ChangeFlags inside tx, also for the rules applied on
+// arrival.
+func changeFlags(ctx context.Context, tx *sql.Tx, id int64, f core.Flags) ([]int64, error) {
+	var sources []int64
+	err := func() error {
 		res, err := tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=? WHERE id=?`, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id)
 		if err := checkAffected(res, err, "set flags"); err != nil {
 			return err
@@ -43,7 +54,7 @@ func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64,
 			}
 		}
 		return nil
-	})
+	}()
 	return sources, err
 }
 
@@ -53,7 +64,18 @@ func (db *DB) ChangeFlags(ctx context.Context, id int64, f core.Flags) ([]int64,
 // server's own). A dest with neither Mailbox nor role moves locally only.
 func (db *DB) MoveJournaled(ctx context.Context, id, folderID int64, dest core.IMAPLocation, destRole string) ([]int64, error) {
 	var sources []int64
-	err := db.withTx(ctx, func(tx *sql.Tx) error {
+	err := db.withTx(ctx, func(tx *sql.Tx) (err error) {
+		sources, err = moveJournaled(ctx, tx, id, folderID, dest, destRole)
+		return err
+	})
+	return sources, err
+}
+
+// moveJournaled is MoveJournaled inside tx, also for the rules applied on
+// arrival.
+func moveJournaled(ctx context.Context, tx *sql.Tx, id, folderID int64, dest core.IMAPLocation, destRole string) ([]int64, error) {
+	var sources []int64
+	err := func() error {
 		res, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id = f.id, in_inbox = (f.role = 'inbox')
 FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.account_id`, id, folderID)
 		if err := checkAffected(res, err, "move message"); err != nil {
@@ -99,7 +121,7 @@ FROM folders f WHERE messages.id = ? AND f.id = ? AND f.account_id = messages.ac
 			}
 		}
 		return nil
-	})
+	}()
 	return sources, err
 }
 

@@ -31,7 +31,7 @@ const summaryFrom = ` FROM messages m JOIN accounts a ON a.id = m.account_id JOI
 // where builds the filter. The unified inbox uses the partial index on
 // in_inbox, so the first page comes straight off the index however many
 // messages there are.
-func (q ListQuery) where() (string, []any, error) {
+func (q ListQuery) where(blobs string) (string, []any, error) {
 	var conds []string
 	var args []any
 	switch {
@@ -48,7 +48,7 @@ func (q ListQuery) where() (string, []any, error) {
 		conds = append(conds, "m.in_inbox = 1")
 	}
 	if q.Search != "" {
-		sc, sargs, err := parseSearch(q.Search)
+		sc, sargs, err := parseSearch(q.Search, blobs)
 		if err != nil {
 			return "", nil, err
 		}
@@ -61,8 +61,8 @@ func (q ListQuery) where() (string, []any, error) {
 
 // paged is where's filter with the page's LIMIT and OFFSET arguments
 // appended (Limit 0 means 50), for a query ending in LIMIT ? OFFSET ?.
-func (q ListQuery) paged() (string, []any, error) {
-	where, args, err := q.where()
+func (q ListQuery) paged(blobs string) (string, []any, error) {
+	where, args, err := q.where(blobs)
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
@@ -73,7 +73,7 @@ func (q ListQuery) paged() (string, []any, error) {
 // picked in a subquery that walks only the index, so paging deep into a
 // large folder does not join every skipped row.
 func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
-	where, args, err := q.paged()
+	where, args, err := q.paged(db.blobs)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, err
 
 // Count returns how many messages a query matches.
 func (db *DB) Count(ctx context.Context, q ListQuery) (int, error) {
-	where, args, err := q.where()
+	where, args, err := q.where(db.blobs)
 	if err != nil {
 		return 0, err
 	}

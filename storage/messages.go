@@ -195,12 +195,23 @@ func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stor
 	err := db.withTx(ctx, func(sqltx *sql.Tx) error {
 		tx := newBatchTx(sqltx)
 		defer tx.close()
+		var ar arrivalRules
 		for i, p := range batch {
 			id, isNew, err := storeOne(ctx, tx, p.Delivery, staged[i])
 			if err != nil {
 				return err
 			}
 			out[i] = core.Stored{ID: id, IsNew: isNew}
+			if !isNew {
+				continue
+			}
+			// Rules act in this transaction: a crash keeps both the
+			// message and what they did to it, or neither.
+			o, err := ar.apply(ctx, tx, db.blobs, p.Delivery, id, staged[i])
+			if err != nil {
+				return err
+			}
+			out[i].Ruled, out[i].Quiet = o.Changed(), o.Quiet()
 		}
 		return nil
 	})

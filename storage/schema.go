@@ -290,4 +290,15 @@ CREATE INDEX contact_addresses_contact ON contact_addresses (contact, position);
 -- order from this index, instead of sorting them all on every read.
 CREATE INDEX messages_date_live ON messages (date DESC, id DESC) WHERE deleted = 0;
 `,
+	// Rules on arrival (core/rules), in the user's order. actions is a
+	// JSON array of action strings ("move=Lists", "read").
+	`
+CREATE TABLE rules (
+	id       INTEGER PRIMARY KEY,
+	name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	match    TEXT NOT NULL,
+	actions  TEXT NOT NULL,
+	position INTEGER NOT NULL
+);
+`,
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,8 +28,9 @@ func (e *QueryError) Error() string { return e.Err.Error() }
 // Unwrap gives the reason, for errors.Is and errors.As.
 func (e *QueryError) Unwrap() error { return e.Err }
 
-// parseSearch parses a search and maps it onto SQL conditions.
-func parseSearch(search string) ([]string, []any, error) {
+// parseSearch parses a search and maps it onto SQL conditions; blobs is
+// the directory of the stored messages, for header:.
+func parseSearch(search, blobs string) ([]string, []any, error) {
 	q, err := query.Parse(search)
 	if err == nil && len(q.Terms) == 0 {
 		err = ErrEmptySearch
@@ -36,7 +38,7 @@ func parseSearch(search string) ([]string, []any, error) {
 	if err != nil {
 		return nil, nil, &QueryError{Query: search, Err: err}
 	}
-	conds, args, err := searchConds(q)
+	conds, args, err := searchConds(q, blobs)
 	if err != nil {
 		return nil, nil, &QueryError{Query: search, Err: err}
 	}
@@ -50,9 +52,14 @@ func parseSearch(search string) ([]string, []any, error) {
 // tell the three apart (the index has one column for all addresses), with
 // a full-text prefilter on the addresses when the term is positive, so the
 // check runs on the few rows the index found rather than on every row.
-func searchConds(q query.Query) ([]string, []any, error) {
+// header: on a header the listing columns lack reads the stored message
+// (blobs is the directory of the stored messages), so its conditions go
+// last, to be tested on the rows the other terms leave.
+func searchConds(q query.Query, blobs string) ([]string, []any, error) {
 	var conds []string
 	var args []any
+	var late []string // conditions that read the stored message
+	var lateArgs []any
 	var pos, neg []string // FTS5 expressions
 	for _, t := range q.Terms {
 		var cond string
@@ -76,9 +83,16 @@ func searchConds(q query.Query) ([]string, []any, error) {
 		case query.Cc:
 			cond, cargs = `m.cc_addrs LIKE ? ESCAPE '\'`, []any{likeArg(t.Value)}
 		case query.Header:
-			c, a, err := headerCond(t)
+			c, a, err := headerCond(t, blobs)
 			if err != nil {
 				return nil, nil, err
+			}
+			if strings.HasPrefix(c, "tributary_header(") {
+				if t.Not {
+					c = "NOT " + c
+				}
+				late, lateArgs = append(late, c), append(lateArgs, a...)
+				continue
 			}
 			cond, cargs = c, a
 		case query.HasAttachment:
@@ -125,7 +139,7 @@ func searchConds(q query.Query) ([]string, []any, error) {
 		conds = append(conds, "m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
 		args = append(args, strings.Join(neg, " OR "))
 	}
-	return conds, args, nil
+	return append(conds, late...), append(args, lateArgs...), nil
 }
 
 // ftsPhrase is one term as an FTS5 phrase, in column col when col is not
@@ -154,10 +168,13 @@ func localDay(d time.Time) int64 {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local).Unix()
 }
 
-// headerCond maps header:NAME:VALUE onto the headers the store keeps. The
-// store keeps no other header, so another name is an error that says so;
-// rules, which see the whole message, can test any header.
-func headerCond(t query.Term) (string, []any, error) {
+// headerCond maps header:NAME:VALUE. Message-ID, In-Reply-To and
+// References are listing columns; From, To, Cc and Subject have their own
+// operators, which say it. Any other header is read from the stored
+// message (tributary_header, see rules.go), only for the rows the other
+// terms leave: the store keeps no copy of every header, so a search on
+// header: alone reads every message's header.
+func headerCond(t query.Term, blobs string) (string, []any, error) {
 	switch strings.ToLower(t.Header) {
 	case "from", "to", "cc", "subject":
 		return "", nil, fmt.Errorf("use %s:%s instead of header:%s: %w", strings.ToLower(t.Header), t.Value, t.Header, query.ErrUnsupported)
@@ -169,21 +186,32 @@ func headerCond(t query.Term) (string, []any, error) {
 		// message_refs holds References and In-Reply-To together.
 		return "m.id IN (SELECT message FROM message_refs WHERE ref = ?)", []any{strings.Trim(t.Value, "<>")}, nil
 	}
-	return "", nil, fmt.Errorf("header:%s cannot be searched in the store, which keeps only Message-ID, In-Reply-To and References of the headers besides the listed ones: %w", t.Header, query.ErrUnsupported)
+	return "tributary_header(?, m.blob, ?, ?)", []any{blobs, t.Header, t.Value}, nil
 }
 
 // Matches reports whether message id matches the query search, with the
 // same meaning as a search: so that rules and the search box speak one
 // language.
 func (db *DB) Matches(ctx context.Context, search string, id int64) (bool, error) {
-	conds, args, err := parseSearch(search)
+	conds, args, err := parseSearch(search, db.blobs)
 	if err != nil {
 		return false, err
 	}
+	return matches(ctx, db.sql, conds, args, id)
+}
+
+// rowQuerier is a pool or a transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// matches reports whether message id meets the search conditions conds,
+// read through q (inside the transaction that stored it, for rules).
+func matches(ctx context.Context, q rowQuerier, conds []string, args []any, id int64) (bool, error) {
 	conds = append([]string{"m.id = ?"}, conds...)
 	args = append([]any{id}, args...)
 	var ok bool
-	err = db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages m WHERE `+strings.Join(conds, " AND ")+`)`, args...).Scan(&ok)
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM messages m WHERE `+strings.Join(conds, " AND ")+`)`, args...).Scan(&ok)
 	if err != nil {
 		return false, fail("match message", err)
 	}

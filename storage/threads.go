@@ -366,7 +366,7 @@ func (db *DB) summaries(ctx context.Context, q string, args ...any) ([]core.Mess
 // first. Each counts all of its messages, wherever they are filed: your
 // replies in Sent belong to the conversation.
 func (db *DB) Threads(ctx context.Context, q ListQuery) ([]core.ThreadSummary, error) {
-	where, args, err := q.paged()
+	where, args, err := q.paged(db.blobs)
 	if err != nil {
 		return nil, err
 	}

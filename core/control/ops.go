@@ -23,6 +23,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/core/reply"
+	"github.com/tributary-mail/tributary/core/rules"
 	"github.com/tributary-mail/tributary/core/smtp"
 )
 
@@ -93,6 +94,20 @@ type Ops interface {
 	// Compose opens the app's composer with a message filled in, from a
 	// mailto: link.
 	Compose(ctx context.Context, m mailto.Message) error
+
+	// RuleSave adds a rule (ID 0) or changes one; a malformed rule is
+	// refused with the query's words.
+	RuleSave(ctx context.Context, r rules.Rule) (rules.Rule, error)
+	// RuleRemove deletes the named rule.
+	RuleRemove(ctx context.Context, name string) error
+	// RuleMove moves the named rule earlier (by < 0) or later.
+	RuleMove(ctx context.Context, name string, by int) error
+	// RuleRun runs the named rule now over a folder (every Inbox when
+	// folder is empty) and says how many messages it matched.
+	RuleRun(ctx context.Context, name, folder string) (int, error)
+	// RuleImport saves rules read from a file, replacing those of the
+	// same name.
+	RuleImport(ctx context.Context, rs []rules.Rule) (RuleImportReport, error)
 }
 
 // Mark is a flag change: nil leaves a flag as it is.

@@ -269,6 +269,8 @@ func (s *Server) dispatch(ctx context.Context, req request) (result any, err err
 			return nil, err
 		}
 		return nil, s.ops.Compose(ctx, args)
+	case "rule-save", "rule-remove", "rule-move", "rule-run", "rule-import":
+		return s.dispatchRules(ctx, req.Op, decode)
 	case "source-add":
 		var args sourceAddArgs
 		if err := decode(&args); err != nil {

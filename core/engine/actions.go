@@ -132,14 +132,9 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 	case core.JournalFlags:
 		return c.SetFlags(ctx, en.Mailbox, en.UID, en.Flags)
 	case core.JournalMove:
-		dest := en.Dest
-		if dest == "" {
-			var err error
-			// Created when the server has none (RFC 6154 where it can),
-			// so a deletion never stays local only.
-			if dest, err = c.RoleMailbox(ctx, en.DestRole, true); err != nil {
-				return err
-			}
+		dest, err := entryMailbox(ctx, c, en)
+		if err != nil {
+			return err
 		}
 		if en.SetFlags {
 			if err := c.SetFlags(ctx, en.Mailbox, en.UID, en.Flags); err != nil {
@@ -156,6 +151,9 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 	case core.JournalDelete:
 		return c.Delete(ctx, en.Mailbox, en.UID)
 	case core.JournalAppend:
+		if en.Dest != "" || en.DestRole != core.RoleSent {
+			return e.appendCopy(ctx, c, en)
+		}
 		return e.appendSent(ctx, c, a, s, en)
 	}
 	return fmt.Errorf("unknown journal entry %q", en.Op)

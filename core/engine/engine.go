@@ -72,6 +72,7 @@ type Store interface {
 	AddIdentity(ctx context.Context, id *core.Identity) error
 	UpdateIdentity(ctx context.Context, id *core.Identity) error
 	RemoveIdentity(ctx context.Context, accountID int64, email string) error
+	RuleStore
 }
 
 // Options configure an Engine. Zero values mean the defaults.
@@ -104,6 +105,7 @@ type Engine struct {
 	outbox  chan struct{} // a message was queued: the outbox loop looks again
 	workers sourceWorkers // of the running engine
 	tokens  tokens        // OAuth2 access tokens, in memory only
+	arrived arrivals      // what rules did to new mail, until reported
 }
 
 // New creates an engine over store.

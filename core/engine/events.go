@@ -20,6 +20,7 @@ const (
 	EventAccounts                  // accounts, sources or pins changed
 	EventDrafts                    // a draft was saved or deleted
 	EventContacts                  // the address book changed
+	EventRules                     // the rules changed, or one ran
 )
 
 // Event is something subscribers may want to show.
@@ -30,9 +31,12 @@ type Event struct {
 	Label       string // "Work (IMAP imap.example.com)"
 	Done, Total int
 	MessageIDs  []int64
-	Err         error
-	Outbox      *core.OutboxItem
-	Pending     []core.PendingChanges
+	// Filed (EventNewMail): new messages that rules filed away, deleted
+	// or marked read; they are not in MessageIDs, and not announced.
+	Filed   []int64
+	Err     error
+	Outbox  *core.OutboxItem
+	Pending []core.PendingChanges
 }
 
 // Subscription delivers events to one subscriber, in order, through its

@@ -81,8 +81,10 @@ func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, 
 	}
 	var ids []int64
 	err := fn(progress, func(id int64) { ids = append(ids, id) })
+	// Mail the rules filed away or marked read is not announced.
+	announce, quiet, _ := e.arrived.take(ids)
 	if len(ids) > 0 {
-		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: ids})
+		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: announce, Filed: quiet})
 	}
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err() // stopped on purpose: nothing to report
@@ -203,6 +205,7 @@ func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Accoun
 		// Not cancelled: what arrived whole is stored, as it would have
 		// been one by one.
 		res, err := e.store.StoreBatch(context.WithoutCancel(ctx), batch)
+		e.arrived.note(res)
 		batch, size = batch[:0], 0
 		if err != nil {
 			uidls = uidls[:0]
@@ -262,7 +265,7 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 	}
 	var skipped []error
 	for _, mb := range boxes {
-		res, err := c.SyncMailbox(ctx, e.store, a.ID, s.ID, mb, progress)
+		res, err := c.SyncMailbox(ctx, noting{e.store, &e.arrived}, a.ID, s.ID, mb, progress)
 		if errors.Is(err, imap.ErrMailboxUnavailable) {
 			// One folder the server will not open (no permission, gone)
 			// must not keep the others from syncing; it is reported.

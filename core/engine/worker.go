@@ -170,7 +170,14 @@ func (w *worker) serve(ctx context.Context, kind requestKind) error {
 					if err := w.replay(ctx, c); err != nil {
 						return err
 					}
-					return w.e.syncIMAP(ctx, c, w.a, w.s, progress, newMail)
+					var fresh []int64
+					err := w.e.syncIMAP(ctx, c, w.a, w.s, progress, func(id int64) { fresh = append(fresh, id); newMail(id) })
+					if err == nil && w.e.arrived.ruled(fresh) {
+						// What the rules did to new mail goes to the server
+						// now, on this connection, not at the next sync.
+						err = w.replay(ctx, c)
+					}
+					return err
 				})
 			}
 			return fmt.Errorf("unknown protocol %q", w.s.Protocol)

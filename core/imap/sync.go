@@ -484,22 +484,5 @@ func (c *Client) AppendSent(ctx context.Context, raw io.Reader, size int64) (App
 	if err != nil {
 		return AppendResult{}, err
 	}
-	res := AppendResult{Mailbox: name}
-	err = c.wait(ctx, func() error {
-		cmd := c.c.Append(res.Mailbox, size, &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagSeen}})
-		if _, err := io.Copy(cmd, raw); err != nil {
-			cmd.Close()
-			return err
-		}
-		if err := cmd.Close(); err != nil {
-			return err
-		}
-		data, err := cmd.Wait()
-		if err != nil {
-			return err
-		}
-		res.UID, res.UIDValidity = uint32(data.UID), data.UIDValidity
-		return nil
-	})
-	return res, c.classify("append to "+res.Mailbox, err)
+	return c.Append(ctx, name, raw, size, core.Flags{Seen: true})
 }

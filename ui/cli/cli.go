@@ -68,6 +68,7 @@ func init() {
 		"reply":       {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward":     {"forward ID --to ADDR[,ADDR] [--as-attachment] [--body-file F] [--queue]", runForward},
 		"demo":        {"demo [--headless]", runDemo},
+		"rule":        {"rule add --name NAME --match QUERY --action move=FOLDER|copy=FOLDER|read|flag|delete|stop ... | rule list [--json] | rule remove NAME | rule run NAME [--folder F] | rule export FILE | rule import FILE", runRule},
 		"contacts":    {"contacts list [--json] | contacts import FILE.vcf | contacts export FILE.vcf", runContacts},
 	}
 }

@@ -30,6 +30,7 @@ var summaries = map[string]string{
 	"reply":       "Reply to a message from the identity it was addressed to (else the account it came in on).",
 	"forward":     "Forward a message.",
 	"thread":      "Print the conversation a message belongs to, oldest first, across folders and accounts.",
+	"rule":        "Manage the rules applied to mail as it arrives (a search query and actions), run one now on a folder, or export and import them as TOML.",
 	"junk":        "Move messages to their account's Junk folder (and mark them $Junk on the server).",
 	"notjunk":     "Move messages from Junk back to the Inbox (and mark them $NotJunk on the server).",
 	"archive":     "Move messages to their account's Archive folder, made if missing.",

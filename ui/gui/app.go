@@ -204,6 +204,14 @@ func (a *App) follow(sub *engine.Subscription) {
 						w.refresh()
 					}
 				})
+			case engine.EventRules:
+				// A rule changed elsewhere (tributary rule add while the
+				// app runs) or ran: an open Rules tab lists them again.
+				a.do(func() {
+					if s := a.settings; s != nil && s.rules != nil {
+						s.rules.reload()
+					}
+				})
 			}
 		}
 	}

@@ -32,6 +32,7 @@ type settingsWindow struct {
 	gen         int           // bumped on every reload, so a late one is dropped
 	jobs        sync.WaitGroup
 	idTab       *identitiesTab // the Identities tab (settings_identities.go)
+	rules       *rulesPane     // the Rules tab (settings_rules.go)
 }
 
 // accountRow is one account as listed, with its buttons.
@@ -97,6 +98,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 		container.NewTabItem("Accounts", s.content),
 		container.NewTabItem("Identities", s.identitiesTab()),
 		container.NewTabItem("Sending", s.sendingTab()),
+		container.NewTabItem("Rules", s.rulesTab()),
 		container.NewTabItem("Preferences", container.NewVScroll(prefs)),
 	)
 	s.win.SetContent(container.NewBorder(nil,

@@ -1,0 +1,370 @@
+package gui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/core/query"
+	"github.com/tributary-mail/tributary/core/rules"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// rulesPane is the Settings tab of the rules on arrival: the list in the
+// order they apply, and a form to add or change one, test its query on
+// the mail stored today, and run it now on a folder. Every change goes
+// through the engine.
+type rulesPane struct {
+	s       *settingsWindow
+	list    *fyne.Container
+	shown   []rules.Rule
+	editing int64 // the ID of the rule in the form; 0 for a new one
+
+	name, match       *widget.Entry
+	moveTo, copyTo    *widget.Entry
+	read, flag, del   *widget.Check
+	stop              *widget.Check
+	matchErr, result  *widget.Label
+	test, save, clear *widget.Button
+	runFolder         *widget.SelectEntry
+	runNow            *widget.Button
+	content           *fyne.Container
+	editor            *container.Scroll
+	gen               int
+}
+
+// rulesTab builds the tab and reads the rules.
+func (s *settingsWindow) rulesTab() fyne.CanvasObject {
+	p := &rulesPane{s: s}
+	s.rules = p
+	p.list = container.NewVBox(widget.NewLabel("Reading the rules…"))
+	p.name = widget.NewEntry()
+	p.name.SetPlaceHolder("Announcements")
+	p.match = widget.NewEntry()
+	p.match.SetPlaceHolder("from:news@example.com header:List-Id:announce larger:1M")
+	p.matchErr = wrapped("")
+	p.matchErr.Importance = widget.DangerImportance
+	p.match.OnChanged = func(q string) { p.explain(q) }
+	p.moveTo = widget.NewEntry()
+	p.moveTo.SetPlaceHolder("a folder, or empty")
+	p.copyTo = widget.NewEntry()
+	p.copyTo.SetPlaceHolder("a folder, or empty")
+	p.read = widget.NewCheck("Mark read", nil)
+	p.flag = widget.NewCheck("Flag", nil)
+	p.del = widget.NewCheck("Delete (to the Trash)", nil)
+	p.stop = widget.NewCheck("Stop: apply no later rule", nil)
+	p.result = wrapped("")
+	p.test = widget.NewButtonWithIcon("Test", theme.SearchIcon(), p.testQuery)
+	p.save = widget.NewButtonWithIcon("Save rule", theme.DocumentSaveIcon(), p.saveRule)
+	p.save.Importance = widget.HighImportance
+	p.clear = widget.NewButtonWithIcon("New rule", theme.ContentAddIcon(), p.reset)
+	p.runFolder = widget.NewSelectEntry(nil)
+	p.runFolder.SetPlaceHolder("Inbox")
+	p.runNow = widget.NewButtonWithIcon("Run now", theme.MediaPlayIcon(), p.run)
+	form := widget.NewForm(
+		widget.NewFormItem("Name", p.name),
+		widget.NewFormItem("Matches", p.match),
+		widget.NewFormItem("Move to", p.moveTo),
+		widget.NewFormItem("Copy to", p.copyTo),
+	)
+	editor := container.NewVBox(
+		widget.NewLabelWithStyle("Add or change a rule", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped("A rule is a search (the same words as the search box) and what to do with the mail it finds as it arrives."),
+		form, p.matchErr,
+		container.NewGridWithColumns(2, p.read, p.flag, p.del, p.stop),
+		container.NewHBox(p.test, p.save, p.clear),
+		p.result,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, widget.NewLabel("Run the rule in the form now on"), p.runNow, p.runFolder),
+	)
+	p.setErr("")
+	// Both halves scroll: a long list or a long test result must not
+	// squeeze the other.
+	p.editor = container.NewVScroll(editor)
+	split := container.NewVSplit(container.NewVScroll(p.list), p.editor)
+	split.Offset = 0.3
+	p.content = container.NewStack(split)
+	p.reload()
+	return p.content
+}
+
+// explain shows what is wrong with a query as it is typed, in the
+// parser's words; nothing when it reads.
+func (p *rulesPane) explain(q string) {
+	msg := ""
+	if strings.TrimSpace(q) != "" {
+		if _, err := query.Parse(q); err != nil {
+			msg = "The query does not read: " + err.Error()
+		}
+	}
+	p.setErr(msg)
+}
+
+// setErr shows what is wrong with the rule in the form, or hides the line.
+func (p *rulesPane) setErr(msg string) {
+	p.matchErr.SetText(msg)
+	if msg == "" {
+		p.matchErr.Hide()
+	} else {
+		p.matchErr.Show()
+	}
+	if p.editor != nil {
+		p.editor.Refresh() // lay the form out again around the line
+	}
+}
+
+// reload reads the rules and the folder names.
+func (p *rulesPane) reload() {
+	p.gen++
+	gen := p.gen
+	p.s.run("list rules", func() {
+		rs, err := p.s.app.db.Rules(p.s.app.ctx)
+		folders, ferr := p.s.app.db.Folders(p.s.app.ctx)
+		p.s.app.do(func() {
+			if gen != p.gen {
+				return
+			}
+			if err != nil {
+				p.result.SetText("Cannot read the rules: " + err.Error())
+				return
+			}
+			p.show(rs)
+			if ferr == nil {
+				seen := map[string]bool{}
+				var names []string
+				for _, f := range folders {
+					if !seen[f.Name] {
+						seen[f.Name] = true
+						names = append(names, f.Name)
+					}
+				}
+				sort.Strings(names)
+				p.runFolder.SetOptions(names)
+			}
+		})
+	})
+}
+
+func (p *rulesPane) show(rs []rules.Rule) {
+	p.shown = rs
+	p.list.RemoveAll()
+	if len(rs) == 0 {
+		p.list.Add(wrapped("No rules yet. Mail stays where it arrives until you add one."))
+	}
+	for i, r := range rs {
+		label := wrapped(fmt.Sprintf("%d. %s — %s → %s", i+1, r.Name, r.Match, actionsText(r.Actions)))
+		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { p.move(r.Name, -1) })
+		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { p.move(r.Name, 1) })
+		if i == 0 {
+			up.Disable()
+		}
+		if i == len(rs)-1 {
+			down.Disable()
+		}
+		edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { p.edit(r) })
+		remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.remove(r.Name) })
+		p.list.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down, edit, remove), label))
+	}
+	p.list.Refresh()
+}
+
+// actionsText says what a rule does, for its row.
+func actionsText(acts []rules.Action) string {
+	var parts []string
+	for _, a := range acts {
+		switch a.Kind {
+		case rules.Move:
+			parts = append(parts, "move to "+a.Folder)
+		case rules.Copy:
+			parts = append(parts, "copy to "+a.Folder)
+		case rules.Read:
+			parts = append(parts, "mark read")
+		case rules.Flag:
+			parts = append(parts, "flag")
+		case rules.Delete:
+			parts = append(parts, "delete")
+		case rules.Stop:
+			parts = append(parts, "stop")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// edit puts a rule in the form.
+func (p *rulesPane) edit(r rules.Rule) {
+	p.reset()
+	p.editing = r.ID
+	p.name.SetText(r.Name)
+	p.match.SetText(r.Match)
+	for _, a := range r.Actions {
+		switch a.Kind {
+		case rules.Move:
+			p.moveTo.SetText(a.Folder)
+		case rules.Copy:
+			p.copyTo.SetText(a.Folder)
+		case rules.Read:
+			p.read.SetChecked(true)
+		case rules.Flag:
+			p.flag.SetChecked(true)
+		case rules.Delete:
+			p.del.SetChecked(true)
+		case rules.Stop:
+			p.stop.SetChecked(true)
+		}
+	}
+}
+
+// reset empties the form for a new rule.
+func (p *rulesPane) reset() {
+	p.editing = 0
+	for _, e := range []*widget.Entry{p.name, p.match, p.moveTo, p.copyTo} {
+		e.SetText("")
+	}
+	for _, c := range []*widget.Check{p.read, p.flag, p.del, p.stop} {
+		c.SetChecked(false)
+	}
+	p.setErr("")
+	p.result.SetText("")
+}
+
+// formRule is the rule in the form. The actions go in the order the
+// rules package applies them anyway; stop comes last.
+func (p *rulesPane) formRule() rules.Rule {
+	r := rules.Rule{ID: p.editing, Name: strings.TrimSpace(p.name.Text), Match: p.match.Text}
+	if f := strings.TrimSpace(p.moveTo.Text); f != "" {
+		r.Actions = append(r.Actions, rules.Action{Kind: rules.Move, Folder: f})
+	}
+	if f := strings.TrimSpace(p.copyTo.Text); f != "" {
+		r.Actions = append(r.Actions, rules.Action{Kind: rules.Copy, Folder: f})
+	}
+	for _, c := range []struct {
+		on   bool
+		kind rules.ActionKind
+	}{{p.read.Checked, rules.Read}, {p.flag.Checked, rules.Flag}, {p.del.Checked, rules.Delete}, {p.stop.Checked, rules.Stop}} {
+		if c.on {
+			r.Actions = append(r.Actions, rules.Action{Kind: c.kind})
+		}
+	}
+	return r
+}
+
+// testQuery shows how many stored messages, and which, the query matches
+// today: the same search the search box would make.
+func (p *rulesPane) testQuery() {
+	q := p.match.Text
+	p.result.SetText("Searching…")
+	p.s.run("test rule", func() {
+		ctx := p.s.app.ctx
+		n, err := p.s.app.db.Count(ctx, storage.ListQuery{Search: q})
+		var list []string
+		if err == nil && n > 0 {
+			ms, lerr := p.s.app.db.List(ctx, storage.ListQuery{Search: q, Limit: 5})
+			err = lerr
+			for _, m := range ms {
+				list = append(list, fmt.Sprintf("%s — %s (%s, %s)", m.From(), m.Subject, m.Account, m.Folder))
+			}
+		}
+		p.s.app.do(func() {
+			if err != nil {
+				p.result.SetText("")
+				p.setErr("The query does not work: " + err.Error())
+				return
+			}
+			text := fmt.Sprintf("Matches %d stored message(s) today.", n)
+			if len(list) > 0 {
+				text += "\n" + strings.Join(list, "\n")
+				if n > len(list) {
+					text += fmt.Sprintf("\n… and %d more", n-len(list))
+				}
+			}
+			p.result.SetText(text)
+			p.editor.Refresh()
+		})
+	})
+}
+
+// saveRule adds or changes the rule in the form. A malformed rule is
+// refused with the reason under the query.
+func (p *rulesPane) saveRule() {
+	r := p.formRule()
+	if err := r.Validate(); err != nil {
+		p.setErr("Not saved: " + err.Error())
+		return
+	}
+	p.s.run("save rule", func() {
+		saved, err := p.s.app.engine.SaveRule(p.s.app.ctx, r)
+		p.s.app.do(func() {
+			if err != nil {
+				p.setErr("Not saved: " + err.Error())
+				return
+			}
+			p.editing = saved.ID
+			p.setErr("")
+			p.result.SetText(fmt.Sprintf("Saved rule %q; it applies to mail as it arrives.", saved.Name))
+			p.reload()
+		})
+	})
+}
+
+func (p *rulesPane) move(name string, by int) {
+	p.s.run("move rule", func() {
+		err := p.s.app.engine.MoveRule(p.s.app.ctx, name, by)
+		p.s.app.do(func() {
+			if err != nil {
+				p.result.SetText("Cannot move the rule: " + err.Error())
+				return
+			}
+			p.reload()
+		})
+	})
+}
+
+func (p *rulesPane) remove(name string) {
+	p.s.run("remove rule", func() {
+		err := p.s.app.engine.RemoveRule(p.s.app.ctx, name)
+		p.s.app.do(func() {
+			if err != nil {
+				p.result.SetText("Cannot remove the rule: " + err.Error())
+				return
+			}
+			if p.editing != 0 && strings.EqualFold(p.name.Text, name) {
+				p.reset()
+			}
+			p.result.SetText(fmt.Sprintf("Removed rule %q.", name))
+			p.reload()
+		})
+	})
+}
+
+// run applies the saved rule in the form now to a folder (every Inbox
+// when none is chosen).
+func (p *rulesPane) run() {
+	if p.editing == 0 {
+		p.result.SetText("Save the rule first, or choose one with Edit, to run it now.")
+		return
+	}
+	name, folder := strings.TrimSpace(p.name.Text), strings.TrimSpace(p.runFolder.Text)
+	p.result.SetText("Running…")
+	p.s.run("run rule", func() {
+		n, err := p.s.app.engine.RunRule(p.s.app.ctx, name, folder)
+		p.s.app.do(func() {
+			where := folder
+			if where == "" {
+				where = "every Inbox"
+			}
+			if err != nil {
+				p.result.SetText(fmt.Sprintf("Ran rule %q on %s (%d message(s)), but: %v", name, where, n, err))
+				return
+			}
+			p.result.SetText(fmt.Sprintf("Ran rule %q on %s: %d message(s) matched.", name, where, n))
+			if n > 0 {
+				p.s.app.main.reload() // the lists show where the mail went
+			}
+		})
+	})
+}
