@@ -2,7 +2,6 @@ package imap
 
 import (
 	"context"
-	"errors"
 	"io"
 	"strings"
 
@@ -31,17 +30,8 @@ func (c *Client) FolderMailbox(ctx context.Context, folder string) (string, erro
 		}
 	}
 	name := fl.prefix + strings.ReplaceAll(folder, "/", string(fl.delim))
-	err = c.wait(ctx, func() error {
-		if err := c.c.Create(name, nil).Wait(); err != nil {
-			var imapErr *goimap.Error
-			if !errors.As(err, &imapErr) || imapErr.Code != goimap.ResponseCodeAlreadyExists {
-				return err
-			}
-		}
-		return c.c.Subscribe(name).Wait()
-	})
-	if err != nil {
-		return "", c.classify("create "+name, err)
+	if err := c.createSubscribed(ctx, name, nil); err != nil {
+		return "", err
 	}
 	fl.boxes = append(fl.boxes, &goimap.ListData{Mailbox: name, Delim: fl.delim, Attrs: []goimap.MailboxAttr{goimap.MailboxAttrSubscribed}})
 	return name, nil

@@ -246,18 +246,8 @@ func (c *Client) RoleMailbox(ctx context.Context, role string, create bool) (str
 	if c.c.Caps().Has(goimap.CapCreateSpecialUse) {
 		opts = &goimap.CreateOptions{SpecialUse: []goimap.MailboxAttr{attr}}
 	}
-	err = c.wait(ctx, func() error {
-		if err := c.c.Create(name, opts).Wait(); err != nil {
-			// Another client may have just made it: use it.
-			var imapErr *goimap.Error
-			if !errors.As(err, &imapErr) || imapErr.Code != goimap.ResponseCodeAlreadyExists {
-				return err
-			}
-		}
-		return c.c.Subscribe(name).Wait()
-	})
-	if err != nil {
-		return "", c.classify("create "+name, err)
+	if err := c.createSubscribed(ctx, name, opts); err != nil {
+		return "", err
 	}
 	attrs := []goimap.MailboxAttr{goimap.MailboxAttrSubscribed}
 	if opts != nil {
@@ -266,4 +256,22 @@ func (c *Client) RoleMailbox(ctx context.Context, role string, create bool) (str
 	fl.boxes = append(fl.boxes, &goimap.ListData{Mailbox: name, Delim: fl.delim, Attrs: attrs})
 	fl.roles[role] = name
 	return name, nil
+}
+
+// createSubscribed creates mailbox name and subscribes to it. One that
+// already exists (another client may have just made it) is used.
+func (c *Client) createSubscribed(ctx context.Context, name string, opts *goimap.CreateOptions) error {
+	err := c.wait(ctx, func() error {
+		if err := c.c.Create(name, opts).Wait(); err != nil {
+			var imapErr *goimap.Error
+			if !errors.As(err, &imapErr) || imapErr.Code != goimap.ResponseCodeAlreadyExists {
+				return err
+			}
+		}
+		return c.c.Subscribe(name).Wait()
+	})
+	if err != nil {
+		return c.classify("create "+name, err)
+	}
+	return nil
 }
