@@ -74,9 +74,12 @@ check_deb() {
 
 check_windows() {
 	step "Windows: cross-build and NSIS installer"
-	grep -q 'URLAssociations" "mailto" "${PROGID}"' scripts/installer.nsi &&
-		grep -q 'shell\\open\\command" "" .*"%1"' scripts/installer.nsi ||
+	# The NSIS variable is matched literally, not expanded by the shell.
+	# shellcheck disable=SC2016
+	if ! grep -q 'URLAssociations" "mailto" "${PROGID}"' scripts/installer.nsi ||
+		! grep -q 'shell\\open\\command" "" .*"%1"' scripts/installer.nsi; then
 		fail "the NSIS installer does not register Tributary for mailto: (Capabilities\\URLAssociations and the ProgID's open command)"
+	fi
 	bash scripts/package.sh windows >/dev/null
 	local kind
 	kind=$(file -b dist/tributary.exe)
