@@ -195,6 +195,15 @@ func (w *worker) withConn(ctx context.Context, fn func(context.Context, *imap.Cl
 		// be cut off in the middle of this request.
 		w.closeConn()
 	}
+	if w.conn != nil {
+		select {
+		case <-w.conn.Closed():
+			// The server ended the kept connection meanwhile (an idle
+			// timeout, a BYE): dial again rather than fail this request.
+			w.closeConn()
+		default:
+		}
+	}
 	if w.conn == nil {
 		c, expiry, err := w.e.dialIMAP(ctx, w.a, w.s)
 		if err != nil {

@@ -409,3 +409,8 @@ func (c *ioConn) failure() error {
 	defer c.mu.Unlock()
 	return c.err
 }
+
+// Closed is closed once the connection is: the server ended it, the
+// network failed, or Close was called. Like imapclient's, it may lag a
+// connection that timed out.
+func (c *Client) Closed() <-chan struct{} { return c.c.Closed() }
