@@ -383,7 +383,9 @@ func TestLoad(t *testing.T) {
 		select {
 		case <-runCtx.Done():
 			mu.Lock()
-			t.Fatalf("load: not done after %v: %d of %d sent, %d of %d messages in the inboxes; errors: %q", s.timeout, len(sent), s.send, newMail, want, errs)
+			msg := fmt.Sprintf("load: not done after %v: %d of %d sent, %d of %d messages announced; errors: %q", s.timeout, len(sent), s.send, newMail, want, errs)
+			mu.Unlock()
+			t.Fatal(msg)
 		case sentIDs = <-queued:
 		case <-ticker.C:
 		}
