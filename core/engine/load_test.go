@@ -300,6 +300,9 @@ func TestLoad(t *testing.T) {
 		mu        sync.Mutex
 		probeSent = map[int]time.Time{}
 		events    latencies
+		queuedAt  = map[int64]time.Time{}
+		toSent    latencies // queued to sent (the SMTP server took it)
+		sends     latencies // how long Send took, Sent copy included
 		errs      []string
 		sent      = map[int64]bool{}
 		newMail   int
@@ -320,6 +323,7 @@ func TestLoad(t *testing.T) {
 				switch ev.Outbox.State {
 				case core.OutboxSent:
 					sent[ev.Outbox.ID] = true
+					toSent.add(now.Sub(queuedAt[ev.Outbox.ID]))
 				case core.OutboxQueued, core.OutboxSending:
 				default:
 					errs = append(errs, fmt.Sprintf("outbox %d %s: %s", ev.Outbox.ID, ev.Outbox.State, ev.Outbox.LastError))
@@ -361,9 +365,15 @@ func TestLoad(t *testing.T) {
 				break
 			}
 			ids = append(ids, strings.Trim(item.MessageID, "<> "))
+			mu.Lock()
+			queuedAt[item.ID] = time.Now()
+			mu.Unlock()
 			// Sent at once, as the composer and `tributary send` do: a
 			// session (STARTTLS, AUTH) per message.
-			if _, err := e.Send(runCtx, item.ID); err != nil {
+			t0 := time.Now()
+			_, err = e.Send(runCtx, item.ID)
+			sends.add(time.Since(t0))
+			if err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Sprintf("send %d: %v", i, err))
 				mu.Unlock()
@@ -489,6 +499,8 @@ func TestLoad(t *testing.T) {
 		peakRSS/1024, rssBefore/1024, map[bool]string{true: "", false: ", peak since the process started"}[cleared == nil], loadBefore, peakLoad)
 	t.Logf("load: unified inbox first page + count: %s", &lists)
 	t.Logf("load: event delivery to a subscriber: %s", &events)
+	t.Logf("load: queued to sent: %s", &toSent)
+	t.Logf("load: Send, until its Sent copy is on the server: %s", &sends)
 	if peakRSS/1024 > s.maxRSSMiB {
 		t.Errorf("peak RSS %d MiB, want at most %d MiB (TRIBUTARY_LOAD_MAX_RSS_MIB)", peakRSS/1024, s.maxRSSMiB)
 	}
