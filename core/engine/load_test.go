@@ -36,6 +36,7 @@ type loadSettings struct {
 	send      int           // TRIBUTARY_LOAD_SEND, default 1000
 	timeout   time.Duration // TRIBUTARY_LOAD_TIMEOUT, default 20m
 	maxRSSMiB int           // TRIBUTARY_LOAD_MAX_RSS_MIB, default 512
+	maxP95    time.Duration // TRIBUTARY_LOAD_MAX_P95_MS, default 100 ms
 	servers   map[string]string
 }
 
@@ -60,6 +61,7 @@ func loadSetup(t *testing.T) loadSettings {
 		send:      num("TRIBUTARY_LOAD_SEND", 1000),
 		timeout:   time.Duration(num("TRIBUTARY_LOAD_TIMEOUT_S", 1200)) * time.Second,
 		maxRSSMiB: num("TRIBUTARY_LOAD_MAX_RSS_MIB", 512),
+		maxP95:    time.Duration(num("TRIBUTARY_LOAD_MAX_P95_MS", 100)) * time.Millisecond,
 		servers:   map[string]string{},
 	}
 	path := os.Getenv("TRIBUTARY_MAIL_ENV")
@@ -246,7 +248,9 @@ const probeSource = -1
 // like the GUI's. It ends when everything was sent and every message on
 // every server is stored, and checks: no error event, no outbox message
 // in any state but sent, every server message stored exactly once, peak
-// RSS under the bound, and p95 of both latencies under 100 ms.
+// RSS under the bound, and p95 of both latencies under 100 ms (under the
+// race detector, which slows SQLite several times, the script allows
+// more: the race run is there to find races, not to time).
 func TestLoad(t *testing.T) {
 	s := loadSetup(t)
 	users, pass := s.loadUsers(t)
@@ -508,8 +512,8 @@ func TestLoad(t *testing.T) {
 		name string
 		l    *latencies
 	}{{"the unified inbox's first page and count", &lists}, {"event delivery", &events}} {
-		if _, _, p95, _, _ := l.l.summary(); p95 >= 100*time.Millisecond {
-			t.Errorf("%s: p95 %v, want under 100 ms (%s)", l.name, p95, l.l)
+		if _, _, p95, _, _ := l.l.summary(); p95 >= s.maxP95 {
+			t.Errorf("%s: p95 %v, want under %v (%s)", l.name, p95, s.maxP95, l.l)
 		}
 	}
 }
