@@ -241,8 +241,9 @@ const probeSource = -1
 
 // TestLoad runs the engine as `tributary sync` and the app do (Run: one
 // worker and one IDLE watcher per source, the outbox loop), with 20 IMAP
-// accounts over implicit TLS and 1,000 messages queued on one of them
-// for submission over STARTTLS. Every 100 ms while that runs it times
+// accounts over implicit TLS, while one of them queues and sends 1,000
+// messages to all of them, one at a time, each over its own submission
+// session (STARTTLS, AUTH). Every 100 ms while that runs it times
 // what the GUI's inbox asks (the first page of the unified inbox and its
 // count) and the delivery of a probe event to a subscriber that reads
 // like the GUI's. It ends when everything was sent and every message on
