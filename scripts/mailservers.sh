@@ -76,6 +76,16 @@ USERS=(
 	"benchpop@example.test:benchpop-pass" # scale benchmark, POP3 (scripts/bench.sh scale) only
 )
 
+# Load test users (scripts/loadtest.sh, core/engine/load_test.go) only:
+# load1..load20@example.test, password loadN-pass, each with LOAD_SEED
+# messages written into its INBOX at start. They come after every other
+# user, so USER1..USER10 in the env file keep their meaning.
+LOAD_USERS="${TRIBUTARY_LOAD_USERS:-20}"
+LOAD_SEED="${TRIBUTARY_LOAD_SEED:-100}"
+for ((i = 1; i <= LOAD_USERS; i++)); do
+	USERS+=("load$i@example.test:load$i-pass")
+done
+
 # Users who sign in with OAuth2 tokens only (Dovecot's oauth2 passdb): they
 # have no password, and mail for them is delivered like anyone's.
 OAUTH_USERS=(
@@ -646,6 +656,28 @@ EOF
 	register_postfix_dir
 }
 
+# seed_load_mailboxes: LOAD_SEED small messages in each load user's INBOX,
+# written straight into the Maildir before Dovecot starts (delivering them
+# through LMTP would add seconds to every start). Each message differs
+# (Message-ID and body name the user), so no two accounts share one.
+seed_load_mailboxes() {
+	local i j dir user
+	for ((i = 1; i <= LOAD_USERS; i++)); do
+		user="load$i"
+		dir="$MAILBOXES/example.test/$user/Maildir"
+		mkdir -p "$dir/cur" "$dir/new" "$dir/tmp"
+		for ((j = 1; j <= LOAD_SEED; j++)); do
+			printf 'From: Load Seed <seed@example.test>\r\nTo: %s@example.test\r\nSubject: seed %d of %s\r\nMessage-ID: <seed-%s-%d@example.test>\r\nDate: Tue, 1 Dec 2026 09:00:00 +0000\r\n\r\nSeed message %d of %s, for the load test.\r\n%s\r\n' \
+				"$user" "$j" "$user" "$user" "$j" "$j" "$user" \
+				"A mail client earns trust by never losing a message and never leaking a password." \
+				>"$dir/cur/1764579600.M$j.seed:2,"
+		done
+	done
+	if ((LOAD_USERS > 0)); then
+		chown -R mail:mail "$MAILBOXES/example.test"
+	fi
+}
+
 make_postfix_queue() {
 	local d
 	install -d -o root -g root -m 0755 "$PF_QUEUE/pid"
@@ -765,6 +797,8 @@ start_servers() {
 	log "writing configs in $MAIL_DIR"
 	write_dovecot_conf
 	write_postfix_conf
+	log "seeding $LOAD_USERS load mailboxes with $LOAD_SEED messages each"
+	seed_load_mailboxes
 
 	# The daemons must not inherit our stdout/stderr: Dovecot's master keeps
 	# the stderr it was started with, so a caller that reads our output
