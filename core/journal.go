@@ -13,7 +13,10 @@ const (
 	JournalFlags  JournalOp = "flags"  // make the server's flags equal Flags
 	JournalMove   JournalOp = "move"   // move to Dest, or to the mailbox of DestRole
 	JournalDelete JournalOp = "delete" // remove for good
-	JournalAppend JournalOp = "append" // upload Blob to the mailbox of DestRole (the Sent copy)
+	JournalAppend JournalOp = "append" // upload Blob to the mailbox of DestRole (the Sent copy, a draft's version)
+	// JournalDropDraft removes every version of the draft HeaderID from
+	// the server's Drafts mailbox (the draft was sent or discarded).
+	JournalDropDraft JournalOp = "drop-draft"
 )
 
 // JournalEntry is one change waiting for its server. It is written in the
@@ -32,8 +35,11 @@ type JournalEntry struct {
 	Flags     Flags
 	// SetFlags (move): a flag change made while the move waited; the
 	// worker sets Flags on the copy before moving it.
-	SetFlags  bool
-	Blob      string // append: the raw message
+	SetFlags bool
+	Blob     string // append: the raw message
+	// HeaderID (a draft's append, drop-draft): the draft's Message-ID,
+	// without brackets, by which its versions on the server are found.
+	HeaderID  string
 	Attempts  int
 	LastError string
 	Failed    bool // the server refused it for good; the user must decide

@@ -150,7 +150,12 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 		return c.Move(ctx, en.Mailbox, en.UID, dest)
 	case core.JournalDelete:
 		return c.Delete(ctx, en.Mailbox, en.UID)
+	case core.JournalDropDraft:
+		return c.DropDraft(ctx, en.HeaderID)
 	case core.JournalAppend:
+		if en.DestRole == core.RoleDrafts {
+			return e.appendDraft(ctx, c, en)
+		}
 		if en.Dest != "" || en.DestRole != core.RoleSent {
 			return e.appendCopy(ctx, c, en)
 		}
