@@ -12,11 +12,8 @@ type JournalOp string
 const (
 	JournalFlags  JournalOp = "flags"  // make the server's flags equal Flags
 	JournalMove   JournalOp = "move"   // move to Dest, or to the mailbox of DestRole
-	JournalDelete JournalOp = "delete" // remove for good
+	JournalDelete JournalOp = "delete" // remove for good; with HeaderID, every version of that draft in the Drafts mailbox
 	JournalAppend JournalOp = "append" // upload Blob to the mailbox of DestRole (the Sent copy, a draft's version)
-	// JournalDropDraft removes every version of the draft HeaderID from
-	// the server's Drafts mailbox (the draft was sent or discarded).
-	JournalDropDraft JournalOp = "drop-draft"
 )
 
 // JournalEntry is one change waiting for its server. It is written in the
@@ -37,7 +34,7 @@ type JournalEntry struct {
 	// worker sets Flags on the copy before moving it.
 	SetFlags bool
 	Blob     string // append: the raw message
-	// HeaderID (a draft's append, drop-draft): the draft's Message-ID,
+	// HeaderID (a draft's append or delete): the draft's Message-ID,
 	// without brackets, by which its versions on the server are found.
 	HeaderID  string
 	Attempts  int

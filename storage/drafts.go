@@ -145,7 +145,7 @@ func (db *DB) DeleteDraftJournaled(ctx context.Context, id int64, msgid string, 
 			return err
 		}
 		for _, src := range sources {
-			if err := insertJournal(ctx, tx, core.JournalEntry{SourceID: src, Op: core.JournalDropDraft, DestRole: core.RoleDrafts, HeaderID: msgid}); err != nil {
+			if err := insertJournal(ctx, tx, core.JournalEntry{SourceID: src, Op: core.JournalDelete, DestRole: core.RoleDrafts, HeaderID: msgid}); err != nil {
 				return err
 			}
 		}
@@ -169,7 +169,7 @@ func (db *DB) AdoptServerDraft(ctx context.Context, d *Draft) (bool, error) {
 	var replaced []string
 	err := db.withTx(ctx, func(tx *sql.Tx) error {
 		var dropping bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM journal WHERE op = ? AND header_id = ? AND failed = 0)`, core.JournalDropDraft, d.MessageID).Scan(&dropping); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM journal WHERE op = ? AND header_id = ? AND header_id != '' AND failed = 0)`, core.JournalDelete, d.MessageID).Scan(&dropping); err != nil {
 			return fail("adopt server draft", err)
 		}
 		if dropping {

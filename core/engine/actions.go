@@ -149,9 +149,10 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 		}
 		return c.Move(ctx, en.Mailbox, en.UID, dest)
 	case core.JournalDelete:
+		if en.HeaderID != "" { // a draft sent or discarded
+			return c.DropDraft(ctx, en.HeaderID)
+		}
 		return c.Delete(ctx, en.Mailbox, en.UID)
-	case core.JournalDropDraft:
-		return c.DropDraft(ctx, en.HeaderID)
 	case core.JournalAppend:
 		if en.DestRole == core.RoleDrafts {
 			return e.appendDraft(ctx, c, en)

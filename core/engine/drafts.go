@@ -49,6 +49,13 @@ type draftPushes struct {
 // saved offline goes out later, and at most every Options.DraftPushEvery.
 // A POP3-only account keeps its drafts here only.
 func (e *Engine) SaveDraft(ctx context.Context, d *core.Draft) error {
+	if d.MessageID == "" && d.ID != 0 {
+		// The composer knows its draft by ID only: the versions on the
+		// server keep the Message-ID the draft already has.
+		if old, err := e.store.Draft(ctx, d.ID); err == nil {
+			d.MessageID = old.MessageID
+		}
+	}
 	a, sources, err := e.draftSources(ctx, d.AccountID)
 	if err != nil {
 		return err
@@ -276,9 +283,10 @@ func (e *Engine) serverDraft(ctx context.Context, a core.Account, id int64) (cor
 func joinList(list []*mail.Address) string {
 	out := make([]string, len(list))
 	for i, a := range list {
-		out[i] = a.String()
-		if a.Name == "" {
-			out[i] = a.Address
+		// As a person types it, not RFC 2047-encoded as String() does.
+		out[i] = a.Address
+		if a.Name != "" {
+			out[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a.Name) + `" <` + a.Address + ">"
 		}
 	}
 	return strings.Join(out, ", ")
