@@ -186,6 +186,29 @@ func (e *Engine) pushDraft(ctx context.Context, id int64, sources []int64) {
 	p.mu.Unlock()
 }
 
+// PushDraft hands draft id's latest version to its servers now, without
+// waiting for DraftPushEvery: its composer was closed, so no newer
+// version is coming soon. A draft of a POP3-only account has nothing to
+// push.
+func (e *Engine) PushDraft(ctx context.Context, id int64) error {
+	d, err := e.store.Draft(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, sources, err := e.draftSources(ctx, d.AccountID)
+	if err != nil || len(sources) == 0 || d.MessageID == "" {
+		return err
+	}
+	e.stopDraftTimer(id)
+	e.draftPushes.mu.Lock()
+	if e.draftPushes.last != nil {
+		e.draftPushes.last[id] = time.Now()
+	}
+	e.draftPushes.mu.Unlock()
+	e.replayDrafts(ctx, sources)
+	return nil
+}
+
 func (e *Engine) stopDraftTimer(id int64) {
 	p := &e.draftPushes
 	p.mu.Lock()

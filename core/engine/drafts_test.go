@@ -84,8 +84,8 @@ func TestDraftSyncsToIMAPDrafts(t *testing.T) {
 
 // TestDraftUploadsAreCoalesced saves a draft three times within the push
 // interval: the first save goes at once, the later ones replace each other
-// in the journal, and a discard removes both what is on the server and
-// what still waits.
+// in the journal, closing the composer pushes the last one, and a
+// discard removes both what is on the server and what still waits.
 func TestDraftUploadsAreCoalesced(t *testing.T) {
 	f, srv, a := imapFixture(t)
 	f.e.opts.DraftPushEvery = time.Hour
@@ -104,6 +104,16 @@ func TestDraftUploadsAreCoalesced(t *testing.T) {
 	j, err := f.db.Journal(ctx, a.Sources[0].ID)
 	if err != nil || len(j) != 1 || j[0].Op != core.JournalAppend || j[0].DestRole != core.RoleDrafts || j[0].HeaderID != d.MessageID {
 		t.Fatalf("journal = %+v, %v; want one waiting upload of %q", j, err, d.MessageID)
+	}
+	// The composer closed: the last version goes at once.
+	if err := f.e.PushDraft(ctx, d.ID); err != nil {
+		t.Fatalf("PushDraft = %v", err)
+	}
+	if got := serverDrafts(t, srv); len(got) != 1 || strings.TrimSpace(got[0].Text) != "3" {
+		t.Fatalf("server Drafts after PushDraft = %d messages, want the third version only", len(got))
+	}
+	if err := f.e.SaveDraft(ctx, &d); err != nil { // within the interval again: waits
+		t.Fatal(err)
 	}
 	if err := f.e.DeleteDraft(ctx, d.ID); err != nil {
 		t.Fatalf("DeleteDraft = %v", err)
