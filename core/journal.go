@@ -12,8 +12,8 @@ type JournalOp string
 const (
 	JournalFlags  JournalOp = "flags"  // make the server's flags equal Flags
 	JournalMove   JournalOp = "move"   // move to Dest, or to the mailbox of DestRole
-	JournalDelete JournalOp = "delete" // remove for good
-	JournalAppend JournalOp = "append" // upload Blob to the mailbox of DestRole (the Sent copy)
+	JournalDelete JournalOp = "delete" // remove for good; with HeaderID, every version of that draft in the Drafts mailbox
+	JournalAppend JournalOp = "append" // upload Blob to the mailbox of DestRole (the Sent copy, a draft's version)
 )
 
 // JournalEntry is one change waiting for its server. It is written in the
@@ -32,8 +32,11 @@ type JournalEntry struct {
 	Flags     Flags
 	// SetFlags (move): a flag change made while the move waited; the
 	// worker sets Flags on the copy before moving it.
-	SetFlags  bool
-	Blob      string // append: the raw message
+	SetFlags bool
+	Blob     string // append: the raw message
+	// HeaderID (a draft's append or delete): the draft's Message-ID,
+	// without brackets, by which its versions on the server are found.
+	HeaderID  string
 	Attempts  int
 	LastError string
 	Failed    bool // the server refused it for good; the user must decide

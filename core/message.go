@@ -247,5 +247,10 @@ type Draft struct {
 	InReplyTo   string   // Message-ID replied to, without brackets
 	References  []string // without brackets
 	Attachments []string // file paths
-	Updated     time.Time
+	// MessageID names the draft on an IMAP account's server: every
+	// version uploaded to its Drafts mailbox carries it, so that the
+	// previous one is found and removed (without brackets; empty: never
+	// uploaded).
+	MessageID string
+	Updated   time.Time
 }

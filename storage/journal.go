@@ -169,7 +169,7 @@ func (db *DB) RemoveJournaled(ctx context.Context, id int64) ([]int64, error) {
 // Journal lists a source's waiting entries, oldest first; entries the
 // server refused for good are left out until the user decides.
 func (db *DB) Journal(ctx context.Context, sourceID int64) ([]core.JournalEntry, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, has_flags, blob, attempts, last_error, failed, created_at
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, source_id, IFNULL(message, 0), op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, has_flags, blob, header_id, attempts, last_error, failed, created_at
 FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 	if err != nil {
 		return nil, fail("read journal", err)
@@ -180,7 +180,7 @@ FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 		var e core.JournalEntry
 		var created int64
 		if err := rows.Scan(&e.ID, &e.SourceID, &e.MessageID, &e.Op, &e.Mailbox, &e.UID, &e.Dest, &e.DestRole,
-			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.Flags.Forwarded, &e.SetFlags, &e.Blob, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
+			&e.Flags.Seen, &e.Flags.Flagged, &e.Flags.Answered, &e.Flags.Deleted, &e.Flags.Forwarded, &e.SetFlags, &e.Blob, &e.HeaderID, &e.Attempts, &e.LastError, &e.Failed, &created); err != nil {
 			return nil, fail("read journal", err)
 		}
 		e.Created = time.Unix(created, 0)
@@ -193,6 +193,13 @@ FROM journal WHERE source_id = ? AND failed = 0 ORDER BY id`, sourceID)
 // moved or deleted there is unlinked in the same transaction: its next
 // appearance, in another mailbox, is matched by content.
 func (db *DB) JournalDone(ctx context.Context, e core.JournalEntry) error {
+	if e.Op == core.JournalAppend && e.DestRole == core.RoleDrafts {
+		// A draft's version is kept only for its upload.
+		if _, err := db.w.ExecContext(ctx, `DELETE FROM journal WHERE id = ?`, e.ID); err != nil {
+			return fail("journal done", err)
+		}
+		return db.removeUnreferencedBlobs(ctx, []string{e.Blob})
+	}
 	return db.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM journal WHERE id = ?`, e.ID); err != nil {
 			return fail("journal done", err)
@@ -259,9 +266,9 @@ func insertJournal(ctx context.Context, tx *sql.Tx, e core.JournalEntry) error {
 	if e.MessageID != 0 {
 		msg = e.MessageID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO journal (source_id, message, op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, blob, created_at)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.SourceID, msg, e.Op, e.Mailbox, e.UID, e.Dest, e.DestRole,
-		e.Flags.Seen, e.Flags.Flagged, e.Flags.Answered, e.Flags.Deleted, e.Flags.Forwarded, e.Blob, time.Now().Unix())
+	_, err := tx.ExecContext(ctx, `INSERT INTO journal (source_id, message, op, mailbox, uid, dest, dest_role, seen, flagged, answered, deleted, forwarded, blob, header_id, created_at)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, e.SourceID, msg, e.Op, e.Mailbox, e.UID, e.Dest, e.DestRole,
+		e.Flags.Seen, e.Flags.Flagged, e.Flags.Answered, e.Flags.Deleted, e.Flags.Forwarded, e.Blob, e.HeaderID, time.Now().Unix())
 	if err != nil {
 		return fail("write journal", err)
 	}

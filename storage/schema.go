@@ -301,4 +301,12 @@ CREATE TABLE rules (
 	position INTEGER NOT NULL
 );
 `,
+	// Drafts synced to IMAP servers: the Message-ID every uploaded
+	// version of a draft carries, and the journal's copy of it for the
+	// entries that upload or remove those versions.
+	`
+ALTER TABLE drafts ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX drafts_message_id ON drafts (message_id) WHERE message_id != '';
+ALTER TABLE journal ADD COLUMN header_id TEXT NOT NULL DEFAULT '';
+`,
 }

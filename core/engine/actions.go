@@ -149,8 +149,14 @@ func (e *Engine) applyEntry(ctx context.Context, c *imap.Client, a core.Account,
 		}
 		return c.Move(ctx, en.Mailbox, en.UID, dest)
 	case core.JournalDelete:
+		if en.HeaderID != "" { // a draft sent or discarded
+			return c.DropDraft(ctx, en.HeaderID)
+		}
 		return c.Delete(ctx, en.Mailbox, en.UID)
 	case core.JournalAppend:
+		if en.DestRole == core.RoleDrafts {
+			return e.appendDraft(ctx, c, en)
+		}
 		if en.Dest != "" || en.DestRole != core.RoleSent {
 			return e.appendCopy(ctx, c, en)
 		}

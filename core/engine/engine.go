@@ -56,6 +56,7 @@ type Store interface {
 
 	SaveDraft(ctx context.Context, d *core.Draft) error
 	DeleteDraft(ctx context.Context, id int64) error
+	DraftStore
 
 	SaveContact(ctx context.Context, c *core.Contact) error
 	DeleteContact(ctx context.Context, c core.Contact) error
@@ -92,20 +93,25 @@ type Options struct {
 	// OAuth configures how OAuth2 tokens are refreshed (the HTTP client);
 	// nil means defaults.
 	OAuth *oauth.Options
+	// DraftPushEvery is how often, at most, a draft being written goes
+	// to its IMAP server; 0 means DefaultDraftPushEvery, a negative
+	// value at every save.
+	DraftPushEvery time.Duration
 }
 
 // Engine is the mail engine. It is safe for concurrent use.
 type Engine struct {
-	store   Store
-	opts    Options
-	log     *slog.Logger
-	bus     bus
-	check   chan struct{} // "Get mail" for the running engine
-	reload  chan struct{} // accounts changed
-	outbox  chan struct{} // a message was queued: the outbox loop looks again
-	workers sourceWorkers // of the running engine
-	tokens  tokens        // OAuth2 access tokens, in memory only
-	arrived arrivals      // what rules did to new mail, until reported
+	store       Store
+	opts        Options
+	log         *slog.Logger
+	bus         bus
+	check       chan struct{} // "Get mail" for the running engine
+	reload      chan struct{} // accounts changed
+	outbox      chan struct{} // a message was queued: the outbox loop looks again
+	workers     sourceWorkers // of the running engine
+	tokens      tokens        // OAuth2 access tokens, in memory only
+	arrived     arrivals      // what rules did to new mail, until reported
+	draftPushes draftPushes   // when each draft last went to its server
 }
 
 // New creates an engine over store.

@@ -10,25 +10,6 @@ import (
 // The changes below concern the local store only; they go through the
 // engine like every other change, so that subscribers hear of them.
 
-// SaveDraft stores a draft the user is writing (setting its ID) and tells
-// subscribers, so that every window listing drafts follows.
-func (e *Engine) SaveDraft(ctx context.Context, d *core.Draft) error {
-	if err := e.store.SaveDraft(ctx, d); err != nil {
-		return err
-	}
-	e.publish(Event{Kind: EventDrafts})
-	return nil
-}
-
-// DeleteDraft removes a draft (sent or discarded).
-func (e *Engine) DeleteDraft(ctx context.Context, id int64) error {
-	if err := e.store.DeleteDraft(ctx, id); err != nil {
-		return err
-	}
-	e.publish(Event{Kind: EventDrafts})
-	return nil
-}
-
 // EnsureFolder returns the local folder of an account with that name,
 // creating it (a local folder, mirrored on no server).
 func (e *Engine) EnsureFolder(ctx context.Context, accountID int64, name string) (int64, error) {

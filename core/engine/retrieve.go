@@ -279,7 +279,10 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 			// Reported at every sync, like POP3's: it stays on the server.
 			skipped = append(skipped, fmt.Errorf("message UID %d in %s is %d MiB: %w (over the %d MiB limit); it was left on the server", big.UID, mb.Name, big.Size>>20, core.ErrMessageTooLarge, core.MaxMessageSize>>20))
 		}
-		if mb.Role != core.RoleSent {
+		if mb.Role == core.RoleDrafts {
+			e.adoptServerDrafts(ctx, a, res.NewIDs)
+		}
+		if mb.Role != core.RoleSent && mb.Role != core.RoleDrafts { // not mail that arrived
 			for _, id := range res.NewIDs {
 				newMail(id)
 			}

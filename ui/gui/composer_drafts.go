@@ -39,6 +39,15 @@ func (c *composer) saveNow() {
 				c.status.SetText("Cannot save the draft: " + err.Error())
 				return
 			}
+			if id != 0 && c.closed {
+				// The window's last save: it goes to the server now
+				// rather than at the engine's next push.
+				a.background("push draft", func() {
+					if err := a.engine.PushDraft(a.ctx, id); err != nil {
+						a.log.Warn("draft not pushed to its server", "draft", id, "error", err)
+					}
+				})
+			}
 			if id != 0 {
 				c.draftID = id
 				if !c.sending && !c.done {

@@ -93,3 +93,48 @@ func TestUnifiedViews(t *testing.T) {
 	onUI(func() { w.navList.Select(view("Sent")) })
 	eventually(t, "Sent is empty", func() bool { return w.rows.len() == 0 })
 }
+
+// An account whose server has a Drafts mailbox: its synced Drafts folder
+// is a drafts entry, listing the drafts adopted from the server, which
+// open in the composer and, saved there, keep the server draft's
+// Message-ID (so that the new version replaces the server's).
+func TestServerDraftsFolderOpensInComposer(t *testing.T) {
+	f := newMainFixture(t)
+	ctx := context.Background()
+	work := f.account(t, "Work")
+	if _, err := f.db.EnsureFolder(ctx, work.ID, "Drafts", core.RoleDrafts); err != nil {
+		t.Fatal(err)
+	}
+	server := core.Draft{AccountID: work.ID, MessageID: "elsewhere@example.test", To: "ann@example.test", Subject: "from the phone", Body: "typed there", Updated: time.Now()}
+	if ok, err := f.db.AdoptServerDraft(ctx, &server); err != nil || !ok {
+		t.Fatalf("AdoptServerDraft = %v, %v", ok, err)
+	}
+	onUI(f.app.Start)
+	w := f.app.Main()
+	entry := func() int {
+		for i, n := range w.nav {
+			if n.drafts && n.label == "    Drafts" && n.folder.AccountID == work.ID {
+				return i
+			}
+		}
+		return -1
+	}
+	eventually(t, "the server's Drafts folder as a drafts entry", func() bool { return entry() >= 0 })
+	onUI(func() { w.navList.Select(entry()) })
+	eventually(t, "the server draft listed", func() bool {
+		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == server.ID
+	})
+	onUI(func() { w.drafts.list.Select(0) })
+	c := onlyComposer(t, f.app)
+	onUI(func() {
+		if c.subject.Text != "from the phone" || c.body.Text != "typed there" {
+			t.Errorf("the composer opened with %q / %q, want the server draft", c.subject.Text, c.body.Text)
+		}
+		c.body.SetText("typed there, finished here")
+		c.requestClose() // saves what was typed
+	})
+	eventually(t, "the edit saved under the server draft's Message-ID", func() bool {
+		d, err := f.db.Draft(ctx, server.ID)
+		return err == nil && d.Body == "typed there, finished here" && d.MessageID == "elsewhere@example.test"
+	})
+}

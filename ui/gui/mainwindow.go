@@ -421,6 +421,12 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 			nav = append(nav, navItem{label: f.Account, header: true})
 		}
 		hasDrafts = hasDrafts || strings.EqualFold(f.Name, "Drafts")
+		if f.Role == core.RoleDrafts {
+			// The server's Drafts: its drafts are adopted into the drafts
+			// (engine SaveDraft), which the composer opens and edits.
+			nav = append(nav, navItem{label: "    " + f.Name, drafts: true, unread: perAccount[account], folder: f})
+			continue
+		}
 		nav = append(nav, navItem{label: "    " + f.Name, unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
 	}
 	endAccount()
