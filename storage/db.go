@@ -122,6 +122,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fail(fmt.Sprintf("migration %d", i+1), err)
 		}
+		// Another process opening the same fresh store (the demo and a
+		// CLI command beside it) may have run this migration while this
+		// one waited for the write lock: read the version again under it.
+		var now int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+			tx.Rollback()
+			return fail(fmt.Sprintf("migration %d", i+1), err)
+		}
+		if now > i {
+			tx.Rollback()
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			tx.Rollback()
 			return fail(fmt.Sprintf("migration %d", i+1), err)
