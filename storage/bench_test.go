@@ -33,6 +33,8 @@ func BenchmarkUnifiedInbox100k(b *testing.B) {
 		{"scroll_one_page", func() error { _, err := db.List(ctx, storage.ListQuery{Limit: 100, Offset: 100}); return err }},
 		{"page_at_50k", func() error { _, err := db.List(ctx, storage.ListQuery{Limit: 100, Offset: 50_000}); return err }},
 		{"threads_first_page", func() error { _, err := db.Threads(ctx, storage.ListQuery{Limit: 100}); return err }},
+		{"threads_count", func() error { _, err := db.CountThreads(ctx, storage.ListQuery{}); return err }},
+		{"threads_page_at_1k", func() error { _, err := db.Threads(ctx, storage.ListQuery{Limit: 100, Offset: 1000}); return err }},
 		{"search_as_you_type", func() error { _, err := db.List(ctx, storage.ListQuery{Search: "proj 42", Limit: 100}); return err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -123,6 +125,7 @@ func BenchmarkThreadBackfill100k(b *testing.B) {
 	}{
 		{"first_page", func() error { _, err := db.List(ctx, storage.ListQuery{Limit: 100}); return err }},
 		{"threads_first_page", func() error { _, err := db.Threads(ctx, storage.ListQuery{Limit: 100}); return err }},
+		{"threads_count", func() error { _, err := db.CountThreads(ctx, storage.ListQuery{}); return err }},
 		{"thread_of_one_message", func() error { _, err := db.Thread(ctx, 50_000); return err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -361,41 +361,41 @@ func (db *DB) summaries(ctx context.Context, q string, args ...any) ([]core.Mess
 	return out, rows.Err()
 }
 
+// ThreadRow is one conversation of the list with the summary of its
+// newest message: the message a conversation row opens and acts on.
+type ThreadRow struct {
+	core.ThreadSummary
+	Newest core.MessageSummary
+}
+
 // Threads returns one page of the conversations with a message in the
 // list q selects (the unified inbox, a folder, a search), newest activity
 // first. Each counts all of its messages, wherever they are filed: your
 // replies in Sent belong to the conversation.
 func (db *DB) Threads(ctx context.Context, q ListQuery) ([]core.ThreadSummary, error) {
-	where, args, err := q.paged(db.blobs)
-	if err != nil {
-		return nil, err
+	rows, err := db.ThreadRows(ctx, q)
+	out := make([]core.ThreadSummary, len(rows))
+	for i, r := range rows {
+		out[i] = r.ThreadSummary
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT m.thread_id, MAX(m.date) AS last FROM messages m`+where+` GROUP BY m.thread_id ORDER BY last DESC, m.thread_id DESC LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, fail("list threads", err)
-	}
-	var ids []any
-	for rows.Next() {
-		var id, last int64
-		if err := rows.Scan(&id, &last); err != nil {
-			rows.Close()
-			return nil, fail("list threads", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	return out, err
+}
+
+// ThreadRows is Threads with each conversation's newest message.
+func (db *DB) ThreadRows(ctx context.Context, q ListQuery) ([]ThreadRow, error) {
+	ids, err := db.threadPage(ctx, q)
+	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	msgs, err := db.summaries(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE m.thread_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) AND m.deleted = 0 ORDER BY m.date, m.id`, ids...)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[int64]*core.ThreadSummary{}
+	byID := map[int64]*ThreadRow{}
 	for _, m := range msgs {
 		t := byID[m.ThreadID]
 		if t == nil {
-			t = &core.ThreadSummary{ID: m.ThreadID, Subject: m.Subject}
+			t = &ThreadRow{ThreadSummary: core.ThreadSummary{ID: m.ThreadID, Subject: m.Subject}}
 			byID[m.ThreadID] = t
 		}
 		t.Count++
@@ -409,15 +409,70 @@ func (db *DB) Threads(ctx context.Context, q ListQuery) ([]core.ThreadSummary, e
 		if who != "" && !containsFold(t.Participants, who) {
 			t.Participants = append(t.Participants, who)
 		}
-		t.Date, t.Account, t.Latest = m.Date, m.Account, m.ID
+		t.Date, t.Account, t.Latest, t.Newest = m.Date, m.Account, m.ID, m
 	}
-	out := make([]core.ThreadSummary, 0, len(ids))
+	out := make([]ThreadRow, 0, len(ids))
 	for _, id := range ids {
 		if t := byID[id.(int64)]; t != nil {
 			out = append(out, *t)
 		}
 	}
 	return out, nil
+}
+
+// threadPage returns the thread IDs of one page of conversations. A
+// conversation's place is that of its newest message in the list, so the
+// messages are walked in the list's own order (newest first, off the same
+// index as List) and each thread is taken where it first appears; the
+// walk stops at the end of the page. Grouping every matching message by
+// thread and sorting the groups instead read the whole list: 200 ms on
+// 100k messages for the first page, against a few ms this way.
+func (db *DB) threadPage(ctx context.Context, q ListQuery) ([]any, error) {
+	where, args, err := q.where(db.blobs)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT m.thread_id FROM messages m`+where+` ORDER BY m.date DESC, m.id DESC`, args...)
+	if err != nil {
+		return nil, fail("list threads", err)
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	var ids []any
+	for len(ids) < q.Limit && rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fail("list threads", err)
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if len(seen) > q.Offset {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("list threads", err)
+	}
+	return ids, nil
+}
+
+// CountThreads returns how many conversations have a message in the list
+// q selects: the length of the conversations list.
+func (db *DB) CountThreads(ctx context.Context, q ListQuery) (int, error) {
+	where, args, err := q.where(db.blobs)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(DISTINCT m.thread_id) FROM messages m`+where, args...).Scan(&n); err != nil {
+		return 0, fail("count threads", err)
+	}
+	return n, nil
 }
 
 func containsFold(list []string, s string) bool {

@@ -220,3 +220,44 @@ func TestThreadAndThreads(t *testing.T) {
 		t.Errorf("header:In-Reply-To:<b@x> = %d, %v, want 1", n, err)
 	}
 }
+
+func TestThreadPages(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	ids := deliverAll(t, db, conversations[0].msgs)
+	if n, err := db.CountThreads(ctx, ListQuery{}); err != nil || n != 2 {
+		t.Fatalf("CountThreads(inbox) = %d, %v, want 2", n, err)
+	}
+	plan := ids["a"]
+	var lunch int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT thread_id FROM messages WHERE subject = 'Lunch'`).Scan(&lunch); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		limit, offset int
+		want          []int64 // thread IDs, newest activity first
+	}{
+		{"whole list", 10, 0, []int64{lunch, plan}},
+		{"first page of one", 1, 0, []int64{lunch}},
+		{"second page of one", 1, 1, []int64{plan}},
+		{"past the end", 1, 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := db.ThreadRows(ctx, ListQuery{Limit: tc.limit, Offset: tc.offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, r := range rows {
+				got = append(got, r.ID)
+				if r.Newest.ID != r.Latest || r.Newest.ThreadID != r.ID {
+					t.Errorf("thread %d: Newest = message %d of thread %d, want the latest, %d", r.ID, r.Newest.ID, r.Newest.ThreadID, r.Latest)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ThreadRows(limit %d, offset %d) = %v, want %v", tc.limit, tc.offset, got, tc.want)
+			}
+		})
+	}
+}

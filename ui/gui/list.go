@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -33,16 +34,30 @@ type pageCache struct {
 	count   int
 	pages   map[int][]core.MessageSummary
 	loading map[int]bool
+	// threads: the rows are conversations (conversations.go), each
+	// shown by its newest message, with the conversation in convs by
+	// thread ID. Their count is not read up front, which would mean
+	// grouping the whole list: it is the rows read so far, plus one
+	// more while the last page read was full, whose placeholder loads
+	// the next page when it is drawn.
+	threads bool
+	convs   map[int64]core.ThreadSummary
 }
 
-// reset starts over with a new query and its row count.
+// reset starts over with a new query of messages and its row count.
 func (p *pageCache) reset(q storage.ListQuery, count int) int {
+	return p.start(q, count, false)
+}
+
+// start starts over with a new query, of conversations when threads.
+func (p *pageCache) start(q storage.ListQuery, count int, threads bool) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.gen++
-	p.query, p.count = q, count
+	p.query, p.count, p.threads = q, count, threads
 	p.pages = map[int][]core.MessageSummary{}
 	p.loading = map[int]bool{}
+	p.convs = map[int64]core.ThreadSummary{}
 	return p.gen
 }
 
@@ -76,8 +91,18 @@ func (p *pageCache) row(i int) (m core.MessageSummary, ok bool, load int, gen in
 
 // load reads one page; it returns false if the cache moved on meanwhile.
 func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q storage.ListQuery) (bool, error) {
-	q.Limit, q.Offset = listPage, page*listPage
-	rows, err := db.List(ctx, q)
+	p.mu.Lock()
+	threads := p.threads
+	p.mu.Unlock()
+	var rows []core.MessageSummary
+	var convs map[int64]core.ThreadSummary
+	var err error
+	if threads {
+		rows, convs, err = readConversationPage(ctx, db, q, page)
+	} else {
+		q.Limit, q.Offset = listPage, page*listPage
+		rows, err = db.List(ctx, q)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if gen != p.gen {
@@ -88,7 +113,42 @@ func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q s
 		return false, err
 	}
 	p.pages[page] = rows
+	if threads {
+		maps.Copy(p.convs, convs)
+		if (page+1)*listPage >= p.count {
+			p.count = page*listPage + len(rows)
+			if len(rows) == listPage {
+				p.count++ // the placeholder of the next page
+			}
+		}
+	}
 	return true, nil
+}
+
+// conversation returns the conversation of row m, in conversations mode.
+func (p *pageCache) conversation(m core.MessageSummary) (core.ThreadSummary, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.convs[m.ThreadID]
+	return t, ok && p.threads
+}
+
+// showsThreads reports whether the rows are conversations.
+func (p *pageCache) showsThreads() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.threads
+}
+
+// seen counts a message of conversation thread read (delta -1) or
+// unread (+1), so that its row's unread count follows at once.
+func (p *pageCache) seen(thread int64, delta int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.convs[thread]; ok {
+		t.Unread = max(t.Unread+delta, 0)
+		p.convs[thread] = t
+	}
 }
 
 // update changes one cached row in place, after a flag change.
@@ -106,13 +166,14 @@ func (p *pageCache) update(id int64, fn func(*core.MessageSummary)) {
 
 // put stores a page read along with the count, so the list shows it at
 // once; it reports false if the cache moved on meanwhile.
-func (p *pageCache) put(gen, page int, rows []core.MessageSummary) bool {
+func (p *pageCache) put(gen, page int, rows []core.MessageSummary, convs map[int64]core.ThreadSummary) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if gen != p.gen {
 		return false
 	}
 	p.pages[page] = rows
+	maps.Copy(p.convs, convs)
 	return true
 }
 
@@ -135,6 +196,11 @@ type listed struct {
 	count int
 	pages map[int][]core.MessageSummary
 	at    int // row of the selected message; -1 when it is not in the list
+	// convs are the conversations of the rows, by thread ID, when the
+	// rows are conversations (readConversations).
+	convs   map[int64]core.ThreadSummary
+	threads bool
+	found   int // conversations: how many a search found
 }
 
 // readList counts q, reads its first page, and finds sel in it: the
@@ -279,8 +345,9 @@ type row struct {
 	snippet   *widget.Label
 	clip      *widget.Icon
 	flag      *widget.Icon
-	replied   *widget.Icon // the message was answered
-	forwarded *widget.Icon // the message was forwarded ($Forwarded)
+	replied   *widget.Icon  // the message was answered
+	forwarded *widget.Icon  // the message was forwarded ($Forwarded)
+	count     *widget.Label // a conversation's messages and unread ones
 
 	index int           // the list row shown, set on every update
 	onTap func(row int) // nil in a row drawn outside the list
@@ -303,7 +370,9 @@ func newRow(compact func() bool) fyne.CanvasObject {
 	}
 	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
 		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon())}
+		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon()),
+		count: widget.NewLabel("")}
+	r.count.Hide()
 	r.badge.SetMinSize(fyne.NewSize(5, 10))
 	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
 	r.snippet.Importance = widget.LowImportance
@@ -336,7 +405,7 @@ func (r *row) layout() {
 		return
 	}
 	r.built = want
-	marks := container.NewHBox(r.replied, r.forwarded, r.flag, r.clip, r.date)
+	marks := container.NewHBox(r.count, r.replied, r.forwarded, r.flag, r.clip, r.date)
 	if want == 2 {
 		r.snippet.Hide()
 		r.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, marks,
@@ -394,6 +463,7 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 	r.flag.Hidden = !m.Flagged
 	r.replied.Hidden = !m.Answered
 	r.forwarded.Hidden = !m.Forwarded
+	r.count.Hidden = true
 	r.Refresh()
 }
 
@@ -404,7 +474,7 @@ func (r *row) placeholder() {
 	r.subject.SetText("")
 	r.snippet.SetText("")
 	r.date.SetText("")
-	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden, r.forwarded.Hidden = true, true, true, true
+	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden, r.forwarded.Hidden, r.count.Hidden = true, true, true, true, true
 	r.Refresh()
 }
 

@@ -95,6 +95,9 @@ type MainWindow struct {
 
 	// compact: the list shows one line per message (see row.layout).
 	compact bool
+	// conversations: the list shows one row per conversation
+	// (conversations.go); the choice is remembered.
+	conversations bool
 	// sideSplit divides the sidebar from the rest, listSplit the list
 	// from the reader; their offsets are remembered.
 	sideSplit, listSplit *container.Split
@@ -189,6 +192,7 @@ func newMainWindow(a *App) *MainWindow {
 		}
 	}
 	w.compact = w.startCompact()
+	w.conversations = a.fyne.Preferences().Bool(prefConversations)
 	w.list = newMessageList(w.rows.len, func() fyne.CanvasObject {
 		r := newRow(func() bool { return w.compact }).(*row)
 		r.onTap = w.clickRow
@@ -213,10 +217,11 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("", theme.DownloadIcon(), "Archive (A)", w.archiveSelected),
 		w.button("", theme.ErrorIcon(), "Junk, or not junk in the Junk folder", w.junkSelected),
 		w.button("", theme.HelpIcon(), "Keyboard shortcuts (?)", w.showShortcuts),
+		w.button("", conversationsIcon, "Conversations or single messages", w.toggleConversations),
 	}
 	tb := w.toolbar
 	toolbar := widget.NewToolbar(tb[0], tb[1], widget.NewToolbarSeparator(), tb[2], tb[3], tb[4],
-		widget.NewToolbarSeparator(), tb[5], tb[10], tb[11], tb[6], tb[7], tb[8], widget.NewToolbarSeparator(), tb[9], tb[12])
+		widget.NewToolbarSeparator(), tb[5], tb[10], tb[11], tb[6], tb[7], tb[8], widget.NewToolbarSeparator(), tb[9], tb[13], tb[12])
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
 		w.notices,
@@ -298,6 +303,10 @@ func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*row)
 	r.index = i
 	m, ok, load, gen, q := w.rows.row(i)
+	if t, conv := w.rows.conversation(m); ok && conv {
+		r.setConversation(m, t)
+		return
+	}
 	if ok {
 		r.set(m, w.roles[m.FolderID] == core.RoleSent)
 		return
@@ -442,11 +451,15 @@ func (w *MainWindow) reloadList() {
 	if w.drafts.shown {
 		return // the list pane shows the drafts; choosing messages again reloads
 	}
-	q := w.query()
+	q, threads := w.query(), w.conversations
 	w.listGen++
 	gen, sel := w.listGen, w.selected
 	w.app.background("read the list", func() {
-		l, err := readList(w.app.ctx, w.app.db, q, sel)
+		read := readList
+		if threads {
+			read = readConversations
+		}
+		l, err := read(w.app.ctx, w.app.db, q, sel)
 		w.app.do(func() {
 			if gen != w.listGen {
 				return // a newer reading is under way
@@ -462,18 +475,24 @@ func (w *MainWindow) reloadList() {
 				}
 				l = listed{at: -1}
 			}
-			cacheGen := w.rows.reset(q, l.count)
+			cacheGen := w.rows.start(q, l.count, l.threads)
 			for page, rows := range l.pages {
-				w.rows.put(cacheGen, page, rows)
+				w.rows.put(cacheGen, page, rows, l.convs)
 			}
 			w.pendingRow = -1
 			w.list.Refresh()
-			w.showHeading(q.Search, l.count, err)
+			found := l.count
+			if l.threads {
+				found = l.found
+			}
+			w.showHeading(q.Search, found, err)
 			switch {
 			case sel.ID == 0:
 				w.list.UnselectAll()
 			case l.at >= 0:
-				if m, ok := w.rows.peek(l.at); ok {
+				// A conversation's row is its newest message, which need
+				// not be the one the reader shows.
+				if m, ok := w.rows.peek(l.at); ok && m.ID == sel.ID {
 					w.selected = m // with the flags as they are now
 				}
 				w.highlight(l.at)
@@ -554,7 +573,7 @@ func (w *MainWindow) openFromThread(m core.MessageSummary) {
 	w.open(m)
 	w.selRow = -1
 	for i := 0; i < w.rows.len(); i++ {
-		if row, ok := w.rows.peek(i); ok && row.ID == m.ID {
+		if row, ok := w.rows.peek(i); ok && w.rowHolds(row, m) {
 			w.selRow = i
 			w.highlight(i)
 			return
@@ -609,6 +628,13 @@ func (w *MainWindow) selectedMessage() (core.MessageSummary, bool) {
 func (w *MainWindow) setFlags(m core.MessageSummary) {
 	w.rows.update(m.ID, func(r *core.MessageSummary) { r.Flags = m.Flags })
 	if w.selected.ID == m.ID {
+		// Its conversation's row counts its unread messages.
+		switch {
+		case m.Seen && !w.selected.Seen:
+			w.rows.seen(m.ThreadID, -1)
+		case !m.Seen && w.selected.Seen:
+			w.rows.seen(m.ThreadID, 1)
+		}
 		w.selected.Flags = m.Flags
 	}
 	w.list.Refresh()

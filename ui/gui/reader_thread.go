@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,10 +15,12 @@ import (
 // the strip scrolls.
 const readerThreadRows = 5
 
-// showThread lists the other messages of the conversation (core/thread:
-// across folders and accounts, so your replies from Sent are there too),
-// oldest first, the one shown marked. A click opens one, through onOpen,
-// so that the main window's selection follows the reader.
+// showThread stacks the messages of the conversation above the one shown
+// (core/thread: across folders and accounts, so your replies from Sent
+// are there too), oldest first, so that a conversation opened on its
+// newest message reads down to it. The one shown is marked; each other
+// one is a line with its start, and a click opens it, through onOpen, so
+// that the main window's selection follows the reader.
 func (r *Reader) showThread(v *readerView) {
 	r.thread.Objects = nil
 	r.thread.Hide()
@@ -25,11 +28,16 @@ func (r *Reader) showThread(v *readerView) {
 		return
 	}
 	rows := container.NewVBox()
+	unread := 0
 	for _, m := range v.thread {
-		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), m.Folder, cmpOr(m.Subject, "(no subject)"))
+		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), m.Folder, threadLine(m))
 		if m.ID == v.id {
 			rows.Add(widget.NewLabelWithStyle("▸ "+text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			continue
+		}
+		if !m.Seen {
+			unread++
+			text = "● " + text
 		}
 		b := widget.NewButton(text, func() {
 			if r.onOpen != nil {
@@ -40,16 +48,29 @@ func (r *Reader) showThread(v *readerView) {
 		b.Importance = widget.LowImportance
 		rows.Add(b)
 	}
-	var list fyne.CanvasObject = rows
+	// The lines scroll sideways rather than widen the reader, which
+	// would squeeze the list (or the window) for one long line.
+	scroll := container.NewHScroll(rows)
 	if len(v.thread) > readerThreadRows {
-		scroll := container.NewVScroll(rows)
+		scroll = container.NewScroll(rows)
 		scroll.SetMinSize(fyne.NewSize(0, rows.Objects[0].MinSize().Height*readerThreadRows))
-		list = scroll
 	}
-	heading := widget.NewLabelWithStyle(fmt.Sprintf("Conversation: %d messages", len(v.thread)), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	var list fyne.CanvasObject = scroll
+	title := fmt.Sprintf("Conversation: %d messages", len(v.thread))
+	if unread > 0 {
+		title += fmt.Sprintf(", %d more unread", unread)
+	}
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	r.thread.Objects = []fyne.CanvasObject{heading, list}
 	r.thread.Show()
 	r.thread.Refresh()
+}
+
+// threadLine is what a line of the stack says of its message: how it
+// starts, which tells the messages of one subject apart, or else its
+// subject.
+func threadLine(m core.MessageSummary) string {
+	return clipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, "(no subject)")), 56)
 }
 
 // readThread reads the conversation of message id; a failure only leaves

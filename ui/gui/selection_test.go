@@ -436,8 +436,8 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 	w := f.app.Main()
 	c := w.win.Canvas()
 	onUI(func() {
-		if len(w.toolbar) != 13 {
-			t.Fatalf("toolbar has %d buttons, want 13", len(w.toolbar))
+		if len(w.toolbar) != 14 {
+			t.Fatalf("toolbar has %d buttons, want 14", len(w.toolbar))
 		}
 		d := fyne.CurrentApp().Driver()
 		for _, b := range w.toolbar {
