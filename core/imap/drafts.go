@@ -24,25 +24,9 @@ func (c *Client) ReplaceDraft(ctx context.Context, msgid string, raw io.Reader, 
 	if err != nil {
 		return AppendResult{}, err
 	}
-	res := AppendResult{Mailbox: name}
-	err = c.wait(ctx, func() error {
-		cmd := c.c.Append(name, size, &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagDraft, goimap.FlagSeen}})
-		if _, err := io.Copy(cmd, raw); err != nil {
-			cmd.Close()
-			return err
-		}
-		if err := cmd.Close(); err != nil {
-			return err
-		}
-		data, err := cmd.Wait()
-		if err != nil {
-			return err
-		}
-		res.UID, res.UIDValidity = uint32(data.UID), data.UIDValidity
-		return nil
-	})
+	res, err := c.appendFlagged(ctx, name, raw, size, []goimap.Flag{goimap.FlagDraft, goimap.FlagSeen}, "append draft to "+name)
 	if err != nil {
-		return res, c.classify("append draft to "+name, err)
+		return res, err
 	}
 	return res, c.removeUIDs(ctx, name, old, "replace draft")
 }

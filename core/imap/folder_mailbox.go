@@ -49,6 +49,12 @@ func (c *Client) Append(ctx context.Context, mailbox string, raw io.Reader, size
 	if f.Answered {
 		flags = append(flags, goimap.FlagAnswered)
 	}
+	return c.appendFlagged(ctx, mailbox, raw, size, flags, "append to "+mailbox)
+}
+
+// appendFlagged stores a message in a mailbox with flags, as Append and
+// ReplaceDraft do; op names the step in errors.
+func (c *Client) appendFlagged(ctx context.Context, mailbox string, raw io.Reader, size int64, flags []goimap.Flag, op string) (AppendResult, error) {
 	res := AppendResult{Mailbox: mailbox}
 	err := c.wait(ctx, func() error {
 		cmd := c.c.Append(mailbox, size, &goimap.AppendOptions{Flags: flags})
@@ -66,5 +72,5 @@ func (c *Client) Append(ctx context.Context, mailbox string, raw io.Reader, size
 		res.UID, res.UIDValidity = uint32(data.UID), data.UIDValidity
 		return nil
 	})
-	return res, c.classify("append to "+mailbox, err)
+	return res, c.classify(op, err)
 }
