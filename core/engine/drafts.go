@@ -231,16 +231,12 @@ func (e *Engine) replayDrafts(ctx context.Context, sources []int64) {
 // appendDraft uploads a draft's version (a journalled append for the
 // Drafts role) and removes the versions it replaces.
 func (e *Engine) appendDraft(ctx context.Context, c *imap.Client, en core.JournalEntry) error {
-	f, err := e.store.OpenBlob(en.Blob)
+	f, size, err := e.entryFile(en, "draft")
 	if err != nil {
-		return &parkError{fmt.Errorf("the draft's file cannot be read: %w", err)}
+		return err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return &core.StorageError{Op: "read draft", Err: err}
-	}
-	_, err = c.ReplaceDraft(ctx, en.HeaderID, f, info.Size())
+	_, err = c.ReplaceDraft(ctx, en.HeaderID, f, size)
 	return err
 }
 

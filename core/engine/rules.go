@@ -183,15 +183,11 @@ func (e *Engine) appendCopy(ctx context.Context, c *imap.Client, en core.Journal
 	if err != nil {
 		return err
 	}
-	f, err := e.store.OpenBlob(en.Blob)
+	f, size, err := e.entryFile(en, "copied message")
 	if err != nil {
-		return &parkError{fmt.Errorf("the copied message's file cannot be read: %w", err)}
+		return err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return &core.StorageError{Op: "read copied message", Err: err}
-	}
-	_, err = c.Append(ctx, dest, f, info.Size(), en.Flags)
+	_, err = c.Append(ctx, dest, f, size, en.Flags)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -380,16 +381,12 @@ func (e *Engine) deliverFile(ctx context.Context, d core.Delivery, r io.Reader) 
 // local copy, so the next sync of Sent recognises it instead of storing
 // it twice.
 func (e *Engine) appendSent(ctx context.Context, c *imap.Client, a core.Account, s core.Source, en core.JournalEntry) error {
-	f, err := e.store.OpenBlob(en.Blob)
+	f, size, err := e.entryFile(en, "sent message")
 	if err != nil {
-		return &parkError{fmt.Errorf("the sent message's file cannot be read: %w", err)}
+		return err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return &core.StorageError{Op: "read sent message", Err: err}
-	}
-	res, err := c.AppendSent(ctx, f, info.Size())
+	res, err := c.AppendSent(ctx, f, size)
 	if err != nil || res.UID == 0 || en.MessageID == 0 {
 		return err
 	}
@@ -408,4 +405,20 @@ func (e *Engine) appendSent(ctx context.Context, c *imap.Client, a core.Account,
 		return nil // the next sync resets the mailbox and relinks by content
 	}
 	return e.store.LinkIMAPUID(ctx, st.ID, res.UID, en.MessageID)
+}
+
+// entryFile opens the stored message a journalled APPEND uploads (what
+// names it in errors: "sent message", "draft") and gives its size. A
+// file that cannot be opened parks the entry: retrying would not help.
+func (e *Engine) entryFile(en core.JournalEntry, what string) (*os.File, int64, error) {
+	f, err := e.store.OpenBlob(en.Blob)
+	if err != nil {
+		return nil, 0, &parkError{fmt.Errorf("the %s's file cannot be read: %w", what, err)}
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, &core.StorageError{Op: "read " + what, Err: err}
+	}
+	return f, info.Size(), nil
 }
