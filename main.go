@@ -207,11 +207,11 @@ func runGUI(ctx context.Context, dataDir string, link *mailto.Message, minimized
 	return nil
 }
 
-// startLog sends the app's log to its file (see applog.Path), and to
+// startLog sends the app's log to its file (see cli.LogFile), and to
 // the terminal too when the app was started from one. Without a file the
 // log stays on stderr, and the app runs anyway.
 func startLog(dataDir string) *applog.Log {
-	path, err := applog.Path(dataDir, cli.DataDir(func(string) string { return "" }), runtime.GOOS, os.Getenv)
+	path, err := cli.LogFile(dataDir, os.Getenv)
 	var l *applog.Log
 	if err == nil {
 		var tty io.Writer

@@ -96,7 +96,7 @@ func runDiagnostics(ctx context.Context, c *call) error {
 		return err
 	}
 	info := diag.Info{Version: Version, DataDir: c.dataDir, Accounts: accounts}
-	info.LogFile, err = applog.Path(c.dataDir, DataDir(func(string) string { return "" }), runtime.GOOS, c.env.Getenv)
+	info.LogFile, err = LogFile(c.dataDir, c.env.Getenv)
 	if err == nil {
 		info.Problems, err = applog.Problems(info.LogFile, 20)
 	}
@@ -105,4 +105,11 @@ func runDiagnostics(ctx context.Context, c *call) error {
 	}
 	_, err = io.WriteString(c.env.Stdout, diag.Report(info))
 	return err
+}
+
+// LogFile is where the app running on dataDir logs (see applog.Path):
+// the state directory for the default data directory, whatever
+// TRIBUTARY_DATA_DIR says, else inside dataDir.
+func LogFile(dataDir string, getenv func(string) string) (string, error) {
+	return applog.Path(dataDir, DataDir(func(string) string { return "" }), runtime.GOOS, getenv)
 }
