@@ -34,6 +34,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/cli"
 	"github.com/tributary-mail/tributary/ui/gui"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // fyneApp is FyneApp.toml, where the version is kept for Fyne's
@@ -44,6 +45,7 @@ import (
 var fyneApp []byte
 
 func main() {
+	i18n.Load()
 	if v, err := cli.ParseAppVersion(fyneApp); err == nil {
 		cli.Version = v
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // Env is what a command may touch of the outside world; tests replace it.
@@ -207,6 +208,7 @@ func DataDir(getenv func(string) string) string {
 // exit status: 0 when everything asked succeeded, 1 otherwise, with one
 // line per problem on stderr.
 func Run(ctx context.Context, args []string, env Env) int {
+	i18n.Load()
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}

@@ -21,12 +21,16 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // servers holds the env file written by scripts/mailservers.sh.
 var servers map[string]string
 
 func TestMain(m *testing.M) {
+	// Tests read English, whatever language the machine has; a child
+	// inherits it through the environment.
+	i18n.Use("en", os.Setenv)
 	// The test binary doubles as the tributary command for tests that
 	// need a real process to kill.
 	if os.Getenv("TRIBUTARY_CLI_CHILD") == "1" {

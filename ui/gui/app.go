@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // Preference keys.
@@ -97,6 +98,7 @@ type App struct {
 
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
+	i18n.Load()
 	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do, followed: make(chan struct{})}
 	a.main = newMainWindow(a)
 	a.setupTray()

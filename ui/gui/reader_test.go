@@ -28,11 +28,14 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 func TestMain(m *testing.M) {
 	// Masters show dates; render them the same in every time zone.
 	time.Local = time.UTC
+	// Masters and tests read English, whatever language the machine has.
+	i18n.Use("en", os.Setenv)
 	os.Exit(m.Run())
 }
 
