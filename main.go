@@ -23,6 +23,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 	"golang.org/x/term"
 
 	"github.com/tributary-mail/tributary/assets"
@@ -52,7 +53,7 @@ func main() {
 	// The desktop runs the mail handler as `tributary mailto:...`.
 	args, link, err := mailtoArg(os.Args[1:])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tributary:", err)
+		fmt.Fprintln(os.Stderr, "tributary:", err) // i18n:ignore (the program's name)
 		os.Exit(2)
 	}
 	for _, a := range args {
@@ -65,18 +66,19 @@ func main() {
 	if !cli.HasCommand(args) {
 		for _, a := range args {
 			if a == "--version" || a == "-version" {
-				fmt.Println("tributary " + cli.Version)
+				fmt.Println("tributary " + cli.Version) // i18n:ignore (what scripts read as the version)
 				return
 			}
 		}
 		if !hasDisplay(os.Getenv) {
-			fmt.Fprintf(os.Stderr, "tributary: the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); without one, run a command: %s (tributary help shows them)\n", strings.Join(cli.CommandNames(), ", "))
+			fmt.Fprintln(os.Stderr, "tributary:", lang.L("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); without one, run a command: {{.Commands}} (tributary help shows them)", // i18n:ignore (the program's name)
+				map[string]any{"Commands": strings.Join(cli.CommandNames(), ", ")}))
 			os.Exit(2)
 		}
 	}
 	cli.GUI = func(ctx context.Context, dataDir string) error {
 		if !hasDisplay(os.Getenv) {
-			return errors.New("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); try tributary demo --headless")
+			return errors.New(lang.L("the desktop app needs a display (neither DISPLAY nor WAYLAND_DISPLAY is set); try tributary demo --headless"))
 		}
 		return runGUI(ctx, dataDir, nil, false)
 	}
@@ -88,7 +90,7 @@ func main() {
 		os.Exit(cli.Run(ctx, args, env))
 	}
 	if err := runGUI(ctx, cli.GlobalDataDir(args, os.Getenv), link, slices.Contains(args, autostart.MinimizedFlag)); err != nil {
-		fmt.Fprintln(os.Stderr, "tributary:", err)
+		fmt.Fprintln(os.Stderr, "tributary:", err) // i18n:ignore (the program's name)
 		os.Exit(1)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/reply"
 )
@@ -122,5 +124,5 @@ func parseAddresses(s string) ([]*mail.Address, error) { return core.ParseAddres
 
 // addressError says what is wrong with an address entry, in words.
 func addressError(err error) string {
-	return err.Error() + ". Separate addresses with commas."
+	return lang.L("{{.Problem}}. Separate addresses with commas.", map[string]any{"Problem": err.Error()})
 }

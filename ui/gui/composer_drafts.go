@@ -4,7 +4,10 @@ import (
 	"slices"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // changed follows every edit: the draft is saved autosaveDelay after the
@@ -36,7 +39,7 @@ func (c *composer) saveNow() {
 		a.do(func() {
 			if err != nil {
 				c.dirty = true
-				c.status.SetText("Cannot save the draft: " + err.Error())
+				c.status.SetText(lang.L("Cannot save the draft: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			if id != 0 && c.closed {
@@ -51,7 +54,7 @@ func (c *composer) saveNow() {
 			if id != 0 {
 				c.draftID = id
 				if !c.sending && !c.done {
-					c.status.SetText("Draft saved at " + time.Now().Format("15:04"))
+					c.status.SetText(lang.L("Draft saved at {{.Time}}", map[string]any{"Time": i18n.Time(time.Now())}))
 				}
 			}
 		})

@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/reply"
 )
@@ -39,9 +41,9 @@ func (c *composer) setIdentities(accounts []core.Account, ids []core.Identity) {
 		c.ready = false
 		c.sendButton.Disable()
 		c.laterButton.Disable()
-		c.from.PlaceHolder = "No account yet"
+		c.from.PlaceHolder = lang.L("No account yet")
 		c.from.Refresh()
-		c.status.SetText("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile.")
+		c.status.SetText(lang.L("Add an account (Add account, in the main window) to send this message; it is kept as a draft meanwhile."))
 		return
 	}
 	labels := make([]string, len(ids))
@@ -60,7 +62,7 @@ func (c *composer) setIdentities(accounts []core.Account, ids []core.Identity) {
 		pick = 0
 	}
 	c.from.Options = labels
-	c.from.PlaceHolder = "Choose who it is from"
+	c.from.PlaceHolder = lang.L("Choose who it is from")
 	c.from.SetSelectedIndex(pick)
 	c.from.OnChanged = func(string) {
 		c.swapSignature()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -56,13 +57,13 @@ type composerMarkdown struct {
 // the body goes.
 func (c *composer) initMarkdown() {
 	md := &c.md
-	md.plainOnly = widget.NewCheck("Plain text only", func(bool) {
+	md.plainOnly = widget.NewCheck(lang.L("Plain text only"), func(bool) {
 		c.changed()
 		c.updatePreview()
 	})
 	md.plainOnly.Checked = c.draft.PlainTextOnly
-	md.previewOn = widget.NewCheck("Preview", func(on bool) { c.showPreview(on) })
-	md.insertImage = widget.NewButtonWithIcon("Insert image…", theme.FileImageIcon(), c.pickImage)
+	md.previewOn = widget.NewCheck(lang.L("Preview"), func(on bool) { c.showPreview(on) })
+	md.insertImage = widget.NewButtonWithIcon(lang.L("Insert image…"), theme.FileImageIcon(), c.pickImage)
 	md.tools = container.NewHBox(md.insertImage, md.previewOn, md.plainOnly)
 	md.preview = widget.NewRichText()
 	md.preview.Wrapping = fyne.TextWrapWord
@@ -153,14 +154,14 @@ func (c *composer) previewSegments(text string, plain bool, files []string) []wi
 	}
 	r, err := markdown.Render(text, cids)
 	if errors.Is(err, markdown.ErrTooLarge) {
-		return []widget.RichTextSegment{&widget.TextSegment{Text: "This text is too long to format; it goes as plain text.", Style: widget.RichTextStyleEmphasis}}
+		return []widget.RichTextSegment{&widget.TextSegment{Text: lang.L("This text is too long to format; it goes as plain text."), Style: widget.RichTextStyleEmphasis}}
 	}
 	if err != nil {
-		return []widget.RichTextSegment{&widget.TextSegment{Text: "Cannot show a preview: " + err.Error(), Style: widget.RichTextStyleEmphasis}}
+		return []widget.RichTextSegment{&widget.TextSegment{Text: lang.L("Cannot show a preview: {{.Error}}", map[string]any{"Error": err.Error()}), Style: widget.RichTextStyleEmphasis}}
 	}
 	doc, err := tryHTMLToRich(r.Body, loaded)
 	if err != nil {
-		return []widget.RichTextSegment{&widget.TextSegment{Text: "Cannot show a preview: " + err.Error(), Style: widget.RichTextStyleEmphasis}}
+		return []widget.RichTextSegment{&widget.TextSegment{Text: lang.L("Cannot show a preview: {{.Error}}", map[string]any{"Error": err.Error()}), Style: widget.RichTextStyleEmphasis}}
 	}
 	return doc.segments
 }
@@ -207,7 +208,7 @@ func (c *composer) formatted(d smtp.Draft) smtp.Draft {
 func (c *composer) pickImage() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("cannot insert the image: %w", err), c.win)
+			dialog.ShowError(fmt.Errorf("%s: %w", lang.L("cannot insert the image"), err), c.win)
 			return
 		}
 		if r == nil {
@@ -215,7 +216,7 @@ func (c *composer) pickImage() {
 		}
 		r.Close()
 		if r.URI().Scheme() != "file" {
-			dialog.ShowError(fmt.Errorf("only files on this computer can be inserted, not %s", r.URI()), c.win)
+			dialog.ShowError(errors.New(lang.L("only files on this computer can be inserted, not {{.URI}}", map[string]any{"URI": r.URI().String()})), c.win)
 			return
 		}
 		c.insertImage(r.URI().Path())
@@ -231,12 +232,12 @@ func (c *composer) insertImage(path string) {
 		return
 	}
 	if !markdown.IsImage(path) {
-		dialog.ShowError(fmt.Errorf("%s is not a picture mail can show (PNG, JPEG, GIF or WebP); attach it instead", filepath.Base(path)), c.win)
+		dialog.ShowError(errors.New(lang.L("{{.File}} is not a picture mail can show (PNG, JPEG, GIF or WebP); attach it instead", map[string]any{"File": filepath.Base(path)})), c.win)
 		return
 	}
 	for _, p := range c.files {
 		if p != path && filepath.Base(p) == filepath.Base(path) {
-			dialog.ShowError(fmt.Errorf("another attachment is already named %s; rename one of them first", filepath.Base(path)), c.win)
+			dialog.ShowError(errors.New(lang.L("another attachment is already named {{.File}}; rename one of them first", map[string]any{"File": filepath.Base(path)})), c.win)
 			return
 		}
 	}

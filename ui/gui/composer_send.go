@@ -2,17 +2,18 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // How the message waits in the outbox, and what the composer keeps.
@@ -65,11 +66,12 @@ func (c *composer) queueOptions(acct core.Account, at time.Time) engine.QueueOpt
 func (c *composer) notQueued(d smtp.Draft, err error) {
 	c.sending = false
 	c.setEditable(true)
-	msg := "Not sent: " + err.Error() + ". Nothing was sent; correct it and press Send again."
+	msg := lang.L("Not sent: {{.Error}}. Nothing was sent; correct it and press Send again.", map[string]any{"Error": err.Error()})
 	c.status.SetText(msg)
 	if c.closed {
 		c.saveNow() // nothing the user wrote is lost with the window
-		c.app.fyne.SendNotification(fyne.NewNotification("Message not sent: "+d.Subject, msg+" It is kept in Drafts."))
+		c.app.fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent: {{.Subject}}", map[string]any{"Subject": d.Subject}),
+			msg+" "+lang.L("It is kept in Drafts.")))
 	}
 }
 
@@ -93,10 +95,10 @@ func (c *composer) sendLater() {
 	clock.Validator = func(s string) error { _, err := laterTime(date.Text, s, time.Now()); return err }
 	zone, _ := time.Now().Zone()
 	items := []*widget.FormItem{
-		{Text: "Date", Widget: date, HintText: "year-month-day"},
-		{Text: "Time", Widget: clock, HintText: "hours:minutes, " + zone},
+		{Text: lang.L("Date"), Widget: date, HintText: lang.L("year-month-day")},
+		{Text: lang.L("Time"), Widget: clock, HintText: lang.L("hours:minutes, {{.Zone}}", map[string]any{"Zone": zone})},
 	}
-	dialog.ShowForm("Send later", "Schedule", "Cancel", items, func(ok bool) {
+	dialog.ShowForm(lang.L("Send later"), lang.L("Schedule"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -107,7 +109,7 @@ func (c *composer) sendLater() {
 		}
 		c.sending = true
 		c.setEditable(false)
-		c.status.SetText("Scheduling for " + at.Format("Mon 2 Jan 15:04") + "…")
+		c.status.SetText(lang.L("Scheduling for {{.Time}}…", map[string]any{"Time": i18n.WeekdayTime(at)}))
 		if c.timer != nil {
 			c.timer.Stop()
 		}
@@ -125,15 +127,15 @@ const (
 func laterTime(date, clock string, now time.Time) (time.Time, error) {
 	day, err := time.ParseInLocation(laterDateLayout, strings.TrimSpace(date), time.Local)
 	if err != nil {
-		return time.Time{}, errors.New("write the date as year-month-day, such as 2026-12-24")
+		return time.Time{}, errors.New(lang.L("write the date as year-month-day, such as 2026-12-24"))
 	}
 	hm, err := time.Parse(laterClockLayout, strings.TrimSpace(clock))
 	if err != nil {
-		return time.Time{}, errors.New("write the time as hours:minutes, such as 09:00")
+		return time.Time{}, errors.New(lang.L("write the time as hours:minutes, such as 09:00"))
 	}
 	at := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, time.Local)
 	if !at.After(now) {
-		return time.Time{}, fmt.Errorf("%s has passed: choose a later time", at.Format("Mon 2 Jan 2006 15:04"))
+		return time.Time{}, errors.New(lang.L("{{.Time}} has passed: choose a later time", map[string]any{"Time": i18n.DateTime(at)}))
 	}
 	return at, nil
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -21,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // autosaveDelay is how long after the last change a draft is saved; a
@@ -115,12 +117,12 @@ func newComposer(a *App, d Draft) *composer {
 	c := &composer{app: a, draft: d, saved: d.saved, draftID: d.saved, float: container.NewWithoutLayout()}
 	title := d.Subject
 	if title == "" {
-		title = "New message"
+		title = lang.L("New message")
 	}
 	c.win = a.fyne.NewWindow(title)
 
 	c.from = widget.NewSelect(nil, nil)
-	c.from.PlaceHolder = "Loading accounts…"
+	c.from.PlaceHolder = lang.L("Loading accounts…")
 	c.from.Disable()
 	c.to = newAddressField(c, "name@example.com")
 	c.cc = newAddressField(c, "")
@@ -147,7 +149,7 @@ func newComposer(a *App, d Draft) *composer {
 	c.subject.OnChanged = func(s string) {
 		c.changed()
 		if strings.TrimSpace(s) == "" {
-			s = "New message"
+			s = lang.L("New message")
 		}
 		c.win.SetTitle(s)
 	}
@@ -156,22 +158,22 @@ func newComposer(a *App, d Draft) *composer {
 	c.fileList = container.NewVBox()
 	c.status = widget.NewLabel("")
 	c.status.Wrapping = fyne.TextWrapWord
-	c.sendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), c.send)
+	c.sendButton = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.send)
 	c.sendButton.Importance = widget.HighImportance
 	c.sendButton.Disable()
-	c.laterButton = widget.NewButtonWithIcon("Send later…", theme.HistoryIcon(), c.sendLater)
+	c.laterButton = widget.NewButtonWithIcon(lang.L("Send later…"), theme.HistoryIcon(), c.sendLater)
 	c.laterButton.Disable()
-	c.attachButton = widget.NewButtonWithIcon("Attach…", theme.MailAttachmentIcon(), c.pickFile)
-	c.discardButton = widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), c.discard)
+	c.attachButton = widget.NewButtonWithIcon(lang.L("Attach…"), theme.MailAttachmentIcon(), c.pickFile)
+	c.discardButton = widget.NewButtonWithIcon(lang.L("Discard"), theme.DeleteIcon(), c.discard)
 	key := func(s string) fyne.CanvasObject {
 		return container.NewVBox(widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 	}
 	form := container.New(layout.NewFormLayout(),
-		key("From"), c.from,
-		key("To"), c.to.box,
-		key("Cc"), c.cc.box,
-		key("Bcc"), c.bcc.box,
-		key("Subject"), c.subject)
+		key(lang.L("From")), c.from,
+		key(lang.L("To")), c.to.box,
+		key(lang.L("Cc")), c.cc.box,
+		key(lang.L("Bcc")), c.bcc.box,
+		key(lang.L("Subject")), c.subject)
 	toolbar := container.NewHBox(c.sendButton, c.laterButton, c.attachButton, c.md.tools, layout.NewSpacer(), c.discardButton)
 	c.win.SetContent(container.NewStack(container.NewBorder(
 		container.NewVBox(toolbar, form),
@@ -199,7 +201,7 @@ func (c *composer) load() {
 		known, _ := a.db.KnownAddresses(a.ctx, knownAddressesMax)
 		a.do(func() {
 			if err != nil {
-				c.status.SetText("Cannot read the accounts: " + err.Error())
+				c.status.SetText(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			c.setIdentities(accounts, ids)
@@ -211,7 +213,7 @@ func (c *composer) load() {
 func (c *composer) pickFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("cannot attach the file: %w", err), c.win)
+			dialog.ShowError(fmt.Errorf("%s: %w", lang.L("cannot attach the file"), err), c.win)
 			return
 		}
 		if r == nil {
@@ -219,7 +221,7 @@ func (c *composer) pickFile() {
 		}
 		r.Close()
 		if r.URI().Scheme() != "file" {
-			dialog.ShowError(fmt.Errorf("only files on this computer can be attached, not %s", r.URI()), c.win)
+			dialog.ShowError(errors.New(lang.L("only files on this computer can be attached, not {{.URI}}", map[string]any{"URI": r.URI().String()})), c.win)
 			return
 		}
 		c.addFile(r.URI().Path())
@@ -260,7 +262,7 @@ func (c *composer) validate() (smtp.Draft, core.Account, bool) {
 	ok := true
 	acct, chosen := c.account()
 	if !chosen {
-		c.status.SetText("Choose the account to send from.")
+		c.status.SetText(lang.L("Choose the account to send from."))
 		ok = false
 	}
 	var d smtp.Draft
@@ -277,7 +279,7 @@ func (c *composer) validate() (smtp.Draft, core.Account, bool) {
 		*f.list = list
 	}
 	if ok && len(d.Recipients()) == 0 {
-		c.to.showProblem("Add at least one recipient.")
+		c.to.showProblem(lang.L("Add at least one recipient."))
 		ok = false
 	}
 	d.Subject = strings.TrimSpace(c.subject.Text)
@@ -304,7 +306,7 @@ func (c *composer) send() {
 	d = c.formatted(d)
 	c.sending = true
 	c.setEditable(false)
-	c.status.SetText(fmt.Sprintf("Sending from %s…", acct.Name))
+	c.status.SetText(lang.L("Sending from {{.Account}}…", map[string]any{"Account": acct.Name}))
 	if c.timer != nil {
 		c.timer.Stop()
 	}
@@ -339,11 +341,11 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 	msg := sendOutcome(item, err)
 	if c.closed {
 		// The window went while sending: say it where it is still seen.
-		c.app.fyne.SendNotification(fyne.NewNotification("Message not sent yet: "+item.Subject, msg))
+		c.app.fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent yet: {{.Subject}}", map[string]any{"Subject": item.Subject}), msg))
 		return
 	}
 	c.status.SetText(msg)
-	dialog.ShowCustomConfirm("Message not sent yet", "Open the outbox", "Close", widget.NewLabel(wrapWords(msg, 72)), func(open bool) {
+	dialog.ShowCustomConfirm(lang.L("Message not sent yet"), lang.L("Open the outbox"), lang.L("Close"), widget.NewLabel(wrapWords(msg, 72)), func(open bool) {
 		if open {
 			c.app.OpenOutbox()
 		}
@@ -355,20 +357,19 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 func sendOutcome(item core.OutboxItem, err error) string {
 	switch {
 	case errors.Is(err, storage.ErrNotClaimable):
-		return "The message is already being sent in the background. The outbox shows how it goes."
+		return lang.L("The message is already being sent in the background. The outbox shows how it goes.")
 	case item.State == core.OutboxRetry:
-		return fmt.Sprintf("Not sent yet: %s\nTributary tries again at %s. The message waits in the outbox.",
-			item.LastError, item.NextAttempt.Local().Format("15:04"))
+		return lang.L("Not sent yet: {{.Error}}\nTributary tries again at {{.Time}}. The message waits in the outbox.",
+			map[string]any{"Error": item.LastError, "Time": i18n.Time(item.NextAttempt.Local())})
 	case item.State == core.OutboxFailed:
-		return fmt.Sprintf("Sending failed: %s\nThe message stays in the outbox: correct the problem (the account's server settings or password, say), then retry it from the outbox, or delete it there.",
-			item.LastError)
+		return lang.L("Sending failed: {{.Error}}\nThe message stays in the outbox: correct the problem (the account's server settings or password, say), then retry it from the outbox, or delete it there.",
+			map[string]any{"Error": item.LastError})
 	case item.State == core.OutboxUnknown:
-		return "The connection was lost after the message was handed to the server, so it may or may not have been delivered.\n" +
-			"It stays in the outbox, marked “unknown”. Tributary will not send it again by itself: check with a recipient, then mark it as sent or send it again from the outbox."
+		return lang.L("The connection was lost after the message was handed to the server, so it may or may not have been delivered.\nIt stays in the outbox, marked “unknown”. Tributary will not send it again by itself: check with a recipient, then mark it as sent or send it again from the outbox.")
 	case item.State == core.OutboxQueued:
-		return "Sending was interrupted. The message is queued in the outbox and goes out with the next attempt."
+		return lang.L("Sending was interrupted. The message is queued in the outbox and goes out with the next attempt.")
 	}
-	return fmt.Sprintf("Not sent: %v\nThe message stays in the outbox.", err)
+	return lang.L("Not sent: {{.Error}}\nThe message stays in the outbox.", map[string]any{"Error": fmt.Sprint(err)})
 }
 
 // wrapWords breaks lines of text at spaces to at most width characters,
@@ -436,7 +437,7 @@ func (c *composer) discard() {
 		drop(true) // nothing would be lost, so nothing to ask
 		return
 	}
-	dialog.ShowConfirm("Discard this message?", "What you wrote is deleted, draft included.", drop, c.win)
+	dialog.ShowConfirm(lang.L("Discard this message?"), lang.L("What you wrote is deleted, draft included."), drop, c.win)
 }
 
 // blank reports whether the composer holds nothing the user would miss:

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -10,12 +9,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/vcard"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // contactsWindow is the address book: the contacts saved and collected
@@ -57,9 +58,9 @@ func (a *App) OpenContacts() {
 }
 
 func newContactsWindow(a *App) *contactsWindow {
-	w := &contactsWindow{app: a, win: a.fyne.NewWindow("Contacts")}
+	w := &contactsWindow{app: a, win: a.fyne.NewWindow(lang.L("Contacts"))}
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Search names and addresses")
+	w.search.SetPlaceHolder(lang.L("Search names and addresses"))
 	w.search.OnChanged = func(string) { w.filter() }
 	w.list = widget.NewList(func() int { return len(w.shown) },
 		func() fyne.CanvasObject {
@@ -78,12 +79,12 @@ func newContactsWindow(a *App) *contactsWindow {
 		}
 	}
 	w.name = widget.NewEntry()
-	w.name.SetPlaceHolder("Ann Example")
+	w.name.SetPlaceHolder(lang.L("Ann Example"))
 	w.emails = widget.NewMultiLineEntry()
-	w.emails.SetPlaceHolder("one address a line")
+	w.emails.SetPlaceHolder(lang.L("one address a line"))
 	w.emails.SetMinRowsVisible(3)
 	w.phones = widget.NewMultiLineEntry()
-	w.phones.SetPlaceHolder("one number a line")
+	w.phones.SetPlaceHolder(lang.L("one number a line"))
 	w.phones.SetMinRowsVisible(2)
 	w.notes = widget.NewMultiLineEntry()
 	w.notes.Wrapping = fyne.TextWrapWord
@@ -91,16 +92,16 @@ func newContactsWindow(a *App) *contactsWindow {
 	w.info = widget.NewLabel("")
 	w.info.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
-		widget.NewFormItem("Name", w.name),
-		widget.NewFormItem("Addresses", w.emails),
-		widget.NewFormItem("Phones", w.phones),
-		widget.NewFormItem("Notes", w.notes),
+		widget.NewFormItem(lang.L("Name"), w.name),
+		widget.NewFormItem(lang.L("Addresses"), w.emails),
+		widget.NewFormItem(lang.L("Phones"), w.phones),
+		widget.NewFormItem(lang.L("Notes"), w.notes),
 	)
-	w.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), w.saveContact)
+	w.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), w.saveContact)
 	w.save.Importance = widget.HighImportance
-	w.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), w.confirmRemove)
-	w.write = widget.NewButtonWithIcon("Write to", theme.MailComposeIcon(), w.writeTo)
-	newContact := widget.NewButtonWithIcon("New contact", theme.ContentAddIcon(), func() {
+	w.remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), w.confirmRemove)
+	w.write = widget.NewButtonWithIcon(lang.L("Write to"), theme.MailComposeIcon(), w.writeTo)
+	newContact := widget.NewButtonWithIcon(lang.L("New contact"), theme.ContentAddIcon(), func() {
 		w.list.UnselectAll()
 		w.edit(core.Contact{})
 		w.win.Canvas().Focus(w.name)
@@ -112,8 +113,8 @@ func newContactsWindow(a *App) *contactsWindow {
 	split.Offset = 0.45
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
-	importButton := widget.NewButtonWithIcon("Import vCard…", theme.FolderOpenIcon(), w.chooseImport)
-	exportButton := widget.NewButtonWithIcon("Export vCard…", theme.DocumentSaveIcon(), w.chooseExport)
+	importButton := widget.NewButtonWithIcon(lang.L("Import vCard…"), theme.FolderOpenIcon(), w.chooseImport)
+	exportButton := widget.NewButtonWithIcon(lang.L("Export vCard…"), theme.DocumentSaveIcon(), w.chooseExport)
 	bottom := container.NewBorder(nil, nil, nil, container.NewHBox(importButton, exportButton), w.status)
 	w.win.SetContent(container.NewBorder(nil, bottom, nil, nil, split))
 	w.win.Resize(fyne.NewSize(860, 560))
@@ -134,7 +135,7 @@ func contactLine(c core.Contact) string {
 		s = c.Name + " — " + s
 	}
 	if c.Collected() {
-		s += "  (from mail)"
+		s += "  (" + lang.L("from mail") + ")"
 	}
 	return strings.TrimSuffix(s, " — ")
 }
@@ -146,7 +147,7 @@ func (w *contactsWindow) refresh() {
 		list, err := a.db.Contacts(a.ctx)
 		a.do(func() {
 			if err != nil {
-				w.status.SetText("Cannot read the contacts: " + err.Error())
+				w.status.SetText(lang.L("Cannot read the contacts: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			w.all = list
@@ -200,11 +201,12 @@ func (w *contactsWindow) edit(c core.Contact) {
 	known := c.ID != 0 || w.chosenAddr != ""
 	switch {
 	case !known:
-		w.info.SetText("A new contact.")
+		w.info.SetText(lang.L("A new contact."))
 	case c.Collected():
-		w.info.SetText(fmt.Sprintf("Collected from mail: you wrote %d, received %d. Saving it keeps your changes; mail no longer changes it.", c.Sent, c.Received))
+		w.info.SetText(lang.L("Collected from mail: you wrote {{.Sent}}, received {{.Received}}. Saving it keeps your changes; mail no longer changes it.",
+			map[string]any{"Sent": i18n.Number(c.Sent), "Received": i18n.Number(c.Received)}))
 	default:
-		w.info.SetText(fmt.Sprintf("You wrote %d, received %d.", c.Sent, c.Received))
+		w.info.SetText(lang.L("You wrote {{.Sent}}, received {{.Received}}.", map[string]any{"Sent": i18n.Number(c.Sent), "Received": i18n.Number(c.Received)}))
 	}
 	if known {
 		w.remove.Enable()
@@ -233,15 +235,15 @@ func splitOn(s, seps string) []string {
 func (w *contactsWindow) saveContact() {
 	c := w.form()
 	a := w.app
-	w.status.SetText("Saving…")
+	w.status.SetText(lang.L("Saving…"))
 	a.background("save contact", func() {
 		err := a.engine.SaveContact(a.ctx, &c)
 		a.do(func() {
 			if err != nil {
-				w.status.SetText("Not saved: " + err.Error())
+				w.status.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
-			w.status.SetText("Saved " + contactName(c) + ".")
+			w.status.SetText(lang.L("Saved {{.Contact}}.", map[string]any{"Contact": contactName(c)}))
 			w.chosenID, w.chosenAddr = c.ID, ""
 			w.refresh()
 		})
@@ -265,7 +267,8 @@ func (w *contactsWindow) confirmRemove() {
 	if c.ID == 0 && len(c.Emails) == 0 {
 		return
 	}
-	dialog.ShowConfirm("Remove contact", fmt.Sprintf("Remove %s from the address book? Mail from or to it will not bring it back; add it again by hand or by importing it.", contactName(c)), func(ok bool) {
+	dialog.ShowConfirm(lang.L("Remove contact"), lang.L("Remove {{.Contact}} from the address book? Mail from or to it will not bring it back; add it again by hand or by importing it.",
+		map[string]any{"Contact": contactName(c)}), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -274,10 +277,10 @@ func (w *contactsWindow) confirmRemove() {
 			err := a.engine.DeleteContact(a.ctx, c)
 			a.do(func() {
 				if err != nil {
-					w.status.SetText("Not removed: " + err.Error())
+					w.status.SetText(lang.L("Not removed: {{.Error}}", map[string]any{"Error": err.Error()}))
 					return
 				}
-				w.status.SetText("Removed " + contactName(c) + ".")
+				w.status.SetText(lang.L("Removed {{.Contact}}.", map[string]any{"Contact": contactName(c)}))
 				w.list.UnselectAll()
 				w.edit(core.Contact{})
 				w.refresh()
@@ -311,7 +314,7 @@ func (w *contactsWindow) chooseImport() {
 // importFile reads a vCard file and saves its contacts, all or none.
 func (w *contactsWindow) importFile(path string) {
 	a := w.app
-	w.status.SetText("Importing " + filepath.Base(path) + "…")
+	w.status.SetText(lang.L("Importing {{.File}}…", map[string]any{"File": filepath.Base(path)}))
 	a.background("import contacts", func() {
 		msg := importContacts(a, path)
 		a.do(func() {
@@ -324,23 +327,26 @@ func (w *contactsWindow) importFile(path string) {
 func importContacts(a *App, path string) string {
 	f, err := os.Open(path)
 	if err != nil {
-		return "Cannot import: " + err.Error()
+		return lang.L("Cannot import: {{.Error}}", map[string]any{"Error": err.Error()})
 	}
 	list, problems, err := vcard.Read(f)
 	f.Close()
 	if err != nil {
-		return "Cannot import " + filepath.Base(path) + ": " + err.Error()
+		return lang.L("Cannot import {{.File}}: {{.Error}}", map[string]any{"File": filepath.Base(path), "Error": err.Error()})
 	}
 	if len(list) == 0 {
-		return "Nothing imported: no card in " + filepath.Base(path) + " has a name or an address."
+		return lang.L("Nothing imported: no card in {{.File}} has a name or an address.", map[string]any{"File": filepath.Base(path)})
 	}
 	rep, err := a.engine.ImportContacts(a.ctx, list)
 	if err != nil {
-		return "Nothing imported: " + err.Error()
+		return lang.L("Nothing imported: {{.Error}}", map[string]any{"Error": err.Error()})
 	}
-	msg := fmt.Sprintf("Imported %d contacts: %d new, %d merged into contacts with the same address.", rep.Added+rep.Merged, rep.Added, rep.Merged)
+	n := rep.Added + rep.Merged
+	msg := lang.N("Imported {{.Count}} contacts: {{.New}} new, {{.Merged}} merged into contacts with the same address.", n,
+		map[string]any{"Count": i18n.Number(n), "New": i18n.Number(rep.Added), "Merged": i18n.Number(rep.Merged)})
 	if len(problems) > 0 {
-		msg += fmt.Sprintf(" %d problems: %s", len(problems), strings.Join(problems, "; "))
+		msg += " " + lang.N("{{.Count}} problems: {{.Problems}}", len(problems),
+			map[string]any{"Count": i18n.Number(len(problems)), "Problems": strings.Join(problems, "; ")})
 	}
 	return msg
 }
@@ -365,10 +371,10 @@ func (w *contactsWindow) exportFile(path string) {
 		n, err := exportContacts(a, path)
 		a.do(func() {
 			if err != nil {
-				w.status.SetText("Not exported: " + err.Error())
+				w.status.SetText(lang.L("Not exported: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
-			w.status.SetText(fmt.Sprintf("Exported %d contacts to %s.", n, path))
+			w.status.SetText(lang.N("Exported {{.Count}} contacts to {{.Path}}.", n, map[string]any{"Count": i18n.Number(n), "Path": path}))
 		})
 	})
 }

@@ -137,7 +137,7 @@ func TestContactsWindow(t *testing.T) {
 	// Export, then import into the same book: everything merges.
 	path := filepath.Join(t.TempDir(), "book.vcf")
 	onUI(func() { w.exportFile(path) })
-	eventually(t, "exported", func() bool { return strings.HasPrefix(w.status.Text, "Exported 1 contacts") })
+	eventually(t, "exported", func() bool { return strings.HasPrefix(w.status.Text, "Exported 1 contact to") })
 	data, err := os.ReadFile(path)
 	if err != nil || !strings.Contains(string(data), "FN:Ann Edited\r\n") {
 		t.Fatalf("exported file = %q, %v", data, err)

@@ -9,11 +9,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // outboxWindow lists the outbox, with what each message's state allows,
@@ -68,7 +70,7 @@ func (a *App) OpenDrafts() {
 }
 
 func newOutboxWindow(a *App) *outboxWindow {
-	w := &outboxWindow{app: a, win: a.fyne.NewWindow("Outbox")}
+	w := &outboxWindow{app: a, win: a.fyne.NewWindow(lang.L("Outbox"))}
 	w.list = widget.NewList(func() int { return len(w.items) }, newOutboxRow, w.updateRow)
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.items) {
@@ -76,13 +78,13 @@ func newOutboxWindow(a *App) *outboxWindow {
 			w.showDetail()
 		}
 	}
-	w.detail = widget.NewLabel("Select a message to see what can be done with it.")
+	w.detail = widget.NewLabel(lang.L("Select a message to see what can be done with it."))
 	w.detail.Wrapping = fyne.TextWrapWord
-	w.retry = widget.NewButtonWithIcon("Retry now", theme.MailSendIcon(), func() { w.withSelected(w.sendNow) })
-	w.markSent = widget.NewButtonWithIcon("Mark as sent", theme.ConfirmIcon(), func() { w.withSelected(w.confirmSent) })
-	w.again = widget.NewButtonWithIcon("Send again", theme.MailSendIcon(), func() { w.withSelected(w.confirmAgain) })
-	w.remove = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.withSelected(w.confirmDelete) })
-	w.unsend = widget.NewButtonWithIcon("Back to drafts", theme.DocumentCreateIcon(), func() { w.withSelected(w.backToDrafts) })
+	w.retry = widget.NewButtonWithIcon(lang.L("Retry now"), theme.MailSendIcon(), func() { w.withSelected(w.sendNow) })
+	w.markSent = widget.NewButtonWithIcon(lang.L("Mark as sent"), theme.ConfirmIcon(), func() { w.withSelected(w.confirmSent) })
+	w.again = widget.NewButtonWithIcon(lang.L("Send again"), theme.MailSendIcon(), func() { w.withSelected(w.confirmAgain) })
+	w.remove = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { w.withSelected(w.confirmDelete) })
+	w.unsend = widget.NewButtonWithIcon(lang.L("Back to drafts"), theme.DocumentCreateIcon(), func() { w.withSelected(w.backToDrafts) })
 	actions := container.NewHBox(w.retry, w.unsend, w.markSent, w.again, w.remove)
 	outbox := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.detail, actions), nil, nil, w.list)
 
@@ -93,14 +95,14 @@ func newOutboxWindow(a *App) *outboxWindow {
 			w.showDraftActions()
 		}
 	}
-	w.openDraft = widget.NewButtonWithIcon("Open", theme.DocumentCreateIcon(), w.openChosenDraft)
-	w.dropDraft = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), w.deleteChosenDraft)
+	w.openDraft = widget.NewButtonWithIcon(lang.L("Open"), theme.DocumentCreateIcon(), w.openChosenDraft)
+	w.dropDraft = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), w.deleteChosenDraft)
 	drafts := container.NewBorder(nil, container.NewHBox(w.openDraft, w.dropDraft), nil, nil, w.draftList)
 
-	w.tabs = container.NewAppTabs(container.NewTabItem("Outbox", outbox), container.NewTabItem("Drafts", drafts))
+	w.tabs = container.NewAppTabs(container.NewTabItem(lang.L("Outbox"), outbox), container.NewTabItem(lang.L("Drafts"), drafts))
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), w.refresh)
+	refresh := widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), w.refresh)
 	w.win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, refresh, w.status), nil, nil, w.tabs))
 	w.win.Resize(fyne.NewSize(760, 520))
 	w.win.SetOnClosed(func() {
@@ -121,12 +123,12 @@ func (w *outboxWindow) refresh() {
 		drafts, derr := a.db.Drafts(a.ctx)
 		a.do(func() {
 			if err = errors.Join(err, derr); err != nil {
-				w.status.SetText("Cannot read the outbox: " + err.Error())
+				w.status.SetText(lang.L("Cannot read the outbox: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			w.items, w.drafts = items, drafts
-			w.tabs.Items[0].Text = fmt.Sprintf("Outbox (%d)", len(items))
-			w.tabs.Items[1].Text = fmt.Sprintf("Drafts (%d)", len(drafts))
+			w.tabs.Items[0].Text = lang.L("Outbox ({{.Count}})", map[string]any{"Count": i18n.Number(len(items))})
+			w.tabs.Items[1].Text = lang.L("Drafts ({{.Count}})", map[string]any{"Count": i18n.Number(len(drafts))})
 			w.tabs.Refresh()
 			w.list.Refresh()
 			w.draftList.Refresh()
@@ -203,7 +205,7 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	state.SetText(stateLabel(it))
 	state.Importance = stateImportance(it.State)
 	state.Refresh()
-	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"), it.Account))
+	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, lang.L("no recipients")), orNone(it.Subject, lang.L("no subject")), it.Account))
 	when.SetText(whenLabel(it.Created))
 	info.SetText(attemptLine(it))
 	o.Refresh() // the state and time widths change with the text
@@ -219,10 +221,10 @@ func (w *outboxWindow) updateDraftRow(i widget.ListItemID, o fyne.CanvasObject) 
 // main window's Drafts.
 func showDraftRow(d storage.Draft, o fyne.CanvasObject) {
 	state, summary, when, info := rowParts(o)
-	state.SetText("Draft")
+	state.SetText(lang.L("Draft"))
 	state.Importance = widget.MediumImportance
 	state.Refresh()
-	summary.SetText(orNone(strings.TrimSpace(d.Subject), "no subject") + " — " + orNone(strings.TrimSpace(d.To), "no recipients yet"))
+	summary.SetText(orNone(strings.TrimSpace(d.Subject), lang.L("no subject")) + " — " + orNone(strings.TrimSpace(d.To), lang.L("no recipients yet")))
 	when.SetText(whenLabel(d.Updated))
 	info.SetText(clipRunes(strings.Join(strings.Fields(d.Body), " "), 200))
 	o.Refresh()
@@ -237,26 +239,24 @@ func orNone(s, none string) string {
 
 // attemptLine sums up the attempts at a message.
 func attemptLine(it core.OutboxItem) string {
-	parts := []string{"not tried yet"}
-	switch {
-	case it.Attempts == 1:
-		parts[0] = "1 attempt"
-	case it.Attempts > 1:
-		parts[0] = fmt.Sprintf("%d attempts", it.Attempts)
+	parts := []string{lang.L("not tried yet")}
+	if it.Attempts > 0 {
+		parts[0] = lang.N("{{.Count}} attempts", it.Attempts, map[string]any{"Count": i18n.Number(it.Attempts)})
 	}
 	if it.Scheduled(time.Now()) {
-		parts = append(parts, "scheduled for "+whenLabel(it.NotBefore))
+		parts = append(parts, lang.L("scheduled for {{.Time}}", map[string]any{"Time": whenLabel(it.NotBefore)}))
 	}
 	if it.State == core.OutboxRetry && !it.NextAttempt.IsZero() {
-		parts = append(parts, "next attempt "+whenLabel(it.NextAttempt))
+		parts = append(parts, lang.L("next attempt {{.Time}}", map[string]any{"Time": whenLabel(it.NextAttempt)}))
 	}
 	if it.LastError != "" {
-		parts = append(parts, "last error: "+it.LastError)
+		parts = append(parts, lang.L("last error: {{.Error}}", map[string]any{"Error": it.LastError}))
 	}
 	return strings.Join(parts, " · ")
 }
 
-// whenLabel shows a time of today as 15:04, and others with their date.
+// whenLabel shows a time of today as its time of day, and others with
+// their date, both as the language writes them.
 func whenLabel(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -264,9 +264,9 @@ func whenLabel(t time.Time) string {
 	t = t.Local()
 	now := time.Now()
 	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return t.Format("15:04")
+		return i18n.Time(t)
 	}
-	return t.Format("2 Jan 2006 15:04")
+	return i18n.DateTime(t)
 }
 
 func (w *outboxWindow) current() (core.OutboxItem, bool) {
@@ -292,16 +292,18 @@ func (w *outboxWindow) showDetail() {
 	w.markSent.Hide()
 	w.again.Hide()
 	w.unsend.Hide()
-	w.retry.SetText("Retry now")
+	w.retry.SetText(lang.L("Retry now"))
 	w.remove.Disable()
 	if !ok {
-		w.detail.SetText("Select a message to see what can be done with it.")
+		w.detail.SetText(lang.L("Select a message to see what can be done with it."))
 		w.relayout()
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "To: %s\nSubject: %s\nFrom: %s (%s)\nState: %s, %s\n", orNone(it.To, "no recipients"), orNone(it.Subject, "no subject"),
-		it.From, it.Account, stateLabel(it), attemptLine(it))
+	b.WriteString(lang.L("To: {{.To}}\nSubject: {{.Subject}}\nFrom: {{.From}} ({{.Account}})\nState: {{.State}}, {{.Attempts}}\n", map[string]any{
+		"To": orNone(it.To, lang.L("no recipients")), "Subject": orNone(it.Subject, lang.L("no subject")),
+		"From": it.From, "Account": it.Account, "State": stateLabel(it), "Attempts": attemptLine(it),
+	}))
 	switch it.State {
 	case core.OutboxQueued, core.OutboxRetry, core.OutboxFailed:
 		w.retry.Show()
@@ -310,18 +312,17 @@ func (w *outboxWindow) showDetail() {
 			w.unsend.Show()
 		}
 		if it.Scheduled(time.Now()) {
-			w.retry.SetText("Send now")
+			w.retry.SetText(lang.L("Send now"))
 		}
 	case core.OutboxUnknown:
-		b.WriteString("\nThe connection was lost after the message was handed to the server, so it may or may not have been delivered. " +
-			"Check with a recipient if you can, then mark it as sent, or send it again (which may deliver it twice).")
+		b.WriteString("\n" + lang.L("The connection was lost after the message was handed to the server, so it may or may not have been delivered. Check with a recipient if you can, then mark it as sent, or send it again (which may deliver it twice)."))
 		w.markSent.Show()
 		w.again.Show()
 		w.remove.Enable()
 	case core.OutboxSent:
 		w.remove.Enable()
 	case core.OutboxSending:
-		b.WriteString("\nBeing sent now.")
+		b.WriteString("\n" + lang.L("Being sent now."))
 	}
 	w.detail.SetText(strings.TrimSpace(b.String()))
 	w.relayout()
@@ -337,7 +338,7 @@ func (w *outboxWindow) relayout() {
 // sendNow puts a message back in the queue and makes one attempt.
 func (w *outboxWindow) sendNow(it core.OutboxItem) {
 	a := w.app
-	w.status.SetText(fmt.Sprintf("Sending %q…", it.Subject))
+	w.status.SetText(lang.L("Sending “{{.Subject}}”…", map[string]any{"Subject": it.Subject}))
 	w.retry.Disable()
 	w.again.Disable()
 	a.background("retry outbox", func() {
@@ -347,9 +348,9 @@ func (w *outboxWindow) sendNow(it core.OutboxItem) {
 			w.again.Enable()
 			switch {
 			case err == nil:
-				w.status.SetText(fmt.Sprintf("Sent %q to %s.", it.Subject, it.To))
+				w.status.SetText(lang.L("Sent “{{.Subject}}” to {{.To}}.", map[string]any{"Subject": it.Subject, "To": it.To}))
 			case sent.ID == 0:
-				w.status.SetText("Cannot send: " + err.Error())
+				w.status.SetText(lang.L("Cannot send: {{.Error}}", map[string]any{"Error": err.Error()}))
 			default:
 				w.status.SetText(sendOutcome(sent, err))
 			}
@@ -359,8 +360,8 @@ func (w *outboxWindow) sendNow(it core.OutboxItem) {
 }
 
 func (w *outboxWindow) confirmAgain(it core.OutboxItem) {
-	dialog.ShowConfirm("Send the message again?",
-		"The server may already have delivered it, so sending again may deliver it twice.", func(ok bool) {
+	dialog.ShowConfirm(lang.L("Send the message again?"),
+		lang.L("The server may already have delivered it, so sending again may deliver it twice."), func(ok bool) {
 			if ok {
 				w.sendNow(it)
 			}
@@ -373,9 +374,9 @@ func (w *outboxWindow) confirmSent(it core.OutboxItem) {
 		err := a.engine.MarkSent(a.ctx, it.ID)
 		a.do(func() {
 			if err != nil {
-				w.status.SetText("Cannot mark it as sent: " + err.Error())
+				w.status.SetText(lang.L("Cannot mark it as sent: {{.Error}}", map[string]any{"Error": err.Error()}))
 			} else {
-				w.status.SetText(fmt.Sprintf("%q is marked as sent.", it.Subject))
+				w.status.SetText(lang.L("“{{.Subject}}” is marked as sent.", map[string]any{"Subject": it.Subject}))
 			}
 			w.refresh()
 		})
@@ -383,11 +384,11 @@ func (w *outboxWindow) confirmSent(it core.OutboxItem) {
 }
 
 func (w *outboxWindow) confirmDelete(it core.OutboxItem) {
-	text := "It is removed from the outbox and will not be sent."
+	text := lang.L("It is removed from the outbox and will not be sent.")
 	if it.State == core.OutboxSent {
-		text = "It is removed from the outbox; the copy in Sent stays."
+		text = lang.L("It is removed from the outbox; the copy in Sent stays.")
 	}
-	dialog.ShowConfirm("Delete this message from the outbox?", text, func(ok bool) {
+	dialog.ShowConfirm(lang.L("Delete this message from the outbox?"), text, func(ok bool) {
 		if ok {
 			w.deleteItem(it)
 		}
@@ -400,7 +401,7 @@ func (w *outboxWindow) deleteItem(it core.OutboxItem) {
 		err := a.engine.DeleteOutbox(a.ctx, it.ID)
 		a.do(func() {
 			if err != nil {
-				w.status.SetText("Cannot delete it: " + err.Error())
+				w.status.SetText(lang.L("Cannot delete it: {{.Error}}", map[string]any{"Error": err.Error()}))
 			}
 			w.refresh()
 		})
@@ -437,7 +438,7 @@ func (w *outboxWindow) deleteChosenDraft() {
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm("Delete this draft?", "What it holds is lost.", func(ok bool) {
+	dialog.ShowConfirm(lang.L("Delete this draft?"), lang.L("What it holds is lost."), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -446,7 +447,7 @@ func (w *outboxWindow) deleteChosenDraft() {
 			err := a.engine.DeleteDraft(a.ctx, d.ID)
 			a.do(func() {
 				if err != nil {
-					w.status.SetText("Cannot delete the draft: " + err.Error())
+					w.status.SetText(lang.L("Cannot delete the draft: {{.Error}}", map[string]any{"Error": err.Error()}))
 				}
 				w.refresh()
 			})
@@ -455,10 +456,25 @@ func (w *outboxWindow) deleteChosenDraft() {
 }
 
 // stateLabel is a message's state in words; a message waiting for its
-// time (undo window, send later) is "Scheduled".
+// time (undo window, send later) is "Scheduled". The words are core's
+// (OutboxState.Label, which the CLI prints), in the user's language.
 func stateLabel(it core.OutboxItem) string {
 	if it.Scheduled(time.Now()) {
-		return "Scheduled"
+		return lang.L("Scheduled")
+	}
+	switch it.State {
+	case core.OutboxQueued:
+		return lang.L("Waiting")
+	case core.OutboxSending:
+		return lang.L("Sending")
+	case core.OutboxSent:
+		return lang.L("Sent")
+	case core.OutboxRetry:
+		return lang.L("Will retry")
+	case core.OutboxFailed:
+		return lang.L("Failed")
+	case core.OutboxUnknown:
+		return lang.L("Delivery unknown")
 	}
 	return it.State.Label()
 }
@@ -473,9 +489,9 @@ func (w *outboxWindow) backToDrafts(it core.OutboxItem) {
 		a.do(func() {
 			w.unsend.Enable()
 			if err != nil {
-				w.status.SetText("Cannot take it back: " + err.Error())
+				w.status.SetText(lang.L("Cannot take it back: {{.Error}}", map[string]any{"Error": err.Error()}))
 			} else {
-				w.status.SetText(fmt.Sprintf("%q is a draft again.", it.Subject))
+				w.status.SetText(lang.L("“{{.Subject}}” is a draft again.", map[string]any{"Subject": it.Subject}))
 				a.OpenComposer(draftFromComposition(comp))
 			}
 			w.refresh()
