@@ -28,7 +28,7 @@ MAIL_PKGS=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix swaks libnet-ssleay
 # A real Secret Service for the keyring tests (dbus-run-session + gnome-keyring-daemon).
 KEYRING_PKGS=(gnome-keyring dbus dbus-x11 libsecret-tools)
 # Headless GUI smoke test: virtual X server, screenshots, synthetic input.
-GUI_PKGS=(xvfb x11-utils imagemagick xdotool)
+GUI_PKGS=(xvfb x11-utils imagemagick xdotool openbox)
 # Standard tools the benchmarks compare against, and the timer.
 BENCH_PKGS=(isync getmail6 msmtp hyperfine)
 # The installers and their checks (scripts/package.sh, scripts/check-package.sh):

@@ -546,7 +546,7 @@ func (w *wizard) buildStep2() {
 	footer := container.NewVBox(widget.NewSeparator(), w.results, w.general,
 		container.NewBorder(nil, nil, w.spinner, nil, w.status),
 		container.NewHBox(w.back, layout.NewSpacer(), w.test, cancel, w.save))
-	w.step2 = container.NewBorder(header, footer, nil, nil, container.NewVScroll(form))
+	w.step2 = container.NewBorder(header, footer, nil, nil, formScroll(form))
 }
 
 // fillFromAccount loads a stored account for editing. Passwords stay
