@@ -99,7 +99,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("Accounts"), s.content),
 		container.NewTabItem(lang.L("Identities"), s.identitiesTab()),
-		container.NewTabItem(lang.L("Sending"), s.sendingTab()),
+		container.NewTabItem(lang.X("settings.tab.sending", "Sending"), s.sendingTab()),
 		container.NewTabItem(lang.L("Rules"), s.rulesTab()),
 		container.NewTabItem(lang.L("Preferences"), container.NewVScroll(prefs)),
 	)
