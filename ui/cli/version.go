@@ -103,6 +103,7 @@ func runDiagnostics(ctx context.Context, c *call) error {
 		info.Problems, err = applog.Problems(info.LogFile, 20)
 	}
 	if err != nil {
+		// The report goes into bug reports, in English like the rest of it.
 		info.Problems = []string{"cannot read the log: " + err.Error()}
 	}
 	_, err = io.WriteString(c.env.Stdout, diag.Report(info))
