@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // threadedJSON is a message of thread --json: inbox --json's object with
@@ -76,7 +77,7 @@ func printThreads(w io.Writer, list []core.ThreadSummary, asJSON bool) error {
 	for _, t := range list {
 		n := strconv.Itoa(t.Count)
 		if t.Unread > 0 {
-			n = lang.L("{{.Count}} ({{.Unread}} new)", map[string]any{"Count": t.Count, "Unread": t.Unread})
+			n = lang.L("{{.Count}} ({{.Unread}} new)", map[string]any{"Count": i18n.Number(t.Count), "Unread": i18n.Number(t.Unread)})
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.Latest, n, t.Date.Local().Format("2006-01-02 15:04"), cell(t.Account, 0),
 			cell(strings.Join(t.Participants, ", "), 40), cell(t.Subject, 60))
