@@ -255,7 +255,7 @@ func runSend(ctx context.Context, c *call) error {
 	}
 	item, err := ops.Send(ctx, control.SendRequest{Account: from, Draft: d, QueueOnly: *queue, NotBefore: notBefore})
 	if err == nil && !notBefore.IsZero() {
-		printLine(c.env.Stdout, lang.L("message %d to %s is scheduled for %s"), item.ID, item.To, item.NotBefore.Local().Format(sendTimeShown))
+		printLine(c.env.Stdout, lang.L("message %d to %s is scheduled for %s"), item.ID, item.To, sendTimeShown(item.NotBefore.Local()))
 		return nil
 	}
 	return c.reportQueued(item, *queue, err)

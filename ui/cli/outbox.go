@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 type outboxJSON struct {
@@ -29,8 +30,11 @@ type outboxJSON struct {
 // sendTimeLayouts are the local times send --at takes, besides RFC 3339.
 var sendTimeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
 
-// sendTimeShown is how a scheduled time is written back to the user.
-const sendTimeShown = "Mon 2006-01-02 15:04 MST"
+// sendTimeShown is how a scheduled time is written back to the user:
+// the weekday in the user's language, the rest ISO as in every table.
+func sendTimeShown(t time.Time) string {
+	return i18n.ShortWeekday(t) + " " + t.Format("2006-01-02 15:04 MST")
+}
 
 // sendTime is when send --at or --delay asks the message to go; zero for
 // a plain send, which is not delayed. A local time is read in the local
@@ -58,7 +62,7 @@ func sendTime(at string, delay time.Duration, now time.Time) (time.Time, error) 
 		return time.Time{}, fmt.Errorf(lang.L("--at %q is not a time: write it as 2026-12-24T09:00 (local time) or 2026-12-24T09:00:00+01:00"), at)
 	}
 	if !t.After(now) {
-		return time.Time{}, fmt.Errorf(lang.L("--at %s is not in the future (it is %s now)"), t.Format(sendTimeShown), now.In(t.Location()).Format(sendTimeShown))
+		return time.Time{}, fmt.Errorf(lang.L("--at %s is not in the future (it is %s now)"), sendTimeShown(t), sendTimeShown(now.In(t.Location())))
 	}
 	return t, nil
 }
