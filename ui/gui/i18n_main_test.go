@@ -41,11 +41,20 @@ func TestMainWindowInGerman(t *testing.T) {
 	eventually(t, "the sidebar filled", func() bool { return len(w.nav) > 5 })
 
 	var labels []string
+	inboxes := 0 // the app's own Inbox is shown in German; server names are not
 	onUI(func() {
 		for _, n := range w.nav[:5] {
 			labels = append(labels, n.label)
 		}
+		for _, n := range w.nav {
+			if n.label == "    Posteingang" {
+				inboxes++
+			}
+		}
 	})
+	if inboxes != 2 {
+		t.Errorf("the sidebar shows %d Posteingang entries, want one per account", inboxes)
+	}
 	if got, want := strings.Join(labels, ","), "Alle Posteingänge,Ungelesen,Markiert,Gesendet,Alle Entwürfe"; got != want {
 		t.Errorf("the sidebar's unified views = %s, want %s", got, want)
 	}

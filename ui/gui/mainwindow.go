@@ -442,11 +442,21 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 			nav = append(nav, navItem{label: "    " + f.Name, drafts: true, unread: perAccount[account], folder: f})
 			continue
 		}
-		nav = append(nav, navItem{label: "    " + f.Name, unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
+		nav = append(nav, navItem{label: "    " + shownFolder(f.Name), unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
 	}
 	endAccount()
 	w.nav = nav
 	w.navList.Refresh()
+}
+
+// shownFolder is a folder's name as the app shows it: the app's own name
+// for the inbox (core.DefaultFolder) in the language, any other name as
+// the server or the user gave it.
+func shownFolder(name string) string {
+	if name == core.DefaultFolder {
+		return lang.L("Inbox")
+	}
+	return name
 }
 
 // reloadList re-reads the current list in the background and moves the

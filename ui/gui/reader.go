@@ -158,7 +158,7 @@ func (r *Reader) display(v *readerView) {
 	r.cc.SetText(cc)
 	r.ccKey.Hidden, r.cc.Hidden = cc == "", cc == ""
 	r.date.SetText(v.dateLine())
-	r.account.SetText(v.sum.Account + " · " + v.sum.Folder)
+	r.account.SetText(v.sum.Account + " · " + shownFolder(v.sum.Folder))
 	if len(v.notes) > 0 {
 		r.note.SetText(strings.Join(v.notes, "\n"))
 		r.note.Show()

@@ -32,7 +32,7 @@ func (r *Reader) showThread(v *readerView) {
 	rows := container.NewVBox()
 	unread := 0
 	for _, m := range v.thread {
-		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), m.Folder, threadLine(m))
+		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), shownFolder(m.Folder), threadLine(m))
 		if m.ID == v.id {
 			rows.Add(widget.NewLabelWithStyle("▸ "+text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			continue
