@@ -333,11 +333,3 @@ func (w *MainWindow) readPending() {
 		})
 	})
 }
-
-// plural writes "1 change", "3 changes".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}

@@ -211,7 +211,7 @@ func (a *App) follow(sub *engine.Subscription) {
 				// app runs) or ran: an open Rules tab lists them again.
 				a.do(func() {
 					if s := a.settings; s != nil && s.rules != nil {
-						s.rules.reload()
+						s.rules.refresh()
 					}
 				})
 			}

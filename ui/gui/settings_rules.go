@@ -121,10 +121,19 @@ func (p *rulesPane) setErr(msg string) {
 }
 
 // reload reads the rules and the folder names.
-func (p *rulesPane) reload() {
+func (p *rulesPane) reload() { p.readRules(p.s.run) }
+
+// refresh is reload on the engine's EventRules, which comes at any time
+// from outside the window: not counted in the window's jobs, as
+// settingsWindow.refresh, or a test waiting for the window's own work
+// could see its WaitGroup reused while it waits.
+func (p *rulesPane) refresh() { p.readRules(p.s.app.background) }
+
+// readRules reads the rules and folders again, through run.
+func (p *rulesPane) readRules(run func(string, func())) {
 	p.gen++
 	gen := p.gen
-	p.s.run("list rules", func() {
+	run("list rules", func() {
 		rs, err := p.s.app.db.Rules(p.s.app.ctx)
 		folders, ferr := p.s.app.db.Folders(p.s.app.ctx)
 		p.s.app.do(func() {
