@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -63,8 +64,8 @@ func planStore(t *testing.T, n int) (*storage.DB, map[string]int64) {
 // TestSearchPlansAgree holds List, Count and CountUpTo to the
 // straightforward plan (every match, sorted; every match counted) for
 // words, phrases, operators and negations, over every folder, an account
-// and single folders, on pages near the top and deeper down; and checks
-// that the window plan (listWindow) was taken where it should be, so the
+// and a folder, on pages near the top and deeper down; and checks that
+// the window plan (listWindow) was taken where it should be, so the
 // comparison covers it.
 func TestSearchPlansAgree(t *testing.T) {
 	db, ids := planStore(t, 1500)
@@ -116,11 +117,11 @@ func TestSearchPlansAgree(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: ListWindow: %v", name, err)
 				}
-				if ok {
-					windowed[name] = true
-					if !slices.Equal(win, plain) {
-						t.Errorf("%s, limit %d offset %d: the window gave %v; want %v", name, p.limit, p.offset, idsOf(win), idsOf(plain))
-					}
+				// The window's matches are the newest of all, so its page
+				// starts the plain page, and is all of it when it is full.
+				windowed[name] = windowed[name] || ok
+				if len(win) > len(plain) || !slices.Equal(win, plain[:len(win)]) || ok && len(win) != len(plain) {
+					t.Errorf("%s, limit %d offset %d: the window gave %v (full: %v); want the start of %v", name, p.limit, p.offset, idsOf(win), ok, idsOf(plain))
 				}
 			}
 		}
@@ -146,9 +147,24 @@ func idsOf(list []core.MessageSummary) []int64 {
 	return out
 }
 
-func TestCountUpToNeedsAPositiveMost(t *testing.T) {
+func TestCountUpToRefuses(t *testing.T) {
 	db, _ := planStore(t, 10)
-	if _, _, err := db.CountUpTo(context.Background(), storage.ListQuery{Search: "report"}, 0); err == nil {
-		t.Error("CountUpTo 0 = nil error; want one")
+	for _, tc := range []struct {
+		name, search string
+		most         int
+		queryError   bool
+	}{
+		{"nothing to count", "report", 0, false},
+		{"a negative most", "report", -1, false},
+		{"a malformed search", `"report`, 10, true},
+		{"an empty search", " ", 10, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := db.CountUpTo(context.Background(), storage.ListQuery{Search: tc.search}, tc.most)
+			var qe *storage.QueryError
+			if err == nil || errors.As(err, &qe) != tc.queryError {
+				t.Errorf("CountUpTo(%q, %d) = %v; want an error, a *QueryError: %v", tc.search, tc.most, err, tc.queryError)
+			}
+		})
 	}
 }
