@@ -31,18 +31,65 @@ func (e *QueryError) Unwrap() error { return e.Err }
 // parseSearch parses a search and maps it onto SQL conditions; blobs is
 // the directory of the stored messages, for header:.
 func parseSearch(search, blobs string) ([]string, []any, error) {
+	s, err := parseSearchFor(search, blobs, ftsSubquery)
+	return s.conds, s.args, err
+}
+
+// ftsPlan is how a search's full-text condition is written, for the plan
+// of the query that holds it (see List and CountUpTo).
+type ftsPlan int
+
+const (
+	// ftsSubquery tests m.id against every match of the index.
+	ftsSubquery ftsPlan = iota
+	// ftsWindow tests win.id, the row of the window win (the newest rows
+	// of the listing, see listWindow), against the matches between the
+	// window's least and greatest rowid: matches outside that range
+	// cannot change a test, positive or negated, and the index seeks to
+	// the range instead of reading its lists whole.
+	ftsWindow
+	// ftsJoined writes the positive terms as messages_fts MATCH ?, for a
+	// query that reads messages_fts first and joins messages on its
+	// rowid, so that the matches stream instead of being collected.
+	ftsJoined
+)
+
+// searchSQL is a search mapped onto SQL conditions.
+type searchSQL struct {
+	conds []string
+	args  []any
+	fts   ftsUse
+}
+
+// ftsUse says whether and how a search's conditions use the full-text
+// index.
+type ftsUse int
+
+const (
+	noFTS ftsUse = iota
+	// ftsTested: the conditions test each row against the index's
+	// matches.
+	ftsTested
+	// ftsRead: the conditions name messages_fts itself (ftsJoined with
+	// positive terms), which the query must read first.
+	ftsRead
+)
+
+// parseSearchFor is parseSearch with the full-text condition written for
+// plan.
+func parseSearchFor(search, blobs string, plan ftsPlan) (searchSQL, error) {
 	q, err := query.Parse(search)
 	if err == nil && len(q.Terms) == 0 {
 		err = ErrEmptySearch
 	}
 	if err != nil {
-		return nil, nil, &QueryError{Query: search, Err: err}
+		return searchSQL{}, &QueryError{Query: search, Err: err}
 	}
-	conds, args, err := searchConds(q, blobs)
+	s, err := searchConds(q, blobs, plan)
 	if err != nil {
-		return nil, nil, &QueryError{Query: search, Err: err}
+		return searchSQL{}, &QueryError{Query: search, Err: err}
 	}
-	return conds, args, nil
+	return s, nil
 }
 
 // searchConds maps a query onto SQL conditions over the listing columns
@@ -54,8 +101,9 @@ func parseSearch(search, blobs string) ([]string, []any, error) {
 // check runs on the few rows the index found rather than on every row.
 // header: on a header the listing columns lack reads the stored message
 // (blobs is the directory of the stored messages), so its conditions go
-// last, to be tested on the rows the other terms leave.
-func searchConds(q query.Query, blobs string) ([]string, []any, error) {
+// last, to be tested on the rows the other terms leave. plan says how
+// the full-text condition is written.
+func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	var conds []string
 	var args []any
 	var late []string // conditions that read the stored message
@@ -85,7 +133,7 @@ func searchConds(q query.Query, blobs string) ([]string, []any, error) {
 		case query.Header:
 			c, a, err := headerCond(t, blobs)
 			if err != nil {
-				return nil, nil, err
+				return searchSQL{}, err
 			}
 			if strings.HasPrefix(c, "tributary_header(") {
 				if t.Not {
@@ -118,7 +166,7 @@ func searchConds(q query.Query, blobs string) ([]string, []any, error) {
 		case query.Smaller:
 			cond, cargs = "m.size < ?", []any{t.Size}
 		default:
-			return nil, nil, fmt.Errorf("%s cannot be searched in the store: %w", t, query.ErrUnsupported)
+			return searchSQL{}, fmt.Errorf("%s cannot be searched in the store: %w", t, query.ErrUnsupported)
 		}
 		if t.Not {
 			cond = "NOT " + cond
@@ -128,18 +176,32 @@ func searchConds(q query.Query, blobs string) ([]string, []any, error) {
 		conds = append(conds, cond)
 		args = append(args, cargs...)
 	}
+	// In the window, the test names the window's row, so that it is made
+	// before the row's message is looked up.
+	id, sub := "m.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
+	if plan == ftsWindow {
+		id, sub = "win.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN (SELECT min(id) FROM win) AND (SELECT max(id) FROM win))"
+	}
+	fts := ftsTested
+	switch {
+	case len(pos) > 0 && plan == ftsJoined:
+		conds, fts = append(conds, "messages_fts MATCH ?"), ftsRead
+	case len(pos) > 0:
+		conds = append(conds, id+" IN "+sub)
+	case len(neg) > 0:
+		conds = append(conds, id+" NOT IN "+sub)
+	default:
+		fts = noFTS
+	}
 	switch {
 	case len(pos) > 0 && len(neg) > 0:
-		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
 		args = append(args, "("+strings.Join(pos, " ")+") NOT ("+strings.Join(neg, " OR ")+")")
 	case len(pos) > 0:
-		conds = append(conds, "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
 		args = append(args, strings.Join(pos, " "))
 	case len(neg) > 0:
-		conds = append(conds, "m.id NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
 		args = append(args, strings.Join(neg, " OR "))
 	}
-	return append(conds, late...), append(args, lateArgs...), nil
+	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts}, nil
 }
 
 // ftsPhrase is one term as an FTS5 phrase, in column col when col is not

@@ -1,0 +1,170 @@
+package storage_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/storage/storagetest"
+)
+
+// planStore is a SeedListing store of n messages made untidy the ways a
+// real one is, so that a plan that only works on tidy data fails: dates
+// out of step with the IDs (so a window's rowid range spans foreign rows)
+// and shared by three messages at a time (ties broken by ID), every fifth
+// message filed in its account's Archive, every eleventh deleted, every
+// thirteenth an inbox twin (in_inbox = 2), every seventeenth flagged.
+func planStore(t *testing.T, n int) (*storage.DB, map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storagetest.SeedListing(t, db, n)
+	accounts, err := db.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, a := range accounts {
+		ids[a.Name] = a.ID
+		f, err := db.EnsureFolder(ctx, a.ID, "Archive", core.RoleArchive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[a.Name+"/Archive"] = f
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range []string{
+		fmt.Sprintf(`UPDATE messages SET date = 1577836800 + ((id * 7919) %% %d) / 3 * 60`, n),
+		`UPDATE messages SET in_inbox = 0, folder_id = (SELECT a.id FROM folders a JOIN folders i ON i.account_id = a.account_id WHERE i.id = messages.folder_id AND a.name = 'Archive') WHERE id % 5 = 0`,
+		`UPDATE messages SET deleted = 1 WHERE id % 11 = 0`,
+		`UPDATE messages SET in_inbox = 2 WHERE id % 13 = 0 AND in_inbox = 1`,
+		`UPDATE messages SET flagged = 1 WHERE id % 17 = 0`,
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	return db, ids
+}
+
+// TestSearchPlansAgree holds List, Count and CountUpTo to the
+// straightforward plan (every match, sorted; every match counted) for
+// words, phrases, operators and negations, over every folder, an account
+// and a folder, on pages near the top and deeper down; and checks that
+// the window plan (listWindow) was taken where it should be, so the
+// comparison covers it.
+func TestSearchPlansAgree(t *testing.T) {
+	db, ids := planStore(t, 1500)
+	ctx := context.Background()
+	searches := []string{
+		"report", "42", "12345", `"about project"`, `"project 42"`, `"about project" -is:read account:home`,
+		"-42", "report -42", "is:flagged report", "in:inbox report", "subject:project -1", "is:unread",
+		"after:2020-01-02 -is:read report",
+	}
+	scopes := []struct {
+		name string
+		q    storage.ListQuery
+	}{
+		{"everywhere", storage.ListQuery{}},
+		{"account", storage.ListQuery{AccountID: ids["Home"]}},
+		{"archive", storage.ListQuery{FolderID: ids["Old ISP/Archive"]}},
+	}
+	pages := []struct{ limit, offset int }{{100, 0}, {20, 130}}
+	windowed := map[string]bool{}
+	for _, search := range searches {
+		for _, sc := range scopes {
+			q := sc.q
+			q.Search = search
+			name := sc.name + "/" + search
+			want, err := db.CountPlain(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: CountPlain: %v", name, err)
+			}
+			if got, err := db.Count(ctx, q); err != nil || got != want {
+				t.Errorf("%s: Count = %d, %v; want %d", name, got, err, want)
+			}
+			for _, most := range []int{1, 1000} {
+				n, more, err := db.CountUpTo(ctx, q, most)
+				if err != nil || n != min(want, most) || more != (want > most) {
+					t.Errorf("%s: CountUpTo %d = %d, %v, %v; want %d, %v", name, most, n, more, err, min(want, most), want > most)
+				}
+			}
+			for _, p := range pages {
+				q.Limit, q.Offset = p.limit, p.offset
+				plain, err := db.ListPlain(ctx, q)
+				if err != nil {
+					t.Fatalf("%s: ListPlain: %v", name, err)
+				}
+				list, err := db.List(ctx, q)
+				if err != nil || !slices.Equal(list, plain) {
+					t.Errorf("%s, limit %d offset %d: List gave %v, %v; want %v", name, p.limit, p.offset, idsOf(list), err, idsOf(plain))
+				}
+				win, ok, err := db.ListWindow(ctx, q)
+				if err != nil {
+					t.Fatalf("%s: ListWindow: %v", name, err)
+				}
+				// The window's matches are the newest of all, so its page
+				// starts the plain page, and is all of it when it is full.
+				windowed[name] = windowed[name] || ok
+				if len(win) > len(plain) || !slices.Equal(win, plain[:len(win)]) || ok && len(win) != len(plain) {
+					t.Errorf("%s, limit %d offset %d: the window gave %v (full: %v); want the start of %v", name, p.limit, p.offset, idsOf(win), ok, idsOf(plain))
+				}
+			}
+		}
+	}
+	// A search that matches most rows fills its page from the window; one
+	// that matches a few cannot.
+	for name, want := range map[string]bool{
+		"everywhere/report": true, "everywhere/-42": true, "account/report": true,
+		"everywhere/12345": false, `everywhere/"project 42"`: false,
+	} {
+		if windowed[name] != want {
+			t.Errorf("%s: the window plan taken = %v; want %v", name, windowed[name], want)
+		}
+	}
+}
+
+// idsOf is the IDs of a list, for messages.
+func idsOf(list []core.MessageSummary) []int64 {
+	out := make([]int64, len(list))
+	for i, m := range list {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func TestCountUpToRefuses(t *testing.T) {
+	db, _ := planStore(t, 10)
+	for _, tc := range []struct {
+		name, search string
+		most         int
+		queryError   bool
+	}{
+		{"nothing to count", "report", 0, false},
+		{"a negative most", "report", -1, false},
+		{"a malformed search", `"report`, 10, true},
+		{"an empty search", " ", 10, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := db.CountUpTo(context.Background(), storage.ListQuery{Search: tc.search}, tc.most)
+			var qe *storage.QueryError
+			if err == nil || errors.As(err, &qe) != tc.queryError {
+				t.Errorf("CountUpTo(%q, %d) = %v; want an error, a *QueryError: %v", tc.search, tc.most, err, tc.queryError)
+			}
+		})
+	}
+}
