@@ -501,7 +501,7 @@ func (w *MainWindow) reloadList() {
 			if l.threads {
 				found = l.found
 			}
-			w.showHeading(q.Search, found, err)
+			w.showHeading(q.Search, found, l.more, err)
 			switch {
 			case sel.ID == 0:
 				w.list.UnselectAll()

@@ -75,8 +75,9 @@ func (w *MainWindow) clearSearch() {
 }
 
 // showHeading says above the list what a search found: how many
-// messages, or that none match, or why the search could not run.
-func (w *MainWindow) showHeading(search string, n int, err error) {
+// messages (more than n: the list holds the newest n), or that none
+// match, or why the search could not run.
+func (w *MainWindow) showHeading(search string, n int, more bool, err error) {
 	// The pane lays out again, so that a hidden heading leaves no gap.
 	defer w.listPane.Refresh()
 	if search == "" {
@@ -92,6 +93,8 @@ func (w *MainWindow) showHeading(search string, n int, err error) {
 			err = qe
 		}
 		w.heading.SetText(lang.L("Cannot search for “{{.Search}}”: {{.Error}}", map[string]any{"Search": search, "Error": err.Error()}))
+	case more:
+		w.heading.SetText(lang.L("More than {{.Count}} results for “{{.Search}}”: the newest {{.Count}} are listed; add words or operators to find older ones", map[string]any{"Count": i18n.Number(n), "Search": search}))
 	case n == 0:
 		w.heading.SetText(lang.L("No messages match “{{.Search}}”", map[string]any{"Search": search}))
 	default:

@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/storage/storagetest"
 )
 
 // pressShortcut types s on c as Fyne's desktop driver routes it
@@ -653,4 +654,32 @@ func TestForwardedRowIsMarked(t *testing.T) {
 	if !r.forwarded.Hidden {
 		t.Error("a placeholder row shows the forward mark")
 	}
+}
+
+// A search that finds more messages than the list shows says so, with the
+// newest of them listed, rather than counting every match.
+func TestSearchManyResultsListsTheNewest(t *testing.T) {
+	f := newMainFixture(t)
+	storagetest.SeedListing(t, f.db, searchShown+200) // every subject says "Report"
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "listed", func() bool { return w.rows.len() == searchShown+200 })
+	onUI(func() { test.Type(w.search, "report") })
+	want := "More than 1,000 results for “report”: the newest 1,000 are listed; add words or operators to find older ones"
+	eventually(t, "the capped heading", func() bool { return w.heading.Visible() && w.heading.Text == want })
+	onUI(func() {
+		if n := w.rows.len(); n != searchShown {
+			t.Errorf("the list holds %d rows, want the newest %d", n, searchShown)
+		}
+		if m, ok := w.rows.peek(0); !ok || !strings.HasPrefix(m.Subject, fmt.Sprintf("Report %d ", searchShown+199)) {
+			t.Errorf("the first row is %q, want the newest report", m.Subject)
+		}
+	})
+	exact, err := f.db.Count(context.Background(), storage.ListQuery{Search: "report 7"})
+	if err != nil || exact >= searchShown {
+		t.Fatalf("report 7 matches %d, %v; want fewer than %d", exact, err, searchShown)
+	}
+	onUI(func() { test.Type(w.search, " 7") })
+	want = fmt.Sprintf("%d results for “report 7”", exact)
+	eventually(t, "an exact count again", func() bool { return w.heading.Text == want })
 }
