@@ -58,6 +58,13 @@ func TestMainWindowInGerman(t *testing.T) {
 	if got, want := strings.Join(labels, ","), "Alle Posteingänge,Ungelesen,Markiert,Gesendet,Alle Entwürfe"; got != want {
 		t.Errorf("the sidebar's unified views = %s, want %s", got, want)
 	}
+	// Special folders under their usual English names are shown in the
+	// language; any other name as the server gave it.
+	for name, want := range map[string]string{"Sent": "Gesendet", "Trash": "Papierkorb", "Junk": "Spam", "Archive": "Archiv", "Drafts": "Entwürfe", "INBOX.Sent": "INBOX.Sent", "Projekte": "Projekte"} {
+		if got := shownFolder(name); got != want {
+			t.Errorf("shownFolder(%q) = %q, want %q", name, got, want)
+		}
+	}
 	if got := w.toolbar[1].tip; got != "Neue Nachricht (Strg+N)" {
 		t.Errorf("the New message tooltip = %q", got)
 	}

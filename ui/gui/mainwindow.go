@@ -449,12 +449,24 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 	w.navList.Refresh()
 }
 
-// shownFolder is a folder's name as the app shows it: the app's own name
-// for the inbox (core.DefaultFolder) in the language, any other name as
-// the server or the user gave it.
+// shownFolder is a folder's name as the app shows it: the inbox
+// (core.DefaultFolder) and the special folders under the English names
+// the app and most servers give them in the language, as Thunderbird
+// shows them; any other name as the server or the user gave it.
 func shownFolder(name string) string {
-	if name == core.DefaultFolder {
+	switch name {
+	case core.DefaultFolder:
 		return lang.L("Inbox")
+	case "Sent":
+		return lang.X("folder.sent", "Sent")
+	case "Drafts":
+		return lang.X("folder.drafts", "Drafts")
+	case "Trash":
+		return lang.X("folder.trash", "Trash")
+	case "Junk":
+		return lang.X("folder.junk", "Junk")
+	case "Archive":
+		return lang.X("folder.archive", "Archive")
 	}
 	return name
 }
