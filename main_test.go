@@ -82,12 +82,12 @@ func TestBinaryWithoutDisplay(t *testing.T) {
 			out, err string
 		}{"a mailto: link", []string{"mailto:ann@example.com?subject=Hi"}, 2, "", "the desktop app needs a display"})
 	}
-	// The headless message is the one a person reads in their language.
-	noDisplay := map[string]string{"de_DE@euro": "die Desktop-App braucht einen Bildschirm"}
+	// What a person reads comes in their language.
+	german := map[string]string{"the desktop app needs a display": "die Desktop-App braucht einen Bildschirm", "unknown command": "unbekannter Befehl", "no accounts": "keine Konten"}
 	for lname, lenv := range locales {
 		for _, tc := range tests {
 			t.Run(lname+"/"+tc.name, func(t *testing.T) {
-				if msg, ok := noDisplay[lname]; ok && tc.err == "the desktop app needs a display" {
+				if msg, ok := german[tc.err]; ok && lname == "de_DE@euro" {
 					tc.err = msg
 				}
 				code, out, errOut := runBinary(t, bin, append([]string{data}, lenv...), tc.args...)

@@ -52,6 +52,7 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (ImportReport, er
 		return ImportReport{}, err
 	}
 	var errs []error
+	defer imp.discard()
 	for _, path := range req.Paths {
 		if !filepath.IsAbs(path) {
 			errs = append(errs, fmt.Errorf("%s: not an absolute path", path))
@@ -64,6 +65,8 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (ImportReport, er
 			break
 		}
 	}
+	// What was read before a Cancel is stored, as the count said.
+	imp.flush(context.WithoutCancel(ctx))
 	errs = append(errs, imp.errs...)
 	rep := ImportReport{Seen: imp.seen, Imported: imp.imported}
 	for f := range imp.into {
@@ -85,7 +88,16 @@ type importer struct {
 	seen      int
 	imported  int
 	errs      []error // per message, so that one bad message stops nothing
+	// pending are staged messages waiting to be stored, importBatch at a
+	// time; where says which each is, for errors.
+	pending []core.Pending
+	where   []string
+	folders []string
 }
+
+// importBatch is how many messages go into one transaction, as a sync
+// stores them.
+const importBatch = 250
 
 func (imp *importer) folderID(ctx context.Context, name string) (int64, error) {
 	if id, ok := imp.folderIDs[name]; ok {
@@ -113,16 +125,47 @@ func (imp *importer) deliver(ctx context.Context, folder string, raw io.Reader, 
 	if err != nil {
 		return err // the folder, not the message: stop this argument
 	}
-	_, isNew, err := imp.e.Import(ctx, core.Delivery{AccountID: imp.account.ID, FolderID: id, Flags: flags, InternalDate: date}, raw)
+	staged, err := imp.e.Stage(ctx, raw)
 	if err != nil {
 		imp.errs = append(imp.errs, fmt.Errorf("%s: %w", where, err))
 		return nil
 	}
-	imp.into[folder] = true
-	if isNew {
-		imp.imported++
+	imp.pending = append(imp.pending, core.Pending{Delivery: core.Delivery{AccountID: imp.account.ID, FolderID: id, Flags: flags, InternalDate: date}, Staged: staged})
+	imp.where = append(imp.where, where)
+	imp.folders = append(imp.folders, folder)
+	if len(imp.pending) >= importBatch {
+		imp.flush(ctx)
 	}
 	return nil
+}
+
+// flush stores the pending messages. When the batch fails (the disk is
+// full, say), none of it is stored, and the error names its first and
+// last message.
+func (imp *importer) flush(ctx context.Context) {
+	if len(imp.pending) == 0 {
+		return
+	}
+	res, err := imp.e.ImportBatch(ctx, imp.pending)
+	if err != nil {
+		imp.errs = append(imp.errs, fmt.Errorf("%s to %s: not imported: %w", imp.where[0], imp.where[len(imp.where)-1], err))
+	}
+	for i, r := range res {
+		imp.into[imp.folders[i]] = true
+		if r.IsNew {
+			imp.imported++
+		}
+	}
+	imp.pending, imp.where, imp.folders = imp.pending[:0], imp.where[:0], imp.folders[:0]
+}
+
+// discard throws away what is staged and not stored, when the import
+// stops early.
+func (imp *importer) discard() {
+	for _, p := range imp.pending {
+		p.Staged.Discard()
+	}
+	imp.pending = nil
 }
 
 // path imports one command-line argument: a Maildir tree, an mbox file

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -94,7 +95,14 @@ type App struct {
 	// since the viewer may read the file long after opening it.
 	openedMu sync.Mutex
 	opened   []string
+
+	// firstPage logs the first list shown, once.
+	firstPage sync.Once
 }
+
+// processStart is about when the process started: package variables are
+// set before main runs.
+var processStart = time.Now()
 
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {

@@ -509,6 +509,12 @@ func (w *MainWindow) reloadList() {
 			}
 			w.pendingRow = -1
 			w.list.Refresh()
+			w.app.firstPage.Do(func() {
+				// What scripts/firstpaint.sh measures: from the process's
+				// start to the first list in the window (painted in the
+				// next frame).
+				w.app.log.Info("first list shown", "rows", l.count, "ms", time.Since(processStart).Milliseconds())
+			})
 			found := l.count
 			if l.threads {
 				found = l.found
