@@ -104,6 +104,12 @@ type Image struct {
 	URL      string
 }
 
+// Outside reports whether the image's source points outside the message
+// (remote, or relative to nothing): such images count in Doc.Remote, and
+// a viewer shows them, even as placeholders, only after consent. An image
+// without a source is not outside; its alt text can be shown.
+func (i *Image) Outside() bool { return i.Src != "" && !i.Embedded }
+
 // Limits on what ParseHTML builds. A hostile message can be megabytes of
 // tags; these keep the document, and the widgets a viewer makes from it,
 // small.
@@ -163,8 +169,10 @@ func parseHTML(src string, lim docLimits) Doc {
 // network, by the rule SanitizeHTML applies: an img src or background
 // not embedded in the message, any srcset, any CSS url() or image-set().
 func remoteRefs(tok html.Token) int {
-	if tok.DataAtom == atom.Img && hasRemoteSrc(tok) {
-		return 1 // SanitizeHTML drops the whole image
+	if tok.DataAtom == atom.Img {
+		if src := strings.TrimSpace(attr(tok, "src")); src != "" && !embeddedURL(src) {
+			return 1 // SanitizeHTML drops the whole image
+		}
 	}
 	n := 0
 	for _, a := range tok.Attr {
@@ -216,6 +224,9 @@ func SafeLinkURL(href string) *url.URL {
 			return nil
 		}
 	case "mailto":
+		if u.Opaque == "" && u.Path == "" {
+			return nil // no address
+		}
 	default:
 		return nil
 	}
@@ -932,10 +943,16 @@ func (t *textOut) line(prefix, s string) {
 }
 
 func (t *textOut) blocks(bs []Block, depth int) {
-	for _, b := range bs {
+	for i, b := range bs {
 		switch b.Kind {
 		case BlockLine:
-			t.line("", runsText(b.Runs))
+			if len(b.Runs) == 0 {
+				t.line("", "")
+				break
+			}
+			if s := runsText(b.Runs, nextRuns(bs, i)); strings.TrimSpace(s) != "" {
+				t.line("", s) // a line of images only is no line of text
+			}
 		case BlockHeading:
 			t.line("", b.Text)
 		case BlockPre:
@@ -958,7 +975,7 @@ func (t *textOut) list(l *List, depth int) {
 			marker = strconv.Itoa(l.Start+i) + ". "
 		}
 		first := true
-		for _, b := range it {
+		for j, b := range it {
 			if b.Kind == BlockList {
 				t.list(b.List, depth+1)
 				first = false
@@ -967,7 +984,7 @@ func (t *textOut) list(l *List, depth int) {
 			var s string
 			switch b.Kind {
 			case BlockLine:
-				s = runsText(b.Runs)
+				s = runsText(b.Runs, nextRuns(it, j))
 			case BlockHeading, BlockPre:
 				s = strings.ReplaceAll(b.Text, "\n", " ")
 			}
@@ -984,8 +1001,17 @@ func (t *textOut) list(l *List, depth int) {
 	}
 }
 
-// runsText writes a line's runs, a link as "text <url>".
-func runsText(runs []Run) string {
+// nextRuns are the runs of the line after bs[i], if a line follows.
+func nextRuns(bs []Block, i int) []Run {
+	if i+1 < len(bs) && bs[i+1].Kind == BlockLine {
+		return bs[i+1].Runs
+	}
+	return nil
+}
+
+// runsText writes a line's runs, a link as "text <url>". A link that goes
+// on to the next line (a block inside a link) gets its URL there.
+func runsText(runs, next []Run) string {
 	var b strings.Builder
 	for i := 0; i < len(runs); {
 		r := runs[i]
@@ -1004,6 +1030,10 @@ func runsText(runs []Run) string {
 		text := strings.TrimSpace(strings.ReplaceAll(label.String(), "\u00a0", " "))
 		href := r.Link.String()
 		b.WriteString(text)
+		if j == len(runs) && len(next) > 0 && next[0].Link == r.Link {
+			i = j
+			continue
+		}
 		if text != href && text != strings.TrimPrefix(href, "mailto:") {
 			if text != "" {
 				b.WriteByte(' ')

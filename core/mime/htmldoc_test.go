@@ -114,6 +114,7 @@ func TestParseHTML(t *testing.T) {
 			"a|b c|", 2},
 		{"srcset counts as remote once per image", `<img src="cid:a" srcset="https://x.example/a.png 1x, https://x.example/b.png 2x" alt="A"><img src="https://x.example/c.png" srcset="https://x.example/c2.png 2x">`,
 			"[img embedded cid:a A][img remote https://x.example/c.png ]|", 2},
+		{"image without a source", `a<img alt="x"><img src=" ">b`, "a[img other  x][img other  ]b|", 0},
 		{"image in a link", `<a href="https://example.com"><img src="x.png"></a>`, "[a https://example.com [img other x.png ]]|", 1},
 		{"separator", `a<hr>b`, "a|[hr]|b|", 0},
 		{"unclosed tags are closed", `<p><b>bold <i>both`, "[b bold ][b both]|", 0},
@@ -166,6 +167,8 @@ func TestHTMLToTextFollowsTheDoc(t *testing.T) {
 		{"unsafe link target not shown", `<a href="javascript:steal()">click</a> <a href="relative.html">rel</a>`, "click rel"},
 		{"quote lines", `<blockquote>q1<br>q2</blockquote>a`, "q1\nq2\n\na"},
 		{"non-breaking space", "a&nbsp;b", "a b"},
+		{"link over several blocks names its URL once", `<a href="https://x.example/"><div><img src="cid:x"></div><div>one</div><div>two</div></a>after`, "one\ntwo <https://x.example/>\nafter"},
+		{"empty mailto is no link", `<a href="mailto:">m</a>`, "m"},
 		{"rule", "a<hr>b", "a\n\nb"},
 	}
 	for _, tt := range tests {
