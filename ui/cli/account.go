@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // sourceFlags are the flags that describe a retrieval source; account add
@@ -23,17 +26,17 @@ type sourceFlags struct {
 }
 
 func (f *sourceFlags) register(c *call) {
-	c.fs.StringVar(&f.protocol, "source-protocol", "", "pop3 or imap")
-	c.fs.StringVar(&f.host, "source-host", "", "retrieval server")
-	c.fs.IntVar(&f.port, "source-port", 0, "retrieval port (default from protocol and encryption)")
-	c.fs.StringVar(&f.encryption, "source-encryption", "ssl", "none, ssl or starttls")
-	c.fs.StringVar(&f.username, "source-username", "", "retrieval username (default: the email address)")
-	c.fs.StringVar(&f.retrieval, "retrieval", "automatic", "automatic or manual")
-	c.fs.DurationVar(&f.interval, "interval", core.DefaultInterval, "how often automatic retrieval runs")
-	c.fs.StringVar(&f.folder, "folder", core.DefaultFolder, "local folder for POP3 mail")
-	c.fs.BoolVar(&f.leave, "leave-on-server", true, "POP3: leave messages on the server")
-	c.fs.IntVar(&f.deleteAfter, "delete-after-days", 0, "POP3: delete from the server N days after retrieval (0: never)")
-	c.fs.StringVar(&f.imapFolders, "imap-folders", "", "IMAP: comma-separated mailboxes to sync (default: all subscribed)")
+	c.fs.StringVar(&f.protocol, "source-protocol", "", lang.L("pop3 or imap"))
+	c.fs.StringVar(&f.host, "source-host", "", lang.L("retrieval server"))
+	c.fs.IntVar(&f.port, "source-port", 0, lang.L("retrieval port (default from protocol and encryption)"))
+	c.fs.StringVar(&f.encryption, "source-encryption", "ssl", lang.L("none, ssl or starttls"))
+	c.fs.StringVar(&f.username, "source-username", "", lang.L("retrieval username (default: the email address)"))
+	c.fs.StringVar(&f.retrieval, "retrieval", "automatic", lang.L("automatic or manual"))
+	c.fs.DurationVar(&f.interval, "interval", core.DefaultInterval, lang.L("how often automatic retrieval runs"))
+	c.fs.StringVar(&f.folder, "folder", core.DefaultFolder, lang.L("local folder for POP3 mail"))
+	c.fs.BoolVar(&f.leave, "leave-on-server", true, lang.L("POP3: leave messages on the server"))
+	c.fs.IntVar(&f.deleteAfter, "delete-after-days", 0, lang.L("POP3: delete from the server N days after retrieval (0: never)"))
+	c.fs.StringVar(&f.imapFolders, "imap-folders", "", lang.L("IMAP: comma-separated mailboxes to sync (default: all subscribed)"))
 }
 
 func (f *sourceFlags) source(email string) (core.Source, error) {
@@ -70,7 +73,7 @@ func runAccount(ctx context.Context, c *call) error {
 	case "signin":
 		return accountSignIn(ctx, c)
 	case "remove", "test", "trust":
-		fingerprint := c.fs.String("fingerprint", "", "SHA-256 fingerprint to trust")
+		fingerprint := c.fs.String("fingerprint", "", lang.L("SHA-256 fingerprint to trust"))
 		if err := c.parse(); err != nil || len(c.args) != 1 {
 			return errUsage
 		}
@@ -96,12 +99,12 @@ func runAccount(ctx context.Context, c *call) error {
 			if err := ops.AccountRemove(ctx, name); err != nil {
 				return err
 			}
-			printLine(c.env.Stdout, "removed account %q and its local mail", name)
+			printLine(c.env.Stdout, lang.L("removed account %q and its local mail"), name)
 			return nil
 		}
 		servers, err := ops.AccountTrust(ctx, name, *fingerprint)
 		for _, s := range servers {
-			printLine(c.env.Stdout, "trusted the certificate %s for %s", core.FormatFingerprint(*fingerprint), s)
+			printLine(c.env.Stdout, lang.L("trusted the certificate %s for %s"), core.FormatFingerprint(*fingerprint), s)
 		}
 		return err
 	}
@@ -116,16 +119,16 @@ func accountAdd(ctx context.Context, c *call) error {
 	var allowCleartext bool
 	var of oauthFlags
 	of.register(c)
-	c.fs.StringVar(&a.Name, "name", "", "account name")
-	c.fs.StringVar(&a.Email, "email", "", "email address")
-	c.fs.StringVar(&a.DisplayName, "display-name", "", "display name")
-	c.fs.StringVar(&a.SMTP.Host, "smtp-host", "", "SMTP server")
-	c.fs.IntVar(&smtpPort, "smtp-port", 0, "SMTP port (default 25, or 587 with starttls, 465 with ssl)")
-	c.fs.StringVar(&smtpEnc, "smtp-encryption", "none", "none, ssl or starttls")
-	c.fs.BoolVar(&a.SMTP.Auth, "smtp-auth", true, "enable SMTP authentication")
-	c.fs.StringVar(&a.SMTP.Username, "smtp-username", "", "SMTP username (default: the email address)")
-	c.fs.StringVar(&store, "password-store", "", "keyring or file (default: $TRIBUTARY_PASSWORD_STORE, else keyring)")
-	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, "confirm sending a password without encryption")
+	c.fs.StringVar(&a.Name, "name", "", lang.L("account name"))
+	c.fs.StringVar(&a.Email, "email", "", lang.L("email address"))
+	c.fs.StringVar(&a.DisplayName, "display-name", "", lang.L("display name"))
+	c.fs.StringVar(&a.SMTP.Host, "smtp-host", "", lang.L("SMTP server"))
+	c.fs.IntVar(&smtpPort, "smtp-port", 0, lang.L("SMTP port (default 25, or 587 with starttls, 465 with ssl)"))
+	c.fs.StringVar(&smtpEnc, "smtp-encryption", "none", lang.L("none, ssl or starttls"))
+	c.fs.BoolVar(&a.SMTP.Auth, "smtp-auth", true, lang.L("enable SMTP authentication"))
+	c.fs.StringVar(&a.SMTP.Username, "smtp-username", "", lang.L("SMTP username (default: the email address)"))
+	c.fs.StringVar(&store, "password-store", "", lang.L("keyring or file (default: $TRIBUTARY_PASSWORD_STORE, else keyring)"))
+	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, lang.L("confirm sending a password without encryption"))
 	src.register(c)
 	if err := c.parse(); err != nil || len(c.args) > 0 {
 		return errUsage
@@ -179,12 +182,12 @@ func accountAdd(ctx context.Context, c *call) error {
 		}
 	}
 	if a.SMTP.Auth && !a.UsesOAuth() {
-		if pw.SMTP, err = c.password("TRIBUTARY_SMTP_PASSWORD", "SMTP password for "+a.SMTP.Username); err != nil {
+		if pw.SMTP, err = c.password("TRIBUTARY_SMTP_PASSWORD", lang.L("SMTP password for {{.User}}", map[string]any{"User": a.SMTP.Username})); err != nil {
 			return err
 		}
 	}
 	if len(a.Sources) > 0 && !a.UsesOAuth() {
-		p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+a.Sources[0].Username)
+		p, err := c.password("TRIBUTARY_SOURCE_PASSWORD", lang.L("Retrieval password for {{.User}}", map[string]any{"User": a.Sources[0].Username}))
 		if err != nil {
 			return err
 		}
@@ -201,10 +204,10 @@ func accountAdd(ctx context.Context, c *call) error {
 		return err
 	}
 	if a.UsesOAuth() {
-		printLine(c.env.Stdout, "added account %q (%s), signed in with OAuth2, the sign-in kept in the %s", a.Name, a.Email, a.PasswordStore)
+		printLine(c.env.Stdout, lang.L("added account %q (%s), signed in with OAuth2, the sign-in kept in the %s"), a.Name, a.Email, a.PasswordStore)
 		return nil
 	}
-	printLine(c.env.Stdout, "added account %q (%s), passwords in the %s", a.Name, a.Email, a.PasswordStore)
+	printLine(c.env.Stdout, lang.L("added account %q (%s), passwords in the %s"), a.Name, a.Email, a.PasswordStore)
 	return nil
 }
 
@@ -215,11 +218,11 @@ func checkCleartext(a core.Account, confirmed bool) error {
 		return nil
 	}
 	if a.SMTP.Auth && a.SMTP.Encryption == core.EncryptionNone {
-		return errors.New("SMTP encryption is none with authentication on: the password would travel in clear. Choose --smtp-encryption starttls or ssl, or confirm with --allow-cleartext-password")
+		return errors.New(lang.L("SMTP encryption is none with authentication on: the password would travel in clear. Choose --smtp-encryption starttls or ssl, or confirm with --allow-cleartext-password"))
 	}
 	for _, s := range a.Sources {
 		if s.Encryption == core.EncryptionNone {
-			return errors.New("retrieval encryption is none: the password would travel in clear. Choose --source-encryption starttls or ssl, or confirm with --allow-cleartext-password")
+			return errors.New(lang.L("retrieval encryption is none: the password would travel in clear. Choose --source-encryption starttls or ssl, or confirm with --allow-cleartext-password"))
 		}
 	}
 	return nil
@@ -233,7 +236,7 @@ func (c *call) password(envVar, prompt string) (string, error) {
 		return pw, nil
 	}
 	if c.env.ReadPassword == nil {
-		return "", fmt.Errorf("no password: set %s, or run in a terminal to be asked", envVar)
+		return "", fmt.Errorf(lang.L("no password: set %s, or run in a terminal to be asked"), envVar)
 	}
 	return c.env.ReadPassword(prompt + ": ")
 }
@@ -250,12 +253,12 @@ func accountList(ctx context.Context, c *call) error {
 		return err
 	}
 	if len(accounts) == 0 {
-		fmt.Fprintln(c.env.Stdout, "no accounts; add one with: tributary account add")
+		fmt.Fprintln(c.env.Stdout, lang.L("no accounts; add one with: tributary account add"))
 	}
 	for _, a := range accounts {
-		auth := "no auth"
+		auth := lang.L("no auth")
 		if a.SMTP.Auth {
-			auth = "auth as " + a.SMTP.Username
+			auth = lang.L("auth as {{.User}}", map[string]any{"User": a.SMTP.Username})
 		}
 		printLine(c.env.Stdout, "%s <%s>  %s", a.Name, a.Email, a.DisplayName)
 		if a.UsesOAuth() {
@@ -263,15 +266,15 @@ func accountList(ctx context.Context, c *call) error {
 			if from == "" {
 				from = a.OAuth.Issuer
 			}
-			printLine(c.env.Stdout, "  signs in with OAuth2 (%s, client %s), the sign-in kept in the %s", from, a.OAuth.ClientID, a.PasswordStore)
+			printLine(c.env.Stdout, lang.L("  signs in with OAuth2 (%s, client %s), the sign-in kept in the %s"), from, a.OAuth.ClientID, a.PasswordStore)
 		}
-		printLine(c.env.Stdout, "  SMTP %s (%s, %s), passwords in %s", a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
+		printLine(c.env.Stdout, lang.L("  SMTP %s (%s, %s), passwords in %s"), a.SMTP.Server().Addr(), a.SMTP.Encryption, auth, a.PasswordStore)
 		for _, s := range a.Sources {
 			when := string(s.Method)
 			if s.Method == core.MethodAutomatic {
-				when += " every " + s.Interval.String()
+				when = fmt.Sprintf(lang.L("%s every %s"), when, s.Interval)
 			}
-			printLine(c.env.Stdout, "  source %d: %s %s (%s) as %s, %s, into %s", s.ID, strings.ToUpper(string(s.Protocol)), s.Server().Addr(), s.Encryption, s.Username, when, s.Folder)
+			printLine(c.env.Stdout, lang.L("  source %d: %s %s (%s) as %s, %s, into %s"), s.ID, strings.ToUpper(string(s.Protocol)), s.Server().Addr(), s.Encryption, s.Username, when, s.Folder)
 		}
 	}
 	return nil
@@ -282,27 +285,27 @@ func accountTest(ctx context.Context, c *call, a core.Account) error {
 	for _, r := range c.engine().CheckAccount(ctx, a, nil) {
 		switch {
 		case r.Err == nil && r.Role == "OAuth2":
-			printLine(c.env.Stdout, "OAuth2 %s: token OK", r.Server)
+			printLine(c.env.Stdout, lang.L("OAuth2 %s: token OK"), r.Server)
 			continue
 		case r.Err == nil && a.UsesOAuth():
-			printLine(c.env.Stdout, "%s %s: connected, TLS OK, token OK, login OK", r.Role, r.Server)
+			printLine(c.env.Stdout, lang.L("%s %s: connected, TLS OK, token OK, login OK"), r.Role, r.Server)
 			continue
 		case r.Err == nil:
-			printLine(c.env.Stdout, "%s %s: connected, TLS OK, login OK", r.Role, r.Server)
+			printLine(c.env.Stdout, lang.L("%s %s: connected, TLS OK, login OK"), r.Role, r.Server)
 			continue
 		}
 		failed++
-		printLine(c.env.Stdout, "%s %s: FAILED: %v", r.Role, r.Server, r.Err)
+		printLine(c.env.Stdout, lang.L("%s %s: FAILED: %v"), r.Role, r.Server, r.Err)
 		switch cert := r.Certificate(); {
 		case cert != nil && cert.Changed():
 			// Not the first-sight question: the server's identity changed.
-			printLine(c.env.Stdout, "  the certificate is not the one you trusted; only if your provider confirms the new fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
+			printLine(c.env.Stdout, lang.L("  the certificate is not the one you trusted; only if your provider confirms the new fingerprint: tributary account trust %q --fingerprint %s"), a.Name, cert.Fingerprint)
 		case cert != nil:
-			printLine(c.env.Stdout, "  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s", a.Name, cert.Fingerprint)
+			printLine(c.env.Stdout, lang.L("  to trust it after checking the fingerprint: tributary account trust %q --fingerprint %s"), a.Name, cert.Fingerprint)
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of the account's servers failed the test", failed)
+		return errors.New(lang.N("{{.Count}} of the account's servers failed the test", failed, map[string]any{"Count": i18n.Number(failed)}))
 	}
 	return nil
 }
@@ -314,8 +317,8 @@ func runSource(ctx context.Context, c *call) error {
 	var src sourceFlags
 	var account string
 	var allowCleartext bool
-	c.fs.StringVar(&account, "account", "", "account name")
-	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, "confirm sending a password without encryption")
+	c.fs.StringVar(&account, "account", "", lang.L("account name"))
+	c.fs.BoolVar(&allowCleartext, "allow-cleartext-password", false, lang.L("confirm sending a password without encryption"))
 	src.register(c)
 	if err := c.parse(); err != nil || account == "" || len(c.args) > 0 {
 		return errUsage
@@ -338,7 +341,7 @@ func runSource(ctx context.Context, c *call) error {
 	// An OAuth2 account's sources sign in with the account's token.
 	var p string
 	if !a.UsesOAuth() {
-		if p, err = c.password("TRIBUTARY_SOURCE_PASSWORD", "Retrieval password for "+s.Username); err != nil {
+		if p, err = c.password("TRIBUTARY_SOURCE_PASSWORD", lang.L("Retrieval password for {{.User}}", map[string]any{"User": s.Username})); err != nil {
 			return err
 		}
 	}
@@ -356,7 +359,7 @@ func runSource(ctx context.Context, c *call) error {
 	if s, err = ops.SourceAdd(ctx, a.Name, s, p); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "added source %d to %q: %s", s.ID, a.Name, s.Label(a.Name))
+	printLine(c.env.Stdout, lang.L("added source %d to %q: %s"), s.ID, a.Name, s.Label(a.Name))
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/autoconfig"
 )
@@ -46,7 +48,7 @@ func serversJSON(list []autoconfig.Server) []autoconfigServer {
 // runAutoconfig is `tributary autoconfig ADDR [--json]`: the settings the
 // account wizard would propose for an address.
 func runAutoconfig(ctx context.Context, c *call) error {
-	asJSON := c.fs.Bool("json", false, "print JSON")
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
 	if err := c.parse(); err != nil || len(c.args) != 1 {
 		return errUsage
 	}
@@ -60,17 +62,17 @@ func runAutoconfig(ctx context.Context, c *call) error {
 		return enc.Encode(autoconfigJSON{Provider: cfg.Provider, Source: cfg.Source, Note: cfg.Note,
 			Incoming: serversJSON(cfg.Incoming), Outgoing: serversJSON(cfg.Outgoing)})
 	}
-	printLine(c.env.Stdout, "%s (found by %s)", cfg.Provider, cfg.Source)
+	printLine(c.env.Stdout, lang.L("%s (found by %s)"), cfg.Provider, cfg.Source)
 	for _, group := range []struct {
 		label string
 		list  []autoconfig.Server
-	}{{"incoming", cfg.Incoming}, {"outgoing", cfg.Outgoing}} {
+	}{{lang.L("incoming"), cfg.Incoming}, {lang.L("outgoing"), cfg.Outgoing}} {
 		for _, s := range group.list {
-			printLine(c.env.Stdout, "  %s %s %s:%d %s, sign in with %s as %s", group.label, s.Protocol, s.Host, s.Port, s.Encryption, authName(s.Auth), s.Username)
+			printLine(c.env.Stdout, lang.L("  %s %s %s:%d %s, sign in with %s as %s"), group.label, s.Protocol, s.Host, s.Port, s.Encryption, authName(s.Auth), s.Username)
 		}
 	}
 	if cfg.Note != "" {
-		printLine(c.env.Stdout, "note: %s", cfg.Note)
+		printLine(c.env.Stdout, lang.L("note: %s"), cfg.Note)
 	}
 	return nil
 }
@@ -81,7 +83,7 @@ func runAutoconfig(ctx context.Context, c *call) error {
 // takes it, unless --auth was given.
 func fromAutoconfig(ctx context.Context, c *call, a *core.Account, src *sourceFlags, of *oauthFlags) error {
 	if a.Email == "" {
-		return errors.New("give --email, or the servers with --smtp-host and --source-host")
+		return errors.New(lang.L("give --email, or the servers with --smtp-host and --source-host"))
 	}
 	cfg, err := autoconfig.Lookup(ctx, a.Email, nil)
 	if err != nil {
@@ -102,10 +104,10 @@ func fromAutoconfig(ctx context.Context, c *call, a *core.Account, src *sourceFl
 			of.provider = cfg.OAuth
 		}
 	}
-	printLine(c.env.Stdout, "using the settings of %s (found by %s): %s %s:%d and SMTP %s:%d", cfg.Provider, cfg.Source,
+	printLine(c.env.Stdout, lang.L("using the settings of %s (found by %s): %s %s:%d and SMTP %s:%d"), cfg.Provider, cfg.Source,
 		in.Protocol, in.Host, in.Port, out.Host, out.Port)
 	if cfg.Note != "" {
-		printLine(c.env.Stdout, "note: %s", cfg.Note)
+		printLine(c.env.Stdout, lang.L("note: %s"), cfg.Note)
 	}
 	return nil
 }

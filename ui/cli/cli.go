@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
@@ -32,8 +34,9 @@ type Env struct {
 	Engine engine.Options
 }
 
-// errUsage marks a mistake in the command line itself.
-var errUsage = errors.New("usage")
+// errUsage marks a mistake in the command line itself. Run prints the
+// usage line instead of its text.
+var errUsage = errors.New("usage") // i18n:ignore (never shown)
 
 // command is one subcommand.
 type command struct {
@@ -63,9 +66,9 @@ func init() {
 		"mark":        {"mark ID... --read|--unread|--flag|--unflag", runMark},
 		"move":        {"move ID... --to FOLDER", runMove},
 		"delete":      {"delete ID...", runDelete},
-		"junk":        {"junk ID...", runFile(core.RoleJunk, "moved %s to Junk")},
-		"notjunk":     {"notjunk ID...", runFile(core.RoleInbox, "moved %s to the Inbox")},
-		"archive":     {"archive ID...", runFile(core.RoleArchive, "archived %s")},
+		"junk":        {"junk ID...", runFile(core.RoleJunk, movedToJunk)},
+		"notjunk":     {"notjunk ID...", runFile(core.RoleInbox, movedToInbox)},
+		"archive":     {"archive ID...", runFile(core.RoleArchive, archived)},
 		"reply":       {"reply ID [--all] [--body-file F] [--queue]", runReply},
 		"forward":     {"forward ID --to ADDR[,ADDR] [--as-attachment] [--body-file F] [--queue]", runForward},
 		"demo":        {"demo [--headless]", runDemo},
@@ -74,18 +77,31 @@ func init() {
 	}
 }
 
-// Usage prints the list of commands.
+// Usage prints the list of commands. The synopses stay as they are in
+// every language: they are what one types.
 func Usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: tributary [--data-dir DIR] [COMMAND [ARGS]]")
-	fmt.Fprintln(w, "With no command, the desktop app starts. Commands:")
+	printUsage(w, "[--data-dir DIR] [COMMAND [ARGS]]")
+	fmt.Fprintln(w, lang.L("With no command, the desktop app starts. Commands:"))
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintln(w, "  tributary "+commands[n].usage)
+		fmt.Fprintln(w, "  tributary "+commands[n].usage) // i18n:ignore (a synopsis, typed as it is)
 	}
+}
+
+// printUsage writes one usage line: the word translated, the synopsis as
+// it is typed.
+func printUsage(w io.Writer, synopsis string) {
+	fmt.Fprintln(w, lang.L("usage:")+" tributary "+synopsis) // i18n:ignore (the program's name)
+}
+
+// printProblem writes one line of a problem on stderr, after the
+// program's name as Unix tools do.
+func printProblem(w io.Writer, msg string) {
+	printLine(w, "tributary: %s", msg) // i18n:ignore (the program's name)
 }
 
 // call is one invocation: its flags, positional arguments and environment.
@@ -214,28 +230,34 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	name, rest, dataDir, err := splitGlobal(args)
 	if err != nil {
-		printLine(env.Stderr, "tributary: %v", err)
+		printProblem(env.Stderr, err.Error())
 		return 1
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "tributary: unknown command %q\n", name)
+		printProblem(env.Stderr, fmt.Sprintf(lang.L("unknown command %q"), name))
 		Usage(env.Stderr)
 		return 1
 	}
 	c := &call{env: env, fs: flag.NewFlagSet(name, flag.ContinueOnError), dataDir: dataDir, raw: rest}
 	c.fs.SetOutput(env.Stderr)
-	c.fs.StringVar(&c.dataDir, "data-dir", dataDir, "data directory")
+	c.fs.Usage = func() {
+		// The flag package's own heading, translated like the flags'
+		// help below it.
+		fmt.Fprintf(env.Stderr, lang.L("Usage of %s:")+"\n", name)
+		c.fs.PrintDefaults()
+	}
+	c.fs.StringVar(&c.dataDir, "data-dir", dataDir, lang.L("data directory"))
 	defer c.close()
 	err = cmd.run(ctx, c)
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(env.Stderr, "usage: tributary "+cmd.usage)
+		printUsage(env.Stderr, cmd.usage)
 	default:
 		for _, line := range strings.Split(err.Error(), "\n") {
-			printLine(env.Stderr, "tributary: %s", line)
+			printProblem(env.Stderr, line)
 		}
 	}
 	return 1
@@ -249,7 +271,7 @@ func splitGlobal(args []string) (name string, rest []string, dataDir string, err
 		switch {
 		case a == "--data-dir" || a == "-data-dir":
 			if i+1 >= len(args) {
-				return "", nil, "", errors.New("--data-dir needs a directory")
+				return "", nil, "", errors.New(lang.L("--data-dir needs a directory"))
 			}
 			dataDir = args[i+1]
 			i++

@@ -8,7 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core/vcard"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // contactJSON is a contact for `contacts list --json`.
@@ -27,7 +30,7 @@ type contactJSON struct {
 
 func runContacts(ctx context.Context, c *call) error {
 	verb := c.verb()
-	asJSON := c.fs.Bool("json", false, "with list: print JSON")
+	asJSON := c.fs.Bool("json", false, lang.L("with list: print JSON"))
 	if err := c.parse(); err != nil {
 		return errUsage
 	}
@@ -65,14 +68,14 @@ func contactsList(ctx context.Context, c *call, asJSON bool) error {
 		return printJSON(c.env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tADDRESSES\tPHONES\tSENT\tRECEIVED\tLAST")
+	fmt.Fprintln(tw, strings.Join([]string{lang.X("cli.heading.id", "ID"), lang.L("NAME"), lang.L("ADDRESSES"), lang.L("PHONES"), lang.L("SENT"), lang.L("RECEIVED"), lang.L("LAST")}, "\t"))
 	for _, ct := range list {
 		id, last := "-", ""
 		if !ct.Collected() {
 			id = fmt.Sprint(ct.ID)
 		}
 		if !ct.Last.IsZero() {
-			last = ct.Last.Local().Format("2006-01-02")
+			last = ct.Last.Local().Format("2006-01-02") // ISO 8601 in every language (docs/CLI.md)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", id, cell(ct.Name, 30), cell(strings.Join(ct.Emails, ", "), 50), cell(strings.Join(ct.Phones, ", "), 30), ct.Sent, ct.Received, last)
 	}
@@ -97,9 +100,9 @@ func contactsExport(ctx context.Context, c *call, path string) error {
 		return vcard.Write(c.env.Stdout, list)
 	}
 	if err := vcard.WriteFile(path, list); err != nil {
-		return fmt.Errorf("export contacts to %s: %w", path, err)
+		return fmt.Errorf(lang.L("export contacts to %s: %w"), path, err)
 	}
-	printLine(c.env.Stdout, "exported %d contacts to %s", len(list), path)
+	printLine(c.env.Stdout, "%s", lang.N("exported {{.Count}} contacts to {{.Path}}", len(list), map[string]any{"Count": i18n.Number(len(list)), "Path": path}))
 	return nil
 }
 
@@ -109,18 +112,18 @@ func contactsExport(ctx context.Context, c *call, path string) error {
 func contactsImport(ctx context.Context, c *call, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("import contacts: %w", err)
+		return fmt.Errorf(lang.L("import contacts: %w"), err)
 	}
 	list, problems, err := vcard.Read(f)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("import contacts from %s: %w", path, err)
+		return fmt.Errorf(lang.L("import contacts from %s: %w"), path, err)
 	}
 	for _, p := range problems {
-		printLine(c.env.Stderr, "tributary: %s: %s", path, p)
+		printProblem(c.env.Stderr, path+": "+p)
 	}
 	if len(list) == 0 {
-		return fmt.Errorf("import contacts from %s: no card with a name or an address", path)
+		return fmt.Errorf(lang.L("import contacts from %s: no card with a name or an address"), path)
 	}
 	ops, err := c.ops(ctx)
 	if err != nil {
@@ -128,8 +131,10 @@ func contactsImport(ctx context.Context, c *call, path string) error {
 	}
 	rep, err := ops.ContactsImport(ctx, list)
 	if err != nil {
-		return fmt.Errorf("import contacts from %s (nothing was saved): %w", path, err)
+		return fmt.Errorf(lang.L("import contacts from %s (nothing was saved): %w"), path, err)
 	}
-	printLine(c.env.Stdout, "imported %d contacts from %s: %d new, %d merged into contacts with the same address", rep.Added+rep.Merged, path, rep.Added, rep.Merged)
+	n := rep.Added + rep.Merged
+	printLine(c.env.Stdout, "%s", lang.N("imported {{.Count}} contacts from {{.Path}}: {{.New}} new, {{.Merged}} merged into contacts with the same address", n,
+		map[string]any{"Count": i18n.Number(n), "Path": path, "New": i18n.Number(rep.Added), "Merged": i18n.Number(rep.Merged)}))
 	return nil
 }

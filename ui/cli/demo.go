@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core/demo"
 	"github.com/tributary-mail/tributary/core/engine"
 )
@@ -30,19 +32,19 @@ func DemoDataDir(getenv func(string) string) string {
 // --headless runs the engine until interrupted (tributary inbox and the
 // other commands work on the same directory meanwhile).
 func runDemo(ctx context.Context, c *call) error {
-	headless := c.fs.Bool("headless", false, "run the servers and the engine without a window until interrupted")
+	headless := c.fs.Bool("headless", false, lang.L("run the servers and the engine without a window until interrupted"))
 	if err := c.parse(); err != nil || len(c.args) > 0 {
 		return errUsage
 	}
 	if !*headless && GUI == nil {
-		return errors.New("demo: this build has no desktop app; run tributary demo --headless")
+		return errors.New(lang.L("demo: this build has no desktop app; run tributary demo --headless"))
 	}
 	if c.dataDir == "" {
 		c.dataDir = DemoDataDir(c.env.Getenv)
 	}
 	servers, err := demo.Start(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("demo: start the servers: %w", err)
+		return fmt.Errorf(lang.L("demo: start the servers: %w"), err)
 	}
 	defer servers.Close()
 	if err := c.open(ctx, true); err != nil {
@@ -50,12 +52,12 @@ func runDemo(ctx context.Context, c *call) error {
 	}
 	existing, err := c.db.Accounts(ctx)
 	if err != nil {
-		return fmt.Errorf("demo: read the accounts: %w", err)
+		return fmt.Errorf(lang.L("demo: read the accounts: %w"), err)
 	}
 	if err := servers.Configure(ctx, c.engine(), existing); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "demo: data in %s; accounts %q (IMAP %s) and %q (POP3 %s), sending through SMTP %s; password %q",
+	printLine(c.env.Stdout, lang.L("demo: data in %s; accounts %q (IMAP %s) and %q (POP3 %s), sending through SMTP %s; password %q"),
 		c.dataDir, demo.IMAPAccount, servers.IMAP.Addr(), demo.POP3Account, servers.POP3.Addr(), servers.SMTP.Addr(), demo.Password)
 	if *headless {
 		return c.runEngine(ctx)

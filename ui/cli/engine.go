@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/storage"
 )
@@ -14,7 +16,7 @@ import (
 type runningError struct{ command string }
 
 func (e *runningError) Error() string {
-	return fmt.Sprintf("Tributary is running on this data directory (the app, or tributary sync); tributary %s cannot change it meanwhile: make the change in the app, or close it first (inbox, show and search work meanwhile)", e.command)
+	return lang.L("Tributary is running on this data directory (the app, or tributary sync); tributary {{.Command}} cannot change it meanwhile: make the change in the app, or close it first (inbox, show and search work meanwhile)", map[string]any{"Command": e.command})
 }
 
 func (e *runningError) Unwrap() error { return storage.ErrLocked }
@@ -38,7 +40,7 @@ func (c *call) ops(ctx context.Context) (control.Ops, error) {
 	}
 	client, derr := control.Dial(ctx, c.dataDir)
 	if derr != nil {
-		return nil, fmt.Errorf("another Tributary is running on this data directory, but it does not answer on its control socket (%v); close it first (inbox, show and search work meanwhile)", derr)
+		return nil, fmt.Errorf(lang.L("another Tributary is running on this data directory, but it does not answer on its control socket (%v); close it first (inbox, show and search work meanwhile)"), derr)
 	}
 	return client, nil
 }

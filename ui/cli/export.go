@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 var _ control.ExportStore = (*storage.DB)(nil)
@@ -20,9 +23,9 @@ var _ control.ExportStore = (*storage.DB)(nil)
 // each account; one message as an .eml file. It only reads, so it works
 // while the app runs.
 func runExport(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "account name (default: every account)")
-	folder := c.fs.String("folder", "", "one folder (default: every folder)")
-	format := c.fs.String("format", "", "mbox, maildir or eml")
+	account := c.fs.String("account", "", lang.L("account name (default: every account)"))
+	folder := c.fs.String("folder", "", lang.L("one folder (default: every folder)"))
+	format := c.fs.String("format", "", lang.L("mbox, maildir or eml"))
 	if err := c.parse(); err != nil {
 		return errUsage
 	}
@@ -44,9 +47,12 @@ func runExport(ctx context.Context, c *call) error {
 	rep, err := control.Export(ctx, c.db, control.ExportRequest{Folders: folders, Format: *format, Dest: dest})
 	if *folder != "" {
 		f := folders[0]
-		printLine(c.env.Stdout, "exported %s from %s/%s to %s", plural(rep.Messages, "message"), f.Account, f.Name, dest)
+		printLine(c.env.Stdout, "%s", lang.N("exported {{.Count}} messages from {{.Folder}} to {{.Dest}}", rep.Messages,
+			map[string]any{"Count": i18n.Number(rep.Messages), "Folder": f.Account + "/" + f.Name, "Dest": dest}))
 	} else {
-		printLine(c.env.Stdout, "exported %s from %s to %s", plural(rep.Messages, "message"), plural(rep.Folders, "folder"), dest)
+		folders := lang.XN("cli.export.folders", "{{.Count}} folders", rep.Folders, map[string]any{"Count": i18n.Number(rep.Folders)})
+		printLine(c.env.Stdout, "%s", lang.N("exported {{.Count}} messages from {{.Folders}} to {{.Dest}}", rep.Messages,
+			map[string]any{"Count": i18n.Number(rep.Messages), "Folders": folders, "Dest": dest}))
 	}
 	return err
 }
@@ -80,7 +86,7 @@ func (c *call) exportFolders(ctx context.Context, account, folder string) ([]cor
 		}
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no folders to export: add an account first")
+		return nil, errors.New(lang.L("no folders to export: add an account first"))
 	}
 	return out, nil
 }
@@ -96,7 +102,7 @@ func (c *call) exportEML(ctx context.Context, idArg, dest string) error {
 	}
 	out, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s exists: choose a new file name", dest)
+		return fmt.Errorf(lang.L("%s exists: choose a new file name"), dest)
 	}
 	if err != nil {
 		return err
@@ -110,8 +116,8 @@ func (c *call) exportEML(ctx context.Context, idArg, dest string) error {
 	}
 	if err != nil {
 		os.Remove(dest) // never half a message
-		return fmt.Errorf("write %s: %w", dest, err)
+		return fmt.Errorf(lang.L("write %s: %w"), dest, err)
 	}
-	printLine(c.env.Stdout, "exported message %d to %s", id, dest)
+	printLine(c.env.Stdout, lang.L("exported message %d to %s"), id, dest)
 	return nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
+
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/tributary-mail/tributary/core"
 )
@@ -36,20 +39,20 @@ func runIdentity(ctx context.Context, c *call) error {
 func identityAdd(ctx context.Context, c *call) error {
 	var id core.Identity
 	var account, sigFile string
-	c.fs.StringVar(&account, "account", "", "the account the identity sends through")
-	c.fs.StringVar(&id.Email, "email", "", "the identity's address")
-	c.fs.StringVar(&id.DisplayName, "display-name", "", "the name shown with the address")
-	c.fs.StringVar(&id.ReplyTo, "reply-to", "", "the address answers should go to")
-	c.fs.BoolVar(&id.BccSelf, "bcc-self", false, "send a blind copy of every message to the identity")
-	c.fs.StringVar(&sigFile, "signature-file", "", "a file with the signature (plain text)")
-	c.fs.BoolVar(&id.PlainTextOnly, "plain-text", false, "compose in plain text only")
+	c.fs.StringVar(&account, "account", "", lang.L("the account the identity sends through"))
+	c.fs.StringVar(&id.Email, "email", "", lang.L("the identity's address"))
+	c.fs.StringVar(&id.DisplayName, "display-name", "", lang.L("the name shown with the address"))
+	c.fs.StringVar(&id.ReplyTo, "reply-to", "", lang.L("the address answers should go to"))
+	c.fs.BoolVar(&id.BccSelf, "bcc-self", false, lang.L("send a blind copy of every message to the identity"))
+	c.fs.StringVar(&sigFile, "signature-file", "", lang.L("a file with the signature (plain text)"))
+	c.fs.BoolVar(&id.PlainTextOnly, "plain-text", false, lang.L("compose in plain text only"))
 	if err := c.parse(); err != nil || len(c.args) > 0 || account == "" || id.Email == "" {
 		return errUsage
 	}
 	if sigFile != "" {
 		sig, err := os.ReadFile(sigFile)
 		if err != nil {
-			return fmt.Errorf("read the signature: %w", err)
+			return fmt.Errorf(lang.L("read the signature: %w"), err)
 		}
 		id.Signature = string(sig)
 	}
@@ -61,13 +64,13 @@ func identityAdd(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "added identity %s to account %s", added.Email, account)
+	printLine(c.env.Stdout, lang.L("added identity %s to account %s"), added.Email, account)
 	return nil
 }
 
 func identityRemove(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "the identity's account")
-	email := c.fs.String("email", "", "the identity's address")
+	account := c.fs.String("account", "", lang.L("the identity's account"))
+	email := c.fs.String("email", "", lang.L("the identity's address"))
 	if err := c.parse(); err != nil || len(c.args) > 0 || *account == "" || *email == "" {
 		return errUsage
 	}
@@ -78,13 +81,13 @@ func identityRemove(ctx context.Context, c *call) error {
 	if err := ops.IdentityRemove(ctx, *account, *email); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "removed identity %s from account %s", *email, *account)
+	printLine(c.env.Stdout, lang.L("removed identity %s from account %s"), *email, *account)
 	return nil
 }
 
 func identityList(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "only this account")
-	asJSON := c.fs.Bool("json", false, "print JSON")
+	account := c.fs.String("account", "", lang.L("only this account"))
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
 	if err := c.parse(); err != nil || len(c.args) > 0 {
 		return errUsage
 	}
@@ -113,15 +116,15 @@ func identityList(ctx context.Context, c *call) error {
 		return printJSON(c.env.Stdout, out)
 	}
 	if len(ids) == 0 {
-		fmt.Fprintln(c.env.Stdout, "no accounts; add one with: tributary account add")
+		fmt.Fprintln(c.env.Stdout, lang.L("no accounts; add one with: tributary account add"))
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tIDENTITY\tREPLY-TO\tOPTIONS")
+	fmt.Fprintln(tw, strings.Join([]string{lang.L("ACCOUNT"), lang.L("IDENTITY"), lang.L("REPLY-TO"), lang.L("OPTIONS")}, "\t"))
 	for _, id := range ids {
 		var opts string
 		if id.Primary() {
-			opts += "own "
+			opts += lang.L("own") + " "
 		}
 		if id.BccSelf {
 			opts += "bcc-self "
@@ -130,7 +133,7 @@ func identityList(ctx context.Context, c *call) error {
 			opts += "plain-text "
 		}
 		if id.Signature != "" {
-			opts += "signature"
+			opts += lang.L("signature")
 		}
 		who := core.Identity{DisplayName: id.DisplayName, Email: id.Email}.Label()
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(id.Account, 0), cell(who, 60), cell(id.ReplyTo, 40), opts)

@@ -9,9 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 type multiFlag []string
@@ -40,7 +43,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 		return printJSON(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\t \tDATE\tACCOUNT\tFROM\tSUBJECT")
+	fmt.Fprintln(tw, strings.Join([]string{lang.X("cli.heading.id", "ID"), " ", lang.L("DATE"), lang.L("ACCOUNT"), lang.L("FROM"), lang.L("SUBJECT")}, "\t"))
 	for _, m := range list {
 		mark := " "
 		if !m.Seen {
@@ -49,6 +52,7 @@ func printMessages(w io.Writer, list []core.MessageSummary, asJSON bool) error {
 		if m.Attachments > 0 {
 			mark += "@"
 		}
+		// Tables write ISO 8601 dates in every language (docs/CLI.md).
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, mark, m.Date.Local().Format("2006-01-02 15:04"), cell(m.Account, 0), cell(m.From(), 40), cell(m.Subject, 60))
 	}
 	return tw.Flush()
@@ -66,11 +70,11 @@ func clip(s string, n int) string {
 }
 
 func runInbox(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "only this account")
-	folder := c.fs.String("folder", "", "a folder of the account instead of the inbox")
-	limit := c.fs.Int("limit", 50, "how many messages")
-	asJSON := c.fs.Bool("json", false, "print JSON")
-	threads := c.fs.Bool("threads", false, "one row per conversation")
+	account := c.fs.String("account", "", lang.L("only this account"))
+	folder := c.fs.String("folder", "", lang.L("a folder of the account instead of the inbox"))
+	limit := c.fs.Int("limit", 50, lang.L("how many messages"))
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
+	threads := c.fs.Bool("threads", false, lang.L("one row per conversation"))
 	if err := c.parse(); err != nil || len(c.args) > 0 || *limit <= 0 {
 		return errUsage
 	}
@@ -121,16 +125,16 @@ func (c *call) findFolder(ctx context.Context, accountID int64, name string) (in
 	}
 	switch len(found) {
 	case 0:
-		return 0, fmt.Errorf("no folder named %q", name)
+		return 0, fmt.Errorf(lang.L("no folder named %q"), name)
 	case 1:
 		return found[0].ID, nil
 	}
-	return 0, fmt.Errorf("several accounts have a folder named %q: add --account", name)
+	return 0, fmt.Errorf(lang.L("several accounts have a folder named %q: add --account"), name)
 }
 
 func runSearch(ctx context.Context, c *call) error {
-	limit := c.fs.Int("limit", 50, "how many messages")
-	asJSON := c.fs.Bool("json", false, "print JSON")
+	limit := c.fs.Int("limit", 50, lang.L("how many messages"))
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
 	c.raw, c.args = splitQueryArgs(c.fs, c.raw)
 	if err := c.fs.Parse(c.raw); err != nil || len(c.fs.Args()) > 0 || len(c.args) == 0 || *limit <= 0 {
 		return errUsage
@@ -141,7 +145,7 @@ func runSearch(ctx context.Context, c *call) error {
 	search := strings.Join(c.args, " ")
 	list, err := c.db.List(ctx, storage.ListQuery{Search: search, Limit: *limit})
 	if err != nil {
-		return fmt.Errorf("search %q: %w", search, err)
+		return fmt.Errorf(lang.L("search %q: %w"), search, err)
 	}
 	return printMessages(c.env.Stdout, list, *asJSON)
 }
@@ -172,7 +176,7 @@ func splitQueryArgs(fs *flag.FlagSet, args []string) (flags, terms []string) {
 }
 
 func runShow(ctx context.Context, c *call) error {
-	raw := c.fs.Bool("raw", false, "print the exact bytes as received")
+	raw := c.fs.Bool("raw", false, lang.L("print the exact bytes as received"))
 	if err := c.parse(); err != nil || len(c.args) != 1 {
 		return errUsage
 	}
@@ -197,32 +201,34 @@ func runShow(ctx context.Context, c *call) error {
 		// The exact bytes, escapes and all: that is what --raw is for,
 		// and a terminal would obey them.
 		if isTerminal(c.env.Stdout) {
-			printLine(c.env.Stderr, "tributary: warning: show --raw writes the message's bytes unfiltered, and a terminal obeys the control sequences a sender may have put in them; redirect it to a file or a pager such as less")
+			printProblem(c.env.Stderr, lang.L("warning: show --raw writes the message's bytes unfiltered, and a terminal obeys the control sequences a sender may have put in them; redirect it to a file or a pager such as less"))
 		}
 		_, err := io.Copy(c.env.Stdout, f)
 		return err
 	}
 	m, perr := mime.Parse(f, nil)
 	if m == nil {
-		return fmt.Errorf("message %d cannot be read: %v; tributary show %d --raw prints its bytes", id, perr, id)
+		return fmt.Errorf(lang.L("message %d cannot be read: %v; tributary show %d --raw prints its bytes"), id, perr, id)
 	}
+	// The header lines keep their names, as the message has them.
 	w := c.env.Stdout
-	printLine(w, "From: %s", core.DisplayAddresses(m.From))
-	printLine(w, "To: %s", core.DisplayAddresses(m.To))
+	printLine(w, "From: %s", core.DisplayAddresses(m.From)) // i18n:ignore (a header name)
+	printLine(w, "To: %s", core.DisplayAddresses(m.To))     // i18n:ignore (a header name)
 	if len(m.Cc) > 0 {
-		printLine(w, "Cc: %s", core.DisplayAddresses(m.Cc))
+		printLine(w, "Cc: %s", core.DisplayAddresses(m.Cc)) // i18n:ignore (a header name)
 	}
 	if !m.Date.IsZero() {
-		printLine(w, "Date: %s", m.Date.Format(time.RFC1123Z))
+		printLine(w, "Date: %s", m.Date.Format(time.RFC1123Z)) // i18n:ignore (a header name)
 	}
-	printLine(w, "Subject: %s", m.Subject)
+	printLine(w, "Subject: %s", m.Subject) // i18n:ignore (a header name)
 	for _, a := range m.Attachments {
-		printLine(w, "Attachment: %s (%s, %d bytes)", a.Filename, a.ContentType, a.Size)
+		printLine(w, "%s", lang.N("Attachment: {{.Name}} ({{.Type}}, {{.Count}} bytes)", int(a.Size),
+			map[string]any{"Name": a.Filename, "Type": a.ContentType, "Count": i18n.Number(int(a.Size))}))
 	}
 	fmt.Fprintln(w)
 	printText(w, m.Text)
 	if perr != nil || len(m.Problems) > 0 {
-		printLine(c.env.Stderr, "tributary: parts of message %d could not be read (%v %s); show --raw prints its bytes", id, perr, strings.Join(m.Problems, "; "))
+		printProblem(c.env.Stderr, fmt.Sprintf(lang.L("parts of message %d could not be read (%v %s); show --raw prints its bytes"), id, perr, strings.Join(m.Problems, "; ")))
 	}
 	return nil
 }

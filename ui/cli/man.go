@@ -43,7 +43,7 @@ var summaries = map[string]string{
 // has. version is printed in the footer, date (YYYY-MM-DD) beside it.
 func ManPage(w io.Writer, version, date string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, ".TH TRIBUTARY 1 %q %q \"User Commands\"\n", date, "tributary "+version)
+	fmt.Fprintf(&b, ".TH TRIBUTARY 1 %q %q \"User Commands\"\n", date, "tributary "+version) // i18n:ignore (the man page is English)
 	b.WriteString(".SH NAME\ntributary \\- multi-account desktop mail client with a command line\n")
 	b.WriteString(".SH SYNOPSIS\n.B tributary\n[\\fB\\-\\-data\\-dir\\fR \\fIDIR\\fR]\n.br\n.B tributary\n[\\fB\\-\\-data\\-dir\\fR \\fIDIR\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n")
 	b.WriteString(".SH DESCRIPTION\n" +
@@ -55,7 +55,7 @@ func ManPage(w io.Writer, version, date string) error {
 		"go through that process's control socket.\n")
 	b.WriteString(".SH COMMANDS\n")
 	for _, n := range CommandNames() {
-		fmt.Fprintf(&b, ".TP\n.B %s\n", roffEscape("tributary "+commands[n].usage))
+		fmt.Fprintf(&b, ".TP\n.B %s\n", roffEscape("tributary "+commands[n].usage)) // i18n:ignore (a synopsis)
 		if s := summaries[n]; s != "" {
 			b.WriteString(roffEscape(s) + "\n")
 		}

@@ -11,11 +11,14 @@ import (
 	"strconv"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/markdown"
 	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // The commands in this file change state, so they run over control.Ops:
@@ -41,23 +44,22 @@ func (c *call) messageIDs() ([]int64, error) {
 func parseMessageID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%q is not a message ID", s)
+		return 0, fmt.Errorf(lang.L("%q is not a message ID"), s)
 	}
 	return id, nil
 }
 
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
+// count is the data of a counted message: its count, written the way
+// the language writes numbers.
+func count(n int) map[string]any {
+	return map[string]any{"Count": i18n.Number(n)}
 }
 
 func runMark(ctx context.Context, c *call) error {
-	read := c.fs.Bool("read", false, "mark as read")
-	unread := c.fs.Bool("unread", false, "mark as unread")
-	flag := c.fs.Bool("flag", false, "flag")
-	unflag := c.fs.Bool("unflag", false, "remove the flag")
+	read := c.fs.Bool("read", false, lang.L("mark as read"))
+	unread := c.fs.Bool("unread", false, lang.L("mark as unread"))
+	flag := c.fs.Bool("flag", false, lang.L("flag"))
+	unflag := c.fs.Bool("unflag", false, lang.L("remove the flag"))
 	if err := c.parse(); err != nil || (*read && *unread) || (*flag && *unflag) || !(*read || *unread || *flag || *unflag) {
 		return errUsage
 	}
@@ -69,11 +71,11 @@ func runMark(ctx context.Context, c *call) error {
 	var what []string
 	if *read || *unread {
 		m.Seen = read
-		what = append(what, map[bool]string{true: "read", false: "unread"}[*read])
+		what = append(what, map[bool]string{true: lang.X("cli.mark.read", "read"), false: lang.X("cli.mark.unread", "unread")}[*read])
 	}
 	if *flag || *unflag {
 		m.Flagged = flag
-		what = append(what, map[bool]string{true: "flagged", false: "not flagged"}[*flag])
+		what = append(what, map[bool]string{true: lang.X("cli.mark.flagged", "flagged"), false: lang.X("cli.mark.unflagged", "not flagged")}[*flag])
 	}
 	ops, err := c.ops(ctx)
 	if err != nil {
@@ -82,12 +84,14 @@ func runMark(ctx context.Context, c *call) error {
 	if err := ops.Mark(ctx, ids, m); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "marked %s %s", plural(len(ids), "message"), strings.Join(what, " and "))
+	data := count(len(ids))
+	data["What"] = strings.Join(what, " "+lang.X("cli.and", "and")+" ")
+	printLine(c.env.Stdout, "%s", lang.N("marked {{.Count}} messages {{.What}}", len(ids), data))
 	return nil
 }
 
 func runMove(ctx context.Context, c *call) error {
-	to := c.fs.String("to", "", "folder name")
+	to := c.fs.String("to", "", lang.L("folder name"))
 	if err := c.parse(); err != nil || *to == "" {
 		return errUsage
 	}
@@ -102,13 +106,15 @@ func runMove(ctx context.Context, c *call) error {
 	if err := ops.Move(ctx, ids, *to); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "moved %s to %s", plural(len(ids), "message"), *to)
+	data := count(len(ids))
+	data["Folder"] = *to
+	printLine(c.env.Stdout, "%s", lang.N("moved {{.Count}} messages to {{.Folder}}", len(ids), data))
 	return nil
 }
 
 // runFile is junk, notjunk and archive: a move to the folder of a role.
-// done is what to print, a format with one %s for the count.
-func runFile(role, done string) func(ctx context.Context, c *call) error {
+// done says what was done to n messages.
+func runFile(role string, done func(n int) string) func(ctx context.Context, c *call) error {
 	return func(ctx context.Context, c *call) error {
 		if err := c.parse(); err != nil {
 			return errUsage
@@ -124,9 +130,23 @@ func runFile(role, done string) func(ctx context.Context, c *call) error {
 		if err := ops.File(ctx, ids, role); err != nil {
 			return err
 		}
-		printLine(c.env.Stdout, done, plural(len(ids), "message"))
+		printLine(c.env.Stdout, "%s", done(len(ids)))
 		return nil
 	}
+}
+
+// What junk, notjunk and archive did, one function each so that every
+// text is a literal the translation check sees.
+func movedToJunk(n int) string {
+	return lang.N("moved {{.Count}} messages to Junk", n, count(n))
+}
+
+func movedToInbox(n int) string {
+	return lang.N("moved {{.Count}} messages to the Inbox", n, count(n))
+}
+
+func archived(n int) string {
+	return lang.N("archived {{.Count}} messages", n, count(n))
 }
 
 func runDelete(ctx context.Context, c *call) error {
@@ -144,7 +164,7 @@ func runDelete(ctx context.Context, c *call) error {
 	if err := ops.Delete(ctx, ids); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "deleted %s (moved to the Trash; deleted for good from the Trash)", plural(len(ids), "message"))
+	printLine(c.env.Stdout, "%s", lang.N("deleted {{.Count}} messages (moved to the Trash; deleted for good from the Trash)", len(ids), count(len(ids))))
 	return nil
 }
 
@@ -158,7 +178,7 @@ func (c *call) readBody(file string) (string, error) {
 		body, err = io.ReadAll(c.env.Stdin)
 	}
 	if err != nil {
-		return "", fmt.Errorf("read body: %w", err)
+		return "", fmt.Errorf(lang.L("read body: %w"), err)
 	}
 	return string(body), nil
 }
@@ -169,30 +189,30 @@ func (c *call) reportQueued(item core.OutboxItem, queueOnly bool, err error) err
 		if item.ID == 0 {
 			return err
 		}
-		return fmt.Errorf("message %d left %s: %w", item.ID, strings.ToUpper(string(item.State)), err)
+		return fmt.Errorf(lang.L("message %d left %s: %w"), item.ID, strings.ToUpper(string(item.State)), err)
 	}
 	if queueOnly {
-		printLine(c.env.Stdout, "queued message %d to %s", item.ID, item.To)
+		printLine(c.env.Stdout, lang.L("queued message %d to %s"), item.ID, item.To)
 		return nil
 	}
-	printLine(c.env.Stdout, "sent message %d to %s", item.ID, item.To)
+	printLine(c.env.Stdout, lang.L("sent message %d to %s"), item.ID, item.To)
 	return nil
 }
 
 func runSend(ctx context.Context, c *call) error {
 	var from, to, cc, bcc, subject, bodyFile string
 	var attach multiFlag
-	c.fs.StringVar(&from, "from", "", "account name, or the address of one of its identities")
-	c.fs.StringVar(&to, "to", "", "recipients, comma-separated")
-	c.fs.StringVar(&cc, "cc", "", "carbon-copy recipients")
-	c.fs.StringVar(&bcc, "bcc", "", "blind-copy recipients")
-	c.fs.StringVar(&subject, "subject", "", "subject")
-	c.fs.StringVar(&bodyFile, "body-file", "", "file with the plain-text body (default: standard input)")
-	c.fs.Var(&attach, "attach", "file to attach (repeatable)")
-	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
-	at := c.fs.String("at", "", "send later, at this local time (2026-12-24T09:00) or RFC 3339 time")
-	delay := c.fs.Duration("delay", 0, "send later, after this long (10s, 2h30m)")
-	rich := c.fs.Bool("markdown", false, "the body is Markdown: send it as written plus an HTML alternative, attached pictures it shows inline (docs/COMPOSE.md)")
+	c.fs.StringVar(&from, "from", "", lang.L("account name, or the address of one of its identities"))
+	c.fs.StringVar(&to, "to", "", lang.L("recipients, comma-separated"))
+	c.fs.StringVar(&cc, "cc", "", lang.L("carbon-copy recipients"))
+	c.fs.StringVar(&bcc, "bcc", "", lang.L("blind-copy recipients"))
+	c.fs.StringVar(&subject, "subject", "", lang.L("subject"))
+	c.fs.StringVar(&bodyFile, "body-file", "", lang.L("file with the plain-text body (default: standard input)"))
+	c.fs.Var(&attach, "attach", lang.L("file to attach (repeatable)"))
+	queue := c.fs.Bool("queue", false, lang.L("only queue the message; it goes out with the next outbox drain"))
+	at := c.fs.String("at", "", lang.L("send later, at this local time (2026-12-24T09:00) or RFC 3339 time"))
+	delay := c.fs.Duration("delay", 0, lang.L("send later, after this long (10s, 2h30m)"))
+	rich := c.fs.Bool("markdown", false, lang.L("the body is Markdown: send it as written plus an HTML alternative, attached pictures it shows inline (docs/COMPOSE.md)"))
 	if err := c.parse(); err != nil || from == "" || len(c.args) > 0 {
 		return errUsage
 	}
@@ -235,27 +255,27 @@ func runSend(ctx context.Context, c *call) error {
 	}
 	item, err := ops.Send(ctx, control.SendRequest{Account: from, Draft: d, QueueOnly: *queue, NotBefore: notBefore})
 	if err == nil && !notBefore.IsZero() {
-		printLine(c.env.Stdout, "message %d to %s is scheduled for %s", item.ID, item.To, item.NotBefore.Local().Format(sendTimeShown))
+		printLine(c.env.Stdout, lang.L("message %d to %s is scheduled for %s"), item.ID, item.To, sendTimeShown(item.NotBefore.Local()))
 		return nil
 	}
 	return c.reportQueued(item, *queue, err)
 }
 
 func runReply(ctx context.Context, c *call) error {
-	all := c.fs.Bool("all", false, "reply to everyone the message went to")
+	all := c.fs.Bool("all", false, lang.L("reply to everyone the message went to"))
 	return answer(ctx, c, control.AnswerRequest{}, all, nil, nil)
 }
 
 func runForward(ctx context.Context, c *call) error {
-	to := c.fs.String("to", "", "recipients, comma-separated")
-	asAttachment := c.fs.Bool("as-attachment", false, "attach the original whole (message/rfc822) instead of quoting its text")
+	to := c.fs.String("to", "", lang.L("recipients, comma-separated"))
+	asAttachment := c.fs.Bool("as-attachment", false, lang.L("attach the original whole (message/rfc822) instead of quoting its text"))
 	return answer(ctx, c, control.AnswerRequest{Forward: true}, nil, to, asAttachment)
 }
 
 // answer runs reply and forward, which differ only in their flags.
 func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, to *string, asAttachment *bool) error {
-	bodyFile := c.fs.String("body-file", "", "file with the text above the quoted message (default: standard input)")
-	queue := c.fs.Bool("queue", false, "only queue the message; it goes out with the next outbox drain")
+	bodyFile := c.fs.String("body-file", "", lang.L("file with the text above the quoted message (default: standard input)"))
+	queue := c.fs.Bool("queue", false, lang.L("only queue the message; it goes out with the next outbox drain"))
 	if err := c.parse(); err != nil || len(c.args) != 1 || (to != nil && *to == "") {
 		return errUsage
 	}
@@ -287,8 +307,8 @@ func answer(ctx context.Context, c *call, req control.AnswerRequest, all *bool, 
 }
 
 func runSync(ctx context.Context, c *call) error {
-	account := c.fs.String("account", "", "only this account")
-	once := c.fs.Bool("once", false, "sync every source once and exit")
+	account := c.fs.String("account", "", lang.L("only this account"))
+	once := c.fs.Bool("once", false, lang.L("sync every source once and exit"))
 	if err := c.parse(); err != nil || len(c.args) > 0 {
 		return errUsage
 	}
@@ -301,9 +321,9 @@ func runSync(ctx context.Context, c *call) error {
 		for _, r := range reports {
 			switch {
 			case r.New > 0:
-				printLine(c.env.Stdout, "%s: %d new", r.Label, r.New)
+				printLine(c.env.Stdout, "%s", newMail(r.Label, r.New))
 			case r.Err == "":
-				printLine(c.env.Stdout, "%s: up to date", r.Label)
+				printLine(c.env.Stdout, lang.L("%s: up to date"), r.Label)
 			}
 		}
 		return err
@@ -325,13 +345,13 @@ func (c *call) runEngine(ctx context.Context) error {
 	// its control socket.
 	srv, err := control.Listen(c.dataDir, &control.Local{Engine: e, Store: c.db, Running: true})
 	if err != nil {
-		printLine(c.env.Stderr, "tributary: other commands cannot reach this sync: %v", err)
+		printProblem(c.env.Stderr, fmt.Sprintf(lang.L("other commands cannot reach this sync: %v"), err))
 	} else {
 		served := make(chan struct{})
 		go func() {
 			defer close(served)
 			if err := srv.Serve(ctx); err != nil {
-				printLine(c.env.Stderr, "tributary: control socket: %v", err)
+				printProblem(c.env.Stderr, fmt.Sprintf(lang.L("control socket: %v"), err))
 			}
 		}()
 		defer func() { srv.Close(); <-served }()
@@ -342,9 +362,9 @@ func (c *call) runEngine(ctx context.Context) error {
 		for ev := range sub.C() {
 			switch ev.Kind {
 			case engine.EventNewMail:
-				printLine(c.env.Stdout, "%s: %d new", ev.Label, len(ev.MessageIDs))
+				printLine(c.env.Stdout, "%s", newMail(ev.Label, len(ev.MessageIDs)))
 			case engine.EventSynced:
-				printLine(c.env.Stdout, "%s: up to date", ev.Label)
+				printLine(c.env.Stdout, lang.L("%s: up to date"), ev.Label)
 			}
 		}
 		close(reported)
@@ -353,6 +373,13 @@ func (c *call) runEngine(ctx context.Context) error {
 		sub.Finish()
 		<-reported
 	}()
-	fmt.Fprintln(c.env.Stdout, "syncing until interrupted (Ctrl+C)")
+	fmt.Fprintln(c.env.Stdout, lang.L("syncing until interrupted (Ctrl+C)"))
 	return e.Run(ctx)
+}
+
+// newMail is the line for n new messages at a source.
+func newMail(label string, n int) string {
+	data := count(n)
+	data["Label"] = label
+	return lang.N("{{.Label}}: {{.Count}} new", n, data)
 }

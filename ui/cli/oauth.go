@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
 	"golang.org/x/oauth2"
 
 	"github.com/tributary-mail/tributary/core"
@@ -19,16 +20,16 @@ type oauthFlags struct {
 }
 
 func (f *oauthFlags) register(c *call) {
-	c.fs.StringVar(&f.auth, "auth", "password", "sign-in method: password or oauth2")
-	c.fs.StringVar(&f.provider, "oauth-provider", "", "OAuth2: google or microsoft (default: from the email address)")
-	c.fs.StringVar(&f.issuer, "oauth-issuer", "", "OAuth2: issuer URL of any other provider (OpenID Connect discovery, https only)")
-	c.fs.StringVar(&f.clientID, "oauth-client-id", "", "OAuth2: client ID (default: $"+oauth.EnvClientID+", else the build's)")
-	c.fs.StringVar(&f.scopes, "oauth-scopes", "", "OAuth2: space- or comma-separated scopes (default: the provider's)")
+	c.fs.StringVar(&f.auth, "auth", "password", lang.L("sign-in method: password or oauth2"))
+	c.fs.StringVar(&f.provider, "oauth-provider", "", lang.L("OAuth2: google or microsoft (default: from the email address)"))
+	c.fs.StringVar(&f.issuer, "oauth-issuer", "", lang.L("OAuth2: issuer URL of any other provider (OpenID Connect discovery, https only)"))
+	c.fs.StringVar(&f.clientID, "oauth-client-id", "", lang.L("OAuth2: client ID (default: ${{.Env}}, else the build's)", map[string]any{"Env": oauth.EnvClientID}))
+	c.fs.StringVar(&f.scopes, "oauth-scopes", "", lang.L("OAuth2: space- or comma-separated scopes (default: the provider's)"))
 	registerFlow(c, &f.flow)
 }
 
 func registerFlow(c *call, flow *string) {
-	c.fs.StringVar(flow, "oauth-flow", "", "OAuth2: device (a code to enter in any browser) or browser (a browser on this computer); default: device, browser for Google")
+	c.fs.StringVar(flow, "oauth-flow", "", lang.L("OAuth2: device (a code to enter in any browser) or browser (a browser on this computer); default: device, browser for Google"))
 }
 
 // flowFor is the sign-in flow: the one asked for, else the device flow,
@@ -43,7 +44,7 @@ func flowFor(asked, provider string) (string, error) {
 		}
 		return "device", nil
 	}
-	return "", fmt.Errorf("unknown --oauth-flow %q: use device or browser", asked)
+	return "", fmt.Errorf(lang.L("unknown --oauth-flow %q: use device or browser"), asked)
 }
 
 // apply sets a's sign-in method and OAuth2 settings from the flags.
@@ -55,7 +56,7 @@ func (f *oauthFlags) apply(c *call, a *core.Account) error {
 	a.Auth = m
 	if m != core.AuthOAuth2 {
 		if f.provider != "" || f.issuer != "" || f.clientID != "" || f.scopes != "" {
-			return errors.New("the --oauth-* flags need --auth oauth2")
+			return errors.New(lang.L("the --oauth-* flags need --auth oauth2"))
 		}
 		return nil
 	}
@@ -64,7 +65,7 @@ func (f *oauthFlags) apply(c *call, a *core.Account) error {
 		_, domain, _ := strings.Cut(a.Email, "@")
 		p, ok := oauth.ForDomain(domain)
 		if !ok {
-			return fmt.Errorf("no built-in OAuth2 provider for %s: give --oauth-provider google or microsoft, or --oauth-issuer URL", domain)
+			return fmt.Errorf(lang.L("no built-in OAuth2 provider for %s: give --oauth-provider google or microsoft, or --oauth-issuer URL"), domain)
 		}
 		o.Provider = p.Name
 	}
@@ -98,22 +99,22 @@ func (c *call) signIn(ctx context.Context, a core.Account, flow string) (core.Pa
 		if l, err = oauth.StartLoopback(ctx, cfg, opts); err != nil {
 			return core.Passwords{}, err
 		}
-		printLine(c.env.Stdout, "To sign in to %s for %s, open this address in a browser on this computer: %s", cfg.Label, a.Email, l.URL)
-		printLine(c.env.Stdout, "waiting for the sign-in (Ctrl-C to give up)...")
+		printLine(c.env.Stdout, lang.L("To sign in to %s for %s, open this address in a browser on this computer: %s"), cfg.Label, a.Email, l.URL)
+		printLine(c.env.Stdout, "%s", lang.L("waiting for the sign-in (Ctrl-C to give up)..."))
 		tok, err = l.Wait(ctx)
 	} else {
 		tok, err = oauth.Device(ctx, cfg, opts, func(d oauth.DeviceCode) {
-			printLine(c.env.Stdout, "To sign in to %s for %s, open %s and enter the code: %s", cfg.Label, a.Email, d.URL, d.Code)
-			printLine(c.env.Stdout, "waiting for the sign-in (Ctrl-C to give up)...")
+			printLine(c.env.Stdout, lang.L("To sign in to %s for %s, open %s and enter the code: %s"), cfg.Label, a.Email, d.URL, d.Code)
+			printLine(c.env.Stdout, "%s", lang.L("waiting for the sign-in (Ctrl-C to give up)..."))
 		})
 	}
 	if err != nil {
 		return core.Passwords{}, err
 	}
 	if who := oauth.SignedInAs(tok); who != "" {
-		printLine(c.env.Stdout, "signed in as %s", who)
+		printLine(c.env.Stdout, lang.L("signed in as %s"), who)
 		if !strings.EqualFold(who, a.Email) {
-			printLine(c.env.Stdout, "note: that is not %s; the servers will only accept it if it has access to that mailbox", a.Email)
+			printLine(c.env.Stdout, lang.L("note: that is not %s; the servers will only accept it if it has access to that mailbox"), a.Email)
 		}
 	}
 	// The access token goes: the engine gets its own from the refresh
@@ -137,7 +138,7 @@ func accountSignIn(ctx context.Context, c *call) error {
 		return err
 	}
 	if !a.UsesOAuth() {
-		return fmt.Errorf("account %q signs in with a password; there is nothing to sign in to", a.Name)
+		return fmt.Errorf(lang.L("account %q signs in with a password; there is nothing to sign in to"), a.Name)
 	}
 	pw, err := c.signIn(ctx, a, flow)
 	if err != nil {
@@ -150,6 +151,6 @@ func accountSignIn(ctx context.Context, c *call) error {
 	if err := ops.AccountSignIn(ctx, a.Name, pw); err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "signed in again: account %q", a.Name)
+	printLine(c.env.Stdout, lang.L("signed in again: account %q"), a.Name)
 	return nil
 }

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 type outboxJSON struct {
@@ -26,8 +30,11 @@ type outboxJSON struct {
 // sendTimeLayouts are the local times send --at takes, besides RFC 3339.
 var sendTimeLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"}
 
-// sendTimeShown is how a scheduled time is written back to the user.
-const sendTimeShown = "Mon 2006-01-02 15:04 MST"
+// sendTimeShown is how a scheduled time is written back to the user:
+// the weekday in the user's language, the rest ISO as in every table.
+func sendTimeShown(t time.Time) string {
+	return i18n.ShortWeekday(t) + " " + t.Format("2006-01-02 15:04 MST")
+}
 
 // sendTime is when send --at or --delay asks the message to go; zero for
 // a plain send, which is not delayed. A local time is read in the local
@@ -36,9 +43,9 @@ const sendTimeShown = "Mon 2006-01-02 15:04 MST"
 func sendTime(at string, delay time.Duration, now time.Time) (time.Time, error) {
 	switch {
 	case at != "" && delay != 0:
-		return time.Time{}, errors.New("give either --at or --delay, not both")
+		return time.Time{}, errors.New(lang.L("give either --at or --delay, not both"))
 	case delay < 0:
-		return time.Time{}, fmt.Errorf("--delay %s is negative", delay)
+		return time.Time{}, fmt.Errorf(lang.L("--delay %s is negative"), delay)
 	case delay > 0:
 		return now.Add(delay), nil
 	case at == "":
@@ -52,10 +59,10 @@ func sendTime(at string, delay time.Duration, now time.Time) (time.Time, error) 
 		t, err = time.ParseInLocation(layout, at, time.Local)
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--at %q is not a time: write it as 2026-12-24T09:00 (local time) or 2026-12-24T09:00:00+01:00", at)
+		return time.Time{}, fmt.Errorf(lang.L("--at %q is not a time: write it as 2026-12-24T09:00 (local time) or 2026-12-24T09:00:00+01:00"), at)
 	}
 	if !t.After(now) {
-		return time.Time{}, fmt.Errorf("--at %s is not in the future (it is %s now)", t.Format(sendTimeShown), now.In(t.Location()).Format(sendTimeShown))
+		return time.Time{}, fmt.Errorf(lang.L("--at %s is not in the future (it is %s now)"), sendTimeShown(t), sendTimeShown(now.In(t.Location())))
 	}
 	return t, nil
 }
@@ -70,9 +77,9 @@ func (c *call) now() time.Time {
 
 func runOutbox(ctx context.Context, c *call) error {
 	verb := c.verb()
-	as := c.fs.String("as", "", "with resolve: sent or resend")
-	asJSON := c.fs.Bool("json", false, "print JSON")
-	account := c.fs.String("account", "", "with send: only this account")
+	as := c.fs.String("as", "", lang.L("with resolve: sent or resend"))
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
+	account := c.fs.String("account", "", lang.L("with send: only this account"))
 	if err := c.parse(); err != nil {
 		return errUsage
 	}
@@ -96,7 +103,7 @@ func runOutbox(ctx context.Context, c *call) error {
 		if err := ops.OutboxSend(ctx, *account); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.env.Stdout, "sent every message that was due")
+		fmt.Fprintln(c.env.Stdout, lang.L("sent every message that was due"))
 		return nil
 	case "delete", "retry", "resolve", "cancel":
 	default:
@@ -107,7 +114,7 @@ func runOutbox(ctx context.Context, c *call) error {
 	}
 	id, err := strconv.ParseInt(c.args[0], 10, 64)
 	if err != nil {
-		return fmt.Errorf("%q is not an outbox ID", c.args[0])
+		return fmt.Errorf(lang.L("%q is not an outbox ID"), c.args[0])
 	}
 	ops, err := c.ops(ctx)
 	if err != nil {
@@ -120,27 +127,27 @@ func runOutbox(ctx context.Context, c *call) error {
 		if err != nil {
 			return err
 		}
-		printLine(c.env.Stdout, "outbox message %d is draft %d again", id, d.ID)
+		printLine(c.env.Stdout, lang.L("outbox message %d is draft %d again"), id, d.ID)
 		return nil
 	case "delete":
 		if err := ops.OutboxDelete(ctx, id); err != nil {
 			return err
 		}
-		printLine(c.env.Stdout, "deleted outbox message %d", id)
+		printLine(c.env.Stdout, lang.L("deleted outbox message %d"), id)
 		return nil
 	case "retry":
 		item, err = ops.OutboxRetry(ctx, id)
 	case "resolve":
 		item, err = ops.OutboxResolve(ctx, id, *as == "sent")
 		if err == nil && *as == "sent" {
-			printLine(c.env.Stdout, "marked message %d as sent", id)
+			printLine(c.env.Stdout, lang.L("marked message %d as sent"), id)
 			return nil
 		}
 	}
 	if err != nil {
 		return err // a refusal, or the attempt's outcome, which names the state
 	}
-	printLine(c.env.Stdout, "sent message %d to %s", id, item.To)
+	printLine(c.env.Stdout, lang.L("sent message %d to %s"), id, item.To)
 	return nil
 }
 
@@ -165,9 +172,11 @@ func outboxList(ctx context.Context, c *call, asJSON bool) error {
 		return printJSON(c.env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tATTEMPTS\tACCOUNT\tTO\tSUBJECT\tLAST ERROR")
+	fmt.Fprintln(tw, strings.Join([]string{lang.X("cli.heading.id", "ID"), lang.L("STATE"), lang.L("ATTEMPTS"), lang.L("ACCOUNT"), lang.L("TO"), lang.L("SUBJECT"), lang.L("LAST ERROR")}, "\t"))
 	now := c.now()
 	for _, o := range items {
+		// States are written as outbox --json writes them and the
+		// commands take them; the time in ISO 8601 (docs/CLI.md).
 		state := string(o.State)
 		if o.Scheduled(now) {
 			state = "scheduled " + o.NotBefore.Local().Format("2006-01-02T15:04")

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core/rules"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // ruleJSON is the shape scripts read from rule list --json.
@@ -36,10 +39,10 @@ func runRule(ctx context.Context, c *call) error {
 		if err := ops.RuleRemove(ctx, c.args[0]); err != nil {
 			return err
 		}
-		printLine(c.env.Stdout, "removed rule %q", c.args[0])
+		printLine(c.env.Stdout, lang.L("removed rule %q"), c.args[0])
 		return nil
 	case "run":
-		folder := c.fs.String("folder", "", "a folder name or role in every account (default: every Inbox)")
+		folder := c.fs.String("folder", "", lang.L("a folder name or role in every account (default: every Inbox)"))
 		if err := c.parse(); err != nil || len(c.args) != 1 {
 			return errUsage
 		}
@@ -51,7 +54,8 @@ func runRule(ctx context.Context, c *call) error {
 		if err != nil {
 			return err
 		}
-		printLine(c.env.Stdout, "rule %q matched %d message(s)", c.args[0], n)
+		printLine(c.env.Stdout, "%s", lang.N("rule {{.Rule}} matched {{.Count}} messages", n,
+			map[string]any{"Rule": fmt.Sprintf("%q", c.args[0]), "Count": i18n.Number(n)}))
 		return nil
 	case "export":
 		if err := c.parse(); err != nil || len(c.args) != 1 {
@@ -70,9 +74,9 @@ func runRule(ctx context.Context, c *call) error {
 func ruleAdd(ctx context.Context, c *call) error {
 	var r rules.Rule
 	var acts multiFlag
-	c.fs.StringVar(&r.Name, "name", "", "the rule's name")
-	c.fs.StringVar(&r.Match, "match", "", "a query in the search language, such as from:ann or header:List-Id:announce")
-	c.fs.Var(&acts, "action", "move=FOLDER, copy=FOLDER, read, flag, delete or stop (repeatable, applied in order)")
+	c.fs.StringVar(&r.Name, "name", "", lang.L("the rule's name"))
+	c.fs.StringVar(&r.Match, "match", "", lang.L("a query in the search language, such as from:ann or header:List-Id:announce"))
+	c.fs.Var(&acts, "action", lang.L("move=FOLDER, copy=FOLDER, read, flag, delete or stop (repeatable, applied in order)"))
 	if err := c.parse(); err != nil || len(c.args) > 0 || r.Name == "" || r.Match == "" || len(acts) == 0 {
 		return errUsage
 	}
@@ -94,12 +98,12 @@ func ruleAdd(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "added rule %q (number %d)", saved.Name, saved.Position+1)
+	printLine(c.env.Stdout, lang.L("added rule %q (number %d)"), saved.Name, saved.Position+1)
 	return nil
 }
 
 func ruleList(ctx context.Context, c *call) error {
-	asJSON := c.fs.Bool("json", false, "print JSON")
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
 	if err := c.parse(); err != nil || len(c.args) > 0 {
 		return errUsage
 	}
@@ -121,7 +125,7 @@ func ruleList(ctx context.Context, c *call) error {
 		return printJSON(c.env.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tNAME\tMATCH\tACTIONS")
+	fmt.Fprintln(tw, strings.Join([]string{"#", lang.L("NAME"), lang.L("MATCH"), lang.L("ACTIONS")}, "\t"))
 	for _, r := range out {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Order, cell(r.Name, 30), cell(r.Match, 60), cell(strings.Join(r.Actions, " "), 60))
 	}
@@ -137,21 +141,23 @@ func ruleExport(ctx context.Context, c *call, path string) error {
 		return err
 	}
 	var b strings.Builder
+	// The file is for any reader and for rule import: English, like
+	// the TOML keys.
 	b.WriteString("# Tributary rules, applied in this order to mail as it arrives.\n# See docs/RULES.md; `tributary rule import FILE` reads this back.\n\n")
 	if err := rules.Export(&b, rs); err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		return fmt.Errorf("export rules: %w", err)
+		return fmt.Errorf(lang.L("export rules: %w"), err)
 	}
-	printLine(c.env.Stdout, "exported %d rule(s) to %s", len(rs), path)
+	printLine(c.env.Stdout, "%s", lang.N("exported {{.Count}} rules to {{.Path}}", len(rs), map[string]any{"Count": i18n.Number(len(rs)), "Path": path}))
 	return nil
 }
 
 func ruleImport(ctx context.Context, c *call, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("import rules: %w", err)
+		return fmt.Errorf(lang.L("import rules: %w"), err)
 	}
 	defer f.Close()
 	rs, err := rules.Import(f)
@@ -166,6 +172,7 @@ func ruleImport(ctx context.Context, c *call, path string) error {
 	if err != nil {
 		return err
 	}
-	printLine(c.env.Stdout, "imported %d rule(s): %d added, %d replaced", len(rs), rep.Added, rep.Replaced)
+	printLine(c.env.Stdout, "%s", lang.N("imported {{.Count}} rules: {{.Added}} added, {{.Replaced}} replaced", len(rs),
+		map[string]any{"Count": i18n.Number(len(rs)), "Added": i18n.Number(rep.Added), "Replaced": i18n.Number(rep.Replaced)}))
 	return nil
 }

@@ -51,7 +51,7 @@ func TestRuleCommands(t *testing.T) {
 		t.Errorf("rule list --json = %+v, want %+v", list, want)
 	}
 	code, out, errOut := run(t, dir, nil, "rule", "run", "plans")
-	if code != 0 || !strings.Contains(out, "matched 3 message(s)") {
+	if code != 0 || !strings.Contains(out, "matched 3 messages") {
 		t.Fatalf("rule run = %d, %q, %q, want 3 matched", code, out, errOut)
 	}
 	_, out, _ = run(t, dir, nil, "search", "in:Plans is:read", "--json")

@@ -9,7 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // threadedJSON is a message of thread --json: inbox --json's object with
@@ -31,7 +34,7 @@ type threadJSON struct {
 }
 
 func runThread(ctx context.Context, c *call) error {
-	asJSON := c.fs.Bool("json", false, "print JSON")
+	asJSON := c.fs.Bool("json", false, lang.L("print JSON"))
 	if err := c.parse(); err != nil || len(c.args) != 1 {
 		return errUsage
 	}
@@ -70,13 +73,13 @@ func printThreads(w io.Writer, list []core.ThreadSummary, asJSON bool) error {
 		return printJSON(w, out)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LATEST\tMESSAGES\tDATE\tACCOUNT\tWHO\tSUBJECT")
+	fmt.Fprintln(tw, strings.Join([]string{lang.L("LATEST"), lang.L("MESSAGES"), lang.L("DATE"), lang.L("ACCOUNT"), lang.L("WHO"), lang.L("SUBJECT")}, "\t"))
 	for _, t := range list {
-		count := strconv.Itoa(t.Count)
+		n := strconv.Itoa(t.Count)
 		if t.Unread > 0 {
-			count = fmt.Sprintf("%d (%d new)", t.Count, t.Unread)
+			n = lang.L("{{.Count}} ({{.Unread}} new)", map[string]any{"Count": i18n.Number(t.Count), "Unread": i18n.Number(t.Unread)})
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.Latest, count, t.Date.Local().Format("2006-01-02 15:04"), cell(t.Account, 0),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.Latest, n, t.Date.Local().Format("2006-01-02 15:04"), cell(t.Account, 0),
 			cell(strings.Join(t.Participants, ", "), 40), cell(t.Subject, 60))
 	}
 	return tw.Flush()

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/tributary-mail/tributary/core/applog"
 	"github.com/tributary-mail/tributary/core/diag"
 )
@@ -44,18 +46,18 @@ func ParseAppVersion(toml []byte) (string, error) {
 		case "Version":
 			v, err := strconv.Unquote(value)
 			if err != nil {
-				return "", fmt.Errorf("FyneApp.toml: Version %s is not a quoted string", value)
+				return "", fmt.Errorf(lang.L("FyneApp.toml: Version %s is not a quoted string"), value)
 			}
 			version = v
 		case "Build":
 			if _, err := strconv.Atoi(value); err != nil {
-				return "", fmt.Errorf("FyneApp.toml: Build %s is not a number", value)
+				return "", fmt.Errorf(lang.L("FyneApp.toml: Build %s is not a number"), value)
 			}
 			build = value
 		}
 	}
 	if version == "" {
-		return "", errors.New("FyneApp.toml: no Version in [Details]")
+		return "", errors.New(lang.L("FyneApp.toml: no Version in [Details]"))
 	}
 	if build != "" {
 		version += " (build " + build + ")"
@@ -67,7 +69,7 @@ func runVersion(_ context.Context, c *call) error {
 	if err := c.parse(); err != nil || len(c.args) != 0 {
 		return errUsage
 	}
-	printLine(c.env.Stdout, "tributary %s", Version)
+	printLine(c.env.Stdout, "tributary %s", Version) // i18n:ignore (the program's name, as scripts read it)
 	return nil
 }
 
@@ -101,6 +103,7 @@ func runDiagnostics(ctx context.Context, c *call) error {
 		info.Problems, err = applog.Problems(info.LogFile, 20)
 	}
 	if err != nil {
+		// The report goes into bug reports, in English like the rest of it.
 		info.Problems = []string{"cannot read the log: " + err.Error()}
 	}
 	_, err = io.WriteString(c.env.Stdout, diag.Report(info))

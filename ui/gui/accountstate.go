@@ -10,11 +10,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // accountState is what the sidebar shows of one account besides its
@@ -123,15 +125,16 @@ func (w *MainWindow) showAccountError(account string) {
 	for _, id := range sortedKeys(s.failing) {
 		f := s.failing[id]
 		box.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		box.Add(wrapped(fmt.Sprintf("%s (at %s)", strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), f.label), ": "), f.at.Format("15:04"))))
+		box.Add(wrapped(lang.L("{{.Error}} (at {{.Time}})", map[string]any{
+			"Error": strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), f.label), ": "), "Time": i18n.Time(f.at)})))
 	}
-	box.Add(wrapped("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now."))
+	box.Add(wrapped(lang.L("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now.")))
 	if s.needsSignIn() {
 		// The provider refused the saved OAuth2 sign-in: only signing in
 		// again helps, in the account's wizard.
-		box.Add(widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), func() { w.signInAgain(account) }))
+		box.Add(widget.NewButtonWithIcon(lang.L("Sign in again"), theme.LoginIcon(), func() { w.signInAgain(account) }))
 	}
-	showConfirm(account+": the last sync failed", "Dismiss", "Close", box, func(ok bool) {
+	showConfirm(lang.L("{{.Account}}: the last sync failed", map[string]any{"Account": account}), lang.L("Dismiss"), lang.L("Close"), box, func(ok bool) {
 		if ok {
 			w.dismiss(account)
 		}
@@ -199,7 +202,7 @@ type navRow struct {
 }
 
 func newNavRow(tips *tipLayer) *navRow {
-	r := &navRow{label: widget.NewLabel("Folder"), count: widget.NewLabel("0"), mark: newWarnMark(tips)}
+	r := &navRow{label: widget.NewLabel("Folder"), count: widget.NewLabel("0"), mark: newWarnMark(tips)} // i18n:ignore (stand-ins the list replaces before a row shows)
 	r.label.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
 	return r
@@ -284,15 +287,16 @@ func (w *MainWindow) setPending(p []core.PendingChanges) {
 	for _, name := range names {
 		s := sums[name]
 		if s.waiting > 0 {
-			w.notices.Add(wrapped(fmt.Sprintf("%s waiting for %s", plural(s.waiting, "change"), name)))
+			w.notices.Add(wrapped(lang.N("{{.Count}} changes waiting for {{.Account}}", s.waiting, map[string]any{"Count": i18n.Number(s.waiting), "Account": name})))
 		}
 		if s.failed > 0 {
-			text := fmt.Sprintf("The server refused %s for %s", plural(s.failed, "change"), name)
+			v := map[string]any{"Count": i18n.Number(s.failed), "Account": name, "Error": s.lastError}
+			text := lang.N("The server refused {{.Count}} changes for {{.Account}}", s.failed, v)
 			if s.lastError != "" {
-				text += ": " + s.lastError
+				text = lang.N("The server refused {{.Count}} changes for {{.Account}}: {{.Error}}", s.failed, v)
 			}
 			sources := s.failedSources
-			discard := widget.NewButton("Discard", func() { w.discardFailed(sources) })
+			discard := widget.NewButton(lang.L("Discard"), func() { w.discardFailed(sources) })
 			w.notices.Add(container.NewBorder(nil, nil, nil, discard, wrapped(text)))
 		}
 	}
@@ -322,7 +326,7 @@ func (w *MainWindow) readPending() {
 				return // an EventPending came meanwhile, newer than this
 			}
 			if err != nil {
-				w.showError(fmt.Errorf("cannot count the changes waiting for the servers: %w", err))
+				w.showError(fmt.Errorf("%s: %w", lang.L("cannot count the changes waiting for the servers"), err))
 				return
 			}
 			w.setPending(p)

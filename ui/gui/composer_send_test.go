@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // toastButton is the main window's notice button labelled label, nil
@@ -109,7 +110,7 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 	eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
 	onUI(func() {
 		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
-		if want := "Scheduled for " + at.Format("Mon 2 Jan 15:04") + ": “Seasons greetings”"; !strings.Contains(text, want) {
+		if want := "Scheduled for " + i18n.WeekdayTime(at) + ": “Seasons greetings”"; !strings.Contains(text, want) {
 			t.Errorf("notice = %q, want %q", text, want)
 		}
 	})

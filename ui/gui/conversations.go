@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // The conversations view: the message list shows one row per
@@ -47,9 +49,9 @@ func (w *MainWindow) toggleConversations() {
 	w.conversations = !w.conversations
 	w.app.fyne.Preferences().SetBool(prefConversations, w.conversations)
 	if w.conversations {
-		w.status.Set("Showing conversations")
+		w.status.Set(lang.L("Showing conversations"))
 	} else {
-		w.status.Set("Showing single messages")
+		w.status.Set(lang.L("Showing single messages"))
 	}
 	w.reloadList()
 }
@@ -70,7 +72,7 @@ func readConversationPage(ctx context.Context, db *storage.DB, q storage.ListQue
 	q.Limit, q.Offset = listPage, page*listPage
 	threads, err := db.ThreadRows(ctx, q)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read the conversations: %w", err)
+		return nil, nil, fmt.Errorf("%s: %w", lang.L("read the conversations"), err)
 	}
 	rows := make([]core.MessageSummary, len(threads))
 	convs := make(map[int64]core.ThreadSummary, len(threads))
@@ -92,7 +94,7 @@ func readConversations(ctx context.Context, db *storage.DB, q storage.ListQuery,
 		// counted here, as a search's list is seldom the whole store.
 		n, err := db.CountThreads(ctx, q)
 		if err != nil {
-			return l, fmt.Errorf("count the conversations: %w", err)
+			return l, fmt.Errorf("%s: %w", lang.L("count the conversations"), err)
 		}
 		l.found = n
 	}
@@ -127,7 +129,7 @@ func (r *row) setConversation(m core.MessageSummary, t core.ThreadSummary) {
 	r.from.SetText(cmpOr(strings.Join(t.Participants, ", "), senderName(m)))
 	unread := t.Unread > 0
 	r.from.TextStyle.Bold, r.subject.TextStyle.Bold = unread, unread
-	r.subject.SetText(cmp.Or(t.Subject, m.Subject, "(no subject)"))
+	r.subject.SetText(cmp.Or(t.Subject, m.Subject, lang.L("(no subject)")))
 	r.count.SetText(conversationCount(t))
 	r.count.TextStyle.Bold = unread
 	r.count.Hidden = t.Count < 2 // a message alone is a message
@@ -138,7 +140,7 @@ func (r *row) setConversation(m core.MessageSummary, t core.ThreadSummary) {
 // conversationCount is a conversation row's count: "3", or "3 · 1 new".
 func conversationCount(t core.ThreadSummary) string {
 	if t.Unread > 0 {
-		return fmt.Sprintf("%d · %d new", t.Count, t.Unread)
+		return lang.L("{{.Count}} · {{.Unread}} new", map[string]any{"Count": i18n.Number(t.Count), "Unread": i18n.Number(t.Unread)})
 	}
-	return fmt.Sprint(t.Count)
+	return i18n.Number(t.Count)
 }

@@ -1,12 +1,12 @@
 package gui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // draftsView is the list pane while a Drafts entry of the sidebar is
@@ -73,7 +73,7 @@ func (v *draftsView) refresh() {
 				return
 			}
 			if err != nil {
-				w.status.Set("Cannot read the drafts: " + err.Error())
+				w.status.Set(lang.L("Cannot read the drafts: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			v.drafts = v.drafts[:0]
@@ -91,11 +91,8 @@ func (v *draftsView) refresh() {
 }
 
 func draftsHeading(n int) string {
-	switch n {
-	case 0:
-		return "No drafts"
-	case 1:
-		return "1 draft"
+	if n == 0 {
+		return lang.L("No drafts")
 	}
-	return fmt.Sprintf("%d drafts", n)
+	return lang.N("{{.Count}} drafts", n, map[string]any{"Count": i18n.Number(n)})
 }

@@ -2,16 +2,18 @@ package gui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -20,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/mailbox"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // The File menu brings mail in from other clients and takes it out, in
@@ -28,12 +31,12 @@ import (
 
 // setupMainMenu gives the main window its File menu.
 func (w *MainWindow) setupMainMenu() {
-	file := fyne.NewMenu("File",
-		fyne.NewMenuItem("Import mail…", w.openImport),
-		fyne.NewMenuItem("Export mail…", w.openExport),
-		fyne.NewMenuItem("Save message as…", w.saveMessageAs),
+	file := fyne.NewMenu(lang.X("menu.file", "File"),
+		fyne.NewMenuItem(lang.L("Import mail…"), w.openImport),
+		fyne.NewMenuItem(lang.L("Export mail…"), w.openExport),
+		fyne.NewMenuItem(lang.L("Save message as…"), w.saveMessageAs),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Settings…", w.app.OpenSettings),
+		fyne.NewMenuItem(lang.L("Settings…"), w.app.OpenSettings),
 	)
 	w.win.SetMainMenu(fyne.NewMainMenu(file))
 }
@@ -48,23 +51,24 @@ type transfer struct {
 }
 
 func (w *MainWindow) startTransfer(title string) *transfer {
-	t := &transfer{count: widget.NewLabel("Starting…")}
+	t := &transfer{count: widget.NewLabel(lang.L("Starting…"))}
 	t.ctx, t.cancel = context.WithCancel(w.app.ctx)
 	bar := widget.NewProgressBarInfinite()
-	t.dlg = dialog.NewCustom(title, "Cancel", container.NewVBox(bar, t.count), w.win)
+	t.dlg = dialog.NewCustom(title, lang.L("Cancel"), container.NewVBox(bar, t.count), w.win)
 	t.dlg.SetOnClosed(t.cancel)
 	t.dlg.Show()
 	return t
 }
 
-// progress shows n messages done, from any goroutine, at most a few
-// times a second so that a fast import is not slowed by its display.
-func (t *transfer) progress(a *App, verb string) func(int) {
+// progress shows n messages done, in the words of done, from any
+// goroutine, at most a few times a second so that a fast import is not
+// slowed by its display.
+func (t *transfer) progress(a *App, done func(n int) string) func(int) {
 	var last time.Time
 	return func(n int) {
 		if now := time.Now(); now.Sub(last) > 100*time.Millisecond {
 			last = now
-			a.do(func() { t.count.SetText(fmt.Sprintf("%s %s…", verb, plural(n, "message"))) })
+			a.do(func() { t.count.SetText(done(n)) })
 		}
 	}
 }
@@ -74,7 +78,7 @@ func (t *transfer) finish(w *MainWindow, title, summary string, err error) {
 	t.dlg.Hide() // its OnClosed cancels t.ctx: the work is done by now
 	text := summary
 	if err != nil {
-		text += "\n\nSome mail could not be handled:\n" + firstLines(err.Error(), 10)
+		text += "\n\n" + lang.L("Some mail could not be handled:") + "\n" + firstLines(err.Error(), 10)
 	}
 	dialog.ShowInformation(title, text, w.win)
 }
@@ -83,7 +87,7 @@ func (t *transfer) finish(w *MainWindow, title, summary string, err error) {
 func firstLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
-		lines = append(lines[:n], fmt.Sprintf("… and %d more", len(lines)-n))
+		lines = append(lines[:n], lang.L("… and {{.Count}} more", map[string]any{"Count": i18n.Number(len(lines) - n)}))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -91,7 +95,7 @@ func firstLines(s string, n int) string {
 // pathRow is an entry for a path, kept as typed, with a Browse… button
 // that fills it from the system's chooser: a file, or a folder.
 func (w *MainWindow) pathRow(entry *widget.Entry, folder bool) fyne.CanvasObject {
-	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
+	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
 		if folder {
 			dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 				if err == nil && dir != nil {
@@ -122,7 +126,7 @@ func (w *MainWindow) openImport() {
 				return
 			}
 			if len(accounts) == 0 {
-				dialog.ShowInformation("Import mail", "Add an account first: imported mail goes into one of its folders.", w.win)
+				dialog.ShowInformation(lang.L("Import mail"), lang.L("Add an account first: imported mail goes into one of its folders."), w.win)
 				return
 			}
 			w.showImport(accounts)
@@ -140,30 +144,32 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 	folder := widget.NewEntry()
 	folder.SetText(core.DefaultFolder)
 	file := widget.NewEntry()
-	file.SetPlaceHolder("an mbox or .eml file, or a Maildir folder")
-	kind := widget.NewRadioGroup([]string{"File (mbox or .eml)", "Maildir folder"}, nil)
+	file.SetPlaceHolder(lang.L("an mbox or .eml file, or a Maildir folder"))
+	// The choices as shown; the second is a folder.
+	kinds := []string{lang.L("File (mbox or .eml)"), lang.L("Maildir folder")}
+	kind := widget.NewRadioGroup(kinds, nil)
 	kind.Horizontal = true
-	kind.SetSelected("File (mbox or .eml)")
+	kind.SetSelected(kinds[0])
 	rows := container.NewStack()
 	showRow := func(choice string) {
-		rows.Objects = []fyne.CanvasObject{w.pathRow(file, choice == "Maildir folder")}
+		rows.Objects = []fyne.CanvasObject{w.pathRow(file, choice == kinds[1])}
 		rows.Refresh()
 	}
 	kind.OnChanged = showRow
 	showRow(kind.Selected)
 	form := container.New(layout.NewFormLayout(),
-		bold("Account"), account,
-		bold("Into folder"), folder,
-		bold("From"), kind,
+		bold(lang.L("Account")), account,
+		bold(lang.L("Into folder")), folder,
+		bold(lang.X("import.from", "From")), kind,
 		layout.NewSpacer(), rows)
-	note := wrapped("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice.")
-	d := dialog.NewCustomConfirm("Import mail", "Import", "Cancel", container.NewVBox(form, note), func(ok bool) {
+	note := wrapped(lang.L("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice."))
+	d := dialog.NewCustomConfirm(lang.L("Import mail"), lang.L("Import"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
 		}
 		path := strings.TrimSpace(file.Text)
 		if path == "" {
-			dialog.ShowError(fmt.Errorf("choose what to import"), w.win)
+			dialog.ShowError(errors.New(lang.L("choose what to import")), w.win)
 			return
 		}
 		abs, err := filepath.Abs(expandHome(path))
@@ -180,28 +186,39 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 // runImport imports through the engine, as `tributary import` does.
 func (w *MainWindow) runImport(req control.ImportRequest) {
 	a := w.app
-	t := w.startTransfer("Importing into " + req.Account + "/" + req.Folder)
-	req.Progress = t.progress(a, "Read")
+	t := w.startTransfer(lang.L("Importing into {{.Account}}/{{.Folder}}", map[string]any{"Account": req.Account, "Folder": req.Folder}))
+	req.Progress = t.progress(a, func(n int) string {
+		return lang.N("Read {{.Count}} messages…", n, map[string]any{"Count": i18n.Number(n)})
+	})
 	a.background("import", func() {
 		local := &control.Local{Engine: a.engine, Store: a.db}
 		rep, err := local.Import(t.ctx, req)
-		summary := fmt.Sprintf("Read %s; %d new", plural(rep.Seen, "message"), rep.Imported)
+		summary := lang.L("Read {{.Messages}}; {{.New}} new", map[string]any{"Messages": messageCount(rep.Seen), "New": i18n.Number(rep.Imported)})
 		if len(rep.Into) > 0 {
-			summary += " in " + strings.Join(rep.Into, ", ")
+			summary += lang.L(" in {{.Folders}}", map[string]any{"Folders": strings.Join(rep.Into, ", ")})
 		}
 		a.do(func() {
-			t.finish(w, "Import finished", summary+".", err)
+			t.finish(w, lang.L("Import finished"), summary+".", err)
 			w.reload()
 		})
 	})
 }
 
-// Export scopes, as offered.
+// messageCount is "1 message", "3 messages" in the language.
+func messageCount(n int) string {
+	return lang.N("{{.Count}} messages", n, map[string]any{"Count": i18n.Number(n)})
+}
+
+// Export scopes, as offered; exportScopes shows them.
 const (
-	exportFolder  = "The folder shown"
-	exportAccount = "Its account"
-	exportAll     = "Every account"
+	exportFolder = iota
+	exportAccount
+	exportAll
 )
+
+func exportScopes() []string {
+	return []string{lang.L("The folder shown"), lang.L("Its account"), lang.L("Every account")}
+}
 
 // openExport asks what to export (the folder shown, its account, or
 // everything), in which format, and where, then exports with progress.
@@ -216,7 +233,7 @@ func (w *MainWindow) openExport() {
 				return
 			}
 			if len(folders) == 0 {
-				dialog.ShowInformation("Export mail", "There is no mail to export yet.", w.win)
+				dialog.ShowInformation(lang.L("Export mail"), lang.L("There is no mail to export yet."), w.win)
 				return
 			}
 			w.showExport(folders, shown)
@@ -225,7 +242,8 @@ func (w *MainWindow) openExport() {
 }
 
 func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) {
-	var scopes []string
+	// scopes are the scopes offered (exportFolder…), shown as labels.
+	var scopes []int
 	var shownFolder core.Folder
 	for _, f := range folders {
 		if shown.FolderID != 0 && f.ID == shown.FolderID {
@@ -236,29 +254,38 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 		scopes = append(scopes, exportFolder, exportAccount)
 	}
 	scopes = append(scopes, exportAll)
-	scope := widget.NewRadioGroup(scopes, nil)
-	scope.SetSelected(scopes[0])
-	format := widget.NewRadioGroup([]string{"mbox", "Maildir"}, nil)
+	names := exportScopes()
+	var labels []string
+	for _, s := range scopes {
+		labels = append(labels, names[s])
+	}
+	scope := widget.NewRadioGroup(labels, nil)
+	scope.SetSelected(labels[0])
+	format := widget.NewRadioGroup([]string{"mbox", "Maildir"}, nil) // i18n:ignore (format names)
 	format.Horizontal = true
 	format.SetSelected("mbox")
 	dest := widget.NewEntry()
-	dest.SetText(filepath.Join(w.app.saveDir(), "Tributary export "+time.Now().Format("2006-01-02")))
-	title := "Every account"
+	dest.SetText(filepath.Join(w.app.saveDir(), lang.L("Tributary export {{.Date}}", map[string]any{"Date": time.Now().Format("2006-01-02")})))
+	title := names[exportAll]
 	if shownFolder.ID != 0 {
 		title = shownFolder.Account + "/" + shownFolder.Name
 	}
 	form := container.New(layout.NewFormLayout(),
-		bold("Export"), scope,
-		bold("Format"), format,
-		bold("To"), w.pathRow(dest, true))
-	note := wrapped("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account.")
-	d := dialog.NewCustomConfirm("Export mail ("+title+")", "Export", "Cancel", container.NewVBox(form, note), func(ok bool) {
+		bold(lang.X("export.scope", "Export")), scope,
+		bold(lang.L("Format")), format,
+		bold(lang.X("export.to", "To")), w.pathRow(dest, true))
+	note := wrapped(lang.L("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account."))
+	d := dialog.NewCustomConfirm(lang.L("Export mail ({{.Scope}})", map[string]any{"Scope": title}), lang.L("Export"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
 		}
 		var pick []core.Folder
+		chosen := exportAll
+		if i := slices.Index(labels, scope.Selected); i >= 0 {
+			chosen = scopes[i]
+		}
 		for _, f := range folders {
-			switch scope.Selected {
+			switch chosen {
 			case exportFolder:
 				if f.ID == shownFolder.ID {
 					pick = append(pick, f)
@@ -273,7 +300,7 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 		}
 		target := strings.TrimSpace(dest.Text)
 		if target == "" {
-			dialog.ShowError(fmt.Errorf("type where to export to"), w.win)
+			dialog.ShowError(errors.New(lang.L("type where to export to")), w.win)
 			return
 		}
 		f := control.FormatMbox
@@ -288,12 +315,18 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 
 func (w *MainWindow) runExport(req control.ExportRequest) {
 	a := w.app
-	t := w.startTransfer("Exporting to " + req.Dest)
-	req.Progress = t.progress(a, "Wrote")
+	t := w.startTransfer(lang.L("Exporting to {{.Path}}", map[string]any{"Path": req.Dest}))
+	req.Progress = t.progress(a, func(n int) string {
+		return lang.N("Wrote {{.Count}} messages…", n, map[string]any{"Count": i18n.Number(n)})
+	})
 	a.background("export", func() {
 		rep, err := control.Export(t.ctx, a.db, req)
-		summary := fmt.Sprintf("Wrote %s from %s to %s.", plural(rep.Messages, "message"), plural(rep.Folders, "folder"), req.Dest)
-		a.do(func() { t.finish(w, "Export finished", summary, err) })
+		summary := lang.L("Wrote {{.Messages}} from {{.Folders}} to {{.Path}}.", map[string]any{
+			"Messages": messageCount(rep.Messages),
+			"Folders":  lang.N("{{.Count}} folders", rep.Folders, map[string]any{"Count": i18n.Number(rep.Folders)}),
+			"Path":     req.Dest,
+		})
+		a.do(func() { t.finish(w, lang.L("Export finished"), summary, err) })
 	})
 }
 
@@ -302,14 +335,14 @@ func (w *MainWindow) runExport(req control.ExportRequest) {
 func (w *MainWindow) saveMessageAs() {
 	m, ok := w.selectedMessage()
 	if !ok {
-		dialog.ShowInformation("Save message as", "Open a message first.", w.win)
+		dialog.ShowInformation(lang.L("Save message as"), lang.L("Open a message first."), w.win)
 		return
 	}
 	name := control.FileName(strings.TrimSpace(m.Subject))
 	if name == "_" {
 		name = "message"
 	}
-	w.app.askSavePath("Save message as", name+".eml", w.win, func(f io.WriteCloser) error {
+	w.app.askSavePath(lang.L("Save message as"), name+".eml", w.win, func(f io.WriteCloser) error { // i18n:ignore (".eml" is a file name's extension)
 		err := control.WriteMessage(w.app.ctx, w.app.db, m.ID, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr

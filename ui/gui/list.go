@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,11 +13,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // listPage is how many rows the message list loads at once.
@@ -211,7 +212,7 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 	l := listed{pages: map[int][]core.MessageSummary{}, at: -1}
 	n, err := db.Count(ctx, q)
 	if err != nil {
-		return l, fmt.Errorf("count the list: %w", err)
+		return l, fmt.Errorf("%s: %w", lang.L("count the list"), err)
 	}
 	l.count = n
 	if n == 0 {
@@ -221,7 +222,7 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 	page.Limit, page.Offset = listPage, 0
 	first, err := db.List(ctx, page)
 	if err != nil {
-		return l, fmt.Errorf("read the list: %w", err)
+		return l, fmt.Errorf("%s: %w", lang.L("read the list"), err)
 	}
 	l.pages[0] = first
 	if sel.ID == 0 {
@@ -241,8 +242,12 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 		one := q
 		one.Limit, one.Offset = 1, i
 		rows, err := db.List(ctx, one)
-		if err != nil || len(rows) == 0 {
-			return core.MessageSummary{}, fmt.Errorf("read row %d: %w", i, cmp.Or(err, errListMoved))
+		if err == nil && len(rows) == 0 {
+			// The list shrank while it was being read.
+			err = errors.New(lang.L("the list changed while it was read"))
+		}
+		if err != nil {
+			return core.MessageSummary{}, fmt.Errorf("%s: %w", lang.L("read row {{.Row}}", map[string]any{"Row": i18n.Number(i)}), err)
 		}
 		return rows[0], nil
 	}
@@ -266,7 +271,7 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 	page.Offset = lo / listPage * listPage
 	rows, err := db.List(ctx, page)
 	if err != nil {
-		return l, fmt.Errorf("read the list: %w", err)
+		return l, fmt.Errorf("%s: %w", lang.L("read the list"), err)
 	}
 	l.pages[lo/listPage] = rows
 	if j := lo % listPage; j < len(rows) && rows[j].ID == sel.ID {
@@ -274,9 +279,6 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 	}
 	return l, nil
 }
-
-// errListMoved says the list shrank while it was being read.
-var errListMoved = errors.New("the list changed while it was read")
 
 // listedBefore reports whether a comes before b in the list's order:
 // newest first, and the higher ID first on the same date.
@@ -368,8 +370,8 @@ func newRow(compact func() bool) fyne.CanvasObject {
 	if compact == nil {
 		compact = func() bool { return false }
 	}
-	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"),
-		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"),
+	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"), // i18n:ignore (a template's text, replaced before it shows)
+		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"), // i18n:ignore (as above)
 		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon()),
 		count: widget.NewLabel("")}
 	r.count.Hide()
@@ -446,7 +448,7 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 	r.badge.FillColor = accountColor(m.AccountID)
 	r.badge.Refresh()
 	if sent {
-		r.from.SetText("To: " + cmpOr(m.To, "(no recipient)"))
+		r.from.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmpOr(m.To, lang.L("(no recipient)"))}))
 	} else {
 		r.from.SetText(senderName(m))
 	}
@@ -455,7 +457,7 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 	r.date.SetText(shortDate(m.Date))
 	subject := m.Subject
 	if subject == "" {
-		subject = "(no subject)"
+		subject = lang.L("(no subject)")
 	}
 	r.subject.SetText(subject)
 	r.snippet.SetText(m.Snippet)
@@ -490,10 +492,10 @@ func shortDate(t time.Time) string {
 	t = t.Local()
 	now := time.Now()
 	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return t.Format("15:04")
+		return i18n.Time(t)
 	}
 	if t.Year() == now.Year() {
-		return t.Format("Jan 2")
+		return i18n.DayMonth(t)
 	}
-	return t.Format("2006-01-02")
+	return i18n.Date(t)
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // navItem is one entry of the sidebar.
@@ -114,10 +116,10 @@ type MainWindow struct {
 // startDemo starts the demo in a window of its own, over its own data.
 func (w *MainWindow) startDemo() {
 	if err := w.demo(); err != nil {
-		w.showError(fmt.Errorf("cannot start the demo: %w", err))
+		w.showError(fmt.Errorf("%s: %w", lang.L("cannot start the demo"), err))
 		return
 	}
-	w.status.Set("The demo opens in a window of its own, with two demo accounts; nothing here changes.")
+	w.status.Set(lang.L("The demo opens in a window of its own, with two demo accounts; nothing here changes."))
 }
 
 // startCompact is the list layout at start: the one chosen last, else one
@@ -169,7 +171,7 @@ func (w *MainWindow) toggleCompact() {
 }
 
 func newMainWindow(a *App) *MainWindow {
-	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1,
+	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1, // i18n:ignore (the app's name)
 		keys: newKeymap(), tips: newTipLayer(), toasts: newToastLayer()}
 	w.reader = NewReader(a)
 	w.reader.onOpen = w.openFromThread
@@ -204,20 +206,20 @@ func newMainWindow(a *App) *MainWindow {
 	w.notices = container.NewVBox()
 
 	w.toolbar = []*toolButton{
-		w.button("", theme.ViewRefreshIcon(), "Get mail", w.getMail),
-		w.button("", theme.MailComposeIcon(), "New message (Ctrl+N)", func() { a.OpenComposer(Draft{}) }),
-		w.button("", theme.MailReplyIcon(), "Reply (Ctrl+R)", func() { w.reply(false) }),
-		w.button("", theme.MailReplyAllIcon(), "Reply to all (Ctrl+Shift+R)", func() { w.reply(true) }),
-		w.button("", theme.MailForwardIcon(), "Forward", w.forward),
-		w.button("", theme.DeleteIcon(), "Delete (Delete)", w.deleteSelected),
-		w.button("", theme.FolderIcon(), "Move to folder…", w.moveSelected),
-		w.button("", theme.VisibilityIcon(), "Mark read or unread", w.toggleSeen),
-		w.button("", flagToolIcon, "Flag or unflag", w.toggleFlag),
-		w.button("", theme.ListIcon(), "One-line or three-line rows", w.toggleCompact),
-		w.button("", theme.DownloadIcon(), "Archive (A)", w.archiveSelected),
-		w.button("", theme.ErrorIcon(), "Junk, or not junk in the Junk folder", w.junkSelected),
-		w.button("", theme.HelpIcon(), "Keyboard shortcuts (?)", w.showShortcuts),
-		w.button("", conversationsIcon, "Conversations or single messages", w.toggleConversations),
+		w.button("", theme.ViewRefreshIcon(), lang.L("Get mail"), w.getMail),
+		w.button("", theme.MailComposeIcon(), lang.L("New message (Ctrl+N)"), func() { a.OpenComposer(Draft{}) }),
+		w.button("", theme.MailReplyIcon(), lang.L("Reply (Ctrl+R)"), func() { w.reply(false) }),
+		w.button("", theme.MailReplyAllIcon(), lang.L("Reply to all (Ctrl+Shift+R)"), func() { w.reply(true) }),
+		w.button("", theme.MailForwardIcon(), lang.L("Forward"), w.forward),
+		w.button("", theme.DeleteIcon(), lang.L("Delete (Delete)"), w.deleteSelected),
+		w.button("", theme.FolderIcon(), lang.L("Move to folder…"), w.moveSelected),
+		w.button("", theme.VisibilityIcon(), lang.L("Mark read or unread"), w.toggleSeen),
+		w.button("", flagToolIcon, lang.L("Flag or unflag"), w.toggleFlag),
+		w.button("", theme.ListIcon(), lang.L("One-line or three-line rows"), w.toggleCompact),
+		w.button("", theme.DownloadIcon(), lang.L("Archive (A)"), w.archiveSelected),
+		w.button("", theme.ErrorIcon(), lang.L("Junk, or not junk in the Junk folder"), w.junkSelected),
+		w.button("", theme.HelpIcon(), lang.L("Keyboard shortcuts (?)"), w.showShortcuts),
+		w.button("", conversationsIcon, lang.L("Conversations or single messages"), w.toggleConversations),
 	}
 	tb := w.toolbar
 	toolbar := widget.NewToolbar(tb[0], tb[1], widget.NewToolbarSeparator(), tb[2], tb[3], tb[4],
@@ -225,12 +227,12 @@ func newMainWindow(a *App) *MainWindow {
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
 		w.notices,
-		w.button("Add account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
-		w.button("Accounts", theme.SettingsIcon(), "", a.OpenSettings),
-		w.button("Outbox", theme.MailSendIcon(), "", a.OpenOutbox),
-		w.button("Contacts", theme.AccountIcon(), "", a.OpenContacts),
+		w.button(lang.L("Add account"), theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		w.button(lang.L("Accounts"), theme.SettingsIcon(), "", a.OpenSettings),
+		w.button(lang.L("Outbox"), theme.MailSendIcon(), "", a.OpenOutbox),
+		w.button(lang.L("Contacts"), theme.AccountIcon(), "", a.OpenContacts),
 	), nil, nil, w.navList)
-	w.emptyTrash = widget.NewButtonWithIcon("Empty Trash", theme.DeleteIcon(), w.confirmEmptyTrash)
+	w.emptyTrash = widget.NewButtonWithIcon(lang.L("Empty Trash"), theme.DeleteIcon(), w.confirmEmptyTrash)
 	w.emptyTrash.Hide()
 	w.listPane = container.NewBorder(w.heading, w.emptyTrash, nil, nil, w.list)
 	prefs := a.fyne.Preferences()
@@ -241,12 +243,12 @@ func newMainWindow(a *App) *MainWindow {
 	w.sideSplit = main
 	statusBar := widget.NewLabelWithData(w.status)
 	w.mailView = container.NewBorder(top, statusBar, nil, nil, main)
-	w.demoButton = w.button("Try it with demo accounts", theme.MailComposeIcon(), "", w.startDemo)
+	w.demoButton = w.button(lang.L("Try it with demo accounts"), theme.MailComposeIcon(), "", w.startDemo)
 	w.demoButton.Hide()
 	w.firstRun = container.NewCenter(container.NewVBox(
-		widget.NewLabelWithStyle("Welcome to Tributary", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		widget.NewLabelWithStyle("All your mail accounts in one inbox, on your own disk.", fyne.TextAlignCenter, fyne.TextStyle{}),
-		w.button("Add your first account", theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		widget.NewLabelWithStyle(lang.L("Welcome to Tributary"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("All your mail accounts in one inbox, on your own disk."), fyne.TextAlignCenter, fyne.TextStyle{}),
+		w.button(lang.L("Add your first account"), theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
 		w.demoButton,
 	))
 	w.body = container.NewStack(w.mailView)
@@ -323,7 +325,7 @@ func (w *MainWindow) loadPage(page, gen int, q storage.ListQuery) {
 		loaded, err := w.rows.load(w.app.ctx, w.app.db, page, gen, q)
 		w.app.do(func() {
 			if err != nil {
-				w.status.Set("Cannot read the message list: " + err.Error())
+				w.status.Set(lang.L("Cannot read the message list: {{.Error}}", map[string]any{"Error": err.Error()}))
 			}
 			if !loaded {
 				return
@@ -350,7 +352,7 @@ func (w *MainWindow) updateNav(i widget.ListItemID, o fyne.CanvasObject) {
 	r.label.Refresh()
 	r.count.SetText("")
 	if n.unread > 0 {
-		r.count.SetText(fmt.Sprint(n.unread))
+		r.count.SetText(i18n.Number(n.unread))
 	}
 	r.mark.tip, r.mark.onTap = "", nil
 	r.mark.Hide()
@@ -373,7 +375,7 @@ func (w *MainWindow) reload() {
 		accounts, _ := w.app.db.Accounts(w.app.ctx)
 		w.app.do(func() {
 			if err != nil {
-				w.status.Set("Cannot read folders: " + err.Error())
+				w.status.Set(lang.L("Cannot read folders: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			w.showSidebar(sb)
@@ -396,10 +398,14 @@ func (w *MainWindow) reload() {
 
 // unifiedViews are the sidebar's views across accounts besides the
 // Unified Inbox and Drafts. Junk and Trash stay out of Unread and Flagged.
-var unifiedViews = []struct{ label, search string }{
-	{"Unread", "is:unread -in:junk -in:trash"},
-	{"Flagged", "is:flagged -in:junk -in:trash"},
-	{"Sent", "in:sent"},
+// A function, so that the labels are looked up in the language of the
+// moment, not once when the package starts.
+func unifiedViews() []struct{ label, search string } {
+	return []struct{ label, search string }{
+		{lang.X("sidebar.unread", "Unread"), "is:unread -in:junk -in:trash"},
+		{lang.X("sidebar.flagged", "Flagged"), "is:flagged -in:junk -in:trash"},
+		{lang.X("sidebar.sent", "Sent"), "in:sent"},
+	}
 }
 
 func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Draft) {
@@ -407,18 +413,18 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 	for _, d := range drafts {
 		perAccount[d.AccountID]++
 	}
-	nav := []navItem{{label: "Unified Inbox", unread: unread}}
+	nav := []navItem{{label: lang.L("Unified Inbox"), unread: unread}}
 	// The other unified views are searches in the search language
 	// (core/query), over every account.
-	for _, v := range unifiedViews {
+	for _, v := range unifiedViews() {
 		nav = append(nav, navItem{label: v.label, query: storage.ListQuery{Search: v.search}})
 	}
-	nav = append(nav, navItem{label: "Drafts", drafts: true, unread: len(drafts)})
+	nav = append(nav, navItem{label: lang.X("sidebar.drafts", "Drafts"), drafts: true, unread: len(drafts)})
 	account := int64(-1)
 	hasDrafts := false // the account has a folder named Drafts already
 	endAccount := func() {
 		if account > 0 && !hasDrafts {
-			nav = append(nav, navItem{label: "    Drafts", drafts: true, unread: perAccount[account], folder: core.Folder{AccountID: account}})
+			nav = append(nav, navItem{label: "    " + lang.X("sidebar.account.drafts", "Drafts"), drafts: true, unread: perAccount[account], folder: core.Folder{AccountID: account}})
 		}
 	}
 	w.roles = map[int64]string{}
@@ -436,11 +442,21 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 			nav = append(nav, navItem{label: "    " + f.Name, drafts: true, unread: perAccount[account], folder: f})
 			continue
 		}
-		nav = append(nav, navItem{label: "    " + f.Name, unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
+		nav = append(nav, navItem{label: "    " + shownFolder(f.Name), unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
 	}
 	endAccount()
 	w.nav = nav
 	w.navList.Refresh()
+}
+
+// shownFolder is a folder's name as the app shows it: the app's own name
+// for the inbox (core.DefaultFolder) in the language, any other name as
+// the server or the user gave it.
+func shownFolder(name string) string {
+	if name == core.DefaultFolder {
+		return lang.L("Inbox")
+	}
+	return name
 }
 
 // reloadList re-reads the current list in the background and moves the
@@ -471,7 +487,7 @@ func (w *MainWindow) reloadList() {
 			}
 			if err != nil {
 				if q.Search == "" {
-					w.status.Set("Cannot read the message list: " + err.Error())
+					w.status.Set(lang.L("Cannot read the message list: {{.Error}}", map[string]any{"Error": err.Error()}))
 				}
 				l = listed{at: -1}
 			}
@@ -716,10 +732,10 @@ func (w *MainWindow) deleteSelected() {
 
 // confirmDeleteForGood asks before a message leaves the Trash for good.
 func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
-	noAsk := widget.NewCheck("Don't ask again", nil)
-	msg := wrapped(fmt.Sprintf("Delete %q for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
-		clipRunes(cmpOr(m.Subject, "(no subject)"), 80)))
-	showConfirm("Delete for good", "Delete for good", "Cancel", container.NewVBox(msg, noAsk), func(ok bool) {
+	noAsk := widget.NewCheck(lang.L("Don't ask again"), nil)
+	msg := wrapped(lang.L("Delete \"{{.Subject}}\" for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
+		map[string]any{"Subject": clipRunes(cmpOr(m.Subject, lang.L("(no subject)")), 80)}))
+	showConfirm(lang.L("Delete for good"), lang.L("Delete for good"), lang.L("Cancel"), container.NewVBox(msg, noAsk), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -759,7 +775,7 @@ func (w *MainWindow) confirmEmptyTrash() {
 
 // askEmptyTrash asks whether to delete the n messages of the Trash folder.
 func (w *MainWindow) askEmptyTrash(folder int64, n int) {
-	dialog.ShowConfirm("Empty the Trash?", fmt.Sprintf("%s in this Trash will be deleted for good, from this computer and from the mail server. This cannot be undone.", plural(n, "message")), func(ok bool) {
+	dialog.ShowConfirm(lang.L("Empty the Trash?"), lang.N("{{.Count}} messages in this Trash will be deleted for good, from this computer and from the mail server. This cannot be undone.", n, map[string]any{"Count": i18n.Number(n)}), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -821,10 +837,10 @@ func (w *MainWindow) moveSelected() {
 	// An entry with the folders to pick from, where a new name makes a
 	// new folder.
 	choice := widget.NewSelectEntry(names)
-	choice.PlaceHolder = "Pick a folder, or type a new name"
-	dialog.ShowForm("Move message", "Move", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("To folder", choice),
-		widget.NewFormItem("", widget.NewLabelWithStyle("A new folder is kept on this computer.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})),
+	choice.PlaceHolder = lang.L("Pick a folder, or type a new name")
+	dialog.ShowForm(lang.L("Move message"), lang.L("Move"), lang.L("Cancel"), []*widget.FormItem{
+		widget.NewFormItem(lang.L("To folder"), choice),
+		widget.NewFormItem("", widget.NewLabelWithStyle(lang.L("A new folder is kept on this computer."), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})),
 	}, func(ok bool) {
 		name := strings.TrimSpace(choice.Text)
 		if !ok || name == "" {
@@ -834,7 +850,7 @@ func (w *MainWindow) moveSelected() {
 		if i := slices.Index(names, name); i >= 0 {
 			dest = ids[i]
 		} else if err := core.CheckFolderName(name); err != nil {
-			w.showError(fmt.Errorf("cannot make the folder %q: %w", name, err))
+			w.showError(fmt.Errorf("%s: %w", lang.L("cannot make the folder \"{{.Name}}\"", map[string]any{"Name": name}), err))
 			return
 		}
 		w.leave(m)
@@ -888,7 +904,7 @@ func (w *MainWindow) forward() {
 
 // getMail runs every source now, manual ones included.
 func (w *MainWindow) getMail() {
-	w.status.Set("Checking mail…")
+	w.status.Set(lang.L("Checking mail…"))
 	w.app.engine.CheckNow()
 }
 
@@ -904,15 +920,15 @@ func (w *MainWindow) handle(ev engine.Event) {
 	w.app.do(func() {
 		switch ev.Kind {
 		case engine.EventProgress:
-			w.status.Set(fmt.Sprintf("Syncing %s: %s of %s", ev.Label, thousands(ev.Done), thousands(ev.Total)))
+			w.status.Set(lang.L("Syncing {{.Account}}: {{.Done}} of {{.Total}}", map[string]any{"Account": ev.Label, "Done": i18n.Number(ev.Done), "Total": i18n.Number(ev.Total)}))
 			if ev.Account != "" {
 				w.progressed(ev)
 			}
 		case engine.EventNewMail:
-			w.status.Set(fmt.Sprintf("%s: %d new", ev.Label, len(ev.MessageIDs)))
+			w.status.Set(lang.L("{{.Account}}: {{.Count}} new", map[string]any{"Account": ev.Label, "Count": i18n.Number(len(ev.MessageIDs))}))
 			w.reload()
 		case engine.EventSynced:
-			w.status.Set(fmt.Sprintf("%s: up to date at %s", ev.Label, time.Now().Format("15:04")))
+			w.status.Set(lang.L("{{.Account}}: up to date at {{.Time}}", map[string]any{"Account": ev.Label, "Time": i18n.Time(time.Now())}))
 			if ev.Account != "" {
 				w.synced(ev)
 			}
@@ -935,15 +951,6 @@ func (w *MainWindow) handle(ev engine.Event) {
 			}
 		}
 	})
-}
-
-// thousands writes 5000 as "5,000".
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // addShortcuts binds the window's keys; see keymap for how they work
@@ -970,15 +977,15 @@ type listCommand struct {
 
 func listCommands(w *MainWindow) []listCommand {
 	return []listCommand{
-		{"jJ", "J", "next message", func() { w.moveSelection(1) }},
-		{"kK", "K", "previous message", func() { w.moveSelection(-1) }},
-		{"aA", "A", "archive", w.archiveSelected},
-		{"sS*", "S or *", "flag or unflag", w.toggleFlag},
-		{"uU", "U", "mark read or unread", w.toggleSeen},
-		{"#", "# or Delete", "delete", w.deleteSelected},
-		{"/", "/ or Ctrl+F", "search", func() { w.win.Canvas().Focus(w.search) }},
-		{"cC", "C or Ctrl+N", "new message", func() { w.app.OpenComposer(Draft{}) }},
-		{"?", "?", "this list", w.showShortcuts},
+		{"jJ", "J", lang.L("next message"), func() { w.moveSelection(1) }},
+		{"kK", "K", lang.L("previous message"), func() { w.moveSelection(-1) }},
+		{"aA", "A", lang.L("archive"), w.archiveSelected},
+		{"sS*", lang.L("S or *"), lang.L("flag or unflag"), w.toggleFlag},
+		{"uU", "U", lang.L("mark read or unread"), w.toggleSeen},
+		{"#", lang.L("# or Delete"), lang.L("delete"), w.deleteSelected},
+		{"/", lang.L("/ or Ctrl+F"), lang.L("search"), func() { w.win.Canvas().Focus(w.search) }},
+		{"cC", lang.L("C or Ctrl+N"), lang.L("new message"), func() { w.app.OpenComposer(Draft{}) }},
+		{"?", "?", lang.L("this list"), w.showShortcuts},
 	}
 }
 
@@ -989,16 +996,16 @@ func (w *MainWindow) showShortcuts() {
 		grid.Add(widget.NewLabelWithStyle(key, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		grid.Add(widget.NewLabel(what))
 	}
-	add("Up, Down", "previous, next message")
+	add(lang.L("Up, Down"), lang.L("previous, next message"))
 	for _, c := range listCommands(w) {
 		add(c.shown, c.what)
 	}
-	add("Ctrl+R", "reply")
-	add("Ctrl+Shift+R", "reply to all")
-	add("Ctrl+Enter", "send, in the composer")
-	add("Escape", "clear the search")
-	note := widget.NewLabelWithStyle("One-letter keys work in the list and on the toolbar, not while typing in a field.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVBox(grid, note), w.win)
+	add(lang.L("Ctrl+R"), lang.L("reply"))
+	add(lang.L("Ctrl+Shift+R"), lang.L("reply to all"))
+	add(lang.L("Ctrl+Enter"), lang.L("send, in the composer"))
+	add(lang.L("Escape"), lang.L("clear the search"))
+	note := widget.NewLabelWithStyle(lang.L("One-letter keys work in the list and on the toolbar, not while typing in a field."), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	dialog.ShowCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), container.NewVBox(grid, note), w.win)
 }
 
 // archiveSelected moves the message shown to its account's Archive (made

@@ -250,7 +250,7 @@ func TestNotificationsAreGrouped(t *testing.T) {
 	}
 	two, three := f.deliver(t, home, "Invoice", time.Minute), f.deliver(t, work, "Minutes", time.Minute)
 	n = f.app.notification(context.Background(), []int64{one, two, three})
-	if n == nil || n.Title != "3 new messages in 2 account(s)" {
+	if n == nil || n.Title != "3 new messages in 2 accounts" {
 		t.Errorf("notification for a burst = %+v, want one grouped notification", n)
 	}
 	test.AssertNotificationSent(t, fyne.NewNotification("New mail from Ann Sender", "Lunch?"), func() {

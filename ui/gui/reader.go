@@ -2,19 +2,20 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // Reader shows one message: its headers, a note when it is malformed, a
@@ -69,21 +70,21 @@ func NewReader(a *App) *Reader {
 	r.subject.TextStyle.Bold = true
 	r.subject.SizeName = theme.SizeNameSubHeadingText
 	r.from, r.to, r.cc, r.date, r.account = value(), value(), value(), value(), value()
-	r.ccKey = key("Cc")
+	r.ccKey = key(lang.L("Cc"))
 	headers := container.New(layout.NewFormLayout(),
-		key("From"), r.from, key("To"), r.to, r.ccKey, r.cc, key("Date"), r.date, key("Account"), r.account)
+		key(lang.L("From")), r.from, key(lang.L("To")), r.to, r.ccKey, r.cc, key(lang.L("Date")), r.date, key(lang.L("Account")), r.account)
 	r.note = widget.NewLabel("")
 	r.note.Wrapping = fyne.TextWrapWord
 	r.note.Importance = widget.WarningImportance
 	r.note.Hide()
 	r.remoteText = widget.NewLabel("")
-	r.remoteLoad = widget.NewButtonWithIcon("Load remote images", theme.DownloadIcon(), r.loadRemote)
+	r.remoteLoad = widget.NewButtonWithIcon(lang.L("Load remote images"), theme.DownloadIcon(), r.loadRemote)
 	r.remoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), r.remoteLoad, r.remoteText)
 	r.remoteBar.Hide()
 	r.attachments = container.NewVBox()
 	r.thread = container.NewVBox()
 	r.thread.Hide()
-	r.toggle = widget.NewButton("Plain text", r.togglePlain)
+	r.toggle = widget.NewButton(lang.L("Plain text"), r.togglePlain)
 	r.toggle.Importance = widget.LowImportance
 	r.toggle.Hide()
 	r.rich = widget.NewRichText()
@@ -95,7 +96,7 @@ func NewReader(a *App) *Reader {
 		container.NewBorder(nil, nil, nil, container.NewHBox(r.forwardButton(), r.toggle), r.subject),
 		headers, r.note, r.remoteBar, r.attachments, r.thread, widget.NewSeparator())
 	r.view = container.NewBorder(top, nil, nil, nil, r.scroll)
-	r.idle = widget.NewLabelWithStyle("No message selected", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	r.idle = widget.NewLabelWithStyle(lang.L("No message selected"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	r.root = container.NewStack(container.NewCenter(r.idle))
 	return r
 }
@@ -108,7 +109,7 @@ func (r *Reader) CanvasObject() fyne.CanvasObject { return r.root }
 func (r *Reader) Show(id int64) {
 	gen := r.begin()
 	r.showPlain = false
-	r.idle.SetText("Loading…")
+	r.idle.SetText(lang.L("Loading…"))
 	r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
 	r.root.Refresh()
 	a := r.app
@@ -126,7 +127,7 @@ func (r *Reader) Show(id int64) {
 func (r *Reader) Clear() {
 	r.begin()
 	r.cur = nil
-	r.idle.SetText("No message selected")
+	r.idle.SetText(lang.L("No message selected"))
 	r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
 	r.root.Refresh()
 }
@@ -145,7 +146,7 @@ func (r *Reader) begin() int {
 func (r *Reader) display(v *readerView) {
 	r.cur = v
 	if v.err != nil && v.msg == nil {
-		r.idle.SetText("Cannot show this message (" + v.err.Error() + "). It may have been deleted; pick it again in the list.")
+		r.idle.SetText(lang.L("Cannot show this message ({{.Error}}). It may have been deleted; pick it again in the list.", map[string]any{"Error": v.err.Error()}))
 		r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
 		r.root.Refresh()
 		return
@@ -157,7 +158,7 @@ func (r *Reader) display(v *readerView) {
 	r.cc.SetText(cc)
 	r.ccKey.Hidden, r.cc.Hidden = cc == "", cc == ""
 	r.date.SetText(v.dateLine())
-	r.account.SetText(v.sum.Account + " · " + v.sum.Folder)
+	r.account.SetText(v.sum.Account + " · " + shownFolder(v.sum.Folder))
 	if len(v.notes) > 0 {
 		r.note.SetText(strings.Join(v.notes, "\n"))
 		r.note.Show()
@@ -178,11 +179,7 @@ func (r *Reader) showBlocked(v *readerView) {
 		r.remoteBar.Hide()
 		return
 	}
-	noun := "images"
-	if v.blocked == 1 {
-		noun = "image"
-	}
-	r.remoteText.SetText(fmt.Sprintf("%d remote %s blocked", v.blocked, noun))
+	r.remoteText.SetText(lang.N("{{.Count}} remote images blocked", v.blocked, map[string]any{"Count": i18n.Number(v.blocked)}))
 	r.remoteLoad.Enable()
 	r.remoteBar.Show()
 }
@@ -195,13 +192,13 @@ func (r *Reader) showBody(v *readerView) {
 		r.toggle.Hide()
 	}
 	if formatted && !r.showPlain {
-		r.toggle.SetText("Plain text")
+		r.toggle.SetText(lang.L("Plain text"))
 		r.rich.Segments = v.doc.segments
 		r.rich.Refresh()
 		r.rich.Show()
 		r.plain.Hide()
 	} else {
-		r.toggle.SetText("Formatted")
+		r.toggle.SetText(lang.L("Formatted"))
 		r.plain.SetText(v.plainText())
 		r.plain.Show()
 		r.rich.Segments = nil
@@ -267,7 +264,7 @@ func addressLine(list []*mail.Address, fallback string) string {
 	}
 	s := strings.Join(parts, ", ")
 	if len(list) > shown {
-		s += fmt.Sprintf(" and %d more", len(list)-shown)
+		s += lang.L(" and {{.Count}} more", map[string]any{"Count": i18n.Number(len(list) - shown)})
 	}
 	return s
 }

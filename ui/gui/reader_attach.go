@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,15 +47,15 @@ func (r *Reader) showAttachments(v *readerView) {
 func (r *Reader) attachmentRow(v *readerView, att mime.Attachment) fyne.CanvasObject {
 	label := widget.NewLabel(fmt.Sprintf("%s (%s)", att.Filename, humanSize(att.Size)))
 	label.Truncation = fyne.TextTruncateEllipsis
-	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { r.saveAttachment(v, att) })
-	open := widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { r.openAttachment(v, att) })
+	save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), func() { r.saveAttachment(v, att) })
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FolderOpenIcon(), func() { r.openAttachment(v, att) })
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), container.NewHBox(save, open), label)
 }
 
 // saveAttachment asks where to save the part and writes it there.
 func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 	a := r.app
-	a.askSavePath("Save "+att.Filename, att.Filename, a.windowFor(r.root), func(w io.WriteCloser) error {
+	a.askSavePath(lang.L("Save {{.Name}}", map[string]any{"Name": att.Filename}), att.Filename, a.windowFor(r.root), func(w io.WriteCloser) error {
 		return a.extractAttachment(v.blob, att, w)
 	})
 }
@@ -68,7 +69,7 @@ func (r *Reader) saveAttachment(v *readerView, att mime.Attachment) {
 func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.WriteCloser) error) {
 	path := widget.NewEntry()
 	path.SetText(filepath.Join(a.saveDir(), name))
-	browse := widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), func() {
+	browse := widget.NewButtonWithIcon(lang.L("Browse…"), theme.FolderOpenIcon(), func() {
 		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
 				path.SetText(filepath.Join(dir.Path(), filepath.Base(path.Text)))
@@ -76,7 +77,7 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 		}, win)
 	})
 	form := container.NewBorder(nil, nil, nil, browse, path)
-	d := dialog.NewCustomConfirm(title, "Save", "Cancel", form, func(ok bool) {
+	d := dialog.NewCustomConfirm(title, lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -97,7 +98,7 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 			})
 		}
 		if _, err := os.Stat(target); err == nil {
-			dialog.ShowConfirm("Replace the file?", target+" exists already. Replace it?", func(ok bool) {
+			dialog.ShowConfirm(lang.L("Replace the file?"), lang.L("{{.Path}} exists already. Replace it?", map[string]any{"Path": target}), func(ok bool) {
 				if ok {
 					save()
 				}
@@ -130,7 +131,7 @@ func (a *App) saveDir() string {
 func (a *App) savePath(typed string) (string, error) {
 	p := strings.TrimSpace(typed)
 	if p == "" {
-		return "", errors.New("type where to save the file")
+		return "", errors.New(lang.L("type where to save the file"))
 	}
 	p = expandHome(p)
 	if !filepath.IsAbs(p) {
@@ -138,10 +139,10 @@ func (a *App) savePath(typed string) (string, error) {
 	}
 	p = filepath.Clean(p)
 	if info, err := os.Stat(filepath.Dir(p)); err != nil || !info.IsDir() {
-		return "", fmt.Errorf("the folder %s does not exist", filepath.Dir(p))
+		return "", errors.New(lang.L("the folder {{.Path}} does not exist", map[string]any{"Path": filepath.Dir(p)}))
 	}
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
-		return "", fmt.Errorf("%s is a folder; add a file name", p)
+		return "", errors.New(lang.L("{{.Path}} is a folder; add a file name", map[string]any{"Path": p}))
 	}
 	return p, nil
 }
@@ -153,7 +154,7 @@ func saveAs(target string, write func(io.WriteCloser) error) error {
 	name := filepath.Base(target)
 	tmp, err := os.CreateTemp(filepath.Dir(target), ".tributary-save-*")
 	if err != nil {
-		return fmt.Errorf("cannot save %s: %w", name, err)
+		return fmt.Errorf("%s: %w", lang.L("cannot save {{.Name}}", map[string]any{"Name": name}), err)
 	}
 	if err := write(tmp); err != nil {
 		os.Remove(tmp.Name())
@@ -161,7 +162,7 @@ func saveAs(target string, write func(io.WriteCloser) error) error {
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot save %s: %w", name, err)
+		return fmt.Errorf("%s: %w", lang.L("cannot save {{.Name}}", map[string]any{"Name": name}), err)
 	}
 	return nil
 }
@@ -184,7 +185,7 @@ func (r *Reader) openAttachment(v *readerView, att mime.Attachment) {
 					err = a.fyne.OpenURL(fileURL(path))
 				}
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("cannot open %s: %w", att.Filename, err), win)
+					dialog.ShowError(fmt.Errorf("%s: %w", lang.L("cannot open {{.Name}}", map[string]any{"Name": att.Filename}), err), win)
 				}
 			})
 		})
@@ -193,8 +194,8 @@ func (r *Reader) openAttachment(v *readerView, att mime.Attachment) {
 		open()
 		return
 	}
-	dialog.ShowConfirm("Open a file that can run programs?",
-		fmt.Sprintf("%s is a kind of file that can run programs on this computer.\nOpen it only if you trust the sender and expected this file.", att.Filename),
+	dialog.ShowConfirm(lang.L("Open a file that can run programs?"),
+		lang.L("{{.Name}} is a kind of file that can run programs on this computer.\nOpen it only if you trust the sender and expected this file.", map[string]any{"Name": att.Filename}),
 		func(ok bool) {
 			if ok {
 				open()

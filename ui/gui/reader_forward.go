@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -20,7 +21,7 @@ func (a *App) ForwardAsAttachmentDraft(id int64) (Draft, error) {
 // Forward quotes the text, this sends the message itself, every part and
 // header as received (for a report of spam or a problem, say).
 func (r *Reader) forwardButton() *widget.Button {
-	b := widget.NewButtonWithIcon("Forward as attachment", theme.MailForwardIcon(), r.forwardAsAttachment)
+	b := widget.NewButtonWithIcon(lang.L("Forward as attachment"), theme.MailForwardIcon(), r.forwardAsAttachment)
 	b.Importance = widget.LowImportance
 	return b
 }

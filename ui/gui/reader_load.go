@@ -14,9 +14,12 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"golang.org/x/text/message"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // embeddedMaxImages bounds the message parts decoded as images: each is
@@ -52,7 +55,7 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 	v := &readerView{id: id}
 	sum, blob, err := a.db.Message(ctx, id)
 	if err != nil {
-		v.err = fmt.Errorf("read message %d: %w", id, err)
+		v.err = fmt.Errorf("%s: %w", lang.L("read message {{.ID}}", map[string]any{"ID": id}), err)
 		return v
 	}
 	v.sum, v.blob = sum, blob
@@ -60,24 +63,24 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 	f, err := a.db.OpenBlob(blob)
 	if err != nil {
 		v.msg = &mime.Message{Subject: sum.Subject}
-		v.notes = append(v.notes, fmt.Sprintf("The message's file cannot be opened (%v); only its summary is shown.", err))
+		v.notes = append(v.notes, lang.L("The message's file cannot be opened ({{.Error}}); only its summary is shown.", map[string]any{"Error": err.Error()}))
 		return v
 	}
 	defer f.Close()
 	msg, err := mime.Parse(f, nil)
 	v.msg = msg
 	if err != nil {
-		v.notes = append(v.notes, fmt.Sprintf("Tributary could not read all of this message (%v); what could be read is shown.", err))
+		v.notes = append(v.notes, lang.L("Tributary could not read all of this message ({{.Error}}); what could be read is shown.", map[string]any{"Error": err.Error()}))
 	}
 	if n := len(msg.Problems); n > 0 {
-		note := "Parts of this message are malformed: " + msg.Problems[0]
+		note := lang.L("Parts of this message are malformed: {{.Problem}}", map[string]any{"Problem": msg.Problems[0]})
 		if n > 1 {
-			note += fmt.Sprintf(" (and %d more problems)", n-1)
+			note += lang.N(" (and {{.Count}} more problems)", n-1, map[string]any{"Count": i18n.Number(n - 1)})
 		}
 		v.notes = append(v.notes, note)
 	}
 	if msg.Truncated {
-		v.notes = append(v.notes, "This message's text is very long; only its beginning is shown.")
+		v.notes = append(v.notes, lang.L("This message's text is very long; only its beginning is shown."))
 	}
 	v.render(a)
 	return v
@@ -94,7 +97,7 @@ func (v *readerView) render(a *App) {
 	doc, err := tryHTMLToRich(v.safe, nil)
 	if err != nil {
 		a.log.Error("cannot show a message's HTML", "message", v.id, "error", err)
-		v.notes = append(v.notes, "The formatted version of this message could not be shown; here is its text.")
+		v.notes = append(v.notes, lang.L("The formatted version of this message could not be shown; here is its text."))
 		return
 	}
 	if v.images = a.embeddedImages(v.blob, v.msg, doc.images); len(v.images) > 0 {
@@ -112,7 +115,7 @@ func (v *readerView) render(a *App) {
 func tryHTMLToRich(safe string, images map[string]image.Image) (doc richDoc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("html to rich text: %v", r)
+			err = fmt.Errorf("html to rich text: %v", r) // i18n:ignore (for the log; the reader shows a note of its own)
 		}
 	}()
 	return htmlToRich(safe, images), nil
@@ -205,7 +208,7 @@ type cappedBuffer struct {
 
 func (c *cappedBuffer) Write(p []byte) (int, error) {
 	if len(c.b)+len(p) > c.max {
-		return 0, errors.New("image too large")
+		return 0, errors.New(lang.L("image too large"))
 	}
 	c.b = append(c.b, p...)
 	return len(p), nil
@@ -217,7 +220,7 @@ func (v *readerView) subject() string {
 		s = v.sum.Subject
 	}
 	if s == "" {
-		s = "(no subject)"
+		s = lang.L("(no subject)")
 	}
 	return s
 }
@@ -235,9 +238,9 @@ func (v *readerView) dateLine() string {
 		d = v.sum.Date
 	}
 	if d.IsZero() {
-		return "(no date)"
+		return lang.L("(no date)")
 	}
-	return d.Local().Format("Mon 2 Jan 2006 15:04")
+	return i18n.DateTime(d.Local())
 }
 
 // plainText is the body as text, bounded for the label.
@@ -250,29 +253,31 @@ func (v *readerView) plainText() string {
 		if v.err != nil || len(v.notes) > 0 {
 			return ""
 		}
-		return "(this message has no text)"
+		return lang.L("(this message has no text)")
 	}
 	if len(t) > readerMaxPlain {
 		cut := readerMaxPlain
 		for cut > 0 && !utf8.RuneStart(t[cut]) {
 			cut--
 		}
-		t = t[:cut] + "\n\n[…] The rest of this message is too long to show; save an attachment or forward it to read it elsewhere."
+		t = t[:cut] + "\n\n" + lang.L("[…] The rest of this message is too long to show; save an attachment or forward it to read it elsewhere.")
 	}
 	return t
 }
 
-// humanSize writes a byte count the way file managers do.
+// humanSize writes a byte count the way file managers do, with the
+// language's decimal mark.
 func humanSize(n int64) string {
+	p := message.NewPrinter(i18n.Language())
 	switch {
 	case n < 1000:
-		return fmt.Sprintf("%d bytes", n)
+		return lang.N("{{.Count}} bytes", int(n), map[string]any{"Count": i18n.Number(int(n))})
 	case n < 1000*1000:
-		return fmt.Sprintf("%.0f kB", float64(n)/1000)
+		return p.Sprintf("%.0f kB", float64(n)/1000)
 	case n < 1000*1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+		return p.Sprintf("%.1f MB", float64(n)/1e6)
 	}
-	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	return p.Sprintf("%.1f GB", float64(n)/1e9)
 }
 
 // windowFor finds the window showing o, for dialogs; the main window when
@@ -292,7 +297,7 @@ func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
 	if ws := d.AllWindows(); len(ws) > 0 {
 		return ws[0]
 	}
-	return a.fyne.NewWindow("Tributary")
+	return a.fyne.NewWindow("Tributary") // i18n:ignore (the app's name)
 }
 
 // fileURL is the file: URL of a local path, for OpenURL.
@@ -322,7 +327,7 @@ func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteClos
 	f, err := a.db.OpenBlob(blob)
 	if err != nil {
 		w.Close()
-		return fmt.Errorf("cannot read the message: %w", err)
+		return fmt.Errorf("%s: %w", lang.L("cannot read the message"), err)
 	}
 	defer f.Close()
 	_, err = mime.Extract(f, att.Part, w, nil)
@@ -330,7 +335,7 @@ func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteClos
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("cannot save %s: %w", att.Filename, err)
+		return fmt.Errorf("%s: %w", lang.L("cannot save {{.Name}}", map[string]any{"Name": att.Filename}), err)
 	}
 	return nil
 }
@@ -340,7 +345,7 @@ func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteClos
 func (a *App) attachmentFile(blob string, att mime.Attachment, pattern string) (string, error) {
 	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
-		return "", fmt.Errorf("cannot make a temporary folder: %w", err)
+		return "", fmt.Errorf("%s: %w", lang.L("cannot make a temporary folder"), err)
 	}
 	name := att.Filename
 	if name == "" || filepath.Base(name) != name || name == "." || name == ".." {
@@ -349,7 +354,7 @@ func (a *App) attachmentFile(blob string, att mime.Attachment, pattern string) (
 	path := filepath.Join(dir, name)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("cannot write %s: %w", name, err)
+		return "", fmt.Errorf("%s: %w", lang.L("cannot write {{.Name}}", map[string]any{"Name": name}), err)
 	}
 	if err := a.extractAttachment(blob, att, f); err != nil {
 		os.RemoveAll(dir)

@@ -161,7 +161,7 @@ Content-Type: text/html; charset=utf-8
 		if links := linksIn(r.rich.Segments); len(links) != 1 || links[0].URL.String() != "https://shop.example/sale" {
 			t.Errorf("links = %v, want the one to https://shop.example/sale", links)
 		}
-		if r.cc.Text != "Carol <carol@example.test>" || r.account.Text != "Home · Inbox" || r.date.Text != "Mon 2 Mar 2026 09:30" {
+		if r.cc.Text != "Carol <carol@example.test>" || r.account.Text != "Home · Inbox" || r.date.Text != "Mon, Mar 2, 2026 09:30" {
 			t.Errorf("headers: cc %q, account %q, date %q", r.cc.Text, r.account.Text, r.date.Text)
 		}
 		test.AssertRendersToMarkup(t, "reader_html.xml", f.win.Canvas())

@@ -6,9 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // readerThreadRows is how many messages of a conversation show before
@@ -30,7 +32,7 @@ func (r *Reader) showThread(v *readerView) {
 	rows := container.NewVBox()
 	unread := 0
 	for _, m := range v.thread {
-		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), m.Folder, threadLine(m))
+		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), shownFolder(m.Folder), threadLine(m))
 		if m.ID == v.id {
 			rows.Add(widget.NewLabelWithStyle("▸ "+text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			continue
@@ -56,9 +58,9 @@ func (r *Reader) showThread(v *readerView) {
 		scroll.SetMinSize(fyne.NewSize(0, rows.Objects[0].MinSize().Height*readerThreadRows))
 	}
 	var list fyne.CanvasObject = scroll
-	title := fmt.Sprintf("Conversation: %d messages", len(v.thread))
+	title := lang.N("Conversation: {{.Count}} messages", len(v.thread), map[string]any{"Count": i18n.Number(len(v.thread))})
 	if unread > 0 {
-		title += fmt.Sprintf(", %d more unread", unread)
+		title += lang.N(", {{.Count}} more unread", unread, map[string]any{"Count": i18n.Number(unread)})
 	}
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	r.thread.Objects = []fyne.CanvasObject{heading, list}
@@ -70,7 +72,7 @@ func (r *Reader) showThread(v *readerView) {
 // starts, which tells the messages of one subject apart, or else its
 // subject.
 func threadLine(m core.MessageSummary) string {
-	return clipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, "(no subject)")), 56)
+	return clipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, lang.L("(no subject)"))), 56)
 }
 
 // readThread reads the conversation of message id; a failure only leaves

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/net/html"
@@ -31,7 +32,9 @@ const (
 )
 
 // richTruncatedNote ends a message too long to show formatted.
-const richTruncatedNote = "The rest of this message is too long to show here. Use “Plain text” to read it all."
+func richTruncatedNote() string {
+	return lang.L("The rest of this message is too long to show here. Use “Plain text” to read it all.")
+}
 
 // richDoc is the converted document.
 type richDoc struct {
@@ -779,12 +782,12 @@ func (c *richConv) image(tok html.Token) {
 		c.lineEmpty, c.space = true, true
 		return
 	}
-	label := "[image]"
+	label := lang.L("[image]")
 	switch {
 	case alt != "":
-		label = "[image: " + clipRunes(alt, richMaxAltText) + "]"
+		label = lang.L("[image: {{.Name}}]", map[string]any{"Name": clipRunes(alt, richMaxAltText)})
 	case remoteSource(src):
-		label = "[image: " + clipRunes(src, richMaxAltText) + "]"
+		label = lang.L("[image: {{.Name}}]", map[string]any{"Name": clipRunes(src, richMaxAltText)})
 	}
 	if c.link != nil {
 		c.linkText(" " + label + " ")
@@ -834,7 +837,7 @@ func (c *richConv) finish() richDoc {
 	if c.truncated {
 		st := widget.RichTextStyleParagraph
 		st.TextStyle.Italic = true
-		c.out = append(c.out, lineBreak(), &widget.TextSegment{Style: st, Text: richTruncatedNote})
+		c.out = append(c.out, lineBreak(), &widget.TextSegment{Style: st, Text: richTruncatedNote()})
 	}
 	return richDoc{segments: c.out, images: c.images, truncated: c.truncated}
 }

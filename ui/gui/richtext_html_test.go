@@ -141,7 +141,7 @@ func TestHTMLToRichBounds(t *testing.T) {
 			if n := countSegments(doc.segments); n > richMaxSegments+10 {
 				t.Errorf("htmlToRich made %d segments, want at most about %d", n, richMaxSegments)
 			}
-			if n := textLength(doc.segments); n > richMaxRunes+len(richTruncatedNote)+1000 {
+			if n := textLength(doc.segments); n > richMaxRunes+len(richTruncatedNote())+1000 {
 				t.Errorf("htmlToRich kept %d runes of text, want at most about %d", n, richMaxRunes)
 			}
 		})

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -62,9 +63,9 @@ func (s *imageSegment) Inline() bool { return false }
 // Textual is what copying the message's text gives for the image.
 func (s *imageSegment) Textual() string {
 	if s.alt != "" {
-		return "[image: " + s.alt + "]"
+		return lang.L("[image: {{.Name}}]", map[string]any{"Name": s.alt})
 	}
-	return "[image]"
+	return lang.L("[image]")
 }
 
 // Visual draws the image at its size, or narrower, left-aligned.
@@ -95,7 +96,7 @@ func decodeImage(b []byte) (image.Image, error) {
 		return nil, err
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > imageMaxSide || cfg.Height > imageMaxSide || cfg.Width*cfg.Height > imageMaxPixels {
-		return nil, fmt.Errorf("image of %d×%d pixels is too large to show", cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("image of %d×%d pixels is too large to show", cfg.Width, cfg.Height) // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	return img, err
@@ -105,10 +106,10 @@ func decodeImage(b []byte) (image.Image, error) {
 func dataImage(src string) (image.Image, error) {
 	head, data, ok := strings.Cut(src, ",")
 	if !ok || !strings.HasSuffix(strings.ToLower(head), ";base64") {
-		return nil, errors.New("not a base64 data URL")
+		return nil, errors.New("not a base64 data URL") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	if base64.StdEncoding.DecodedLen(len(data)) > imageMaxBytes {
-		return nil, errors.New("embedded image too large")
+		return nil, errors.New("embedded image too large") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data))
 	if err != nil {
@@ -126,7 +127,7 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("image larger than %d MiB", max>>20)
+		return nil, fmt.Errorf("image larger than %d MiB", max>>20) // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	return b, nil
 }
@@ -150,10 +151,10 @@ var imageClient = &http.Client{
 	Timeout: remoteTimeout,
 	CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
-			return errors.New("too many redirects")
+			return errors.New("too many redirects") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 		}
 		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-			return errors.New("redirect away from the web")
+			return errors.New("redirect away from the web") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 		}
 		return nil
 	},
@@ -214,17 +215,17 @@ func fetchImage(ctx context.Context, u *url.URL) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1")
+	req.Header.Set("Accept", "image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1") // i18n:ignore (an HTTP header)
 	resp, err := imageClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("image %s: %s", u.Redacted(), resp.Status)
+		return nil, fmt.Errorf("image %s: %s", u.Redacted(), resp.Status) // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	if resp.ContentLength > imageMaxBytes {
-		return nil, fmt.Errorf("image %s is %d bytes", u.Redacted(), resp.ContentLength)
+		return nil, fmt.Errorf("image %s is %d bytes", u.Redacted(), resp.ContentLength) // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	return readCapped(resp.Body, imageMaxBytes)
 }

@@ -2,15 +2,16 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // searchEntry is the search box. Escape clears it, and the window's
@@ -52,9 +53,9 @@ func (e *searchEntry) TypedShortcut(s fyne.Shortcut) {
 // newSearch makes the search box, its clear button and the results heading.
 func (w *MainWindow) newSearch() {
 	w.search = newSearchEntry(w.keys, w.clearSearch)
-	w.search.SetPlaceHolder("Search all accounts")
+	w.search.SetPlaceHolder(lang.L("Search all accounts"))
 	w.search.OnChanged = w.onSearch
-	w.search.clear = w.button("", theme.ContentClearIcon(), "Clear the search (Esc)", w.clearSearch)
+	w.search.clear = w.button("", theme.ContentClearIcon(), lang.L("Clear the search (Esc)"), w.clearSearch)
 	w.search.clear.Importance = widget.LowImportance
 	w.search.clear.Hide()
 	w.search.ActionItem = w.search.clear
@@ -90,13 +91,11 @@ func (w *MainWindow) showHeading(search string, n int, err error) {
 		if errors.As(err, &qe) {
 			err = qe
 		}
-		w.heading.SetText(fmt.Sprintf("Cannot search for “%s”: %v", search, err))
+		w.heading.SetText(lang.L("Cannot search for “{{.Search}}”: {{.Error}}", map[string]any{"Search": search, "Error": err.Error()}))
 	case n == 0:
-		w.heading.SetText(fmt.Sprintf("No messages match “%s”", search))
-	case n == 1:
-		w.heading.SetText(fmt.Sprintf("1 result for “%s”", search))
+		w.heading.SetText(lang.L("No messages match “{{.Search}}”", map[string]any{"Search": search}))
 	default:
-		w.heading.SetText(fmt.Sprintf("%s results for “%s”", thousands(n), search))
+		w.heading.SetText(lang.N("{{.Count}} results for “{{.Search}}”", n, map[string]any{"Count": i18n.Number(n), "Search": search}))
 	}
 	w.heading.Show()
 }

@@ -9,11 +9,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // settingsWindow lists the accounts, each with its sources, to edit and
@@ -67,21 +69,21 @@ func (a *App) openSettings() *settingsWindow {
 }
 
 func newSettingsWindow(a *App) *settingsWindow {
-	s := &settingsWindow{app: a, win: a.fyne.NewWindow("Accounts and settings")}
-	s.accounts = container.NewVBox(widget.NewLabel("Reading the accounts…"))
+	s := &settingsWindow{app: a, win: a.fyne.NewWindow(lang.L("Accounts and settings"))}
+	s.accounts = container.NewVBox(widget.NewLabel(lang.L("Reading the accounts…")))
 	s.status = wrapped("")
-	s.closeToTray = widget.NewCheckWithData("Close to tray: when the main window is closed, keep running and checking mail",
+	s.closeToTray = widget.NewCheckWithData(lang.L("Close to tray: when the main window is closed, keep running and checking mail"),
 		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
-	s.deleteNoAsk = widget.NewCheckWithData("Delete from the Trash for good without asking first",
+	s.deleteNoAsk = widget.NewCheckWithData(lang.L("Delete from the Trash for good without asking first"),
 		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.fyne.Preferences()))
 	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk, s.startAtLogin())
 	if !a.hasTray() {
 		s.closeToTray.Disable()
-		prefs.Add(wrapped("This desktop offers no system tray, so closing the main window quits Tributary."))
+		prefs.Add(wrapped(lang.L("This desktop offers no system tray, so closing the main window quits Tributary.")))
 	}
 	prefs.Add(widget.NewSeparator())
 	prefs.Add(s.about())
-	add := widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { a.OpenWizard(nil) })
+	add := widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), func() { a.OpenWizard(nil) })
 	add.Importance = widget.HighImportance
 	s.win.SetOnClosed(func() {
 		if a.settings == s {
@@ -95,14 +97,14 @@ func newSettingsWindow(a *App) *settingsWindow {
 	// One tab per subject; a feature with settings of its own adds its
 	// tab here, between Accounts and Preferences.
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Accounts", s.content),
-		container.NewTabItem("Identities", s.identitiesTab()),
-		container.NewTabItem("Sending", s.sendingTab()),
-		container.NewTabItem("Rules", s.rulesTab()),
-		container.NewTabItem("Preferences", container.NewVScroll(prefs)),
+		container.NewTabItem(lang.L("Accounts"), s.content),
+		container.NewTabItem(lang.L("Identities"), s.identitiesTab()),
+		container.NewTabItem(lang.X("settings.tab.sending", "Sending"), s.sendingTab()),
+		container.NewTabItem(lang.L("Rules"), s.rulesTab()),
+		container.NewTabItem(lang.L("Preferences"), container.NewVScroll(prefs)),
 	)
 	s.win.SetContent(container.NewBorder(nil,
-		container.NewHBox(layout.NewSpacer(), widget.NewButton("Close", s.win.Close)),
+		container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Close"), s.win.Close)),
 		nil, nil, s.tabs))
 	s.win.Resize(fyne.NewSize(640, 620))
 	return s
@@ -138,7 +140,7 @@ func (s *settingsWindow) read(run func(string, func())) {
 				return
 			}
 			if err != nil {
-				s.setStatus("Cannot read the accounts: " + err.Error())
+				s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			s.show(accounts)
@@ -150,7 +152,7 @@ func (s *settingsWindow) show(accounts []core.Account) {
 	s.rows = nil
 	s.accounts.RemoveAll()
 	if len(accounts) == 0 {
-		s.accounts.Add(wrapped("No accounts yet. Add one to start gathering your mail here."))
+		s.accounts.Add(wrapped(lang.L("No accounts yet. Add one to start gathering your mail here.")))
 	}
 	for _, acct := range accounts {
 		s.accounts.Add(s.card(acct))
@@ -167,22 +169,22 @@ func (s *settingsWindow) setStatus(text string) {
 // card shows one account: who it sends as and how, and each source.
 func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
 	row := accountRow{account: acct}
-	row.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { s.app.OpenWizard(&acct) })
-	row.addSource = widget.NewButtonWithIcon("Add source", theme.ContentAddIcon(), func() { s.addSource(acct) })
-	row.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { s.confirmRemoveAccount(acct) })
+	row.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.app.OpenWizard(&acct) })
+	row.addSource = widget.NewButtonWithIcon(lang.L("Add source"), theme.ContentAddIcon(), func() { s.addSource(acct) })
+	row.remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { s.confirmRemoveAccount(acct) })
 	row.remove.Importance = widget.DangerImportance
 
 	lines := container.NewVBox(wrapped(smtpSummary(acct)))
 	for _, src := range acct.Sources {
 		sr := sourceRow{source: src}
-		sr.edit = widget.NewButton("Edit", func() { s.editSource(acct, src) })
-		sr.remove = widget.NewButton("Remove", func() { s.confirmRemoveSource(acct, src) })
+		sr.edit = widget.NewButton(lang.L("Edit"), func() { s.editSource(acct, src) })
+		sr.remove = widget.NewButton(lang.L("Remove"), func() { s.confirmRemoveSource(acct, src) })
 		row.sources = append(row.sources, sr)
 		lines.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.DownloadIcon()), container.NewHBox(sr.edit, sr.remove),
 			wrapped(sourceSummary(src))))
 	}
 	if len(acct.Sources) == 0 {
-		lines.Add(wrapped("No retrieval source: this account only sends. Add a source to receive its mail."))
+		lines.Add(wrapped(lang.L("No retrieval source: this account only sends. Add a source to receive its mail.")))
 	}
 	lines.Add(container.NewHBox(row.edit, row.addSource, layout.NewSpacer(), row.remove))
 	s.rows = append(s.rows, row)
@@ -198,49 +200,58 @@ func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
 // smtp.example.com:587 (STARTTLS), login as ann; passwords in the system
 // keyring".
 func smtpSummary(a core.Account) string {
-	login := "without login"
-	if a.SMTP.Auth {
-		login = "login as " + a.SMTP.Username
+	v := map[string]any{"Server": a.SMTP.Server().Addr(), "Encryption": encryptionChoice(a.SMTP.Encryption), "Username": a.SMTP.Username}
+	switch {
+	case a.SMTP.Auth && a.PasswordStore == core.PasswordStoreFile:
+		return lang.L("Sends through SMTP {{.Server}} ({{.Encryption}}), login as {{.Username}}; passwords in the password file", v)
+	case a.SMTP.Auth:
+		return lang.L("Sends through SMTP {{.Server}} ({{.Encryption}}), login as {{.Username}}; passwords in the system keyring", v)
+	case a.PasswordStore == core.PasswordStoreFile:
+		return lang.L("Sends through SMTP {{.Server}} ({{.Encryption}}), without login; passwords in the password file", v)
 	}
-	where := "the system keyring"
-	if a.PasswordStore == core.PasswordStoreFile {
-		where = "the password file"
-	}
-	return fmt.Sprintf("Sends through SMTP %s (%s), %s; passwords in %s", a.SMTP.Server().Addr(), encryptionChoice(a.SMTP.Encryption), login, where)
+	return lang.L("Sends through SMTP {{.Server}} ({{.Encryption}}), without login; passwords in the system keyring", v)
 }
 
 // sourceSummary says where and when a source retrieves: "POP3
 // pop.example.com:995 (SSL/TLS) as ann, every 10 minutes, into Inbox,
 // kept on the server for 30 days".
 func sourceSummary(s core.Source) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s) as %s, ", protocolChoice(s.Protocol), s.Server().Addr(), encryptionChoice(s.Encryption), s.Username)
+	// Each part a sentence piece of its own, so that a translation words
+	// each; the pieces are joined with commas in every language.
+	parts := []string{lang.L("{{.Protocol}} {{.Server}} ({{.Encryption}}) as {{.Username}}", map[string]any{
+		"Protocol": protocolChoice(s.Protocol), "Server": s.Server().Addr(), "Encryption": encryptionChoice(s.Encryption), "Username": s.Username})}
 	if s.Method == core.MethodManual {
-		b.WriteString("manually")
+		parts = append(parts, lang.L("manually"))
 	} else {
-		fmt.Fprintf(&b, "every %s", minutes(s.Interval.Minutes()))
+		parts = append(parts, minutes(s.Interval.Minutes()))
 	}
 	if s.Protocol == core.ProtocolPOP3 {
-		fmt.Fprintf(&b, ", into %s", s.Folder)
+		parts = append(parts, lang.L("into {{.Folder}}", map[string]any{"Folder": s.Folder}))
 		switch {
 		case !s.LeaveOnServer:
-			b.WriteString(", deleted from the server once retrieved")
+			parts = append(parts, lang.L("deleted from the server once retrieved"))
 		case s.DeleteAfterDays > 0:
-			fmt.Fprintf(&b, ", kept on the server for %d days", s.DeleteAfterDays)
+			parts = append(parts, lang.N("kept on the server for {{.Count}} days", s.DeleteAfterDays, map[string]any{"Count": i18n.Number(s.DeleteAfterDays)}))
 		default:
-			b.WriteString(", kept on the server")
+			parts = append(parts, lang.L("kept on the server"))
 		}
 	} else if len(s.IMAPFolders) > 0 {
-		fmt.Fprintf(&b, ", mailboxes %s", strings.Join(s.IMAPFolders, ", "))
+		parts = append(parts, lang.L("mailboxes {{.Folders}}", map[string]any{"Folders": strings.Join(s.IMAPFolders, ", ")}))
 	}
-	return b.String()
+	return strings.Join(parts, ", ")
 }
 
+// minutes is how often a source retrieves: "every minute", "every 10
+// minutes".
 func minutes(m float64) string {
 	if m == 1 {
-		return "minute"
+		return lang.L("every minute")
 	}
-	return fmt.Sprintf("%g minutes", m)
+	n := fmt.Sprintf("%g", m)
+	if m == float64(int(m)) {
+		n = i18n.Number(int(m))
+	}
+	return lang.L("every {{.Minutes}} minutes", map[string]any{"Minutes": n})
 }
 
 // editSource opens the account's wizard at the source.
@@ -262,9 +273,8 @@ func (s *settingsWindow) addSource(acct core.Account) {
 }
 
 func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
-	msg := wrapped(fmt.Sprintf("Remove the account %q (%s)?\n\nIts mail, folders and outbox are deleted from this computer, "+
-		"and its saved passwords with them. Nothing changes on the mail servers.", acct.Name, acct.Email))
-	showConfirm("Remove account", "Remove account", "Cancel", msg, func(ok bool) {
+	msg := wrapped(lang.L("Remove the account \"{{.Name}}\" ({{.Address}})?\n\nIts mail, folders and outbox are deleted from this computer, and its saved passwords with them. Nothing changes on the mail servers.", map[string]any{"Name": acct.Name, "Address": acct.Email}))
+	showConfirm(lang.L("Remove account"), lang.L("Remove account"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			s.removeAccount(acct)
 		}
@@ -275,23 +285,23 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 	if w := s.app.wizards[acct.ID]; w != nil {
 		w.win.Close()
 	}
-	s.setStatus("Removing " + acct.Name + "…")
+	s.setStatus(lang.L("Removing {{.Name}}…", map[string]any{"Name": acct.Name}))
 	s.run("remove account", func() {
 		err := s.app.engine.RemoveAccount(s.app.ctx, acct)
 		s.app.do(func() {
 			if err != nil {
-				s.setStatus(fmt.Sprintf("The account %q was not removed: %v", acct.Name, err))
+				s.setStatus(lang.L("The account \"{{.Name}}\" was not removed: {{.Error}}", map[string]any{"Name": acct.Name, "Error": err}))
 				return
 			}
-			s.setStatus(fmt.Sprintf("The account %q was removed.", acct.Name))
+			s.setStatus(lang.L("The account \"{{.Name}}\" was removed.", map[string]any{"Name": acct.Name}))
 		})
 	})
 }
 
 func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source) {
-	msg := wrapped(fmt.Sprintf("Stop retrieving %s for %q?\n\nThe mail already retrieved stays, and nothing changes on the server.",
-		protocolChoice(src.Protocol)+" "+src.Server().Addr(), acct.Name))
-	showConfirm("Remove retrieval source", "Remove source", "Cancel", msg, func(ok bool) {
+	msg := wrapped(lang.L("Stop retrieving {{.Source}} for \"{{.Account}}\"?\n\nThe mail already retrieved stays, and nothing changes on the server.",
+		map[string]any{"Source": protocolChoice(src.Protocol) + " " + src.Server().Addr(), "Account": acct.Name}))
+	showConfirm(lang.L("Remove retrieval source"), lang.L("Remove source"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			s.removeSource(acct, src)
 		}
@@ -308,10 +318,11 @@ func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
 		err := s.app.engine.RemoveSource(s.app.ctx, acct, src)
 		s.app.do(func() {
 			if err != nil {
-				s.setStatus("The source was not removed: " + err.Error())
+				s.setStatus(lang.L("The source was not removed: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
-			s.setStatus(fmt.Sprintf("%s %s no longer retrieves for %q.", protocolChoice(src.Protocol), src.Server().Addr(), acct.Name))
+			s.setStatus(lang.L("{{.Protocol}} {{.Server}} no longer retrieves for \"{{.Account}}\".",
+				map[string]any{"Protocol": protocolChoice(src.Protocol), "Server": src.Server().Addr(), "Account": acct.Name}))
 		})
 	})
 }

@@ -1,12 +1,12 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -49,11 +49,10 @@ type identityEditor struct {
 
 // identitiesTab makes the tab, read with the accounts (read).
 func (s *settingsWindow) identitiesTab() fyne.CanvasObject {
-	t := &identitiesTab{s: s, list: container.NewVBox(widget.NewLabel("Reading the identities…")), status: wrapped("")}
+	t := &identitiesTab{s: s, list: container.NewVBox(widget.NewLabel(lang.L("Reading the identities…"))), status: wrapped("")}
 	s.idTab = t
 	t.content = container.NewBorder(
-		wrapped("Each account sends as its own address and as any alias added here, always through the account's SMTP server. "+
-			"A reply goes out as the identity the message was addressed to."),
+		wrapped(lang.L("Each account sends as its own address and as any alias added here, always through the account's SMTP server. A reply goes out as the identity the message was addressed to.")),
 		t.status, nil, nil, container.NewVScroll(t.list))
 	return t.content
 }
@@ -77,7 +76,7 @@ func (s *settingsWindow) readIdentities(run func(string, func())) {
 				return
 			}
 			if err != nil {
-				t.setStatus("Cannot read the identities: " + err.Error())
+				t.setStatus(lang.L("Cannot read the identities: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			t.show(accounts, ids)
@@ -94,7 +93,7 @@ func (t *identitiesTab) show(accounts []core.Account, ids []core.Identity) {
 	t.rows = nil
 	t.list.RemoveAll()
 	if len(accounts) == 0 {
-		t.list.Add(wrapped("No accounts yet: add one on the Accounts tab."))
+		t.list.Add(wrapped(lang.L("No accounts yet: add one on the Accounts tab.")))
 	}
 	for _, acct := range accounts {
 		lines := container.NewVBox()
@@ -103,16 +102,16 @@ func (t *identitiesTab) show(accounts []core.Account, ids []core.Identity) {
 				continue
 			}
 			row := identityRow{identity: id}
-			row.edit = widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { t.openEditor(acct, id, false) })
+			row.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { t.openEditor(acct, id, false) })
 			buttons := container.NewHBox(row.edit)
 			if !id.Primary() {
-				row.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { t.confirmRemove(acct, id) })
+				row.remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { t.confirmRemove(acct, id) })
 				buttons.Add(row.remove)
 			}
 			t.rows = append(t.rows, row)
 			lines.Add(container.NewBorder(nil, nil, nil, buttons, wrapped(identitySummary(id))))
 		}
-		add := widget.NewButtonWithIcon("Add identity", theme.ContentAddIcon(), func() {
+		add := widget.NewButtonWithIcon(lang.L("Add identity"), theme.ContentAddIcon(), func() {
 			t.openEditor(acct, core.Identity{AccountID: acct.ID, Account: acct.Name, DisplayName: acct.DisplayName}, true)
 		})
 		lines.Add(container.NewHBox(add, layout.NewSpacer()))
@@ -126,19 +125,19 @@ func identitySummary(id core.Identity) string {
 	var parts []string
 	who := core.Identity{DisplayName: id.DisplayName, Email: id.Email}.Label()
 	if id.Primary() {
-		who += " (the account's own)"
+		who = lang.L("{{.Identity}} (the account's own)", map[string]any{"Identity": who})
 	}
 	if id.ReplyTo != "" {
-		parts = append(parts, "replies to "+id.ReplyTo)
+		parts = append(parts, lang.L("replies to {{.Address}}", map[string]any{"Address": id.ReplyTo}))
 	}
 	if id.BccSelf {
-		parts = append(parts, "a copy to itself")
+		parts = append(parts, lang.L("a copy to itself"))
 	}
 	if id.PlainTextOnly {
-		parts = append(parts, "plain text only")
+		parts = append(parts, lang.L("plain text only"))
 	}
 	if id.Signature != "" {
-		parts = append(parts, "signature")
+		parts = append(parts, lang.L("signature"))
 	}
 	if len(parts) == 0 {
 		return who
@@ -150,43 +149,43 @@ func identitySummary(id core.Identity) string {
 func (t *identitiesTab) openEditor(acct core.Account, id core.Identity, adding bool) {
 	e := &identityEditor{orig: id, accountName: acct.Name, adding: adding,
 		name: widget.NewEntry(), email: widget.NewEntry(), replyTo: widget.NewEntry(), sig: widget.NewMultiLineEntry(),
-		bccSelf:   widget.NewCheck("Send a blind copy of each message to this address", nil),
-		plainText: widget.NewCheck("Write in plain text only", nil), errText: wrapped("")}
+		bccSelf:   widget.NewCheck(lang.L("Send a blind copy of each message to this address"), nil),
+		plainText: widget.NewCheck(lang.L("Write in plain text only"), nil), errText: wrapped("")}
 	e.name.SetText(id.DisplayName)
 	e.email.SetText(id.Email)
-	e.email.SetPlaceHolder("alias@example.com")
+	e.email.SetPlaceHolder(lang.L("alias@example.com"))
 	e.replyTo.SetText(id.ReplyTo)
-	e.replyTo.SetPlaceHolder("optional")
+	e.replyTo.SetPlaceHolder(lang.L("optional"))
 	e.sig.SetText(id.Signature)
 	e.sig.SetMinRowsVisible(5)
-	e.sig.SetPlaceHolder("Plain text, placed after a \"-- \" line")
+	e.sig.SetPlaceHolder(lang.L("Plain text, placed after a \"-- \" line"))
 	e.bccSelf.SetChecked(id.BccSelf)
 	e.plainText.SetChecked(id.PlainTextOnly)
 	if id.Primary() && !adding {
 		// The account's own name and address are edited with the account.
 		e.name.Disable()
 		e.email.Disable()
-		e.errText.SetText("The name and address are the account's own: change them with the account, on the Accounts tab.")
+		e.errText.SetText(lang.L("The name and address are the account's own: change them with the account, on the Accounts tab."))
 	}
 	items := []*widget.FormItem{
-		widget.NewFormItem("Name", e.name),
-		widget.NewFormItem("Address", e.email),
-		widget.NewFormItem("Reply-To", e.replyTo),
+		widget.NewFormItem(lang.L("Name"), e.name),
+		widget.NewFormItem(lang.L("Address"), e.email),
+		widget.NewFormItem("Reply-To", e.replyTo), // i18n:ignore (the header's name)
 		widget.NewFormItem("", e.bccSelf),
-		widget.NewFormItem("Signature", e.sig),
+		widget.NewFormItem(lang.L("Signature"), e.sig),
 		widget.NewFormItem("", e.plainText),
 		widget.NewFormItem("", e.errText),
 	}
-	title := "Edit identity"
+	title := lang.L("Edit identity")
 	if adding {
-		title = "Add an identity to " + acct.Name
+		title = lang.L("Add an identity to {{.Account}}", map[string]any{"Account": acct.Name})
 	}
 	e.save = func() { t.save(e) }
 	form := widget.NewForm(items...)
-	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), e.save)
+	save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), e.save)
 	save.Importance = widget.HighImportance
 	var d dialog.Dialog
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, save), nil, nil, form), t.s.win)
 	d.SetOnClosed(func() {
 		if t.editor == e {
@@ -212,7 +211,7 @@ func (t *identitiesTab) save(e *identityEditor) {
 		e.errText.SetText(err.Error())
 		return
 	}
-	e.errText.SetText("Saving…")
+	e.errText.SetText(lang.L("Saving…"))
 	t.s.run("save identity", func() {
 		var err error
 		if e.adding {
@@ -222,18 +221,19 @@ func (t *identitiesTab) save(e *identityEditor) {
 		}
 		t.s.app.do(func() {
 			if err != nil {
-				e.errText.SetText("Not saved: " + err.Error())
+				e.errText.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			e.dialog.Hide()
-			t.setStatus(fmt.Sprintf("Saved the identity %s of %s.", id.Email, e.accountName))
+			t.setStatus(lang.L("Saved the identity {{.Address}} of {{.Account}}.", map[string]any{"Address": id.Email, "Account": e.accountName}))
 		})
 	})
 }
 
 func (t *identitiesTab) confirmRemove(acct core.Account, id core.Identity) {
-	msg := wrapped(fmt.Sprintf("Remove the identity %s from %s?\n\nMail already sent or received stays as it is; nothing changes on the mail servers.", id.Email, acct.Name))
-	showConfirm("Remove identity", "Remove identity", "Cancel", msg, func(ok bool) {
+	msg := wrapped(lang.L("Remove the identity {{.Address}} from {{.Account}}?\n\nMail already sent or received stays as it is; nothing changes on the mail servers.",
+		map[string]any{"Address": id.Email, "Account": acct.Name}))
+	showConfirm(lang.L("Remove identity"), lang.L("Remove identity"), lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -241,10 +241,10 @@ func (t *identitiesTab) confirmRemove(acct core.Account, id core.Identity) {
 			err := t.s.app.engine.RemoveIdentity(t.s.app.ctx, acct.ID, id.Email)
 			t.s.app.do(func() {
 				if err != nil {
-					t.setStatus(fmt.Sprintf("The identity %s was not removed: %v", id.Email, err))
+					t.setStatus(lang.L("The identity {{.Address}} was not removed: {{.Error}}", map[string]any{"Address": id.Email, "Error": err}))
 					return
 				}
-				t.setStatus(fmt.Sprintf("The identity %s was removed.", id.Email))
+				t.setStatus(lang.L("The identity {{.Address}} was removed.", map[string]any{"Address": id.Email}))
 			})
 		})
 	}, t.s.win, fyne.NewSize(460, 220))

@@ -7,12 +7,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core/query"
 	"github.com/tributary-mail/tributary/core/rules"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // rulesPane is the Settings tab of the rules on arrival: the list in the
@@ -42,45 +44,45 @@ type rulesPane struct {
 func (s *settingsWindow) rulesTab() fyne.CanvasObject {
 	p := &rulesPane{s: s}
 	s.rules = p
-	p.list = container.NewVBox(widget.NewLabel("Reading the rules…"))
+	p.list = container.NewVBox(widget.NewLabel(lang.L("Reading the rules…")))
 	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("Announcements")
+	p.name.SetPlaceHolder(lang.L("Announcements"))
 	p.match = widget.NewEntry()
-	p.match.SetPlaceHolder("from:news@example.com header:List-Id:announce larger:1M")
+	p.match.SetPlaceHolder("from:news@example.com header:List-Id:announce larger:1M") // i18n:ignore (query words)
 	p.matchErr = wrapped("")
 	p.matchErr.Importance = widget.DangerImportance
 	p.match.OnChanged = func(q string) { p.explain(q) }
 	p.moveTo = widget.NewEntry()
-	p.moveTo.SetPlaceHolder("a folder, or empty")
+	p.moveTo.SetPlaceHolder(lang.L("a folder, or empty"))
 	p.copyTo = widget.NewEntry()
-	p.copyTo.SetPlaceHolder("a folder, or empty")
-	p.read = widget.NewCheck("Mark read", nil)
-	p.flag = widget.NewCheck("Flag", nil)
-	p.del = widget.NewCheck("Delete (to the Trash)", nil)
-	p.stop = widget.NewCheck("Stop: apply no later rule", nil)
+	p.copyTo.SetPlaceHolder(lang.L("a folder, or empty"))
+	p.read = widget.NewCheck(lang.L("Mark read"), nil)
+	p.flag = widget.NewCheck(lang.L("Flag"), nil)
+	p.del = widget.NewCheck(lang.L("Delete (to the Trash)"), nil)
+	p.stop = widget.NewCheck(lang.L("Stop: apply no later rule"), nil)
 	p.result = wrapped("")
-	p.test = widget.NewButtonWithIcon("Test", theme.SearchIcon(), p.testQuery)
-	p.save = widget.NewButtonWithIcon("Save rule", theme.DocumentSaveIcon(), p.saveRule)
+	p.test = widget.NewButtonWithIcon(lang.L("Test"), theme.SearchIcon(), p.testQuery)
+	p.save = widget.NewButtonWithIcon(lang.L("Save rule"), theme.DocumentSaveIcon(), p.saveRule)
 	p.save.Importance = widget.HighImportance
-	p.clear = widget.NewButtonWithIcon("New rule", theme.ContentAddIcon(), p.reset)
+	p.clear = widget.NewButtonWithIcon(lang.L("New rule"), theme.ContentAddIcon(), p.reset)
 	p.runFolder = widget.NewSelectEntry(nil)
-	p.runFolder.SetPlaceHolder("Inbox")
-	p.runNow = widget.NewButtonWithIcon("Run now", theme.MediaPlayIcon(), p.run)
+	p.runFolder.SetPlaceHolder(lang.L("Inbox"))
+	p.runNow = widget.NewButtonWithIcon(lang.L("Run now"), theme.MediaPlayIcon(), p.run)
 	form := widget.NewForm(
-		widget.NewFormItem("Name", p.name),
-		widget.NewFormItem("Matches", p.match),
-		widget.NewFormItem("Move to", p.moveTo),
-		widget.NewFormItem("Copy to", p.copyTo),
+		widget.NewFormItem(lang.L("Name"), p.name),
+		widget.NewFormItem(lang.L("Matches"), p.match),
+		widget.NewFormItem(lang.L("Move to"), p.moveTo),
+		widget.NewFormItem(lang.L("Copy to"), p.copyTo),
 	)
 	editor := container.NewVBox(
-		widget.NewLabelWithStyle("Add or change a rule", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapped("A rule is a search (the same words as the search box) and what to do with the mail it finds as it arrives."),
+		widget.NewLabelWithStyle(lang.L("Add or change a rule"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		wrapped(lang.L("A rule is a search (the same words as the search box) and what to do with the mail it finds as it arrives.")),
 		form, p.matchErr,
 		container.NewGridWithColumns(2, p.read, p.flag, p.del, p.stop),
 		container.NewHBox(p.test, p.save, p.clear),
 		p.result,
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, widget.NewLabel("Run the rule in the form now on"), p.runNow, p.runFolder),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Run the rule in the form now on")), p.runNow, p.runFolder),
 	)
 	p.setErr("")
 	// Both halves scroll: a long list or a long test result must not
@@ -99,7 +101,7 @@ func (p *rulesPane) explain(q string) {
 	msg := ""
 	if strings.TrimSpace(q) != "" {
 		if _, err := query.Parse(q); err != nil {
-			msg = "The query does not read: " + err.Error()
+			msg = lang.L("The query does not read: {{.Error}}", map[string]any{"Error": err})
 		}
 	}
 	p.setErr(msg)
@@ -130,7 +132,7 @@ func (p *rulesPane) reload() {
 				return
 			}
 			if err != nil {
-				p.result.SetText("Cannot read the rules: " + err.Error())
+				p.result.SetText(lang.L("Cannot read the rules: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			p.show(rs)
@@ -154,7 +156,7 @@ func (p *rulesPane) show(rs []rules.Rule) {
 	p.shown = rs
 	p.list.RemoveAll()
 	if len(rs) == 0 {
-		p.list.Add(wrapped("No rules yet. Mail stays where it arrives until you add one."))
+		p.list.Add(wrapped(lang.L("No rules yet. Mail stays where it arrives until you add one.")))
 	}
 	for i, r := range rs {
 		label := wrapped(fmt.Sprintf("%d. %s — %s → %s", i+1, r.Name, r.Match, actionsText(r.Actions)))
@@ -166,8 +168,8 @@ func (p *rulesPane) show(rs []rules.Rule) {
 		if i == len(rs)-1 {
 			down.Disable()
 		}
-		edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { p.edit(r) })
-		remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.remove(r.Name) })
+		edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { p.edit(r) })
+		remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { p.remove(r.Name) })
 		p.list.Add(container.NewBorder(nil, nil, nil, container.NewHBox(up, down, edit, remove), label))
 	}
 	p.list.Refresh()
@@ -179,17 +181,17 @@ func actionsText(acts []rules.Action) string {
 	for _, a := range acts {
 		switch a.Kind {
 		case rules.Move:
-			parts = append(parts, "move to "+a.Folder)
+			parts = append(parts, lang.L("move to {{.Folder}}", map[string]any{"Folder": a.Folder}))
 		case rules.Copy:
-			parts = append(parts, "copy to "+a.Folder)
+			parts = append(parts, lang.L("copy to {{.Folder}}", map[string]any{"Folder": a.Folder}))
 		case rules.Read:
-			parts = append(parts, "mark read")
+			parts = append(parts, lang.L("mark read"))
 		case rules.Flag:
-			parts = append(parts, "flag")
+			parts = append(parts, lang.L("flag"))
 		case rules.Delete:
-			parts = append(parts, "delete")
+			parts = append(parts, lang.L("delete"))
 		case rules.Stop:
-			parts = append(parts, "stop")
+			parts = append(parts, lang.L("stop"))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -257,7 +259,7 @@ func (p *rulesPane) formRule() rules.Rule {
 // today: the same search the search box would make.
 func (p *rulesPane) testQuery() {
 	q := p.match.Text
-	p.result.SetText("Searching…")
+	p.result.SetText(lang.L("Searching…"))
 	p.s.run("test rule", func() {
 		ctx := p.s.app.ctx
 		n, err := p.s.app.db.Count(ctx, storage.ListQuery{Search: q})
@@ -272,14 +274,14 @@ func (p *rulesPane) testQuery() {
 		p.s.app.do(func() {
 			if err != nil {
 				p.result.SetText("")
-				p.setErr("The query does not work: " + err.Error())
+				p.setErr(lang.L("The query does not work: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
-			text := fmt.Sprintf("Matches %d stored message(s) today.", n)
+			text := lang.N("Matches {{.Count}} stored messages today.", n, map[string]any{"Count": i18n.Number(n)})
 			if len(list) > 0 {
 				text += "\n" + strings.Join(list, "\n")
-				if n > len(list) {
-					text += fmt.Sprintf("\n… and %d more", n-len(list))
+				if more := n - len(list); more > 0 {
+					text += "\n" + lang.L("… and {{.Count}} more", map[string]any{"Count": i18n.Number(more)})
 				}
 			}
 			p.result.SetText(text)
@@ -293,19 +295,19 @@ func (p *rulesPane) testQuery() {
 func (p *rulesPane) saveRule() {
 	r := p.formRule()
 	if err := r.Validate(); err != nil {
-		p.setErr("Not saved: " + err.Error())
+		p.setErr(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 		return
 	}
 	p.s.run("save rule", func() {
 		saved, err := p.s.app.engine.SaveRule(p.s.app.ctx, r)
 		p.s.app.do(func() {
 			if err != nil {
-				p.setErr("Not saved: " + err.Error())
+				p.setErr(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			p.editing = saved.ID
 			p.setErr("")
-			p.result.SetText(fmt.Sprintf("Saved rule %q; it applies to mail as it arrives.", saved.Name))
+			p.result.SetText(lang.L("Saved rule \"{{.Name}}\"; it applies to mail as it arrives.", map[string]any{"Name": saved.Name}))
 			p.reload()
 		})
 	})
@@ -316,7 +318,7 @@ func (p *rulesPane) move(name string, by int) {
 		err := p.s.app.engine.MoveRule(p.s.app.ctx, name, by)
 		p.s.app.do(func() {
 			if err != nil {
-				p.result.SetText("Cannot move the rule: " + err.Error())
+				p.result.SetText(lang.L("Cannot move the rule: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			p.reload()
@@ -329,13 +331,13 @@ func (p *rulesPane) remove(name string) {
 		err := p.s.app.engine.RemoveRule(p.s.app.ctx, name)
 		p.s.app.do(func() {
 			if err != nil {
-				p.result.SetText("Cannot remove the rule: " + err.Error())
+				p.result.SetText(lang.L("Cannot remove the rule: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			if p.editing != 0 && strings.EqualFold(p.name.Text, name) {
 				p.reset()
 			}
-			p.result.SetText(fmt.Sprintf("Removed rule %q.", name))
+			p.result.SetText(lang.L("Removed rule \"{{.Name}}\".", map[string]any{"Name": name}))
 			p.reload()
 		})
 	})
@@ -345,23 +347,24 @@ func (p *rulesPane) remove(name string) {
 // when none is chosen).
 func (p *rulesPane) run() {
 	if p.editing == 0 {
-		p.result.SetText("Save the rule first, or choose one with Edit, to run it now.")
+		p.result.SetText(lang.L("Save the rule first, or choose one with Edit, to run it now."))
 		return
 	}
 	name, folder := strings.TrimSpace(p.name.Text), strings.TrimSpace(p.runFolder.Text)
-	p.result.SetText("Running…")
+	p.result.SetText(lang.L("Running…"))
 	p.s.run("run rule", func() {
 		n, err := p.s.app.engine.RunRule(p.s.app.ctx, name, folder)
 		p.s.app.do(func() {
 			where := folder
 			if where == "" {
-				where = "every Inbox"
+				where = lang.L("every Inbox")
 			}
+			v := map[string]any{"Name": name, "Folder": where, "Count": i18n.Number(n), "Error": err}
 			if err != nil {
-				p.result.SetText(fmt.Sprintf("Ran rule %q on %s (%d message(s)), but: %v", name, where, n, err))
+				p.result.SetText(lang.N("Ran rule \"{{.Name}}\" on {{.Folder}} ({{.Count}} messages), but: {{.Error}}", n, v))
 				return
 			}
-			p.result.SetText(fmt.Sprintf("Ran rule %q on %s: %d message(s) matched.", name, where, n))
+			p.result.SetText(lang.N("Ran rule \"{{.Name}}\" on {{.Folder}}: {{.Count}} messages matched.", n, v))
 			if n > 0 {
 				p.s.app.main.reload() // the lists show where the mail went
 			}

@@ -1,12 +1,14 @@
 package gui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // prefUndoSeconds is the undo window: how long a sent message waits in
@@ -28,9 +30,9 @@ func (a *App) undoWindow() time.Duration {
 // undoLabel says what the undo window set means.
 func undoLabel(n int) string {
 	if n == 0 {
-		return "Messages go at once: no Undo."
+		return lang.L("Messages go at once: no Undo.")
 	}
-	return fmt.Sprintf("Messages wait %d s before they go, with Undo offered meanwhile.", n)
+	return lang.L("Messages wait {{.Seconds}} s before they go, with Undo offered meanwhile.", map[string]any{"Seconds": i18n.Number(n)})
 }
 
 // sendingTab holds the undo window, a slider of whole seconds.
@@ -44,10 +46,8 @@ func (s *settingsWindow) sendingTab() fyne.CanvasObject {
 	// Stored when the user lets go, not at every step of a drag.
 	slider.OnChangeEnded = func(v float64) { prefs.SetInt(prefUndoSeconds, int(v)) }
 	return container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Undo send", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(lang.L("Undo send"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		slider, shown,
-		wrapped("While a message waits, the main window shows it with an Undo button, which brings it back into its composer. "+
-			"If Tributary is closed meanwhile, the message goes at the next start. "+
-			"“Send later…” in the composer keeps a message for a time you choose."),
+		wrapped(lang.L("While a message waits, the main window shows it with an Undo button, which brings it back into its composer. If Tributary is closed meanwhile, the message goes at the next start. “Send later…” in the composer keeps a message for a time you choose.")),
 	))
 }

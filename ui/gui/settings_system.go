@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,11 +29,11 @@ func (a *App) StartMinimized() { a.minimized = true }
 // startAtLogin is the Preferences choice behind autostart: read from the
 // system when Settings opens, since the entry lives outside the app.
 func (s *settingsWindow) startAtLogin() *widget.Check {
-	check := widget.NewCheck("Start Tributary when I log in, in the tray", nil)
+	check := widget.NewCheck(lang.L("Start Tributary when I log in, in the tray"), nil)
 	on, err := autostart.Enabled()
 	if err != nil {
 		check.Disable()
-		check.Text = "Start Tributary when I log in (cannot tell: " + err.Error() + ")"
+		check.Text = lang.L("Start Tributary when I log in (cannot tell: {{.Error}})", map[string]any{"Error": err})
 		return check
 	}
 	check.Checked = on
@@ -48,7 +49,7 @@ func (s *settingsWindow) startAtLogin() *widget.Check {
 			err = autostart.Disable()
 		}
 		if err != nil {
-			s.setStatus("Cannot change starting at login: " + err.Error())
+			s.setStatus(lang.L("Cannot change starting at login: {{.Error}}", map[string]any{"Error": err}))
 		}
 	}
 	return check
@@ -60,20 +61,20 @@ func (s *settingsWindow) startAtLogin() *widget.Check {
 func (s *settingsWindow) about() fyne.CanvasObject {
 	version := s.app.version
 	if version == "" {
-		version = "(development build)"
+		version = lang.L("(development build)")
 	}
 	logFile := s.app.logFile
 	if logFile == "" {
-		logFile = "(none: the log goes to the terminal)"
+		logFile = lang.L("(none: the log goes to the terminal)")
 	}
-	copyDiag := widget.NewButton("Copy diagnostics", s.copyDiagnostics)
+	copyDiag := widget.NewButton(lang.L("Copy diagnostics"), s.copyDiagnostics)
 	return container.NewVBox(
 		container.New(layout.NewFormLayout(),
-			bold("Version"), widget.NewLabel("Tributary "+version),
-			bold("Data directory"), selectable(s.app.db.Dir()),
-			bold("Log file"), selectable(logFile)),
+			bold(lang.L("Version")), widget.NewLabel("Tributary "+version), // i18n:ignore (the program's name)
+			bold(lang.L("Data directory")), selectable(s.app.db.Dir()),
+			bold(lang.L("Log file")), selectable(logFile)),
 		container.NewHBox(copyDiag),
-		wrapped("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened."))
+		wrapped(lang.L("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened.")))
 }
 
 // copyDiagnostics puts the diagnostics report on the clipboard.
@@ -81,19 +82,19 @@ func (s *settingsWindow) copyDiagnostics() {
 	s.run("copy diagnostics", func() {
 		accounts, err := s.app.db.Accounts(s.app.ctx)
 		if err != nil {
-			s.app.do(func() { s.setStatus("Cannot read the accounts: " + err.Error()) })
+			s.app.do(func() { s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err})) })
 			return
 		}
 		var problems []string
 		if s.app.logFile != "" {
 			if problems, err = applog.Problems(s.app.logFile, problemsInDiagnostics); err != nil {
-				problems = []string{"cannot read the log: " + err.Error()}
+				problems = []string{"cannot read the log: " + err.Error()} // the report is English, for whoever reads the bug
 			}
 		}
 		report := diag.Report(diag.Info{Version: s.app.version, DataDir: s.app.db.Dir(), LogFile: s.app.logFile, Accounts: accounts, Problems: problems})
 		s.app.do(func() {
 			s.app.fyne.Clipboard().SetContent(report)
-			s.setStatus("Diagnostics copied: paste them into your report.")
+			s.setStatus(lang.L("Diagnostics copied: paste them into your report."))
 		})
 	})
 }

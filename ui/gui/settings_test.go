@@ -122,11 +122,11 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 		retype(w.displayName, "Ann Renamed")
 		retype(w.sources[0].password, "new-pop-pw")
 		// Changing the password store asks for every password again.
-		w.store.SetSelected(choiceKeyring)
+		w.store.SetSelected(choiceKeyring())
 		if p := w.fields["smtp.password"].problem.Text; !strings.Contains(p, "is required") {
 			t.Errorf("SMTP password problem after a change of store = %q, want it required", p)
 		}
-		w.store.SetSelected(choiceFile)
+		w.store.SetSelected(choiceFile())
 	})
 	w.do(func() { test.Tap(w.save) })
 	onUI(func() {

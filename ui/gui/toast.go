@@ -2,17 +2,18 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // toastLayer is a layer over the main window that shows short-lived
@@ -100,21 +101,21 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 	var t *toast
 	text := func(left time.Duration) string {
 		if scheduled {
-			return fmt.Sprintf("Scheduled for %s: “%s” to %s", item.NotBefore.Local().Format("Mon 2 Jan 15:04"), orNone(item.Subject, "no subject"), item.To)
+			return lang.L("Scheduled for {{.Time}}: “{{.Subject}}” to {{.To}}", map[string]any{"Time": i18n.WeekdayTime(item.NotBefore.Local()), "Subject": orNone(item.Subject, lang.L("no subject")), "To": item.To})
 		}
 		// The seconds first: a long subject is cut at the end.
-		return fmt.Sprintf("Sending in %d s: “%s” to %s", int((left+time.Second-1)/time.Second), orNone(item.Subject, "no subject"), item.To)
+		return lang.L("Sending in {{.Seconds}} s: “{{.Subject}}” to {{.To}}", map[string]any{"Seconds": int((left + time.Second - 1) / time.Second), "Subject": orNone(item.Subject, lang.L("no subject")), "To": item.To})
 	}
 	until := item.NotBefore
 	if scheduled {
 		until = time.Now().Add(undoDefault * time.Second)
 	}
-	t = l.show(text(time.Until(until)), "Undo", func() {
+	t = l.show(text(time.Until(until)), lang.L("Undo"), func() {
 		if t.gone || !t.action.Visible() {
 			return
 		}
 		t.action.Disable()
-		t.text.SetText("Taking it back…")
+		t.text.SetText(lang.L("Taking it back…"))
 		a.background("undo send", func() {
 			comp, err := a.engine.Unqueue(a.ctx, item.ID)
 			a.do(func() {
@@ -122,7 +123,7 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 				if err != nil {
 					var late *engine.TooLateError
 					if errors.As(err, &late) {
-						err = fmt.Errorf("too late to undo: “%s” has already gone to the server", item.Subject)
+						err = errors.New(lang.L("too late to undo: “{{.Subject}}” has already gone to the server", map[string]any{"Subject": item.Subject}))
 					}
 					a.main.showError(err)
 					return

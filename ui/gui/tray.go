@@ -2,15 +2,16 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // setupTray builds the system tray menu where the platform has a tray.
@@ -25,19 +26,19 @@ func (a *App) setupTray() {
 
 // trayMenu is the tray's menu; its first line carries the unread count.
 func (a *App) trayMenu(unread int) *fyne.Menu {
-	title := "No unread mail"
+	title := lang.L("No unread mail")
 	if unread > 0 {
-		title = fmt.Sprintf("%d unread", unread)
+		title = lang.N("{{.Count}} unread", unread, map[string]any{"Count": i18n.Number(unread)})
 	}
 	status := fyne.NewMenuItem(title, a.showMain)
-	return fyne.NewMenu("Tributary",
+	return fyne.NewMenu("Tributary", // i18n:ignore (the app's name)
 		status,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Check mail now", func() { a.main.getMail() }),
-		fyne.NewMenuItem("Compose", func() { a.showMain(); a.OpenComposer(Draft{}) }),
-		fyne.NewMenuItem("Show / Hide", a.toggleMain),
+		fyne.NewMenuItem(lang.L("Check mail now"), func() { a.main.getMail() }),
+		fyne.NewMenuItem(lang.L("Compose"), func() { a.showMain(); a.OpenComposer(Draft{}) }),
+		fyne.NewMenuItem(lang.L("Show / Hide"), a.toggleMain),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Quit", a.quit),
+		fyne.NewMenuItem(lang.L("Quit"), a.quit),
 	)
 }
 
@@ -119,12 +120,17 @@ func (a *App) notification(ctx context.Context, ids []int64) *fyne.Notification 
 	case 0:
 		return nil
 	case 1:
-		return fyne.NewNotification("New mail from "+senderName(inbox[0]), inbox[0].Subject)
+		return fyne.NewNotification(lang.L("New mail from {{.Sender}}", map[string]any{"Sender": senderName(inbox[0])}), inbox[0].Subject)
 	}
 	accounts := map[string]bool{}
 	for _, m := range inbox {
 		accounts[m.Account] = true
 	}
-	body := fmt.Sprintf("Latest from %s: %s", senderName(inbox[len(inbox)-1]), inbox[len(inbox)-1].Subject)
-	return fyne.NewNotification(fmt.Sprintf("%d new messages in %d account(s)", len(inbox), len(accounts)), body)
+	last := inbox[len(inbox)-1]
+	body := lang.L("Latest from {{.Sender}}: {{.Subject}}", map[string]any{"Sender": senderName(last), "Subject": last.Subject})
+	title := lang.L("{{.Messages}} in {{.Accounts}}", map[string]any{
+		"Messages": lang.N("{{.Count}} new messages", len(inbox), map[string]any{"Count": i18n.Number(len(inbox))}),
+		"Accounts": lang.N("{{.Count}} accounts", len(accounts), map[string]any{"Count": i18n.Number(len(accounts))}),
+	})
+	return fyne.NewNotification(title, body)
 }

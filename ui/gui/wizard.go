@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,6 +23,7 @@ import (
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // wizard is the account wizard. It is a window of its own rather than a
@@ -119,12 +121,12 @@ func (a *App) openWizard(acct *core.Account) *wizard {
 func newWizard(a *App, acct *core.Account) *wizard {
 	w := &wizard{app: a, fields: map[string]*field{}}
 	w.ctx, w.cancel = context.WithCancel(a.ctx)
-	title := "Add a mail account"
+	title := lang.L("Add a mail account")
 	if acct != nil {
 		orig := *acct
 		orig.Sources = slices.Clone(acct.Sources)
 		w.orig = &orig
-		title = "Edit account " + acct.Name
+		title = lang.L("Edit account {{.Name}}", map[string]any{"Name": acct.Name})
 	}
 	w.win = a.fyne.NewWindow(title)
 	w.win.SetOnClosed(w.onClosed)
@@ -193,38 +195,37 @@ func (w *wizard) changed() {
 
 func (w *wizard) buildStep1() {
 	w.address = widget.NewEntry()
-	w.address.SetPlaceHolder("you@example.com")
+	w.address.SetPlaceHolder(lang.L("you@example.com"))
 	w.address.OnChanged = func(string) { w.checkAddress() }
 	w.address.OnSubmitted = func(string) { w.onNext() }
 	w.password = widget.NewPasswordEntry()
 	w.password.OnSubmitted = func(string) { w.onNext() }
 	w.name = widget.NewEntry()
-	w.name.SetPlaceHolder("Ann Example")
+	w.name.SetPlaceHolder(lang.L("Ann Example"))
 	w.name.OnSubmitted = func(string) { w.onNext() }
 	w.addressProblem = widget.NewLabel("")
 	w.addressProblem.Importance = widget.DangerImportance
 	w.addressProblem.Hide()
 
-	w.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), w.onNext)
+	w.next = widget.NewButtonWithIcon(lang.L("Next"), theme.NavigateNextIcon(), w.onNext)
 	w.next.IconPlacement = widget.ButtonIconTrailingText
 	w.next.Importance = widget.HighImportance
 	w.next.Disable()
-	cancel := widget.NewButton("Cancel", w.win.Close)
+	cancel := widget.NewButton(lang.L("Cancel"), w.win.Close)
 
 	w.lookingSpinner = widget.NewActivity()
 	w.lookingText = widget.NewLabel("")
 	w.looking = container.NewHBox(w.lookingSpinner, w.lookingText, layout.NewSpacer(),
-		widget.NewButtonWithIcon("Cancel lookup", theme.CancelIcon(), w.cancelLookup))
+		widget.NewButtonWithIcon(lang.L("Cancel lookup"), theme.CancelIcon(), w.cancelLookup))
 	w.looking.Hide()
 
 	grid := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Email address"), container.NewVBox(w.address, w.addressProblem),
-		widget.NewLabel("Password"), w.password,
-		widget.NewLabel("Your name"), w.name)
-	intro := wrapped("Tributary looks up your provider's server settings from your address. " +
-		"You can check and change every one of them on the next page.")
+		widget.NewLabel(lang.L("Email address")), container.NewVBox(w.address, w.addressProblem),
+		widget.NewLabel(lang.L("Password")), w.password,
+		widget.NewLabel(lang.L("Your name")), w.name)
+	intro := wrapped(lang.L("Tributary looks up your provider's server settings from your address. You can check and change every one of them on the next page."))
 	w.step1 = container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("Add a mail account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro),
+		container.NewVBox(widget.NewLabelWithStyle(lang.L("Add a mail account"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro),
 		container.NewVBox(w.looking, container.NewHBox(layout.NewSpacer(), cancel, w.next)),
 		nil, nil,
 		container.NewVBox(grid))
@@ -236,7 +237,7 @@ func (w *wizard) checkAddress() {
 	err := core.CheckAddress(addr)
 	problem := ""
 	if err != nil && addr != "" {
-		problem = "Email address: " + err.Error()
+		problem = lang.L("Email address") + ": " + err.Error()
 	}
 	if setOptional(w.addressProblem, problem) {
 		w.step1.Refresh()
@@ -261,7 +262,7 @@ func (w *wizard) onNext() {
 	gen := w.lookupGen
 	ctx, stop := context.WithCancel(w.ctx)
 	w.stopLookup = stop
-	w.lookingText.SetText("Looking up the settings for " + domainOf(addr) + "…")
+	w.lookingText.SetText(lang.L("Looking up the settings for {{.Domain}}…", map[string]any{"Domain": domainOf(addr)}))
 	w.looking.Show()
 	w.step1.Refresh()
 	w.lookingSpinner.Start()
@@ -306,14 +307,23 @@ func (w *wizard) endLookup() {
 
 func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
 
-// lookupSources describes Config.Source for the note.
-var lookupSources = map[string]string{
-	autoconfig.SourceBuiltin:    "from Tributary's list of providers",
-	autoconfig.SourceAutoconfig: "from your provider's configuration server",
-	autoconfig.SourceWellKnown:  "from your provider's website",
-	autoconfig.SourceISPDB:      "from Thunderbird's provider database",
-	autoconfig.SourceMXISPDB:    "from Thunderbird's provider database, for the provider that receives your mail",
-	autoconfig.SourceGuess:      "by trying common server names; check them with Test connection",
+// lookupSource describes Config.Source for the note.
+func lookupSource(source string) string {
+	switch source {
+	case autoconfig.SourceBuiltin:
+		return lang.L("from Tributary's list of providers")
+	case autoconfig.SourceAutoconfig:
+		return lang.L("from your provider's configuration server")
+	case autoconfig.SourceWellKnown:
+		return lang.L("from your provider's website")
+	case autoconfig.SourceISPDB:
+		return lang.L("from Thunderbird's provider database")
+	case autoconfig.SourceMXISPDB:
+		return lang.L("from Thunderbird's provider database, for the provider that receives your mail")
+	case autoconfig.SourceGuess:
+		return lang.L("by trying common server names; check them with Test connection")
+	}
+	return ""
 }
 
 // readOthers reads the other accounts, then checks the form again.
@@ -342,8 +352,9 @@ func (w *wizard) offerExisting(addr string) {
 		w.existingRow.Hide()
 		return
 	}
-	w.existing.SetText(fmt.Sprintf("%s is set up already, as the account %q. To fetch its mail another way too (POP3 beside IMAP, say), add a retrieval source to that account instead.", addr, other.Name))
-	w.editExisting.SetText("Edit " + other.Name)
+	w.existing.SetText(lang.L("{{.Address}} is set up already, as the account \"{{.Name}}\". To fetch its mail another way too (POP3 beside IMAP, say), add a retrieval source to that account instead.",
+		map[string]any{"Address": addr, "Name": other.Name}))
+	w.editExisting.SetText(lang.L("Edit {{.Name}}", map[string]any{"Name": other.Name}))
 	w.editExisting.OnTapped = func() {
 		w.app.OpenWizard(&other)
 		w.win.Close()
@@ -359,20 +370,19 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 	w.fillIdentity()
 	// A nil cfg gives the standard ports and no hosts, to complete by hand.
 	acct := cfg.Account(addr)
-	manual := "enter your provider's server settings below."
 	switch {
 	case cfg != nil:
-		note := fmt.Sprintf("Settings for %s found %s.", acct.Name, lookupSources[cfg.Source])
+		note := lang.L("Settings for {{.Name}} found {{.Source}}.", map[string]any{"Name": acct.Name, "Source": lookupSource(cfg.Source)})
 		if cfg.Note != "" {
-			note += "\n" + cfg.Note
+			note += "\n" + providerNote(cfg.Note)
 		}
 		w.setNote(note, widget.MediumImportance)
 	case errors.Is(err, context.Canceled):
-		w.setNote("Lookup cancelled: "+manual, widget.WarningImportance)
+		w.setNote(lang.L("Lookup cancelled: enter your provider's server settings below."), widget.WarningImportance)
 	case errors.Is(err, autoconfig.ErrNotFound):
-		w.setNote("No settings were found for "+domainOf(addr)+": "+manual, widget.WarningImportance)
+		w.setNote(lang.L("No settings were found for {{.Domain}}: enter your provider's server settings below.", map[string]any{"Domain": domainOf(addr)}), widget.WarningImportance)
 	default:
-		w.setNote(fmt.Sprintf("The settings could not be looked up (%v): %s", err, manual), widget.WarningImportance)
+		w.setNote(lang.L("The settings could not be looked up ({{.Error}}): enter your provider's server settings below.", map[string]any{"Error": err}), widget.WarningImportance)
 	}
 	if t := strings.TrimSpace(w.accountName.Text); t == "" || t == w.autoName {
 		w.autoName = w.uniqueName(acct.Name)
@@ -459,41 +469,41 @@ func (w *wizard) buildStep2() {
 		e.OnChanged = changed
 		return e
 	}
-	w.accountName = entry("Work, Home, Gmail…")
-	w.store = widget.NewSelect(storeChoices, changed)
+	w.accountName = entry(lang.L("Work, Home, Gmail…"))
+	w.store = widget.NewSelect(storeChoices(), changed)
 	// The default, set before anything listens: the keyring, unless a
 	// missing keyring made the user choose the file before.
-	w.store.Selected = choiceKeyring
+	w.store.Selected = choiceKeyring()
 	if core.PasswordStore(w.app.fyne.Preferences().String(prefPasswordStore)) == core.PasswordStoreFile {
-		w.store.Selected = choiceFile
+		w.store.Selected = choiceFile()
 	}
-	w.displayName = entry("Ann Example")
-	w.email = entry("you@example.com")
+	w.displayName = entry(lang.L("Ann Example"))
+	w.email = entry(lang.L("you@example.com"))
 	w.smtpHost = entry("smtp.example.com")
 	w.smtpPort = entry("")
-	w.smtpEncryption = widget.NewSelect(encryptionChoices, func(string) { w.smtpEncryptionChanged() })
-	w.smtpAuth = widget.NewCheck("Enable authentication", func(bool) { w.smtpAuthChanged() })
+	w.smtpEncryption = widget.NewSelect(encryptionChoices(), func(string) { w.smtpEncryptionChanged() })
+	w.smtpAuth = widget.NewCheck(lang.L("Enable authentication"), func(bool) { w.smtpAuthChanged() })
 	w.smtpUser = entry("")
 	w.smtpPass = widget.NewPasswordEntry()
 	w.smtpPass.OnChanged = changed
 	if w.orig != nil {
-		w.smtpPass.SetPlaceHolder("Leave blank to keep the saved password")
+		w.smtpPass.SetPlaceHolder(lang.L("Leave blank to keep the saved password"))
 	}
 
 	fields := []struct {
 		key, label string
 		input      fyne.CanvasObject
 	}{
-		{"name", "Account name", w.accountName},
-		{"password_store", "Keep passwords in", w.store},
-		{"display_name", "Display name", w.displayName},
-		{"email", "Email address", w.email},
-		{"smtp.host", "Server address", w.smtpHost},
-		{"smtp.port", "Port", w.smtpPort},
-		{"smtp.encryption", "Encryption", w.smtpEncryption},
+		{"name", lang.L("Account name"), w.accountName},
+		{"password_store", lang.L("Keep passwords in"), w.store},
+		{"display_name", lang.L("Display name"), w.displayName},
+		{"email", lang.L("Email address"), w.email},
+		{"smtp.host", lang.L("Server address"), w.smtpHost},
+		{"smtp.port", lang.L("Port"), w.smtpPort},
+		{"smtp.encryption", lang.L("Encryption"), w.smtpEncryption},
 		{"smtp.auth", "", w.smtpAuth},
-		{"smtp.username", "Username", w.smtpUser},
-		{"smtp.password", "Password", w.smtpPass},
+		{"smtp.username", lang.L("Username"), w.smtpUser},
+		{"smtp.password", lang.L("Password"), w.smtpPass},
 	}
 	for _, f := range fields {
 		w.fields[f.key] = newField(f.label, f.input)
@@ -502,15 +512,15 @@ func (w *wizard) buildStep2() {
 	smtp := formGrid(w.fields["display_name"], w.fields["email"], w.fields["smtp.host"], w.fields["smtp.port"],
 		w.fields["smtp.encryption"], w.fields["smtp.auth"], w.fields["smtp.username"], w.fields["smtp.password"])
 	w.sourceList = container.NewVBox()
-	w.addSourceButton = widget.NewButtonWithIcon("Add another retrieval source", theme.ContentAddIcon(), func() {
+	w.addSourceButton = widget.NewButtonWithIcon(lang.L("Add another retrieval source"), theme.ContentAddIcon(), func() {
 		s := w.addSource(w.newSource(), "", false)
 		w.win.Canvas().Focus(s.host)
 		w.validate()
 	})
 	form := container.NewVBox(
-		heading("Account"), account,
+		heading(lang.L("Account")), account,
 		w.buildOAuthRow(),
-		heading("Sending (SMTP)"), smtp,
+		heading(lang.L("Sending (SMTP)")), smtp,
 		w.sourceList,
 		container.NewHBox(w.addSourceButton),
 	)
@@ -522,9 +532,9 @@ func (w *wizard) buildStep2() {
 	w.editExisting = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	w.existingRow = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), w.editExisting, w.existing)
 	w.existingRow.Hide()
-	title := "Check your account settings"
+	title := lang.L("Check your account settings")
 	if w.orig != nil {
-		title = "Account " + w.orig.Name
+		title = lang.L("Account {{.Name}}", map[string]any{"Name": w.orig.Name})
 	}
 	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow, w.existingRow)
 
@@ -535,14 +545,14 @@ func (w *wizard) buildStep2() {
 	w.status = wrapped("")
 	w.spinner = widget.NewActivity()
 	w.spinner.Hide()
-	w.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { w.win.SetContent(w.step1) })
+	w.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() { w.win.SetContent(w.step1) })
 	if w.orig != nil {
 		w.back.Hide()
 	}
-	w.test = widget.NewButtonWithIcon("Test connection", theme.MediaPlayIcon(), w.onTest)
-	w.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), w.onSave)
+	w.test = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), w.onTest)
+	w.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), w.onSave)
 	w.save.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", w.win.Close)
+	cancel := widget.NewButton(lang.L("Cancel"), w.win.Close)
 	footer := container.NewVBox(widget.NewSeparator(), w.results, w.general,
 		container.NewBorder(nil, nil, w.spinner, nil, w.status),
 		container.NewHBox(w.back, layout.NewSpacer(), w.test, cancel, w.save))
@@ -611,9 +621,9 @@ func (w *wizard) dropSource(f *sourceForm) {
 
 func (w *wizard) renumber() {
 	for i, f := range w.sources {
-		title := "Retrieval"
+		title := lang.L("Retrieval")
 		if len(w.sources) > 1 {
-			title = fmt.Sprintf("Retrieval source %d", i+1)
+			title = lang.L("Retrieval source {{.Number}}", map[string]any{"Number": i + 1})
 		}
 		f.title.SetText(title)
 		// A new account needs somewhere to get its mail from; an edited
@@ -674,16 +684,18 @@ func (w *wizard) updateButtons() {
 	setEnabled(w.addSourceButton, !w.busy)
 	if !w.busy {
 		if w.valid {
-			if w.status.Text == invalidHint {
+			if w.status.Text == invalidHint() {
 				w.status.SetText("")
 			}
 		} else {
-			w.status.SetText(invalidHint)
+			w.status.SetText(invalidHint())
 		}
 	}
 }
 
-const invalidHint = "Correct the settings marked in red to test the connection or save."
+func invalidHint() string {
+	return lang.L("Correct the settings marked in red to test the connection or save.")
+}
 
 // setBusy marks a test or save under way, with what it is doing.
 func (w *wizard) setBusy(busy bool, status string) {
@@ -709,11 +721,9 @@ func (w *wizard) confirmCleartext(a core.Account, next func()) {
 		next()
 		return
 	}
-	msg := wrapped(fmt.Sprintf("Encryption is set to None for %s, with a login. "+
-		"The password would travel in clear: anyone on the network between you and the server could read it. "+
-		"Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
-		strings.Join(servers, " and ")))
-	showConfirm("Send the password in clear?", "Send in clear", "Cancel", msg, func(ok bool) {
+	msg := wrapped(lang.L("Encryption is set to None for {{.Servers}}, with a login. The password would travel in clear: anyone on the network between you and the server could read it. Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
+		map[string]any{"Servers": strings.Join(servers, lang.L(" and "))}))
+	showConfirm(lang.L("Send the password in clear?"), lang.L("Send in clear"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			w.cleartextConfirmed = strings.Join(servers, "\n")
 			next()
@@ -732,7 +742,7 @@ func (w *wizard) onTest() {
 
 func (w *wizard) runTest(a core.Account, pw core.Passwords) {
 	w.results.RemoveAll()
-	w.setBusy(true, "Testing the connection to each server…")
+	w.setBusy(true, lang.L("Testing the connection to each server…"))
 	ctx := w.ctx
 	w.run("test connection", func() {
 		results := w.app.engine.CheckAccount(ctx, a, &pw)
@@ -770,9 +780,10 @@ func (w *wizard) showResults(a core.Account, results []engine.CheckResult) {
 		w.results.Add(l)
 	}
 	if failed == 0 {
-		w.status.SetText("Every server answered and accepted the login.")
+		w.status.SetText(lang.L("Every server answered and accepted the login."))
 	} else {
-		w.status.SetText(fmt.Sprintf("%d of %d servers failed the test.", failed, len(results)))
+		w.status.SetText(lang.N("{{.Failed}} of {{.Count}} servers failed the test.", len(results),
+			map[string]any{"Failed": i18n.Number(failed), "Count": i18n.Number(len(results))}))
 	}
 	w.relayout()
 }
@@ -787,7 +798,7 @@ func resultLine(a core.Account, i int, r engine.CheckResult) string {
 		return head + " — " + strings.TrimPrefix(r.Err.Error(), r.Server+": ")
 	}
 	if i < 0 {
-		return head + " — token OK"
+		return head + " — " + lang.L("token OK")
 	}
 	enc, login := core.EncryptionSSL, true
 	if i == 0 {
@@ -795,15 +806,15 @@ func resultLine(a core.Account, i int, r engine.CheckResult) string {
 	} else if i-1 < len(a.Sources) {
 		enc = a.Sources[i-1].Encryption
 	}
-	parts := []string{"connected", "TLS OK", "login OK"}
+	parts := []string{lang.L("connected"), lang.L("TLS OK"), lang.L("login OK")}
 	if a.UsesOAuth() {
-		parts[2] = "token OK, login OK"
+		parts[2] = lang.L("token OK, login OK")
 	}
 	if enc == core.EncryptionNone {
-		parts[1] = "no encryption"
+		parts[1] = lang.L("no encryption")
 	}
 	if !login {
-		parts[2] = "no login (authentication is off)"
+		parts[2] = lang.L("no login (authentication is off)")
 	}
 	return head + " — " + strings.Join(parts, ", ")
 }
@@ -831,27 +842,26 @@ func serverHost(server string) string {
 // askTrust shows an untrusted certificate; trusting pins it for that
 // server, as the CLI's "account trust" does, and tests again.
 func (w *wizard) askTrust(c *core.CertificateError) {
-	expires := c.NotAfter.Local().Format("2 January 2006 15:04 MST")
+	expires := i18n.DateTime(c.NotAfter.Local())
 	if !c.NotAfter.IsZero() && c.NotAfter.Before(time.Now()) {
-		expires += " (expired)"
+		expires = lang.L("{{.Date}} (expired)", map[string]any{"Date": expires})
 	}
 	fingerprint := widget.NewLabelWithStyle(fingerprintLines(c.Fingerprint), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	fingerprint.Selectable = true
-	why := "it is not trusted"
+	why := lang.L("it is not trusted")
 	if c.Err != nil {
 		why = c.Err.Error()
 	}
 	content := container.NewVBox(
-		wrapped(fmt.Sprintf("The server %s presented a certificate that Tributary cannot verify: %s.", c.Server, why)),
+		wrapped(lang.L("The server {{.Server}} presented a certificate that Tributary cannot verify: {{.Reason}}.", map[string]any{"Server": c.Server, "Reason": why})),
 		container.New(layout.NewFormLayout(),
-			widget.NewLabel("Subject"), wrapped(c.Subject),
-			widget.NewLabel("Issuer"), wrapped(c.Issuer),
-			widget.NewLabel("Expires"), widget.NewLabel(expires),
-			widget.NewLabel("SHA-256 fingerprint"), fingerprint),
-		wrapped("Trust it only if this fingerprint matches the one your provider or administrator gave you. "+
-			"Tributary will then accept this certificate, and only this one, from "+serverHost(c.Server)+", on this port and its others."),
+			widget.NewLabel(lang.X("certificate.subject", "Subject")), wrapped(c.Subject),
+			widget.NewLabel(lang.L("Issuer")), wrapped(c.Issuer),
+			widget.NewLabel(lang.L("Expires")), widget.NewLabel(expires),
+			widget.NewLabel(lang.L("SHA-256 fingerprint")), fingerprint),
+		wrapped(lang.L("Trust it only if this fingerprint matches the one your provider or administrator gave you. Tributary will then accept this certificate, and only this one, from {{.Host}}, on this port and its others.", map[string]any{"Host": serverHost(c.Server)})),
 	)
-	showConfirm("Untrusted certificate", "Trust this certificate", "Cancel", content, func(ok bool) {
+	showConfirm(lang.L("Untrusted certificate"), lang.L("Trust this certificate"), lang.L("Cancel"), content, func(ok bool) {
 		if ok {
 			w.trust(c)
 		}
@@ -859,7 +869,7 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 }
 
 func (w *wizard) trust(c *core.CertificateError) {
-	w.setBusy(true, "Trusting the certificate of "+c.Server+"…")
+	w.setBusy(true, lang.L("Trusting the certificate of {{.Server}}…", map[string]any{"Server": c.Server}))
 	w.run("pin certificate", func() {
 		err := w.app.engine.PinCertificate(w.app.ctx, c)
 		w.app.do(func() {
@@ -868,7 +878,7 @@ func (w *wizard) trust(c *core.CertificateError) {
 			}
 			w.setBusy(false, "")
 			if err != nil {
-				w.status.SetText("The certificate could not be trusted: " + err.Error())
+				w.status.SetText(lang.L("The certificate could not be trusted: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			w.app.log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
@@ -890,7 +900,7 @@ func (w *wizard) onSave() {
 }
 
 func (w *wizard) runSave(a core.Account, pw core.Passwords) {
-	w.setBusy(true, "Saving…")
+	w.setBusy(true, lang.L("Saving…"))
 	var orig *core.Account
 	if w.orig != nil {
 		o := *w.orig
@@ -920,9 +930,9 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 				w.offerFileStore()
 			case errors.As(err, &invalid):
 				w.showProblems(invalid)
-				w.status.SetText("Not saved: correct the settings marked in red.")
+				w.status.SetText(lang.L("Not saved: correct the settings marked in red."))
 			default:
-				w.status.SetText("Not saved: " + err.Error())
+				w.status.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 			}
 		})
 	})
@@ -932,23 +942,21 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 // the password file instead.
 func (w *wizard) offerFileStore() {
 	path := filepath.Join(w.app.db.Dir(), secrets.FileName)
-	msg := wrapped("Tributary could not reach a system keyring to keep this account's passwords " +
-		"(on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\n" +
-		"You can start a keyring and save again, or keep this account's passwords in the file " + path +
-		", which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.")
-	showConfirm("No keyring available", "Keep passwords in a file", "Cancel", msg, func(ok bool) {
+	msg := wrapped(lang.L("Tributary could not reach a system keyring to keep this account's passwords (on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\nYou can start a keyring and save again, or keep this account's passwords in the file {{.Path}}, which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.",
+		map[string]any{"Path": path}))
+	showConfirm(lang.L("No keyring available"), lang.L("Keep passwords in a file"), lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
-			w.status.SetText("Not saved: no keyring is available for the passwords.")
+			w.status.SetText(lang.L("Not saved: no keyring is available for the passwords."))
 			return
 		}
-		w.store.SetSelected(choiceFile)
+		w.store.SetSelected(choiceFile())
 		// The next new account starts with the file too: without a
 		// keyring the question would only come again.
 		w.app.fyne.Preferences().SetString(prefPasswordStore, string(core.PasswordStoreFile))
 		if w.validate() {
 			w.onSave()
 		} else {
-			w.status.SetText("Enter the passwords again: they will be kept in the password file.")
+			w.status.SetText(lang.L("Enter the passwords again: they will be kept in the password file."))
 		}
 	}, w.win, fyne.NewSize(520, 300))
 }
@@ -962,7 +970,7 @@ func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Ac
 		return acct, err
 	}
 	if err := a.engine.SaveAccount(ctx, orig, &acct, pw); err != nil {
-		return acct, fmt.Errorf("changes to account %q not saved: %w", orig.Name, err)
+		return acct, fmt.Errorf("%s: %w", lang.L("changes to account \"{{.Name}}\" not saved", map[string]any{"Name": orig.Name}), err)
 	}
 	return acct, nil
 }
@@ -978,4 +986,36 @@ func (a *App) accountsChanged() {
 	for c := range a.mailWindows().composers {
 		c.load()
 	}
+}
+
+// providerNote is a note of the lookup in the language shown. The notes
+// are core/autoconfig's, in English (built-in providers and guessed
+// settings); one it does not know yet (a provider's own, say) stays as
+// it came. TestProviderNotesTranslated keeps the list in step.
+func providerNote(note string) string {
+	switch note {
+	case "Sign in with Google. Gmail refuses your ordinary password in mail apps: to use a password instead, make an app password (it needs 2-Step Verification: Google Account → Security → 2-Step Verification → App passwords). For POP3, first enable POP in Gmail's settings under Forwarding and POP/IMAP.":
+		return lang.L("Sign in with Google. Gmail refuses your ordinary password in mail apps: to use a password instead, make an app password (it needs 2-Step Verification: Google Account → Security → 2-Step Verification → App passwords). For POP3, first enable POP in Gmail's settings under Forwarding and POP/IMAP.")
+	case "Yahoo Mail refuses your ordinary password in mail apps: it always needs an app password (Account info → Account security → Generate app password; 2-step verification must be on to get one).":
+		return lang.L("Yahoo Mail refuses your ordinary password in mail apps: it always needs an app password (Account info → Account security → Generate app password; 2-step verification must be on to get one).")
+	case "Sign in with Microsoft: Outlook.com refuses passwords in mail apps, even right ones. For POP3, also enable POP in Outlook.com's settings under Mail → Forwarding and IMAP.":
+		return lang.L("Sign in with Microsoft: Outlook.com refuses passwords in mail apps, even right ones. For POP3, also enable POP in Outlook.com's settings under Mail → Forwarding and IMAP.")
+	case "Sign in with Microsoft (work or school account): Microsoft 365 turned passwords off for IMAP and POP. Your organisation's administrator may have to allow IMAP, POP or SMTP AUTH for your mailbox.":
+		return lang.L("Sign in with Microsoft (work or school account): Microsoft 365 turned passwords off for IMAP and POP. Your organisation's administrator may have to allow IMAP, POP or SMTP AUTH for your mailbox.")
+	case "iCloud Mail needs an app-specific password (account.apple.com → Sign-In and Security → App-Specific Passwords). The IMAP username is the part of the address before the @ (jane for jane@icloud.com); SMTP takes the full address.":
+		return lang.L("iCloud Mail needs an app-specific password (account.apple.com → Sign-In and Security → App-Specific Passwords). The IMAP username is the part of the address before the @ (jane for jane@icloud.com); SMTP takes the full address.")
+	case "Fastmail needs an app password, made in Settings → Privacy & Security.":
+		return lang.L("Fastmail needs an app password, made in Settings → Privacy & Security.")
+	case "Enable POP3 and IMAP access in GMX's settings (E-mail settings → POP3 & IMAP) first; with two-factor authentication on, use an application-specific password.":
+		return lang.L("Enable POP3 and IMAP access in GMX's settings (E-mail settings → POP3 & IMAP) first; with two-factor authentication on, use an application-specific password.")
+	case "Enable POP3 and IMAP access in GMX's settings (E-Mail-Einstellungen → POP3 & IMAP Abruf) first; with two-factor authentication on, use an application-specific password.":
+		return lang.L("Enable POP3 and IMAP access in GMX's settings (E-Mail-Einstellungen → POP3 & IMAP Abruf) first; with two-factor authentication on, use an application-specific password.")
+	case "AOL Mail needs an app password: Account info → Account security → Generate app password.":
+		return lang.L("AOL Mail needs an app password: Account info → Account security → Generate app password.")
+	case "Enable IMAP or POP access in Zoho Mail's settings (Mail Accounts → IMAP/POP Access) first; with two-factor authentication on, use an app-specific password. Accounts in Zoho's EU or India data centres use zoho.eu or zoho.in in place of zoho.com in the server names.":
+		return lang.L("Enable IMAP or POP access in Zoho Mail's settings (Mail Accounts → IMAP/POP Access) first; with two-factor authentication on, use an app-specific password. Accounts in Zoho's EU or India data centres use zoho.eu or zoho.in in place of zoho.com in the server names.")
+	case "These settings were guessed by trying common server names; check them with Test connection.":
+		return lang.L("These settings were guessed by trying common server names; check them with Test connection.")
+	}
+	return note
 }

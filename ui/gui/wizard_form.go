@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,23 +20,27 @@ import (
 	"github.com/tributary-mail/tributary/core"
 )
 
-// The choices of the form's Select widgets, worded for the user.
+// The choices of the form's Select widgets, worded for the user. SSL/TLS
+// and STARTTLS are the protocols' own names, the same in every language;
+// the others are looked up when a form is made (choiceNone and the rest),
+// and the code maps a Select's text back through the same functions, so
+// that nothing decides by the English words.
 const (
-	choiceNone     = "None"
 	choiceSSL      = "SSL/TLS"
 	choiceSTARTTLS = "STARTTLS"
-	choiceKeyring  = "System keyring"
-	choiceFile     = "Password file (readable only by you)"
-	choiceAuto     = "Automatic"
-	choiceManual   = "Manual"
 )
 
-var (
-	encryptionChoices = []string{choiceNone, choiceSSL, choiceSTARTTLS}
-	protocolChoices   = []string{"POP3", "IMAP"}
-	storeChoices      = []string{choiceKeyring, choiceFile}
-	methodChoices     = []string{choiceAuto, choiceManual}
-)
+func choiceNone() string    { return lang.L("None") }
+func choiceKeyring() string { return lang.L("System keyring") }
+func choiceFile() string    { return lang.L("Password file (readable only by you)") }
+func choiceAuto() string    { return lang.L("Automatic") }
+func choiceManual() string  { return lang.L("Manual") }
+
+var protocolChoices = []string{"POP3", "IMAP"}
+
+func encryptionChoices() []string { return []string{choiceNone(), choiceSSL, choiceSTARTTLS} }
+func storeChoices() []string      { return []string{choiceKeyring(), choiceFile()} }
+func methodChoices() []string     { return []string{choiceAuto(), choiceManual()} }
 
 func encryptionChoice(e core.Encryption) string {
 	switch e {
@@ -44,14 +49,21 @@ func encryptionChoice(e core.Encryption) string {
 	case core.EncryptionSTARTTLS:
 		return choiceSTARTTLS
 	}
-	return choiceNone
+	return choiceNone()
 }
 
 // encryptionOf maps a choice back; "" (nothing chosen) stays "" so that
 // validation names it rather than defaulting to plain text.
 func encryptionOf(choice string) core.Encryption {
-	e, _ := core.ParseEncryption(choice)
-	return e
+	switch choice {
+	case choiceNone():
+		return core.EncryptionNone
+	case choiceSSL:
+		return core.EncryptionSSL
+	case choiceSTARTTLS:
+		return core.EncryptionSTARTTLS
+	}
+	return ""
 }
 
 func protocolChoice(p core.Protocol) string { return strings.ToUpper(string(p)) }
@@ -63,13 +75,13 @@ func protocolOf(choice string) core.Protocol {
 
 func storeChoice(s core.PasswordStore) string {
 	if s == core.PasswordStoreFile {
-		return choiceFile
+		return choiceFile()
 	}
-	return choiceKeyring
+	return choiceKeyring()
 }
 
 func storeOf(choice string) core.PasswordStore {
-	if choice == choiceFile {
+	if choice == choiceFile() {
 		return core.PasswordStoreFile
 	}
 	return core.PasswordStoreKeyring
@@ -185,9 +197,9 @@ func (c *collector) number(e *widget.Entry, key, label string) int {
 	t := strings.TrimSpace(e.Text)
 	n, err := strconv.Atoi(t)
 	if err != nil {
-		problem := fmt.Sprintf("%q is not a whole number", t)
+		problem := lang.L("\"{{.Text}}\" is not a whole number", map[string]any{"Text": t})
 		if t == "" {
-			problem = "is required"
+			problem = lang.L("is required")
 		}
 		c.problems = append(c.problems, core.FieldError{Field: key, Label: label, Problem: problem})
 	}
@@ -221,45 +233,45 @@ func newSourceForm(w *wizard, s core.Source, password string, same bool) *source
 
 	f.protocol = widget.NewSelect(protocolChoices, func(string) { f.protocolChanged() })
 	f.host = widget.NewEntry()
-	f.host.SetPlaceHolder("imap.example.com")
+	f.host.SetPlaceHolder("imap.example.com") // i18n:ignore (a host name)
 	f.port = widget.NewEntry()
-	f.encryption = widget.NewSelect(encryptionChoices, func(string) { f.encryptionChanged() })
+	f.encryption = widget.NewSelect(encryptionChoices(), func(string) { f.encryptionChanged() })
 	f.username = widget.NewEntry()
 	f.password = widget.NewPasswordEntry()
 	if w.orig != nil && s.ID != 0 {
-		f.password.SetPlaceHolder("Leave blank to keep the saved password")
+		f.password.SetPlaceHolder(lang.L("Leave blank to keep the saved password"))
 	}
-	f.samePassword = widget.NewCheck("Same as the SMTP password", func(bool) { f.samePasswordChanged() })
-	f.method = widget.NewRadioGroup(methodChoices, func(string) { f.methodChanged() })
+	f.samePassword = widget.NewCheck(lang.L("Same as the SMTP password"), func(bool) { f.samePasswordChanged() })
+	f.method = widget.NewRadioGroup(methodChoices(), func(string) { f.methodChanged() })
 	f.method.Horizontal = true
 	f.method.Required = true
 	f.interval = widget.NewEntry()
 	f.folder = widget.NewEntry()
-	f.leave = widget.NewCheck("Leave messages on the server", func(bool) { f.leaveChanged() })
+	f.leave = widget.NewCheck(lang.L("Leave messages on the server"), func(bool) { f.leaveChanged() })
 	f.deleteAfter = widget.NewEntry()
 	f.boxes = widget.NewEntry()
-	f.boxes.SetPlaceHolder("All subscribed mailboxes")
+	f.boxes.SetPlaceHolder(lang.L("All subscribed mailboxes"))
 	for _, e := range []*widget.Entry{f.host, f.port, f.username, f.password, f.interval, f.folder, f.deleteAfter, f.boxes} {
 		e.OnChanged = changed
 	}
 
-	f.fields["protocol"] = newField("Protocol", f.protocol)
-	f.fields["host"] = newField("Server address", f.host)
-	f.fields["port"] = newField("Port", f.port)
-	f.fields["encryption"] = newField("Encryption", f.encryption)
-	f.fields["username"] = newField("Username", f.username)
-	f.fields["password"] = newField("Password", container.NewVBox(f.samePassword, f.password))
-	f.fields["method"] = newField("Retrieval", container.NewVBox(f.method,
-		container.NewBorder(nil, nil, widget.NewLabel("every"), widget.NewLabel("minutes"), f.interval)))
+	f.fields["protocol"] = newField(lang.L("Protocol"), f.protocol)
+	f.fields["host"] = newField(lang.L("Server address"), f.host)
+	f.fields["port"] = newField(lang.L("Port"), f.port)
+	f.fields["encryption"] = newField(lang.L("Encryption"), f.encryption)
+	f.fields["username"] = newField(lang.L("Username"), f.username)
+	f.fields["password"] = newField(lang.L("Password"), container.NewVBox(f.samePassword, f.password))
+	f.fields["method"] = newField(lang.L("Retrieval"), container.NewVBox(f.method,
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("every")), widget.NewLabel(lang.L("minutes")), f.interval)))
 	f.fields["interval"] = f.fields["method"]
-	f.fields["folder"] = newField("Destination folder", f.folder)
+	f.fields["folder"] = newField(lang.L("Destination folder"), f.folder)
 	f.fields["leave_on_server"] = newField("", f.leave)
-	f.fields["delete_after_days"] = newField("Delete from server after",
-		container.NewBorder(nil, nil, nil, widget.NewLabel("days (0: never)"), f.deleteAfter))
-	f.fields["imap_folders"] = newField("Mailboxes to sync", f.boxes)
+	f.fields["delete_after_days"] = newField(lang.L("Delete from server after"),
+		container.NewBorder(nil, nil, nil, widget.NewLabel(lang.L("days (0: never)")), f.deleteAfter))
+	f.fields["imap_folders"] = newField(lang.L("Mailboxes to sync"), f.boxes)
 
-	f.title = widget.NewLabelWithStyle("Retrieval", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.remove = widget.NewButtonWithIcon("Remove this source", theme.DeleteIcon(), func() { w.removeSource(f) })
+	f.title = widget.NewLabelWithStyle(lang.L("Retrieval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.remove = widget.NewButtonWithIcon(lang.L("Remove this source"), theme.DeleteIcon(), func() { w.removeSource(f) })
 	f.remove.Importance = widget.LowImportance
 	grid := formGrid(f.fields["protocol"], f.fields["host"], f.fields["port"], f.fields["encryption"],
 		f.fields["username"], f.fields["password"], f.fields["method"], f.fields["folder"],
@@ -281,9 +293,9 @@ func (f *sourceForm) set(s core.Source, password string, same bool) {
 	f.username.SetText(s.Username)
 	f.password.SetText(password)
 	f.samePassword.SetChecked(same)
-	method := choiceAuto
+	method := choiceAuto()
 	if s.Method == core.MethodManual {
-		method = choiceManual
+		method = choiceManual()
 	}
 	f.method.SetSelected(method)
 	interval := s.Interval
@@ -310,9 +322,9 @@ func (f *sourceForm) refreshShown() {
 	pop3 := protocolOf(f.protocol.Selected) == core.ProtocolPOP3
 	// The placeholder shows a host name of the protocol chosen.
 	if pop3 {
-		f.host.SetPlaceHolder("pop.example.com")
+		f.host.SetPlaceHolder("pop.example.com") // i18n:ignore (a host name)
 	} else {
-		f.host.SetPlaceHolder("imap.example.com")
+		f.host.SetPlaceHolder("imap.example.com") // i18n:ignore (a host name)
 	}
 	// IMAP mailboxes keep their own names (INBOX is the Inbox), so the
 	// destination folder and the deletion policy are POP3's alone.
@@ -322,7 +334,7 @@ func (f *sourceForm) refreshShown() {
 	f.fields["imap_folders"].setShown(!pop3)
 	defer f.w.relayout()
 	setEnabled(f.deleteAfter, f.leave.Checked)
-	setEnabled(f.interval, f.method.Selected != choiceManual)
+	setEnabled(f.interval, f.method.Selected != choiceManual())
 	if f.samePassword.Checked {
 		f.password.Hide()
 	} else {
@@ -394,15 +406,15 @@ func (f *sourceForm) leaveChanged() {
 // as the validation keys do.
 func (f *sourceForm) collect(n int, smtpPassword string, c *collector) (core.Source, string) {
 	key := func(k string) string { return fmt.Sprintf("source.%d.%s", n, k) }
-	label := fmt.Sprintf("Retrieval %d", n)
+	num := map[string]any{"Number": n}
 	s := f.orig
 	s.Protocol = protocolOf(f.protocol.Selected)
 	s.Host = strings.TrimSpace(f.host.Text)
-	s.Port = c.number(f.port, key("port"), label+" port")
+	s.Port = c.number(f.port, key("port"), lang.L("Retrieval {{.Number}} port", num))
 	s.Encryption = encryptionOf(f.encryption.Selected)
 	s.Username = strings.TrimSpace(f.username.Text)
 	s.Method = core.MethodAutomatic
-	if f.method.Selected == choiceManual {
+	if f.method.Selected == choiceManual() {
 		s.Method = core.MethodManual
 		if m, err := strconv.Atoi(strings.TrimSpace(f.interval.Text)); err == nil {
 			s.Interval = time.Duration(m) * time.Minute
@@ -411,7 +423,7 @@ func (f *sourceForm) collect(n int, smtpPassword string, c *collector) (core.Sou
 			s.Interval = core.DefaultInterval // kept for when it is switched back
 		}
 	} else {
-		s.Interval = time.Duration(c.number(f.interval, key("interval"), label+" interval")) * time.Minute
+		s.Interval = time.Duration(c.number(f.interval, key("interval"), lang.L("Retrieval {{.Number}} interval", num))) * time.Minute
 	}
 	s.IMAPFolders = nil
 	if s.Protocol == core.ProtocolPOP3 {
@@ -419,7 +431,7 @@ func (f *sourceForm) collect(n int, smtpPassword string, c *collector) (core.Sou
 		s.LeaveOnServer = f.leave.Checked
 		s.DeleteAfterDays = 0
 		if f.leave.Checked {
-			s.DeleteAfterDays = c.number(f.deleteAfter, key("delete_after_days"), label+" delete after days")
+			s.DeleteAfterDays = c.number(f.deleteAfter, key("delete_after_days"), lang.L("Retrieval {{.Number}} delete after days", num))
 		}
 	} else {
 		if s.Folder == "" {
@@ -450,7 +462,7 @@ func (w *wizard) collect() (core.Account, core.Passwords, core.ValidationError) 
 		PasswordStore: storeOf(w.store.Selected),
 		SMTP: core.SMTPSettings{
 			Host:       strings.TrimSpace(w.smtpHost.Text),
-			Port:       c.number(w.smtpPort, "smtp.port", "SMTP port"),
+			Port:       c.number(w.smtpPort, "smtp.port", lang.L("SMTP port")),
 			Username:   strings.TrimSpace(w.smtpUser.Text),
 			Encryption: encryptionOf(w.smtpEncryption.Selected),
 			Auth:       w.smtpAuth.Checked,
@@ -468,15 +480,15 @@ func (w *wizard) collect() (core.Account, core.Passwords, core.ValidationError) 
 	}
 	problems := c.problems
 	if other, ok := w.namedLike(a.Name); ok {
-		problems = append(problems, core.FieldError{Field: "name", Label: "Account name",
-			Problem: fmt.Sprintf("another account is called %q already; choose another name", other.Name)})
+		problems = append(problems, core.FieldError{Field: "name", Label: lang.L("Account name"),
+			Problem: lang.L("another account is called \"{{.Name}}\" already; choose another name", map[string]any{"Name": other.Name})})
 	}
 	if p := w.applyOAuth(&a, &pw); p != nil {
 		problems = append(problems, *p)
 	}
 	var found core.ValidationError
 	if err := a.Validate(w.passwordsToCheck(a, pw)); !errors.As(err, &found) && err != nil {
-		found = core.ValidationError{{Field: "", Label: "Account", Problem: err.Error()}}
+		found = core.ValidationError{{Field: "", Label: lang.L("Account"), Problem: err.Error()}}
 	}
 	for _, p := range found {
 		if !slices.ContainsFunc(problems, func(q core.FieldError) bool { return q.Field == p.Field }) {
@@ -559,18 +571,20 @@ func cleartextServers(a core.Account) []string {
 
 // cleartextWarning is shown under an encryption of None that would carry
 // a password.
-const cleartextWarning = "Without encryption the password travels in clear, readable on the network; you will be asked to confirm."
+func cleartextWarning() string {
+	return lang.L("Without encryption the password travels in clear, readable on the network; you will be asked to confirm.")
+}
 
 func (w *wizard) updateWarnings() {
 	smtp := ""
 	if w.smtpAuth.Checked && encryptionOf(w.smtpEncryption.Selected) == core.EncryptionNone {
-		smtp = cleartextWarning
+		smtp = cleartextWarning()
 	}
 	changed := w.fields["smtp.encryption"].setWarning(smtp)
 	for _, s := range w.sources {
 		warn := ""
 		if encryptionOf(s.encryption.Selected) == core.EncryptionNone {
-			warn = cleartextWarning
+			warn = cleartextWarning()
 		}
 		changed = s.fields["encryption"].setWarning(warn) || changed
 	}

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -69,9 +70,9 @@ func (a *App) openBrowser(u *url.URL) error {
 func (w *wizard) buildOAuthRow() fyne.CanvasObject {
 	o := &w.oauth
 	o.status = wrapped("")
-	o.button = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), w.startSignIn)
+	o.button = widget.NewButtonWithIcon(lang.L("Sign in"), theme.LoginIcon(), w.startSignIn)
 	o.button.Importance = widget.HighImportance
-	o.cancelButton = widget.NewButton("Cancel", w.cancelSignIn)
+	o.cancelButton = widget.NewButton(lang.L("Cancel"), w.cancelSignIn)
 	o.cancelButton.Hide()
 	entry := func(placeholder string, set func(string)) *widget.Entry {
 		e := widget.NewEntry()
@@ -82,19 +83,19 @@ func (w *wizard) buildOAuthRow() fyne.CanvasObject {
 		}
 		return e
 	}
-	o.clientID = entry("the client ID registered for Tributary (README, OAuth section)", func(t string) { o.settings.ClientID = t })
+	o.clientID = entry(lang.L("the client ID registered for Tributary (README, OAuth section)"), func(t string) { o.settings.ClientID = t })
 	o.issuer = entry("https://id.example.com/realms/mail", func(t string) {
 		o.settings.Issuer = t
 		o.setLabel()
 	})
-	o.scopes = entry("the provider's defaults", func(t string) { o.settings.Scopes = strings.Fields(t) })
-	o.otherFields = container.New(layout.NewFormLayout(), widget.NewLabel("Issuer"), o.issuer, widget.NewLabel("Scopes"), o.scopes)
+	o.scopes = entry(lang.L("the provider's defaults"), func(t string) { o.settings.Scopes = strings.Fields(t) })
+	o.otherFields = container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Issuer")), o.issuer, widget.NewLabel(lang.L("Scopes")), o.scopes)
 	o.otherFields.Hide()
-	o.row = container.NewVBox(heading("Sign-in"),
-		container.New(layout.NewFormLayout(), widget.NewLabel("Client ID"), o.clientID), o.otherFields,
+	o.row = container.NewVBox(heading(lang.L("Sign-in")),
+		container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Client ID")), o.clientID), o.otherFields,
 		container.NewHBox(o.button, o.cancelButton), o.status)
 	o.row.Hide()
-	o.other = widget.NewCheck("Sign in with another OAuth2 provider (OpenID Connect)", func(on bool) { w.useOtherProvider(on) })
+	o.other = widget.NewCheck(lang.L("Sign in with another OAuth2 provider (OpenID Connect)"), func(on bool) { w.useOtherProvider(on) })
 	return container.NewVBox(o.other, o.row)
 }
 
@@ -127,9 +128,9 @@ func (o *wizardOAuth) setLabel() {
 	} else if u, err := url.Parse(o.settings.Issuer); err == nil && u.Host != "" {
 		o.label = u.Host
 	} else if o.settings.Provider == "" {
-		o.label = "your provider"
+		o.label = lang.L("your provider")
 	}
-	o.button.SetText("Sign in with " + o.label)
+	o.button.SetText(lang.L("Sign in with {{.Provider}}", map[string]any{"Provider": o.label}))
 }
 
 // useOAuth switches the form to signing in with s; the password fields go.
@@ -150,9 +151,9 @@ func (w *wizard) useOAuth(s core.OAuthSettings) {
 		o.other.Refresh()
 	}
 	if w.orig != nil && w.orig.UsesOAuth() {
-		o.status.SetText("Signed in. Sign in again only if " + o.label + " asks for it.")
+		o.status.SetText(lang.L("Signed in. Sign in again only if {{.Provider}} asks for it.", map[string]any{"Provider": o.label}))
 	} else {
-		o.status.SetText("Sign in at " + o.label + " in your browser; Tributary keeps the sign-in, never your password.")
+		o.status.SetText(lang.L("Sign in at {{.Provider}} in your browser; Tributary keeps the sign-in, never your password.", map[string]any{"Provider": o.label}))
 	}
 	o.row.Show()
 	w.showPasswordFields()
@@ -192,7 +193,7 @@ func (w *wizard) startSignIn() {
 	o.cancel = cancel
 	o.button.Disable()
 	o.cancelButton.Show()
-	o.status.SetText("Waiting for you to sign in at " + o.label + " in your browser…")
+	o.status.SetText(lang.L("Waiting for you to sign in at {{.Provider}} in your browser…", map[string]any{"Provider": o.label}))
 	w.relayout()
 	settings := o.settings
 	_, secret := oauth.Client(settings.ClientID, settings.Provider, os.Getenv)
@@ -208,17 +209,19 @@ func (w *wizard) startSignIn() {
 			o.cancelButton.Hide()
 			switch {
 			case errors.Is(err, context.Canceled):
-				o.status.SetText("Sign-in cancelled.")
+				o.status.SetText(lang.L("Sign-in cancelled."))
 			case err != nil:
-				o.status.SetText("Sign-in failed: " + err.Error())
+				o.status.SetText(lang.L("Sign-in failed: {{.Error}}", map[string]any{"Error": err}))
 			default:
 				o.grant, o.who = grant, who
-				if who == "" {
-					who = "your account"
-				}
-				o.status.SetText("Signed in at " + o.label + " as " + who + ".")
-				if who != "your account" && !strings.EqualFold(who, strings.TrimSpace(w.email.Text)) {
-					o.status.SetText(o.status.Text + " That is not " + strings.TrimSpace(w.email.Text) + ": the servers only accept it if it has access to that mailbox.")
+				switch {
+				case who == "":
+					o.status.SetText(lang.L("Signed in at {{.Provider}} as your account.", map[string]any{"Provider": o.label}))
+				case strings.EqualFold(who, strings.TrimSpace(w.email.Text)):
+					o.status.SetText(lang.L("Signed in at {{.Provider}} as {{.Who}}.", map[string]any{"Provider": o.label, "Who": who}))
+				default:
+					o.status.SetText(lang.L("Signed in at {{.Provider}} as {{.Who}}. That is not {{.Address}}: the servers only accept it if it has access to that mailbox.",
+						map[string]any{"Provider": o.label, "Who": who, "Address": strings.TrimSpace(w.email.Text)}))
 				}
 			}
 			w.validate()
@@ -266,13 +269,13 @@ func (w *wizard) applyOAuth(a *core.Account, pw *core.Passwords) *core.FieldErro
 		return nil
 	}
 	if o.settings.Provider == "" && o.settings.Issuer == "" {
-		return &core.FieldError{Field: "oauth.signin", Label: "Sign-in", Problem: "type the provider's issuer address (https://…), or untick the other provider"}
+		return &core.FieldError{Field: "oauth.signin", Label: lang.L("Sign-in"), Problem: lang.L("type the provider's issuer address (https://…), or untick the other provider")}
 	}
 	a.Auth, a.OAuth = core.AuthOAuth2, o.settings
 	pw.SMTP, pw.Sources = "", make([]string, len(a.Sources))
 	pw.RefreshToken, pw.ClientSecret = o.grant.RefreshToken, o.grant.ClientSecret
 	if pw.RefreshToken == "" && (w.orig == nil || !w.orig.UsesOAuth()) {
-		return &core.FieldError{Field: "oauth.signin", Label: "Sign-in", Problem: "sign in with " + o.label + " first"}
+		return &core.FieldError{Field: "oauth.signin", Label: lang.L("Sign-in"), Problem: lang.L("sign in with {{.Provider}} first", map[string]any{"Provider": o.label})}
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func TestWizardSignInWithGoogle(t *testing.T) {
 		if !w.save.Disabled() || !w.test.Disabled() {
 			t.Error("Save or Test enabled before signing in")
 		}
-		w.store.SetSelected(choiceFile)
+		w.store.SetSelected(choiceFile())
 	})
 	w.do(func() { test.Tap(w.oauth.button) })
 	onUI(func() {
@@ -151,7 +151,7 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 		test.Type(w.oauth.issuer, srv.URL)
 		test.Type(w.oauth.clientID, oauthtest.ClientID)
 		test.Type(w.oauth.scopes, "openid email offline_access")
-		w.store.SetSelected(choiceFile)
+		w.store.SetSelected(choiceFile())
 		// Nothing was found for example.test: the servers are typed.
 		w.smtpHost.SetText("smtp.example.test")
 		for _, s := range w.sources {

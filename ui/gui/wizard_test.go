@@ -353,8 +353,8 @@ func TestWizardInlineValidation(t *testing.T) {
 		if !w.save.Disabled() || !w.test.Disabled() {
 			t.Errorf("Save disabled %v, Test disabled %v with a bad host; want both disabled", w.save.Disabled(), w.test.Disabled())
 		}
-		if w.status.Text != invalidHint {
-			t.Errorf("status = %q, want %q", w.status.Text, invalidHint)
+		if w.status.Text != invalidHint() {
+			t.Errorf("status = %q, want %q", w.status.Text, invalidHint())
 		}
 		retype(w.sources[0].port, "99999")
 		if p := w.sources[0].fields["port"].problem.Text; !strings.Contains(p, "must be between 1 and 65535") {
@@ -385,7 +385,7 @@ func TestWizardPortsFollowEncryption(t *testing.T) {
 		smtp := []struct {
 			enc  string
 			want int
-		}{{choiceNone, 25}, {choiceSSL, 465}, {choiceSTARTTLS, 587}}
+		}{{choiceNone(), 25}, {choiceSSL, 465}, {choiceSTARTTLS, 587}}
 		for _, tc := range smtp {
 			w.smtpEncryption.SetSelected(tc.enc)
 			if got := portOf(w.smtpPort); got != tc.want {
@@ -396,7 +396,7 @@ func TestWizardPortsFollowEncryption(t *testing.T) {
 		source := []struct {
 			protocol, enc string
 			want          int
-		}{{"POP3", choiceNone, 110}, {"POP3", choiceSSL, 995}, {"IMAP", choiceSSL, 993}, {"IMAP", choiceSTARTTLS, 143}}
+		}{{"POP3", choiceNone(), 110}, {"POP3", choiceSSL, 995}, {"IMAP", choiceSSL, 993}, {"IMAP", choiceSTARTTLS, 143}}
 		for _, tc := range source {
 			s.protocol.SetSelected(tc.protocol)
 			s.encryption.SetSelected(tc.enc)
@@ -437,7 +437,7 @@ func (w *wizard) fillServers(t *testing.T, smtp *smtptest.Server, smtpEnc string
 	s.encryption.SetSelected(popEnc)
 	retype(s.port, strconv.Itoa(port))
 	retype(s.username, "ann")
-	w.store.SetSelected(choiceFile)
+	w.store.SetSelected(choiceFile())
 }
 
 func TestWizardAddAccountEndToEnd(t *testing.T) {
@@ -547,9 +547,9 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "pw", "")
 	onUI(func() {
-		w.fillServers(t, smtp, choiceNone, pop, choiceNone)
-		if got := w.fields["smtp.encryption"].warning.Text; got != cleartextWarning {
-			t.Errorf("warning under SMTP encryption None = %q, want %q", got, cleartextWarning)
+		w.fillServers(t, smtp, choiceNone(), pop, choiceNone())
+		if got := w.fields["smtp.encryption"].warning.Text; got != cleartextWarning() {
+			t.Errorf("warning under SMTP encryption None = %q, want %q", got, cleartextWarning())
 		}
 	})
 
@@ -605,7 +605,7 @@ func TestWizardWrongPasswordIsNamed(t *testing.T) {
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "wrong", "")
 	onUI(func() {
-		w.fillServers(t, smtp, choiceNone, pop, choiceNone)
+		w.fillServers(t, smtp, choiceNone(), pop, choiceNone())
 		w.smtpAuth.SetChecked(false)
 		w.sources[0].samePassword.SetChecked(false)
 		retype(w.sources[0].password, "wrong")
@@ -626,7 +626,7 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	w := f.newAccountWizard()
 	w.start(t, "ann@gmail.com", "app-pw", "Ann")
 	onUI(func() {
-		if w.store.Selected != choiceKeyring {
+		if w.store.Selected != choiceKeyring() {
 			t.Fatalf("password store = %q, want the keyring by default", w.store.Selected)
 		}
 	})
@@ -658,7 +658,7 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	// The next account starts with the file: the keyring is still gone.
 	next := f.newAccountWizard()
 	onUI(func() {
-		if next.store.Selected != choiceFile {
+		if next.store.Selected != choiceFile() {
 			t.Errorf("the next wizard offers %q, want the password file chosen after the keyring failed", next.store.Selected)
 		}
 	})
@@ -668,7 +668,7 @@ func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 	f := newWizardFixture(t)
 	first := f.newAccountWizard()
 	first.start(t, "ann@gmail.com", "pw", "")
-	onUI(func() { first.store.SetSelected(choiceFile) })
+	onUI(func() { first.store.SetSelected(choiceFile()) })
 	first.do(func() { test.Tap(first.save) })
 	eventually(t, "the first account saved", func() bool { return len(f.app.wizards) == 0 })
 

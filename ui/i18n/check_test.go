@@ -259,6 +259,20 @@ func TestFilesPaired(t *testing.T) {
 			}
 		}
 	}
+	// go-i18n reads a file with one of these keys (in any case) as a
+	// single message, and every other string in it is lost.
+	reserved := []string{"id", "description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other"}
+	for _, l := range Shipped {
+		msgs, err := Messages(l.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range msgs {
+			if slices.Contains(reserved, strings.ToLower(k)) {
+				t.Errorf("%q is a word go-i18n keeps for itself: look it up as lang.X(\"some.key\", %q)", k, k)
+			}
+		}
+	}
 	all, _ := fs.Glob(files, "translations/*")
 	for _, p := range all {
 		parts := strings.Split(filepath.Base(p), ".")

@@ -171,6 +171,10 @@ func WeekdayTime(t time.Time) string {
 	return format(t, lang.X("layout.weekdaytime", "Mon, Jan 2 15:04"))
 }
 
+// ShortWeekday is t's weekday, abbreviated ("Tue", "Di."), for texts
+// that keep ISO dates beside it.
+func ShortWeekday(t time.Time) string { return weekdayShort(t.Weekday()) }
+
 // names are the layout elements Go writes in English, longest first so
 // that "January" is not read as "Jan" + "uary"; markers are what each
 // becomes while Go formats: letters that start no layout element.

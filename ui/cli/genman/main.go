@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/ui/cli"
+	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 func main() {
 	version := flag.String("version", cli.Version, "version for the page footer")
 	date := flag.String("date", time.Now().UTC().Format("2006-01-02"), "date for the page footer")
 	flag.Parse()
+	// The page is English whatever language the build machine has.
+	i18n.Use("en", os.Setenv)
 	if err := cli.ManPage(os.Stdout, *version, *date); err != nil {
 		fmt.Fprintln(os.Stderr, "genman:", err)
 		os.Exit(1)

@@ -1,0 +1,95 @@
+package gui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-mail/tributary/ui/i18n"
+)
+
+// restoreLangMain puts the language variables back, and English, after
+// a test switched the language (a copy of ui/i18n's restoreEnv).
+func restoreLangMain(t *testing.T) {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
+		v, ok := os.LookupEnv(k)
+		t.Cleanup(func() {
+			if ok {
+				os.Setenv(k, v)
+			} else {
+				os.Unsetenv(k)
+			}
+		})
+	}
+	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
+}
+
+// In German, the main window's sidebar, toolbar, shortcuts window, tray
+// and notifications speak German, counted strings take the right form,
+// and the list writes dates the German way.
+func TestMainWindowInGerman(t *testing.T) {
+	restoreLangMain(t)
+	i18n.Use("de", os.Setenv)
+	f := newMainFixture(t)
+	work, home := f.account(t, "Work"), f.account(t, "Home")
+	one := f.deliver(t, work, "Mittag?", time.Minute)
+	two, three := f.deliver(t, home, "Rechnung", time.Minute), f.deliver(t, work, "Protokoll", time.Minute)
+	onUI(f.app.Start)
+	w := f.app.Main()
+	eventually(t, "the sidebar filled", func() bool { return len(w.nav) > 5 })
+
+	var labels []string
+	inboxes := 0 // the app's own Inbox is shown in German; server names are not
+	onUI(func() {
+		for _, n := range w.nav[:5] {
+			labels = append(labels, n.label)
+		}
+		for _, n := range w.nav {
+			if n.label == "    Posteingang" {
+				inboxes++
+			}
+		}
+	})
+	if inboxes != 2 {
+		t.Errorf("the sidebar shows %d Posteingang entries, want one per account", inboxes)
+	}
+	if got, want := strings.Join(labels, ","), "Alle Posteingänge,Ungelesen,Markiert,Gesendet,Alle Entwürfe"; got != want {
+		t.Errorf("the sidebar's unified views = %s, want %s", got, want)
+	}
+	if got := w.toolbar[1].tip; got != "Neue Nachricht (Strg+N)" {
+		t.Errorf("the New message tooltip = %q", got)
+	}
+
+	onUI(w.showShortcuts)
+	text := dialogText(w.win)
+	for _, want := range []string{"Tastenkürzel", "nächste Nachricht", "S oder *", "Schließen"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the shortcuts window lacks %q:\n%s", want, text)
+		}
+	}
+
+	cases := []struct {
+		name, got, want string
+	}{
+		{"tray, one unread", f.app.trayMenu(1).Items[0].Label, "1 ungelesen"},
+		{"tray, none unread", f.app.trayMenu(0).Items[0].Label, "Keine ungelesenen E-Mails"},
+		{"drafts, none", draftsHeading(0), "Keine Entwürfe"},
+		{"drafts, one", draftsHeading(1), "1 Entwurf"},
+		{"drafts, several", draftsHeading(1234), "1.234 Entwürfe"},
+		{"a date of last year", shortDate(time.Date(time.Now().Year()-1, time.March, 5, 9, 30, 0, 0, time.Local)), "05.03." + time.Now().AddDate(-1, 0, 0).Format("2006")},
+		{"a size", humanSize(1_500_000), "1,5 MB"},
+	}
+	n := f.app.notification(context.Background(), []int64{one})
+	cases = append(cases, struct{ name, got, want string }{"a notification for one message", n.Title, "Neue E-Mail von Ann Sender"})
+	n = f.app.notification(context.Background(), []int64{one, two, three})
+	cases = append(cases, struct{ name, got, want string }{"a notification for several", n.Title, "3 neue Nachrichten in 2 Konten"})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.got != c.want {
+				t.Errorf("got %q, want %q", c.got, c.want)
+			}
+		})
+	}
+}

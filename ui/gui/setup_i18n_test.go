@@ -1,0 +1,226 @@
+package gui
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/i18n"
+)
+
+// restoreLangSetup puts the language variables back, and English, after
+// a test switched the language.
+func restoreLangSetup(t *testing.T) {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
+		v, ok := os.LookupEnv(k)
+		t.Cleanup(func() {
+			if ok {
+				os.Setenv(k, v)
+			} else {
+				os.Unsetenv(k)
+			}
+		})
+	}
+	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
+}
+
+// In German the wizard and Settings speak German, the Select choices
+// still mean what they say, counted words take their forms and the
+// certificate's date is written the German way.
+func TestWizardAndSettingsInGerman(t *testing.T) {
+	restoreLangSetup(t)
+	i18n.Use("de", os.Setenv)
+	f := newWizardFixture(t)
+
+	w := f.newAccountWizard()
+	onUI(func() {
+		if got := w.win.Title(); got != "E-Mail-Konto hinzufügen" {
+			t.Errorf("wizard title = %q", got)
+		}
+		text := strings.Join(visibleText(w.win.Content()), "\n")
+		for _, want := range []string{"E-Mail-Adresse", "Passwort", "Ihr Name", "Weiter", "Abbrechen"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("step 1 does not show %q:\n%s", want, text)
+			}
+		}
+	})
+	w.start(t, "ann@example.test", "", "Ann")
+	onUI(func() {
+		// The choice shown is German; the form still reads it as None.
+		if got := w.smtpEncryption.Options[0]; got != "Keine" {
+			t.Errorf("first encryption choice = %q, want Keine", got)
+		}
+		w.smtpAuth.SetChecked(true)
+		w.smtpEncryption.SetSelected("Keine")
+		if got := encryptionOf(w.smtpEncryption.Selected); got != core.EncryptionNone {
+			t.Errorf("Keine reads as %q, want %q", got, core.EncryptionNone)
+		}
+		if got := w.fields["smtp.encryption"].warning.Text; !strings.HasPrefix(got, "Ohne Verschlüsselung") {
+			t.Errorf("warning under Keine = %q", got)
+		}
+		w.store.SetSelected("Passwortdatei (nur für Sie lesbar)")
+		if got := storeOf(w.store.Selected); got != core.PasswordStoreFile {
+			t.Errorf("the password file choice reads as %q", got)
+		}
+		if b := findButton(w.win.Content(), "Verbindung testen"); b == nil {
+			t.Errorf("step 2 has no Verbindung testen:\n%s", strings.Join(visibleText(w.win.Content()), "\n"))
+		}
+		// To look at it: TRIBUTARY_DE_SCREENSHOTS=/tmp go test -run TestWizardAndSettingsInGerman ./ui/gui
+		screenshotSetup(t, w.win.Canvas(), "wizard-de.png")
+
+		// The certificate dialog's date, and its expiry.
+		at := time.Date(2025, time.December, 1, 18, 5, 0, 0, time.Local)
+		w.askTrust(&core.CertificateError{Server: "mail.example.test:993", Subject: "CN=mail.example.test", Issuer: "CN=Example CA",
+			NotAfter: at, Fingerprint: strings.Repeat("ab", 32)})
+		screenshotSetup(t, w.win.Canvas(), "certificate-de.png")
+		text := dialogText(w.win)
+		for _, want := range []string{"Nicht vertrauenswürdiges Zertifikat", "Läuft ab", "Mo., 1. Dez. 2025, 18:05 (abgelaufen)", "Diesem Zertifikat vertrauen", "Inhaber"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("certificate dialog does not show %q:\n%s", want, text)
+			}
+		}
+		w.win.Close()
+	})
+
+	f.addAccount(t, "Work")
+	s := f.openSettings()
+	onUI(func() {
+		if got := s.win.Title(); got != "Konten und Einstellungen" {
+			t.Errorf("Settings title = %q", got)
+		}
+		var tabs []string
+		for _, item := range s.tabs.Items {
+			tabs = append(tabs, item.Text)
+		}
+		if got, want := strings.Join(tabs, ", "), "Konten, Identitäten, Versand, Regeln, Allgemein"; got != want {
+			t.Errorf("tabs = %s, want %s", got, want)
+		}
+		screenshotSetup(t, s.win.Canvas(), "settings-de.png")
+		text := strings.Join(visibleText(s.win.Content()), "\n")
+		for _, want := range []string{
+			"Sendet über SMTP smtp.example.test:587 (STARTTLS), Anmeldung als ann; Passwörter in der Passwortdatei",
+			"POP3 pop.example.test:995 (SSL/TLS) als ann, alle 15 Minuten, in Inbox, 30 Tage auf dem Server behalten",
+			"Bearbeiten", "Abrufquelle hinzufügen", "Schließen",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("Settings does not show %q:\n%s", want, text)
+			}
+		}
+	})
+	cases := []struct {
+		name string
+		days int
+		want string
+	}{
+		{"one day", 1, "1 Tag auf dem Server behalten"},
+		{"several days", 2, "2 Tage auf dem Server behalten"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := core.Source{Protocol: core.ProtocolPOP3, Host: "pop.example.test", Port: 995, Encryption: core.EncryptionSSL,
+				Interval: time.Minute, Folder: "Inbox", LeaveOnServer: true, DeleteAfterDays: c.days}
+			got := sourceSummary(src)
+			if !strings.HasSuffix(got, c.want) || !strings.Contains(got, "jede Minute") {
+				t.Errorf("summary = %q, want it to end %q and retrieve every minute", got, c.want)
+			}
+		})
+	}
+}
+
+// Every note core/autoconfig writes (its built-in providers' and the one
+// for guessed settings) has its translation in providerNote: a note
+// changed or added there without one would show in English.
+func TestProviderNotesTranslated(t *testing.T) {
+	restoreLangSetup(t)
+	notes := autoconfigNotes(t)
+	if len(notes) < 5 {
+		t.Fatalf("found %d notes in core/autoconfig, want the built-in providers'", len(notes))
+	}
+	i18n.Use("de", os.Setenv)
+	for _, n := range notes {
+		if got := providerNote(n); got == n {
+			t.Errorf("no German for the note %q", n)
+		}
+	}
+}
+
+// autoconfigNotes reads the note texts written in core/autoconfig's
+// source: the values of fields named note or Note.
+func autoconfigNotes(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "..", "core", "autoconfig", "*.go"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no core/autoconfig sources: %v", err)
+	}
+	var out []string
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			kv, ok := n.(*ast.KeyValueExpr)
+			if !ok {
+				return true
+			}
+			if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "note" || k.Name == "Note") {
+				if s, ok := joinedLiteral(kv.Value); ok {
+					out = append(out, s)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// joinedLiteral is the text of a string literal, or of literals joined
+// with +.
+func joinedLiteral(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		a, ok1 := joinedLiteral(e.X)
+		b, ok2 := joinedLiteral(e.Y)
+		return a + b, ok1 && ok2
+	}
+	return "", false
+}
+
+// screenshotSetup writes what c shows to name in the directory
+// TRIBUTARY_DE_SCREENSHOTS names, when it names one.
+func screenshotSetup(t *testing.T, c fyne.Canvas, name string) {
+	dir := os.Getenv("TRIBUTARY_DE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	out, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := png.Encode(out, c.Capture()); err != nil {
+		t.Fatal(err)
+	}
+}
