@@ -396,17 +396,26 @@ func (c *docConv) startContent() {
 // appendText adds text to the line. Text goes into tail until the style
 // or link changes, so that a long run costs linear time.
 func (c *docConv) appendText(s string, st Style, link *url.URL) {
+	c.openRun(st, link)
+	c.tail.WriteString(s)
+}
+
+func (c *docConv) appendRune(r rune, st Style, link *url.URL) {
+	c.openRun(st, link)
+	c.tail.WriteRune(r)
+}
+
+// openRun makes the tail the text of a run of this style and link.
+func (c *docConv) openRun(st Style, link *url.URL) {
 	if c.tailOpen {
 		last := &c.line[len(c.line)-1]
 		if last.Style == st && last.Link == link {
-			c.tail.WriteString(s)
 			return
 		}
 		c.flushTail()
 	}
 	c.count++
 	c.line = append(c.line, Run{Style: st, Link: link})
-	c.tail.WriteString(s)
 	c.tailOpen = true
 }
 
@@ -452,7 +461,7 @@ func (c *docConv) addText(s string) {
 			c.linkText = true
 		}
 		c.startContent()
-		c.appendText(string(r), st, c.link)
+		c.appendRune(r, st, c.link)
 		c.space = false
 		c.runes++
 		if c.runes >= c.lim.runes {
