@@ -76,6 +76,18 @@ func BenchmarkSanitizeHTML(b *testing.B) {
 	}
 }
 
+// BenchmarkParseHTML builds the Doc of the same newsletter-like HTML that
+// BenchmarkSanitizeHTML cleans: the reader's cost per message shown.
+func BenchmarkParseHTML(b *testing.B) {
+	in := strings.Repeat(`<table width="600"><tr><td style="color: red; background: url(https://t.example/bg.png)">`+
+		`<p>Sale <a href="https://shop.example/x">now</a><img src="https://t.example/p.gif"></p></td></tr></table>`, 200)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ParseHTML(in)
+	}
+}
+
 // BenchmarkParseCorpus parses one message of each kind of the benchmark
 // corpus (core/mailtest/corpus): the per-message cost of a sync.
 func BenchmarkParseCorpus(b *testing.B) {

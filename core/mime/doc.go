@@ -28,8 +28,19 @@
 // is still read. Parse returns an error only when there is no header to read,
 // when a limit is exceeded, or when the underlying reader fails.
 //
-// SanitizeHTML makes a message's HTML safe to render and blocks remote
-// content (tracking pixels) until the user asks for it; HTMLToText, Snippet
-// and SanitizeFilename prepare text for the index, the message list and the
-// file system.
+// HTML has one model. ParseHTML reads a message's HTML, once, into a Doc:
+// lines of styled runs, headings, preformatted text, rules and lists, with
+// links already checked (only http, https and mailto survive) and images
+// classified as embedded (cid:, data:image/) or remote (http, https,
+// protocol-relative; see RemoteURL). Content the sender hid (display:none
+// and the like), scripts, styles, forms' controls and SVG are left out, and
+// the Doc is bounded (MaxHTMLRunes, MaxHTMLItems) whatever the input. The
+// index, snippets and the CLI read Doc.Text (HTMLToText); the GUI walks the
+// blocks into rich text; nothing else tokenises HTML for display. Remote
+// images are fetched, after the user's consent, by core/remoteimg.
+//
+// SanitizeHTML is for HTML that leaves as HTML (the Markdown composer's
+// output): it makes it safe to render and blocks remote content (tracking
+// pixels) by the same rule Doc.Remote counts. Snippet and SanitizeFilename
+// prepare text for the message list and the file system.
 package mime

@@ -177,3 +177,66 @@ func FuzzSanitizeFilename(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHTML: no HTML makes ParseHTML panic or exceed its bounds, its
+// links only lead to the web or to mail, and only images marked Remote
+// name a network URL.
+func FuzzParseHTML(f *testing.F) {
+	for _, seed := range []string{
+		`<p>Hello <b>bold <i>both</i></b> <a href="https://example.com">link</a></p>`,
+		`<ul><li>a<ol start="-5"><li>b<ul><li>c</li></ul></li></ol></li><li></li></ul>`,
+		`<table><tr><td><h1>x</h1></td><td><pre>a\n\tb</pre></td></tr></table>`,
+		`<blockquote><blockquote><p>q</p></blockquote></blockquote><hr><br><br>`,
+		`<a href="https://x.example"><div><img src="cid:x" alt="y"></div><p>t</p></a>`,
+		`<li>orphan</li></ul></ol></li></a></pre></blockquote>`,
+		`<h1><h2>nested</h1></h2><pre><pre>x</pre></pre>`,
+		`<div style="display:none"><p>hidden<div hidden>x`,
+		`<a href="javascript:x">j</a><a href="mailto:">m</a><a href="http://">h</a><a>`,
+		"\x00<\x00p>\xff\xfe<b\x00>x",
+		`<plaintext><b>not a tag`,
+		`<svg><script>alert(1)</script></svg><math><mi>x`,
+		`<base href="https://evil.example/"><img src="a.png"><meta http-equiv="refresh" content="0;url=https://e">`,
+		`<img src="//t.example/p" srcset="https://x/a 1x"><div style="background:url(http://x/y)">a</div>`,
+		`<form><input value="v"><button>b</button></form>`,
+		`<p>` + strings.Repeat(`<b><i>`, 300) + `deep`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d := ParseHTML(in)
+		if items, _ := docSize(d.Blocks); items > MaxHTMLItems+10 {
+			t.Errorf("ParseHTML(%q) made %d blocks and runs", in, items)
+		}
+		checkDocBlocks(t, in, d.Blocks)
+		for _, img := range d.Images {
+			if img.Remote != (RemoteURL(img.Src) != nil) || img.Remote && img.Embedded {
+				t.Errorf("ParseHTML(%q) image %+v is misclassified", in, img)
+			}
+		}
+		if text := d.Text(); !utf8.ValidString(text) {
+			t.Errorf("ParseHTML(%q).Text() = %q, not valid UTF-8", in, text)
+		}
+	})
+}
+
+func checkDocBlocks(t *testing.T, in string, blocks []Block) {
+	t.Helper()
+	for _, b := range blocks {
+		if !utf8.ValidString(b.Text) {
+			t.Errorf("ParseHTML(%q) block text %q is not valid UTF-8", in, b.Text)
+		}
+		for _, r := range b.Runs {
+			if r.Link != nil && SafeLinkURL(r.Link.String()) == nil {
+				t.Fatalf("ParseHTML(%q) links to %q", in, r.Link)
+			}
+			if !utf8.ValidString(r.Text) {
+				t.Errorf("ParseHTML(%q) run %q is not valid UTF-8", in, r.Text)
+			}
+		}
+		if b.List != nil {
+			for _, it := range b.List.Items {
+				checkDocBlocks(t, in, it)
+			}
+		}
+	}
+}

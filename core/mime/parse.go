@@ -81,8 +81,8 @@ type Message struct {
 	// text/plain body, Text is HTMLToText(HTML).
 	Text string
 
-	// HTML is the text/html body, unsanitised: pass it through SanitizeHTML
-	// before display. Like Text, inline text/html parts outside an
+	// HTML is the text/html body, unsanitised: display it through
+	// ParseHTML, which keeps only what is safe to show. Like Text, inline text/html parts outside an
 	// alternative are joined, as Apple Mail splits a body around inline
 	// images that way.
 	HTML string

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/core/remoteimg"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -41,9 +42,9 @@ type readerView struct {
 	err         error    // the message could not be read at all
 	notes       []string // what was wrong with it, for the user
 	allowRemote bool
-	safe        string // the sanitised HTML
-	blocked     int
-	doc         richDoc // nil segments: no HTML, show the text
+	html        mime.Doc // the HTML, read once
+	blocked     int      // remote references not loaded
+	doc         richDoc  // nil segments: no HTML, show the text
 	images      map[string]image.Image
 	attachments []mime.Attachment
 	thread      []core.MessageSummary // its conversation, oldest first
@@ -86,59 +87,78 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 	return v
 }
 
-// render sanitises the HTML and converts it, with the images the message
-// itself carries (cid: parts and data: URLs), which reveal nothing.
+// render reads the HTML into its model and shows it, with the images the
+// message itself carries (cid: parts and data: URLs), which reveal nothing.
 func (v *readerView) render(a *App) {
 	v.attachments = v.msg.Attachments
 	if v.msg.HTML == "" {
 		return
 	}
-	v.safe, v.blocked = mime.SanitizeHTML(v.msg.HTML, v.allowRemote)
-	doc, err := tryHTMLToRich(v.safe, nil)
+	html, err := tryParseHTML(v.msg.HTML)
+	if err == nil {
+		v.html = html
+		if !v.allowRemote {
+			v.blocked = html.Remote
+		}
+		v.images = a.embeddedImages(v.blob, v.msg, html.Images)
+		v.doc, err = tryRichText(v.html, v.images, v.allowRemote)
+	}
 	if err != nil {
 		a.log.Error("cannot show a message's HTML", "message", v.id, "error", err)
 		v.notes = append(v.notes, lang.L("The formatted version of this message could not be shown; here is its text."))
 		return
 	}
-	if v.images = a.embeddedImages(v.blob, v.msg, doc.images); len(v.images) > 0 {
-		if withImages, err := tryHTMLToRich(v.safe, v.images); err == nil {
-			doc = withImages
-		}
-	}
-	v.doc = doc
-	v.attachments = listedAttachments(v.msg, doc)
+	v.attachments = listedAttachments(v.msg, v.doc)
 }
 
-// tryHTMLToRich converts, turning a panic (a bug, which the fuzz target
-// exists to find) into an error, so the reader falls back to the text
+// tryParseHTML and tryRichText turn a panic (a bug, which the fuzz targets
+// exist to find) into an error, so the reader falls back to the text
 // rather than crash.
-func tryHTMLToRich(safe string, images map[string]image.Image) (doc richDoc, err error) {
+func tryParseHTML(src string) (doc mime.Doc, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parse html: %v", r) // i18n:ignore (for the log; the reader shows a note of its own)
+		}
+	}()
+	return mime.ParseHTML(src), nil
+}
+
+func tryRichText(d mime.Doc, images map[string]image.Image, allowRemote bool) (doc richDoc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("html to rich text: %v", r) // i18n:ignore (for the log; the reader shows a note of its own)
 		}
 	}()
-	return htmlToRich(safe, images), nil
+	return docToRich(d, images, allowRemote), nil
 }
 
-// withRemote is the view re-rendered with remote images allowed; they
-// show as placeholders until fetchRemote has them.
+// withRemote is the view with remote images allowed; they show as
+// placeholders until fetchRemote has them.
 func (v *readerView) withRemote() *readerView {
 	w := *v
-	w.allowRemote = true
-	if v.msg.HTML != "" {
-		w.safe, w.blocked = mime.SanitizeHTML(v.msg.HTML, true)
-		if doc, err := tryHTMLToRich(w.safe, w.images); err == nil {
+	w.allowRemote, w.blocked = true, 0
+	if v.doc.segments != nil {
+		if doc, err := tryRichText(w.html, w.images, true); err == nil {
 			w.doc = doc
 		}
 	}
 	return &w
 }
 
-// fetchRemote downloads the view's remote images. It reports false when
-// there were none or none could be had, so the view stays as it is.
+// fetchRemote downloads the view's remote images (core/remoteimg, within
+// its limits) and decodes them. It reports false when there were none or
+// none could be had, so the view stays as it is.
 func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
-	fetched := fetchImages(ctx, v.doc.images)
+	var urls []string
+	for _, img := range v.html.Images {
+		if img.Remote {
+			urls = append(urls, img.URL)
+		}
+	}
+	if len(urls) == 0 {
+		return nil, false
+	}
+	fetched, _ := remoteimg.Fetch(ctx, urls, nil) // an image that fails keeps its placeholder
 	if len(fetched) == 0 || ctx.Err() != nil {
 		return nil, false
 	}
@@ -147,8 +167,21 @@ func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
 	if w.images == nil {
 		w.images = map[string]image.Image{}
 	}
-	maps.Copy(w.images, fetched)
-	doc, err := tryHTMLToRich(w.safe, w.images)
+	got := 0
+	for _, img := range v.html.Images {
+		b, ok := fetched[img.URL]
+		if !img.Remote || !ok {
+			continue
+		}
+		if pic, err := decodeImage(b); err == nil {
+			w.images[img.Src] = pic
+			got++
+		}
+	}
+	if got == 0 {
+		return nil, false
+	}
+	doc, err := tryRichText(w.html, w.images, true)
 	if err != nil {
 		return nil, false
 	}
@@ -158,13 +191,17 @@ func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
 
 // embeddedImages decodes the images the HTML shows from the message's
 // own parts (cid:) and from data: URLs.
-func (a *App) embeddedImages(blob string, m *mime.Message, srcs []string) map[string]image.Image {
+func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) map[string]image.Image {
 	out := map[string]image.Image{}
 	parts := 0
-	for _, src := range srcs {
+	for _, img := range imgs {
+		src := img.Src
+		if !img.Embedded {
+			continue
+		}
 		if strings.HasPrefix(strings.ToLower(src), "data:image/") {
-			if img, err := dataImage(src); err == nil {
-				out[src] = img
+			if pic, err := dataImage(src); err == nil {
+				out[src] = pic
 			}
 			continue
 		}
@@ -177,8 +214,8 @@ func (a *App) embeddedImages(blob string, m *mime.Message, srcs []string) map[st
 			if att.ContentID != cid || att.Size > imageMaxBytes {
 				continue
 			}
-			if img, err := a.partImage(blob, att); err == nil {
-				out[src] = img
+			if pic, err := a.partImage(blob, att); err == nil {
+				out[src] = pic
 			}
 			break
 		}
@@ -246,8 +283,8 @@ func (v *readerView) dateLine() string {
 // plainText is the body as text, bounded for the label.
 func (v *readerView) plainText() string {
 	t := v.msg.Text
-	if t == "" && v.safe != "" {
-		t = mime.HTMLToText(v.safe)
+	if t == "" && len(v.html.Blocks) > 0 {
+		t = v.html.Text()
 	}
 	if t == "" {
 		if v.err != nil || len(v.notes) > 0 {

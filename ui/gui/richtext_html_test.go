@@ -117,6 +117,28 @@ func TestHTMLToRich(t *testing.T) {
 	}
 }
 
+// TestRichTextBlocksRemote: until the user allows them, remote images
+// are not even placeholders (the bar above says they were blocked), and a
+// link holding only one shows nothing.
+func TestRichTextBlocksRemote(t *testing.T) {
+	d := mime.ParseHTML(`<p>a <img src="https://t.example/banner.png" alt="Banner"> b <a href="https://x.example/"><img src="https://t.example/b.png"></a></p><img src="cid:c" alt="C">`)
+	tests := []struct {
+		name        string
+		allowRemote bool
+		want        string
+	}{
+		{"blocked", false, "a b ||[i [image: C]] "},
+		{"allowed", true, "a [i [image: Banner]] b [a https://x.example/ [image: https://t.example/b.png]]||[i [image: C]] "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := richSummary(docToRich(d, nil, tt.allowRemote).segments); got != tt.want {
+				t.Errorf("docToRich(allowRemote %v) = %q, want %q", tt.allowRemote, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestHTMLToRichReportsImages(t *testing.T) {
 	doc := htmlToRich(`<img src="cid:a"><img src="https://x.example/b.png"><img src="cid:a"><img src="data:image/png;base64,AAAA">`, nil)
 	want := "cid:a https://x.example/b.png data:image/png;base64,AAAA"
@@ -130,23 +152,23 @@ func TestHTMLToRichBounds(t *testing.T) {
 		name string
 		in   string
 	}{
-		{"long text", "<p>" + strings.Repeat("word ", richMaxRunes) + "</p>"},
-		{"many tags", strings.Repeat("<b>x</b><i>y</i><br>", richMaxSegments)},
+		{"long text", "<p>" + strings.Repeat("word ", mime.MaxHTMLRunes) + "</p>"},
+		{"many tags", strings.Repeat("<b>x</b><i>y</i><br>", mime.MaxHTMLItems)},
 		{"deep nesting", strings.Repeat("<div><ul><li><blockquote>", 5000) + "deep" + strings.Repeat("</blockquote></li></ul></div>", 5000)},
-		{"huge pre", "<pre>" + strings.Repeat("x\n", richMaxRunes) + "</pre>"},
+		{"huge pre", "<pre>" + strings.Repeat("x\n", mime.MaxHTMLRunes) + "</pre>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := htmlToRich(tt.in, nil)
-			if n := countSegments(doc.segments); n > richMaxSegments+10 {
-				t.Errorf("htmlToRich made %d segments, want at most about %d", n, richMaxSegments)
+			if n := countSegments(doc.segments); n > mime.MaxHTMLItems+10 {
+				t.Errorf("htmlToRich made %d segments, want at most about %d", n, mime.MaxHTMLItems)
 			}
-			if n := textLength(doc.segments); n > richMaxRunes+len(richTruncatedNote())+1000 {
-				t.Errorf("htmlToRich kept %d runes of text, want at most about %d", n, richMaxRunes)
+			if n := textLength(doc.segments); n > mime.MaxHTMLRunes+len(richTruncatedNote())+1000 {
+				t.Errorf("htmlToRich kept %d runes of text, want at most about %d", n, mime.MaxHTMLRunes)
 			}
 		})
 	}
-	if doc := htmlToRich("<p>"+strings.Repeat("word ", richMaxRunes)+"</p>", nil); !doc.truncated {
+	if doc := htmlToRich("<p>"+strings.Repeat("word ", mime.MaxHTMLRunes)+"</p>", nil); !doc.truncated {
 		t.Error("a text past the limit is not marked truncated")
 	}
 }
@@ -202,7 +224,7 @@ func FuzzHTMLToRich(f *testing.F) {
 		for _, src := range []string{in, safe} {
 			doc := htmlToRich(src, map[string]image.Image{"cid:x": image.NewNRGBA(image.Rect(0, 0, 10, 10))})
 			for _, l := range linksIn(doc.segments) {
-				if safeLinkURL(l.URL.String()) == nil {
+				if mime.SafeLinkURL(l.URL.String()) == nil {
 					t.Fatalf("htmlToRich(%q) made a link to %q", src, l.URL)
 				}
 			}

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,11 +10,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -24,17 +19,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Limits on the images the reader decodes and fetches. A hostile message
-// can name any number of images of any size; these keep the cost of
-// showing one small, and a decompression bomb is refused from its header.
+// Limits on the images the reader decodes. A hostile message can name
+// any number of images of any size; these keep the cost of showing one
+// small, and a decompression bomb is refused from its header. Fetching
+// remote ones, with its own limits, is core/remoteimg's.
 const (
-	imageMaxBytes     = 5 << 20 // one image, as fetched or embedded
+	imageMaxBytes     = 5 << 20 // one image, embedded (remoteimg caps fetched ones alike)
 	imageMaxPixels    = 25_000_000
 	imageMaxSide      = 10_000
-	remoteMaxImages   = 40
-	remoteMaxTotal    = 25 << 20
-	remoteTimeout     = 15 * time.Second
-	remoteParallel    = 4
 	imageDisplayWidth = 600 // widest an image is drawn, in Fyne units
 )
 
@@ -130,102 +122,4 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("image larger than %d MiB", max>>20) // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	return b, nil
-}
-
-// remoteURL resolves an image source to an http or https URL, or nil.
-func remoteURL(src string) *url.URL {
-	s := strings.TrimSpace(src)
-	if strings.HasPrefix(s, "//") {
-		s = "https:" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil
-	}
-	return u
-}
-
-// imageClient fetches remote images. It sends no cookies and keeps no
-// state between messages; each fetch has its own deadline.
-var imageClient = &http.Client{
-	Timeout: remoteTimeout,
-	CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("too many redirects") // i18n:ignore (never shown: an image that fails keeps its placeholder)
-		}
-		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-			return errors.New("redirect away from the web") // i18n:ignore (never shown: an image that fails keeps its placeholder)
-		}
-		return nil
-	},
-}
-
-// fetchImages downloads the remote images among srcs, only ever after the
-// user asked for them, with a few at a time, each within remoteTimeout
-// and imageMaxBytes, and all within remoteMaxTotal. Failures are skipped:
-// the placeholder stays.
-func fetchImages(ctx context.Context, srcs []string) map[string]image.Image {
-	var (
-		mu    sync.Mutex
-		out   = map[string]image.Image{}
-		total int64
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, remoteParallel)
-	)
-	n := 0
-	for _, src := range srcs {
-		u := remoteURL(src)
-		if u == nil || n >= remoteMaxImages {
-			continue
-		}
-		n++
-		wg.Go(func() {
-			select {
-			case slots <- struct{}{}:
-				defer func() { <-slots }()
-			case <-ctx.Done():
-				return
-			}
-			b, err := fetchImage(ctx, u)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			total += int64(len(b))
-			over := total > remoteMaxTotal
-			mu.Unlock()
-			if over {
-				return
-			}
-			img, err := decodeImage(b)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			out[src] = img
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-func fetchImage(ctx context.Context, u *url.URL) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1") // i18n:ignore (an HTTP header)
-	resp, err := imageClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("image %s: %s", u.Redacted(), resp.Status) // i18n:ignore (never shown: an image that fails keeps its placeholder)
-	}
-	if resp.ContentLength > imageMaxBytes {
-		return nil, fmt.Errorf("image %s is %d bytes", u.Redacted(), resp.ContentLength) // i18n:ignore (never shown: an image that fails keeps its placeholder)
-	}
-	return readCapped(resp.Body, imageMaxBytes)
 }
