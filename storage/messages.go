@@ -132,7 +132,7 @@ func (db *DB) StageBytes(ctx context.Context, raw []byte) (core.Staged, error) {
 	if err != nil {
 		return nil, err
 	}
-	parsed, _ := mime.Parse(bytes.NewReader(raw), nil)
+	parsed, _ := mime.Parse(bytes.NewReader(raw), &listingLimits)
 	if parsed == nil {
 		parsed = &mime.Message{Subject: "(unreadable message)"}
 	}
@@ -256,6 +256,14 @@ func storeOne(ctx context.Context, tx *batchTx, d core.Delivery, s *Staged) (int
 	return id, isNew, nil
 }
 
+// listingLimits are the limits the store parses with: it keeps what a
+// list shows and the index reads, and of attachments only how many.
+var listingLimits = func() mime.Limits {
+	l := mime.DefaultLimits
+	l.SkipAttachmentSizes = true
+	return l
+}()
+
 // parseFile reads the listing fields of a message.
 func parseFile(path string) (*mime.Message, error) {
 	f, err := os.Open(path)
@@ -263,7 +271,7 @@ func parseFile(path string) (*mime.Message, error) {
 		return nil, fail("read message file", err)
 	}
 	defer f.Close()
-	m, err := mime.Parse(f, nil)
+	m, err := mime.Parse(f, &listingLimits)
 	if m == nil {
 		m = &mime.Message{Subject: "(unreadable message)"}
 	}

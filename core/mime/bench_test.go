@@ -96,14 +96,21 @@ func BenchmarkParseCorpus(b *testing.B) {
 		i    int
 	}{{"text", 0}, {"html", 4}, {"attachment", 17}} {
 		raw := corpus.Message(bc.i)
-		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(int64(len(raw)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Parse(bytes.NewReader(raw), nil); err != nil {
-					b.Fatal(err)
+		listing := DefaultLimits
+		listing.SkipAttachmentSizes = true
+		for _, lc := range []struct {
+			name string
+			lim  *Limits
+		}{{"", nil}, {"_listing", &listing}} {
+			b.Run(bc.name+lc.name, func(b *testing.B) {
+				b.SetBytes(int64(len(raw)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Parse(bytes.NewReader(raw), lc.lim); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

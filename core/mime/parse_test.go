@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tributary-mail/tributary/core/mailtest/corpus"
 )
 
 // want lists what a corpus message must parse to. Empty fields are not
@@ -682,5 +684,34 @@ func TestParseBoundsHeaderLists(t *testing.T) {
 				t.Errorf("Parse(%s).Problems = %d, last %q; want %d, last %q", tt.name, len(m.Problems), m.Problems[len(m.Problems)-1], tt.wantProblems, tt.lastProblem)
 			}
 		})
+	}
+}
+
+// The store's parse skips decoding attachments: the same message, text
+// and attachments (count, names, types, parts), with no sizes.
+func TestSkipAttachmentSizes(t *testing.T) {
+	raw := corpus.Message(17)
+	full, err := Parse(bytes.NewReader(raw), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := DefaultLimits
+	lim.SkipAttachmentSizes = true
+	listing, err := Parse(bytes.NewReader(raw), &lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Attachments) == 0 || full.Attachments[0].Size == 0 {
+		t.Fatalf("corpus message 17 has attachments %+v; want one with a size", full.Attachments)
+	}
+	want := slices.Clone(full.Attachments)
+	for i := range want {
+		want[i].Size = 0
+	}
+	if !reflect.DeepEqual(listing.Attachments, want) {
+		t.Errorf("attachments = %+v, want %+v", listing.Attachments, want)
+	}
+	if listing.Text != full.Text || listing.Subject != full.Subject {
+		t.Errorf("the text or subject differ without sizes: %q/%q", listing.Subject, full.Subject)
 	}
 }
