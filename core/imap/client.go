@@ -71,6 +71,8 @@ func Dial(ctx context.Context, ep core.Endpoint, opts *netconn.Options, handler 
 		c.Close()
 		return nil, classifyIO("greeting", server, ic, err)
 	}
+	// Between commands nothing is awaited; see waitBudget.
+	conn.Rest()
 	return &Client{c: c, conn: conn, io: ic, server: server, maxSize: core.MaxMessageSize}, nil
 }
 
@@ -192,6 +194,7 @@ func splitServer(server string) (string, int) {
 // Close logs out politely when it can and closes the connection.
 func (c *Client) Close() error {
 	done := make(chan struct{})
+	c.conn.Expect()
 	go func() {
 		c.c.Logout().Wait()
 		close(done)
@@ -201,6 +204,15 @@ func (c *Client) Close() error {
 	case <-time.After(5 * time.Second):
 	}
 	return c.c.Close()
+}
+
+// caps is the server's capabilities. go-imap forgets them after LOGIN
+// when the server did not repeat them, and then asks; that answer is
+// awaited within the I/O timeout like any other. nil means unknown.
+func (c *Client) caps(ctx context.Context) goimap.CapSet {
+	var caps goimap.CapSet
+	c.wait(ctx, func() error { caps = c.c.Caps(); return nil })
+	return caps
 }
 
 // Noop keeps the connection alive and lets the server report changes to
@@ -242,9 +254,16 @@ func (c *Client) wait(ctx context.Context, call func() error) error {
 // may raise it with c.io.allow once it knows more (a body FETCH, once the
 // sizes are known). Unsolicited data between commands gets
 // MaxResponseSize.
+//
+// The I/O timeout runs only while call does: go-imap's reader goroutine
+// waits in Read between commands too, and a deadline there would end a
+// kept connection that is merely idle (the worker keeps one for minutes,
+// with a NOOP, which has the timeout, to find one that died).
 func (c *Client) waitBudget(ctx context.Context, budget int64, call func() error) error {
 	c.io.allow(budget)
 	defer c.io.allow(MaxResponseSize)
+	c.conn.Expect()
+	defer c.conn.Rest()
 	stop := context.AfterFunc(ctx, func() { c.c.Close() })
 	defer stop()
 	err := call()

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
@@ -128,5 +129,40 @@ func TestLogin(t *testing.T) {
 				t.Errorf("Login(%q) reached the server %d times, want %d", tc.user, got, tc.wantLogins)
 			}
 		})
+	}
+}
+
+// TestIdleConnectionOutlivesTheIOTimeout: the engine keeps a logged-in
+// connection between requests, and go-imap's reader waits in Read all
+// that time. The I/O timeout must not run there: its timeouts piled up
+// while idle and, the fourth in a row, ended the connection, also just
+// as the next command went out (the engine's load-sensitive "list: no
+// answer from the server in time" in TestIMAPDisconnectMidFetchResumes).
+func TestIdleConnectionOutlivesTheIOTimeout(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	s := imaptest.Start(t, imaptest.Options{})
+	c, err := imap.Dial(t.Context(), s.Endpoint(core.EncryptionNone), &netconn.Options{DialTimeout: quick.DialTimeout, IOTimeout: timeout}, nil)
+	if err != nil {
+		t.Fatalf("Dial() = %v", err)
+	}
+	defer c.Close()
+	if err := c.Login(t.Context(), imaptest.User, imaptest.Password); err != nil {
+		t.Fatalf("Login() = %v", err)
+	}
+	if err := c.Noop(t.Context()); err != nil {
+		t.Fatalf("Noop() = %v", err)
+	}
+	// Idle for several timeouts, as between two syncs; the reader was
+	// already waiting when the pause began. go-imap's reader reads on
+	// after a timeout at the start of a response, but four in a row
+	// (one per step of reading a tag) end the connection.
+	time.Sleep(5 * timeout)
+	select {
+	case <-c.Closed():
+		t.Fatal("the connection closed while idle for longer than the I/O timeout")
+	default:
+	}
+	if err := c.Noop(t.Context()); err != nil {
+		t.Fatalf("Noop() after an idle pause longer than the I/O timeout = %v, want nil", err)
 	}
 }

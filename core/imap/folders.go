@@ -63,7 +63,7 @@ func (c *Client) list(ctx context.Context) (*folderList, error) {
 	if c.folders != nil {
 		return c.folders, nil
 	}
-	caps := c.c.Caps()
+	caps := c.caps(ctx)
 	fl := &folderList{delim: '/'}
 	err := c.wait(ctx, func() (err error) {
 		if caps.Has(goimap.CapNamespace) {
@@ -243,7 +243,7 @@ func (c *Client) RoleMailbox(ctx context.Context, role string, create bool) (str
 	}
 	name := fl.prefix + roleNames[role][0]
 	var opts *goimap.CreateOptions
-	if c.c.Caps().Has(goimap.CapCreateSpecialUse) {
+	if c.caps(ctx).Has(goimap.CapCreateSpecialUse) {
 		opts = &goimap.CreateOptions{SpecialUse: []goimap.MailboxAttr{attr}}
 	}
 	if err := c.createSubscribed(ctx, name, opts); err != nil {

@@ -50,7 +50,7 @@ func WatchInboxAs(ctx context.Context, ep core.Endpoint, opts *netconn.Options, 
 	if err := c.SignIn(ctx, user, cred); err != nil {
 		return err
 	}
-	if !c.c.Caps().Has(goimap.CapIdle) {
+	if !c.caps(ctx).Has(goimap.CapIdle) {
 		return ErrNoIdle
 	}
 	if err := c.wait(ctx, func() error {
@@ -59,8 +59,10 @@ func WatchInboxAs(ctx context.Context, ep core.Endpoint, opts *netconn.Options, 
 	}); err != nil {
 		return c.classify("select INBOX", err)
 	}
-	// While idling the server may stay silent for the whole IDLE period.
+	// While idling the server may stay silent for the whole IDLE period,
+	// and an answer is awaited all along: this connection never rests.
 	c.conn.SetIOTimeout(idleRestart + time.Minute)
+	c.conn.Expect()
 	for {
 		// Each round of IDLE gets its own budget for what the server says.
 		c.io.allow(MaxResponseSize)

@@ -57,7 +57,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	if err != nil {
 		return res, err
 	}
-	condstore := c.c.Caps().Has(goimap.CapCondStore)
+	condstore := c.caps(ctx).Has(goimap.CapCondStore)
 	// Always selected afresh: the sync needs this moment's UIDVALIDITY,
 	// message count and HIGHESTMODSEQ.
 	sel, err := c.selectMailbox(ctx, mb.Name, true, true, condstore)

@@ -120,10 +120,12 @@ func pinnedForHost(pins Pins, host, fp string) bool {
 
 // Conn is a connection whose every Read and Write must finish within the
 // I/O timeout, and which closes itself when its context is cancelled.
+// While it rests (see Rest) reads wait without a deadline.
 type Conn struct {
 	net.Conn
 	mu      sync.Mutex
 	timeout time.Duration
+	resting bool
 	stop    func() bool
 }
 
@@ -141,8 +143,38 @@ func (c *Conn) deadline() time.Time {
 	return time.Now().Add(c.timeout)
 }
 
+// Rest says that no answer is awaited: reads wait without a deadline
+// from now on, the one already waiting included, until Expect. A protocol
+// client whose reader always waits for what the server may say unasked
+// (go-imap's) rests between commands; else a kept connection would time
+// out while idle, and the next command would get only what was left of
+// the deadline its reader set when it went idle.
+func (c *Conn) Rest() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resting = true
+	c.Conn.SetReadDeadline(time.Time{})
+}
+
+// Expect ends Rest: an answer is awaited, and is due within the I/O
+// timeout from now, also for the read already waiting.
+func (c *Conn) Expect() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resting = false
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+}
+
 func (c *Conn) Read(p []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(c.deadline()); err != nil {
+	// The deadline is set under mu, so that a Rest or Expect racing
+	// with this read is never undone by it.
+	c.mu.Lock()
+	var err error
+	if !c.resting {
+		err = c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	}
+	c.mu.Unlock()
+	if err != nil {
 		return 0, err
 	}
 	return c.Conn.Read(p)

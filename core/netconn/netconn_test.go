@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,5 +156,75 @@ func TestWrongPortForTheEncryption(t *testing.T) {
 	_, err = c.Read(make([]byte, 10))
 	if got := core.Classify("greeting", "127.0.0.1:993", err).Error(); !strings.Contains(got, "port 993 expects SSL/TLS from the start") || !strings.Contains(got, "port 143 with STARTTLS") {
 		t.Errorf("plain text to an SSL/TLS port: %q, want advice to choose SSL/TLS or port 143", got)
+	}
+}
+
+// deadlineConn records the read deadlines set on the connection under it.
+type deadlineConn struct {
+	net.Conn
+	mu   sync.Mutex
+	read []time.Time
+}
+
+func (c *deadlineConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.read = append(c.read, t)
+	c.mu.Unlock()
+	return c.Conn.SetReadDeadline(t)
+}
+
+// last is the read deadline in force, and whether one was ever set.
+func (c *deadlineConn) last() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.read) == 0 {
+		return time.Time{}, false
+	}
+	return c.read[len(c.read)-1], true
+}
+
+// TestRestLiftsTheReadDeadline: a connection that rests (an IMAP client
+// between commands, whose reader always waits) reads without a deadline,
+// the read already waiting included; Expect puts the I/O timeout back,
+// counted from the moment an answer is awaited.
+func TestRestLiftsTheReadDeadline(t *testing.T) {
+	const timeout = time.Hour // far off: no deadline here ever fires
+	tests := []struct {
+		name  string
+		steps func(c *Conn)
+		// want is whether a deadline must be in force after steps and a
+		// read.
+		want bool
+	}{
+		{"expecting by default", func(*Conn) {}, true},
+		{"resting", func(c *Conn) { c.Rest() }, false},
+		{"expecting again", func(c *Conn) { c.Rest(); c.Expect() }, true},
+		{"resting again", func(c *Conn) { c.Rest(); c.Expect(); c.Rest() }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server := net.Pipe()
+			defer server.Close()
+			raw := &deadlineConn{Conn: client}
+			c := wrap(t.Context(), raw, &Options{IOTimeout: timeout})
+			defer c.Close()
+			before := time.Now()
+			tc.steps(c)
+			set, ok := raw.last()
+			if ok && set.IsZero() == tc.want {
+				t.Errorf("after the steps the read deadline is %v, want one: %v", set, tc.want)
+			}
+			go server.Write([]byte("x"))
+			if _, err := c.Read(make([]byte, 1)); err != nil {
+				t.Fatalf("Read() = %v", err)
+			}
+			set, _ = raw.last()
+			switch {
+			case !tc.want && !set.IsZero():
+				t.Errorf("a resting read has the deadline %v, want none", set)
+			case tc.want && (set.Before(before.Add(timeout)) || set.After(time.Now().Add(timeout))):
+				t.Errorf("an expecting read has the deadline %v, want the I/O timeout from now", set)
+			}
+		})
 	}
 }
