@@ -87,8 +87,13 @@ func TestBinaryWithoutDisplay(t *testing.T) {
 	for lname, lenv := range locales {
 		for _, tc := range tests {
 			t.Run(lname+"/"+tc.name, func(t *testing.T) {
-				if msg, ok := german[tc.err]; ok && lname == "de_DE@euro" {
-					tc.err = msg
+				if lname == "de_DE@euro" {
+					if msg, ok := german[tc.err]; ok {
+						tc.err = msg
+					}
+					if msg, ok := german[tc.out]; ok {
+						tc.out = msg
+					}
 				}
 				code, out, errOut := runBinary(t, bin, append([]string{data}, lenv...), tc.args...)
 				if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errOut, tc.err) {
