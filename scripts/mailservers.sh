@@ -74,12 +74,15 @@ USERS=(
 	"heidi@example.test:heidi-pass" # journal replay after a kill (ui/cli/crash_test.go) only
 	"bench@example.test:bench-pass" # scale benchmark, IMAP (scripts/bench.sh scale) only
 	"benchpop@example.test:benchpop-pass" # scale benchmark, POP3 (scripts/bench.sh scale) only
+	"ivan@example.test:ivan-pass" # drafts synced with Dovecot (ui/cli/realpeer_drafts_test.go) only
+	"judy@example.test:judy-pass" # conversations across Inbox and Sent (ui/cli/realpeer_thread_test.go) only
+	"mallory@example.test:mallory-pass" # rules against Dovecot (ui/cli/realpeer_rules_test.go) only
 )
 
 # Load test users (scripts/loadtest.sh, core/engine/load_test.go) only:
 # load1..load20@example.test, password loadN-pass, each with LOAD_SEED
 # messages written into its INBOX at start. They come after every other
-# user, so USER1..USER10 in the env file keep their meaning.
+# user, so USER1..USER13 in the env file keep their meaning.
 LOAD_USERS="${TRIBUTARY_LOAD_USERS:-20}"
 LOAD_SEED="${TRIBUTARY_LOAD_SEED:-100}"
 for ((i = 1; i <= LOAD_USERS; i++)); do

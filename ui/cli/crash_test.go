@@ -54,10 +54,10 @@ func crashKills(t *testing.T) int {
 	return n
 }
 
-// crashUser returns user n of the env file, which must be the one
+// envUser returns user n of the env file, which must be the one
 // scripts/mailservers.sh reserves for the test (no other test writes to
 // its mailbox, so the counts are exact).
-func crashUser(t *testing.T, n int, want string) (user, pass string) {
+func envUser(t *testing.T, n int, want string) (user, pass string) {
 	t.Helper()
 	needServers(t)
 	user, pass = servers["USER"+strconv.Itoa(n)], servers["PASS"+strconv.Itoa(n)]
@@ -341,7 +341,7 @@ func killLoop(t *testing.T, dir string, maxDelay time.Duration, budget int, chec
 // nothing is stored twice; after a completed sync the server is empty and
 // every message is stored exactly once.
 func TestCrashPOP3DeleteFromServer(t *testing.T) {
-	user, pass := crashUser(t, 6, "frank@example.test")
+	user, pass := envUser(t, 6, "frank@example.test")
 	const perRound = 60
 	budget := crashKills(t)
 	admin := adminIMAP(t, user, pass)
@@ -408,7 +408,7 @@ func TestCrashPOP3DeleteFromServer(t *testing.T) {
 // retrieves an IMAP INBOX of 2,000 messages from Dovecot, then lets a
 // sync complete: every message is stored exactly once, byte for byte.
 func TestCrashIMAPLargeMailbox(t *testing.T) {
-	user, pass := crashUser(t, 7, "grace@example.test")
+	user, pass := envUser(t, 7, "grace@example.test")
 	const total = 2000
 	const tag = "imapcrash"
 	budget := crashKills(t)
@@ -566,7 +566,7 @@ func (p *storeProxy) serve(c net.Conn) {
 // replays the change (the STORE never reaches the server); after a
 // restart the change reaches Dovecot, exactly once.
 func TestCrashJournalReplay(t *testing.T) {
-	user, pass := crashUser(t, 8, "heidi@example.test")
+	user, pass := envUser(t, 8, "heidi@example.test")
 	admin := adminIMAP(t, user, pass)
 	emptyInbox(t, admin)
 	tag := fmt.Sprintf("journal-%d", time.Now().UnixNano())

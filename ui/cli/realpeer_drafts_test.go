@@ -21,7 +21,7 @@ import (
 // back here at the next sync; discarding the draft here removes it there.
 func TestRealDraftsSyncWithDovecot(t *testing.T) {
 	needServers(t)
-	user, pass := servers["USER7"], servers["PASS7"]
+	user, pass := envUser(t, 11, "ivan@example.test")
 	token := "draft" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	dir := t.TempDir()
 	addAccount(t, dir, "grace", user, pass, servers["SUBMISSION_PORT"], "starttls",

@@ -53,15 +53,15 @@ func searchJSON(t *testing.T, dir, query string) []messageJSON {
 // A POP3 source: the rule files the message in a local folder and marks
 // it read as it is stored, and it is not announced as new.
 func TestRealRulesPOP3MoveAndRead(t *testing.T) {
-	needServers(t)
+	user, pass := envUser(t, 13, "mallory@example.test")
 	token := "pop" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	dir := t.TempDir()
-	addAccount(t, dir, "heidi", servers["USER8"], servers["PASS8"], servers["SUBMISSION_PORT"], "starttls",
+	addAccount(t, dir, "mallory", user, pass, servers["SUBMISSION_PORT"], "starttls",
 		"--source-protocol", "pop3", "--source-host", servers["HOST"], "--source-port", servers["POP3S_PORT"], "--source-encryption", "ssl")
 	mustRun(t, dir, nil, "sync", "--once") // what was there before this test
 	mustRun(t, dir, nil, "rule", "add", "--name", "lists", "--match", "header:List-Id:rules-e2e.example.org subject:"+token,
 		"--action", "move=Lists", "--action", "read")
-	appendList(t, servers["USER8"], servers["PASS8"], token)
+	appendList(t, user, pass, token)
 	out := mustRun(t, dir, nil, "sync", "--once")
 	if strings.Contains(out, ": 1 new") {
 		t.Errorf("sync = %q: the filed message was announced as new", out)
@@ -80,13 +80,13 @@ func TestRealRulesIMAPServerSideMove(t *testing.T) {
 	needServers(t)
 	token := "imap" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	folder := "Rules" + token
-	user := servers["USER8"]
+	user, pass := envUser(t, 13, "mallory@example.test")
 	dir := t.TempDir()
-	addAccount(t, dir, "heidi", user, servers["PASS8"], servers["SUBMISSION_PORT"], "starttls",
+	addAccount(t, dir, "mallory", user, pass, servers["SUBMISSION_PORT"], "starttls",
 		"--source-protocol", "imap", "--source-host", servers["HOST"], "--source-port", servers["IMAPS_PORT"], "--source-encryption", "ssl")
 	mustRun(t, dir, nil, "rule", "add", "--name", "lists", "--match", "header:List-Id:rules-e2e subject:"+token,
 		"--action", "move="+folder, "--action", "read")
-	appendList(t, user, servers["PASS8"], token)
+	appendList(t, user, pass, token)
 	t.Cleanup(func() {
 		exec.Command("doveadm", "-c", servers["MAIL_DIR"]+"/dovecot.conf", "mailbox", "delete", "-u", user, "-s", folder).Run()
 	})

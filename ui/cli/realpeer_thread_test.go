@@ -15,7 +15,7 @@ import (
 // its Sent, come in through an IMAP sync as one thread, oldest first.
 func TestRealConversationAcrossInboxAndSent(t *testing.T) {
 	needServers(t)
-	user, pass := servers["USER6"], servers["PASS6"]
+	user, pass := envUser(t, 12, "judy@example.test")
 	token := strconv.FormatInt(time.Now().UnixNano(), 10)
 	c := dovecot(t, user, pass)
 	defer c.Close()
