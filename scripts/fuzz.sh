@@ -19,6 +19,8 @@ TARGETS=(
 	"./core/mime FuzzParse"
 	"./core/mime FuzzSanitizeHTML"
 	"./core/mime FuzzSanitizeFilename"
+	"./core/mime FuzzParseHTML"
+	"./core/markdown FuzzRender"
 	"./core/autoconfig FuzzParseConfig"
 	"./ui/gui FuzzHTMLToRich"
 	"./core/termsafe FuzzText"
@@ -26,6 +28,7 @@ TARGETS=(
 	"./core/imap FuzzResponses"
 	"./core/vcard FuzzRead"
 	"./core/mailto FuzzParse"
+	"./core/query FuzzParse"
 )
 summary=()
 status=0

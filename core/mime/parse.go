@@ -31,6 +31,11 @@ type Limits struct {
 	// attachments a message has, and base64-decoding them to size them
 	// was a sixth of an IMAP sync's CPU.
 	SkipAttachmentSizes bool
+	// SkipHTMLText leaves Text empty for a message that has only HTML,
+	// instead of deriving it (a whole ParseHTML): the reader builds the
+	// HTML's Doc for display anyway and takes the text from it, so that a
+	// message is read into the model once.
+	SkipHTMLText bool
 }
 
 // DefaultLimits are generous for real mail, which rarely has more than a few
@@ -160,6 +165,7 @@ func (l *Limits) orDefault() Limits {
 		out.MaxTextBytes = l.MaxTextBytes
 	}
 	out.SkipAttachmentSizes = l.SkipAttachmentSizes
+	out.SkipHTMLText = l.SkipHTMLText
 	return out
 }
 
@@ -565,7 +571,7 @@ func (w *walker) finish() {
 	m := w.msg
 	m.Text = w.capText(normalizeText(w.text.String()))
 	m.HTML = w.capText(normalizeText(w.html.String()))
-	if strings.TrimSpace(m.Text) == "" && m.HTML != "" {
+	if strings.TrimSpace(m.Text) == "" && m.HTML != "" && !w.lim.SkipHTMLText {
 		m.Text = w.capText(HTMLToText(m.HTML))
 	}
 }

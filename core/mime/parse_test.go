@@ -715,3 +715,26 @@ func TestSkipAttachmentSizes(t *testing.T) {
 		t.Errorf("the text or subject differ without sizes: %q/%q", listing.Subject, full.Subject)
 	}
 }
+
+// The reader's parse leaves an HTML-only message's text to the Doc it
+// builds for display; a message with a text part keeps its text.
+func TestSkipHTMLText(t *testing.T) {
+	lim := DefaultLimits
+	lim.SkipHTMLText = true
+	for _, c := range []struct {
+		name, raw, text string
+	}{
+		{"HTML only", "Content-Type: text/html\r\n\r\n<p>Hello <b>there</b></p>", ""},
+		{"text and HTML", "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHello there\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Hello</p>\r\n--b--\r\n", "Hello there"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(c.raw), &lim)
+			if err != nil || m.HTML == "" || strings.TrimSpace(m.Text) != c.text {
+				t.Errorf("Parse = text %q, HTML %q, %v; want text %q and the HTML kept", m.Text, m.HTML, err, c.text)
+			}
+			if full, _ := Parse(strings.NewReader(c.raw), nil); strings.TrimSpace(full.Text) == "" {
+				t.Errorf("without SkipHTMLText the text is empty")
+			}
+		})
+	}
+}

@@ -68,7 +68,7 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 		return v
 	}
 	defer f.Close()
-	msg, err := mime.Parse(f, nil)
+	msg, err := mime.Parse(f, &readerLimits)
 	v.msg = msg
 	if err != nil {
 		v.notes = append(v.notes, lang.L("Tributary could not read all of this message ({{.Error}}); what could be read is shown.", map[string]any{"Error": err.Error()}))
@@ -86,6 +86,15 @@ func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 	v.render(a)
 	return v
 }
+
+// readerLimits parse a message for the reader: an HTML-only message's
+// text comes from the Doc render builds (plainText), not from a second
+// reading of its HTML.
+var readerLimits = func() mime.Limits {
+	l := mime.DefaultLimits
+	l.SkipHTMLText = true
+	return l
+}()
 
 // render reads the HTML into its model and shows it, with the images the
 // message itself carries (cid: parts and data: URLs), which reveal nothing.
