@@ -111,7 +111,25 @@ func unfold(data []byte) ([]byte, error) {
 		}
 	}
 	out.WriteString("\r\n")
-	return out.Bytes(), nil
+	return lowerNewlineEscapes(out.Bytes()), nil
+}
+
+// lowerNewlineEscapes writes RFC 6350's "\N" as "\n", which go-vcard
+// unescapes, in one pass that steps over "\\" (an escaped backslash):
+// turning "\N" into a line break after go-vcard has unescaped a value
+// would read an escaped backslash followed by N ("\\N", a written
+// "\N") as a line break.
+func lowerNewlineEscapes(b []byte) []byte {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'N' {
+			b[i+1] = 'n'
+		}
+		i++ // the escaped character, a backslash included, is done
+	}
+	return b
 }
 
 // label names a card in a problem.
@@ -160,12 +178,10 @@ func contact(card govcard.Card) (c core.Contact, problems []string) {
 	return c, problems
 }
 
-// text finishes what go-vcard's unescaping leaves: "\;" (escaped in
-// 3.0 and in compound values) and "\N" (RFC 6350 allows either case);
-// and it drops control characters, as Write does.
-func text(s string) string { return clean(unescape.Replace(s)) }
-
-var unescape = strings.NewReplacer(`\;`, ";", `\N`, "\n")
+// text finishes what go-vcard's unescaping leaves, "\;" (escaped in
+// 3.0 and in compound values; "\N" is lowered before, see
+// lowerNewlineEscapes), and it drops control characters, as Write does.
+func text(s string) string { return clean(strings.ReplaceAll(s, `\;`, ";")) }
 
 // preferredFirst orders fields by preference: 4.0's PREF (1 is the
 // most preferred), or Apple's TYPE=pref, keeping the file's order
