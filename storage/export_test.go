@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"testing"
 
 	"github.com/tributary-mail/tributary/core"
 )
@@ -35,4 +36,19 @@ func (db *DB) CountPlain(ctx context.Context, q ListQuery) (int, error) {
 	var n int
 	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m`+where, args...).Scan(&n)
 	return n, err
+}
+
+// FiltersFirst is filtersFirst, for the tests that check which searches
+// take the plan.
+func (db *DB) FiltersFirst(ctx context.Context, q ListQuery) ([]int64, bool, error) {
+	return db.filtersFirst(ctx, q)
+}
+
+// SetFiltersFirst sets the thresholds of the filters-first plan for the
+// test tb (ftsDense and filtersMax), so that a small store takes it.
+func SetFiltersFirst(tb testing.TB, dense, most int) {
+	tb.Helper()
+	oldDense, oldMost := ftsDense, filtersMax
+	ftsDense, filtersMax = dense, most
+	tb.Cleanup(func() { ftsDense, filtersMax = oldDense, oldMost })
 }

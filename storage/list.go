@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,14 +80,21 @@ func (q ListQuery) whereFor(blobs string, plan ftsPlan) (where string, args []an
 // newest rows of its listing (listWindow), which finds the page of a
 // search that matches much of the store without sorting every match.
 func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
 	if q.Search != "" {
 		list, ok, err := db.listWindow(ctx, q)
 		if err != nil || ok {
 			return list, err
 		}
-	}
-	if q.Limit <= 0 {
-		q.Limit = 50
+		ids, ok, err := db.filtersFirst(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return db.listIDs(ctx, q, ids)
+		}
 	}
 	where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
 	if err != nil {
@@ -142,12 +150,109 @@ func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageS
 	}
 	scope, wargs := q.scope()
 	win := `WITH win(id) AS MATERIALIZED (SELECT m.id FROM messages m WHERE ` + strings.Join(append(scope, "m.deleted = 0"), " AND ") + ` ORDER BY m.date DESC, m.id DESC LIMIT ?) `
-	args = append(append(wargs, n), args...)
-	list, err = db.summaries(ctx, win+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	list, err = db.pageIn(ctx, q, win, append(wargs, n), where, args)
 	if err != nil {
 		return nil, false, err
 	}
 	return list, len(list) == q.Limit, nil
+}
+
+// pageIn is the page of q among the rows of win, a WITH clause that
+// materializes win(id) with the arguments winArgs; where and args are
+// q's filter for ftsWindow, which tests win.id.
+func (db *DB) pageIn(ctx context.Context, q ListQuery, win string, winArgs []any, where string, args []any) ([]core.MessageSummary, error) {
+	args = append(append(winArgs, args...), q.Limit, q.Offset)
+	return db.summaries(ctx, win+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
+}
+
+// The filters-first plan (filtersFirst) is tried for a search whose
+// full-text terms match at least ftsDense messages; it is taken when its
+// operators and scope alone leave at most filtersMax rows. Variables, so
+// that the plan test can take the plan on a small store.
+var (
+	ftsDense   = 2000
+	filtersMax = 2000
+)
+
+// filtersFirst returns the IDs of the rows of q's listing that its
+// operators allow (every condition but the full-text test and header:
+// on the stored message), and ok true, when the search's full-text terms
+// match many messages (ftsDense) and the operators few (filtersMax):
+// then the page and the count read those rows only (listIDs, countIDs).
+// The other plans read the full-text matches first, each looking up its
+// message: for a phrase in every message with operators that leave none
+// (`"about project" -is:read account:work`), 100,000 lookups to find
+// nothing, for the page and again for the count. Reading the table once
+// is about half that, and asks the index nothing when nothing is left
+// (docs/BENCHMARKS.md). A row-by-row full-text test
+// (EXISTS (... rowid = m.id AND MATCH)) is no way out: FTS5 answers each
+// by reading the whole match, about 1 ms a row. The probe of the index
+// (at most ftsDense matches, a few ms) keeps a sparse search off the
+// table scan.
+func (db *DB) filtersFirst(ctx context.Context, q ListQuery) (ids []int64, ok bool, err error) {
+	s, err := parseSearchFor(q.Search, db.blobs, ftsJoined)
+	if err != nil || s.match == "" || s.ops == 0 {
+		return nil, false, err
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`, s.match, ftsDense).Scan(&n); err != nil {
+		return nil, false, fail("probe the full-text matches", err)
+	}
+	if n < ftsDense {
+		return nil, false, nil
+	}
+	conds, args := q.scope()
+	conds = append(conds, s.conds[:s.ops]...)
+	args = append(args, s.args[:s.opsArgs]...)
+	// +m.deleted keeps the partial indexes on deleted = 0 out of the
+	// plan: walking one costs a lookup per row, several times a scan of
+	// the table. A folder's rows still come off its index.
+	conds = append(conds, "+m.deleted = 0")
+	rows, err := db.sql.QueryContext(ctx, `SELECT m.id FROM messages m WHERE `+strings.Join(conds, " AND ")+` LIMIT ?`, append(args, filtersMax+1)...)
+	if err != nil {
+		return nil, false, fail("list the rows the operators allow", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, fail("list the rows the operators allow", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fail("list the rows the operators allow", err)
+	}
+	if len(ids) > filtersMax {
+		return nil, false, nil
+	}
+	return ids, true, nil
+}
+
+// idsWin is the WITH clause of pageIn and countIn for the rows ids, and
+// its argument.
+func idsWin(ids []int64) (string, []any) {
+	b := []byte{'['}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return `WITH win(id) AS MATERIALIZED (SELECT value FROM json_each(?)) `, []any{string(append(b, ']'))}
+}
+
+// listIDs is the page of q among the rows ids (from filtersFirst).
+func (db *DB) listIDs(ctx context.Context, q ListQuery, ids []int64) ([]core.MessageSummary, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	where, args, _, err := q.whereFor(db.blobs, ftsWindow)
+	if err != nil {
+		return nil, err
+	}
+	win, winArgs := idsWin(ids)
+	return db.pageIn(ctx, q, win, winArgs, where, args)
 }
 
 // Count returns how many messages a query matches.
@@ -172,16 +277,36 @@ func (db *DB) CountUpTo(ctx context.Context, q ListQuery, max int) (n int, more 
 // -1. A search's full-text matches are read as the index yields them (see
 // ftsUse.from), so counting stops at max.
 func (db *DB) count(ctx context.Context, q ListQuery, max int) (int, bool, error) {
-	where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
-	if err != nil {
-		return 0, false, err
-	}
 	limit := max
 	if max != -1 {
 		limit = max + 1 // one more says there are more
 	}
+	var ids []int64
+	ok := false
+	if q.Search != "" {
+		var err error
+		if ids, ok, err = db.filtersFirst(ctx, q); err != nil {
+			return 0, false, err
+		}
+	}
+	plan := ftsJoined
+	if ok {
+		plan = ftsWindow
+	}
+	where, args, fts, err := q.whereFor(db.blobs, plan)
+	if err != nil {
+		return 0, false, err
+	}
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+fts.from()+where+` LIMIT ?)`, append(args, limit)...).Scan(&n); err != nil {
+	switch {
+	case ok && len(ids) == 0:
+	case ok:
+		win, winArgs := idsWin(ids)
+		err = db.sql.QueryRowContext(ctx, win+`SELECT count(*) FROM (SELECT 1 FROM win CROSS JOIN messages m ON m.id = win.id`+where+` LIMIT ?)`, append(append(winArgs, args...), limit)...).Scan(&n)
+	default:
+		err = db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+fts.from()+where+` LIMIT ?)`, append(args, limit)...).Scan(&n)
+	}
+	if err != nil {
 		return 0, false, fail("count messages", err)
 	}
 	if max != -1 && n > max {

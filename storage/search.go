@@ -59,6 +59,13 @@ type searchSQL struct {
 	conds []string
 	args  []any
 	fts   ftsUse
+	// ops and opsArgs count the leading conditions, and their
+	// arguments, that test only the listing columns: neither the
+	// full-text index nor the stored message (see filtersFirst).
+	ops, opsArgs int
+	// match is the full-text expression of a search with positive
+	// full-text terms, "" for a search without.
+	match string
 }
 
 // ftsUse says whether and how a search's conditions use the full-text
@@ -176,6 +183,7 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 		conds = append(conds, cond)
 		args = append(args, cargs...)
 	}
+	ops, opsArgs := len(conds), len(args)
 	// In the window, the test names the window's row, so that it is made
 	// before the row's message is looked up.
 	id, sub := "m.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
@@ -201,7 +209,11 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	case len(neg) > 0:
 		args = append(args, strings.Join(neg, " OR "))
 	}
-	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts}, nil
+	match := ""
+	if len(pos) > 0 {
+		match = args[opsArgs].(string)
+	}
+	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts, ops: ops, opsArgs: opsArgs, match: match}, nil
 }
 
 // ftsPhrase is one term as an FTS5 phrase, in column col when col is not
