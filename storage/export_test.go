@@ -38,17 +38,20 @@ func (db *DB) CountPlain(ctx context.Context, q ListQuery) (int, error) {
 	return n, err
 }
 
-// FiltersFirst is filtersFirst, for the tests that check which searches
-// take the plan.
-func (db *DB) FiltersFirst(ctx context.Context, q ListQuery) ([]int64, bool, error) {
-	return db.filtersFirst(ctx, q)
+// Candidates is candidates, for the tests that check which searches take
+// which set: ok says a set was taken, matched that it is the index's
+// matches.
+func (db *DB) Candidates(ctx context.Context, q ListQuery) (ids []int64, matched, ok bool, err error) {
+	c, ok, err := db.candidates(ctx, q)
+	return c.ids, c.matched, ok, err
 }
 
-// SetFiltersFirst sets the thresholds of the filters-first plan for the
-// test tb (ftsDense and filtersMax), so that a small store takes it.
-func SetFiltersFirst(tb testing.TB, dense, most int) {
+// SetCandidates sets the thresholds of candidates for the test tb
+// (ftsDense, filtersMax and sampleRare), so that a small store takes
+// each set.
+func SetCandidates(tb testing.TB, dense, most, rare int) {
 	tb.Helper()
-	oldDense, oldMost := ftsDense, filtersMax
-	ftsDense, filtersMax = dense, most
-	tb.Cleanup(func() { ftsDense, filtersMax = oldDense, oldMost })
+	oldDense, oldMost, oldRare := ftsDense, filtersMax, sampleRare
+	ftsDense, filtersMax, sampleRare = dense, most, rare
+	tb.Cleanup(func() { ftsDense, filtersMax, sampleRare = oldDense, oldMost, oldRare })
 }

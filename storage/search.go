@@ -52,6 +52,9 @@ const (
 	// query that reads messages_fts first and joins messages on its
 	// rowid, so that the matches stream instead of being collected.
 	ftsJoined
+	// ftsMatched writes no full-text condition, for rows already known
+	// to match it (the index's matches, see candidates).
+	ftsMatched
 )
 
 // searchSQL is a search mapped onto SQL conditions.
@@ -192,6 +195,8 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	}
 	fts := ftsTested
 	switch {
+	case plan == ftsMatched && len(pos) > 0:
+		fts = noFTS
 	case len(pos) > 0 && plan == ftsJoined:
 		conds, fts = append(conds, "messages_fts MATCH ?"), ftsRead
 	case len(pos) > 0:
@@ -201,17 +206,17 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	default:
 		fts = noFTS
 	}
+	match := ""
 	switch {
 	case len(pos) > 0 && len(neg) > 0:
-		args = append(args, "("+strings.Join(pos, " ")+") NOT ("+strings.Join(neg, " OR ")+")")
+		match = "(" + strings.Join(pos, " ") + ") NOT (" + strings.Join(neg, " OR ") + ")"
 	case len(pos) > 0:
-		args = append(args, strings.Join(pos, " "))
+		match = strings.Join(pos, " ")
 	case len(neg) > 0:
 		args = append(args, strings.Join(neg, " OR "))
 	}
-	match := ""
-	if len(pos) > 0 {
-		match = args[opsArgs].(string)
+	if match != "" && fts != noFTS {
+		args = append(args, match)
 	}
 	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts, ops: ops, opsArgs: opsArgs, match: match}, nil
 }

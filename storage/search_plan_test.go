@@ -67,9 +67,10 @@ func planStore(t *testing.T, n int) (*storage.DB, map[string]int64) {
 // and a folder, on pages near the top and deeper down; and checks that
 // the window plan (listWindow) was taken where it should be, so the
 // comparison covers it. It runs twice: with the store's thresholds, and
-// with the filters-first plan's lowered (SetFiltersFirst) so that this
-// small store takes it for the searches whose operators leave few rows or
-// none, which it checks too.
+// with the thresholds of candidates lowered (SetCandidates) so that this
+// small store reads the rows its operators leave for the searches whose
+// operators leave few rows or none, and the index's matches for those
+// whose full-text terms match few, which it checks too.
 func TestSearchPlansAgree(t *testing.T) {
 	db, ids := planStore(t, 1500)
 	ctx := context.Background()
@@ -83,6 +84,8 @@ func TestSearchPlansAgree(t *testing.T) {
 		`report larger:1000 smaller:1000`,
 		// Few, and the full-text terms drop some of them.
 		"1 is:flagged", "report -1 is:flagged", "subject:project 2 account:home -has:attachment",
+		// Full-text terms that match few, or none.
+		"42 is:unread", `"project 42" -has:attachment`, "12345 -is:flagged",
 	}
 	scopes := []struct {
 		name string
@@ -94,27 +97,32 @@ func TestSearchPlansAgree(t *testing.T) {
 	}
 	pages := []struct{ limit, offset int }{{100, 0}, {20, 130}, {5, 10}}
 	for _, run := range []struct {
-		name        string
-		dense, most int // the thresholds of the filters-first plan; 0 keeps the store's
+		name              string
+		dense, most, rare int // the thresholds of candidates; 0 keeps the store's
 	}{
-		{"store's thresholds", 0, 0},
-		{"filters first", 100, 300},
+		{"store's thresholds", 0, 0, 0},
+		{"lowered thresholds", 100, 300, 10},
 	} {
 		t.Run(run.name, func(t *testing.T) {
 			if run.dense > 0 {
-				storage.SetFiltersFirst(t, run.dense, run.most)
+				storage.SetCandidates(t, run.dense, run.most, run.rare)
 			}
-			windowed, filtered := map[string]bool{}, map[string]bool{}
+			windowed, sets := map[string]bool{}, map[string]string{}
 			for _, search := range searches {
 				for _, sc := range scopes {
 					q := sc.q
 					q.Search = search
 					name := sc.name + "/" + search
-					_, ok, err := db.FiltersFirst(ctx, q)
+					_, matched, ok, err := db.Candidates(ctx, q)
 					if err != nil {
-						t.Fatalf("%s: FiltersFirst: %v", name, err)
+						t.Fatalf("%s: Candidates: %v", name, err)
 					}
-					filtered[name] = ok
+					switch {
+					case matched:
+						sets[name] = "matches"
+					case ok:
+						sets[name] = "operators"
+					}
 					want, err := db.CountPlain(ctx, q)
 					if err != nil {
 						t.Fatalf("%s: CountPlain: %v", name, err)
@@ -161,26 +169,33 @@ func TestSearchPlansAgree(t *testing.T) {
 					t.Errorf("%s: the window plan taken = %v; want %v", name, windowed[name], want)
 				}
 			}
-			// Filters first: a search with operators that leave few rows and
-			// full-text terms that match many, not one whose operators leave
-			// many or whose full-text terms match few, nor one without either.
-			lowered := run.dense > 0
-			for name, want := range map[string]bool{
-				`everywhere/"about project" -is:read account:work`:   lowered,
-				`everywhere/"about project" is:flagged account:home`: lowered,
-				`archive/"about project" in:archive is:unread`:       lowered,
-				"account/report -12 is:flagged -has:attachment":      lowered,
-				"everywhere/report larger:1000 smaller:1000":         lowered,
-				"everywhere/1 is:flagged":                            lowered,
-				"everywhere/report -1 is:flagged":                    lowered,
-				`everywhere/"about project" -is:read account:home`:   false,
-				`everywhere/"project 42"`:                            false,
-				"everywhere/is:unread":                               false,
-				"everywhere/report":                                  false,
-				"everywhere/subject:project -1":                      false,
+			if run.dense == 0 {
+				return
+			}
+			// The rows the operators allow for a search whose operators
+			// leave few rows and whose full-text terms match many; the
+			// index's matches when they are few; neither for a search whose
+			// operators leave many, nor one without full-text terms or
+			// without operators.
+			for name, want := range map[string]string{
+				`everywhere/"about project" -is:read account:work`:   "operators",
+				`everywhere/"about project" is:flagged account:home`: "operators",
+				`archive/"about project" in:archive is:unread`:       "operators",
+				"account/report -12 is:flagged -has:attachment":      "operators",
+				"everywhere/report larger:1000 smaller:1000":         "operators",
+				"everywhere/1 is:flagged":                            "operators",
+				"everywhere/report -1 is:flagged":                    "operators",
+				"everywhere/42 is:unread":                            "matches",
+				`account/"project 42" -has:attachment`:               "matches",
+				"everywhere/12345 -is:flagged":                       "matches",
+				`everywhere/"about project" -is:read account:home`:   "",
+				`everywhere/"project 42"`:                            "",
+				"everywhere/is:unread":                               "",
+				"everywhere/report":                                  "",
+				"everywhere/subject:project -1":                      "",
 			} {
-				if filtered[name] != want {
-					t.Errorf("%s: the filters-first plan taken = %v; want %v", name, filtered[name], want)
+				if sets[name] != want {
+					t.Errorf("%s: candidates took %q; want %q", name, sets[name], want)
 				}
 			}
 		})
