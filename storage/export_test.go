@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"testing"
 
 	"github.com/tributary-mail/tributary/core"
 )
@@ -35,4 +36,22 @@ func (db *DB) CountPlain(ctx context.Context, q ListQuery) (int, error) {
 	var n int
 	err = db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages m`+where, args...).Scan(&n)
 	return n, err
+}
+
+// Candidates is candidates, for the tests that check which searches take
+// which set: ok says a set was taken, matched that it is the index's
+// matches.
+func (db *DB) Candidates(ctx context.Context, q ListQuery) (ids []int64, matched, ok bool, err error) {
+	c, ok, err := db.candidates(ctx, q)
+	return c.ids, c.matched, ok, err
+}
+
+// SetCandidates sets the thresholds of candidates for the test tb
+// (ftsDense, filtersMax and sampleRare), so that a small store takes
+// each set.
+func SetCandidates(tb testing.TB, dense, most, rare int) {
+	tb.Helper()
+	oldDense, oldMost, oldRare := ftsDense, filtersMax, sampleRare
+	ftsDense, filtersMax, sampleRare = dense, most, rare
+	tb.Cleanup(func() { ftsDense, filtersMax, sampleRare = oldDense, oldMost, oldRare })
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,16 +78,25 @@ func (q ListQuery) whereFor(blobs string, plan ftsPlan) (where string, args []an
 // off the full-text index), so paging deep into a large folder does not
 // join every skipped row. A search with words first tries the
 // newest rows of its listing (listWindow), which finds the page of a
-// search that matches much of the store without sorting every match.
+// search that matches much of the store without sorting every match;
+// then, for a search with operators too, a few rows known to hold every
+// match (candidates).
 func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
 	if q.Search != "" {
 		list, ok, err := db.listWindow(ctx, q)
 		if err != nil || ok {
 			return list, err
 		}
-	}
-	if q.Limit <= 0 {
-		q.Limit = 50
+		c, ok, err := db.candidates(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return db.listIn(ctx, q, c)
+		}
 	}
 	where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
 	if err != nil {
@@ -142,12 +152,152 @@ func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageS
 	}
 	scope, wargs := q.scope()
 	win := `WITH win(id) AS MATERIALIZED (SELECT m.id FROM messages m WHERE ` + strings.Join(append(scope, "m.deleted = 0"), " AND ") + ` ORDER BY m.date DESC, m.id DESC LIMIT ?) `
-	args = append(append(wargs, n), args...)
-	list, err = db.summaries(ctx, win+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	list, err = db.pageIn(ctx, q, win, append(wargs, n), where, args)
 	if err != nil {
 		return nil, false, err
 	}
 	return list, len(list) == q.Limit, nil
+}
+
+// pageIn is the page of q among the rows of win, a WITH clause that
+// materializes win(id) with the arguments winArgs; where and args are
+// q's filter for ftsWindow, which tests win.id.
+func (db *DB) pageIn(ctx context.Context, q ListQuery, win string, winArgs []any, where string, args []any) ([]core.MessageSummary, error) {
+	args = append(append(winArgs, args...), q.Limit, q.Offset)
+	return db.summaries(ctx, win+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
+}
+
+// candidates are tried for a search with full-text terms and
+// operators: the index's matches when there are fewer than ftsDense, or
+// else the rows the operators and scope alone leave, when there are at
+// most filtersMax; ftsDense 0 turns both off. Variables, so that
+// the plan test can take each on a small store and the benchmark compare
+// them with the plans without.
+var (
+	// ftsDense is low because the probe is paid by every search with
+	// operators whose terms match many messages: 300 matches cost about
+	// 0.3 ms, 1,000 about 1 ms.
+	ftsDense   = 300
+	filtersMax = 1000
+	// sampleRare: the rows the operators allow are read only when at most
+	// this many of the first ftsDense matches pass them (1 %), which a
+	// sample finds in a few lookups when they are not rare.
+	sampleRare = 3
+)
+
+// candidateSet is a set of rows that holds every match of a search: the
+// IDs, and whether they are the full-text index's matches (matched),
+// which then need no test against it, or the rows the operators allow.
+type candidateSet struct {
+	ids     []int64
+	matched bool
+}
+
+// candidates returns a few rows that hold every match of q, and ok true,
+// for a search with full-text terms and operators (see ftsDense): then
+// the page and the count read those rows only (listIn, count). The
+// other plans read the full-text matches first, each looking up its
+// message: for a phrase in every message with operators that leave none
+// (`"about project" -is:read account:work`), 100,000 lookups to find
+// nothing, for the page and again for the count. Reading the table once
+// is about half that, and asks the index nothing when nothing is left
+// (docs/BENCHMARKS.md). A row-by-row full-text test
+// (EXISTS (... rowid = m.id AND MATCH)) is no way out: FTS5 answers each
+// by reading the whole match, about 1 ms a row. The probe of the index
+// (its first ftsDense matches, a few ms) keeps a search whose terms match
+// few messages off the table scan, and its matches are then the set; a
+// sample (the first of those matches that pass the filter, up to
+// sampleRare + 1) keeps off it a search whose operators leave many rows,
+// whose page and count then stream the matches as before.
+func (db *DB) candidates(ctx context.Context, q ListQuery) (c candidateSet, ok bool, err error) {
+	s, err := parseSearchFor(q.Search, db.blobs, ftsJoined)
+	if err != nil || s.match == "" || s.ops == 0 || ftsDense == 0 {
+		return c, false, err
+	}
+	ids, err := db.ids(ctx, `SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?`, s.match, ftsDense)
+	if err != nil {
+		return c, false, fail("probe the full-text matches", err)
+	}
+	if len(ids) < ftsDense {
+		return candidateSet{ids: ids, matched: true}, true, nil
+	}
+	where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
+	if err != nil {
+		return c, false, err
+	}
+	var hits int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+fts.from()+where+` AND messages_fts.rowid <= ? LIMIT ?)`, append(args, ids[len(ids)-1], sampleRare+1)...).Scan(&hits); err != nil {
+		return c, false, fail("sample the matches", err)
+	}
+	if hits > sampleRare {
+		return c, false, nil
+	}
+	conds, args := q.scope()
+	conds = append(conds, s.conds[:s.ops]...)
+	args = append(args, s.args[:s.opsArgs]...)
+	// +m.deleted keeps the partial indexes on deleted = 0 out of the
+	// plan: walking one costs a lookup per row, several times a scan of
+	// the table. A folder's rows still come off its index.
+	conds = append(conds, "+m.deleted = 0")
+	ids, err = db.ids(ctx, `SELECT m.id FROM messages m WHERE `+strings.Join(conds, " AND ")+` LIMIT ?`, append(args, filtersMax+1)...)
+	if err != nil {
+		return c, false, fail("list the rows the operators allow", err)
+	}
+	if len(ids) > filtersMax {
+		return c, false, nil
+	}
+	return candidateSet{ids: ids}, true, nil
+}
+
+// ids runs a query of one column of IDs.
+func (db *DB) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// in is the WITH clause of the rows c for pageIn and the count, its
+// argument, and q's filter for those rows.
+func (c candidateSet) in(q ListQuery, blobs string) (win, where string, args []any, err error) {
+	plan := ftsWindow
+	if c.matched {
+		plan = ftsMatched
+	}
+	where, args, _, err = q.whereFor(blobs, plan)
+	if err != nil {
+		return "", "", nil, err
+	}
+	b := []byte{'['}
+	for i, id := range c.ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return `WITH win(id) AS MATERIALIZED (SELECT value FROM json_each(?)) `, where, append([]any{string(append(b, ']'))}, args...), nil
+}
+
+// listIn is the page of q among the rows c (from candidates).
+func (db *DB) listIn(ctx context.Context, q ListQuery, c candidateSet) ([]core.MessageSummary, error) {
+	if len(c.ids) == 0 {
+		return nil, nil
+	}
+	win, where, args, err := c.in(q, db.blobs)
+	if err != nil {
+		return nil, err
+	}
+	return db.pageIn(ctx, q, win, args[:1], where, args[1:])
 }
 
 // Count returns how many messages a query matches.
@@ -170,19 +320,40 @@ func (db *DB) CountUpTo(ctx context.Context, q ListQuery, max int) (n int, more 
 
 // count counts the messages a query matches, up to max when max is not
 // -1. A search's full-text matches are read as the index yields them (see
-// ftsUse.from), so counting stops at max.
+// ftsUse.from), so counting stops at max; a search with operators too
+// counts among its candidates when it has them.
 func (db *DB) count(ctx context.Context, q ListQuery, max int) (int, bool, error) {
-	where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
-	if err != nil {
-		return 0, false, err
-	}
 	limit := max
 	if max != -1 {
 		limit = max + 1 // one more says there are more
 	}
+	var c candidateSet
+	ok := false
+	if q.Search != "" {
+		var err error
+		if c, ok, err = db.candidates(ctx, q); err != nil {
+			return 0, false, err
+		}
+	}
 	var n int
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+fts.from()+where+` LIMIT ?)`, append(args, limit)...).Scan(&n); err != nil {
-		return 0, false, fail("count messages", err)
+	switch {
+	case ok && len(c.ids) == 0:
+	case ok:
+		win, where, args, err := c.in(q, db.blobs)
+		if err != nil {
+			return 0, false, err
+		}
+		if err := db.sql.QueryRowContext(ctx, win+`SELECT count(*) FROM (SELECT 1 FROM win CROSS JOIN messages m ON m.id = win.id`+where+` LIMIT ?)`, append(args, limit)...).Scan(&n); err != nil {
+			return 0, false, fail("count messages", err)
+		}
+	default:
+		where, args, fts, err := q.whereFor(db.blobs, ftsJoined)
+		if err != nil {
+			return 0, false, err
+		}
+		if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+fts.from()+where+` LIMIT ?)`, append(args, limit)...).Scan(&n); err != nil {
+			return 0, false, fail("count messages", err)
+		}
 	}
 	if max != -1 && n > max {
 		return max, true, nil

@@ -52,6 +52,9 @@ const (
 	// query that reads messages_fts first and joins messages on its
 	// rowid, so that the matches stream instead of being collected.
 	ftsJoined
+	// ftsMatched writes no full-text condition, for rows already known
+	// to match it (the index's matches, see candidates).
+	ftsMatched
 )
 
 // searchSQL is a search mapped onto SQL conditions.
@@ -59,6 +62,13 @@ type searchSQL struct {
 	conds []string
 	args  []any
 	fts   ftsUse
+	// ops and opsArgs count the leading conditions, and their
+	// arguments, that test only the listing columns: neither the
+	// full-text index nor the stored message (see filtersFirst).
+	ops, opsArgs int
+	// match is the full-text expression of a search with positive
+	// full-text terms, "" for a search without.
+	match string
 }
 
 // ftsUse says whether and how a search's conditions use the full-text
@@ -176,6 +186,7 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 		conds = append(conds, cond)
 		args = append(args, cargs...)
 	}
+	ops, opsArgs := len(conds), len(args)
 	// In the window, the test names the window's row, so that it is made
 	// before the row's message is looked up.
 	id, sub := "m.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
@@ -184,6 +195,8 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	}
 	fts := ftsTested
 	switch {
+	case plan == ftsMatched && len(pos) > 0:
+		fts = noFTS
 	case len(pos) > 0 && plan == ftsJoined:
 		conds, fts = append(conds, "messages_fts MATCH ?"), ftsRead
 	case len(pos) > 0:
@@ -193,15 +206,19 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	default:
 		fts = noFTS
 	}
+	match := ""
 	switch {
 	case len(pos) > 0 && len(neg) > 0:
-		args = append(args, "("+strings.Join(pos, " ")+") NOT ("+strings.Join(neg, " OR ")+")")
+		match = "(" + strings.Join(pos, " ") + ") NOT (" + strings.Join(neg, " OR ") + ")"
 	case len(pos) > 0:
-		args = append(args, strings.Join(pos, " "))
+		match = strings.Join(pos, " ")
 	case len(neg) > 0:
 		args = append(args, strings.Join(neg, " OR "))
 	}
-	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts}, nil
+	if match != "" && fts != noFTS {
+		args = append(args, match)
+	}
+	return searchSQL{conds: append(conds, late...), args: append(args, lateArgs...), fts: fts, ops: ops, opsArgs: opsArgs, match: match}, nil
 }
 
 // ftsPhrase is one term as an FTS5 phrase, in column col when col is not

@@ -66,7 +66,11 @@ func planStore(t *testing.T, n int) (*storage.DB, map[string]int64) {
 // words, phrases, operators and negations, over every folder, an account
 // and a folder, on pages near the top and deeper down; and checks that
 // the window plan (listWindow) was taken where it should be, so the
-// comparison covers it.
+// comparison covers it. It runs twice: with the store's thresholds, and
+// with the thresholds of candidates lowered (SetCandidates) so that this
+// small store reads the rows its operators leave for the searches whose
+// operators leave few rows or none, and the index's matches for those
+// whose full-text terms match few, which it checks too.
 func TestSearchPlansAgree(t *testing.T) {
 	db, ids := planStore(t, 1500)
 	ctx := context.Background()
@@ -74,6 +78,14 @@ func TestSearchPlansAgree(t *testing.T) {
 		"report", "42", "12345", `"about project"`, `"project 42"`, `"about project" -is:read account:home`,
 		"-42", "report -42", "is:flagged report", "in:inbox report", "subject:project -1", "is:unread",
 		"after:2020-01-02 -is:read report",
+		// Operators that leave none (every Work message is read), or few.
+		`"about project" -is:read account:work`, `"about project" is:flagged account:home`,
+		"report -12 is:flagged -has:attachment", `"about project" in:archive is:unread`,
+		`report larger:1000 smaller:1000`,
+		// Few, and the full-text terms drop some of them.
+		"1 is:flagged", "report -1 is:flagged", "subject:project 2 account:home -has:attachment",
+		// Full-text terms that match few, or none.
+		"42 is:unread", `"project 42" -has:attachment`, "12345 -is:flagged",
 	}
 	scopes := []struct {
 		name string
@@ -83,58 +95,110 @@ func TestSearchPlansAgree(t *testing.T) {
 		{"account", storage.ListQuery{AccountID: ids["Home"]}},
 		{"archive", storage.ListQuery{FolderID: ids["Old ISP/Archive"]}},
 	}
-	pages := []struct{ limit, offset int }{{100, 0}, {20, 130}}
-	windowed := map[string]bool{}
-	for _, search := range searches {
-		for _, sc := range scopes {
-			q := sc.q
-			q.Search = search
-			name := sc.name + "/" + search
-			want, err := db.CountPlain(ctx, q)
-			if err != nil {
-				t.Fatalf("%s: CountPlain: %v", name, err)
-			}
-			if got, err := db.Count(ctx, q); err != nil || got != want {
-				t.Errorf("%s: Count = %d, %v; want %d", name, got, err, want)
-			}
-			for _, most := range []int{1, 1000} {
-				n, more, err := db.CountUpTo(ctx, q, most)
-				if err != nil || n != min(want, most) || more != (want > most) {
-					t.Errorf("%s: CountUpTo %d = %d, %v, %v; want %d, %v", name, most, n, more, err, min(want, most), want > most)
-				}
-			}
-			for _, p := range pages {
-				q.Limit, q.Offset = p.limit, p.offset
-				plain, err := db.ListPlain(ctx, q)
-				if err != nil {
-					t.Fatalf("%s: ListPlain: %v", name, err)
-				}
-				list, err := db.List(ctx, q)
-				if err != nil || !slices.Equal(list, plain) {
-					t.Errorf("%s, limit %d offset %d: List gave %v, %v; want %v", name, p.limit, p.offset, idsOf(list), err, idsOf(plain))
-				}
-				win, ok, err := db.ListWindow(ctx, q)
-				if err != nil {
-					t.Fatalf("%s: ListWindow: %v", name, err)
-				}
-				// The window's matches are the newest of all, so its page
-				// starts the plain page, and is all of it when it is full.
-				windowed[name] = windowed[name] || ok
-				if len(win) > len(plain) || !slices.Equal(win, plain[:len(win)]) || ok && len(win) != len(plain) {
-					t.Errorf("%s, limit %d offset %d: the window gave %v (full: %v); want the start of %v", name, p.limit, p.offset, idsOf(win), ok, idsOf(plain))
-				}
-			}
-		}
-	}
-	// A search that matches most rows fills its page from the window; one
-	// that matches a few cannot.
-	for name, want := range map[string]bool{
-		"everywhere/report": true, "everywhere/-42": true, "account/report": true,
-		"everywhere/12345": false, `everywhere/"project 42"`: false,
+	pages := []struct{ limit, offset int }{{100, 0}, {20, 130}, {5, 10}}
+	for _, run := range []struct {
+		name              string
+		dense, most, rare int // the thresholds of candidates; 0 keeps the store's
+	}{
+		{"store's thresholds", 0, 0, 0},
+		{"lowered thresholds", 100, 300, 10},
 	} {
-		if windowed[name] != want {
-			t.Errorf("%s: the window plan taken = %v; want %v", name, windowed[name], want)
-		}
+		t.Run(run.name, func(t *testing.T) {
+			if run.dense > 0 {
+				storage.SetCandidates(t, run.dense, run.most, run.rare)
+			}
+			windowed, sets := map[string]bool{}, map[string]string{}
+			for _, search := range searches {
+				for _, sc := range scopes {
+					q := sc.q
+					q.Search = search
+					name := sc.name + "/" + search
+					_, matched, ok, err := db.Candidates(ctx, q)
+					if err != nil {
+						t.Fatalf("%s: Candidates: %v", name, err)
+					}
+					switch {
+					case matched:
+						sets[name] = "matches"
+					case ok:
+						sets[name] = "operators"
+					}
+					want, err := db.CountPlain(ctx, q)
+					if err != nil {
+						t.Fatalf("%s: CountPlain: %v", name, err)
+					}
+					if got, err := db.Count(ctx, q); err != nil || got != want {
+						t.Errorf("%s: Count = %d, %v; want %d", name, got, err, want)
+					}
+					for _, most := range []int{1, 1000} {
+						n, more, err := db.CountUpTo(ctx, q, most)
+						if err != nil || n != min(want, most) || more != (want > most) {
+							t.Errorf("%s: CountUpTo %d = %d, %v, %v; want %d, %v", name, most, n, more, err, min(want, most), want > most)
+						}
+					}
+					for _, p := range pages {
+						q.Limit, q.Offset = p.limit, p.offset
+						plain, err := db.ListPlain(ctx, q)
+						if err != nil {
+							t.Fatalf("%s: ListPlain: %v", name, err)
+						}
+						list, err := db.List(ctx, q)
+						if err != nil || !slices.Equal(list, plain) {
+							t.Errorf("%s, limit %d offset %d: List gave %v, %v; want %v", name, p.limit, p.offset, idsOf(list), err, idsOf(plain))
+						}
+						win, ok, err := db.ListWindow(ctx, q)
+						if err != nil {
+							t.Fatalf("%s: ListWindow: %v", name, err)
+						}
+						// The window's matches are the newest of all, so its page
+						// starts the plain page, and is all of it when it is full.
+						windowed[name] = windowed[name] || ok
+						if len(win) > len(plain) || !slices.Equal(win, plain[:len(win)]) || ok && len(win) != len(plain) {
+							t.Errorf("%s, limit %d offset %d: the window gave %v (full: %v); want the start of %v", name, p.limit, p.offset, idsOf(win), ok, idsOf(plain))
+						}
+					}
+				}
+			}
+			// A search that matches most rows fills its page from the window; one
+			// that matches a few cannot.
+			for name, want := range map[string]bool{
+				"everywhere/report": true, "everywhere/-42": true, "account/report": true,
+				"everywhere/12345": false, `everywhere/"project 42"`: false,
+			} {
+				if windowed[name] != want {
+					t.Errorf("%s: the window plan taken = %v; want %v", name, windowed[name], want)
+				}
+			}
+			if run.dense == 0 {
+				return
+			}
+			// The rows the operators allow for a search whose operators
+			// leave few rows and whose full-text terms match many; the
+			// index's matches when they are few; neither for a search whose
+			// operators leave many, nor one without full-text terms or
+			// without operators.
+			for name, want := range map[string]string{
+				`everywhere/"about project" -is:read account:work`:   "operators",
+				`everywhere/"about project" is:flagged account:home`: "operators",
+				`archive/"about project" in:archive is:unread`:       "operators",
+				"account/report -12 is:flagged -has:attachment":      "operators",
+				"everywhere/report larger:1000 smaller:1000":         "operators",
+				"everywhere/1 is:flagged":                            "operators",
+				"everywhere/report -1 is:flagged":                    "operators",
+				"everywhere/42 is:unread":                            "matches",
+				`account/"project 42" -has:attachment`:               "matches",
+				"everywhere/12345 -is:flagged":                       "matches",
+				`everywhere/"about project" -is:read account:home`:   "",
+				`everywhere/"project 42"`:                            "",
+				"everywhere/is:unread":                               "",
+				"everywhere/report":                                  "",
+				"everywhere/subject:project -1":                      "",
+			} {
+				if sets[name] != want {
+					t.Errorf("%s: candidates took %q; want %q", name, sets[name], want)
+				}
+			}
+		})
 	}
 }
 
