@@ -223,7 +223,13 @@ func Write(w io.Writer, list []core.Contact) error {
 			card.Add(govcard.FieldEmail, f)
 		}
 		for _, p := range c.Phones {
-			card.AddValue(govcard.FieldTelephone, clean(p))
+			p = clean(p)
+			if strings.HasPrefix(p, "tel:") {
+				// Read takes one "tel:" off (4.0's URI form): a number
+				// that itself starts so keeps its own.
+				p = "tel:" + p
+			}
+			card.AddValue(govcard.FieldTelephone, p)
 		}
 		if c.Notes != "" {
 			card.SetValue(govcard.FieldNote, clean(c.Notes))
