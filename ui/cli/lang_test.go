@@ -1,30 +1,12 @@
 package cli
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
-
-// restoreLangCLI puts the language variables and English back after a
-// test switched the language (TestMain chose English for the package).
-func restoreLangCLI(t *testing.T) {
-	t.Helper()
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
-		v, ok := os.LookupEnv(k)
-		t.Cleanup(func() {
-			if ok {
-				os.Setenv(k, v)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
-}
 
 // isoMinute is a table's date: ISO 8601 in every language.
 var isoMinute = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
@@ -37,8 +19,7 @@ func TestGermanOutput(t *testing.T) {
 	ids := f.ids(t)
 	english := mustRunOut(t, f.dir, "inbox", "--json")
 
-	restoreLangCLI(t)
-	i18n.Use("de", os.Setenv)
+	i18ntest.Use(t, "de")
 
 	if german := mustRunOut(t, f.dir, "inbox", "--json"); german != english {
 		t.Errorf("inbox --json in German =\n%s\nin English =\n%s\nwant the same bytes", german, english)

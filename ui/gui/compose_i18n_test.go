@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,32 +10,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
-
-// restoreComposeLang puts the language variables back, and English,
-// after a test switched to another language: the other tests find
-// widgets by their English text.
-func restoreComposeLang(t *testing.T) {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
-		v, ok := os.LookupEnv(k)
-		t.Cleanup(func() {
-			if ok {
-				os.Setenv(k, v)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
-}
 
 // The composer and the outbox speak German when the system does: the
 // toolbar, the form's labels, the outbox's tabs and states, counted
 // attempts, and dates the German way.
 func TestComposeInGerman(t *testing.T) {
-	restoreComposeLang(t)
-	i18n.Use("de", os.Setenv)
+	i18ntest.Use(t, "de")
 	f := newComposeFixture(t)
 
 	onUI(func() { f.app.OpenComposer(Draft{}) })

@@ -2,36 +2,18 @@ package gui
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
-
-// restoreLangMain puts the language variables back, and English, after
-// a test switched the language (a copy of ui/i18n's restoreEnv).
-func restoreLangMain(t *testing.T) {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
-		v, ok := os.LookupEnv(k)
-		t.Cleanup(func() {
-			if ok {
-				os.Setenv(k, v)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
-}
 
 // In German, the main window's sidebar, toolbar, shortcuts window, tray
 // and notifications speak German, counted strings take the right form,
 // and the list writes dates the German way.
 func TestMainWindowInGerman(t *testing.T) {
-	restoreLangMain(t)
-	i18n.Use("de", os.Setenv)
+	i18ntest.Use(t, "de")
 	f := newMainFixture(t)
 	work, home := f.account(t, "Work"), f.account(t, "Home")
 	one := f.deliver(t, work, "Mittag?", time.Minute)

@@ -15,31 +15,14 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
-
-// restoreLangSetup puts the language variables back, and English, after
-// a test switched the language.
-func restoreLangSetup(t *testing.T) {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
-		v, ok := os.LookupEnv(k)
-		t.Cleanup(func() {
-			if ok {
-				os.Setenv(k, v)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
-}
 
 // In German the wizard and Settings speak German, the Select choices
 // still mean what they say, counted words take their forms and the
 // certificate's date is written the German way.
 func TestWizardAndSettingsInGerman(t *testing.T) {
-	restoreLangSetup(t)
-	i18n.Use("de", os.Setenv)
+	i18ntest.Use(t, "de")
 	f := newWizardFixture(t)
 
 	w := f.newAccountWizard()
@@ -141,12 +124,11 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 // for guessed settings) has its translation in providerNote: a note
 // changed or added there without one would show in English.
 func TestProviderNotesTranslated(t *testing.T) {
-	restoreLangSetup(t)
 	notes := autoconfigNotes(t)
 	if len(notes) < 5 {
 		t.Fatalf("found %d notes in core/autoconfig, want the built-in providers'", len(notes))
 	}
-	i18n.Use("de", os.Setenv)
+	i18ntest.Use(t, "de")
 	for _, n := range notes {
 		if got := providerNote(n); got == n {
 			t.Errorf("no German for the note %q", n)
