@@ -1,4 +1,4 @@
-package i18n
+package i18n_test
 
 import (
 	"bytes"
@@ -8,26 +8,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
-// restoreEnv puts the language variables back after a test switched
-// the language.
-func restoreEnv(t *testing.T) {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
-		v, ok := os.LookupEnv(k)
-		t.Cleanup(func() {
-			if ok {
-				os.Setenv(k, v)
-			} else {
-				os.Unsetenv(k)
-			}
-		})
-	}
-	t.Cleanup(func() { Use("en", os.Setenv) })
-}
-
 func TestFormatsFollowTheLanguage(t *testing.T) {
-	restoreEnv(t)
 	at := time.Date(2026, time.December, 1, 18, 5, 0, 0, time.Local)
 	cases := []struct {
 		lang                             string
@@ -39,17 +25,17 @@ func TestFormatsFollowTheLanguage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.lang, func(t *testing.T) {
-			Use(c.lang, os.Setenv)
-			if got := Language().String(); got != c.lang {
+			i18ntest.Use(t, c.lang)
+			if got := i18n.Language().String(); got != c.lang {
 				t.Fatalf("Language() = %s", got)
 			}
 			for name, got := range map[string][2]string{
-				"Number":      {Number(1234567), c.number},
-				"Date":        {Date(at), c.date},
-				"DateTime":    {DateTime(at), c.datetime},
-				"DayMonth":    {DayMonth(at), c.daymonth},
-				"WeekdayTime": {WeekdayTime(at), c.weekday},
-				"Time":        {Time(at), "18:05"},
+				"Number":      {i18n.Number(1234567), c.number},
+				"Date":        {i18n.Date(at), c.date},
+				"DateTime":    {i18n.DateTime(at), c.datetime},
+				"DayMonth":    {i18n.DayMonth(at), c.daymonth},
+				"WeekdayTime": {i18n.WeekdayTime(at), c.weekday},
+				"Time":        {i18n.Time(at), "18:05"},
 			} {
 				if got[0] != got[1] {
 					t.Errorf("%s = %q, want %q", name, got[0], got[1])
@@ -62,15 +48,14 @@ func TestFormatsFollowTheLanguage(t *testing.T) {
 // A language Fyne translates but Tributary does not gets English, and
 // no "Translation failure" in the log.
 func TestFyneOnlyLanguageFallsBackQuietly(t *testing.T) {
-	restoreEnv(t)
 	var buf bytes.Buffer
 	log.SetOutput(&buf)
 	t.Cleanup(func() { log.SetOutput(os.Stderr) })
-	Use("fr", os.Setenv)
+	i18ntest.Use(t, "fr")
 	if got := lang.X("month.january", "January"); got != "January" {
 		t.Errorf("French gets %q, want the English", got)
 	}
-	if got := Language().String(); got != "en" {
+	if got := i18n.Language().String(); got != "en" {
 		t.Errorf("formats in %s, want en", got)
 	}
 	if buf.Len() > 0 {
