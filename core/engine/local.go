@@ -32,9 +32,11 @@ func (e *Engine) ImportBatch(ctx context.Context, batch []core.Pending) ([]core.
 	if err != nil {
 		return nil, err
 	}
+	// Rules do not run on imports (storage's arrives), so every new
+	// message is announced.
 	var ids []int64
 	for _, r := range res {
-		if r.IsNew && !r.Quiet {
+		if r.IsNew {
 			ids = append(ids, r.ID)
 		}
 	}
