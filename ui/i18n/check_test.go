@@ -314,8 +314,8 @@ var shown = map[string]bool{
 	"NewHyperlink": true, "SetPlaceHolder": true, "SetText": true, "SetTitle": true, "NewWindow": true,
 	"NewTabItem": true, "NewTabItemWithIcon": true, "NewSelect": true, "NewRadioGroup": true,
 	"NewRichTextWithText": true, "NewNotification": true, "SetConfirmText": true, "SetDismissText": true,
-	"NewTextGridFromString": true, "NewProgressBarInfinite": false, "Set": true, "NewForm": true,
-	"NewEntryWithData": false, "SetToolTip": true,
+	"NewTextGridFromString": true, "Set": true, "NewForm": true,
+	"SetToolTip": true,
 	// the GUI's own
 	"labelled": true, "showConfirm": true, "startTransfer": true, "button": true, "askSavePath": true,
 	"linkLabel": true, "setStatus": true, "setErr": true, "bold": true, "selectable": true, "show": true,

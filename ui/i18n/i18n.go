@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -80,13 +81,13 @@ func Load() {
 // Use switches to code ("en", "de"), whatever the system says: the
 // tests' way to see a language. It works through the environment, so
 // only where go-locale reads it (Linux and the BSDs).
-func Use(code string, setenv func(k, v string) error) {
+func Use(code string) {
 	Load()
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES"} {
-		_ = setenv(k, "")
+		os.Unsetenv(k)
 	}
-	_ = setenv("LANG", code+".UTF-8")
-	_ = setenv("LANGUAGE", code)
+	os.Setenv("LANG", code+".UTF-8")
+	os.Setenv("LANGUAGE", code)
 	// Adding an empty set makes lang read the environment again.
 	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale(code))
 	tag = matchSystem()

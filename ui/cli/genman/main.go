@@ -18,7 +18,7 @@ func main() {
 	date := flag.String("date", time.Now().UTC().Format("2006-01-02"), "date for the page footer")
 	flag.Parse()
 	// The page is English whatever language the build machine has.
-	i18n.Use("en", os.Setenv)
+	i18n.Use("en")
 	if err := cli.ManPage(os.Stdout, *version, *date); err != nil {
 		fmt.Fprintln(os.Stderr, "genman:", err)
 		os.Exit(1)

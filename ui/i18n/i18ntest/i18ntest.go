@@ -24,6 +24,6 @@ func Use(t testing.TB, code string) {
 		})
 	}
 	// Cleanups run last first: English, then the variables as they were.
-	t.Cleanup(func() { i18n.Use("en", os.Setenv) })
-	i18n.Use(code, os.Setenv)
+	t.Cleanup(func() { i18n.Use("en") })
+	i18n.Use(code)
 }
