@@ -52,7 +52,6 @@ func (l *Local) Import(ctx context.Context, req ImportRequest) (ImportReport, er
 		return ImportReport{}, err
 	}
 	var errs []error
-	defer imp.discard()
 	for _, path := range req.Paths {
 		if !filepath.IsAbs(path) {
 			errs = append(errs, fmt.Errorf("%s: not an absolute path", path))
@@ -89,10 +88,11 @@ type importer struct {
 	imported  int
 	errs      []error // per message, so that one bad message stops nothing
 	// pending are staged messages waiting to be stored, importBatch at a
-	// time; where says which each is, for errors.
-	pending []core.Pending
-	where   []string
-	folders []string
+	// time, with the folder each goes into; first and last say which
+	// messages they are, for errors.
+	pending     []core.Pending
+	folders     []string
+	first, last string
 }
 
 // importBatch is how many messages go into one transaction, as a sync
@@ -131,7 +131,10 @@ func (imp *importer) deliver(ctx context.Context, folder string, raw io.Reader, 
 		return nil
 	}
 	imp.pending = append(imp.pending, core.Pending{Delivery: core.Delivery{AccountID: imp.account.ID, FolderID: id, Flags: flags, InternalDate: date}, Staged: staged})
-	imp.where = append(imp.where, where)
+	if len(imp.pending) == 1 {
+		imp.first = where
+	}
+	imp.last = where
 	imp.folders = append(imp.folders, folder)
 	if len(imp.pending) >= importBatch {
 		imp.flush(ctx)
@@ -148,7 +151,7 @@ func (imp *importer) flush(ctx context.Context) {
 	}
 	res, err := imp.e.ImportBatch(ctx, imp.pending)
 	if err != nil {
-		imp.errs = append(imp.errs, fmt.Errorf("%s to %s: not imported: %w", imp.where[0], imp.where[len(imp.where)-1], err))
+		imp.errs = append(imp.errs, fmt.Errorf("%s to %s: not imported: %w", imp.first, imp.last, err))
 	}
 	for i, r := range res {
 		imp.into[imp.folders[i]] = true
@@ -156,16 +159,7 @@ func (imp *importer) flush(ctx context.Context) {
 			imp.imported++
 		}
 	}
-	imp.pending, imp.where, imp.folders = imp.pending[:0], imp.where[:0], imp.folders[:0]
-}
-
-// discard throws away what is staged and not stored, when the import
-// stops early.
-func (imp *importer) discard() {
-	for _, p := range imp.pending {
-		p.Staged.Discard()
-	}
-	imp.pending = nil
+	imp.pending, imp.folders = imp.pending[:0], imp.folders[:0]
 }
 
 // path imports one command-line argument: a Maildir tree, an mbox file
