@@ -53,7 +53,17 @@ var fyneOnly = []string{"cs", "el", "es", "fr", "pl", "pt", "pt_BR", "ru", "sv",
 var (
 	once sync.Once
 	tag  = language.English
+	// printer writes numbers for tag; made once per language, since a
+	// list writes a count on every row it shows.
+	printer = message.NewPrinter(language.English)
 )
+
+// choose makes the system's language the one dates and numbers are
+// written in.
+func choose() {
+	tag = matchSystem()
+	printer = message.NewPrinter(tag)
+}
 
 // Load adds the translations to Fyne's lang package and picks the
 // language to format dates and numbers in. It runs once; later calls do
@@ -74,7 +84,7 @@ func Load() {
 				slog.Error("cannot add the English fallback", "locale", l, "error", err)
 			}
 		}
-		tag = matchSystem()
+		choose()
 	})
 }
 
@@ -90,7 +100,7 @@ func Use(code string) {
 	os.Setenv("LANGUAGE", code)
 	// Adding an empty set makes lang read the environment again.
 	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale(code))
-	tag = matchSystem()
+	choose()
 }
 
 func matchSystem() language.Tag {
@@ -143,7 +153,7 @@ func readJSON(p string) (map[string]any, error) {
 
 // Number writes n with the language's digit grouping (1,234 or 1.234).
 func Number(n int) string {
-	return message.NewPrinter(tag).Sprint(n)
+	return printer.Sprint(n)
 }
 
 // Time is the time of day, as a list shows it for today's mail.
