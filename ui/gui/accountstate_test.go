@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // drawnNavRow finds the drawn sidebar entry labelled label.
@@ -60,22 +61,22 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 	f := newMainFixture(t)
 	f.account(t, "Home")
 	f.account(t, "Work")
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "both accounts in the sidebar", func() bool { return len(w.nav) >= 5 })
+	guitest.Eventually(t, "both accounts in the sidebar", func() bool { return len(w.nav) >= 5 })
 
 	const workIMAP, workPOP, homeIMAP = 11, 12, 21
 	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: workIMAP, Label: "Work (IMAP imap.work.test)",
 		Err: errors.New("imap.work.test:993: login refused")})
-	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+	guitest.Eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
 
 	// Another account's success, and another source of the same account,
 	// resolve nothing: the shared status line used to lose the error so.
 	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Home", SourceID: homeIMAP, Label: "Home (IMAP imap.home.test)"})
 	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)"})
 	w.handle(engine.Event{Kind: engine.EventProgress, Account: "Home", SourceID: homeIMAP, Done: 1, Total: 4})
-	eventually(t, "Home's progress shown", func() bool { return drawnNavRow(t, w, "Home").count.Text == "25%" })
-	onUI(func() {
+	guitest.Eventually(t, "Home's progress shown", func() bool { return drawnNavRow(t, w, "Home").count.Text == "25%" })
+	guitest.OnUI(func() {
 		on, tip := markShown(t, w, "Work")
 		if !on || tip != "Work (IMAP imap.work.test): imap.work.test:993: login refused" {
 			t.Errorf("Work after Home's success: mark %v, tip %q; want the login error kept", on, tip)
@@ -91,16 +92,16 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 		}
 		mark.MouseOut()
 		test.Tap(mark)
-		if text := dialogText(w.win); !strings.Contains(text, "Work: the last sync failed") || !strings.Contains(text, "login refused") {
+		if text := guitest.DialogText(w.win); !strings.Contains(text, "Work: the last sync failed") || !strings.Contains(text, "login refused") {
 			t.Errorf("details after a click = %q", text)
 		}
-		b := findButton(w.win.Canvas().Overlays().Top(), "Close")
+		b := guitest.FindButton(w.win.Canvas().Overlays().Top(), "Close")
 		if b == nil {
 			t.Fatal("no Close in the details")
 		}
 		test.Tap(b)
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if on, _ := markShown(t, w, "Work"); !on {
 			t.Errorf("closing the details cleared the mark; only Dismiss should")
 		}
@@ -108,7 +109,7 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 	// An error that names its source already is not labelled twice.
 	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: workPOP, Label: "Work (POP3 pop.work.test)",
 		Err: errors.New("Work (POP3 pop.work.test): pop.work.test:995: connection refused")})
-	eventually(t, "both of Work's failures in the tip", func() bool {
+	guitest.Eventually(t, "both of Work's failures in the tip", func() bool {
 		_, tip := markShown(t, w, "Work")
 		return tip == "Work (IMAP imap.work.test): imap.work.test:993: login refused\nWork (POP3 pop.work.test): pop.work.test:995: connection refused"
 	})
@@ -116,26 +117,26 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 
 	// That source's own success clears it.
 	w.handle(engine.Event{Kind: engine.EventSynced, Account: "Work", SourceID: workIMAP, Label: "Work (IMAP imap.work.test)"})
-	eventually(t, "Work's mark cleared by its own sync", func() bool { on, _ := markShown(t, w, "Work"); return !on })
+	guitest.Eventually(t, "Work's mark cleared by its own sync", func() bool { on, _ := markShown(t, w, "Work"); return !on })
 }
 
 func TestAccountErrorDismissed(t *testing.T) {
 	f := newMainFixture(t)
 	f.account(t, "Work")
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
+	guitest.Eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
 	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: 1, Label: "Work (POP3 x)", Err: errors.New("no answer")})
-	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
-	onUI(func() {
+	guitest.Eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+	guitest.OnUI(func() {
 		test.Tap(drawnNavRow(t, w, "Work").mark)
-		b := findButton(w.win.Canvas().Overlays().Top(), "Dismiss")
+		b := guitest.FindButton(w.win.Canvas().Overlays().Top(), "Dismiss")
 		if b == nil {
-			t.Fatalf("no Dismiss in the details %q", dialogText(w.win))
+			t.Fatalf("no Dismiss in the details %q", guitest.DialogText(w.win))
 		}
 		test.Tap(b)
 	})
-	eventually(t, "mark dismissed", func() bool { on, _ := markShown(t, w, "Work"); return !on })
+	guitest.Eventually(t, "mark dismissed", func() bool { on, _ := markShown(t, w, "Work"); return !on })
 }
 
 // imapAccount stores an account with one IMAP source and its INBOX.
@@ -178,15 +179,15 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	onUI(f.app.Start) // reads the pending changes at start
+	guitest.OnUI(f.app.Start) // reads the pending changes at start
 	w := f.app.Main()
-	notices := func() string { return strings.Join(visibleText(w.notices), "\n") }
-	eventually(t, "pending changes shown", func() bool {
+	notices := func() string { return strings.Join(guitest.VisibleText(w.notices), "\n") }
+	guitest.Eventually(t, "pending changes shown", func() bool {
 		return strings.Contains(notices(), "2 changes waiting for Work") &&
 			strings.Contains(notices(), "The server refused 1 change for Work: Mailbox doesn't exist: INBOX")
 	})
-	onUI(func() {
-		b := findButton(w.notices, "Discard")
+	guitest.OnUI(func() {
+		b := guitest.FindButton(w.notices, "Discard")
 		if b == nil {
 			t.Fatalf("no Discard beside the refused change: %q", notices())
 		}
@@ -194,7 +195,7 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 	})
 	// The engine forgets the refused change and its EventPending updates
 	// the notices.
-	eventually(t, "refused change discarded", func() bool {
+	guitest.Eventually(t, "refused change discarded", func() bool {
 		return !strings.Contains(notices(), "refused") && strings.Contains(notices(), "2 changes waiting for Work")
 	})
 	if p, err := f.app.engine.PendingChanges(ctx); err != nil || len(p) != 1 || p[0].Failed != 0 || p[0].Waiting != 2 {
@@ -202,25 +203,25 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 	}
 	// An engine event replaces what is shown.
 	w.handle(engine.Event{Kind: engine.EventPending, Pending: []core.PendingChanges{{Account: "Work", SourceID: src, Waiting: 1}}})
-	eventually(t, "one change waiting", func() bool { return notices() == "1 change waiting for Work" })
+	guitest.Eventually(t, "one change waiting", func() bool { return notices() == "1 change waiting for Work" })
 	w.handle(engine.Event{Kind: engine.EventPending})
-	eventually(t, "nothing waiting", func() bool { return notices() == "" })
+	guitest.Eventually(t, "nothing waiting", func() bool { return notices() == "" })
 }
 
 func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	f := newComposeFixture(t)
 	ctx := context.Background()
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := f.openDraft(t, Draft{})
 	var before int
-	onUI(func() { before = len(c.from.Options) })
+	guitest.OnUI(func() { before = len(c.from.Options) })
 	if before == 0 {
 		t.Fatal("the composer lists no account")
 	}
-	onUI(func() { c.from.SetSelectedIndex(before - 1) })
+	guitest.OnUI(func() { c.from.SetSelectedIndex(before - 1) })
 	var chosen core.Account
-	onUI(func() { chosen, _ = c.account() })
+	guitest.OnUI(func() { chosen, _ = c.account() })
 
 	// An account added elsewhere (the CLI through the control socket, say)
 	// reaches the open windows through the engine's EventAccounts alone.
@@ -229,8 +230,8 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	if err := f.app.engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
-	eventually(t, "the sidebar has the new account", func() bool {
+	guitest.Eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
+	guitest.Eventually(t, "the sidebar has the new account", func() bool {
 		for _, n := range w.nav {
 			if n.header && n.label == "Zed Home" {
 				return true
@@ -238,7 +239,7 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 		}
 		return false
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got, _ := c.account(); got.ID != chosen.ID {
 			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen.Name, got.Name)
 		}
@@ -246,25 +247,25 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	if err := f.app.engine.RemoveAccount(ctx, home); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
+	guitest.Eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
 }
 
 func TestRefusedSignInOffersSignInAgain(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.account(t, "Work")
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
+	guitest.Eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
 	w.handle(engine.Event{Kind: engine.EventError, Account: "Work", SourceID: 1, Label: "Work (IMAP imap.work.test)",
 		Err: &core.SignInError{Account: "Work", Err: errors.New("invalid_grant")}})
-	eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
-	onUI(func() {
+	guitest.Eventually(t, "Work marked", func() bool { on, _ := markShown(t, w, "Work"); return on })
+	guitest.OnUI(func() {
 		test.Tap(drawnNavRow(t, w, "Work").mark)
-		b := findButton(w.win.Canvas().Overlays().Top(), "Sign in again")
+		b := guitest.FindButton(w.win.Canvas().Overlays().Top(), "Sign in again")
 		if b == nil {
-			t.Fatalf("the details of a refused sign-in offer no Sign in again: %q", dialogText(w.win))
+			t.Fatalf("the details of a refused sign-in offer no Sign in again: %q", guitest.DialogText(w.win))
 		}
 		test.Tap(b)
 	})
-	eventually(t, "the account's wizard opened", func() bool { return f.app.wizards[work.ID] != nil })
+	guitest.Eventually(t, "the account's wizard opened", func() bool { return f.app.wizards[work.ID] != nil })
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/storage/storagetest"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // BenchmarkMessageList100k opens the unified inbox of a store with
@@ -26,8 +27,8 @@ func BenchmarkMessageList100k(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var a *App
-	onUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = onUI
+	guitest.OnUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
+	a.do = guitest.OnUI
 	defer a.Wait()
 	w := a.Main()
 	r := newRow(nil).(*row)
@@ -43,7 +44,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 			if ok, err := w.rows.load(ctx, db, 0, gen, q); !ok || err != nil {
 				b.Fatalf("load first page = %v, %v", ok, err)
 			}
-			onUI(func() {
+			guitest.OnUI(func() {
 				for i := range 20 { // a screenful of rows drawn
 					m, _, _, _, _ := w.rows.row(i)
 					r.set(m, false)
@@ -60,7 +61,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 			if ok, err := w.rows.load(ctx, db, page, gen, q); !ok || err != nil {
 				b.Fatalf("load page %d = %v, %v", page, ok, err)
 			}
-			onUI(func() {
+			guitest.OnUI(func() {
 				for i := range 20 {
 					m, _, _, _, _ := w.rows.row(page*listPage + i)
 					r.set(m, false)

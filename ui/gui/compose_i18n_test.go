@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
@@ -20,14 +21,14 @@ func TestComposeInGerman(t *testing.T) {
 	i18ntest.Use(t, "de")
 	f := newComposeFixture(t)
 
-	onUI(func() { f.app.OpenComposer(Draft{}) })
+	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
 	c := onlyComposer(t, f.app)
-	eventually(t, "accounts loaded", func() bool { return c.ready })
-	onUI(func() {
+	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
+	guitest.OnUI(func() {
 		if got := c.win.Title(); got != "Neue Nachricht" {
 			t.Errorf("title = %q, want Neue Nachricht", got)
 		}
-		shown := visibleText(c.win.Canvas().Content())
+		shown := guitest.VisibleText(c.win.Canvas().Content())
 		for _, want := range []string{"Senden", "Später senden…", "Anhängen…", "Verwerfen", "Bild einfügen…", "Vorschau", "Nur Text", "Von", "An", "Betreff"} {
 			if !slices.Contains(shown, want) {
 				t.Errorf("the composer shows no %q; it shows %q", want, shown)
@@ -54,7 +55,7 @@ func TestComposeInGerman(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := f.openOutbox(t, 2)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := w.win.Title(); got != "Postausgang" {
 			t.Errorf("outbox title = %q", got)
 		}

@@ -5,10 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // This file holds what the reader, composer and outbox tests share.
@@ -43,7 +41,7 @@ func deliverRaw(t *testing.T, f *mainFixture, a core.Account, raw string) int64 
 // openComposers returns the composers open now.
 func openComposers(a *App) []*composer {
 	var out []*composer
-	onUI(func() {
+	guitest.OnUI(func() {
 		for c := range a.mailWindows().composers {
 			out = append(out, c)
 		}
@@ -59,22 +57,4 @@ func onlyComposer(t *testing.T, a *App) *composer {
 		t.Fatalf("%d composers open, want 1", len(cs))
 	}
 	return cs[0]
-}
-
-// tapButton taps the visible button labelled label in a window, the
-// dialog on top first. Call it on the UI goroutine (inside onUI).
-func tapButton(t *testing.T, w fyne.Window, label string) {
-	t.Helper()
-	overlays := w.Canvas().Overlays().List()
-	for i := len(overlays) - 1; i >= 0; i-- {
-		if b := findButton(overlays[i], label); b != nil {
-			test.Tap(b)
-			return
-		}
-	}
-	if b := findButton(w.Canvas().Content(), label); b != nil {
-		test.Tap(b)
-		return
-	}
-	t.Fatalf("no button %q in window %q", label, w.Title())
 }

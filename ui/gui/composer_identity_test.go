@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // A reply to an alias starts from the alias with its signature above the
@@ -31,7 +32,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 	}
 	c := f.openDraft(t, d)
 	const quote = "> How much?\n"
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := strings.Join(c.from.Options, " | "); got != "Al Pha <alpha@example.test> — Alpha | Bea Ta <beta@example.test> — Beta | Beta Sales <sales@example.test> — Beta" {
 			t.Errorf("From offers %q, want every identity of every account", got)
 		}
@@ -56,7 +57,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 		c.from.SetSelected("Beta Sales <sales@example.test> — Beta")
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "message sent and composer closed", func() bool {
+	guitest.Eventually(t, "message sent and composer closed", func() bool {
 		return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0
 	})
 	m := f.sink.Messages()[0]
@@ -74,7 +75,7 @@ func TestNewMessageSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{AccountID: f.alpha.ID})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.body.Text != "\n\n-- \nAl\n" {
 			t.Errorf("new message body = %q, want the signature after a blank line", c.body.Text)
 		}
@@ -93,13 +94,13 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{})
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.from.SetSelected("sales@example.test — Beta")
 		test.Type(c.body, "Half written")
 		c.requestClose()
 	})
 	var stored core.Draft
-	eventually(t, "draft stored", func() bool {
+	guitest.Eventually(t, "draft stored", func() bool {
 		ds, _ := f.db.Drafts(ctx)
 		if len(ds) == 1 {
 			stored = ds[0]
@@ -110,7 +111,7 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 		t.Fatalf("stored draft from %q of account %d, want the alias of Beta", stored.From, stored.AccountID)
 	}
 	c = f.openDraft(t, draftFromStore(stored))
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.from.Selected != "sales@example.test — Beta" || c.body.Text != "Half written" {
 			t.Errorf("reopened draft from %q, body %q; want the alias, the body as saved (no second signature)", c.from.Selected, c.body.Text)
 		}

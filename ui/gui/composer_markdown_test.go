@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	tmime "github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // writePNG writes a small picture into a temporary folder.
@@ -71,7 +72,7 @@ func TestComposerPreview(t *testing.T) {
 	f := newComposeFixture(t)
 	chart := writePNG(t, "chart.png", color.NRGBA{R: 0x20, G: 0x90, B: 0x40, A: 0xff})
 	c := f.openDraft(t, Draft{To: "bob@example.test", Subject: "Results", Body: "# Results\n\nThey are **good**."})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.md.pane.Objects[0] != c.body {
 			t.Error("the preview is shown before it was asked for")
 		}
@@ -80,21 +81,21 @@ func TestComposerPreview(t *testing.T) {
 			t.Error("Preview ticked, but the body is not beside a preview")
 		}
 	})
-	eventually(t, "preview shows the Markdown formatted", func() bool {
+	guitest.Eventually(t, "preview shows the Markdown formatted", func() bool {
 		return hasStyled(c.md.preview.Segments, "Results", func(s widget.RichTextStyle) bool { return s == widget.RichTextStyleHeading }) &&
 			hasStyled(c.md.preview.Segments, "good", func(s widget.RichTextStyle) bool { return s.TextStyle.Bold })
 	})
 	// It follows typing, and shows an inserted picture in place.
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.body.CursorRow, c.body.CursorColumn = 2, 0
 		test.Type(c.body, "Well: ")
 		c.insertImage(chart)
 	})
-	eventually(t, "preview follows the edit and shows the picture", func() bool {
+	guitest.Eventually(t, "preview follows the edit and shows the picture", func() bool {
 		text := richText(c.md.preview.Segments)
 		return strings.Contains(text, "Well:") && strings.Contains(text, "They are") && hasImage(c.md.preview.Segments)
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if want := "# Results\n\nWell: \n![chart](chart.png)\nThey are **good**."; c.body.Text != want {
 			t.Errorf("body after Insert image = %q, want %q", c.body.Text, want)
 		}
@@ -104,10 +105,10 @@ func TestComposerPreview(t *testing.T) {
 		// Plain text only previews the text as it goes.
 		test.Tap(c.md.plainOnly)
 	})
-	eventually(t, "plain preview", func() bool {
+	guitest.Eventually(t, "plain preview", func() bool {
 		return strings.Contains(richText(c.md.preview.Segments), "**good**") && !hasImage(c.md.preview.Segments)
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Tap(c.md.previewOn)
 		if c.md.pane.Objects[0] != c.body {
 			t.Error("Preview cleared, but the body is not alone")
@@ -138,7 +139,7 @@ func TestComposerSendsMarkdownAsHTMLAndTheReaderShowsIt(t *testing.T) {
 	body := "# Quarterly results\n\nHello Bea,\n\nThe numbers are **up** and *steady*; see [the report](https://example.test/q3).\n\n" +
 		"| Quarter | Sales |\n|:--|--:|\n| Q2 | 120 |\n| Q3 | 150 |\n\n> Last time: \"let's aim for 150\"\n\n<script>alert(1)</script>\n\n"
 	c := f.openDraft(t, Draft{To: "Bea Ta <beta@example.test>", Subject: "Quarterly results", Body: body})
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.body.CursorRow, c.body.CursorColumn = strings.Count(body, "\n"), 0
 		c.insertImage(chart)
 		test.Type(c.body, "\nAl\n")
@@ -148,7 +149,7 @@ func TestComposerSendsMarkdownAsHTMLAndTheReaderShowsIt(t *testing.T) {
 		}
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
 	raw := f.sink.Messages()[0].Data
 	want := []string{"multipart/mixed", "multipart/related", "multipart/alternative", "text/plain", "text/html", "image/png", "text/plain"}
 	if got := mimeTypes(t, raw); !slices.Equal(got, want) {
@@ -159,17 +160,17 @@ func TestComposerSendsMarkdownAsHTMLAndTheReaderShowsIt(t *testing.T) {
 	id := deliverRaw(t, f.mainFixture, f.beta, string(raw))
 	var r *Reader
 	var win fyne.Window
-	onUI(func() {
+	guitest.OnUI(func() {
 		r = NewReader(f.app)
 		win = test.NewWindow(r.CanvasObject())
 		win.Resize(fyne.NewSize(680, 960))
 		r.Show(id)
 	})
-	t.Cleanup(func() { onUI(win.Close) })
-	eventually(t, "received message shown with its picture", func() bool {
+	t.Cleanup(func() { guitest.OnUI(win.Close) })
+	guitest.Eventually(t, "received message shown with its picture", func() bool {
 		return r.cur != nil && r.cur.id == id && hasImage(r.rich.Segments)
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		text := richText(r.rich.Segments)
 		for _, w := range []string{"Quarterly results", "Hello Bea,", "the report", "Q3", "150", "<script>alert(1)</script>", "Al"} {
 			if !strings.Contains(text, w) {
@@ -208,7 +209,7 @@ func attachmentNames(list []tmime.Attachment) []string {
 func TestComposerPlainTextOnly(t *testing.T) {
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{To: "bob@example.test", Subject: "Plain", Body: "Just **text**.", PlainTextOnly: true})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !c.plainTextOnly() {
 			t.Error("Draft.PlainTextOnly did not tick Plain text only")
 		}
@@ -220,7 +221,7 @@ func TestComposerPlainTextOnly(t *testing.T) {
 		c.setPlainTextOnly(true)
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 })
+	guitest.Eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 })
 	raw := f.sink.Messages()[0].Data
 	if got := mimeTypes(t, raw); !slices.Equal(got, []string{"text/plain"}) {
 		t.Errorf("plain text only sent %q, want text/plain alone", got)
@@ -235,19 +236,19 @@ func TestReaderForwardsAsAttachment(t *testing.T) {
 	id := f.plans(t)
 	var r *Reader
 	var win fyne.Window
-	onUI(func() {
+	guitest.OnUI(func() {
 		r = NewReader(f.app)
 		win = test.NewWindow(r.CanvasObject())
 		win.Resize(fyne.NewSize(640, 560))
 		r.Show(id)
 	})
-	t.Cleanup(func() { onUI(win.Close) })
-	eventually(t, "message shown", func() bool { return r.cur != nil && r.cur.id == id })
-	onUI(func() { tapButton(t, win, "Forward as attachment") })
-	eventually(t, "composer opened", func() bool { return len(f.app.mailWindows().composers) == 1 })
+	t.Cleanup(func() { guitest.OnUI(win.Close) })
+	guitest.Eventually(t, "message shown", func() bool { return r.cur != nil && r.cur.id == id })
+	guitest.OnUI(func() { guitest.TapButton(t, win, "Forward as attachment") })
+	guitest.Eventually(t, "composer opened", func() bool { return len(f.app.mailWindows().composers) == 1 })
 	c := onlyComposer(t, f.app)
-	eventually(t, "accounts loaded", func() bool { return c.ready })
-	onUI(func() {
+	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
+	guitest.OnUI(func() {
 		if c.subject.Text != "Fwd: RE: Plans for Friday" || len(c.files) != 1 || filepath.Base(c.files[0]) != "RE_ Plans for Friday.eml" {
 			t.Errorf("forward as attachment opened with subject %q, files %q", c.subject.Text, c.files)
 		}
@@ -258,7 +259,7 @@ func TestReaderForwardsAsAttachment(t *testing.T) {
 		c.body.SetText("FYI, below.")
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "message sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
 	raw := f.sink.Messages()[0].Data
 	want := []string{"multipart/mixed", "multipart/alternative", "text/plain", "text/html", "message/rfc822"}
 	if got := mimeTypes(t, raw); !slices.Equal(got, want) {
@@ -270,7 +271,7 @@ func TestReaderForwardsAsAttachment(t *testing.T) {
 	if _, err := os.Stat(filepath.Dir(c.files[0])); !os.IsNotExist(err) {
 		t.Errorf("the temporary copy's folder is still there after sending: %v", err)
 	}
-	eventually(t, "original marked forwarded", func() bool {
+	guitest.Eventually(t, "original marked forwarded", func() bool {
 		sum, _, err := f.db.Message(context.Background(), id)
 		return err == nil && sum.Forwarded
 	})

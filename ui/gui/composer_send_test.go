@@ -11,13 +11,14 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // toastButton is the main window's notice button labelled label, nil
 // when none shows. Call it on the UI goroutine.
 func toastButton(a *App, label string) *widget.Button {
-	return findButton(a.main.toasts.root, label)
+	return guitest.FindButton(a.main.toasts.root, label)
 }
 
 // TestUndoSendBringsTheComposerBack: with an undo window, Send closes the
@@ -40,28 +41,28 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	d.Bcc = "boss@example.test"
 	c := f.openDraft(t, d)
 	before := time.Now()
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Type(c.body, "Noon works. ")
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "composer closed and Undo offered", func() bool {
+	guitest.Eventually(t, "composer closed and Undo offered", func() bool {
 		return len(f.app.mailWindows().composers) == 0 && toastButton(f.app, "Undo") != nil
 	})
 	items, _ := f.db.Outbox(context.Background(), time.Time{})
 	if len(items) != 1 || !items[0].Scheduled(time.Now()) || items[0].NotBefore.Before(before.Add(29*time.Second)) {
 		t.Fatalf("outbox while Undo is offered = %+v, want one message waiting about 30 s", items)
 	}
-	onUI(func() {
-		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
+	guitest.OnUI(func() {
+		text := strings.Join(guitest.VisibleText(f.app.main.toasts.root), " ")
 		if !strings.HasPrefix(text, "Sending in ") || !strings.Contains(text, " s: “RE: Plans for Friday” to carol@example.test") {
 			t.Errorf("notice = %q, want what is sent to whom, and the seconds left", text)
 		}
 		test.Tap(toastButton(f.app, "Undo"))
 	})
-	eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
+	guitest.Eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
 	back := onlyComposer(t, f.app)
-	eventually(t, "accounts loaded", func() bool { return back.ready })
-	onUI(func() {
+	guitest.Eventually(t, "accounts loaded", func() bool { return back.ready })
+	guitest.OnUI(func() {
 		if back.to.entry.Text != d.To || back.bcc.entry.Text != "boss@example.test" || back.subject.Text != d.Subject ||
 			back.body.Text != "Noon works. "+d.Body || !slices.Equal(back.files, []string{file}) {
 			t.Errorf("composer after Undo: to %q bcc %q subject %q body %q files %v", back.to.entry.Text, back.bcc.entry.Text, back.subject.Text, back.body.Text, back.files)
@@ -96,26 +97,26 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{AccountID: f.alpha.ID, To: "dave@example.test", Subject: "Seasons greetings", Body: "Happy holidays"})
 	at := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Tap(c.laterButton)
-		date, _ := findWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "2026-12-24" })
-		clock, _ := findWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "09:00" })
+		date, _ := guitest.FindWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "2026-12-24" })
+		clock, _ := guitest.FindWidget(c.win.Canvas().Overlays().Top(), func(e *widget.Entry) bool { return e.PlaceHolder == "09:00" })
 		if date == nil || clock == nil {
 			t.Fatal("Send later asks for no date and time")
 		}
 		date.SetText(at.Format(laterDateLayout))
 		clock.SetText(at.Format(laterClockLayout))
-		tapButton(t, c.win, "Schedule")
+		guitest.TapButton(t, c.win, "Schedule")
 	})
-	eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
-	onUI(func() {
-		text := strings.Join(visibleText(f.app.main.toasts.root), " ")
+	guitest.Eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
+	guitest.OnUI(func() {
+		text := strings.Join(guitest.VisibleText(f.app.main.toasts.root), " ")
 		if want := "Scheduled for " + i18n.WeekdayTime(at) + ": “Seasons greetings”"; !strings.Contains(text, want) {
 			t.Errorf("notice = %q, want %q", text, want)
 		}
 	})
 	w := f.openOutbox(t, 1)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if it := w.items[0]; !it.Scheduled(time.Now()) || !it.NotBefore.Equal(at) {
 			t.Errorf("outbox item = %+v, want it scheduled for %s", it, at)
 		}
@@ -125,9 +126,9 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 		}
 		test.Tap(w.unsend)
 	})
-	eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
+	guitest.Eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
 	back := onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if back.subject.Text != "Seasons greetings" || back.body.Text != "Happy holidays" {
 			t.Errorf("composer after Back to drafts: %q %q", back.subject.Text, back.body.Text)
 		}
@@ -174,12 +175,12 @@ func TestSendingTab(t *testing.T) {
 		t.Errorf("default undo window = %s, want 10s", got)
 	}
 	var s *settingsWindow
-	onUI(func() { s = f.app.openSettings() })
-	t.Cleanup(func() { onUI(s.win.Close) })
-	onUI(func() {
+	guitest.OnUI(func() { s = f.app.openSettings() })
+	t.Cleanup(func() { guitest.OnUI(s.win.Close) })
+	guitest.OnUI(func() {
 		i := settingsTab(t, s, "Sending")
 		s.tabs.SelectIndex(i)
-		slider, _ := findWidget(s.tabs.Items[i].Content, func(*widget.Slider) bool { return true })
+		slider, _ := guitest.FindWidget(s.tabs.Items[i].Content, func(*widget.Slider) bool { return true })
 		if slider == nil {
 			t.Fatal("the Sending tab has no slider")
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // composeFixture has two accounts that send through one recording server.
@@ -36,7 +37,7 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
 	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {
-		onUI(func() {
+		guitest.OnUI(func() {
 			for c := range f.app.mailWindows().composers {
 				c.close()
 			}
@@ -69,9 +70,9 @@ Shall we meet at noon?
 // openDraft opens a composer for d and waits for its accounts.
 func (f *composeFixture) openDraft(t *testing.T, d Draft) *composer {
 	t.Helper()
-	onUI(func() { f.app.OpenComposer(d) })
+	guitest.OnUI(func() { f.app.OpenComposer(d) })
 	c := onlyComposer(t, f.app)
-	eventually(t, "accounts loaded", func() bool { return c.ready })
+	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
 	return c
 }
 
@@ -92,7 +93,7 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 	}
 
 	c := f.openDraft(t, d)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if want := "Bea Ta <beta@example.test> — Beta"; c.from.Selected != want {
 			t.Errorf("From = %q, want %q", c.from.Selected, want)
 		}
@@ -103,7 +104,7 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 		test.AssertRendersToMarkup(t, "composer_reply.xml", c.win.Canvas())
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "message sent and composer closed", func() bool {
+	guitest.Eventually(t, "message sent and composer closed", func() bool {
 		return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0
 	})
 	m := f.sink.Messages()[0]
@@ -121,7 +122,7 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 	if len(items) != 1 || items[0].State != core.OutboxSent || items[0].AccountID != f.beta.ID {
 		t.Errorf("outbox = %+v, want one message sent from Beta", items)
 	}
-	eventually(t, "original marked answered", func() bool {
+	guitest.Eventually(t, "original marked answered", func() bool {
 		sum, _, err := f.db.Message(context.Background(), id)
 		return err == nil && sum.Answered
 	})
@@ -229,15 +230,15 @@ second file, same name
 
 	// Sending the forward removes the temporary copies.
 	c := f.openDraft(t, d)
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Type(c.to.entry, "dave@example.test")
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "forward sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "forward sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
 	if m := f.sink.Messages()[0]; !strings.Contains(string(m.Data), "minutes (2).pdf") || m.From != "beta@example.test" {
 		t.Errorf("sent forward from %s lacks its attachments:\n%s", m.From, m.Data)
 	}
-	eventually(t, "temporary copies removed", func() bool {
+	guitest.Eventually(t, "temporary copies removed", func() bool {
 		_, err := os.Stat(filepath.Dir(d.Attachments[0]))
 		return os.IsNotExist(err)
 	})
@@ -246,7 +247,7 @@ second file, same name
 func TestAddressValidationShowsUnderTheField(t *testing.T) {
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{})
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Type(c.to.entry, "not an address")
 		test.Type(c.subject, "Hello")
 		test.Tap(c.sendButton)
@@ -284,8 +285,8 @@ func TestAddressCompletion(t *testing.T) {
 	f := newComposeFixture(t)
 	f.plans(t)
 	c := f.openDraft(t, Draft{})
-	eventually(t, "addresses loaded", func() bool { return len(c.known) > 0 })
-	onUI(func() {
+	guitest.Eventually(t, "addresses loaded", func() bool { return len(c.known) > 0 })
+	guitest.OnUI(func() {
 		d := fyne.CurrentApp().Driver()
 		ccAt := d.AbsolutePositionForObject(c.cc.entry)
 		test.Type(c.to.entry, "Da")
@@ -325,14 +326,14 @@ func TestAddressCompletion(t *testing.T) {
 func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{})
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.from.SetSelectedIndex(0) // Alpha
 		test.Type(c.to.entry, "dave@example.test")
 		test.Type(c.subject, "Draft to keep")
 		test.Type(c.body, "Half written")
 		c.requestClose()
 	})
-	eventually(t, "draft stored", func() bool {
+	guitest.Eventually(t, "draft stored", func() bool {
 		ds, _ := f.db.Drafts(context.Background())
 		return len(ds) == 1 && ds[0].Subject == "Draft to keep" && ds[0].Body == "Half written" && ds[0].AccountID == f.alpha.ID
 	})
@@ -341,17 +342,17 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	}
 
 	// The outbox window's Drafts tab reopens it.
-	onUI(f.app.OpenDrafts)
+	guitest.OnUI(f.app.OpenDrafts)
 	var w *outboxWindow
-	onUI(func() { w = f.app.mailWindows().outbox })
-	eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 && w.tabs.SelectedIndex() == 1 })
-	onUI(func() {
+	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
+	guitest.Eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 && w.tabs.SelectedIndex() == 1 })
+	guitest.OnUI(func() {
 		w.draftList.Select(0)
 		test.Tap(w.openDraft)
 	})
 	c = onlyComposer(t, f.app)
-	eventually(t, "reopened composer ready", func() bool { return c.ready })
-	onUI(func() {
+	guitest.Eventually(t, "reopened composer ready", func() bool { return c.ready })
+	guitest.OnUI(func() {
 		if c.to.entry.Text != "dave@example.test" || c.subject.Text != "Draft to keep" || c.body.Text != "Half written" ||
 			c.from.Selected != identityLabel(f.alpha) {
 			t.Errorf("reopened draft: to %q, subject %q, body %q, from %q", c.to.entry.Text, c.subject.Text, c.body.Text, c.from.Selected)
@@ -364,8 +365,8 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	if n := len(openComposers(f.app)); n > 1 {
 		t.Errorf("%d composers for one draft", n)
 	}
-	eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
-	eventually(t, "draft deleted once sent", func() bool {
+	guitest.Eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "draft deleted once sent", func() bool {
 		ds, _ := f.db.Drafts(context.Background())
 		return len(ds) == 0
 	})
@@ -379,13 +380,13 @@ func TestAutosaveAfterAPause(t *testing.T) {
 	autosaveDelay = 300 * time.Millisecond
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{})
-	onUI(func() { test.Type(c.subject, "Autosaved") })
+	guitest.OnUI(func() { test.Type(c.subject, "Autosaved") })
 	ds, _ := f.db.Drafts(context.Background())
 	if len(ds) != 0 {
 		t.Fatal("saved before the pause")
 	}
 	var saved []string
-	eventually(t, "saved after the pause", func() bool {
+	guitest.Eventually(t, "saved after the pause", func() bool {
 		ds, _ := f.db.Drafts(context.Background())
 		saved = nil
 		for _, d := range ds {
@@ -394,7 +395,7 @@ func TestAutosaveAfterAPause(t *testing.T) {
 		return slices.Equal(saved, []string{"Autosaved"})
 	})
 	// The status line follows the save; it may come a moment later.
-	eventually(t, "status says the draft was saved", func() bool { return strings.HasPrefix(c.status.Text, "Draft saved at") })
+	guitest.Eventually(t, "status says the draft was saved", func() bool { return strings.HasPrefix(c.status.Text, "Draft saved at") })
 }
 
 func TestWrapWords(t *testing.T) {
@@ -418,20 +419,20 @@ func TestWrapWords(t *testing.T) {
 func TestDiscardAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
 	f := newMainFixture(t)
 	sendingAccount(t, f, "Work", "Work User", "127.0.0.1", 25)
-	onUI(f.app.Start)
-	onUI(func() { f.app.OpenComposer(Draft{}) })
+	guitest.OnUI(f.app.Start)
+	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
 	c := onlyComposer(t, f.app)
-	eventually(t, "accounts loaded", func() bool { return c.ready })
-	onUI(func() { test.Tap(c.discardButton) })
+	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
+	guitest.OnUI(func() { test.Tap(c.discardButton) })
 	if n := len(openComposers(f.app)); n != 0 {
 		t.Fatalf("discarding an empty message: %d composers still open, want it closed without asking", n)
 	}
-	onUI(func() { f.app.OpenComposer(Draft{}) })
+	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
 	c = onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.subject.SetText("half a thought")
 		test.Tap(c.discardButton)
-		if text := dialogText(c.win); !strings.Contains(text, "Discard this message?") {
+		if text := guitest.DialogText(c.win); !strings.Contains(text, "Discard this message?") {
 			t.Errorf("discarding a message with a subject: dialog %q, want the question", text)
 		}
 	})

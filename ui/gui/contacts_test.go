@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailto"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // The compose op of the control socket (a second `tributary mailto:`)
@@ -24,7 +25,7 @@ func TestComposeMailtoOpensAFilledComposer(t *testing.T) {
 	}
 	f.app.ComposeMailto(m) // from another goroutine, as the socket calls it
 	c := onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		for _, field := range []struct{ name, got, want string }{
 			{"to", c.to.entry.Text, "ann@example.com, Bob <bob@example.com>"},
 			{"cc", c.cc.entry.Text, "cy@example.com"},
@@ -65,15 +66,15 @@ func TestMailtoDraft(t *testing.T) {
 // and waits until it lists n contacts.
 func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
 	t.Helper()
-	onUI(func() {
-		b, ok := findWidget(f.app.Main().win.Canvas().Content(), func(b *toolButton) bool { return b.Text == "Contacts" })
+	guitest.OnUI(func() {
+		b, ok := guitest.FindWidget(f.app.Main().win.Canvas().Content(), func(b *toolButton) bool { return b.Text == "Contacts" })
 		if !ok {
 			t.Fatal("the main window offers no Contacts button")
 		}
 		test.Tap(b)
 	})
 	var w *contactsWindow
-	eventually(t, "contacts listed", func() bool {
+	guitest.Eventually(t, "contacts listed", func() bool {
 		w = f.app.contacts
 		return w != nil && len(w.shown) == n
 	})
@@ -86,7 +87,7 @@ func TestContactsWindow(t *testing.T) {
 	work := f.account(t, "Work")
 	f.deliver(t, work, "hello", 0) // from Ann Sender <ann@example.test>
 	w := openContacts(t, f, 1)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := contactLine(w.shown[0]); got != "Ann Sender — ann@example.test  (from mail)" {
 			t.Errorf("row = %q", got)
 		}
@@ -100,7 +101,7 @@ func TestContactsWindow(t *testing.T) {
 		w.phones.SetText("+1 555 0100")
 		test.Tap(w.save)
 	})
-	eventually(t, "contact saved", func() bool {
+	guitest.Eventually(t, "contact saved", func() bool {
 		return len(w.all) == 1 && w.all[0].ID != 0 && w.all[0].Name == "Ann Edited"
 	})
 	list, err := f.db.Contacts(ctx)
@@ -109,26 +110,26 @@ func TestContactsWindow(t *testing.T) {
 	}
 
 	// The search filters by name and address.
-	onUI(func() { w.search.SetText("home") })
-	eventually(t, "search by address", func() bool { return len(w.shown) == 1 })
-	onUI(func() { w.search.SetText("nobody") })
-	eventually(t, "search with no match", func() bool { return len(w.shown) == 0 })
-	onUI(func() { w.search.SetText("") })
+	guitest.OnUI(func() { w.search.SetText("home") })
+	guitest.Eventually(t, "search by address", func() bool { return len(w.shown) == 1 })
+	guitest.OnUI(func() { w.search.SetText("nobody") })
+	guitest.Eventually(t, "search with no match", func() bool { return len(w.shown) == 0 })
+	guitest.OnUI(func() { w.search.SetText("") })
 
 	// A bad address is refused, with the reason.
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.emails.SetText("not an address")
 		test.Tap(w.save)
 	})
-	eventually(t, "bad address refused", func() bool { return strings.HasPrefix(w.status.Text, "Not saved:") })
+	guitest.Eventually(t, "bad address refused", func() bool { return strings.HasPrefix(w.status.Text, "Not saved:") })
 
 	// Write to opens a composer to the contact.
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.emails.SetText("ann@example.test")
 		test.Tap(w.write)
 	})
 	c := onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.to.entry.Text != "Ann Edited <ann@example.test>, " {
 			t.Errorf("composer To = %q", c.to.entry.Text)
 		}
@@ -136,38 +137,38 @@ func TestContactsWindow(t *testing.T) {
 
 	// Export, then import into the same book: everything merges.
 	path := filepath.Join(t.TempDir(), "book.vcf")
-	onUI(func() { w.exportFile(path) })
-	eventually(t, "exported", func() bool { return strings.HasPrefix(w.status.Text, "Exported 1 contact to") })
+	guitest.OnUI(func() { w.exportFile(path) })
+	guitest.Eventually(t, "exported", func() bool { return strings.HasPrefix(w.status.Text, "Exported 1 contact to") })
 	data, err := os.ReadFile(path)
 	if err != nil || !strings.Contains(string(data), "FN:Ann Edited\r\n") {
 		t.Fatalf("exported file = %q, %v", data, err)
 	}
 	extra := filepath.Join(t.TempDir(), "extra.vcf")
 	os.WriteFile(extra, append(data, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zed\r\nEMAIL:zed@example.test\r\nEND:VCARD\r\n"...), 0o600)
-	onUI(func() { w.importFile(extra) })
-	eventually(t, "imported", func() bool { return strings.Contains(w.status.Text, "1 new, 1 merged") && len(w.all) == 2 })
+	guitest.OnUI(func() { w.importFile(extra) })
+	guitest.Eventually(t, "imported", func() bool { return strings.Contains(w.status.Text, "1 new, 1 merged") && len(w.all) == 2 })
 
 	// Remove asks first; the removed contact does not come back with mail.
-	onUI(func() {
+	guitest.OnUI(func() {
 		for i, ct := range w.shown {
 			if ct.Name == "Ann Edited" {
 				w.list.Select(i)
 			}
 		}
 		test.Tap(w.remove)
-		if !strings.Contains(dialogText(w.win), "Remove Ann Edited") {
-			t.Errorf("dialog = %q", dialogText(w.win))
+		if !strings.Contains(guitest.DialogText(w.win), "Remove Ann Edited") {
+			t.Errorf("dialog = %q", guitest.DialogText(w.win))
 		}
-		tapButton(t, w.win, "Yes")
+		guitest.TapButton(t, w.win, "Yes")
 	})
-	eventually(t, "removed", func() bool { return len(w.all) == 1 && w.all[0].Name == "Zed" })
+	guitest.Eventually(t, "removed", func() bool { return len(w.all) == 1 && w.all[0].Name == "Zed" })
 	f.deliver(t, work, "again", 0)
 	if list, _ := f.db.Contacts(ctx); len(list) != 1 {
 		t.Errorf("after new mail from a removed contact, contacts = %+v, want Zed alone", list)
 	}
 
 	// Opening again brings the same window forward.
-	onUI(f.app.OpenContacts)
+	guitest.OnUI(f.app.OpenContacts)
 	if f.app.contacts != w {
 		t.Error("OpenContacts opened a second window")
 	}
@@ -181,7 +182,7 @@ func TestContactsWindowFollowsTheEngine(t *testing.T) {
 	if _, err := f.app.engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })
+	guitest.Eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })
 }
 
 func TestSplitOn(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // conversationFixture is a conversation across two accounts (Ann's
@@ -47,15 +48,15 @@ func drawn(w *MainWindow, i int) (from, count string) {
 func TestConversationsToggleIsRemembered(t *testing.T) {
 	f := newConversationFixture(t)
 	f.markRead(t, f.root, f.reply, f.alone)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "three messages listed", func() bool { _, ok := w.rows.peek(2); return ok })
-	onUI(func() { test.Tap(w.toolbar[13]) })
-	eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.showsThreads() && w.rows.len() == 2 && ok })
+	guitest.Eventually(t, "three messages listed", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.OnUI(func() { test.Tap(w.toolbar[13]) })
+	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.showsThreads() && w.rows.len() == 2 && ok })
 	if !f.app.fyne.Preferences().Bool(prefConversations) {
 		t.Error("the conversations choice is not remembered")
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if from, count := drawn(w, 0); from != "Cy" || count != "" {
 			t.Errorf("row 0 = %q with count %q, want Cy's message alone, without a count", from, count)
 		}
@@ -68,7 +69,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 		}
 		test.Tap(w.toolbar[13])
 	})
-	eventually(t, "single messages again", func() bool { return !w.rows.showsThreads() && w.rows.len() == 3 })
+	guitest.Eventually(t, "single messages again", func() bool { return !w.rows.showsThreads() && w.rows.len() == 3 })
 	if f.app.fyne.Preferences().Bool(prefConversations) {
 		t.Error("switching back to single messages is not remembered")
 	}
@@ -78,10 +79,10 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	f := newConversationFixture(t)
 	f.markRead(t, f.alone) // Ann's and Bob's messages stay unread
 	w := f.app.Main()
-	onUI(func() { w.conversations = true }) // the window was made before the test could choose
-	onUI(f.app.Start)
-	eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.len() == 2 && ok })
-	onUI(func() {
+	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
+	guitest.OnUI(f.app.Start)
+	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.len() == 2 && ok })
+	guitest.OnUI(func() {
 		if _, count := drawn(w, 1); count != "2 · 2 new" {
 			t.Errorf("the unread conversation's count = %q, want %q", count, "2 · 2 new")
 		}
@@ -90,8 +91,8 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	// The row opens the conversation's newest message.
 	waitShown(t, w, "the conversation opened", f.reply)
 	var older *widget.Button
-	onUI(func() {
-		text := visibleText(w.reader.thread)
+	guitest.OnUI(func() {
+		text := guitest.VisibleText(w.reader.thread)
 		if len(text) != 3 || text[0] != "Conversation: 2 messages, 1 more unread" ||
 			!strings.HasPrefix(text[1], "● Ann") || !strings.HasPrefix(text[2], "▸ Bob") {
 			t.Fatalf("reader stack = %q, want a heading, Ann's message unread above, Bob's (the newest) open at the bottom", text)
@@ -99,20 +100,20 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 		if _, count := drawn(w, 1); count != "2 · 1 new" {
 			t.Errorf("after opening, the conversation's count = %q, want %q", count, "2 · 1 new")
 		}
-		older = findButton(w.reader.thread, text[1])
+		older = guitest.FindButton(w.reader.thread, text[1])
 	})
 	if older == nil {
 		t.Fatal("the older message of the stack is not a button")
 	}
-	onUI(func() { test.Tap(older) })
-	eventually(t, "the older message shown, its conversation highlighted", func() bool {
+	guitest.OnUI(func() { test.Tap(older) })
+	guitest.Eventually(t, "the older message shown, its conversation highlighted", func() bool {
 		v := w.reader.cur
 		return v != nil && v.id == f.root && w.selRow == 1 && w.selected.ID == f.root
 	})
 	// An action acts on the message the reader shows, not on the row's
 	// newest message.
-	onUI(func() { test.Tap(w.toolbar[8]) }) // flag
-	eventually(t, "the shown message flagged", func() bool {
+	guitest.OnUI(func() { test.Tap(w.toolbar[8]) }) // flag
+	guitest.Eventually(t, "the shown message flagged", func() bool {
 		m, _, _ := f.db.Message(context.Background(), f.root)
 		return m.Flagged
 	})
@@ -120,7 +121,7 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 		t.Error("the conversation's newest message was flagged, not the one shown")
 	}
 	// Back to single messages, the selection is still the message shown.
-	onUI(func() { test.Tap(w.toolbar[13]) })
+	guitest.OnUI(func() { test.Tap(w.toolbar[13]) })
 	waitShown(t, w, "in single messages", f.root)
 }
 
@@ -128,9 +129,9 @@ func TestConversationsInSearchAndFolders(t *testing.T) {
 	f := newConversationFixture(t)
 	f.markRead(t, f.root, f.reply, f.alone)
 	w := f.app.Main()
-	onUI(func() { w.conversations = true }) // the window was made before the test could choose
-	onUI(f.app.Start)
-	eventually(t, "two conversations listed", func() bool { return w.rows.len() == 2 })
+	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
+	guitest.OnUI(f.app.Start)
+	guitest.Eventually(t, "two conversations listed", func() bool { return w.rows.len() == 2 })
 	for _, tc := range []struct {
 		name    string
 		do      func()
@@ -144,12 +145,12 @@ func TestConversationsInSearchAndFolders(t *testing.T) {
 		}, 1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			onUI(tc.do)
-			eventually(t, "listed", func() bool {
+			guitest.OnUI(tc.do)
+			guitest.Eventually(t, "listed", func() bool {
 				_, ok := w.rows.peek(tc.rows - 1)
 				return w.rows.len() == tc.rows && ok && (tc.heading == "" || w.heading.Text == tc.heading)
 			})
-			onUI(func() {
+			guitest.OnUI(func() {
 				// Each counts the whole conversation, wherever it is filed.
 				if _, count := drawn(w, 0); count != "2" {
 					t.Errorf("count = %q, want 2", count)

@@ -12,11 +12,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // findCheck finds a visible check box labelled label in o.
 func findCheck(o fyne.CanvasObject, label string) *widget.Check {
-	c, _ := findWidget(o, func(c *widget.Check) bool { return c.Text == label })
+	c, _ := guitest.FindWidget(o, func(c *widget.Check) bool { return c.Text == label })
 	return c
 }
 
@@ -39,38 +40,38 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "sidebar read", func() bool { return len(w.nav) >= 3 })
+	guitest.Eventually(t, "sidebar read", func() bool { return len(w.nav) >= 3 })
 
 	// Delete in the Inbox moves to the Trash without asking.
-	eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(0); return ok })
-	onUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the inbox message", inbox)
-	onUI(w.deleteSelected)
-	eventually(t, "moved to the Trash", func() bool {
+	guitest.OnUI(w.deleteSelected)
+	guitest.Eventually(t, "moved to the Trash", func() bool {
 		m, _, err := f.db.Message(ctx, inbox)
 		return err == nil && m.Folder == "Trash"
 	})
-	onUI(func() {
-		if text := dialogText(w.win); text != "" {
+	guitest.OnUI(func() {
+		if text := guitest.DialogText(w.win); text != "" {
 			t.Errorf("moving to the Trash asked %q", text)
 		}
 	})
 
 	var trash int
-	onUI(func() { trash = navIndex(t, w, "Trash", work.ID); w.navList.Select(trash) })
-	eventually(t, "Trash listed", func() bool { _, ok := w.rows.peek(2); return ok && w.rows.len() == 3 })
-	onUI(func() { w.list.Select(0) })
+	guitest.OnUI(func() { trash = navIndex(t, w, "Trash", work.ID); w.navList.Select(trash) })
+	guitest.Eventually(t, "Trash listed", func() bool { _, ok := w.rows.peek(2); return ok && w.rows.len() == 3 })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the first one in the Trash", first)
 
 	// Cancel keeps the message.
-	onUI(w.deleteSelected)
-	onUI(func() {
-		if text := dialogText(w.win); !strings.Contains(text, `Delete "first" for good?`) {
+	guitest.OnUI(w.deleteSelected)
+	guitest.OnUI(func() {
+		if text := guitest.DialogText(w.win); !strings.Contains(text, `Delete "first" for good?`) {
 			t.Fatalf("Delete in the Trash asked %q", text)
 		}
-		test.Tap(findButton(w.win.Canvas().Overlays().Top(), "Cancel"))
+		test.Tap(guitest.FindButton(w.win.Canvas().Overlays().Top(), "Cancel"))
 	})
 	f.app.Wait()
 	if !f.exists(first) {
@@ -78,32 +79,32 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 	}
 
 	// Confirming deletes it, and "Don't ask again" is remembered.
-	onUI(w.deleteSelected)
-	onUI(func() {
+	guitest.OnUI(w.deleteSelected)
+	guitest.OnUI(func() {
 		top := w.win.Canvas().Overlays().Top()
 		noAsk := findCheck(top, "Don't ask again")
 		if noAsk == nil {
-			t.Fatalf("no Don't ask again in %q", dialogText(w.win))
+			t.Fatalf("no Don't ask again in %q", guitest.DialogText(w.win))
 		}
 		test.Tap(noAsk)
-		test.Tap(findButton(top, "Delete for good"))
+		test.Tap(guitest.FindButton(top, "Delete for good"))
 	})
-	eventually(t, "deleted for good", func() bool { return !f.exists(first) })
+	guitest.Eventually(t, "deleted for good", func() bool { return !f.exists(first) })
 	if !f.app.fyne.Preferences().Bool(prefDeleteWithoutAsking) {
 		t.Errorf("Don't ask again not remembered in the preferences")
 	}
 
 	// From now on it deletes for good at once.
-	eventually(t, "selection moved on", func() bool { return w.selected.ID != 0 && w.selected.ID != first })
+	guitest.Eventually(t, "selection moved on", func() bool { return w.selected.ID != 0 && w.selected.ID != first })
 	var next int64
-	onUI(func() { next = w.selected.ID })
-	onUI(w.deleteSelected)
-	onUI(func() {
-		if text := dialogText(w.win); text != "" {
+	guitest.OnUI(func() { next = w.selected.ID })
+	guitest.OnUI(w.deleteSelected)
+	guitest.OnUI(func() {
+		if text := guitest.DialogText(w.win); text != "" {
 			t.Errorf("asked again after Don't ask again: %q", text)
 		}
 	})
-	eventually(t, "deleted without asking", func() bool { return !f.exists(next) })
+	guitest.Eventually(t, "deleted without asking", func() bool { return !f.exists(next) })
 }
 
 func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
@@ -125,10 +126,10 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 	if _, _, err := f.db.Deliver(ctx, core.Delivery{AccountID: work.ID, FolderID: sent}, strings.NewReader(raw)); err != nil {
 		t.Fatal(err)
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(1); return ok })
-	onUI(func() {
+	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.OnUI(func() {
 		for i, want := range []bool{true, false} {
 			r, _ := drawnRow(t, w, i)
 			if r.replied.Visible() != want {
@@ -140,8 +141,8 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 		}
 		w.navList.Select(navIndex(t, w, "Sent", work.ID))
 	})
-	eventually(t, "Sent listed", func() bool { _, ok := w.rows.peek(0); return ok && w.rows.len() == 1 })
-	onUI(func() {
+	guitest.Eventually(t, "Sent listed", func() bool { _, ok := w.rows.peek(0); return ok && w.rows.len() == 1 })
+	guitest.OnUI(func() {
 		r, _ := drawnRow(t, w, 0)
 		if !strings.Contains(r.from.Text, "Bob Receiver") {
 			t.Errorf("Sent row names %q, want the recipient", r.from.Text)
@@ -155,21 +156,21 @@ func TestMoveDialogMakesAFolder(t *testing.T) {
 	work := f.account(t, "Work")
 	id := f.deliver(t, work, "keep me", time.Hour)
 	f.markRead(t, id)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "listed", func() bool { _, ok := w.rows.peek(0); return ok })
-	onUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the message", id)
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.moveSelected()
-		entry, ok := findWidget(w.win.Canvas().Overlays().Top(), func(*widget.SelectEntry) bool { return true })
+		entry, ok := guitest.FindWidget(w.win.Canvas().Overlays().Top(), func(*widget.SelectEntry) bool { return true })
 		if !ok {
-			t.Fatalf("the move dialog has no folder entry: %q", dialogText(w.win))
+			t.Fatalf("the move dialog has no folder entry: %q", guitest.DialogText(w.win))
 		}
 		entry.SetText("Receipts 2026")
 	})
-	onUI(func() { tapButton(t, w.win, "Move") })
-	eventually(t, "moved into the new folder", func() bool {
+	guitest.OnUI(func() { guitest.TapButton(t, w.win, "Move") })
+	guitest.Eventually(t, "moved into the new folder", func() bool {
 		m, _, err := f.db.Message(ctx, id)
 		return err == nil && m.Folder == "Receipts 2026"
 	})
@@ -187,10 +188,10 @@ func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	trash := -1
-	eventually(t, "the Trash in the sidebar", func() bool {
+	guitest.Eventually(t, "the Trash in the sidebar", func() bool {
 		for i, n := range w.nav {
 			if n.folder.Role == core.RoleTrash {
 				trash = i
@@ -198,25 +199,25 @@ func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 		}
 		return trash >= 0
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.emptyTrash.Visible() {
 			t.Error("Empty Trash shown outside the Trash")
 		}
 		w.navList.Select(trash)
 	})
-	eventually(t, "the Trash listed", func() bool { return w.rows.len() == 2 && w.emptyTrash.Visible() })
-	onUI(func() { test.Tap(w.emptyTrash) })
-	eventually(t, "the question with the count", func() bool {
-		return strings.Contains(dialogText(w.win), "2 messages in this Trash will be deleted for good")
+	guitest.Eventually(t, "the Trash listed", func() bool { return w.rows.len() == 2 && w.emptyTrash.Visible() })
+	guitest.OnUI(func() { test.Tap(w.emptyTrash) })
+	guitest.Eventually(t, "the question with the count", func() bool {
+		return strings.Contains(guitest.DialogText(w.win), "2 messages in this Trash will be deleted for good")
 	})
-	onUI(func() { tapButton(t, w.win, "No") })
+	guitest.OnUI(func() { guitest.TapButton(t, w.win, "No") })
 	if !f.exists(ids[0]) || !f.exists(ids[1]) {
 		t.Fatal("answering No deleted messages")
 	}
-	onUI(func() { test.Tap(w.emptyTrash) })
-	eventually(t, "asked again", func() bool { return strings.Contains(dialogText(w.win), "deleted for good") })
-	onUI(func() { tapButton(t, w.win, "Yes") })
-	eventually(t, "the Trash emptied", func() bool { return !f.exists(ids[0]) && !f.exists(ids[1]) })
+	guitest.OnUI(func() { test.Tap(w.emptyTrash) })
+	guitest.Eventually(t, "asked again", func() bool { return strings.Contains(guitest.DialogText(w.win), "deleted for good") })
+	guitest.OnUI(func() { guitest.TapButton(t, w.win, "Yes") })
+	guitest.Eventually(t, "the Trash emptied", func() bool { return !f.exists(ids[0]) && !f.exists(ids[1]) })
 	if !f.exists(keep) {
 		t.Error("emptying the Trash deleted a message of the Inbox")
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 func TestDraftsInTheSidebar(t *testing.T) {
@@ -21,7 +22,7 @@ func TestDraftsInTheSidebar(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	entry := func(label string, account int64) (i int) {
 		for i, n := range w.nav {
@@ -31,17 +32,17 @@ func TestDraftsInTheSidebar(t *testing.T) {
 		}
 		return -1
 	}
-	eventually(t, "unified and per-account Drafts in the sidebar", func() bool {
+	guitest.Eventually(t, "unified and per-account Drafts in the sidebar", func() bool {
 		u, wk := entry("Drafts", 0), entry("    Drafts", work.ID)
 		return u >= 0 && wk >= 0 && w.nav[u].unread == 2 && w.nav[wk].unread == 1
 	})
-	onUI(func() { w.navList.Select(entry("    Drafts", work.ID)) })
-	eventually(t, "Work's drafts listed", func() bool {
+	guitest.OnUI(func() { w.navList.Select(entry("    Drafts", work.ID)) })
+	guitest.Eventually(t, "Work's drafts listed", func() bool {
 		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == workDraft.ID && w.heading.Text == "1 draft"
 	})
-	onUI(func() { w.drafts.list.Select(0) })
+	guitest.OnUI(func() { w.drafts.list.Select(0) })
 	c := onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.subject.Text != "half written" || c.draftID != workDraft.ID {
 			t.Errorf("the composer opened with %q (draft %d), want the draft %d", c.subject.Text, c.draftID, workDraft.ID)
 		}
@@ -51,11 +52,11 @@ func TestDraftsInTheSidebar(t *testing.T) {
 	if err := f.app.engine.DeleteDraft(ctx, workDraft.ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the list refreshed after the delete", func() bool { return len(w.drafts.drafts) == 0 && w.heading.Text == "No drafts" })
+	guitest.Eventually(t, "the list refreshed after the delete", func() bool { return len(w.drafts.drafts) == 0 && w.heading.Text == "No drafts" })
 	// Choosing a folder gives the pane back to the messages.
-	onUI(func() { w.navList.Select(0) })
-	eventually(t, "messages listed again", func() bool { return w.listPane.Objects[0] == w.list && w.rows.len() == 1 })
-	onUI(func() {
+	guitest.OnUI(func() { w.navList.Select(0) })
+	guitest.Eventually(t, "messages listed again", func() bool { return w.listPane.Objects[0] == w.list && w.rows.len() == 1 })
+	guitest.OnUI(func() {
 		if w.heading.Visible() {
 			t.Errorf("heading %q still shown over the messages", w.heading.Text)
 		}
@@ -72,7 +73,7 @@ func TestUnifiedViews(t *testing.T) {
 	if err := f.db.SetFlags(ctx, read, core.Flags{Seen: true, Flagged: true}); err != nil {
 		t.Fatal(err)
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	view := func(label string) int {
 		for i, n := range w.nav {
@@ -82,16 +83,16 @@ func TestUnifiedViews(t *testing.T) {
 		}
 		return -1
 	}
-	eventually(t, "the unified views in the sidebar", func() bool { return view("Sent") > 0 })
+	guitest.Eventually(t, "the unified views in the sidebar", func() bool { return view("Sent") > 0 })
 	for _, tc := range []struct{ view, want string }{{"Unread", "unread at home"}, {"Flagged", "read and flagged"}} {
-		onUI(func() { w.navList.Select(view(tc.view)) })
-		eventually(t, tc.view+" lists its message", func() bool {
+		guitest.OnUI(func() { w.navList.Select(view(tc.view)) })
+		guitest.Eventually(t, tc.view+" lists its message", func() bool {
 			m, ok := w.rows.peek(0)
 			return ok && w.rows.len() == 1 && m.Subject == tc.want
 		})
 	}
-	onUI(func() { w.navList.Select(view("Sent")) })
-	eventually(t, "Sent is empty", func() bool { return w.rows.len() == 0 })
+	guitest.OnUI(func() { w.navList.Select(view("Sent")) })
+	guitest.Eventually(t, "Sent is empty", func() bool { return w.rows.len() == 0 })
 }
 
 // An account whose server has a Drafts mailbox: its synced Drafts folder
@@ -109,7 +110,7 @@ func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 	if ok, err := f.db.AdoptServerDraft(ctx, &server); err != nil || !ok {
 		t.Fatalf("AdoptServerDraft = %v, %v", ok, err)
 	}
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	entry := func() int {
 		for i, n := range w.nav {
@@ -119,21 +120,21 @@ func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 		}
 		return -1
 	}
-	eventually(t, "the server's Drafts folder as a drafts entry", func() bool { return entry() >= 0 })
-	onUI(func() { w.navList.Select(entry()) })
-	eventually(t, "the server draft listed", func() bool {
+	guitest.Eventually(t, "the server's Drafts folder as a drafts entry", func() bool { return entry() >= 0 })
+	guitest.OnUI(func() { w.navList.Select(entry()) })
+	guitest.Eventually(t, "the server draft listed", func() bool {
 		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == server.ID
 	})
-	onUI(func() { w.drafts.list.Select(0) })
+	guitest.OnUI(func() { w.drafts.list.Select(0) })
 	c := onlyComposer(t, f.app)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.subject.Text != "from the phone" || c.body.Text != "typed there" {
 			t.Errorf("the composer opened with %q / %q, want the server draft", c.subject.Text, c.body.Text)
 		}
 		c.body.SetText("typed there, finished here")
 		c.requestClose() // saves what was typed
 	})
-	eventually(t, "the edit saved under the server draft's Message-ID", func() bool {
+	guitest.Eventually(t, "the edit saved under the server draft's Message-ID", func() bool {
 		d, err := f.db.Draft(ctx, server.ID)
 		return err == nil && d.Body == "typed there, finished here" && d.MessageID == "elsewhere@example.test"
 	})

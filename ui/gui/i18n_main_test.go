@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
@@ -18,13 +19,13 @@ func TestMainWindowInGerman(t *testing.T) {
 	work, home := f.account(t, "Work"), f.account(t, "Home")
 	one := f.deliver(t, work, "Mittag?", time.Minute)
 	two, three := f.deliver(t, home, "Rechnung", time.Minute), f.deliver(t, work, "Protokoll", time.Minute)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "the sidebar filled", func() bool { return len(w.nav) > 5 })
+	guitest.Eventually(t, "the sidebar filled", func() bool { return len(w.nav) > 5 })
 
 	var labels []string
 	inboxes := 0 // the app's own Inbox is shown in German; server names are not
-	onUI(func() {
+	guitest.OnUI(func() {
 		for _, n := range w.nav[:5] {
 			labels = append(labels, n.label)
 		}
@@ -51,8 +52,8 @@ func TestMainWindowInGerman(t *testing.T) {
 		t.Errorf("the New message tooltip = %q", got)
 	}
 
-	onUI(w.showShortcuts)
-	text := dialogText(w.win)
+	guitest.OnUI(w.showShortcuts)
+	text := guitest.DialogText(w.win)
 	for _, want := range []string{"Tastenkürzel", "nächste Nachricht", "S oder *", "Schließen"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the shortcuts window lacks %q:\n%s", want, text)

@@ -16,15 +16,16 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailbox"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // dialogEntry is the entry of the dialog on top that holds text now (or
 // has it as placeholder).
 func dialogEntry(t *testing.T, win fyne.Window, has func(*widget.Entry) bool) *widget.Entry {
 	t.Helper()
-	e, ok := findWidget(win.Canvas().Overlays().Top(), has)
+	e, ok := guitest.FindWidget(win.Canvas().Overlays().Top(), has)
 	if !ok {
-		t.Fatalf("no such entry in the dialog %q", dialogText(win))
+		t.Fatalf("no such entry in the dialog %q", guitest.DialogText(win))
 	}
 	return e
 }
@@ -32,8 +33,8 @@ func dialogEntry(t *testing.T, win fyne.Window, has func(*widget.Entry) bool) *w
 func waitDialog(t *testing.T, win fyne.Window, text string) string {
 	t.Helper()
 	var got string
-	eventually(t, "a dialog saying "+text, func() bool {
-		got = dialogText(win)
+	guitest.Eventually(t, "a dialog saying "+text, func() bool {
+		got = guitest.DialogText(win)
 		return strings.Contains(got, text)
 	})
 	return got
@@ -42,7 +43,7 @@ func waitDialog(t *testing.T, win fyne.Window, text string) string {
 func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.account(t, "Work")
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	win := w.win
 	if menu := win.MainMenu(); menu == nil || menu.Items[0].Label != "File" || len(menu.Items[0].Items) < 3 {
@@ -67,12 +68,12 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	onUI(w.openImport)
+	guitest.OnUI(w.openImport)
 	waitDialog(t, win, "Into folder")
-	onUI(func() {
+	guitest.OnUI(func() {
 		dialogEntry(t, win, func(e *widget.Entry) bool { return strings.HasPrefix(e.PlaceHolder, "an mbox") }).SetText(src)
 		dialogEntry(t, win, func(e *widget.Entry) bool { return e.Text == core.DefaultFolder }).SetText("Old mail")
-		tapButton(t, win, "Import")
+		guitest.TapButton(t, win, "Import")
 	})
 	got := waitDialog(t, win, "Import finished")
 	if !strings.Contains(got, "Read 3 messages; 3 new in Old mail") {
@@ -91,26 +92,26 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 	if n, _ := f.db.Count(context.Background(), storage.ListQuery{FolderID: folder}); n != 3 {
 		t.Errorf("%d messages in Old mail, want 3", n)
 	}
-	onUI(func() { tapButton(t, win, "OK") })
+	guitest.OnUI(func() { guitest.TapButton(t, win, "OK") })
 
 	// Export the folder shown, as Maildir.
-	eventually(t, "Old mail in the sidebar", func() bool {
+	guitest.Eventually(t, "Old mail in the sidebar", func() bool {
 		found := false
 		for _, n := range w.nav {
 			found = found || n.query.FolderID == folder
 		}
 		return found
 	})
-	onUI(func() { w.navList.Select(navIndex(t, w, "Old mail", work.ID)) })
-	eventually(t, "three rows", func() bool { return w.rows.len() == 3 })
+	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Old mail", work.ID)) })
+	guitest.Eventually(t, "three rows", func() bool { return w.rows.len() == 3 })
 	dest := filepath.Join(dir, "out")
-	onUI(w.openExport)
+	guitest.OnUI(w.openExport)
 	waitDialog(t, win, "The folder shown")
-	onUI(func() {
+	guitest.OnUI(func() {
 		dialogEntry(t, win, func(e *widget.Entry) bool { return strings.Contains(e.Text, "Tributary export") }).SetText(dest)
-		radio, _ := findWidget(win.Canvas().Overlays().Top(), func(r *widget.RadioGroup) bool { return len(r.Options) == 2 && r.Options[1] == "Maildir" })
+		radio, _ := guitest.FindWidget(win.Canvas().Overlays().Top(), func(r *widget.RadioGroup) bool { return len(r.Options) == 2 && r.Options[1] == "Maildir" })
 		radio.SetSelected("Maildir")
-		tapButton(t, win, "Export")
+		guitest.TapButton(t, win, "Export")
 	})
 	got = waitDialog(t, win, "Export finished")
 	if !strings.Contains(got, "Wrote 3 messages from 1 folder") {
@@ -126,20 +127,20 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 			t.Errorf("exported %s differs from every imported message: %q", m.Path, raw)
 		}
 	}
-	onUI(func() { tapButton(t, win, "OK") })
+	guitest.OnUI(func() { guitest.TapButton(t, win, "OK") })
 
 	// Save the open message as .eml, byte for byte.
-	onUI(func() { w.list.Select(0) })
-	eventually(t, "a message open", func() bool { _, ok := w.selectedMessage(); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "a message open", func() bool { _, ok := w.selectedMessage(); return ok })
 	eml := filepath.Join(dir, "one.eml")
-	onUI(w.saveMessageAs)
+	guitest.OnUI(w.saveMessageAs)
 	waitDialog(t, win, "Save message as")
-	onUI(func() {
+	guitest.OnUI(func() {
 		dialogEntry(t, win, func(e *widget.Entry) bool { return strings.HasSuffix(e.Text, ".eml") }).SetText(eml)
-		tapButton(t, win, "Save")
+		guitest.TapButton(t, win, "Save")
 	})
 	var raw []byte
-	eventually(t, "the .eml written", func() bool {
+	guitest.Eventually(t, "the .eml written", func() bool {
 		raw, err = os.ReadFile(eml)
 		return err == nil && len(raw) > 0
 	})

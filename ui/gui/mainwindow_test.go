@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/png"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // mainFixture is an app over a real store in a temporary directory.
@@ -37,8 +37,8 @@ func newMainFixture(t *testing.T) *mainFixture {
 	t.Cleanup(func() { db.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
-	onUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = onUI
+	guitest.OnUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
+	a.do = guitest.OnUI
 	t.Cleanup(func() {
 		cancel()
 		a.Wait() // before the store closes and the directory goes
@@ -81,42 +81,12 @@ func (f *mainFixture) markRead(t *testing.T, ids ...int64) {
 	}
 }
 
-// eventually waits for background loads to reach the widgets. cond runs
-// on the UI goroutine, like every widget access.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var ok bool
-		onUI(func() { ok = cond() })
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true within 5 s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// uiMu stands in for Fyne's UI goroutine in tests: the test driver runs
-// fyne.Do on the caller's goroutine, so widget updates from background
-// work and the test's own reads are serialised here instead.
-var uiMu sync.Mutex
-
-// onUI runs fn as the UI goroutine would: one at a time.
-func onUI(fn func()) {
-	uiMu.Lock()
-	defer uiMu.Unlock()
-	fn()
-}
-
 func TestFirstRunOffersTheWizard(t *testing.T) {
 	f := newMainFixture(t)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
-	eventually(t, "the wizard opened by itself", func() bool { return f.app.wizards[0] != nil })
+	guitest.Eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
+	guitest.Eventually(t, "the wizard opened by itself", func() bool { return f.app.wizards[0] != nil })
 }
 
 func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
@@ -125,11 +95,11 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 	f.deliver(t, work, "older work mail", 2*time.Hour)
 	f.deliver(t, home, "newest home mail", time.Minute)
 	f.deliver(t, work, "middle work mail", time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "list has 3 rows", func() bool { return w.rows.len() == 3 })
-	eventually(t, "mail view shown", func() bool { return w.body.Objects[0] == w.mailView })
-	eventually(t, "first page loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.Eventually(t, "list has 3 rows", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "mail view shown", func() bool { return w.body.Objects[0] == w.mailView })
+	guitest.Eventually(t, "first page loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
 	var subjects []string
 	for i := range 3 {
 		m, ok, _, _, _ := w.rows.row(i)
@@ -147,7 +117,7 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 	}
 	// A row renders bold while unread.
 	var r *row
-	onUI(func() {
+	guitest.OnUI(func() {
 		r = newRow(nil).(*row)
 		m, _, _, _, _ := w.rows.row(0)
 		r.set(m, false)
@@ -161,15 +131,15 @@ func TestSelectingMarksReadAndUpdatesCounts(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.account(t, "Work")
 	id := f.deliver(t, work, "read me", time.Minute)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
-	onUI(func() { w.list.Select(0) })
-	eventually(t, "marked read in the store", func() bool {
+	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "marked read in the store", func() bool {
 		m, _, _ := f.db.Message(context.Background(), id)
 		return m.Seen
 	})
-	eventually(t, "unread count updated", func() bool { return len(w.nav) > 0 && w.nav[0].unread == 0 })
+	guitest.Eventually(t, "unread count updated", func() bool { return len(w.nav) > 0 && w.nav[0].unread == 0 })
 }
 
 func TestSearchAsYouType(t *testing.T) {
@@ -178,32 +148,32 @@ func TestSearchAsYouType(t *testing.T) {
 	f.deliver(t, work, "zeppelin schedule", time.Hour)
 	f.deliver(t, home, "zeppelin tickets", time.Hour)
 	f.deliver(t, home, "groceries", time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
-	onUI(func() { test.Type(w.search, "zepp") })
-	eventually(t, "search narrows to 2", func() bool { return w.rows.len() == 2 })
-	onUI(func() { w.search.SetText("") })
-	eventually(t, "clearing the search restores the inbox", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	guitest.OnUI(func() { test.Type(w.search, "zepp") })
+	guitest.Eventually(t, "search narrows to 2", func() bool { return w.rows.len() == 2 })
+	guitest.OnUI(func() { w.search.SetText("") })
+	guitest.Eventually(t, "clearing the search restores the inbox", func() bool { return w.rows.len() == 3 })
 }
 
 func TestLiveUpdateOnNewMail(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.account(t, "Work")
 	f.deliver(t, work, "first", time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "one row", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "one row", func() bool { return w.rows.len() == 1 })
 	id := f.deliver(t, work, "second", time.Minute)
 	w.handle(engine.Event{Kind: engine.EventNewMail, Label: "Work (IMAP x)", MessageIDs: []int64{id}})
-	eventually(t, "new mail listed", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 2 })
 	w.handle(engine.Event{Kind: engine.EventProgress, Account: "Work", SourceID: 1, Label: "Work (IMAP x)", Done: 1204, Total: 5000})
-	eventually(t, "progress shown", func() bool {
+	guitest.Eventually(t, "progress shown", func() bool {
 		s, _ := w.status.Get()
 		return s == "Syncing Work (IMAP x): 1,204 of 5,000" && w.accountProgress("Work") == "24%"
 	})
 	w.handle(engine.Event{Kind: engine.EventError, Err: fmt.Errorf("mail.example.com:993: no answer")})
-	eventually(t, "error shown", func() bool {
+	guitest.Eventually(t, "error shown", func() bool {
 		s, _ := w.status.Get()
 		return strings.Contains(s, "no answer")
 	})
@@ -225,7 +195,7 @@ func TestTrayMenu(t *testing.T) {
 		t.Errorf("tray status with nothing unread = %q", got)
 	}
 	// Show / Hide toggles the main window.
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	for _, it := range menu.Items {
 		if it.Label == "Show / Hide" {
 			it.Action()
@@ -298,15 +268,15 @@ func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 	work := f.account(t, "Work")
 	id := f.deliver(t, work, "to be deleted", time.Minute)
 	f.markRead(t, id)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
-	onUI(func() {
+	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.OnUI(func() {
 		w.list.Select(0)
 		w.win.Canvas().Focus(w.list)
 		w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	})
-	eventually(t, "moved to the Trash", func() bool {
+	guitest.Eventually(t, "moved to the Trash", func() bool {
 		m, _, err := f.db.Message(context.Background(), id)
 		return err == nil && m.Folder == "Trash"
 	})
@@ -315,12 +285,12 @@ func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 func TestFirstRunOffersTheDemo(t *testing.T) {
 	f := newMainFixture(t)
 	started := 0
-	onUI(func() { f.app.OfferDemo(func() error { started++; return nil }) })
-	onUI(f.app.Start)
+	guitest.OnUI(func() { f.app.OfferDemo(func() error { started++; return nil }) })
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
-	onUI(func() {
-		b, ok := findWidget(w.firstRun, func(b *toolButton) bool { return b.Text == "Try it with demo accounts" })
+	guitest.Eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
+	guitest.OnUI(func() {
+		b, ok := guitest.FindWidget(w.firstRun, func(b *toolButton) bool { return b.Text == "Try it with demo accounts" })
 		if !ok {
 			t.Fatal("no demo button on the first-run screen")
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // queue puts a message from acct in the outbox without sending it.
@@ -27,10 +28,10 @@ func (f *composeFixture) queue(t *testing.T, acct core.Account, subject string) 
 // openOutbox opens the outbox window and waits until it lists n messages.
 func (f *composeFixture) openOutbox(t *testing.T, n int) *outboxWindow {
 	t.Helper()
-	onUI(f.app.OpenOutbox)
+	guitest.OnUI(f.app.OpenOutbox)
 	var w *outboxWindow
-	onUI(func() { w = f.app.mailWindows().outbox })
-	eventually(t, "outbox listed", func() bool { return len(w.items) == n })
+	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
+	guitest.Eventually(t, "outbox listed", func() bool { return len(w.items) == n })
 	return w
 }
 
@@ -53,7 +54,7 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 		}
 	}
 	w := f.openOutbox(t, 2)
-	onUI(func() {
+	guitest.OnUI(func() {
 		for i := range w.items { // a fixed time, for the master
 			w.items[i].Created = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 		}
@@ -74,23 +75,23 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 		t.Fatalf("%d messages sent without the user deciding", n)
 	}
 
-	onUI(func() { test.Tap(w.markSent) })
-	eventually(t, "marked as sent", func() bool { return f.state(t, maybe.ID) == core.OutboxSent })
+	guitest.OnUI(func() { test.Tap(w.markSent) })
+	guitest.Eventually(t, "marked as sent", func() bool { return f.state(t, maybe.ID) == core.OutboxSent })
 
 	// Send again asks first, then sends.
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.list.Select(1)
 		test.Tap(w.again)
 		if len(f.sink.Messages()) != 0 {
 			t.Error("Send again sent before the user confirmed")
 		}
-		tapButton(t, w.win, "Yes")
+		guitest.TapButton(t, w.win, "Yes")
 	})
-	eventually(t, "sent again", func() bool { return len(f.sink.Messages()) == 1 && f.state(t, again.ID) == core.OutboxSent })
+	guitest.Eventually(t, "sent again", func() bool { return len(f.sink.Messages()) == 1 && f.state(t, again.ID) == core.OutboxSent })
 	if m := f.sink.Messages()[0]; m.From != "beta@example.test" || !strings.Contains(string(m.Data), "Send me again") {
 		t.Errorf("sent %s: %s", m.From, m.Data)
 	}
-	eventually(t, "list refreshed", func() bool {
+	guitest.Eventually(t, "list refreshed", func() bool {
 		return len(w.items) == 2 && w.items[0].State == core.OutboxSent && w.items[1].State == core.OutboxSent
 	})
 }
@@ -104,7 +105,7 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 		t.Fatalf("Send to a closed port = %s, %v; want retry", it.State, err)
 	}
 	w := f.openOutbox(t, 1)
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.list.Select(0)
 		if !w.retry.Visible() || w.markSent.Visible() {
 			t.Error("a message waiting to retry offers no Retry")
@@ -123,19 +124,19 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 	if err := f.db.SaveAccount(context.Background(), &gamma, nil); err != nil {
 		t.Fatal(err)
 	}
-	onUI(func() { test.Tap(w.retry) })
-	eventually(t, "retried and sent", func() bool {
+	guitest.OnUI(func() { test.Tap(w.retry) })
+	guitest.Eventually(t, "retried and sent", func() bool {
 		return len(f.sink.Messages()) == 1 && f.state(t, item.ID) == core.OutboxSent && strings.HasPrefix(w.status.Text, "Sent ")
 	})
 
 	// A sent message can be removed from the outbox, after confirming.
-	eventually(t, "sent shown", func() bool { return len(w.items) == 1 && w.items[0].State == core.OutboxSent })
-	onUI(func() {
+	guitest.Eventually(t, "sent shown", func() bool { return len(w.items) == 1 && w.items[0].State == core.OutboxSent })
+	guitest.OnUI(func() {
 		w.list.Select(0)
 		test.Tap(w.remove)
-		tapButton(t, w.win, "Yes")
+		guitest.TapButton(t, w.win, "Yes")
 	})
-	eventually(t, "deleted", func() bool { return len(w.items) == 0 })
+	guitest.Eventually(t, "deleted", func() bool { return len(w.items) == 0 })
 	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
 		t.Errorf("outbox after delete = %+v", items)
 	}
@@ -145,28 +146,28 @@ func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 	f := newComposeFixture(t)
 	down := sendingAccount(t, f.mainFixture, "Down", "", "127.0.0.1", 1)
 	c := f.openDraft(t, Draft{AccountID: down.ID, To: "dave@example.test", Subject: "Stuck"})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.from.Selected != "down@example.test — Down" {
 			t.Errorf("From = %q", c.from.Selected)
 		}
 		test.Tap(c.sendButton)
 	})
-	eventually(t, "outcome shown", func() bool { return c.done && strings.HasPrefix(c.status.Text, "Not sent yet:") })
-	onUI(func() {
+	guitest.Eventually(t, "outcome shown", func() bool { return c.done && strings.HasPrefix(c.status.Text, "Not sent yet:") })
+	guitest.OnUI(func() {
 		if !strings.Contains(c.status.Text, "The message waits in the outbox.") {
 			t.Errorf("status = %q", c.status.Text)
 		}
 		if len(f.app.mailWindows().composers) != 1 {
 			t.Error("the composer closed although the message was not sent")
 		}
-		tapButton(t, c.win, "Open the outbox")
+		guitest.TapButton(t, c.win, "Open the outbox")
 	})
 	var w *outboxWindow
-	onUI(func() { w = f.app.mailWindows().outbox })
+	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
 	if w == nil {
 		t.Fatal("Open the outbox did not open it")
 	}
-	eventually(t, "outbox shows it", func() bool { return len(w.items) == 1 && w.items[0].State == core.OutboxRetry })
+	guitest.Eventually(t, "outbox shows it", func() bool { return len(w.items) == 1 && w.items[0].State == core.OutboxRetry })
 	if ds, _ := f.db.Drafts(context.Background()); len(ds) != 0 {
 		t.Errorf("the draft of a queued message was kept: %+v", ds)
 	}

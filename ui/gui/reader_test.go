@@ -28,16 +28,10 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
-	"github.com/tributary-mail/tributary/ui/i18n"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
-func TestMain(m *testing.M) {
-	// Masters show dates; render them the same in every time zone.
-	time.Local = time.UTC
-	// Masters and tests read English, whatever language the machine has.
-	i18n.Use("en")
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { guitest.Main(m) }
 
 // readerFixture is a reader in a window of its own over a real store.
 type readerFixture struct {
@@ -51,20 +45,20 @@ func newReaderFixture(t *testing.T) *readerFixture {
 	t.Helper()
 	f := &readerFixture{mainFixture: newMainFixture(t)}
 	f.acct = sendingAccount(t, f.mainFixture, "Home", "Bob Example", "127.0.0.1", 1)
-	onUI(func() {
+	guitest.OnUI(func() {
 		f.r = NewReader(f.app)
 		f.win = test.NewWindow(f.r.CanvasObject())
 		f.win.Resize(fyne.NewSize(640, 560))
 	})
-	t.Cleanup(func() { onUI(f.win.Close) })
+	t.Cleanup(func() { guitest.OnUI(f.win.Close) })
 	return f
 }
 
 // show loads message id and waits until it is on screen.
 func (f *readerFixture) show(t *testing.T, id int64) {
 	t.Helper()
-	onUI(func() { f.r.Show(id) })
-	eventually(t, "message shown", func() bool {
+	guitest.OnUI(func() { f.r.Show(id) })
+	guitest.Eventually(t, "message shown", func() bool {
 		return f.r.cur != nil && f.r.cur.id == id && f.r.root.Objects[0] == f.r.view
 	})
 }
@@ -143,7 +137,7 @@ Content-Type: text/html; charset=utf-8
 `)
 	f.show(t, id)
 	r := f.r
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !r.remoteBar.Visible() || r.remoteText.Text != "1 remote image blocked" {
 			t.Errorf("remote bar visible %v, text %q; want shown with \"1 remote image blocked\"", r.remoteBar.Visible(), r.remoteText.Text)
 		}
@@ -173,11 +167,11 @@ Content-Type: text/html; charset=utf-8
 		t.Fatalf("the image server had %d requests before the user asked for remote images", n)
 	}
 
-	onUI(func() { test.Tap(r.remoteLoad) })
-	eventually(t, "remote image fetched and shown", func() bool {
+	guitest.OnUI(func() { test.Tap(r.remoteLoad) })
+	guitest.Eventually(t, "remote image fetched and shown", func() bool {
 		return hits.Load() == 1 && hasImage(r.rich.Segments) && !r.remoteBar.Visible()
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if strings.Contains(richText(r.rich.Segments), "pwned") {
 			t.Error("with remote images allowed, the script's content shows")
 		}
@@ -185,7 +179,7 @@ Content-Type: text/html; charset=utf-8
 
 	// The next message starts blocked again.
 	f.show(t, id)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !r.remoteBar.Visible() || hasImage(r.rich.Segments) {
 			t.Error("showing the message again kept remote images allowed")
 		}
@@ -230,7 +224,7 @@ Content-Transfer-Encoding: base64
 	f.show(t, id)
 	r := f.r
 	var v *readerView
-	onUI(func() {
+	guitest.OnUI(func() {
 		v = r.cur
 		if !hasImage(r.rich.Segments) {
 			t.Errorf("the embedded image is not shown: %s", richSummary(r.rich.Segments))
@@ -241,7 +235,7 @@ Content-Transfer-Encoding: base64
 		if len(v.attachments) != 1 || v.attachments[0].Filename != "report.pdf" {
 			t.Fatalf("listed attachments = %+v, want report.pdf alone (the logo is shown in place)", v.attachments)
 		}
-		if findButton(r.attachments, "Save") == nil || findButton(r.attachments, "Open") == nil {
+		if guitest.FindButton(r.attachments, "Save") == nil || guitest.FindButton(r.attachments, "Open") == nil {
 			t.Error("the attachment has no Save and Open buttons")
 		}
 		test.AssertRendersToMarkup(t, "reader_attachments.xml", f.win.Canvas())
@@ -267,37 +261,37 @@ Content-Transfer-Encoding: base64
 	// Save keeps an absolute path as typed, and replaces a file only
 	// after asking.
 	saved := filepath.Join(t.TempDir(), "kept.pdf")
-	onUI(func() {
+	guitest.OnUI(func() {
 		r.saveAttachment(v, v.attachments[0])
-		entry, ok := findWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
+		entry, ok := guitest.FindWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
 		if !ok {
-			t.Fatalf("the save dialog has no path entry: %q", dialogText(f.win))
+			t.Fatalf("the save dialog has no path entry: %q", guitest.DialogText(f.win))
 		}
 		if want := "report.pdf"; filepath.Base(entry.Text) != want || !filepath.IsAbs(entry.Text) {
 			t.Errorf("save dialog offers %q, want an absolute path ending in %s", entry.Text, want)
 		}
 		entry.SetText(saved)
-		tapButton(t, f.win, "Save")
+		guitest.TapButton(t, f.win, "Save")
 	})
-	eventually(t, "saved where typed", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
+	guitest.Eventually(t, "saved where typed", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
 	os.WriteFile(saved, []byte("older"), 0o600)
-	onUI(func() {
+	guitest.OnUI(func() {
 		r.saveAttachment(v, v.attachments[0])
-		entry, _ := findWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
+		entry, _ := guitest.FindWidget(f.win.Canvas().Overlays().Top(), func(*widget.Entry) bool { return true })
 		if want := filepath.Join(filepath.Dir(saved), "report.pdf"); entry.Text != want {
 			t.Errorf("the second save offers %q, want the folder last used: %s", entry.Text, want)
 		}
 		entry.SetText(saved)
-		tapButton(t, f.win, "Save")
-		if text := dialogText(f.win); !strings.Contains(text, "exists already") {
+		guitest.TapButton(t, f.win, "Save")
+		if text := guitest.DialogText(f.win); !strings.Contains(text, "exists already") {
 			t.Errorf("saving over a file: dialog %q, want a question first", text)
 		}
-		tapButton(t, f.win, "Yes")
+		guitest.TapButton(t, f.win, "Yes")
 	})
-	eventually(t, "replaced after asking", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
+	guitest.Eventually(t, "replaced after asking", func() bool { got, err := os.ReadFile(saved); return err == nil && bytes.Equal(got, pdf) })
 
 	// The plain-text view is one tap away.
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Tap(r.toggle)
 		if !r.plain.Visible() || r.rich.Visible() || !strings.Contains(r.plain.Text, "Report attached.") {
 			t.Errorf("plain view: shown %v, text %q", r.plain.Visible(), r.plain.Text)
@@ -336,15 +330,15 @@ func TestReaderOpensAttachmentsAskingFirstForPrograms(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	var a *App
-	onUI(func() { a = New(ctx, rec, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = onUI
+	guitest.OnUI(func() { a = New(ctx, rec, db, engine.New(db, engine.Options{DataDir: dir})) })
+	a.do = guitest.OnUI
 	f := &readerFixture{mainFixture: &mainFixture{app: a, db: db}}
 	f.acct = sendingAccount(t, f.mainFixture, "Home", "", "127.0.0.1", 1)
-	onUI(func() {
+	guitest.OnUI(func() {
 		f.r = NewReader(a)
 		f.win = test.NewWindow(f.r.CanvasObject())
 	})
-	t.Cleanup(func() { onUI(f.win.Close) })
+	t.Cleanup(func() { guitest.OnUI(f.win.Close) })
 	id := deliverRaw(t, f.mainFixture, f.acct, `From: Ann <ann@example.test>
 Subject: Two files
 Content-Type: multipart/mixed; boundary="b"
@@ -367,11 +361,11 @@ MZ program
 `)
 	f.show(t, id)
 	var v *readerView
-	onUI(func() {
+	guitest.OnUI(func() {
 		v = f.r.cur
 		f.r.openAttachment(v, v.attachments[0])
 	})
-	eventually(t, "notes.pdf opened", func() bool { return len(rec.urls()) == 1 })
+	guitest.Eventually(t, "notes.pdf opened", func() bool { return len(rec.urls()) == 1 })
 	u := rec.urls()[0]
 	path := filepath.FromSlash(u.Path)
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
@@ -379,18 +373,18 @@ MZ program
 		t.Errorf("opened %s holding %q, %v", u, b, err)
 	}
 
-	onUI(func() { f.r.openAttachment(v, v.attachments[1]) })
+	guitest.OnUI(func() { f.r.openAttachment(v, v.attachments[1]) })
 	time.Sleep(100 * time.Millisecond)
 	if n := len(rec.urls()); n != 1 {
 		t.Fatalf("invoice.exe opened without asking (%d URLs)", n)
 	}
-	onUI(func() {
-		if !strings.Contains(dialogText(f.win), "can run programs") {
-			t.Errorf("dialog = %q, want a warning about programs", dialogText(f.win))
+	guitest.OnUI(func() {
+		if !strings.Contains(guitest.DialogText(f.win), "can run programs") {
+			t.Errorf("dialog = %q, want a warning about programs", guitest.DialogText(f.win))
 		}
-		tapButton(t, f.win, "Yes")
+		guitest.TapButton(t, f.win, "Yes")
 	})
-	eventually(t, "invoice.exe opened once confirmed", func() bool { return len(rec.urls()) == 2 })
+	guitest.Eventually(t, "invoice.exe opened once confirmed", func() bool { return len(rec.urls()) == 2 })
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(filepath.FromSlash(rec.urls()[1].Path))) })
 
 	// Quitting removes the temporary copies.
@@ -420,7 +414,7 @@ Content-Transfer-Encoding: base64
 !!!! not base64 !!!!
 `)
 	f.show(t, broken)
-	onUI(func() {
+	guitest.OnUI(func() {
 		r := f.r
 		if !r.note.Visible() || !strings.Contains(r.note.Text, "malformed") {
 			t.Errorf("note shown %v, %q; want a note that the message is malformed", r.note.Visible(), r.note.Text)
@@ -440,19 +434,19 @@ Content-Transfer-Encoding: base64
 		t.Fatal(err)
 	}
 	f.show(t, gone)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if f.r.subject.Text != "Lost file" || !strings.Contains(f.r.note.Text, "cannot be opened") {
 			t.Errorf("lost file: subject %q, note %q", f.r.subject.Text, f.r.note.Text)
 		}
 	})
 
 	// A message that does not exist says so.
-	onUI(func() { f.r.Show(999999) })
-	eventually(t, "missing message reported", func() bool {
+	guitest.OnUI(func() { f.r.Show(999999) })
+	guitest.Eventually(t, "missing message reported", func() bool {
 		return strings.HasPrefix(f.r.idle.Text, "Cannot show this message (read message 999999: ")
 	})
-	onUI(f.r.Clear)
-	onUI(func() {
+	guitest.OnUI(f.r.Clear)
+	guitest.OnUI(func() {
 		if f.r.idle.Text != "No message selected" {
 			t.Errorf("after Clear the reader says %q", f.r.idle.Text)
 		}
@@ -463,13 +457,13 @@ func TestReaderDropsStaleLoads(t *testing.T) {
 	f := newReaderFixture(t)
 	first := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: first\n\none\n")
 	second := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
-	onUI(func() {
+	guitest.OnUI(func() {
 		f.r.Show(first)
 		f.r.Show(second)
 	})
-	eventually(t, "second shown", func() bool { return f.r.cur != nil && f.r.cur.id == second })
+	guitest.Eventually(t, "second shown", func() bool { return f.r.cur != nil && f.r.cur.id == second })
 	time.Sleep(100 * time.Millisecond)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if f.r.subject.Text != "second" {
 			t.Errorf("after showing first then second, the reader shows %q", f.r.subject.Text)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 func TestReaderShowsTheConversation(t *testing.T) {
@@ -15,9 +16,9 @@ func TestReaderShowsTheConversation(t *testing.T) {
 	reply := deliverRaw(t, f, home, "From: Bob <bob@example.test>\nTo: ann@example.test\nSubject: Re: Plans\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <reply@example.test>\nIn-Reply-To: <root@example.test>\nReferences: <root@example.test>\n\nYes.\n")
 	alone := deliverRaw(t, f, work, "From: Cy <cy@example.test>\nTo: work@example.test\nSubject: Something else\nDate: Mon, 23 Nov 2026 11:00:00 +0000\nMessage-ID: <other@example.test>\n\nHi.\n")
 	f.markRead(t, root, reply, alone)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "listed", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(2); return ok })
 	row := func(id int64) (i int) {
 		for i = 0; i < w.rows.len(); i++ {
 			if m, _ := w.rows.peek(i); m.ID == id {
@@ -26,9 +27,9 @@ func TestReaderShowsTheConversation(t *testing.T) {
 		}
 		return -1
 	}
-	onUI(func() { w.list.Select(row(alone)) })
+	guitest.OnUI(func() { w.list.Select(row(alone)) })
 	waitShown(t, w, "the lone message", alone)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.reader.thread.Visible() {
 			t.Error("a message alone in its conversation shows a conversation strip")
 		}
@@ -36,12 +37,12 @@ func TestReaderShowsTheConversation(t *testing.T) {
 	})
 	waitShown(t, w, "the reply", reply)
 	var open *widget.Button
-	onUI(func() {
-		text := visibleText(w.reader.thread)
+	guitest.OnUI(func() {
+		text := guitest.VisibleText(w.reader.thread)
 		if !w.reader.thread.Visible() || len(text) != 3 || text[0] != "Conversation: 2 messages" {
 			t.Fatalf("conversation strip = %q (shown %v), want a heading and the two messages, across accounts", text, w.reader.thread.Visible())
 		}
-		open = findButton(w.reader.thread, text[1])
+		open = guitest.FindButton(w.reader.thread, text[1])
 		if open == nil {
 			t.Fatalf("the first message of the conversation (%q) is not a button", text[1])
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // TestSearchExplainsAMalformedQuery: a query the parser refuses is
@@ -14,7 +15,7 @@ func TestSearchExplainsAMalformedQuery(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.account(t, "Work")
 	f.deliver(t, work, "zeppelin schedule", time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	heading := func() (s string) {
 		if w.heading.Visible() {
@@ -22,18 +23,18 @@ func TestSearchExplainsAMalformedQuery(t *testing.T) {
 		}
 		return s
 	}
-	eventually(t, "listed", func() bool { return w.rows.len() == 1 })
-	onUI(func() {
+	guitest.Eventually(t, "listed", func() bool { return w.rows.len() == 1 })
+	guitest.OnUI(func() {
 		w.win.Canvas().Focus(w.search)
 		test.Type(w.search, "before:tomorrow")
 	})
 	want := "Cannot search for “before:tomorrow”: at character 8: expected a date such as 2026-12-01"
-	eventually(t, "the error explained", func() bool { return strings.HasPrefix(heading(), want) })
-	onUI(func() {
+	guitest.Eventually(t, "the error explained", func() bool { return strings.HasPrefix(heading(), want) })
+	guitest.OnUI(func() {
 		w.search.SetText("")
 		test.Type(w.search, "subject:zeppelin -is:flagged")
 	})
-	eventually(t, "operators work", func() bool {
+	guitest.Eventually(t, "operators work", func() bool {
 		return heading() == "1 result for “subject:zeppelin -is:flagged”" && w.rows.len() == 1
 	})
 }

@@ -8,42 +8,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/storage/storagetest"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
-
-// pressShortcut types s on c as Fyne's desktop driver routes it
-// (triggersShortcut in internal/driver/glfw/window.go, v2.7.1): to the
-// focused widget when it takes shortcuts, else to the canvas.
-func pressShortcut(c fyne.Canvas, s fyne.Shortcut) {
-	if f, ok := c.Focused().(fyne.Shortcutable); ok {
-		f.TypedShortcut(s)
-		return
-	}
-	c.(fyne.Shortcutable).TypedShortcut(s)
-}
-
-// pressKey types a key on c as the driver routes it (processKeyPressed):
-// to the focused widget, else to the canvas's handler.
-func pressKey(c fyne.Canvas, name fyne.KeyName) {
-	e := &fyne.KeyEvent{Name: name}
-	if f := c.Focused(); f != nil {
-		f.TypedKey(e)
-		return
-	}
-	if h := c.OnTypedKey(); h != nil {
-		h(e)
-	}
-}
-
-func ctrl(key fyne.KeyName, extra fyne.KeyModifier) fyne.Shortcut {
-	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | extra}
-}
 
 // drawnRow finds the drawn row of list row i and the innermost widget on
 // the way to it that takes taps, which is what a click on it reaches.
@@ -113,7 +85,7 @@ func waitShown(t *testing.T, w *MainWindow, what string, id int64) {
 	var got shown
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		onUI(func() { got = w.shown() })
+		guitest.OnUI(func() { got = w.shown() })
 		if got == want {
 			return
 		}
@@ -141,19 +113,19 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	older := f.deliver(t, work, "zeppelin older", 3*time.Hour)
 	picked := f.deliver(t, work, "zeppelin picked", 2*time.Hour)
 	f.markRead(t, older, picked)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok && w.rows.len() == 2 })
-	onUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok && w.rows.len() == 2 })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "picked", picked)
 
 	// New mail lands above the selection: the highlight moves with it.
 	newer := f.deliver(t, work, "zeppelin newer", time.Hour)
 	f.markRead(t, newer)
 	w.handle(engine.Event{Kind: engine.EventNewMail, MessageIDs: []int64{newer}})
-	eventually(t, "new mail listed", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 3 })
 	waitShown(t, w, "after new mail", picked)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.selRow != 1 {
 			t.Errorf("after new mail the highlight is on row %d, want 1", w.selRow)
 		}
@@ -163,13 +135,13 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	home := f.account(t, "Home")
 	newest := f.deliver(t, home, "zeppelin newest", time.Minute)
 	f.markRead(t, newest)
-	onUI(w.reload)
-	eventually(t, "account's mail listed", func() bool { return w.rows.len() == 4 })
+	guitest.OnUI(w.reload)
+	guitest.Eventually(t, "account's mail listed", func() bool { return w.rows.len() == 4 })
 	waitShown(t, w, "after an account was added", picked)
 
 	// Every action applies to the message shown, not the row it was on.
-	onUI(func() { test.Tap(w.toolbar[8]) }) // flag
-	eventually(t, "the shown message flagged", func() bool {
+	guitest.OnUI(func() { test.Tap(w.toolbar[8]) }) // flag
+	guitest.Eventually(t, "the shown message flagged", func() bool {
 		m, _, _ := f.db.Message(context.Background(), picked)
 		return m.Flagged
 	})
@@ -180,18 +152,18 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	}
 
 	// A search that still finds it keeps it; the folder switch too.
-	onUI(func() { test.Type(w.search, "picked") })
-	eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	guitest.OnUI(func() { test.Type(w.search, "picked") })
+	guitest.Eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
 	waitShown(t, w, "in a search that finds it", picked)
-	onUI(func() { w.navList.Select(navIndex(t, w, "Inbox", work.ID)) })
-	eventually(t, "Work inbox listed", func() bool { return w.rows.len() == 3 && w.search.Text == "" })
+	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Inbox", work.ID)) })
+	guitest.Eventually(t, "Work inbox listed", func() bool { return w.rows.len() == 3 && w.search.Text == "" })
 	waitShown(t, w, "in its own folder", picked)
 
 	// A folder without it: the selection and the reader are cleared.
-	onUI(func() { w.navList.Select(navIndex(t, w, "Inbox", home.ID)) })
-	eventually(t, "Home inbox listed", func() bool { return w.rows.len() == 1 })
+	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Inbox", home.ID)) })
+	guitest.Eventually(t, "Home inbox listed", func() bool { return w.rows.len() == 1 })
 	waitShown(t, w, "in another folder", 0)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.selected.ID != 0 {
 			t.Errorf("actions would apply to message %d, which is not shown", w.selected.ID)
 		}
@@ -203,17 +175,17 @@ func TestSearchWithoutTheSelectionClearsTheReader(t *testing.T) {
 	work := f.account(t, "Work")
 	picked := f.deliver(t, work, "groceries", time.Hour)
 	f.deliver(t, work, "zeppelin", 2*time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok })
-	onUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "picked", picked)
-	onUI(func() { test.Type(w.search, "zeppelin") })
-	eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	guitest.OnUI(func() { test.Type(w.search, "zeppelin") })
+	guitest.Eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
 	waitShown(t, w, "in a search without it", 0)
 	// The toolbar acts on nothing rather than on the row that took its place.
-	onUI(func() { test.Tap(w.toolbar[8]) })
-	onUI(func() {})
+	guitest.OnUI(func() { test.Tap(w.toolbar[8]) })
+	guitest.OnUI(func() {})
 	for _, m := range mustList(t, f.db) {
 		if m.Flagged {
 			t.Errorf("%q flagged with nothing shown", m.Subject)
@@ -265,14 +237,14 @@ func TestClickingTheHighlightedRowAgainOpensIt(t *testing.T) {
 	work := f.account(t, "Work")
 	id := f.deliver(t, work, "read me again", time.Hour)
 	f.markRead(t, id)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "row drawn", func() bool { _, ok := w.rows.peek(0); return ok })
-	onUI(func() { clickRow(t, w, 0) })
+	guitest.Eventually(t, "row drawn", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.OnUI(func() { clickRow(t, w, 0) })
 	waitShown(t, w, "first click", id)
 	// The reader lost the message (a failed read says "pick it again").
-	onUI(func() { w.reader.Clear() })
-	onUI(func() { clickRow(t, w, 0) })
+	guitest.OnUI(func() { w.reader.Clear() })
+	guitest.OnUI(func() { clickRow(t, w, 0) })
 	waitShown(t, w, "second click on the highlighted row", id)
 }
 
@@ -282,22 +254,22 @@ func TestArrowKeysMoveBetweenMessages(t *testing.T) {
 	first := f.deliver(t, work, "first", time.Minute)
 	second := f.deliver(t, work, "second", time.Hour)
 	f.markRead(t, first, second)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	eventually(t, "rows drawn", func() bool { _, ok := w.rows.peek(1); return ok })
-	onUI(func() { clickRow(t, w, 0) })
+	guitest.Eventually(t, "rows drawn", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.OnUI(func() { clickRow(t, w, 0) })
 	waitShown(t, w, "clicked", first)
-	onUI(func() {
+	guitest.OnUI(func() {
 		if c.Focused() != fyne.Focusable(w.list) {
 			t.Errorf("after a click the focus is on %T, want the message list", c.Focused())
 		}
-		pressKey(c, fyne.KeyDown)
+		guitest.PressKey(c, fyne.KeyDown)
 	})
 	waitShown(t, w, "Down", second)
-	onUI(func() { pressKey(c, fyne.KeyDown) }) // at the end: stays
+	guitest.OnUI(func() { guitest.PressKey(c, fyne.KeyDown) }) // at the end: stays
 	waitShown(t, w, "Down at the end", second)
-	onUI(func() { pressKey(c, fyne.KeyUp) })
+	guitest.OnUI(func() { guitest.PressKey(c, fyne.KeyUp) })
 	waitShown(t, w, "Up", first)
 }
 
@@ -334,32 +306,32 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 			work := f.account(t, "Work")
 			id := f.deliver(t, work, "Lunch?", time.Minute)
 			f.markRead(t, id)
-			onUI(f.app.Start)
+			guitest.OnUI(f.app.Start)
 			w := f.app.Main()
 			c := w.win.Canvas()
-			eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
-			onUI(func() { w.list.Select(0) })
+			guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+			guitest.OnUI(func() { w.list.Select(0) })
 			waitShown(t, w, "selected", id)
 			composers := func() (n int) {
-				onUI(func() { n = len(f.app.mailWindows().composers) })
+				guitest.OnUI(func() { n = len(f.app.mailWindows().composers) })
 				return n
 			}
 			press := func(s fyne.Shortcut) {
-				onUI(func() {
+				guitest.OnUI(func() {
 					tt.focus(w)
-					pressShortcut(c, s)
+					guitest.PressShortcut(c, s)
 				})
 			}
-			press(ctrl(fyne.KeyN, 0))
+			press(guitest.Ctrl(fyne.KeyN, 0))
 			if got := composers(); got != 1 {
 				t.Fatalf("Ctrl+N opened %d composers, want 1", got)
 			}
-			press(ctrl(fyne.KeyR, 0))
-			eventually(t, "Ctrl+R opened a reply", func() bool { return len(f.app.mailWindows().composers) == 2 })
-			press(ctrl(fyne.KeyR, fyne.KeyModifierShift))
-			eventually(t, "Ctrl+Shift+R opened a reply to all", func() bool { return len(f.app.mailWindows().composers) == 3 })
-			press(ctrl(fyne.KeyF, 0))
-			onUI(func() {
+			press(guitest.Ctrl(fyne.KeyR, 0))
+			guitest.Eventually(t, "Ctrl+R opened a reply", func() bool { return len(f.app.mailWindows().composers) == 2 })
+			press(guitest.Ctrl(fyne.KeyR, fyne.KeyModifierShift))
+			guitest.Eventually(t, "Ctrl+Shift+R opened a reply to all", func() bool { return len(f.app.mailWindows().composers) == 3 })
+			press(guitest.Ctrl(fyne.KeyF, 0))
+			guitest.OnUI(func() {
 				if c.Focused() != fyne.Focusable(w.search) {
 					t.Errorf("Ctrl+F left the focus on %T, want the search box", c.Focused())
 				}
@@ -367,11 +339,11 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 			if tt.textField {
 				return
 			}
-			onUI(func() {
+			guitest.OnUI(func() {
 				tt.focus(w)
-				pressKey(c, fyne.KeyDelete)
+				guitest.PressKey(c, fyne.KeyDelete)
 			})
-			eventually(t, "Delete moved it to the Trash", func() bool {
+			guitest.Eventually(t, "Delete moved it to the Trash", func() bool {
 				m, _, err := f.db.Message(context.Background(), id)
 				return err == nil && m.Folder == "Trash"
 			})
@@ -384,16 +356,16 @@ func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 	work := f.account(t, "Work")
 	id := f.deliver(t, work, "keep me", time.Minute)
 	f.markRead(t, id)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
-	onUI(func() {
+	guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.OnUI(func() {
 		w.list.Select(0)
 		c.Focus(w.search)
 		test.Type(w.search, "keep")
 		w.search.CursorColumn = 0
-		pressKey(c, fyne.KeyDelete)
+		guitest.PressKey(c, fyne.KeyDelete)
 		if w.search.Text != "eep" {
 			t.Errorf("Delete in the search box left %q, want eep", w.search.Text)
 		}
@@ -401,7 +373,7 @@ func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 	// The search the typing started has run (its heading names the text),
 	// so no background work starts under the Wait below; a wrongful
 	// delete would have started at once.
-	eventually(t, "the search for eep ran", func() bool { return w.heading.Visible() && strings.Contains(w.heading.Text, "eep") })
+	guitest.Eventually(t, "the search for eep ran", func() bool { return w.heading.Visible() && strings.Contains(w.heading.Text, "eep") })
 	f.app.Wait()
 	if m, _, _ := f.db.Message(context.Background(), id); m.Folder != "Inbox" {
 		t.Errorf("Delete in the search box moved the message to %q", m.Folder)
@@ -415,28 +387,28 @@ func TestDeleteSelectsTheNextMessage(t *testing.T) {
 	middle := f.deliver(t, work, "middle", time.Hour)
 	bottom := f.deliver(t, work, "bottom", 2*time.Hour)
 	f.markRead(t, top, middle, bottom)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "rows loaded", func() bool { _, ok := w.rows.peek(2); return ok })
-	onUI(func() { w.list.Select(1) })
+	guitest.Eventually(t, "rows loaded", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.OnUI(func() { w.list.Select(1) })
 	waitShown(t, w, "middle", middle)
-	onUI(w.deleteSelected)
+	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the middle one, the one below", bottom)
-	eventually(t, "two left", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "two left", func() bool { return w.rows.len() == 2 })
 	waitShown(t, w, "after the list was read again", bottom)
-	onUI(w.deleteSelected)
+	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the last one, the one above", top)
-	eventually(t, "one left", func() bool { return w.rows.len() == 1 })
-	onUI(w.deleteSelected)
+	guitest.Eventually(t, "one left", func() bool { return w.rows.len() == 1 })
+	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the only one, nothing", 0)
 }
 
 func TestToolbarButtonsHaveTooltips(t *testing.T) {
 	f := newMainFixture(t)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if len(w.toolbar) != 14 {
 			t.Fatalf("toolbar has %d buttons, want 14", len(w.toolbar))
 		}
@@ -483,7 +455,7 @@ func TestSearchFeedback(t *testing.T) {
 	f.deliver(t, work, "zeppelin schedule", time.Hour)
 	f.deliver(t, work, "zeppelin tickets", time.Hour)
 	f.deliver(t, work, "groceries", time.Hour)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
 	heading := func() (s string) {
@@ -492,29 +464,29 @@ func TestSearchFeedback(t *testing.T) {
 		}
 		return s
 	}
-	eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
-	onUI(func() {
+	guitest.Eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	guitest.OnUI(func() {
 		if heading() != "" || w.search.clear.Visible() {
 			t.Errorf("without a search: heading %q, clear button shown %v", heading(), w.search.clear.Visible())
 		}
 		c.Focus(w.search)
 		test.Type(w.search, "zepp")
 	})
-	eventually(t, "results counted", func() bool { return heading() == "2 results for “zepp”" })
-	onUI(func() {
+	guitest.Eventually(t, "results counted", func() bool { return heading() == "2 results for “zepp”" })
+	guitest.OnUI(func() {
 		if !w.search.clear.Visible() {
 			t.Error("no clear button while searching")
 		}
 		test.Type(w.search, "x")
 	})
-	eventually(t, "no match said", func() bool { return heading() == "No messages match “zeppx”" && w.rows.len() == 0 })
-	onUI(func() { pressKey(c, fyne.KeyEscape) })
-	eventually(t, "Escape cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
-	onUI(func() { test.Type(w.search, "groceries") })
-	eventually(t, "one result", func() bool { return heading() == "1 result for “groceries”" })
-	onUI(func() { test.Tap(w.search.clear) })
-	eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
-	onUI(func() {
+	guitest.Eventually(t, "no match said", func() bool { return heading() == "No messages match “zeppx”" && w.rows.len() == 0 })
+	guitest.OnUI(func() { guitest.PressKey(c, fyne.KeyEscape) })
+	guitest.Eventually(t, "Escape cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	guitest.OnUI(func() { test.Type(w.search, "groceries") })
+	guitest.Eventually(t, "one result", func() bool { return heading() == "1 result for “groceries”" })
+	guitest.OnUI(func() { test.Tap(w.search.clear) })
+	guitest.Eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	guitest.OnUI(func() {
 		if y := w.list.Position().Y; y != 0 {
 			t.Errorf("without a search the list starts %v below the top of its pane, want no gap", y)
 		}
@@ -526,11 +498,11 @@ func TestCompactRows(t *testing.T) {
 	work := f.account(t, "Work")
 	f.deliver(t, work, "first", time.Hour)
 	f.deliver(t, work, "second", time.Minute)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.row(1); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.row(1); return ok })
 	rowHeight := func() (h float32) {
-		onUI(func() { h = newRow(func() bool { return w.compact }).MinSize().Height })
+		guitest.OnUI(func() { h = newRow(func() bool { return w.compact }).MinSize().Height })
 		return h
 	}
 	// The window starts 1100 wide, over compactFrom: one line per message.
@@ -538,7 +510,7 @@ func TestCompactRows(t *testing.T) {
 		t.Fatal("a wide window without a saved choice starts with three-line rows, want one line")
 	}
 	one := rowHeight()
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Tap(w.toolbar[9])
 		if w.compact {
 			t.Error("the layout button left the list compact")
@@ -553,7 +525,7 @@ func TestCompactRows(t *testing.T) {
 	}
 	// A row made before the switch lays itself out anew on its next update.
 	var r *row
-	onUI(func() {
+	guitest.OnUI(func() {
 		r = newRow(func() bool { return w.compact }).(*row)
 		m, _, _, _, _ := w.rows.row(0)
 		r.set(m, false)
@@ -578,9 +550,9 @@ func TestCompactRows(t *testing.T) {
 
 func TestWindowLayoutIsRemembered(t *testing.T) {
 	f := newMainFixture(t)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := w.win.Canvas().Size(); got.Width < mainWidth-20 {
 			t.Errorf("first start: window %v, want about %vx%v", got, mainWidth, mainHeight)
 		}
@@ -590,7 +562,7 @@ func TestWindowLayoutIsRemembered(t *testing.T) {
 		w.saveLayout()
 	})
 	var next *MainWindow
-	onUI(func() {
+	guitest.OnUI(func() {
 		next = newMainWindow(f.app) // on the UI goroutine, as the app's own reloads run there
 
 		if got := next.savedSize(); got.Width < 880 || got.Width > 900 || got.Height < 620 || got.Height > 640 {
@@ -612,15 +584,15 @@ func TestOneLetterKeys(t *testing.T) {
 	first := f.deliver(t, work, "first", time.Minute)
 	second := f.deliver(t, work, "second", time.Hour)
 	f.markRead(t, first, second)
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	eventually(t, "listed", func() bool { _, ok := w.rows.peek(1); return ok })
-	onUI(func() { w.list.Select(0) })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the first message", first)
 
 	// Typed in the search box, a letter is text, not a command.
-	onUI(func() {
+	guitest.OnUI(func() {
 		c.Focus(w.search)
 		test.Type(w.search, "a")
 		w.search.SetText("")
@@ -631,13 +603,13 @@ func TestOneLetterKeys(t *testing.T) {
 	if m, _, _ := f.db.Message(ctx, first); m.Folder != "Inbox" {
 		t.Fatalf("typing a in the search box filed the message in %s", m.Folder)
 	}
-	onUI(func() { test.Type(w.list, "s") })
-	eventually(t, "s flagged it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Flagged })
-	onUI(func() { test.Type(w.list, "a") })
-	eventually(t, "a archived it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Folder == "Archive" })
-	onUI(func() {
+	guitest.OnUI(func() { test.Type(w.list, "s") })
+	guitest.Eventually(t, "s flagged it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Flagged })
+	guitest.OnUI(func() { test.Type(w.list, "a") })
+	guitest.Eventually(t, "a archived it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Folder == "Archive" })
+	guitest.OnUI(func() {
 		test.Type(w.list, "?")
-		if text := dialogText(w.win); !strings.Contains(text, "Keyboard shortcuts") || !strings.Contains(text, "archive") {
+		if text := guitest.DialogText(w.win); !strings.Contains(text, "Keyboard shortcuts") || !strings.Contains(text, "archive") {
 			t.Errorf("? shows %q, want the shortcuts", text)
 		}
 	})
@@ -661,13 +633,13 @@ func TestForwardedRowIsMarked(t *testing.T) {
 func TestSearchManyResultsListsTheNewest(t *testing.T) {
 	f := newMainFixture(t)
 	storagetest.SeedListing(t, f.db, searchShown+200) // every subject says "Report"
-	onUI(f.app.Start)
+	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	eventually(t, "listed", func() bool { return w.rows.len() == searchShown+200 })
-	onUI(func() { test.Type(w.search, "report") })
+	guitest.Eventually(t, "listed", func() bool { return w.rows.len() == searchShown+200 })
+	guitest.OnUI(func() { test.Type(w.search, "report") })
 	want := "More than 1,000 results for “report”: the newest 1,000 are listed; add words or operators to find older ones"
-	eventually(t, "the capped heading", func() bool { return w.heading.Visible() && w.heading.Text == want })
-	onUI(func() {
+	guitest.Eventually(t, "the capped heading", func() bool { return w.heading.Visible() && w.heading.Text == want })
+	guitest.OnUI(func() {
 		if n := w.rows.len(); n != searchShown {
 			t.Errorf("the list holds %d rows, want the newest %d", n, searchShown)
 		}
@@ -679,7 +651,7 @@ func TestSearchManyResultsListsTheNewest(t *testing.T) {
 	if err != nil || exact >= searchShown {
 		t.Fatalf("report 7 matches %d, %v; want fewer than %d", exact, err, searchShown)
 	}
-	onUI(func() { test.Type(w.search, " 7") })
+	guitest.OnUI(func() { test.Type(w.search, " 7") })
 	want = fmt.Sprintf("%d results for “report 7”", exact)
-	eventually(t, "an exact count again", func() bool { return w.heading.Text == want })
+	guitest.Eventually(t, "an exact count again", func() bool { return w.heading.Text == want })
 }

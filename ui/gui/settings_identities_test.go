@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 func TestSettingsIdentities(t *testing.T) {
@@ -14,7 +15,7 @@ func TestSettingsIdentities(t *testing.T) {
 	s := f.openSettings()
 	tab := s.idTab
 	var rows []identityRow
-	onUI(func() { rows = tab.rows })
+	guitest.OnUI(func() { rows = tab.rows })
 	if len(rows) != 1 || rows[0].identity.Email != acct.Email || rows[0].remove != nil {
 		t.Fatalf("Identities tab rows = %+v, want the account's own, without Remove", rows)
 	}
@@ -22,7 +23,7 @@ func TestSettingsIdentities(t *testing.T) {
 	// Add an alias.
 	s.do(func() {
 		s.tabs.SelectIndex(settingsTab(t, s, "Identities"))
-		tapButton(t, s.win, "Add identity")
+		guitest.TapButton(t, s.win, "Add identity")
 		e := tab.editor
 		if e == nil {
 			t.Fatal("Add identity opened no editor")
@@ -40,7 +41,7 @@ func TestSettingsIdentities(t *testing.T) {
 		e.plainText.SetChecked(true)
 		e.save()
 	})
-	eventually(t, "the alias listed", func() bool { return len(tab.rows) == 2 })
+	guitest.Eventually(t, "the alias listed", func() bool { return len(tab.rows) == 2 })
 	ids, err := f.db.AccountIdentities(context.Background(), acct.ID)
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("stored identities = %+v, %v", ids, err)
@@ -48,11 +49,11 @@ func TestSettingsIdentities(t *testing.T) {
 	if a := ids[1]; a.DisplayName != "Work Sales" || a.Email != "sales@example.test" || a.ReplyTo != "team@example.test" || !a.BccSelf || a.Signature != "Sales\nACME" || !a.PlainTextOnly {
 		t.Errorf("stored alias = %+v", a)
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if tab.editor != nil {
 			t.Error("the editor stayed open after saving")
 		}
-		if got := strings.Join(visibleText(tab.list), " "); !strings.Contains(got, "replies to team@example.test, a copy to itself, plain text only, signature") {
+		if got := strings.Join(guitest.VisibleText(tab.list), " "); !strings.Contains(got, "replies to team@example.test, a copy to itself, plain text only, signature") {
 			t.Errorf("tab shows %q", got)
 		}
 	})
@@ -67,17 +68,17 @@ func TestSettingsIdentities(t *testing.T) {
 		e.sig.SetText("Work")
 		e.save()
 	})
-	eventually(t, "own signature stored", func() bool {
+	guitest.Eventually(t, "own signature stored", func() bool {
 		ids, _ := f.db.AccountIdentities(context.Background(), acct.ID)
 		return len(ids) == 2 && ids[0].Signature == "Work" && ids[0].Email == acct.Email
 	})
 
 	// Remove the alias.
 	s.do(func() { test.Tap(tab.rows[1].remove) })
-	s.do(func() { tapButton(t, s.win, "Remove identity") })
-	eventually(t, "alias removed", func() bool {
+	s.do(func() { guitest.TapButton(t, s.win, "Remove identity") })
+	guitest.Eventually(t, "alias removed", func() bool {
 		ids, _ := f.db.AccountIdentities(context.Background(), acct.ID)
 		return len(ids) == 1
 	})
-	eventually(t, "the tab lists one identity", func() bool { return len(tab.rows) == 1 })
+	guitest.Eventually(t, "the tab lists one identity", func() bool { return len(tab.rows) == 1 })
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // rulesTabOf selects the Rules tab and returns its content.
@@ -33,7 +34,7 @@ func rulesTabOf(t *testing.T, s *settingsWindow) fyne.CanvasObject {
 
 func entryByPlaceholder(t *testing.T, o fyne.CanvasObject, start string) *widget.Entry {
 	t.Helper()
-	e, ok := findWidget(o, func(e *widget.Entry) bool { return strings.HasPrefix(e.PlaceHolder, start) })
+	e, ok := guitest.FindWidget(o, func(e *widget.Entry) bool { return strings.HasPrefix(e.PlaceHolder, start) })
 	if !ok {
 		t.Fatalf("no entry with placeholder %q", start)
 	}
@@ -42,7 +43,7 @@ func entryByPlaceholder(t *testing.T, o fyne.CanvasObject, start string) *widget
 
 func checkByText(t *testing.T, o fyne.CanvasObject, text string) *widget.Check {
 	t.Helper()
-	c, ok := findWidget(o, func(c *widget.Check) bool { return c.Text == text })
+	c, ok := guitest.FindWidget(o, func(c *widget.Check) bool { return c.Text == text })
 	if !ok {
 		t.Fatalf("no %q check", text)
 	}
@@ -66,14 +67,14 @@ func TestSettingsRulesTab(t *testing.T) {
 	s := f.openSettings()
 	tab := rulesTabOf(t, s)
 	var name, match, moveTo *widget.Entry
-	onUI(func() {
+	guitest.OnUI(func() {
 		name = entryByPlaceholder(t, tab, "Announcements")
 		match = entryByPlaceholder(t, tab, "from:news")
 		moveTo = entryByPlaceholder(t, tab, "a folder")
 	})
 	text := func() string {
 		var out string
-		onUI(func() { out = strings.Join(visibleText(tab), "\n") })
+		guitest.OnUI(func() { out = strings.Join(guitest.VisibleText(tab), "\n") })
 		return out
 	}
 	if !strings.Contains(text(), "No rules yet") {
@@ -88,7 +89,7 @@ func TestSettingsRulesTab(t *testing.T) {
 	if got := text(); !strings.Contains(got, `The query does not read: at character 1: unknown operator "frm:"`) {
 		t.Errorf("Rules tab with a malformed query = %q, want the parser's words", got)
 	}
-	s.do(func() { test.Tap(findButton(tab, "Save rule")) })
+	s.do(func() { test.Tap(guitest.FindButton(tab, "Save rule")) })
 	if got := text(); !strings.Contains(got, `Not saved: rule "Bills", match: at character 1: unknown operator "frm:"`) {
 		t.Errorf("after Save = %q, want the rule refused with the parser's words", got)
 	}
@@ -100,7 +101,7 @@ func TestSettingsRulesTab(t *testing.T) {
 	s.do(func() {
 		match.SetText("")
 		test.Type(match, "subject:invoice")
-		test.Tap(findButton(tab, "Test"))
+		test.Tap(guitest.FindButton(tab, "Test"))
 	})
 	got := text()
 	if !strings.Contains(got, "Matches 2 stored messages today.") || !strings.Contains(got, "Invoice 1001") || strings.Contains(got, "Lunch —") {
@@ -110,7 +111,7 @@ func TestSettingsRulesTab(t *testing.T) {
 	s.do(func() {
 		test.Type(moveTo, "Bills")
 		test.Tap(checkByText(t, tab, "Mark read"))
-		test.Tap(findButton(tab, "Save rule"))
+		test.Tap(guitest.FindButton(tab, "Save rule"))
 	})
 	rs, err := f.db.Rules(ctx)
 	if err != nil || len(rs) != 1 || rs[0].Match != "subject:invoice" || len(rs[0].Actions) != 2 {
@@ -118,12 +119,12 @@ func TestSettingsRulesTab(t *testing.T) {
 	}
 	// The list is read again twice, by the save and on the engine's
 	// EventRules (not counted in the window's jobs): the later one shows.
-	eventually(t, "the saved rule listed", func() bool {
-		return strings.Contains(strings.Join(visibleText(tab), "\n"), "1. Bills — subject:invoice → move to Bills, mark read")
+	guitest.Eventually(t, "the saved rule listed", func() bool {
+		return strings.Contains(strings.Join(guitest.VisibleText(tab), "\n"), "1. Bills — subject:invoice → move to Bills, mark read")
 	})
 
 	// Run now on the Inbox files today's invoices.
-	s.do(func() { test.Tap(findButton(tab, "Run now")) })
+	s.do(func() { test.Tap(guitest.FindButton(tab, "Run now")) })
 	if got := text(); !strings.Contains(got, `Ran rule "Bills" on every Inbox: 2 messages matched.`) {
 		t.Errorf("after Run now = %q", got)
 	}
@@ -132,7 +133,7 @@ func TestSettingsRulesTab(t *testing.T) {
 	}
 
 	// Remove takes it away.
-	s.do(func() { test.Tap(findButton(tab, "Remove")) })
+	s.do(func() { test.Tap(guitest.FindButton(tab, "Remove")) })
 	if rs, _ := f.db.Rules(ctx); len(rs) != 0 {
 		t.Errorf("rules after Remove = %+v, want none", rs)
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core/applog"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
@@ -26,21 +27,21 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 	l.Close()
 	f.app.SetLogFile(logPath)
 	f.app.SetVersion("9.8.7")
-	onUI(f.app.Start)
-	onUI(f.app.OpenSettings)
+	guitest.OnUI(f.app.Start)
+	guitest.OnUI(f.app.OpenSettings)
 	s := f.app.settings
 	var text string
-	onUI(func() {
+	guitest.OnUI(func() {
 		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))
-		text = strings.Join(visibleText(s.win.Content()), "\n")
+		text = strings.Join(guitest.VisibleText(s.win.Content()), "\n")
 	})
 	if !strings.Contains(text, logPath) {
 		t.Errorf("Preferences do not show the log file %s:\n%s", logPath, text)
 	}
-	onUI(func() { tapButton(t, s.win, "Copy diagnostics") })
+	guitest.OnUI(func() { guitest.TapButton(t, s.win, "Copy diagnostics") })
 	s.jobs.Wait()
 	var report string
-	onUI(func() { report = f.app.fyne.Clipboard().Content() })
+	guitest.OnUI(func() { report = f.app.fyne.Clipboard().Content() })
 	for _, want := range []string{"Tributary 9.8.7", "- Work <w…@example.test>", "SMTP 127.0.0.1:25", "login refused"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, report)
@@ -55,24 +56,24 @@ func TestStartAtLoginWritesTheAutostartEntry(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
 	f := newMainFixture(t)
-	onUI(f.app.Start)
-	onUI(f.app.OpenSettings)
+	guitest.OnUI(f.app.Start)
+	guitest.OnUI(f.app.OpenSettings)
 	s := f.app.settings
 	var check *widget.Check
-	onUI(func() {
+	guitest.OnUI(func() {
 		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))
-		check, _ = findWidget(s.win.Content(), func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Start Tributary when I log in") })
+		check, _ = guitest.FindWidget(s.win.Content(), func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Start Tributary when I log in") })
 	})
 	if check == nil || check.Checked {
 		t.Fatalf("start-at-login check %v, want one, off", check)
 	}
 	entry := filepath.Join(config, "autostart", "io.github.tributary.desktop")
-	onUI(func() { test.Tap(check) })
+	guitest.OnUI(func() { test.Tap(check) })
 	raw, err := os.ReadFile(entry)
 	if err != nil || !strings.Contains(string(raw), " --minimized\n") {
 		t.Fatalf("autostart entry %q, %v; want one starting minimised", raw, err)
 	}
-	onUI(func() { test.Tap(check) })
+	guitest.OnUI(func() { test.Tap(check) })
 	if _, err := os.Stat(entry); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after turning it off the entry is still there: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/core/mailtest/pop3test"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // addAccount stores an account with a POP3 source and its passwords in the
@@ -48,23 +49,23 @@ func sameSource(a, b core.Source) bool {
 // openSettings opens the Settings window and waits for its list.
 func (f *wizardFixture) openSettings() *settingsWindow {
 	var s *settingsWindow
-	onUI(func() { s = f.app.openSettings() })
+	guitest.OnUI(func() { s = f.app.openSettings() })
 	s.jobs.Wait()
 	return s
 }
 
 // do runs fn as the UI goroutine and waits for what it starts.
 func (s *settingsWindow) do(fn func()) {
-	onUI(fn)
+	guitest.OnUI(fn)
 	s.jobs.Wait()
 }
 
 func (s *settingsWindow) tapDialog(t *testing.T, label string) {
 	t.Helper()
 	s.do(func() {
-		b := findButton(s.win.Canvas().Overlays().Top(), label)
+		b := guitest.FindButton(s.win.Canvas().Overlays().Top(), label)
 		if b == nil {
-			t.Fatalf("no %q button in the dialog %q", label, dialogText(s.win))
+			t.Fatalf("no %q button in the dialog %q", label, guitest.DialogText(s.win))
 		}
 		test.Tap(b)
 	})
@@ -75,8 +76,8 @@ func TestSettingsListsAccounts(t *testing.T) {
 	f.addAccount(t, "Work")
 	f.addAccount(t, "Home")
 	s := f.openSettings()
-	onUI(func() {
-		text := strings.Join(visibleText(s.win.Content()), "\n")
+	guitest.OnUI(func() {
+		text := strings.Join(guitest.VisibleText(s.win.Content()), "\n")
 		for _, want := range []string{
 			"Home", "Work", "Work User <work@example.test>",
 			"Sends through SMTP smtp.example.test:587 (STARTTLS), login as ann; passwords in the password file",
@@ -92,7 +93,7 @@ func TestSettingsListsAccounts(t *testing.T) {
 	})
 	// Asking again brings the same window forward.
 	var again *settingsWindow
-	onUI(func() { again = f.app.openSettings() })
+	guitest.OnUI(func() { again = f.app.openSettings() })
 	again.jobs.Wait()
 	if again != s {
 		t.Errorf("OpenSettings twice opened two windows")
@@ -108,7 +109,7 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 	if w == nil {
 		t.Fatal("Edit opened no wizard for the account")
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.win.Content() != w.step2 || w.smtpHost.Text != "smtp.example.test" || w.sources[0].host.Text != "pop.example.test" {
 			t.Fatalf("edit wizard: step 2 %v, SMTP %q, source %q", w.win.Content() == w.step2, w.smtpHost.Text, w.sources[0].host.Text)
 		}
@@ -117,10 +118,10 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 		}
 		// Blank means unchanged: the form is valid as loaded.
 		if w.save.Disabled() {
-			t.Fatalf("Save disabled on an unchanged account: %v", visibleText(w.step2))
+			t.Fatalf("Save disabled on an unchanged account: %v", guitest.VisibleText(w.step2))
 		}
-		retype(w.displayName, "Ann Renamed")
-		retype(w.sources[0].password, "new-pop-pw")
+		guitest.Retype(w.displayName, "Ann Renamed")
+		guitest.Retype(w.sources[0].password, "new-pop-pw")
 		// Changing the password store asks for every password again.
 		w.store.SetSelected(choiceKeyring())
 		if p := w.fields["smtp.password"].problem.Text; !strings.Contains(p, "is required") {
@@ -129,7 +130,7 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 		w.store.SetSelected(choiceFile())
 	})
 	w.do(func() { test.Tap(w.save) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !w.closed {
 			t.Fatalf("edit not saved: %q %q", w.status.Text, w.general.Text)
 		}
@@ -145,8 +146,8 @@ func TestSettingsEditKeepsBlankPasswords(t *testing.T) {
 		t.Errorf("POP3 password = %q, want the new one", pw)
 	}
 	// The engine's EventAccounts refreshes the open Settings window.
-	eventually(t, "Settings refreshed after the edit", func() bool {
-		return strings.Contains(strings.Join(visibleText(s.win.Content()), "\n"), "Ann Renamed")
+	guitest.Eventually(t, "Settings refreshed after the edit", func() bool {
+		return strings.Contains(strings.Join(guitest.VisibleText(s.win.Content()), "\n"), "Ann Renamed")
 	})
 }
 
@@ -156,13 +157,13 @@ func TestSettingsRemoveAccount(t *testing.T) {
 	f.addAccount(t, "Home")
 	s := f.openSettings()
 	var row accountRow
-	onUI(func() { row = s.rows[1] })
+	guitest.OnUI(func() { row = s.rows[1] })
 	if row.account.Name != "Work" {
 		t.Fatalf("second row = %q, want Work", row.account.Name)
 	}
 	s.do(func() { test.Tap(row.remove) })
 	var text string
-	onUI(func() { text = dialogText(s.win) })
+	guitest.OnUI(func() { text = guitest.DialogText(s.win) })
 	if !strings.Contains(text, `Remove the account "Work" (work@example.test)?`) {
 		t.Fatalf("confirmation = %q", text)
 	}
@@ -181,8 +182,8 @@ func TestSettingsRemoveAccount(t *testing.T) {
 			t.Errorf("password %s after removal: %v, want it deleted", ref, err)
 		}
 	}
-	eventually(t, "Settings lists one account", func() bool { return len(s.rows) == 1 })
-	onUI(func() {
+	guitest.Eventually(t, "Settings lists one account", func() bool { return len(s.rows) == 1 })
+	guitest.OnUI(func() {
 		if len(s.rows) != 1 || !strings.Contains(s.status.Text, `"Work" was removed`) {
 			t.Errorf("Settings after removal: %d rows, status %q", len(s.rows), s.status.Text)
 		}
@@ -196,7 +197,7 @@ func TestSettingsAddAndRemoveSource(t *testing.T) {
 	s := f.openSettings()
 	s.do(func() { test.Tap(s.rows[0].addSource) })
 	w := f.app.wizards[a.ID]
-	onUI(func() {
+	guitest.OnUI(func() {
 		if len(w.sources) != 2 {
 			t.Fatalf("wizard sources after Add source = %d, want 2", len(w.sources))
 		}
@@ -207,11 +208,11 @@ func TestSettingsAddAndRemoveSource(t *testing.T) {
 		if p := n.fields["host"].problem.Text; !strings.Contains(p, "Retrieval 2 server address: is required") {
 			t.Errorf("new source host problem = %q", p)
 		}
-		retype(n.host, imapHost)
-		retype(n.password, "imap-pw")
-		retype(n.boxes, "INBOX, Archive")
+		guitest.Retype(n.host, imapHost)
+		guitest.Retype(n.password, "imap-pw")
+		guitest.Retype(n.boxes, "INBOX, Archive")
 		if w.save.Disabled() {
-			t.Fatalf("Save disabled: %v", visibleText(w.step2))
+			t.Fatalf("Save disabled: %v", guitest.VisibleText(w.step2))
 		}
 	})
 	w.do(func() { test.Tap(w.save) })
@@ -225,10 +226,10 @@ func TestSettingsAddAndRemoveSource(t *testing.T) {
 		t.Errorf("new source password = %q", pw)
 	}
 
-	eventually(t, "Settings lists 2 sources", func() bool { return len(s.rows) == 1 && len(s.rows[0].sources) == 2 })
+	guitest.Eventually(t, "Settings lists 2 sources", func() bool { return len(s.rows) == 1 && len(s.rows[0].sources) == 2 })
 	s.do(func() { test.Tap(s.rows[0].sources[1].remove) })
 	var text string
-	onUI(func() { text = dialogText(s.win) })
+	guitest.OnUI(func() { text = guitest.DialogText(s.win) })
 	if !strings.Contains(text, "Stop retrieving IMAP "+imapHost+":993") {
 		t.Fatalf("confirmation = %q", text)
 	}
@@ -260,7 +261,7 @@ func TestSettingsCloseToTray(t *testing.T) {
 		fa := &trayApp{App: test.NewTempApp(t)}
 		f := newWizardFixtureWith(t, fa)
 		s := f.openSettings()
-		onUI(func() {
+		guitest.OnUI(func() {
 			if s.closeToTray.Disabled() || s.closeToTray.Checked {
 				t.Fatalf("Close to tray: disabled %v, checked %v; want enabled, off", s.closeToTray.Disabled(), s.closeToTray.Checked)
 			}
@@ -269,7 +270,7 @@ func TestSettingsCloseToTray(t *testing.T) {
 		if !fa.Preferences().Bool(prefCloseToTray) {
 			t.Errorf("preference %s = false after ticking Close to tray", prefCloseToTray)
 		}
-		onUI(func() { test.Tap(s.closeToTray) })
+		guitest.OnUI(func() { test.Tap(s.closeToTray) })
 		if fa.Preferences().Bool(prefCloseToTray) {
 			t.Errorf("preference %s = true after unticking", prefCloseToTray)
 		}
@@ -277,7 +278,7 @@ func TestSettingsCloseToTray(t *testing.T) {
 	t.Run("without a tray", func(t *testing.T) {
 		f := newWizardFixture(t)
 		s := f.openSettings()
-		onUI(func() {
+		guitest.OnUI(func() {
 			if !s.closeToTray.Disabled() {
 				t.Errorf("Close to tray enabled on a desktop without a tray")
 			}
@@ -301,7 +302,7 @@ func TestWizardEditTestsWithSavedPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	var w *wizard
-	onUI(func() { w = f.app.openWizard(&a) })
+	guitest.OnUI(func() { w = f.app.openWizard(&a) })
 	w.do(func() { test.Tap(w.test) })
 	w.tapDialog(t, "Send in clear")
 	want := []string{
@@ -316,13 +317,13 @@ func TestWizardEditTestsWithSavedPasswords(t *testing.T) {
 func TestSettingsShowsVersionAndDataDirectory(t *testing.T) {
 	f := newMainFixture(t)
 	f.app.SetVersion("9.8.7")
-	onUI(f.app.Start)
-	onUI(f.app.OpenSettings)
+	guitest.OnUI(f.app.Start)
+	guitest.OnUI(f.app.OpenSettings)
 	var text []string
-	onUI(func() {
+	guitest.OnUI(func() {
 		s := f.app.settings
 		s.tabs.SelectIndex(settingsTab(t, s, "Preferences")) // Preferences
-		text = visibleText(s.win.Content())
+		text = guitest.VisibleText(s.win.Content())
 	})
 	joined := strings.Join(text, "\n")
 	if !strings.Contains(joined, "Tributary 9.8.7") || !strings.Contains(joined, f.db.Dir()) {

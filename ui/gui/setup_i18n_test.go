@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
@@ -26,11 +27,11 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 	f := newWizardFixture(t)
 
 	w := f.newAccountWizard()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := w.win.Title(); got != "E-Mail-Konto hinzufügen" {
 			t.Errorf("wizard title = %q", got)
 		}
-		text := strings.Join(visibleText(w.win.Content()), "\n")
+		text := strings.Join(guitest.VisibleText(w.win.Content()), "\n")
 		for _, want := range []string{"E-Mail-Adresse", "Passwort", "Ihr Name", "Weiter", "Abbrechen"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("step 1 does not show %q:\n%s", want, text)
@@ -38,7 +39,7 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 		}
 	})
 	w.start(t, "ann@example.test", "", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		// The choice shown is German; the form still reads it as None.
 		if got := w.smtpEncryption.Options[0]; got != "Keine" {
 			t.Errorf("first encryption choice = %q, want Keine", got)
@@ -55,8 +56,8 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 		if got := storeOf(w.store.Selected); got != core.PasswordStoreFile {
 			t.Errorf("the password file choice reads as %q", got)
 		}
-		if b := findButton(w.win.Content(), "Verbindung testen"); b == nil {
-			t.Errorf("step 2 has no Verbindung testen:\n%s", strings.Join(visibleText(w.win.Content()), "\n"))
+		if b := guitest.FindButton(w.win.Content(), "Verbindung testen"); b == nil {
+			t.Errorf("step 2 has no Verbindung testen:\n%s", strings.Join(guitest.VisibleText(w.win.Content()), "\n"))
 		}
 		// To look at it: TRIBUTARY_DE_SCREENSHOTS=/tmp go test -run TestWizardAndSettingsInGerman ./ui/gui
 		screenshotSetup(t, w.win.Canvas(), "wizard-de.png")
@@ -66,7 +67,7 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 		w.askTrust(&core.CertificateError{Server: "mail.example.test:993", Subject: "CN=mail.example.test", Issuer: "CN=Example CA",
 			NotAfter: at, Fingerprint: strings.Repeat("ab", 32)})
 		screenshotSetup(t, w.win.Canvas(), "certificate-de.png")
-		text := dialogText(w.win)
+		text := guitest.DialogText(w.win)
 		for _, want := range []string{"Nicht vertrauenswürdiges Zertifikat", "Läuft ab", "Mo., 1. Dez. 2025, 18:05 (abgelaufen)", "Diesem Zertifikat vertrauen", "Inhaber"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("certificate dialog does not show %q:\n%s", want, text)
@@ -77,7 +78,7 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 
 	f.addAccount(t, "Work")
 	s := f.openSettings()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := s.win.Title(); got != "Konten und Einstellungen" {
 			t.Errorf("Settings title = %q", got)
 		}
@@ -89,7 +90,7 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 			t.Errorf("tabs = %s, want %s", got, want)
 		}
 		screenshotSetup(t, s.win.Canvas(), "settings-de.png")
-		text := strings.Join(visibleText(s.win.Content()), "\n")
+		text := strings.Join(guitest.VisibleText(s.win.Content()), "\n")
 		for _, want := range []string{
 			"Sendet über SMTP smtp.example.test:587 (STARTTLS), Anmeldung als ann; Passwörter in der Passwortdatei",
 			"POP3 pop.example.test:995 (SSL/TLS) als ann, alle 15 Minuten, in Inbox, 30 Tage auf dem Server behalten",

@@ -10,6 +10,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/storage/storagetest"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // BenchmarkStartToFirstPage100k measures what the app does from opening
@@ -36,9 +37,9 @@ func BenchmarkStartToFirstPage100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		var a *App
-		onUI(func() {
+		guitest.OnUI(func() {
 			a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir}))
-			a.do = onUI
+			a.do = guitest.OnUI
 			a.Start()
 		})
 		deadline := time.Now().Add(time.Minute)
@@ -54,7 +55,7 @@ func BenchmarkStartToFirstPage100k(b *testing.B) {
 		b.StopTimer()
 		cancel()
 		a.Wait()
-		onUI(func() { a.main.win.Close() })
+		guitest.OnUI(func() { a.main.win.Close() })
 		db.Close()
 		b.StartTimer()
 	}

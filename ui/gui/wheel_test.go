@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // The wheel over a field of the wizard's settings form scrolls the form,
@@ -15,10 +16,10 @@ func TestWizardWheelOverFieldScrollsForm(t *testing.T) {
 	w := f.newAccountWizard()
 	w.start(t, "ann.example@gmail.com", "app-password", "Ann Example")
 	var scroll *container.Scroll
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.win.Resize(fyne.NewSize(700, 400)) // shorter than the form
 		var ok bool
-		scroll, ok = findWidget(w.step2, func(*container.Scroll) bool { return true })
+		scroll, ok = guitest.FindWidget(w.step2, func(*container.Scroll) bool { return true })
 		if !ok {
 			t.Fatal("no scroll around the settings form")
 		}

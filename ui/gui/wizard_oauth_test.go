@@ -13,6 +13,7 @@ import (
 	"github.com/tributary-mail/tributary/core/mailtest/oauthtest"
 	"github.com/tributary-mail/tributary/core/oauth"
 	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // oauthFixture is a wizard fixture whose Google is core/mailtest/oauthtest
@@ -47,7 +48,7 @@ func TestWizardSignInWithGoogle(t *testing.T) {
 	f, srv := oauthFixture(t, true)
 	w := f.newAccountWizard()
 	w.start(t, "ann.example@gmail.com", "", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !w.oauth.row.Visible() || w.oauth.button.Text != "Sign in with Google" {
 			t.Fatalf("sign-in row shown %v, button %q; want Sign in with Google for a Gmail address without a password", w.oauth.row.Visible(), w.oauth.button.Text)
 		}
@@ -60,7 +61,7 @@ func TestWizardSignInWithGoogle(t *testing.T) {
 		w.store.SetSelected(choiceFile())
 	})
 	w.do(func() { test.Tap(w.oauth.button) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if want := "Signed in at Google as ann.example@gmail.com."; w.oauth.status.Text != want {
 			t.Errorf("status after signing in = %q, want %q", w.oauth.status.Text, want)
 		}
@@ -87,15 +88,15 @@ func TestWizardSignInCancel(t *testing.T) {
 	f, _ := oauthFixture(t, false)
 	w := f.newAccountWizard()
 	w.start(t, "ann.example@gmail.com", "", "Ann")
-	onUI(func() { test.Tap(w.oauth.button) })
-	onUI(func() {
+	guitest.OnUI(func() { test.Tap(w.oauth.button) })
+	guitest.OnUI(func() {
 		if !w.oauth.cancelButton.Visible() || !w.oauth.button.Disabled() {
 			t.Error("while waiting, Cancel hidden or Sign in enabled")
 		}
 		test.Tap(w.oauth.cancelButton)
 	})
 	w.jobs.Wait()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.oauth.status.Text != "Sign-in cancelled." || w.oauth.cancelButton.Visible() || !w.save.Disabled() {
 			t.Errorf("after Cancel: status %q, Cancel shown %v, Save disabled %v; want cancelled, hidden, disabled",
 				w.oauth.status.Text, w.oauth.cancelButton.Visible(), w.save.Disabled())
@@ -108,7 +109,7 @@ func TestWizardAppPasswordKeepsPasswordFields(t *testing.T) {
 	f, _ := oauthFixture(t, true)
 	w := f.newAccountWizard()
 	w.start(t, "ann.example@gmail.com", "app-password", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.oauth.row.Visible() || !w.fields["smtp.password"].cell.Visible() {
 			t.Errorf("with an app password: sign-in row shown %v, password shown %v; want the password", w.oauth.row.Visible(), w.fields["smtp.password"].cell.Visible())
 		}
@@ -137,7 +138,7 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 	}
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.oauth.row.Visible() || !w.oauth.other.Visible() {
 			t.Fatalf("no provider proposed: sign-in row shown %v, other-provider choice shown %v", w.oauth.row.Visible(), w.oauth.other.Visible())
 		}
@@ -159,7 +160,7 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 		}
 	})
 	w.do(func() { test.Tap(w.oauth.button) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !strings.HasPrefix(w.oauth.status.Text, "Signed in at 127.0.0.1") {
 			t.Errorf("status = %q, want signed in at the issuer's host", w.oauth.status.Text)
 		}
@@ -168,9 +169,9 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 		t.Errorf("signed in with %+v, want the issuer, client ID and scopes typed", asked)
 	}
 	w.do(func() { test.Tap(w.save) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !w.closed {
-			t.Errorf("Save did not close the wizard: %q, %q, dialog %q", w.status.Text, w.general.Text, dialogText(w.win))
+			t.Errorf("Save did not close the wizard: %q, %q, dialog %q", w.status.Text, w.general.Text, guitest.DialogText(w.win))
 		}
 	})
 	if a := f.accounts(t); len(a) != 1 || a[0].OAuth.Issuer != srv.URL || a[0].OAuth.ClientID != oauthtest.ClientID {

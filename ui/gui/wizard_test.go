@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
 // wizardFixture is an app over a real store and engine in a temporary
@@ -50,8 +50,8 @@ func newWizardFixtureWith(t *testing.T, fa fyne.App) *wizardFixture {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &wizardFixture{db: db, dir: dir, offline: &offline{}}
 	f.engine = engine.New(db, engine.Options{DataDir: dir, DialTimeout: 5 * time.Second, IOTimeout: 5 * time.Second, Secrets: f.secrets})
-	onUI(func() { f.app = New(ctx, fa, db, f.engine) })
-	f.app.do = onUI
+	guitest.OnUI(func() { f.app = New(ctx, fa, db, f.engine) })
+	f.app.do = guitest.OnUI
 	t.Cleanup(func() {
 		cancel()
 		f.app.Wait() // before the store closes and the directory goes
@@ -101,14 +101,14 @@ func (f *wizardFixture) accounts(t *testing.T) []core.Account {
 // newAccountWizard opens the wizard for a new account.
 func (f *wizardFixture) newAccountWizard() *wizard {
 	var w *wizard
-	onUI(func() { w = f.app.openWizard(nil) })
+	guitest.OnUI(func() { w = f.app.openWizard(nil) })
 	return w
 }
 
 // do runs fn as the UI goroutine, then waits for the background work it
 // started, and for the widget updates that work makes.
 func (w *wizard) do(fn func()) {
-	onUI(fn)
+	guitest.OnUI(fn)
 	w.jobs.Wait()
 }
 
@@ -121,82 +121,11 @@ func (w *wizard) start(t *testing.T, email, password, name string) {
 		test.Type(w.name, name)
 		test.Tap(w.next)
 	})
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.win.Content() != w.step2 {
 			t.Fatalf("after Next the wizard shows step 1, want step 2")
 		}
 	})
-}
-
-// retype replaces an entry's text as a user would: select all, type.
-func retype(e *widget.Entry, text string) {
-	e.SetText("")
-	test.Type(e, text)
-}
-
-// visibleText gathers the text of every visible label, button and text in
-// o, walking into widgets' renderers as the screen would.
-func visibleText(o fyne.CanvasObject) []string {
-	if o == nil || !o.Visible() {
-		return nil
-	}
-	switch x := o.(type) {
-	case *widget.Label:
-		return []string{x.Text}
-	case *widget.Button:
-		return []string{x.Text}
-	case *canvas.Text:
-		return []string{x.Text}
-	case *fyne.Container:
-		var out []string
-		for _, c := range x.Objects {
-			out = append(out, visibleText(c)...)
-		}
-		return out
-	case fyne.Widget:
-		var out []string
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			out = append(out, visibleText(c)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// findWidget finds the first visible T in o for which ok holds, looking
-// into containers and widgets' renderers.
-func findWidget[T fyne.CanvasObject](o fyne.CanvasObject, ok func(T) bool) (T, bool) {
-	var none T
-	if o == nil || !o.Visible() {
-		return none, false
-	}
-	if x, is := o.(T); is && ok(x) {
-		return x, true
-	}
-	var children []fyne.CanvasObject
-	switch x := o.(type) {
-	case *fyne.Container:
-		children = x.Objects
-	case fyne.Widget:
-		children = test.WidgetRenderer(x).Objects()
-	}
-	for _, c := range children {
-		if found, is := findWidget(c, ok); is {
-			return found, true
-		}
-	}
-	return none, false
-}
-
-// findButton finds a visible button labelled label in o.
-func findButton(o fyne.CanvasObject, label string) *widget.Button {
-	b, _ := findWidget(o, func(b *widget.Button) bool { return b.Text == label })
-	return b
-}
-
-// dialogText is the text of the dialog on top of win, or "" for none.
-func dialogText(win fyne.Window) string {
-	return strings.Join(visibleText(win.Canvas().Overlays().Top()), "\n")
 }
 
 // tapDialog taps a button of the dialog on top of the wizard and waits
@@ -204,9 +133,9 @@ func dialogText(win fyne.Window) string {
 func (w *wizard) tapDialog(t *testing.T, label string) {
 	t.Helper()
 	w.do(func() {
-		b := findButton(w.win.Canvas().Overlays().Top(), label)
+		b := guitest.FindButton(w.win.Canvas().Overlays().Top(), label)
 		if b == nil {
-			t.Fatalf("no %q button in the dialog %q", label, dialogText(w.win))
+			t.Fatalf("no %q button in the dialog %q", label, guitest.DialogText(w.win))
 		}
 		test.Tap(b)
 	})
@@ -215,7 +144,7 @@ func (w *wizard) tapDialog(t *testing.T, label string) {
 // resultLines are the lines "Test connection" wrote.
 func (w *wizard) resultLines() []string {
 	var lines []string
-	onUI(func() { lines = visibleText(w.results) })
+	guitest.OnUI(func() { lines = guitest.VisibleText(w.results) })
 	return lines
 }
 
@@ -231,7 +160,7 @@ func TestWizardGmailPrefillsFromBuiltinTable(t *testing.T) {
 	if n := f.offline.calls.Load(); n != 0 {
 		t.Errorf("autoconfig made %d network calls for gmail.com, want 0 (built-in table)", n)
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		s := w.sources[0]
 		got := map[string]string{
 			"account name":      w.accountName.Text,
@@ -289,7 +218,7 @@ func TestWizardLookupFailureLeavesManualEntry(t *testing.T) {
 	if f.offline.calls.Load() == 0 {
 		t.Errorf("autoconfig did not try the (fake) network for example.test")
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !strings.Contains(w.note.Text, "No settings were found for example.test") {
 			t.Errorf("note = %q, want it to say nothing was found", w.note.Text)
 		}
@@ -312,13 +241,13 @@ func TestWizardCancelLookup(t *testing.T) {
 	f := newWizardFixture(t)
 	f.offline.hang = true
 	w := f.newAccountWizard()
-	onUI(func() {
+	guitest.OnUI(func() {
 		test.Type(w.address, "ann@slow.example")
 		test.Tap(w.next)
 		if !w.looking.Visible() || !strings.Contains(w.lookingText.Text, "slow.example") || !w.next.Disabled() {
 			t.Errorf("during the lookup: spinner shown %v, text %q, Next disabled %v", w.looking.Visible(), w.lookingText.Text, w.next.Disabled())
 		}
-		b := findButton(w.looking, "Cancel lookup")
+		b := guitest.FindButton(w.looking, "Cancel lookup")
 		if b == nil {
 			t.Fatal("no Cancel lookup button while looking up")
 		}
@@ -327,7 +256,7 @@ func TestWizardCancelLookup(t *testing.T) {
 	// The hanging lookup ends with its context, and its late result is
 	// dropped.
 	w.jobs.Wait()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.win.Content() != w.step2 || !strings.Contains(w.note.Text, "Lookup cancelled") {
 			t.Errorf("after Cancel: on step 2 %v, note %q; want step 2 for manual entry", w.win.Content() == w.step2, w.note.Text)
 		}
@@ -341,11 +270,11 @@ func TestWizardInlineValidation(t *testing.T) {
 	f := newWizardFixture(t)
 	w := f.newAccountWizard()
 	w.start(t, "ann@gmail.com", "pw", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.save.Disabled() {
-			t.Fatalf("Save disabled on a complete form: %v", visibleText(w.step2))
+			t.Fatalf("Save disabled on a complete form: %v", guitest.VisibleText(w.step2))
 		}
-		retype(w.smtpHost, "bad host!")
+		guitest.Retype(w.smtpHost, "bad host!")
 		host := w.fields["smtp.host"]
 		if !host.problem.Visible() || !strings.Contains(host.problem.Text, `"bad host!" is not a valid host name`) {
 			t.Errorf("SMTP host problem = %q (shown %v), want it under the field", host.problem.Text, host.problem.Visible())
@@ -356,21 +285,21 @@ func TestWizardInlineValidation(t *testing.T) {
 		if w.status.Text != invalidHint() {
 			t.Errorf("status = %q, want %q", w.status.Text, invalidHint())
 		}
-		retype(w.sources[0].port, "99999")
+		guitest.Retype(w.sources[0].port, "99999")
 		if p := w.sources[0].fields["port"].problem.Text; !strings.Contains(p, "must be between 1 and 65535") {
 			t.Errorf("source port problem = %q", p)
 		}
-		retype(w.sources[0].port, "nine")
+		guitest.Retype(w.sources[0].port, "nine")
 		if p := w.sources[0].fields["port"].problem.Text; !strings.Contains(p, `"nine" is not a whole number`) {
 			t.Errorf("source port problem = %q", p)
 		}
-		retype(w.smtpHost, "smtp.gmail.com")
-		retype(w.sources[0].port, "993")
+		guitest.Retype(w.smtpHost, "smtp.gmail.com")
+		guitest.Retype(w.sources[0].port, "993")
 		if host.problem.Visible() || w.save.Disabled() {
 			t.Errorf("after correcting: problem %q shown %v, Save disabled %v; want gone and enabled", host.problem.Text, host.problem.Visible(), w.save.Disabled())
 		}
 		// A password is required when authentication is on.
-		retype(w.smtpPass, "")
+		guitest.Retype(w.smtpPass, "")
 		if p := w.fields["smtp.password"].problem.Text; !strings.Contains(p, "is required") || !w.save.Disabled() {
 			t.Errorf("blank SMTP password: problem %q, Save disabled %v", p, w.save.Disabled())
 		}
@@ -381,7 +310,7 @@ func TestWizardPortsFollowEncryption(t *testing.T) {
 	f := newWizardFixture(t)
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "pw", "")
-	onUI(func() {
+	guitest.OnUI(func() {
 		smtp := []struct {
 			enc  string
 			want int
@@ -405,7 +334,7 @@ func TestWizardPortsFollowEncryption(t *testing.T) {
 			}
 		}
 		// A port the user typed stays.
-		retype(w.smtpPort, "2525")
+		guitest.Retype(w.smtpPort, "2525")
 		w.smtpEncryption.SetSelected(choiceSSL)
 		if got := w.smtpPort.Text; got != "2525" {
 			t.Errorf("typed SMTP port after a change of encryption = %s, want 2525", got)
@@ -427,16 +356,16 @@ func testMessage(i int) []byte {
 // fillServers points the form at in-process servers: SMTP at smtp, and
 // the first source, as POP3 for the user ann, at pop.
 func (w *wizard) fillServers(t *testing.T, smtp *smtptest.Server, smtpEnc string, pop *pop3test.Server, popEnc string) {
-	retype(w.smtpHost, smtp.Host)
+	guitest.Retype(w.smtpHost, smtp.Host)
 	w.smtpEncryption.SetSelected(smtpEnc)
-	retype(w.smtpPort, strconv.Itoa(smtp.Port))
+	guitest.Retype(w.smtpPort, strconv.Itoa(smtp.Port))
 	host, port := hostPort(t, pop.Addr)
 	s := w.sources[0]
 	s.protocol.SetSelected("POP3")
-	retype(s.host, host)
+	guitest.Retype(s.host, host)
 	s.encryption.SetSelected(popEnc)
-	retype(s.port, strconv.Itoa(port))
-	retype(s.username, "ann")
+	guitest.Retype(s.port, strconv.Itoa(port))
+	guitest.Retype(s.username, "ann")
 	w.store.SetSelected(choiceFile())
 }
 
@@ -451,12 +380,12 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "s3cret", "Ann Example")
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.fillServers(t, smtp, choiceSTARTTLS, pop, choiceSSL)
-		retype(w.accountName, "Example")
-		retype(w.sources[0].interval, "5")
+		guitest.Retype(w.accountName, "Example")
+		guitest.Retype(w.sources[0].interval, "5")
 		if w.save.Disabled() {
-			t.Fatalf("Save disabled: %v", visibleText(w.step2))
+			t.Fatalf("Save disabled: %v", guitest.VisibleText(w.step2))
 		}
 	})
 
@@ -468,7 +397,7 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 		{pop.Addr, popFP},
 	} {
 		var text string
-		onUI(func() { text = dialogText(w.win) })
+		guitest.OnUI(func() { text = guitest.DialogText(w.win) })
 		if !strings.Contains(strings.ReplaceAll(text, ":\n", ":"), core.FormatFingerprint(c.fp)) || !strings.Contains(text, c.server) || !strings.Contains(text, "Tributary tests") {
 			t.Fatalf("trust dialog = %q, want the server %s, its issuer and fingerprint %s", text, c.server, core.FormatFingerprint(c.fp))
 		}
@@ -486,14 +415,14 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 	if !slices.Equal(lines, want) {
 		t.Fatalf("result lines = %q, want %q", lines, want)
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if top := w.win.Canvas().Overlays().Top(); top != nil {
-			t.Errorf("a dialog is still open after every server passed: %q", dialogText(w.win))
+			t.Errorf("a dialog is still open after every server passed: %q", guitest.DialogText(w.win))
 		}
 	})
 
 	w.do(func() { test.Tap(w.save) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !w.closed {
 			t.Fatalf("the wizard stayed open after Save: %q", w.status.Text)
 		}
@@ -546,7 +475,7 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 	pop := pop3test.Start(t, pop3test.Options{Users: map[string]string{"ann": "pw"}})
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "pw", "")
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.fillServers(t, smtp, choiceNone(), pop, choiceNone())
 		if got := w.fields["smtp.encryption"].warning.Text; got != cleartextWarning() {
 			t.Errorf("warning under SMTP encryption None = %q, want %q", got, cleartextWarning())
@@ -556,7 +485,7 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 	// Cancel: nothing is sent.
 	w.do(func() { test.Tap(w.test) })
 	var text string
-	onUI(func() { text = dialogText(w.win) })
+	guitest.OnUI(func() { text = guitest.DialogText(w.win) })
 	if !strings.Contains(text, "The password would travel in clear") || !strings.Contains(text, fmt.Sprintf("SMTP %s:%d", smtp.Host, smtp.Port)) {
 		t.Fatalf("confirmation = %q, want the cleartext warning naming the SMTP server", text)
 	}
@@ -575,22 +504,22 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 	if got := w.resultLines(); !slices.Equal(got, want) {
 		t.Fatalf("result lines = %q, want %q", got, want)
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if got := w.sources[0].host.PlaceHolder; got != "pop.example.com" {
 			t.Errorf("a POP3 source's host placeholder = %q, want pop.example.com", got)
 		}
 	})
 	// A changed setting makes the results stale: they go.
 	var name string
-	onUI(func() { name = w.displayName.Text; retype(w.displayName, name+" X") })
+	guitest.OnUI(func() { name = w.displayName.Text; guitest.Retype(w.displayName, name+" X") })
 	if got := w.resultLines(); len(got) != 0 {
 		t.Errorf("after a setting changed the results still read %q", got)
 	}
-	onUI(func() { retype(w.displayName, name) })
+	guitest.OnUI(func() { guitest.Retype(w.displayName, name) })
 	w.do(func() { test.Tap(w.save) })
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !w.closed {
-			t.Fatalf("Save asked again or failed: dialog %q, status %q", dialogText(w.win), w.status.Text)
+			t.Fatalf("Save asked again or failed: dialog %q, status %q", guitest.DialogText(w.win), w.status.Text)
 		}
 	})
 	if a := f.accounts(t); len(a) != 1 || a[0].SMTP.Encryption != core.EncryptionNone || a[0].Sources[0].Encryption != core.EncryptionNone {
@@ -604,11 +533,11 @@ func TestWizardWrongPasswordIsNamed(t *testing.T) {
 	pop := pop3test.Start(t, pop3test.Options{Users: map[string]string{"ann": "right"}})
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "wrong", "")
-	onUI(func() {
+	guitest.OnUI(func() {
 		w.fillServers(t, smtp, choiceNone(), pop, choiceNone())
 		w.smtpAuth.SetChecked(false)
 		w.sources[0].samePassword.SetChecked(false)
-		retype(w.sources[0].password, "wrong")
+		guitest.Retype(w.sources[0].password, "wrong")
 	})
 	w.do(func() { test.Tap(w.test) })
 	w.tapDialog(t, "Send in clear")
@@ -625,14 +554,14 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	f := newWizardFixture(t)
 	w := f.newAccountWizard()
 	w.start(t, "ann@gmail.com", "app-pw", "Ann")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.store.Selected != choiceKeyring() {
 			t.Fatalf("password store = %q, want the keyring by default", w.store.Selected)
 		}
 	})
 	w.do(func() { test.Tap(w.save) })
 	var text string
-	onUI(func() { text = dialogText(w.win) })
+	guitest.OnUI(func() { text = guitest.DialogText(w.win) })
 	if !strings.Contains(text, "could not reach a system keyring") || !strings.Contains(text, "Keep passwords in a file") {
 		t.Fatalf("after Save without a keyring the dialog is %q, want the choice of the password file", text)
 	}
@@ -640,7 +569,7 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	if a := f.accounts(t); len(a) != 0 {
 		t.Fatalf("stored accounts after the keyring failed = %+v, want none (rolled back)", a)
 	}
-	onUI(func() {
+	guitest.OnUI(func() {
 		if w.closed || !strings.Contains(w.status.Text, "Not saved") {
 			t.Errorf("closed %v, status %q; want the wizard open saying nothing was saved", w.closed, w.status.Text)
 		}
@@ -657,7 +586,7 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 	}
 	// The next account starts with the file: the keyring is still gone.
 	next := f.newAccountWizard()
-	onUI(func() {
+	guitest.OnUI(func() {
 		if next.store.Selected != choiceFile() {
 			t.Errorf("the next wizard offers %q, want the password file chosen after the keyring failed", next.store.Selected)
 		}
@@ -668,21 +597,21 @@ func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 	f := newWizardFixture(t)
 	first := f.newAccountWizard()
 	first.start(t, "ann@gmail.com", "pw", "")
-	onUI(func() { first.store.SetSelected(choiceFile()) })
+	guitest.OnUI(func() { first.store.SetSelected(choiceFile()) })
 	first.do(func() { test.Tap(first.save) })
-	eventually(t, "the first account saved", func() bool { return len(f.app.wizards) == 0 })
+	guitest.Eventually(t, "the first account saved", func() bool { return len(f.app.wizards) == 0 })
 
 	// A second account for another Gmail address: the suggested name
 	// does not clash, and a clash typed in shows at once, before Save.
 	w := f.newAccountWizard()
 	w.start(t, "bob@gmail.com", "pw", "")
 	// The wizard reads the existing accounts in the background.
-	eventually(t, "the suggested name Gmail 2 (Gmail is taken)", func() bool { return w.accountName.Text == "Gmail 2" })
-	onUI(func() {
+	guitest.Eventually(t, "the suggested name Gmail 2 (Gmail is taken)", func() bool { return w.accountName.Text == "Gmail 2" })
+	guitest.OnUI(func() {
 		if w.existingRow.Visible() {
 			t.Errorf("a new address is said to be set up already: %q", w.existing.Text)
 		}
-		retype(w.accountName, "gmail")
+		guitest.Retype(w.accountName, "gmail")
 		if p := w.fields["name"].problem; !p.Visible() || !strings.Contains(p.Text, `another account is called "Gmail"`) {
 			t.Errorf("name typed as an existing one: problem %q (shown %v), want the clash named", p.Text, p.Visible())
 		}
@@ -695,7 +624,7 @@ func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 	// The same address again: the wizard says so and offers that account.
 	again := f.newAccountWizard()
 	again.start(t, "ann@gmail.com", "pw", "")
-	onUI(func() {
+	guitest.OnUI(func() {
 		if !again.existingRow.Visible() || !strings.Contains(again.existing.Text, `as the account "Gmail"`) || again.editExisting.Text != "Edit Gmail" {
 			t.Errorf("an address set up already: warning shown %v, %q, button %q", again.existingRow.Visible(), again.existing.Text, again.editExisting.Text)
 		}
