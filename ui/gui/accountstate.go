@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -125,16 +126,16 @@ func (w *MainWindow) showAccountError(account string) {
 	for _, id := range sortedKeys(s.failing) {
 		f := s.failing[id]
 		box.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		box.Add(wrapped(lang.L("{{.Error}} (at {{.Time}})", map[string]any{
+		box.Add(kit.Wrapped(lang.L("{{.Error}} (at {{.Time}})", map[string]any{
 			"Error": strings.TrimPrefix(strings.TrimPrefix(f.err.Error(), f.label), ": "), "Time": i18n.Time(f.at)})))
 	}
-	box.Add(wrapped(lang.L("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now.")))
+	box.Add(kit.Wrapped(lang.L("The mark stays until this mail is retrieved again, or until you dismiss it. Get mail, in the toolbar, tries again now.")))
 	if s.needsSignIn() {
 		// The provider refused the saved OAuth2 sign-in: only signing in
 		// again helps, in the account's wizard.
 		box.Add(widget.NewButtonWithIcon(lang.L("Sign in again"), theme.LoginIcon(), func() { w.signInAgain(account) }))
 	}
-	showConfirm(lang.L("{{.Account}}: the last sync failed", map[string]any{"Account": account}), lang.L("Dismiss"), lang.L("Close"), box, func(ok bool) {
+	kit.ShowConfirm(lang.L("{{.Account}}: the last sync failed", map[string]any{"Account": account}), lang.L("Dismiss"), lang.L("Close"), box, func(ok bool) {
 		if ok {
 			w.dismiss(account)
 		}
@@ -201,7 +202,7 @@ type navRow struct {
 	mark         *warnMark
 }
 
-func newNavRow(tips *tipLayer) *navRow {
+func newNavRow(tips *kit.TipLayer) *navRow {
 	r := &navRow{label: widget.NewLabel("Folder"), count: widget.NewLabel("0"), mark: newWarnMark(tips)} // i18n:ignore (stand-ins the list replaces before a row shows)
 	r.label.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
@@ -217,7 +218,7 @@ func (r *navRow) CreateRenderer() fyne.WidgetRenderer {
 type warnMark struct {
 	widget.Icon
 	tip   string
-	tips  *tipLayer
+	tips  *kit.TipLayer
 	onTap func()
 }
 
@@ -226,7 +227,7 @@ var (
 	_ fyne.Tappable     = (*warnMark)(nil)
 )
 
-func newWarnMark(tips *tipLayer) *warnMark {
+func newWarnMark(tips *kit.TipLayer) *warnMark {
 	m := &warnMark{tips: tips}
 	m.Resource = theme.NewErrorThemedResource(theme.WarningIcon())
 	m.ExtendBaseWidget(m)
@@ -237,7 +238,7 @@ func newWarnMark(tips *tipLayer) *warnMark {
 // MouseIn shows the error as a tooltip.
 func (m *warnMark) MouseIn(*desktop.MouseEvent) {
 	if m.tip != "" {
-		m.tips.show(m, m.tip)
+		m.tips.Show(m, m.tip)
 	}
 }
 
@@ -245,11 +246,11 @@ func (m *warnMark) MouseIn(*desktop.MouseEvent) {
 func (m *warnMark) MouseMoved(*desktop.MouseEvent) {}
 
 // MouseOut hides the tooltip.
-func (m *warnMark) MouseOut() { m.tips.hide(m) }
+func (m *warnMark) MouseOut() { m.tips.Hide(m) }
 
 // Tapped opens the details.
 func (m *warnMark) Tapped(*fyne.PointEvent) {
-	m.tips.hide(m)
+	m.tips.Hide(m)
 	if m.onTap != nil {
 		m.onTap()
 	}
@@ -287,7 +288,7 @@ func (w *MainWindow) setPending(p []core.PendingChanges) {
 	for _, name := range names {
 		s := sums[name]
 		if s.waiting > 0 {
-			w.notices.Add(wrapped(lang.N("{{.Count}} changes waiting for {{.Account}}", s.waiting, map[string]any{"Count": i18n.Number(s.waiting), "Account": name})))
+			w.notices.Add(kit.Wrapped(lang.N("{{.Count}} changes waiting for {{.Account}}", s.waiting, map[string]any{"Count": i18n.Number(s.waiting), "Account": name})))
 		}
 		if s.failed > 0 {
 			v := map[string]any{"Count": i18n.Number(s.failed), "Account": name, "Error": s.lastError}
@@ -297,7 +298,7 @@ func (w *MainWindow) setPending(p []core.PendingChanges) {
 			}
 			sources := s.failedSources
 			discard := widget.NewButton(lang.L("Discard"), func() { w.discardFailed(sources) })
-			w.notices.Add(container.NewBorder(nil, nil, nil, discard, wrapped(text)))
+			w.notices.Add(container.NewBorder(nil, nil, nil, discard, kit.Wrapped(text)))
 		}
 	}
 	w.notices.Refresh()

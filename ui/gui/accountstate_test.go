@@ -87,7 +87,7 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 		// Hovering shows the error; a click the details.
 		mark := drawnNavRow(t, w, "Work").mark
 		mark.MouseIn(&desktop.MouseEvent{})
-		if got := w.tips.shown(); !strings.Contains(got, "login refused") {
+		if got := w.tips.Shown(); !strings.Contains(got, "login refused") {
 			t.Errorf("tooltip on the mark = %q, want the error", got)
 		}
 		mark.MouseOut()

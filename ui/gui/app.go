@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
@@ -248,21 +247,4 @@ func (a *App) Wait() {
 		a.opened = nil
 		a.openedMu.Unlock()
 	}
-}
-
-// showCentred shows a new window in the middle of the screen, where the
-// main window starts too, rather than where the window manager would put
-// it (a corner, often). Fyne cannot place a window over another one.
-func showCentred(win fyne.Window) {
-	win.CenterOnScreen()
-	win.Show()
-}
-
-// showConfirm shows a question with content and two answers, sized to
-// size at least (Fyne sizes a custom dialog to its content's minimum,
-// which wraps text into a narrow column).
-func showConfirm(title, yes, no string, content fyne.CanvasObject, answer func(bool), win fyne.Window, size fyne.Size) {
-	d := dialog.NewCustomConfirm(title, yes, no, content, answer, win)
-	d.Resize(size)
-	d.Show()
 }

@@ -18,7 +18,7 @@ import (
 // toastButton is the main window's notice button labelled label, nil
 // when none shows. Call it on the UI goroutine.
 func toastButton(a *App, label string) *widget.Button {
-	return guitest.FindButton(a.main.toasts.root, label)
+	return guitest.FindButton(a.main.toasts.Root, label)
 }
 
 // TestUndoSendBringsTheComposerBack: with an undo window, Send closes the
@@ -53,7 +53,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 		t.Fatalf("outbox while Undo is offered = %+v, want one message waiting about 30 s", items)
 	}
 	guitest.OnUI(func() {
-		text := strings.Join(guitest.VisibleText(f.app.main.toasts.root), " ")
+		text := strings.Join(guitest.VisibleText(f.app.main.toasts.Root), " ")
 		if !strings.HasPrefix(text, "Sending in ") || !strings.Contains(text, " s: “RE: Plans for Friday” to carol@example.test") {
 			t.Errorf("notice = %q, want what is sent to whom, and the seconds left", text)
 		}
@@ -110,7 +110,7 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 	})
 	guitest.Eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
 	guitest.OnUI(func() {
-		text := strings.Join(guitest.VisibleText(f.app.main.toasts.root), " ")
+		text := strings.Join(guitest.VisibleText(f.app.main.toasts.Root), " ")
 		if want := "Scheduled for " + i18n.WeekdayTime(at) + ": “Seasons greetings”"; !strings.Contains(text, want) {
 			t.Errorf("notice = %q, want %q", text, want)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -104,7 +105,7 @@ func (a *App) OpenComposer(d Draft) {
 	}
 	c := newComposer(a, d)
 	ws.composers[c] = true
-	showCentred(c.win)
+	kit.ShowCentred(c.win)
 	if d.To == "" {
 		c.win.Canvas().Focus(c.to.entry)
 	} else {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/vcard"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -53,7 +54,7 @@ func (a *App) OpenContacts() {
 	}
 	w := newContactsWindow(a)
 	a.contacts = w
-	showCentred(w.win)
+	kit.ShowCentred(w.win)
 	w.refresh()
 }
 

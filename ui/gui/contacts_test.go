@@ -12,6 +12,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // The compose op of the control socket (a second `tributary mailto:`)
@@ -67,7 +68,7 @@ func TestMailtoDraft(t *testing.T) {
 func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
 	t.Helper()
 	guitest.OnUI(func() {
-		b, ok := guitest.FindWidget(f.app.Main().win.Canvas().Content(), func(b *toolButton) bool { return b.Text == "Contacts" })
+		b, ok := guitest.FindWidget(f.app.Main().win.Canvas().Content(), func(b *kit.ToolButton) bool { return b.Text == "Contacts" })
 		if !ok {
 			t.Fatal("the main window offers no Contacts button")
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
@@ -48,7 +49,7 @@ func TestMainWindowInGerman(t *testing.T) {
 			t.Errorf("shownFolder(%q) = %q, want %q", name, got, want)
 		}
 	}
-	if got := w.toolbar[1].tip; got != "Neue Nachricht (Strg+N)" {
+	if got := w.toolbar[1].Tip; got != "Neue Nachricht (Strg+N)" {
 		t.Errorf("the New message tooltip = %q", got)
 	}
 
@@ -69,7 +70,7 @@ func TestMainWindowInGerman(t *testing.T) {
 		{"drafts, one", draftsHeading(1), "1 Entwurf"},
 		{"drafts, several", draftsHeading(1234), "1.234 Entwürfe"},
 		{"a date of last year", shortDate(time.Date(time.Now().Year()-1, time.March, 5, 9, 30, 0, 0, time.Local)), "05.03." + time.Now().AddDate(-1, 0, 0).Format("2006")},
-		{"a size", humanSize(1_500_000), "1,5 MB"},
+		{"a size", kit.HumanSize(1_500_000), "1,5 MB"},
 	}
 	n := f.app.notification(context.Background(), []int64{one})
 	cases = append(cases, struct{ name, got, want string }{"a notification for one message", n.Title, "Neue E-Mail von Ann Sender"})

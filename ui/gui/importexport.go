@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/mailbox"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -158,11 +158,11 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 	kind.OnChanged = showRow
 	showRow(kind.Selected)
 	form := container.New(layout.NewFormLayout(),
-		bold(lang.L("Account")), account,
-		bold(lang.L("Into folder")), folder,
-		bold(lang.X("import.from", "From")), kind,
+		kit.Bold(lang.L("Account")), account,
+		kit.Bold(lang.L("Into folder")), folder,
+		kit.Bold(lang.X("import.from", "From")), kind,
 		layout.NewSpacer(), rows)
-	note := wrapped(lang.L("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice."))
+	note := kit.Wrapped(lang.L("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice."))
 	d := dialog.NewCustomConfirm(lang.L("Import mail"), lang.L("Import"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
@@ -172,7 +172,7 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 			dialog.ShowError(errors.New(lang.L("choose what to import")), w.win)
 			return
 		}
-		abs, err := filepath.Abs(expandHome(path))
+		abs, err := filepath.Abs(kit.ExpandHome(path))
 		if err != nil {
 			dialog.ShowError(err, w.win)
 			return
@@ -271,10 +271,10 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 		title = shownFolder.Account + "/" + shownFolder.Name
 	}
 	form := container.New(layout.NewFormLayout(),
-		bold(lang.X("export.scope", "Export")), scope,
-		bold(lang.L("Format")), format,
-		bold(lang.X("export.to", "To")), w.pathRow(dest, true))
-	note := wrapped(lang.L("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account."))
+		kit.Bold(lang.X("export.scope", "Export")), scope,
+		kit.Bold(lang.L("Format")), format,
+		kit.Bold(lang.X("export.to", "To")), w.pathRow(dest, true))
+	note := kit.Wrapped(lang.L("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account."))
 	d := dialog.NewCustomConfirm(lang.L("Export mail ({{.Scope}})", map[string]any{"Scope": title}), lang.L("Export"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
@@ -307,7 +307,7 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 		if format.Selected == "Maildir" {
 			f = control.FormatMaildir
 		}
-		w.runExport(control.ExportRequest{Folders: pick, Format: f, Dest: expandHome(target)})
+		w.runExport(control.ExportRequest{Folders: pick, Format: f, Dest: kit.ExpandHome(target)})
 	}, w.win)
 	d.Resize(fyne.NewSize(620, d.MinSize().Height))
 	d.Show()
@@ -349,14 +349,4 @@ func (w *MainWindow) saveMessageAs() {
 		}
 		return err
 	})
-}
-
-// expandHome reads a leading ~ as the home folder, as the save dialogs do.
-func expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~"); ok && (rest == "" || rest[0] == filepath.Separator) {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
-	}
-	return p
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -310,7 +311,7 @@ func listedBefore(a, b core.MessageSummary) bool {
 // while it has the focus, which it gets on every click.
 type messageList struct {
 	widget.List
-	keys   *keymap
+	keys   *kit.Keymap
 	onMove func(delta int) // select the message delta rows away
 }
 
@@ -319,7 +320,7 @@ var (
 	_ fyne.Shortcutable = (*messageList)(nil)
 )
 
-func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *keymap, onMove func(int)) *messageList {
+func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *kit.Keymap, onMove func(int)) *messageList {
 	l := &messageList{keys: keys, onMove: onMove}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
@@ -335,15 +336,15 @@ func (l *messageList) TypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		l.onMove(1)
 	default:
-		l.keys.key(e)
+		l.keys.Key(e)
 	}
 }
 
 // TypedShortcut hands shortcuts to the window.
-func (l *messageList) TypedShortcut(s fyne.Shortcut) { l.keys.shortcut(s) }
+func (l *messageList) TypedShortcut(s fyne.Shortcut) { l.keys.Shortcut(s) }
 
 // TypedRune hands the one-letter commands to the window.
-func (l *messageList) TypedRune(r rune) { l.keys.typedRune(r) }
+func (l *messageList) TypedRune(r rune) { l.keys.TypedRune(r) }
 
 // FocusGained and FocusLost leave out widget.List's focus mark: here the
 // selection moves with the keys, so the highlight alone shows where one is.
@@ -387,7 +388,7 @@ func newRow(compact func() bool) fyne.CanvasObject {
 	}
 	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"), // i18n:ignore (a template's text, replaced before it shows)
 		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"), // i18n:ignore (as above)
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(flagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon()),
+		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(kit.FlagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon()),
 		count: widget.NewLabel("")}
 	r.count.Hide()
 	r.badge.SetMinSize(fyne.NewSize(5, 10))

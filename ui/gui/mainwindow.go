@@ -20,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -68,10 +69,10 @@ type MainWindow struct {
 	search   *searchEntry
 	heading  *widget.Label   // search results: how many, or none
 	listPane *fyne.Container // the heading over the list
-	keys     *keymap
-	tips     *tipLayer
-	toasts   *toastLayer // undo send and other short notices
-	toolbar  []*toolButton
+	keys     *kit.Keymap
+	tips     *kit.TipLayer
+	toasts   *kit.ToastLayer // undo send and other short notices
+	toolbar  []*kit.ToolButton
 	status   binding.String
 	// states holds each account's sync failures and progress, by
 	// account name, shown on its sidebar entry (accountstate.go).
@@ -110,7 +111,7 @@ type MainWindow struct {
 	// demo starts the demo (see App.OfferDemo); demoButton, on the
 	// first-run screen, shows once it is set.
 	demo       func() error
-	demoButton *toolButton
+	demoButton *kit.ToolButton
 }
 
 // startDemo starts the demo in a window of its own, over its own data.
@@ -172,7 +173,7 @@ func (w *MainWindow) toggleCompact() {
 
 func newMainWindow(a *App) *MainWindow {
 	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1, // i18n:ignore (the app's name)
-		keys: newKeymap(), tips: newTipLayer(), toasts: newToastLayer()}
+		keys: kit.NewKeymap(), tips: kit.NewTipLayer(), toasts: kit.NewToastLayer()}
 	w.reader = NewReader(a)
 	w.reader.onOpen = w.openFromThread
 	w.navList = newFolderList(func() int { return len(w.nav) },
@@ -205,7 +206,7 @@ func newMainWindow(a *App) *MainWindow {
 	w.newSearch()
 	w.notices = container.NewVBox()
 
-	w.toolbar = []*toolButton{
+	w.toolbar = []*kit.ToolButton{
 		w.button("", theme.ViewRefreshIcon(), lang.L("Get mail"), w.getMail),
 		w.button("", theme.MailComposeIcon(), lang.L("New message (Ctrl+N)"), func() { a.OpenComposer(Draft{}) }),
 		w.button("", theme.MailReplyIcon(), lang.L("Reply (Ctrl+R)"), func() { w.reply(false) }),
@@ -214,7 +215,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.button("", theme.DeleteIcon(), lang.L("Delete (Delete)"), w.deleteSelected),
 		w.button("", theme.FolderIcon(), lang.L("Move to folder…"), w.moveSelected),
 		w.button("", theme.VisibilityIcon(), lang.L("Mark read or unread"), w.toggleSeen),
-		w.button("", flagToolIcon, lang.L("Flag or unflag"), w.toggleFlag),
+		w.button("", kit.FlagToolIcon, lang.L("Flag or unflag"), w.toggleFlag),
 		w.button("", theme.ListIcon(), lang.L("One-line or three-line rows"), w.toggleCompact),
 		w.button("", theme.DownloadIcon(), lang.L("Archive (A)"), w.archiveSelected),
 		w.button("", theme.ErrorIcon(), lang.L("Junk, or not junk in the Junk folder"), w.junkSelected),
@@ -252,7 +253,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.demoButton,
 	))
 	w.body = container.NewStack(w.mailView)
-	w.win.SetContent(container.NewStack(w.body, w.toasts.root, w.tips.root))
+	w.win.SetContent(container.NewStack(w.body, w.toasts.Root, w.tips.Root))
 	w.win.Resize(w.savedSize())
 	w.addShortcuts()
 	w.setupMainMenu()
@@ -262,18 +263,18 @@ func newMainWindow(a *App) *MainWindow {
 
 // button makes a button of this window: with its tooltip, and the
 // window's keys while it has the focus.
-func (w *MainWindow) button(label string, icon fyne.Resource, tip string, tapped func()) *toolButton {
-	return newToolButton(label, icon, tip, w.tips, w.keys, tapped)
+func (w *MainWindow) button(label string, icon fyne.Resource, tip string, tapped func()) *kit.ToolButton {
+	return kit.NewToolButton(label, icon, tip, w.tips, w.keys, tapped)
 }
 
 // folderList is the sidebar's list of folders. It keeps widget.List's
 // keys for moving in it and hands the others (Delete) to the window.
 type folderList struct {
 	widget.List
-	keys *keymap
+	keys *kit.Keymap
 }
 
-func newFolderList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *keymap) *folderList {
+func newFolderList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *kit.Keymap) *folderList {
 	l := &folderList{keys: keys}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
@@ -286,7 +287,7 @@ func (l *folderList) TypedKey(e *fyne.KeyEvent) {
 	case fyne.KeyUp, fyne.KeyDown, fyne.KeySpace:
 		l.List.TypedKey(e)
 	default:
-		l.keys.key(e)
+		l.keys.Key(e)
 	}
 }
 
@@ -751,9 +752,9 @@ func (w *MainWindow) deleteSelected() {
 // confirmDeleteForGood asks before a message leaves the Trash for good.
 func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 	noAsk := widget.NewCheck(lang.L("Don't ask again"), nil)
-	msg := wrapped(lang.L("Delete \"{{.Subject}}\" for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
-		map[string]any{"Subject": clipRunes(cmpOr(m.Subject, lang.L("(no subject)")), 80)}))
-	showConfirm(lang.L("Delete for good"), lang.L("Delete for good"), lang.L("Cancel"), container.NewVBox(msg, noAsk), func(ok bool) {
+	msg := kit.Wrapped(lang.L("Delete \"{{.Subject}}\" for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
+		map[string]any{"Subject": kit.ClipRunes(cmpOr(m.Subject, lang.L("(no subject)")), 80)}))
+	kit.ShowConfirm(lang.L("Delete for good"), lang.L("Delete for good"), lang.L("Cancel"), container.NewVBox(msg, noAsk), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -975,15 +976,15 @@ func (w *MainWindow) handle(ev engine.Event) {
 // wherever the focus is.
 func (w *MainWindow) addShortcuts() {
 	k := w.keys
-	k.addShortcut(fyne.KeyN, 0, func() { w.app.OpenComposer(Draft{}) })
-	k.addShortcut(fyne.KeyR, 0, func() { w.reply(false) })
-	k.addShortcut(fyne.KeyR, fyne.KeyModifierShift, func() { w.reply(true) })
-	k.addShortcut(fyne.KeyF, 0, func() { w.win.Canvas().Focus(w.search) })
-	k.addKey(fyne.KeyDelete, w.deleteSelected)
+	k.AddShortcut(fyne.KeyN, 0, func() { w.app.OpenComposer(Draft{}) })
+	k.AddShortcut(fyne.KeyR, 0, func() { w.reply(false) })
+	k.AddShortcut(fyne.KeyR, fyne.KeyModifierShift, func() { w.reply(true) })
+	k.AddShortcut(fyne.KeyF, 0, func() { w.win.Canvas().Focus(w.search) })
+	k.AddKey(fyne.KeyDelete, w.deleteSelected)
 	for _, c := range listCommands(w) {
-		k.addRunes(c.keys, c.run)
+		k.AddRunes(c.keys, c.run)
 	}
-	k.install(w.win.Canvas())
+	k.Install(w.win.Canvas())
 }
 
 // listCommand is a one-letter command of the message list, as Thunderbird

@@ -18,6 +18,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // mainFixture is an app over a real store in a temporary directory.
@@ -290,7 +291,7 @@ func TestFirstRunOffersTheDemo(t *testing.T) {
 	w := f.app.Main()
 	guitest.Eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
 	guitest.OnUI(func() {
-		b, ok := guitest.FindWidget(w.firstRun, func(b *toolButton) bool { return b.Text == "Try it with demo accounts" })
+		b, ok := guitest.FindWidget(w.firstRun, func(b *kit.ToolButton) bool { return b.Text == "Try it with demo accounts" })
 		if !ok {
 			t.Fatal("no demo button on the first-run screen")
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -57,7 +58,7 @@ func (a *App) OpenOutbox() {
 	}
 	w := newOutboxWindow(a)
 	ws.outbox = w
-	showCentred(w.win)
+	kit.ShowCentred(w.win)
 	w.refresh()
 }
 
@@ -205,7 +206,7 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	state.SetText(stateLabel(it))
 	state.Importance = stateImportance(it.State)
 	state.Refresh()
-	summary.SetText(fmt.Sprintf("%s — %s (%s)", orNone(it.To, lang.L("no recipients")), orNone(it.Subject, lang.L("no subject")), it.Account))
+	summary.SetText(fmt.Sprintf("%s — %s (%s)", kit.OrNone(it.To, lang.L("no recipients")), kit.OrNone(it.Subject, lang.L("no subject")), it.Account))
 	when.SetText(whenLabel(it.Created))
 	info.SetText(attemptLine(it))
 	o.Refresh() // the state and time widths change with the text
@@ -224,17 +225,10 @@ func showDraftRow(d storage.Draft, o fyne.CanvasObject) {
 	state.SetText(lang.L("Draft"))
 	state.Importance = widget.MediumImportance
 	state.Refresh()
-	summary.SetText(orNone(strings.TrimSpace(d.Subject), lang.L("no subject")) + " — " + orNone(strings.TrimSpace(d.To), lang.L("no recipients yet")))
+	summary.SetText(kit.OrNone(strings.TrimSpace(d.Subject), lang.L("no subject")) + " — " + kit.OrNone(strings.TrimSpace(d.To), lang.L("no recipients yet")))
 	when.SetText(whenLabel(d.Updated))
-	info.SetText(clipRunes(strings.Join(strings.Fields(d.Body), " "), 200))
+	info.SetText(kit.ClipRunes(strings.Join(strings.Fields(d.Body), " "), 200))
 	o.Refresh()
-}
-
-func orNone(s, none string) string {
-	if s == "" {
-		return "(" + none + ")"
-	}
-	return s
 }
 
 // attemptLine sums up the attempts at a message.
@@ -301,7 +295,7 @@ func (w *outboxWindow) showDetail() {
 	}
 	var b strings.Builder
 	b.WriteString(lang.L("To: {{.To}}\nSubject: {{.Subject}}\nFrom: {{.From}} ({{.Account}})\nState: {{.State}}, {{.Attempts}}\n", map[string]any{
-		"To": orNone(it.To, lang.L("no recipients")), "Subject": orNone(it.Subject, lang.L("no subject")),
+		"To": kit.OrNone(it.To, lang.L("no recipients")), "Subject": kit.OrNone(it.Subject, lang.L("no subject")),
 		"From": it.From, "Account": it.Account, "State": stateLabel(it), "Attempts": attemptLine(it),
 	}))
 	switch it.State {

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // readerAttachmentRows is how many attachments show before the list
@@ -45,7 +46,7 @@ func (r *Reader) showAttachments(v *readerView) {
 }
 
 func (r *Reader) attachmentRow(v *readerView, att mime.Attachment) fyne.CanvasObject {
-	label := widget.NewLabel(fmt.Sprintf("%s (%s)", att.Filename, humanSize(att.Size)))
+	label := widget.NewLabel(fmt.Sprintf("%s (%s)", att.Filename, kit.HumanSize(att.Size)))
 	label.Truncation = fyne.TextTruncateEllipsis
 	save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), func() { r.saveAttachment(v, att) })
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FolderOpenIcon(), func() { r.openAttachment(v, att) })
@@ -133,7 +134,7 @@ func (a *App) savePath(typed string) (string, error) {
 	if p == "" {
 		return "", errors.New(lang.L("type where to save the file"))
 	}
-	p = expandHome(p)
+	p = kit.ExpandHome(p)
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(a.saveDir(), p)
 	}

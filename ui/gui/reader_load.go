@@ -15,7 +15,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"golang.org/x/text/message"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
@@ -309,21 +308,6 @@ func (v *readerView) plainText() string {
 		t = t[:cut] + "\n\n" + lang.L("[…] The rest of this message is too long to show; save an attachment or forward it to read it elsewhere.")
 	}
 	return t
-}
-
-// humanSize writes a byte count the way file managers do, with the
-// language's decimal mark.
-func humanSize(n int64) string {
-	p := message.NewPrinter(i18n.Language())
-	switch {
-	case n < 1000:
-		return lang.N("{{.Count}} bytes", int(n), map[string]any{"Count": i18n.Number(int(n))})
-	case n < 1000*1000:
-		return p.Sprintf("%.0f kB", float64(n)/1000)
-	case n < 1000*1000*1000:
-		return p.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return p.Sprintf("%.1f GB", float64(n)/1e9)
 }
 
 // windowFor finds the window showing o, for dialogs; the main window when

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -72,7 +73,7 @@ func (r *Reader) showThread(v *readerView) {
 // starts, which tells the messages of one subject apart, or else its
 // subject.
 func threadLine(m core.MessageSummary) string {
-	return clipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, lang.L("(no subject)"))), 56)
+	return kit.ClipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, lang.L("(no subject)"))), 56)
 }
 
 // readThread reads the conversation of message id; a failure only leaves

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // Fyne has no HTML engine, so the reader shows a message's HTML as
@@ -272,9 +273,9 @@ func (w *richWalk) line(out []widget.RichTextSegment, b mime.Block) []widget.Ric
 func imageLabel(img *mime.Image) string {
 	switch {
 	case img.Alt != "":
-		return lang.L("[image: {{.Name}}]", map[string]any{"Name": clipRunes(img.Alt, richMaxAltText)})
+		return lang.L("[image: {{.Name}}]", map[string]any{"Name": kit.ClipRunes(img.Alt, richMaxAltText)})
 	case img.Remote:
-		return lang.L("[image: {{.Name}}]", map[string]any{"Name": clipRunes(img.Src, richMaxAltText)})
+		return lang.L("[image: {{.Name}}]", map[string]any{"Name": kit.ClipRunes(img.Src, richMaxAltText)})
 	}
 	return lang.L("[image]")
 }
@@ -289,12 +290,4 @@ func trimBreaks(segs []widget.RichTextSegment) []widget.RichTextSegment {
 		segs = segs[:len(segs)-1]
 	}
 	return segs
-}
-
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

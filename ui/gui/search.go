@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -20,14 +21,14 @@ import (
 // editing keys stay the box's own.
 type searchEntry struct {
 	widget.Entry
-	keys     *keymap
+	keys     *kit.Keymap
 	onEscape func()
-	clear    *toolButton // the × inside the box, shown while there is text
+	clear    *kit.ToolButton // the × inside the box, shown while there is text
 }
 
 var _ fyne.Shortcutable = (*searchEntry)(nil)
 
-func newSearchEntry(keys *keymap, onEscape func()) *searchEntry {
+func newSearchEntry(keys *kit.Keymap, onEscape func()) *searchEntry {
 	e := &searchEntry{keys: keys, onEscape: onEscape}
 	e.ExtendBaseWidget(e)
 	return e
@@ -45,7 +46,7 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 // TypedShortcut runs the window's shortcuts, and leaves the rest (copy,
 // paste, select all, undo) to the Entry.
 func (e *searchEntry) TypedShortcut(s fyne.Shortcut) {
-	if !e.keys.shortcut(s) {
+	if !e.keys.Shortcut(s) {
 		e.Entry.TypedShortcut(s)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/storage/storagetest"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // drawnRow finds the drawn row of list row i and the innermost widget on
@@ -290,7 +291,7 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 			c := w.win.Canvas()
 			c.Focus(w.search)
 			for range 50 {
-				if _, ok := c.Focused().(*toolButton); ok {
+				if _, ok := c.Focused().(*kit.ToolButton); ok {
 					return
 				}
 				c.FocusNext()
@@ -414,23 +415,23 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 		}
 		d := fyne.CurrentApp().Driver()
 		for _, b := range w.toolbar {
-			if b.Text != "" || b.tip == "" {
-				t.Errorf("toolbar button %q: want an icon with a tooltip, tip %q", b.Text, b.tip)
+			if b.Text != "" || b.Tip == "" {
+				t.Errorf("toolbar button %q: want an icon with a tooltip, tip %q", b.Text, b.Tip)
 				continue
 			}
 			centre := d.AbsolutePositionForObject(b).Add(fyne.NewPos(b.Size().Width/2, b.Size().Height/2))
 			test.MoveMouse(c, centre)
-			if got := w.tips.shown(); got != b.tip {
-				t.Errorf("hovering %q shows tooltip %q", b.tip, got)
+			if got := w.tips.Shown(); got != b.Tip {
+				t.Errorf("hovering %q shows tooltip %q", b.Tip, got)
 			}
 			// The tip sits below the button, inside the window, and
 			// does not take the mouse from it.
-			if tp := d.AbsolutePositionForObject(w.tips.box); tp.Y < centre.Y || tp.X+w.tips.box.Size().Width > c.Size().Width+1 {
-				t.Errorf("tooltip %q at %v, size %v: not below its button inside the window", b.tip, tp, w.tips.box.Size())
+			if tp := d.AbsolutePositionForObject(w.tips.Box()); tp.Y < centre.Y || tp.X+w.tips.Box().Size().Width > c.Size().Width+1 {
+				t.Errorf("tooltip %q at %v, size %v: not below its button inside the window", b.Tip, tp, w.tips.Box().Size())
 			}
 		}
 		test.MoveMouse(c, fyne.NewPos(c.Size().Width/2, c.Size().Height/2))
-		if got := w.tips.shown(); got != "" {
+		if got := w.tips.Shown(); got != "" {
 			t.Errorf("tooltip %q still shown after the mouse left", got)
 		}
 	})
@@ -440,7 +441,7 @@ func TestFlaggedRowShowsAFlag(t *testing.T) {
 	test.NewTempApp(t)
 	r := newRow(nil).(*row)
 	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}}, false)
-	if r.flag.Hidden || r.flag.Resource != flagMarkIcon {
+	if r.flag.Hidden || r.flag.Resource != kit.FlagMarkIcon {
 		t.Errorf("flagged row: icon %v hidden %v, want the red flag shown", r.flag.Resource.Name(), r.flag.Hidden)
 	}
 	r.set(core.MessageSummary{Subject: "x"}, false)

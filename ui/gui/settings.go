@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -63,7 +64,7 @@ func (a *App) openSettings() *settingsWindow {
 	}
 	s := newSettingsWindow(a)
 	a.settings = s
-	showCentred(s.win)
+	kit.ShowCentred(s.win)
 	s.reload()
 	return s
 }
@@ -71,7 +72,7 @@ func (a *App) openSettings() *settingsWindow {
 func newSettingsWindow(a *App) *settingsWindow {
 	s := &settingsWindow{app: a, win: a.fyne.NewWindow(lang.L("Accounts and settings"))}
 	s.accounts = container.NewVBox(widget.NewLabel(lang.L("Reading the accounts…")))
-	s.status = wrapped("")
+	s.status = kit.Wrapped("")
 	s.closeToTray = widget.NewCheckWithData(lang.L("Close to tray: when the main window is closed, keep running and checking mail"),
 		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
 	s.deleteNoAsk = widget.NewCheckWithData(lang.L("Delete from the Trash for good without asking first"),
@@ -79,7 +80,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk, s.startAtLogin())
 	if !a.hasTray() {
 		s.closeToTray.Disable()
-		prefs.Add(wrapped(lang.L("This desktop offers no system tray, so closing the main window quits Tributary.")))
+		prefs.Add(kit.Wrapped(lang.L("This desktop offers no system tray, so closing the main window quits Tributary.")))
 	}
 	prefs.Add(widget.NewSeparator())
 	prefs.Add(s.about())
@@ -152,7 +153,7 @@ func (s *settingsWindow) show(accounts []core.Account) {
 	s.rows = nil
 	s.accounts.RemoveAll()
 	if len(accounts) == 0 {
-		s.accounts.Add(wrapped(lang.L("No accounts yet. Add one to start gathering your mail here.")))
+		s.accounts.Add(kit.Wrapped(lang.L("No accounts yet. Add one to start gathering your mail here.")))
 	}
 	for _, acct := range accounts {
 		s.accounts.Add(s.card(acct))
@@ -174,17 +175,17 @@ func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
 	row.remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { s.confirmRemoveAccount(acct) })
 	row.remove.Importance = widget.DangerImportance
 
-	lines := container.NewVBox(wrapped(smtpSummary(acct)))
+	lines := container.NewVBox(kit.Wrapped(smtpSummary(acct)))
 	for _, src := range acct.Sources {
 		sr := sourceRow{source: src}
 		sr.edit = widget.NewButton(lang.L("Edit"), func() { s.editSource(acct, src) })
 		sr.remove = widget.NewButton(lang.L("Remove"), func() { s.confirmRemoveSource(acct, src) })
 		row.sources = append(row.sources, sr)
 		lines.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.DownloadIcon()), container.NewHBox(sr.edit, sr.remove),
-			wrapped(sourceSummary(src))))
+			kit.Wrapped(sourceSummary(src))))
 	}
 	if len(acct.Sources) == 0 {
-		lines.Add(wrapped(lang.L("No retrieval source: this account only sends. Add a source to receive its mail.")))
+		lines.Add(kit.Wrapped(lang.L("No retrieval source: this account only sends. Add a source to receive its mail.")))
 	}
 	lines.Add(container.NewHBox(row.edit, row.addSource, layout.NewSpacer(), row.remove))
 	s.rows = append(s.rows, row)
@@ -273,8 +274,8 @@ func (s *settingsWindow) addSource(acct core.Account) {
 }
 
 func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
-	msg := wrapped(lang.L("Remove the account \"{{.Name}}\" ({{.Address}})?\n\nIts mail, folders and outbox are deleted from this computer, and its saved passwords with them. Nothing changes on the mail servers.", map[string]any{"Name": acct.Name, "Address": acct.Email}))
-	showConfirm(lang.L("Remove account"), lang.L("Remove account"), lang.L("Cancel"), msg, func(ok bool) {
+	msg := kit.Wrapped(lang.L("Remove the account \"{{.Name}}\" ({{.Address}})?\n\nIts mail, folders and outbox are deleted from this computer, and its saved passwords with them. Nothing changes on the mail servers.", map[string]any{"Name": acct.Name, "Address": acct.Email}))
+	kit.ShowConfirm(lang.L("Remove account"), lang.L("Remove account"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			s.removeAccount(acct)
 		}
@@ -299,9 +300,9 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 }
 
 func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source) {
-	msg := wrapped(lang.L("Stop retrieving {{.Source}} for \"{{.Account}}\"?\n\nThe mail already retrieved stays, and nothing changes on the server.",
+	msg := kit.Wrapped(lang.L("Stop retrieving {{.Source}} for \"{{.Account}}\"?\n\nThe mail already retrieved stays, and nothing changes on the server.",
 		map[string]any{"Source": protocolChoice(src.Protocol) + " " + src.Server().Addr(), "Account": acct.Name}))
-	showConfirm(lang.L("Remove retrieval source"), lang.L("Remove source"), lang.L("Cancel"), msg, func(ok bool) {
+	kit.ShowConfirm(lang.L("Remove retrieval source"), lang.L("Remove source"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			s.removeSource(acct, src)
 		}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // identitiesTab is Settings' Identities tab: per account, the addresses
@@ -49,10 +50,10 @@ type identityEditor struct {
 
 // identitiesTab makes the tab, read with the accounts (read).
 func (s *settingsWindow) identitiesTab() fyne.CanvasObject {
-	t := &identitiesTab{s: s, list: container.NewVBox(widget.NewLabel(lang.L("Reading the identities…"))), status: wrapped("")}
+	t := &identitiesTab{s: s, list: container.NewVBox(widget.NewLabel(lang.L("Reading the identities…"))), status: kit.Wrapped("")}
 	s.idTab = t
 	t.content = container.NewBorder(
-		wrapped(lang.L("Each account sends as its own address and as any alias added here, always through the account's SMTP server. A reply goes out as the identity the message was addressed to.")),
+		kit.Wrapped(lang.L("Each account sends as its own address and as any alias added here, always through the account's SMTP server. A reply goes out as the identity the message was addressed to.")),
 		t.status, nil, nil, container.NewVScroll(t.list))
 	return t.content
 }
@@ -93,7 +94,7 @@ func (t *identitiesTab) show(accounts []core.Account, ids []core.Identity) {
 	t.rows = nil
 	t.list.RemoveAll()
 	if len(accounts) == 0 {
-		t.list.Add(wrapped(lang.L("No accounts yet: add one on the Accounts tab.")))
+		t.list.Add(kit.Wrapped(lang.L("No accounts yet: add one on the Accounts tab.")))
 	}
 	for _, acct := range accounts {
 		lines := container.NewVBox()
@@ -109,7 +110,7 @@ func (t *identitiesTab) show(accounts []core.Account, ids []core.Identity) {
 				buttons.Add(row.remove)
 			}
 			t.rows = append(t.rows, row)
-			lines.Add(container.NewBorder(nil, nil, nil, buttons, wrapped(identitySummary(id))))
+			lines.Add(container.NewBorder(nil, nil, nil, buttons, kit.Wrapped(identitySummary(id))))
 		}
 		add := widget.NewButtonWithIcon(lang.L("Add identity"), theme.ContentAddIcon(), func() {
 			t.openEditor(acct, core.Identity{AccountID: acct.ID, Account: acct.Name, DisplayName: acct.DisplayName}, true)
@@ -150,7 +151,7 @@ func (t *identitiesTab) openEditor(acct core.Account, id core.Identity, adding b
 	e := &identityEditor{orig: id, accountName: acct.Name, adding: adding,
 		name: widget.NewEntry(), email: widget.NewEntry(), replyTo: widget.NewEntry(), sig: widget.NewMultiLineEntry(),
 		bccSelf:   widget.NewCheck(lang.L("Send a blind copy of each message to this address"), nil),
-		plainText: widget.NewCheck(lang.L("Write in plain text only"), nil), errText: wrapped("")}
+		plainText: widget.NewCheck(lang.L("Write in plain text only"), nil), errText: kit.Wrapped("")}
 	e.name.SetText(id.DisplayName)
 	e.email.SetText(id.Email)
 	e.email.SetPlaceHolder(lang.L("alias@example.com"))
@@ -231,9 +232,9 @@ func (t *identitiesTab) save(e *identityEditor) {
 }
 
 func (t *identitiesTab) confirmRemove(acct core.Account, id core.Identity) {
-	msg := wrapped(lang.L("Remove the identity {{.Address}} from {{.Account}}?\n\nMail already sent or received stays as it is; nothing changes on the mail servers.",
+	msg := kit.Wrapped(lang.L("Remove the identity {{.Address}} from {{.Account}}?\n\nMail already sent or received stays as it is; nothing changes on the mail servers.",
 		map[string]any{"Address": id.Email, "Account": acct.Name}))
-	showConfirm(lang.L("Remove identity"), lang.L("Remove identity"), lang.L("Cancel"), msg, func(ok bool) {
+	kit.ShowConfirm(lang.L("Remove identity"), lang.L("Remove identity"), lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}

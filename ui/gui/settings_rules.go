@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-mail/tributary/core/query"
 	"github.com/tributary-mail/tributary/core/rules"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -49,7 +50,7 @@ func (s *settingsWindow) rulesTab() fyne.CanvasObject {
 	p.name.SetPlaceHolder(lang.L("Announcements"))
 	p.match = widget.NewEntry()
 	p.match.SetPlaceHolder("from:news@example.com header:List-Id:announce larger:1M") // i18n:ignore (query words)
-	p.matchErr = wrapped("")
+	p.matchErr = kit.Wrapped("")
 	p.matchErr.Importance = widget.DangerImportance
 	p.match.OnChanged = func(q string) { p.explain(q) }
 	p.moveTo = widget.NewEntry()
@@ -60,7 +61,7 @@ func (s *settingsWindow) rulesTab() fyne.CanvasObject {
 	p.flag = widget.NewCheck(lang.L("Flag"), nil)
 	p.del = widget.NewCheck(lang.L("Delete (to the Trash)"), nil)
 	p.stop = widget.NewCheck(lang.L("Stop: apply no later rule"), nil)
-	p.result = wrapped("")
+	p.result = kit.Wrapped("")
 	p.test = widget.NewButtonWithIcon(lang.L("Test"), theme.SearchIcon(), p.testQuery)
 	p.save = widget.NewButtonWithIcon(lang.L("Save rule"), theme.DocumentSaveIcon(), p.saveRule)
 	p.save.Importance = widget.HighImportance
@@ -76,7 +77,7 @@ func (s *settingsWindow) rulesTab() fyne.CanvasObject {
 	)
 	editor := container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Add or change a rule"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		wrapped(lang.L("A rule is a search (the same words as the search box) and what to do with the mail it finds as it arrives.")),
+		kit.Wrapped(lang.L("A rule is a search (the same words as the search box) and what to do with the mail it finds as it arrives.")),
 		form, p.matchErr,
 		container.NewGridWithColumns(2, p.read, p.flag, p.del, p.stop),
 		container.NewHBox(p.test, p.save, p.clear),
@@ -165,10 +166,10 @@ func (p *rulesPane) show(rs []rules.Rule) {
 	p.shown = rs
 	p.list.RemoveAll()
 	if len(rs) == 0 {
-		p.list.Add(wrapped(lang.L("No rules yet. Mail stays where it arrives until you add one.")))
+		p.list.Add(kit.Wrapped(lang.L("No rules yet. Mail stays where it arrives until you add one.")))
 	}
 	for i, r := range rs {
-		label := wrapped(fmt.Sprintf("%d. %s — %s → %s", i+1, r.Name, r.Match, actionsText(r.Actions)))
+		label := kit.Wrapped(fmt.Sprintf("%d. %s — %s → %s", i+1, r.Name, r.Match, actionsText(r.Actions)))
 		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { p.move(r.Name, -1) })
 		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { p.move(r.Name, 1) })
 		if i == 0 {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -41,13 +42,13 @@ func (s *settingsWindow) sendingTab() fyne.CanvasObject {
 	slider := widget.NewSlider(0, undoMax)
 	slider.Step = 1
 	slider.SetValue(float64(int(s.app.undoWindow() / time.Second)))
-	shown := wrapped(undoLabel(int(slider.Value)))
+	shown := kit.Wrapped(undoLabel(int(slider.Value)))
 	slider.OnChanged = func(v float64) { shown.SetText(undoLabel(int(v))) }
 	// Stored when the user lets go, not at every step of a drag.
 	slider.OnChangeEnded = func(v float64) { prefs.SetInt(prefUndoSeconds, int(v)) }
 	return container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Undo send"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		slider, shown,
-		wrapped(lang.L("While a message waits, the main window shows it with an Undo button, which brings it back into its composer. If Tributary is closed meanwhile, the message goes at the next start. “Send later…” in the composer keeps a message for a time you choose.")),
+		kit.Wrapped(lang.L("While a message waits, the main window shows it with an Undo button, which brings it back into its composer. If Tributary is closed meanwhile, the message goes at the next start. “Send later…” in the composer keeps a message for a time you choose.")),
 	))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tributary-mail/tributary/core/applog"
 	"github.com/tributary-mail/tributary/core/autostart"
 	"github.com/tributary-mail/tributary/core/diag"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // problemsInDiagnostics is how many of the last logged warnings and
@@ -70,11 +71,11 @@ func (s *settingsWindow) about() fyne.CanvasObject {
 	copyDiag := widget.NewButton(lang.L("Copy diagnostics"), s.copyDiagnostics)
 	return container.NewVBox(
 		container.New(layout.NewFormLayout(),
-			bold(lang.L("Version")), widget.NewLabel("Tributary "+version), // i18n:ignore (the program's name)
-			bold(lang.L("Data directory")), selectable(s.app.db.Dir()),
-			bold(lang.L("Log file")), selectable(logFile)),
+			kit.Bold(lang.L("Version")), widget.NewLabel("Tributary "+version), // i18n:ignore (the program's name)
+			kit.Bold(lang.L("Data directory")), kit.Selectable(s.app.db.Dir()),
+			kit.Bold(lang.L("Log file")), kit.Selectable(logFile)),
 		container.NewHBox(copyDiag),
-		wrapped(lang.L("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened.")))
+		kit.Wrapped(lang.L("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened.")))
 }
 
 // copyDiagnostics puts the diagnostics report on the clipboard.
@@ -97,15 +98,4 @@ func (s *settingsWindow) copyDiagnostics() {
 			s.setStatus(lang.L("Diagnostics copied: paste them into your report."))
 		})
 	})
-}
-
-func bold(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-}
-
-func selectable(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Selectable = true
-	l.Wrapping = fyne.TextWrapBreak
-	return l
 }

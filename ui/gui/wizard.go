@@ -23,6 +23,7 @@ import (
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -114,7 +115,7 @@ func (a *App) openWizard(acct *core.Account) *wizard {
 		a.wizards = map[int64]*wizard{}
 	}
 	a.wizards[id] = w
-	showCentred(w.win)
+	kit.ShowCentred(w.win)
 	return w
 }
 
@@ -223,7 +224,7 @@ func (w *wizard) buildStep1() {
 		widget.NewLabel(lang.L("Email address")), container.NewVBox(w.address, w.addressProblem),
 		widget.NewLabel(lang.L("Password")), w.password,
 		widget.NewLabel(lang.L("Your name")), w.name)
-	intro := wrapped(lang.L("Tributary looks up your provider's server settings from your address. You can check and change every one of them on the next page."))
+	intro := kit.Wrapped(lang.L("Tributary looks up your provider's server settings from your address. You can check and change every one of them on the next page."))
 	w.step1 = container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle(lang.L("Add a mail account"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), intro),
 		container.NewVBox(w.looking, container.NewHBox(layout.NewSpacer(), cancel, w.next)),
@@ -518,17 +519,17 @@ func (w *wizard) buildStep2() {
 		w.validate()
 	})
 	form := container.NewVBox(
-		heading(lang.L("Account")), account,
+		kit.Heading(lang.L("Account")), account,
 		w.buildOAuthRow(),
-		heading(lang.L("Sending (SMTP)")), smtp,
+		kit.Heading(lang.L("Sending (SMTP)")), smtp,
 		w.sourceList,
 		container.NewHBox(w.addSourceButton),
 	)
 
-	w.note = wrapped("")
+	w.note = kit.Wrapped("")
 	w.noteRow = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, w.note)
 	w.noteRow.Hide()
-	w.existing = wrapped("")
+	w.existing = kit.Wrapped("")
 	w.editExisting = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	w.existingRow = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), w.editExisting, w.existing)
 	w.existingRow.Hide()
@@ -539,10 +540,10 @@ func (w *wizard) buildStep2() {
 	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow, w.existingRow)
 
 	w.results = container.NewVBox()
-	w.general = wrapped("")
+	w.general = kit.Wrapped("")
 	w.general.Importance = widget.DangerImportance
 	w.general.Hide()
-	w.status = wrapped("")
+	w.status = kit.Wrapped("")
 	w.spinner = widget.NewActivity()
 	w.spinner.Hide()
 	w.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() { w.win.SetContent(w.step1) })
@@ -556,7 +557,7 @@ func (w *wizard) buildStep2() {
 	footer := container.NewVBox(widget.NewSeparator(), w.results, w.general,
 		container.NewBorder(nil, nil, w.spinner, nil, w.status),
 		container.NewHBox(w.back, layout.NewSpacer(), w.test, cancel, w.save))
-	w.step2 = container.NewBorder(header, footer, nil, nil, formScroll(form))
+	w.step2 = container.NewBorder(header, footer, nil, nil, kit.FormScroll(form))
 }
 
 // fillFromAccount loads a stored account for editing. Passwords stay
@@ -721,9 +722,9 @@ func (w *wizard) confirmCleartext(a core.Account, next func()) {
 		next()
 		return
 	}
-	msg := wrapped(lang.L("Encryption is set to None for {{.Servers}}, with a login. The password would travel in clear: anyone on the network between you and the server could read it. Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
+	msg := kit.Wrapped(lang.L("Encryption is set to None for {{.Servers}}, with a login. The password would travel in clear: anyone on the network between you and the server could read it. Choose SSL/TLS or STARTTLS unless the server is on this computer or a network you trust.",
 		map[string]any{"Servers": strings.Join(servers, lang.L(" and "))}))
-	showConfirm(lang.L("Send the password in clear?"), lang.L("Send in clear"), lang.L("Cancel"), msg, func(ok bool) {
+	kit.ShowConfirm(lang.L("Send the password in clear?"), lang.L("Send in clear"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			w.cleartextConfirmed = strings.Join(servers, "\n")
 			next()
@@ -771,7 +772,7 @@ func (w *wizard) showResults(a core.Account, results []engine.CheckResult) {
 		first = 1
 	}
 	for i, r := range results {
-		l := wrapped(resultLine(a, i-first, r))
+		l := kit.Wrapped(resultLine(a, i-first, r))
 		l.Importance = widget.SuccessImportance
 		if r.Err != nil {
 			l.Importance = widget.DangerImportance
@@ -853,15 +854,15 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 		why = c.Err.Error()
 	}
 	content := container.NewVBox(
-		wrapped(lang.L("The server {{.Server}} presented a certificate that Tributary cannot verify: {{.Reason}}.", map[string]any{"Server": c.Server, "Reason": why})),
+		kit.Wrapped(lang.L("The server {{.Server}} presented a certificate that Tributary cannot verify: {{.Reason}}.", map[string]any{"Server": c.Server, "Reason": why})),
 		container.New(layout.NewFormLayout(),
-			widget.NewLabel(lang.X("certificate.subject", "Subject")), wrapped(c.Subject),
-			widget.NewLabel(lang.L("Issuer")), wrapped(c.Issuer),
+			widget.NewLabel(lang.X("certificate.subject", "Subject")), kit.Wrapped(c.Subject),
+			widget.NewLabel(lang.L("Issuer")), kit.Wrapped(c.Issuer),
 			widget.NewLabel(lang.L("Expires")), widget.NewLabel(expires),
 			widget.NewLabel(lang.L("SHA-256 fingerprint")), fingerprint),
-		wrapped(lang.L("Trust it only if this fingerprint matches the one your provider or administrator gave you. Tributary will then accept this certificate, and only this one, from {{.Host}}, on this port and its others.", map[string]any{"Host": serverHost(c.Server)})),
+		kit.Wrapped(lang.L("Trust it only if this fingerprint matches the one your provider or administrator gave you. Tributary will then accept this certificate, and only this one, from {{.Host}}, on this port and its others.", map[string]any{"Host": serverHost(c.Server)})),
 	)
-	showConfirm(lang.L("Untrusted certificate"), lang.L("Trust this certificate"), lang.L("Cancel"), content, func(ok bool) {
+	kit.ShowConfirm(lang.L("Untrusted certificate"), lang.L("Trust this certificate"), lang.L("Cancel"), content, func(ok bool) {
 		if ok {
 			w.trust(c)
 		}
@@ -942,9 +943,9 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 // the password file instead.
 func (w *wizard) offerFileStore() {
 	path := filepath.Join(w.app.db.Dir(), secrets.FileName)
-	msg := wrapped(lang.L("Tributary could not reach a system keyring to keep this account's passwords (on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\nYou can start a keyring and save again, or keep this account's passwords in the file {{.Path}}, which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.",
+	msg := kit.Wrapped(lang.L("Tributary could not reach a system keyring to keep this account's passwords (on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\nYou can start a keyring and save again, or keep this account's passwords in the file {{.Path}}, which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.",
 		map[string]any{"Path": path}))
-	showConfirm(lang.L("No keyring available"), lang.L("Keep passwords in a file"), lang.L("Cancel"), msg, func(ok bool) {
+	kit.ShowConfirm(lang.L("No keyring available"), lang.L("Keep passwords in a file"), lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			w.status.SetText(lang.L("Not saved: no keyring is available for the passwords."))
 			return

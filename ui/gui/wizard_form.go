@@ -172,16 +172,6 @@ func formGrid(fields ...*field) *fyne.Container {
 	return container.New(layout.NewFormLayout(), objs...)
 }
 
-func heading(text string) fyne.CanvasObject {
-	return container.NewVBox(widget.NewSeparator(), widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-}
-
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
 // portIsAuto reports whether a port entry holds nothing, or the value the
 // form itself last put there: only then may a change of encryption or
 // protocol replace it. A port the user typed stays.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/oauth"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // wizardOAuth is the wizard's OAuth2 sign-in: for a provider that takes
@@ -69,7 +70,7 @@ func (a *App) openBrowser(u *url.URL) error {
 
 func (w *wizard) buildOAuthRow() fyne.CanvasObject {
 	o := &w.oauth
-	o.status = wrapped("")
+	o.status = kit.Wrapped("")
 	o.button = widget.NewButtonWithIcon(lang.L("Sign in"), theme.LoginIcon(), w.startSignIn)
 	o.button.Importance = widget.HighImportance
 	o.cancelButton = widget.NewButton(lang.L("Cancel"), w.cancelSignIn)
@@ -91,7 +92,7 @@ func (w *wizard) buildOAuthRow() fyne.CanvasObject {
 	o.scopes = entry(lang.L("the provider's defaults"), func(t string) { o.settings.Scopes = strings.Fields(t) })
 	o.otherFields = container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Issuer")), o.issuer, widget.NewLabel(lang.L("Scopes")), o.scopes)
 	o.otherFields.Hide()
-	o.row = container.NewVBox(heading(lang.L("Sign-in")),
+	o.row = container.NewVBox(kit.Heading(lang.L("Sign-in")),
 		container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Client ID")), o.clientID), o.otherFields,
 		container.NewHBox(o.button, o.cancelButton), o.status)
 	o.row.Hide()

@@ -317,10 +317,11 @@ var shown = map[string]bool{
 	"NewTextGridFromString": true, "Set": true, "NewForm": true,
 	"SetToolTip": true,
 	// the GUI's own
-	"labelled": true, "showConfirm": true, "startTransfer": true, "button": true, "askSavePath": true,
-	"linkLabel": true, "setStatus": true, "setErr": true, "bold": true, "selectable": true, "show": true,
-	"newToolButton": true, "setNote": true, "newField": true, "setProblem": true, "setWarning": true,
-	"heading": true, "wrapped": true,
+	"labelled": true, "startTransfer": true, "button": true, "askSavePath": true,
+	"linkLabel": true, "setStatus": true, "setErr": true, "show": true,
+	"setNote": true, "newField": true, "setProblem": true, "setWarning": true,
+	// the same, shared by the windows (ui/gui/kit)
+	"Heading": true, "Wrapped": true, "Bold": true, "Selectable": true, "NewToolButton": true, "Show": true,
 	// what the CLI prints, and errors anywhere
 	"Fprintf": true, "Fprintln": true, "Fprint": true, "Printf": true, "Println": true, "Print": true,
 	"printLine": true, "Errorf": true,

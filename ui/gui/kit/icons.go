@@ -1,4 +1,4 @@
-package gui
+package kit
 
 import (
 	"fmt"
@@ -18,7 +18,7 @@ func flagSVG(fill string) []byte {
 var (
 	// flagMarkIcon marks a flagged message in the list: a red flag, the
 	// colour mail clients use for it, whatever the theme.
-	flagMarkIcon fyne.Resource = fyne.NewStaticResource("flag-red.svg", flagSVG("#e53935"))
+	FlagMarkIcon fyne.Resource = fyne.NewStaticResource("flag-red.svg", flagSVG("#e53935"))
 	// flagToolIcon is the toolbar's flag button, drawn in the theme's colour.
-	flagToolIcon fyne.Resource = theme.NewThemedResource(fyne.NewStaticResource("flag.svg", flagSVG("#000000")))
+	FlagToolIcon fyne.Resource = theme.NewThemedResource(fyne.NewStaticResource("flag.svg", flagSVG("#000000")))
 )

@@ -1,4 +1,4 @@
-package gui
+package kit
 
 import (
 	"image/color"
@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// formScroll is a vertical scroll over a form in which the mouse wheel
+// FormScroll is a vertical scroll over a form in which the mouse wheel
 // scrolls the form wherever the pointer is. Fyne hands a wheel event to
 // the deepest scrollable object under the pointer, and every single-line
 // Entry holds a scroller of its own, so over a field the wheel went to
@@ -18,7 +18,7 @@ import (
 // passes it on; taps, hovers and keys still reach the fields, because the
 // layer takes none of them. Use it for forms of single-line fields only:
 // a multi-line entry under it would no longer scroll its own text.
-func formScroll(form fyne.CanvasObject) *container.Scroll {
+func FormScroll(form fyne.CanvasObject) *container.Scroll {
 	layer := &wheelLayer{}
 	layer.ExtendBaseWidget(layer)
 	s := container.NewVScroll(container.NewStack(form, layer))

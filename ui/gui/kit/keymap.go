@@ -1,18 +1,18 @@
-package gui
+package kit
 
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 )
 
-// keymap holds a window's keyboard commands, so that they work wherever the
+// Keymap holds a window's keyboard commands, so that they work wherever the
 // focus is. Fyne hands a key to the focused widget alone: a shortcut reaches
 // the canvas only when the focused widget is not a fyne.Shortcutable (an
 // Entry is one), and a plain key like Delete only when nothing has the focus.
 // So the canvas gets the keymap, and each focusable widget of the window
 // (the search box, the lists, the buttons) hands on what it does not use
 // itself.
-type keymap struct {
+type Keymap struct {
 	shortcuts []keyBinding
 	keys      map[fyne.KeyName]func()
 	// runes are the one-letter commands of a mail list (a archive, # delete,
@@ -26,17 +26,18 @@ type keyBinding struct {
 	run      func()
 }
 
-func newKeymap() *keymap { return &keymap{keys: map[fyne.KeyName]func(){}, runes: map[rune]func(){}} }
+// NewKeymap is an empty keymap.
+func NewKeymap() *Keymap { return &Keymap{keys: map[fyne.KeyName]func(){}, runes: map[rune]func(){}} }
 
-// addRunes binds each of the characters in chars to run.
-func (k *keymap) addRunes(chars string, run func()) {
+// AddRunes binds each of the characters in chars to run.
+func (k *Keymap) AddRunes(chars string, run func()) {
 	for _, r := range chars {
 		k.runes[r] = run
 	}
 }
 
-// typedRune runs the command bound to r; it reports whether there was one.
-func (k *keymap) typedRune(r rune) bool {
+// TypedRune runs the command bound to r; it reports whether there was one.
+func (k *Keymap) TypedRune(r rune) bool {
 	if run, ok := k.runes[r]; ok {
 		run()
 		return true
@@ -44,19 +45,19 @@ func (k *keymap) typedRune(r rune) bool {
 	return false
 }
 
-// addShortcut binds key with the platform's command modifier (Ctrl, or Cmd
+// AddShortcut binds key with the platform's command modifier (Ctrl, or Cmd
 // on macOS) plus extra.
-func (k *keymap) addShortcut(key fyne.KeyName, extra fyne.KeyModifier, run func()) {
+func (k *Keymap) AddShortcut(key fyne.KeyName, extra fyne.KeyModifier, run func()) {
 	s := &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | extra}
 	k.shortcuts = append(k.shortcuts, keyBinding{s, run})
 }
 
-// addKey binds a key without modifiers.
-func (k *keymap) addKey(key fyne.KeyName, run func()) { k.keys[key] = run }
+// AddKey binds a key without modifiers.
+func (k *Keymap) AddKey(key fyne.KeyName, run func()) { k.keys[key] = run }
 
-// shortcut runs s if it is one of the window's; it reports whether it was.
+// Shortcut runs s if it is one of the window's; it reports whether it was.
 // Shortcuts are told apart by name, as fyne.ShortcutHandler does.
-func (k *keymap) shortcut(s fyne.Shortcut) bool {
+func (k *Keymap) Shortcut(s fyne.Shortcut) bool {
 	for _, b := range k.shortcuts {
 		if b.shortcut.ShortcutName() == s.ShortcutName() {
 			b.run()
@@ -66,8 +67,8 @@ func (k *keymap) shortcut(s fyne.Shortcut) bool {
 	return false
 }
 
-// key runs the command bound to e's key; it reports whether there was one.
-func (k *keymap) key(e *fyne.KeyEvent) bool {
+// Key runs the command bound to e's key; it reports whether there was one.
+func (k *Keymap) Key(e *fyne.KeyEvent) bool {
 	if run, ok := k.keys[e.Name]; ok {
 		run()
 		return true
@@ -75,12 +76,12 @@ func (k *keymap) key(e *fyne.KeyEvent) bool {
 	return false
 }
 
-// install makes the keymap the canvas's: for keys typed with nothing
+// Install makes the keymap the canvas's: for keys typed with nothing
 // focused, and shortcuts typed on a widget that takes none.
-func (k *keymap) install(c fyne.Canvas) {
+func (k *Keymap) Install(c fyne.Canvas) {
 	for _, b := range k.shortcuts {
 		c.AddShortcut(b.shortcut, func(fyne.Shortcut) { b.run() })
 	}
-	c.SetOnTypedKey(func(e *fyne.KeyEvent) { k.key(e) })
-	c.SetOnTypedRune(func(r rune) { k.typedRune(r) })
+	c.SetOnTypedKey(func(e *fyne.KeyEvent) { k.Key(e) })
+	c.SetOnTypedRune(func(r rune) { k.TypedRune(r) })
 }
