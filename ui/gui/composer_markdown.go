@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core/markdown"
 	"github.com/tributary-mail/tributary/core/smtp"
+	"github.com/tributary-mail/tributary/ui/gui/richtext"
 )
 
 // previewDelay is how long after the last keystroke the preview is
@@ -159,11 +160,11 @@ func (c *composer) previewSegments(text string, plain bool, files []string) []wi
 	if err != nil {
 		return []widget.RichTextSegment{&widget.TextSegment{Text: lang.L("Cannot show a preview: {{.Error}}", map[string]any{"Error": err.Error()}), Style: widget.RichTextStyleEmphasis}}
 	}
-	doc, err := tryHTMLToRich(r.Body, loaded)
+	doc, err := richtext.TryFromHTML(r.Body, loaded)
 	if err != nil {
 		return []widget.RichTextSegment{&widget.TextSegment{Text: lang.L("Cannot show a preview: {{.Error}}", map[string]any{"Error": err.Error()}), Style: widget.RichTextStyleEmphasis}}
 	}
-	return doc.segments
+	return doc.Segments
 }
 
 // previewImage decodes an attached picture once, within the reader's
@@ -177,8 +178,8 @@ func (c *composer) previewImage(path string) image.Image {
 	}
 	var img image.Image
 	if f, err := os.Open(path); err == nil {
-		if b, err := readCapped(f, imageMaxBytes); err == nil {
-			img, _ = decodeImage(b)
+		if b, err := richtext.ReadCapped(f, richtext.ImageMaxBytes); err == nil {
+			img, _ = richtext.DecodeImage(b)
 		}
 		f.Close()
 	}

@@ -179,7 +179,7 @@ func TestComposerSendsMarkdownAsHTMLAndTheReaderShowsIt(t *testing.T) {
 		}
 		if !hasStyled(r.rich.Segments, "Quarterly results", func(s widget.RichTextStyle) bool { return s == widget.RichTextStyleHeading }) ||
 			!hasStyled(r.rich.Segments, "up", func(s widget.RichTextStyle) bool { return s.TextStyle.Bold }) {
-			t.Errorf("reader shows the message unformatted: %s", richSummary(r.rich.Segments))
+			t.Errorf("reader shows the message unformatted: %s", guitest.RichSummary(r.rich.Segments))
 		}
 		if names := attachmentNames(r.cur.attachments); !slices.Equal(names, []string{"notes.txt"}) {
 			t.Errorf("reader lists attachments %q, want notes.txt alone (the picture is in the text)", names)

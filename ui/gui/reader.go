@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/richtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -185,7 +186,7 @@ func (r *Reader) showBlocked(v *readerView) {
 }
 
 func (r *Reader) showBody(v *readerView) {
-	formatted := v.doc.segments != nil
+	formatted := v.doc.Segments != nil
 	if formatted {
 		r.toggle.Show()
 	} else {
@@ -193,7 +194,7 @@ func (r *Reader) showBody(v *readerView) {
 	}
 	if formatted && !r.showPlain {
 		r.toggle.SetText(lang.L("Plain text"))
-		r.rich.Segments = v.doc.segments
+		r.rich.Segments = v.doc.Segments
 		r.rich.Refresh()
 		r.rich.Show()
 		r.plain.Hide()
@@ -271,9 +272,9 @@ func addressLine(list []*mail.Address, fallback string) string {
 
 // listedAttachments are the attachments to offer: every one but the
 // images the HTML body shows in place.
-func listedAttachments(m *mime.Message, doc richDoc) []mime.Attachment {
+func listedAttachments(m *mime.Message, doc richtext.Doc) []mime.Attachment {
 	shown := map[string]bool{}
-	for _, src := range doc.images {
+	for _, src := range doc.Images {
 		if cid, ok := contentID(src); ok {
 			shown[cid] = true
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
 	"github.com/tributary-mail/tributary/core/remoteimg"
+	"github.com/tributary-mail/tributary/ui/gui/richtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -41,9 +42,9 @@ type readerView struct {
 	err         error    // the message could not be read at all
 	notes       []string // what was wrong with it, for the user
 	allowRemote bool
-	html        mime.Doc // the HTML, read once
-	blocked     int      // remote references not loaded
-	doc         richDoc  // nil segments: no HTML, show the text
+	html        mime.Doc     // the HTML, read once
+	blocked     int          // remote references not loaded
+	doc         richtext.Doc // nil segments: no HTML, show the text
 	images      map[string]image.Image
 	attachments []mime.Attachment
 	thread      []core.MessageSummary // its conversation, oldest first
@@ -131,13 +132,13 @@ func tryParseHTML(src string) (doc mime.Doc, err error) {
 	return mime.ParseHTML(src), nil
 }
 
-func tryRichText(d mime.Doc, images map[string]image.Image, allowRemote bool) (doc richDoc, err error) {
+func tryRichText(d mime.Doc, images map[string]image.Image, allowRemote bool) (doc richtext.Doc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("html to rich text: %v", r) // i18n:ignore (for the log; the reader shows a note of its own)
 		}
 	}()
-	return docToRich(d, images, allowRemote), nil
+	return richtext.FromDoc(d, images, allowRemote), nil
 }
 
 // withRemote is the view with remote images allowed; they show as
@@ -145,7 +146,7 @@ func tryRichText(d mime.Doc, images map[string]image.Image, allowRemote bool) (d
 func (v *readerView) withRemote() *readerView {
 	w := *v
 	w.allowRemote, w.blocked = true, 0
-	if v.doc.segments != nil {
+	if v.doc.Segments != nil {
 		if doc, err := tryRichText(w.html, w.images, true); err == nil {
 			w.doc = doc
 		}
@@ -181,7 +182,7 @@ func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
 		if !img.Remote || !ok {
 			continue
 		}
-		if pic, err := decodeImage(b); err == nil {
+		if pic, err := richtext.DecodeImage(b); err == nil {
 			w.images[img.Src] = pic
 			got++
 		}
@@ -208,7 +209,7 @@ func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) ma
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(src), "data:image/") {
-			if pic, err := dataImage(src); err == nil {
+			if pic, err := richtext.DataImage(src); err == nil {
 				out[src] = pic
 			}
 			continue
@@ -219,7 +220,7 @@ func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) ma
 		}
 		parts++
 		for _, att := range m.Attachments {
-			if att.ContentID != cid || att.Size > imageMaxBytes {
+			if att.ContentID != cid || att.Size > richtext.ImageMaxBytes {
 				continue
 			}
 			if pic, err := a.partImage(blob, att); err == nil {
@@ -238,11 +239,11 @@ func (a *App) partImage(blob string, att mime.Attachment) (image.Image, error) {
 	}
 	defer f.Close()
 	var buf cappedBuffer
-	buf.max = imageMaxBytes
+	buf.max = richtext.ImageMaxBytes
 	if _, err := mime.Extract(f, att.Part, &buf, nil); err != nil {
 		return nil, err
 	}
-	return decodeImage(buf.b)
+	return richtext.DecodeImage(buf.b)
 }
 
 // cappedBuffer collects up to max bytes and fails past them.

@@ -29,6 +29,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/richtext"
 )
 
 func TestMain(m *testing.M) { guitest.Main(m) }
@@ -92,7 +93,7 @@ func richText(segs []widget.RichTextSegment) string {
 
 func hasImage(segs []widget.RichTextSegment) bool {
 	for _, s := range segs {
-		if _, ok := s.(*imageSegment); ok {
+		if _, ok := s.(*richtext.ImageSegment); ok {
 			return true
 		}
 	}
@@ -152,7 +153,7 @@ Content-Type: text/html; charset=utf-8
 				t.Errorf("rendered text %q shows %q", text, bad)
 			}
 		}
-		if links := linksIn(r.rich.Segments); len(links) != 1 || links[0].URL.String() != "https://shop.example/sale" {
+		if links := guitest.LinksIn(r.rich.Segments); len(links) != 1 || links[0].URL.String() != "https://shop.example/sale" {
 			t.Errorf("links = %v, want the one to https://shop.example/sale", links)
 		}
 		if r.cc.Text != "Carol <carol@example.test>" || r.account.Text != "Home · Inbox" || r.date.Text != "Mon, Mar 2, 2026 09:30" {
@@ -227,7 +228,7 @@ Content-Transfer-Encoding: base64
 	guitest.OnUI(func() {
 		v = r.cur
 		if !hasImage(r.rich.Segments) {
-			t.Errorf("the embedded image is not shown: %s", richSummary(r.rich.Segments))
+			t.Errorf("the embedded image is not shown: %s", guitest.RichSummary(r.rich.Segments))
 		}
 		if r.remoteBar.Visible() {
 			t.Error("an embedded image counts as remote")

@@ -1,4 +1,4 @@
-package gui
+package richtext
 
 import (
 	"bytes"
@@ -24,44 +24,47 @@ import (
 // small, and a decompression bomb is refused from its header. Fetching
 // remote ones, with its own limits, is core/remoteimg's.
 const (
-	imageMaxBytes     = 5 << 20 // one image, embedded (remoteimg caps fetched ones alike)
+	ImageMaxBytes     = 5 << 20 // one image, embedded (remoteimg caps fetched ones alike)
 	imageMaxPixels    = 25_000_000
 	imageMaxSide      = 10_000
 	imageDisplayWidth = 600 // widest an image is drawn, in Fyne units
 )
 
-// imageSegment shows a decoded image on a line of its own.
-type imageSegment struct {
+// ImageSegment shows a decoded image on a line of its own.
+type ImageSegment struct {
 	img  image.Image
 	alt  string
 	size fyne.Size
 }
 
-var _ widget.RichTextSegment = (*imageSegment)(nil)
+var _ widget.RichTextSegment = (*ImageSegment)(nil)
 
-func newImageSegment(img image.Image, alt string) *imageSegment {
+func newImageSegment(img image.Image, alt string) *ImageSegment {
 	b := img.Bounds()
 	w, h := float32(b.Dx()), float32(b.Dy())
 	if w > imageDisplayWidth {
 		h = h * imageDisplayWidth / w
 		w = imageDisplayWidth
 	}
-	return &imageSegment{img: img, alt: alt, size: fyne.NewSize(w, h)}
+	return &ImageSegment{img: img, alt: alt, size: fyne.NewSize(w, h)}
 }
 
 // Inline is false: an image stands on its own line.
-func (s *imageSegment) Inline() bool { return false }
+func (s *ImageSegment) Inline() bool { return false }
 
 // Textual is what copying the message's text gives for the image.
-func (s *imageSegment) Textual() string {
+func (s *ImageSegment) Textual() string {
 	if s.alt != "" {
 		return lang.L("[image: {{.Name}}]", map[string]any{"Name": s.alt})
 	}
 	return lang.L("[image]")
 }
 
+// Image is the decoded picture the segment shows.
+func (s *ImageSegment) Image() image.Image { return s.img }
+
 // Visual draws the image at its size, or narrower, left-aligned.
-func (s *imageSegment) Visual() fyne.CanvasObject {
+func (s *ImageSegment) Visual() fyne.CanvasObject {
 	i := canvas.NewImageFromImage(s.img)
 	i.FillMode = canvas.ImageFillContain
 	i.ScaleMode = canvas.ImageScaleSmooth
@@ -70,19 +73,19 @@ func (s *imageSegment) Visual() fyne.CanvasObject {
 }
 
 // Update has nothing to change: the segment never changes.
-func (s *imageSegment) Update(fyne.CanvasObject) {}
+func (s *ImageSegment) Update(fyne.CanvasObject) {}
 
 // Select does nothing: an image is not selectable text.
-func (s *imageSegment) Select(fyne.Position, fyne.Position) {}
+func (s *ImageSegment) Select(fyne.Position, fyne.Position) {}
 
 // SelectedText is empty, as nothing is selected.
-func (s *imageSegment) SelectedText() string { return "" }
+func (s *ImageSegment) SelectedText() string { return "" }
 
 // Unselect does nothing.
-func (s *imageSegment) Unselect() {}
+func (s *ImageSegment) Unselect() {}
 
-// decodeImage decodes a PNG, JPEG or GIF after checking its dimensions.
-func decodeImage(b []byte) (image.Image, error) {
+// DecodeImage decodes a PNG, JPEG or GIF after checking its dimensions.
+func DecodeImage(b []byte) (image.Image, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
@@ -94,13 +97,13 @@ func decodeImage(b []byte) (image.Image, error) {
 	return img, err
 }
 
-// dataImage decodes a data:image/…;base64 URL.
-func dataImage(src string) (image.Image, error) {
+// DataImage decodes a data:image/…;base64 URL.
+func DataImage(src string) (image.Image, error) {
 	head, data, ok := strings.Cut(src, ",")
 	if !ok || !strings.HasSuffix(strings.ToLower(head), ";base64") {
 		return nil, errors.New("not a base64 data URL") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
-	if base64.StdEncoding.DecodedLen(len(data)) > imageMaxBytes {
+	if base64.StdEncoding.DecodedLen(len(data)) > ImageMaxBytes {
 		return nil, errors.New("embedded image too large") // i18n:ignore (never shown: an image that fails keeps its placeholder)
 	}
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(data))
@@ -109,11 +112,11 @@ func dataImage(src string) (image.Image, error) {
 			return nil, err
 		}
 	}
-	return decodeImage(b)
+	return DecodeImage(b)
 }
 
-// readCapped reads all of r, failing past max bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
+// ReadCapped reads all of r, failing past max bytes.
+func ReadCapped(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package gui
+package richtext
 
 import (
 	"image"
@@ -11,64 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
-
-// richSummary writes segments compactly, to compare with a want string:
-// text as is, styles in brackets, a line break as "|".
-func richSummary(segs []widget.RichTextSegment) string {
-	var b strings.Builder
-	for _, s := range segs {
-		switch s := s.(type) {
-		case *widget.TextSegment:
-			switch {
-			case s.Text == "" && !s.Style.Inline:
-				b.WriteString("|")
-				continue
-			case s.Style == widget.RichTextStyleHeading:
-				b.WriteString("[h1 " + s.Text + "]|")
-				continue
-			case s.Style == widget.RichTextStyleSubHeading:
-				b.WriteString("[h2 " + s.Text + "]|")
-				continue
-			case s.Style == widget.RichTextStyleCodeBlock:
-				b.WriteString("[pre " + s.Text + "]|")
-				continue
-			}
-			st := s.Style.TextStyle
-			switch {
-			case st.Bold && !s.Style.Inline:
-				b.WriteString("[h " + s.Text + "]|")
-			case st.Bold:
-				b.WriteString("[b " + s.Text + "]")
-			case st.Italic:
-				b.WriteString("[i " + s.Text + "]")
-			case st.Monospace:
-				b.WriteString("[code " + s.Text + "]")
-			default:
-				b.WriteString(s.Text)
-			}
-		case *widget.HyperlinkSegment:
-			b.WriteString("[a " + s.URL.String() + " " + s.Text + "]")
-		case *widget.ListSegment:
-			kind := "ul"
-			if s.Ordered {
-				kind = "ol"
-			}
-			b.WriteString("[" + kind)
-			for _, it := range s.Items {
-				b.WriteString(" {" + richSummary(it.(*widget.ParagraphSegment).Texts) + "}")
-			}
-			b.WriteString("]|")
-		case *widget.SeparatorSegment:
-			b.WriteString("[hr]|")
-		case *imageSegment:
-			b.WriteString("[img]|")
-		default:
-			b.WriteString("[?]")
-		}
-	}
-	return b.String()
-}
 
 func TestHTMLToRich(t *testing.T) {
 	pixel := image.NewNRGBA(image.Rect(0, 0, 40, 20))
@@ -109,7 +53,7 @@ func TestHTMLToRich(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := richSummary(htmlToRich(tt.in, tt.images).segments)
+			got := guitest.RichSummary(FromHTML(tt.in, tt.images).Segments)
 			if got != tt.want {
 				t.Errorf("htmlToRich(%q) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -132,7 +76,7 @@ func TestRichTextBlocksRemote(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := richSummary(docToRich(d, nil, tt.allowRemote).segments); got != tt.want {
+			if got := guitest.RichSummary(FromDoc(d, nil, tt.allowRemote).Segments); got != tt.want {
 				t.Errorf("docToRich(allowRemote %v) = %q, want %q", tt.allowRemote, got, tt.want)
 			}
 		})
@@ -140,9 +84,9 @@ func TestRichTextBlocksRemote(t *testing.T) {
 }
 
 func TestHTMLToRichReportsImages(t *testing.T) {
-	doc := htmlToRich(`<img src="cid:a"><img src="https://x.example/b.png"><img src="cid:a"><img src="data:image/png;base64,AAAA">`, nil)
+	doc := FromHTML(`<img src="cid:a"><img src="https://x.example/b.png"><img src="cid:a"><img src="data:image/png;base64,AAAA">`, nil)
 	want := "cid:a https://x.example/b.png data:image/png;base64,AAAA"
-	if got := strings.Join(doc.images, " "); got != want {
+	if got := strings.Join(doc.Images, " "); got != want {
 		t.Errorf("images = %q, want %q", got, want)
 	}
 }
@@ -159,16 +103,16 @@ func TestHTMLToRichBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := htmlToRich(tt.in, nil)
-			if n := countSegments(doc.segments); n > mime.MaxHTMLItems+10 {
+			doc := FromHTML(tt.in, nil)
+			if n := countSegments(doc.Segments); n > mime.MaxHTMLItems+10 {
 				t.Errorf("htmlToRich made %d segments, want at most about %d", n, mime.MaxHTMLItems)
 			}
-			if n := textLength(doc.segments); n > mime.MaxHTMLRunes+len(richTruncatedNote())+1000 {
+			if n := textLength(doc.Segments); n > mime.MaxHTMLRunes+len(TruncatedNote())+1000 {
 				t.Errorf("htmlToRich kept %d runes of text, want at most about %d", n, mime.MaxHTMLRunes)
 			}
 		})
 	}
-	if doc := htmlToRich("<p>"+strings.Repeat("word ", mime.MaxHTMLRunes)+"</p>", nil); !doc.truncated {
+	if doc := FromHTML("<p>"+strings.Repeat("word ", mime.MaxHTMLRunes)+"</p>", nil); !doc.Truncated {
 		t.Error("a text past the limit is not marked truncated")
 	}
 }
@@ -222,31 +166,17 @@ func FuzzHTMLToRich(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		safe, _ := mime.SanitizeHTML(in, true)
 		for _, src := range []string{in, safe} {
-			doc := htmlToRich(src, map[string]image.Image{"cid:x": image.NewNRGBA(image.Rect(0, 0, 10, 10))})
-			for _, l := range linksIn(doc.segments) {
+			doc := FromHTML(src, map[string]image.Image{"cid:x": image.NewNRGBA(image.Rect(0, 0, 10, 10))})
+			for _, l := range guitest.LinksIn(doc.Segments) {
 				if mime.SafeLinkURL(l.URL.String()) == nil {
 					t.Fatalf("htmlToRich(%q) made a link to %q", src, l.URL)
 				}
 			}
-			rt := widget.NewRichText(doc.segments...)
+			rt := widget.NewRichText(doc.Segments...)
 			rt.Wrapping = fyne.TextWrapWord
 			rt.Resize(fyne.NewSize(300, 200))
 			test.WidgetRenderer(rt).Layout(rt.Size())
 			_ = rt.MinSize()
 		}
 	})
-}
-
-// linksIn lists the hyperlinks of a document, nested ones included.
-func linksIn(segs []widget.RichTextSegment) []*widget.HyperlinkSegment {
-	var out []*widget.HyperlinkSegment
-	for _, s := range segs {
-		switch s := s.(type) {
-		case *widget.HyperlinkSegment:
-			out = append(out, s)
-		case widget.RichTextBlock:
-			out = append(out, linksIn(s.Segments())...)
-		}
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package gui
+package richtext
 
 import (
 	"fmt"
@@ -23,53 +23,53 @@ import (
 const richMaxAltText = 60
 
 // richTruncatedNote ends a message too long to show formatted.
-func richTruncatedNote() string {
+func TruncatedNote() string {
 	return lang.L("The rest of this message is too long to show here. Use “Plain text” to read it all.")
 }
 
 // richDoc is a Doc made into segments.
-type richDoc struct {
-	segments []widget.RichTextSegment
+type Doc struct {
+	Segments []widget.RichTextSegment
 	// images lists the Doc's image sources, in order, so the reader can
 	// tell which attachments are shown in place.
-	images    []string
-	truncated bool
+	Images    []string
+	Truncated bool
 }
 
 // htmlToRich reads HTML and converts it, showing remote images as
 // placeholders unless loaded: the reader parses once and calls docToRich,
 // the Markdown preview and the tests call this.
-func htmlToRich(src string, loaded map[string]image.Image) richDoc {
-	return docToRich(mime.ParseHTML(src), loaded, true)
+func FromHTML(src string, loaded map[string]image.Image) Doc {
+	return FromDoc(mime.ParseHTML(src), loaded, true)
 }
 
 // tryHTMLToRich converts, turning a panic (a bug, which the fuzz targets
 // exist to find) into an error, so that the caller falls back to the
 // text rather than crash.
-func tryHTMLToRich(src string, loaded map[string]image.Image) (doc richDoc, err error) {
+func TryFromHTML(src string, loaded map[string]image.Image) (doc Doc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("html to rich text: %v", r) // i18n:ignore (for the log; the reader shows a note of its own)
 		}
 	}()
-	return htmlToRich(src, loaded), nil
+	return FromHTML(src, loaded), nil
 }
 
 // docToRich makes segments of d. Images whose source is in loaded are
 // shown; those not embedded in the message are left out until
 // allowRemote (the reader says how many it blocked), and the others stand
 // as "[image: …]" placeholders.
-func docToRich(d mime.Doc, loaded map[string]image.Image, allowRemote bool) richDoc {
+func FromDoc(d mime.Doc, loaded map[string]image.Image, allowRemote bool) Doc {
 	w := &richWalk{loaded: loaded, allowRemote: allowRemote}
 	out := trimBreaks(w.blocks(nil, d.Blocks, 0))
 	if d.Truncated {
 		st := widget.RichTextStyleParagraph
 		st.TextStyle.Italic = true
-		out = append(out, lineBreak(), &widget.TextSegment{Style: st, Text: richTruncatedNote()})
+		out = append(out, lineBreak(), &widget.TextSegment{Style: st, Text: TruncatedNote()})
 	}
-	doc := richDoc{segments: out, truncated: d.Truncated}
+	doc := Doc{Segments: out, Truncated: d.Truncated}
 	for _, img := range d.Images {
-		doc.images = append(doc.images, img.Src)
+		doc.Images = append(doc.Images, img.Src)
 	}
 	return doc
 }
