@@ -156,9 +156,9 @@ func (s *accountState) needsSignIn() bool {
 // signInAgain opens the account's wizard, whose Sign in button replaces
 // the refused sign-in.
 func (w *MainWindow) signInAgain(account string) {
-	w.app.background("open the account", func() {
-		acct, err := w.app.db.AccountByName(w.app.ctx, account)
-		w.app.do(func() {
+	w.app.Background("open the account", func() {
+		acct, err := w.app.DB.AccountByName(w.app.Ctx, account)
+		w.app.Do(func() {
 			if err != nil {
 				w.showError(err)
 				return
@@ -307,10 +307,10 @@ func (w *MainWindow) setPending(p []core.PendingChanges) {
 // discardFailed forgets the refused changes of sources; the engine's
 // EventPending then updates the notices.
 func (w *MainWindow) discardFailed(sources []int64) {
-	w.app.background("discard failed changes", func() {
+	w.app.Background("discard failed changes", func() {
 		for _, id := range sources {
-			if err := w.app.engine.DiscardFailedChanges(w.app.ctx, id); err != nil {
-				w.app.do(func() { w.showError(err) })
+			if err := w.app.Engine.DiscardFailedChanges(w.app.Ctx, id); err != nil {
+				w.app.Do(func() { w.showError(err) })
 				return
 			}
 		}
@@ -320,9 +320,9 @@ func (w *MainWindow) discardFailed(sources []int64) {
 // readPending reads the changes waiting at start; EventPending keeps
 // them up to date from then on.
 func (w *MainWindow) readPending() {
-	w.app.background("read pending changes", func() {
-		p, err := w.app.engine.PendingChanges(w.app.ctx)
-		w.app.do(func() {
+	w.app.Background("read pending changes", func() {
+		p, err := w.app.Engine.PendingChanges(w.app.Ctx)
+		w.app.Do(func() {
 			if w.pendingHeard {
 				return // an EventPending came meanwhile, newer than this
 			}

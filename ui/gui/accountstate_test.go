@@ -198,7 +198,7 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 	guitest.Eventually(t, "refused change discarded", func() bool {
 		return !strings.Contains(notices(), "refused") && strings.Contains(notices(), "2 changes waiting for Work")
 	})
-	if p, err := f.app.engine.PendingChanges(ctx); err != nil || len(p) != 1 || p[0].Failed != 0 || p[0].Waiting != 2 {
+	if p, err := f.app.Engine.PendingChanges(ctx); err != nil || len(p) != 1 || p[0].Failed != 0 || p[0].Waiting != 2 {
 		t.Errorf("pending after Discard = %+v, %v; want 2 waiting, none failed", p, err)
 	}
 	// An engine event replaces what is shown.
@@ -227,7 +227,7 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	// reaches the open windows through the engine's EventAccounts alone.
 	home := core.Account{Name: "Zed Home", Email: "zed@example.test", PasswordStore: core.PasswordStoreFile,
 		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone}}
-	if err := f.app.engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
+	if err := f.app.Engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
 		t.Fatal(err)
 	}
 	guitest.Eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
@@ -244,7 +244,7 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen.Name, got.Name)
 		}
 	})
-	if err := f.app.engine.RemoveAccount(ctx, home); err != nil {
+	if err := f.app.Engine.RemoveAccount(ctx, home); err != nil {
 		t.Fatal(err)
 	}
 	guitest.Eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })

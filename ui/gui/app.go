@@ -7,7 +7,6 @@ package gui
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -53,27 +53,17 @@ const (
 // App is the desktop program: its main window, its dialogs and windows,
 // the tray, and notifications, over one engine and one store.
 type App struct {
-	fyne   fyne.App
-	db     *storage.DB
-	engine *engine.Engine
-	ctx    context.Context
-	log    *slog.Logger
+	*shell.Shell
 
 	main    *MainWindow
 	version string // shown in Settings; "" in tests and development builds
 	logFile string // shown in Settings, read by diagnostics; "" when logging to the terminal
 	// minimized keeps the main window in the tray at start (start at login).
 	minimized bool
-	mail      *mailWindows   // composers and the outbox
-	work      sync.WaitGroup // background work in flight
+	mail      *mailWindows // composers and the outbox
 	// followed is closed when the event follower has stopped, after ctx
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
-
-	// do runs a widget update on the UI goroutine: fyne.Do, except in
-	// tests, where Fyne's test driver runs it on the caller's goroutine and
-	// the tests serialise it themselves.
-	do func(func())
 
 	// The account windows (wizard.go, settings.go), touched only on the UI
 	// goroutine: the open Settings window, and the open wizards by account
@@ -106,7 +96,7 @@ var processStart = time.Now()
 // New builds the app. ctx bounds all background work.
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
 	i18n.Load()
-	a := &App{fyne: fa, db: db, engine: e, ctx: ctx, log: slog.Default(), do: fyne.Do, followed: make(chan struct{})}
+	a := &App{Shell: shell.New(ctx, fa, db, e), followed: make(chan struct{})}
 	a.main = newMainWindow(a)
 	a.setupTray()
 	// Subscribed before anything can change, so that every open window
@@ -144,7 +134,7 @@ func (a *App) Start() {
 // ShowMain brings the main window forward, from any goroutine: a second
 // launch of the app asks for it through the control socket.
 func (a *App) ShowMain() {
-	a.do(func() {
+	a.Do(func() {
 		a.main.win.Show()
 		a.main.win.RequestFocus()
 	})
@@ -153,27 +143,13 @@ func (a *App) ShowMain() {
 // Run starts the app and blocks until it quits.
 func (a *App) Run() {
 	a.Start()
-	a.fyne.Run()
+	a.Fyne.Run()
 }
 
 // quit remembers the main window's layout and ends the app.
 func (a *App) quit() {
 	a.main.saveLayout()
-	a.fyne.Quit()
-}
-
-// background runs fn off the UI goroutine; a panic in it is logged, not fatal.
-func (a *App) background(what string, fn func()) {
-	a.work.Add(1)
-	go func() {
-		defer a.work.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				a.log.Error("recovered from a panic", "in", what, "panic", r)
-			}
-		}()
-		fn()
-	}()
+	a.Fyne.Quit()
 }
 
 // follow turns engine events into UI updates until the app stops.
@@ -183,7 +159,7 @@ func (a *App) follow(sub *engine.Subscription) {
 	n := newNotifier(a)
 	for {
 		select {
-		case <-a.ctx.Done():
+		case <-a.Ctx.Done():
 			return
 		case ev, ok := <-sub.C():
 			if !ok {
@@ -194,7 +170,7 @@ func (a *App) follow(sub *engine.Subscription) {
 			case engine.EventNewMail:
 				n.add(ev.MessageIDs)
 			case engine.EventOutbox, engine.EventDrafts:
-				a.do(func() {
+				a.Do(func() {
 					if w := a.mailWindows().outbox; w != nil {
 						w.refresh()
 					}
@@ -206,9 +182,9 @@ func (a *App) follow(sub *engine.Subscription) {
 					a.main.refreshCounts() // the sidebar counts the drafts
 				}
 			case engine.EventAccounts:
-				a.do(a.accountsChanged)
+				a.Do(a.accountsChanged)
 			case engine.EventContacts:
-				a.do(func() {
+				a.Do(func() {
 					if w := a.contacts; w != nil {
 						w.refresh()
 					}
@@ -216,7 +192,7 @@ func (a *App) follow(sub *engine.Subscription) {
 			case engine.EventRules:
 				// A rule changed elsewhere (tributary rule add while the
 				// app runs) or ran: an open Rules tab lists them again.
-				a.do(func() {
+				a.Do(func() {
 					if s := a.settings; s != nil && s.rules != nil {
 						s.rules.refresh()
 					}
@@ -232,16 +208,16 @@ func (a *App) follow(sub *engine.Subscription) {
 // may still be starting work, and afterwards removes the temporary
 // copies of opened attachments.
 func (a *App) Wait() {
-	quitting := a.ctx.Err() != nil
+	quitting := a.Ctx.Err() != nil
 	if quitting {
 		<-a.followed
 	}
-	a.work.Wait()
+	a.Shell.Wait()
 	if quitting {
 		a.openedMu.Lock()
 		for _, dir := range a.opened {
 			if err := os.RemoveAll(dir); err != nil {
-				a.log.Warn("cannot remove an opened attachment's temporary copy", "dir", dir, "error", err)
+				a.Log.Warn("cannot remove an opened attachment's temporary copy", "dir", dir, "error", err)
 			}
 		}
 		a.opened = nil

@@ -28,7 +28,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 	defer cancel()
 	var a *App
 	guitest.OnUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = guitest.OnUI
+	a.Do = guitest.OnUI
 	defer a.Wait()
 	w := a.Main()
 	r := newRow(nil).(*row)

@@ -46,7 +46,7 @@ type Draft struct {
 // by the same rules. With all, the other recipients are copied, except
 // the user's own addresses.
 func (a *App) ReplyDraft(id int64, all bool) (Draft, error) {
-	d, err := a.engine.ReplyDraft(a.ctx, id, all)
+	d, err := a.Engine.ReplyDraft(a.Ctx, id, all)
 	if err != nil {
 		return Draft{}, err
 	}
@@ -56,7 +56,7 @@ func (a *App) ReplyDraft(id int64, all bool) (Draft, error) {
 // ForwardDraft prepares a forward of message id: the original headers and
 // text, and its attachments, extracted to a private temporary folder.
 func (a *App) ForwardDraft(id int64) (Draft, error) {
-	d, err := a.engine.ForwardDraft(a.ctx, id)
+	d, err := a.Engine.ForwardDraft(a.Ctx, id)
 	if err != nil {
 		return Draft{}, err
 	}

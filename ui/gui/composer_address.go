@@ -99,7 +99,7 @@ func newAddressField(c *composer, placeholder string) *addressField {
 		// Clicking a suggestion takes the focus first: let the click
 		// land before the suggestions go.
 		time.AfterFunc(suggestionLinger, func() {
-			c.app.do(func() {
+			c.app.Do(func() {
 				if c.win.Canvas().Focused() != f.entry {
 					f.hideSuggestions()
 				}

@@ -20,7 +20,7 @@ func (c *composer) changed() {
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	c.timer = time.AfterFunc(autosaveDelay, func() { c.app.do(c.autosave) })
+	c.timer = time.AfterFunc(autosaveDelay, func() { c.app.Do(c.autosave) })
 }
 
 func (c *composer) autosave() {
@@ -34,9 +34,9 @@ func (c *composer) saveNow() {
 	d := c.snapshot()
 	c.dirty = false
 	a := c.app
-	a.background("save draft", func() {
+	a.Background("save draft", func() {
 		id, err := c.save(d)
-		a.do(func() {
+		a.Do(func() {
 			if err != nil {
 				c.dirty = true
 				c.status.SetText(lang.L("Cannot save the draft: {{.Error}}", map[string]any{"Error": err.Error()}))
@@ -45,9 +45,9 @@ func (c *composer) saveNow() {
 			if id != 0 && c.closed {
 				// The window's last save: it goes to the server now
 				// rather than at the engine's next push.
-				a.background("push draft", func() {
-					if err := a.engine.PushDraft(a.ctx, id); err != nil {
-						a.log.Warn("draft not pushed to its server", "draft", id, "error", err)
+				a.Background("push draft", func() {
+					if err := a.Engine.PushDraft(a.Ctx, id); err != nil {
+						a.Log.Warn("draft not pushed to its server", "draft", id, "error", err)
 					}
 				})
 			}
@@ -93,7 +93,7 @@ func (c *composer) save(d storage.Draft) (int64, error) {
 		return 0, nil
 	}
 	d.ID = c.saved
-	if err := c.app.engine.SaveDraft(c.app.ctx, &d); err != nil {
+	if err := c.app.Engine.SaveDraft(c.app.Ctx, &d); err != nil {
 		return 0, err
 	}
 	c.saved = d.ID
@@ -108,8 +108,8 @@ func (c *composer) forget() {
 	c.gone, c.saved = true, 0
 	c.store.Unlock()
 	if id != 0 {
-		if err := c.app.engine.DeleteDraft(c.app.ctx, id); err != nil {
-			c.app.log.Warn("draft not deleted", "draft", id, "error", err)
+		if err := c.app.Engine.DeleteDraft(c.app.Ctx, id); err != nil {
+			c.app.Log.Warn("draft not deleted", "draft", id, "error", err)
 		}
 	}
 }

@@ -18,11 +18,11 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 	f := newComposeFixture(t)
 	ctx := context.Background()
 	sales := core.Identity{AccountID: f.beta.ID, DisplayName: "Beta Sales", Email: "sales@example.test", Signature: "Beta Sales\nACME Corp"}
-	if err := f.app.engine.AddIdentity(ctx, &sales); err != nil {
+	if err := f.app.Engine.AddIdentity(ctx, &sales); err != nil {
 		t.Fatal(err)
 	}
 	own := core.Identity{AccountID: f.alpha.ID, Signature: "Al"}
-	if err := f.app.engine.SaveIdentity(ctx, &own); err != nil {
+	if err := f.app.Engine.SaveIdentity(ctx, &own); err != nil {
 		t.Fatal(err)
 	}
 	id := deliverRaw(t, f.mainFixture, f.beta, "From: Carol <carol@example.test>\nTo: sales@example.test\nSubject: Price\nMessage-ID: <price@example.test>\n\nHow much?\n")
@@ -71,7 +71,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 func TestNewMessageSignature(t *testing.T) {
 	f := newComposeFixture(t)
 	own := core.Identity{AccountID: f.alpha.ID, Signature: "Al\n"}
-	if err := f.app.engine.SaveIdentity(context.Background(), &own); err != nil {
+	if err := f.app.Engine.SaveIdentity(context.Background(), &own); err != nil {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{AccountID: f.alpha.ID})
@@ -90,7 +90,7 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 	f := newComposeFixture(t)
 	ctx := context.Background()
 	sales := core.Identity{AccountID: f.beta.ID, Email: "sales@example.test"}
-	if err := f.app.engine.AddIdentity(ctx, &sales); err != nil {
+	if err := f.app.Engine.AddIdentity(ctx, &sales); err != nil {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{})

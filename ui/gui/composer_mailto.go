@@ -12,7 +12,7 @@ import (
 // first launch passes its own link here once the app runs.
 func (a *App) ComposeMailto(m mailto.Message) {
 	d := mailtoDraft(m)
-	a.do(func() { a.OpenComposer(d) })
+	a.Do(func() { a.OpenComposer(d) })
 }
 
 // mailtoDraft is the composer's draft of a link. Its fields were

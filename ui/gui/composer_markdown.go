@@ -108,7 +108,7 @@ func (c *composer) updatePreview() {
 	if md.timer != nil {
 		md.timer.Stop()
 	}
-	md.timer = time.AfterFunc(previewDelay, func() { c.app.do(c.renderPreview) })
+	md.timer = time.AfterFunc(previewDelay, func() { c.app.Do(c.renderPreview) })
 }
 
 // renderPreview renders the body in the background as it would be sent,
@@ -123,9 +123,9 @@ func (c *composer) renderPreview() {
 	text := c.body.Text
 	plain := md.plainOnly.Checked
 	files := append([]string(nil), c.files...)
-	c.app.background("composer preview", func() {
+	c.app.Background("composer preview", func() {
 		segs := c.previewSegments(text, plain, files)
-		c.app.do(func() {
+		c.app.Do(func() {
 			if gen != md.gen || c.closed {
 				return
 			}
@@ -199,7 +199,7 @@ func (c *composer) formatted(d smtp.Draft) smtp.Draft {
 	}
 	rich, err := markdown.Compose(d)
 	if err != nil {
-		c.app.log.Warn("sending as plain text", "error", err)
+		c.app.Log.Warn("sending as plain text", "error", err)
 		return d
 	}
 	return rich

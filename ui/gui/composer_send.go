@@ -35,16 +35,16 @@ import (
 func (c *composer) queueFor(d smtp.Draft, acct core.Account, at time.Time, scheduled bool) {
 	opts := c.queueOptions(acct, at)
 	a := c.app
-	a.background("queue message", func() {
-		item, err := a.engine.QueueWith(a.ctx, acct, d, opts)
+	a.Background("queue message", func() {
+		item, err := a.Engine.QueueWith(a.Ctx, acct, d, opts)
 		if err != nil {
-			a.do(func() { c.notQueued(d, err) })
+			a.Do(func() { c.notQueued(d, err) })
 			return
 		}
 		// The outbox keeps the composition: the draft goes, so it cannot
 		// be sent a second time by mistake.
 		c.forget()
-		a.do(func() {
+		a.Do(func() {
 			c.done, c.sending = true, false
 			c.close()
 			a.offerUndo(item, scheduled)
@@ -70,7 +70,7 @@ func (c *composer) notQueued(d smtp.Draft, err error) {
 	c.status.SetText(msg)
 	if c.closed {
 		c.saveNow() // nothing the user wrote is lost with the window
-		c.app.fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent: {{.Subject}}", map[string]any{"Subject": d.Subject}),
+		c.app.Fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent: {{.Subject}}", map[string]any{"Subject": d.Subject}),
 			msg+" "+lang.L("It is kept in Drafts.")))
 	}
 }

@@ -27,7 +27,7 @@ func toastButton(a *App, label string) *widget.Button {
 // opens a composer with everything it had.
 func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	f := newComposeFixture(t)
-	f.app.fyne.Preferences().SetInt(prefUndoSeconds, 30)
+	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 30)
 	id := f.plans(t)
 	d, err := f.app.ReplyDraft(id, false)
 	if err != nil {
@@ -85,7 +85,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	}
 	// The engine is not running here; drain as it would once the window
 	// is over: nothing is left to go.
-	if errs := f.app.engine.DrainOutbox(context.Background()); len(errs) > 0 || len(f.sink.Messages()) != 0 {
+	if errs := f.app.Engine.DrainOutbox(context.Background()); len(errs) > 0 || len(f.sink.Messages()) != 0 {
 		t.Errorf("drain after Undo = %v with %d messages sent, want none", errs, len(f.sink.Messages()))
 	}
 }
@@ -190,7 +190,7 @@ func TestSendingTab(t *testing.T) {
 	if got := f.app.undoWindow(); got != 25*time.Second {
 		t.Errorf("undo window after the slider = %s, want 25s", got)
 	}
-	f.app.fyne.Preferences().SetInt(prefUndoSeconds, 600)
+	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 600)
 	if got := f.app.undoWindow(); got != time.Minute {
 		t.Errorf("undo window set to 600 = %s, want the 60 s cap", got)
 	}

@@ -33,7 +33,7 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	t.Helper()
 	f := &composeFixture{mainFixture: newMainFixture(t), sink: smtptest.Start(t, smtptest.Options{})}
 	// These tests send at once; the undo window has tests of its own.
-	f.app.fyne.Preferences().SetInt(prefUndoSeconds, 0)
+	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 0)
 	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
 	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {

@@ -120,7 +120,7 @@ func newComposer(a *App, d Draft) *composer {
 	if title == "" {
 		title = lang.L("New message")
 	}
-	c.win = a.fyne.NewWindow(title)
+	c.win = a.Fyne.NewWindow(title)
 
 	c.from = widget.NewSelect(nil, nil)
 	c.from.PlaceHolder = lang.L("Loading accounts…")
@@ -193,14 +193,14 @@ func newComposer(a *App, d Draft) *composer {
 // load reads the accounts and the addresses seen, in the background.
 func (c *composer) load() {
 	a := c.app
-	a.background("composer accounts", func() {
-		accounts, err := a.db.Accounts(a.ctx)
+	a.Background("composer accounts", func() {
+		accounts, err := a.DB.Accounts(a.Ctx)
 		var ids []core.Identity
 		if err == nil {
-			ids, err = a.db.Identities(a.ctx)
+			ids, err = a.DB.Identities(a.Ctx)
 		}
-		known, _ := a.db.KnownAddresses(a.ctx, knownAddressesMax)
-		a.do(func() {
+		known, _ := a.DB.KnownAddresses(a.Ctx, knownAddressesMax)
+		a.Do(func() {
 			if err != nil {
 				c.status.SetText(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -317,10 +317,10 @@ func (c *composer) send() {
 		return
 	}
 	opts := c.queueOptions(acct, time.Time{})
-	a.background("send", func() {
-		item, err := a.engine.QueueWith(a.ctx, acct, d, opts)
+	a.Background("send", func() {
+		item, err := a.Engine.QueueWith(a.Ctx, acct, d, opts)
 		if err != nil {
-			a.do(func() { c.notQueued(d, err) })
+			a.Do(func() { c.notQueued(d, err) })
 			return
 		}
 		// From here on the outbox holds the message: the draft goes, so
@@ -328,8 +328,8 @@ func (c *composer) send() {
 		// the original answered, and removes a forward's extracted
 		// files, once the message is sent.
 		c.forget()
-		item, err = a.engine.Send(a.ctx, item.ID)
-		a.do(func() { c.finish(item, err) })
+		item, err = a.Engine.Send(a.Ctx, item.ID)
+		a.Do(func() { c.finish(item, err) })
 	})
 }
 
@@ -342,7 +342,7 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 	msg := sendOutcome(item, err)
 	if c.closed {
 		// The window went while sending: say it where it is still seen.
-		c.app.fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent yet: {{.Subject}}", map[string]any{"Subject": item.Subject}), msg))
+		c.app.Fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent yet: {{.Subject}}", map[string]any{"Subject": item.Subject}), msg))
 		return
 	}
 	c.status.SetText(msg)
@@ -428,7 +428,7 @@ func (c *composer) discard() {
 			c.timer.Stop()
 		}
 		files := slices.Clone(c.files)
-		c.app.background("discard draft", func() {
+		c.app.Background("discard draft", func() {
 			c.forget()
 			removeForwardFiles(files)
 		})

@@ -59,7 +59,7 @@ func (a *App) OpenContacts() {
 }
 
 func newContactsWindow(a *App) *contactsWindow {
-	w := &contactsWindow{app: a, win: a.fyne.NewWindow(lang.L("Contacts"))}
+	w := &contactsWindow{app: a, win: a.Fyne.NewWindow(lang.L("Contacts"))}
 	w.search = widget.NewEntry()
 	w.search.SetPlaceHolder(lang.L("Search names and addresses"))
 	w.search.OnChanged = func(string) { w.filter() }
@@ -144,9 +144,9 @@ func contactLine(c core.Contact) string {
 // refresh reads the address book in the background.
 func (w *contactsWindow) refresh() {
 	a := w.app
-	a.background("read contacts", func() {
-		list, err := a.db.Contacts(a.ctx)
-		a.do(func() {
+	a.Background("read contacts", func() {
+		list, err := a.DB.Contacts(a.Ctx)
+		a.Do(func() {
 			if err != nil {
 				w.status.SetText(lang.L("Cannot read the contacts: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -237,9 +237,9 @@ func (w *contactsWindow) saveContact() {
 	c := w.form()
 	a := w.app
 	w.status.SetText(lang.L("Saving…"))
-	a.background("save contact", func() {
-		err := a.engine.SaveContact(a.ctx, &c)
-		a.do(func() {
+	a.Background("save contact", func() {
+		err := a.Engine.SaveContact(a.Ctx, &c)
+		a.Do(func() {
 			if err != nil {
 				w.status.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -274,9 +274,9 @@ func (w *contactsWindow) confirmRemove() {
 			return
 		}
 		a := w.app
-		a.background("remove contact", func() {
-			err := a.engine.DeleteContact(a.ctx, c)
-			a.do(func() {
+		a.Background("remove contact", func() {
+			err := a.Engine.DeleteContact(a.Ctx, c)
+			a.Do(func() {
 				if err != nil {
 					w.status.SetText(lang.L("Not removed: {{.Error}}", map[string]any{"Error": err.Error()}))
 					return
@@ -316,9 +316,9 @@ func (w *contactsWindow) chooseImport() {
 func (w *contactsWindow) importFile(path string) {
 	a := w.app
 	w.status.SetText(lang.L("Importing {{.File}}…", map[string]any{"File": filepath.Base(path)}))
-	a.background("import contacts", func() {
+	a.Background("import contacts", func() {
 		msg := importContacts(a, path)
-		a.do(func() {
+		a.Do(func() {
 			w.status.SetText(msg)
 			w.refresh()
 		})
@@ -338,7 +338,7 @@ func importContacts(a *App, path string) string {
 	if len(list) == 0 {
 		return lang.L("Nothing imported: no card in {{.File}} has a name or an address.", map[string]any{"File": filepath.Base(path)})
 	}
-	rep, err := a.engine.ImportContacts(a.ctx, list)
+	rep, err := a.Engine.ImportContacts(a.Ctx, list)
 	if err != nil {
 		return lang.L("Nothing imported: {{.Error}}", map[string]any{"Error": err.Error()})
 	}
@@ -368,9 +368,9 @@ func (w *contactsWindow) chooseExport() {
 // exportFile writes the whole address book as vCard 4.0.
 func (w *contactsWindow) exportFile(path string) {
 	a := w.app
-	a.background("export contacts", func() {
+	a.Background("export contacts", func() {
 		n, err := exportContacts(a, path)
-		a.do(func() {
+		a.Do(func() {
 			if err != nil {
 				w.status.SetText(lang.L("Not exported: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -381,7 +381,7 @@ func (w *contactsWindow) exportFile(path string) {
 }
 
 func exportContacts(a *App, path string) (int, error) {
-	list, err := a.db.Contacts(a.ctx)
+	list, err := a.DB.Contacts(a.Ctx)
 	if err != nil {
 		return 0, err
 	}

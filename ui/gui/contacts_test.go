@@ -180,7 +180,7 @@ func TestContactsWindow(t *testing.T) {
 func TestContactsWindowFollowsTheEngine(t *testing.T) {
 	f := newMainFixture(t)
 	w := openContacts(t, f, 0)
-	if _, err := f.app.engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
+	if _, err := f.app.Engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
 		t.Fatal(err)
 	}
 	guitest.Eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })

@@ -47,7 +47,7 @@ var conversationsIcon fyne.Resource = theme.NewThemedResource(fyne.NewStaticReso
 // in the new list its row is found again.
 func (w *MainWindow) toggleConversations() {
 	w.conversations = !w.conversations
-	w.app.fyne.Preferences().SetBool(prefConversations, w.conversations)
+	w.app.Fyne.Preferences().SetBool(prefConversations, w.conversations)
 	if w.conversations {
 		w.status.Set(lang.L("Showing conversations"))
 	} else {

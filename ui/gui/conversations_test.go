@@ -53,7 +53,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 	guitest.Eventually(t, "three messages listed", func() bool { _, ok := w.rows.peek(2); return ok })
 	guitest.OnUI(func() { test.Tap(w.toolbar[13]) })
 	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.showsThreads() && w.rows.len() == 2 && ok })
-	if !f.app.fyne.Preferences().Bool(prefConversations) {
+	if !f.app.Fyne.Preferences().Bool(prefConversations) {
 		t.Error("the conversations choice is not remembered")
 	}
 	guitest.OnUI(func() {
@@ -70,7 +70,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 		test.Tap(w.toolbar[13])
 	})
 	guitest.Eventually(t, "single messages again", func() bool { return !w.rows.showsThreads() && w.rows.len() == 3 })
-	if f.app.fyne.Preferences().Bool(prefConversations) {
+	if f.app.Fyne.Preferences().Bool(prefConversations) {
 		t.Error("switching back to single messages is not remembered")
 	}
 }

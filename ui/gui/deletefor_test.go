@@ -36,7 +36,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 	inbox := f.deliver(t, work, "in the inbox", 3*time.Hour)
 	f.markRead(t, first, second, inbox)
 	for _, id := range []int64{first, second} {
-		if err := f.app.engine.Delete(ctx, id); err != nil { // to the Trash
+		if err := f.app.Engine.Delete(ctx, id); err != nil { // to the Trash
 			t.Fatal(err)
 		}
 	}
@@ -90,7 +90,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 		test.Tap(guitest.FindButton(top, "Delete for good"))
 	})
 	guitest.Eventually(t, "deleted for good", func() bool { return !f.exists(first) })
-	if !f.app.fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+	if !f.app.Fyne.Preferences().Bool(prefDeleteWithoutAsking) {
 		t.Errorf("Don't ask again not remembered in the preferences")
 	}
 
@@ -184,7 +184,7 @@ func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 	keep := f.deliver(t, work, "kept", 3*time.Hour)
 	f.markRead(t, append(ids, keep)...)
 	for _, id := range ids {
-		if err := f.app.engine.Delete(ctx, id); err != nil { // to the Trash
+		if err := f.app.Engine.Delete(ctx, id); err != nil { // to the Trash
 			t.Fatal(err)
 		}
 	}

@@ -66,9 +66,9 @@ func (v *draftsView) refresh() {
 	}
 	w := v.w
 	account := v.account
-	w.app.background("read drafts", func() {
-		all, err := w.app.db.Drafts(w.app.ctx)
-		w.app.do(func() {
+	w.app.Background("read drafts", func() {
+		all, err := w.app.DB.Drafts(w.app.Ctx)
+		w.app.Do(func() {
 			if !v.shown || v.account != account {
 				return
 			}

@@ -18,7 +18,7 @@ func TestDraftsInTheSidebar(t *testing.T) {
 	workDraft := core.Draft{AccountID: work.ID, To: "ann@example.test", Subject: "half written"}
 	homeDraft := core.Draft{AccountID: home.ID, Subject: "for home"}
 	for _, d := range []*core.Draft{&workDraft, &homeDraft} {
-		if err := f.app.engine.SaveDraft(ctx, d); err != nil {
+		if err := f.app.Engine.SaveDraft(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -49,7 +49,7 @@ func TestDraftsInTheSidebar(t *testing.T) {
 		c.close()
 	})
 	// A draft deleted elsewhere leaves the list at once.
-	if err := f.app.engine.DeleteDraft(ctx, workDraft.ID); err != nil {
+	if err := f.app.Engine.DeleteDraft(ctx, workDraft.ID); err != nil {
 		t.Fatal(err)
 	}
 	guitest.Eventually(t, "the list refreshed after the delete", func() bool { return len(w.drafts.drafts) == 0 && w.heading.Text == "No drafts" })

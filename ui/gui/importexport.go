@@ -52,7 +52,7 @@ type transfer struct {
 
 func (w *MainWindow) startTransfer(title string) *transfer {
 	t := &transfer{count: widget.NewLabel(lang.L("Starting…"))}
-	t.ctx, t.cancel = context.WithCancel(w.app.ctx)
+	t.ctx, t.cancel = context.WithCancel(w.app.Ctx)
 	bar := widget.NewProgressBarInfinite()
 	t.dlg = dialog.NewCustom(title, lang.L("Cancel"), container.NewVBox(bar, t.count), w.win)
 	t.dlg.SetOnClosed(t.cancel)
@@ -68,7 +68,7 @@ func (t *transfer) progress(a *App, done func(n int) string) func(int) {
 	return func(n int) {
 		if now := time.Now(); now.Sub(last) > 100*time.Millisecond {
 			last = now
-			a.do(func() { t.count.SetText(done(n)) })
+			a.Do(func() { t.count.SetText(done(n)) })
 		}
 	}
 }
@@ -118,9 +118,9 @@ func (w *MainWindow) pathRow(entry *widget.Entry, folder bool) fyne.CanvasObject
 // folder) into which account and folder, then imports it with progress.
 func (w *MainWindow) openImport() {
 	a := w.app
-	a.background("list accounts", func() {
-		accounts, err := a.db.Accounts(a.ctx)
-		a.do(func() {
+	a.Background("list accounts", func() {
+		accounts, err := a.DB.Accounts(a.Ctx)
+		a.Do(func() {
 			if err != nil {
 				w.showError(err)
 				return
@@ -190,14 +190,14 @@ func (w *MainWindow) runImport(req control.ImportRequest) {
 	req.Progress = t.progress(a, func(n int) string {
 		return lang.N("Read {{.Count}} messages…", n, map[string]any{"Count": i18n.Number(n)})
 	})
-	a.background("import", func() {
-		local := &control.Local{Engine: a.engine, Store: a.db}
+	a.Background("import", func() {
+		local := &control.Local{Engine: a.Engine, Store: a.DB}
 		rep, err := local.Import(t.ctx, req)
 		summary := lang.L("Read {{.Messages}}; {{.New}} new", map[string]any{"Messages": messageCount(rep.Seen), "New": i18n.Number(rep.Imported)})
 		if len(rep.Into) > 0 {
 			summary += lang.L(" in {{.Folders}}", map[string]any{"Folders": strings.Join(rep.Into, ", ")})
 		}
-		a.do(func() {
+		a.Do(func() {
 			t.finish(w, lang.L("Import finished"), summary+".", err)
 			w.reload()
 		})
@@ -225,9 +225,9 @@ func exportScopes() []string {
 func (w *MainWindow) openExport() {
 	a := w.app
 	shown := w.current
-	a.background("list folders", func() {
-		folders, err := a.db.Folders(a.ctx)
-		a.do(func() {
+	a.Background("list folders", func() {
+		folders, err := a.DB.Folders(a.Ctx)
+		a.Do(func() {
 			if err != nil {
 				w.showError(err)
 				return
@@ -319,14 +319,14 @@ func (w *MainWindow) runExport(req control.ExportRequest) {
 	req.Progress = t.progress(a, func(n int) string {
 		return lang.N("Wrote {{.Count}} messages…", n, map[string]any{"Count": i18n.Number(n)})
 	})
-	a.background("export", func() {
-		rep, err := control.Export(t.ctx, a.db, req)
+	a.Background("export", func() {
+		rep, err := control.Export(t.ctx, a.DB, req)
 		summary := lang.L("Wrote {{.Messages}} from {{.Folders}} to {{.Path}}.", map[string]any{
 			"Messages": messageCount(rep.Messages),
 			"Folders":  lang.N("{{.Count}} folders", rep.Folders, map[string]any{"Count": i18n.Number(rep.Folders)}),
 			"Path":     req.Dest,
 		})
-		a.do(func() { t.finish(w, lang.L("Export finished"), summary, err) })
+		a.Do(func() { t.finish(w, lang.L("Export finished"), summary, err) })
 	})
 }
 
@@ -343,7 +343,7 @@ func (w *MainWindow) saveMessageAs() {
 		name = "message"
 	}
 	w.app.askSavePath(lang.L("Save message as"), name+".eml", w.win, func(f io.WriteCloser) error { // i18n:ignore (".eml" is a file name's extension)
-		err := control.WriteMessage(w.app.ctx, w.app.db, m.ID, f)
+		err := control.WriteMessage(w.app.Ctx, w.app.DB, m.ID, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

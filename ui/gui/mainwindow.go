@@ -126,7 +126,7 @@ func (w *MainWindow) startDemo() {
 // startCompact is the list layout at start: the one chosen last, else one
 // line when the window is wide enough to give the subject room.
 func (w *MainWindow) startCompact() bool {
-	switch w.app.fyne.Preferences().String(prefListLayout) {
+	switch w.app.Fyne.Preferences().String(prefListLayout) {
 	case listCompact:
 		return true
 	case listThreeLines:
@@ -138,7 +138,7 @@ func (w *MainWindow) startCompact() bool {
 // savedSize is the main window's size when it last closed, or the size
 // of a first start.
 func (w *MainWindow) savedSize() fyne.Size {
-	prefs := w.app.fyne.Preferences()
+	prefs := w.app.Fyne.Preferences()
 	return fyne.NewSize(float32(prefs.FloatWithFallback(prefWindowWidth, mainWidth)),
 		float32(prefs.FloatWithFallback(prefWindowHeight, mainHeight)))
 }
@@ -147,7 +147,7 @@ func (w *MainWindow) savedSize() fyne.Size {
 // next start. Fyne has no window position to read, so the window manager
 // places it.
 func (w *MainWindow) saveLayout() {
-	prefs := w.app.fyne.Preferences()
+	prefs := w.app.Fyne.Preferences()
 	if size := w.win.Canvas().Size(); size.Width > 0 && size.Height > 0 {
 		prefs.SetFloat(prefWindowWidth, float64(size.Width))
 		prefs.SetFloat(prefWindowHeight, float64(size.Height))
@@ -164,7 +164,7 @@ func (w *MainWindow) toggleCompact() {
 	if w.compact {
 		choice = listCompact
 	}
-	w.app.fyne.Preferences().SetString(prefListLayout, choice)
+	w.app.Fyne.Preferences().SetString(prefListLayout, choice)
 	w.list.Refresh() // the list measures its rows again; each row lays itself out anew
 	if w.selRow >= 0 {
 		w.list.ScrollTo(w.selRow)
@@ -172,7 +172,7 @@ func (w *MainWindow) toggleCompact() {
 }
 
 func newMainWindow(a *App) *MainWindow {
-	w := &MainWindow{app: a, win: a.fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1, // i18n:ignore (the app's name)
+	w := &MainWindow{app: a, win: a.Fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1, // i18n:ignore (the app's name)
 		keys: kit.NewKeymap(), tips: kit.NewTipLayer(), toasts: kit.NewToastLayer()}
 	w.reader = NewReader(a)
 	w.reader.onOpen = w.openFromThread
@@ -195,7 +195,7 @@ func newMainWindow(a *App) *MainWindow {
 		}
 	}
 	w.compact = w.startCompact()
-	w.conversations = a.fyne.Preferences().Bool(prefConversations)
+	w.conversations = a.Fyne.Preferences().Bool(prefConversations)
 	w.list = newMessageList(w.rows.len, func() fyne.CanvasObject {
 		r := newRow(func() bool { return w.compact }).(*row)
 		r.onTap = w.clickRow
@@ -236,7 +236,7 @@ func newMainWindow(a *App) *MainWindow {
 	w.emptyTrash = widget.NewButtonWithIcon(lang.L("Empty Trash"), theme.DeleteIcon(), w.confirmEmptyTrash)
 	w.emptyTrash.Hide()
 	w.listPane = container.NewBorder(w.heading, w.emptyTrash, nil, nil, w.list)
-	prefs := a.fyne.Preferences()
+	prefs := a.Fyne.Preferences()
 	w.listSplit = container.NewHSplit(w.listPane, w.reader.CanvasObject())
 	w.listSplit.Offset = prefs.FloatWithFallback(prefListPane, 0.42)
 	main := container.NewHSplit(side, w.listSplit)
@@ -322,9 +322,9 @@ func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 
 // loadPage reads one page of the list in the background and shows it.
 func (w *MainWindow) loadPage(page, gen int, q storage.ListQuery) {
-	w.app.background("load page", func() {
-		loaded, err := w.rows.load(w.app.ctx, w.app.db, page, gen, q)
-		w.app.do(func() {
+	w.app.Background("load page", func() {
+		loaded, err := w.rows.load(w.app.Ctx, w.app.DB, page, gen, q)
+		w.app.Do(func() {
 			if err != nil {
 				w.status.Set(lang.L("Cannot read the message list: {{.Error}}", map[string]any{"Error": err.Error()}))
 			}
@@ -371,10 +371,10 @@ func (w *MainWindow) updateNav(i widget.ListItemID, o fyne.CanvasObject) {
 // reload rebuilds the sidebar and the list from the store, off the UI
 // goroutine.
 func (w *MainWindow) reload() {
-	w.app.background("reload", func() {
+	w.app.Background("reload", func() {
 		sb, err := w.readSidebar()
-		accounts, _ := w.app.db.Accounts(w.app.ctx)
-		w.app.do(func() {
+		accounts, _ := w.app.DB.Accounts(w.app.Ctx)
+		w.app.Do(func() {
 			if err != nil {
 				w.status.Set(lang.L("Cannot read folders: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -483,13 +483,13 @@ func (w *MainWindow) reloadList() {
 	q, threads := w.query(), w.conversations
 	w.listGen++
 	gen, sel := w.listGen, w.selected
-	w.app.background("read the list", func() {
+	w.app.Background("read the list", func() {
 		read := readList
 		if threads {
 			read = readConversations
 		}
-		l, err := read(w.app.ctx, w.app.db, q, sel)
-		w.app.do(func() {
+		l, err := read(w.app.Ctx, w.app.DB, q, sel)
+		w.app.Do(func() {
 			if gen != w.listGen {
 				return // a newer reading is under way
 			}
@@ -514,7 +514,7 @@ func (w *MainWindow) reloadList() {
 				// What scripts/firstpaint.sh measures: from the process's
 				// start to the first list in the window (painted in the
 				// next frame).
-				w.app.log.Info("first list shown", "rows", l.count, "ms", time.Since(processStart).Milliseconds())
+				w.app.Log.Info("first list shown", "rows", l.count, "ms", time.Since(processStart).Milliseconds())
 			})
 			found := l.count
 			if l.threads {
@@ -673,9 +673,9 @@ func (w *MainWindow) setFlags(m core.MessageSummary) {
 		w.selected.Flags = m.Flags
 	}
 	w.list.Refresh()
-	w.app.background("set flags", func() {
-		err := w.app.engine.SetFlags(w.app.ctx, m.ID, m.Flags)
-		w.app.do(func() {
+	w.app.Background("set flags", func() {
+		err := w.app.Engine.SetFlags(w.app.Ctx, m.ID, m.Flags)
+		w.app.Do(func() {
 			if err != nil {
 				w.showError(err)
 			}
@@ -688,7 +688,7 @@ func (w *MainWindow) setFlags(m core.MessageSummary) {
 // change of flags or drafts.
 func (w *MainWindow) refreshCounts() {
 	if sb, err := w.readSidebar(); err == nil {
-		w.app.do(func() { w.showSidebar(sb) })
+		w.app.Do(func() { w.showSidebar(sb) })
 	}
 }
 
@@ -706,11 +706,11 @@ type sidebar struct {
 func (w *MainWindow) readSidebar() (sidebar, error) {
 	var sb sidebar
 	var err error
-	if sb.folders, err = w.app.db.Folders(w.app.ctx); err != nil {
+	if sb.folders, err = w.app.DB.Folders(w.app.Ctx); err != nil {
 		return sb, err
 	}
-	sb.unread, _ = w.app.db.UnreadInbox(w.app.ctx)
-	sb.drafts, _ = w.app.db.Drafts(w.app.ctx)
+	sb.unread, _ = w.app.DB.UnreadInbox(w.app.Ctx)
+	sb.drafts, _ = w.app.DB.Drafts(w.app.Ctx)
 	return sb, nil
 }
 
@@ -742,7 +742,7 @@ func (w *MainWindow) deleteSelected() {
 	if !ok {
 		return
 	}
-	if w.roles[m.FolderID] == core.RoleTrash && !w.app.fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+	if w.roles[m.FolderID] == core.RoleTrash && !w.app.Fyne.Preferences().Bool(prefDeleteWithoutAsking) {
 		w.confirmDeleteForGood(m)
 		return
 	}
@@ -759,7 +759,7 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 			return
 		}
 		if noAsk.Checked {
-			w.app.fyne.Preferences().SetBool(prefDeleteWithoutAsking, true)
+			w.app.Fyne.Preferences().SetBool(prefDeleteWithoutAsking, true)
 		}
 		w.deleteMessage(m)
 	}, w.win, fyne.NewSize(460, 240))
@@ -779,9 +779,9 @@ func (w *MainWindow) confirmEmptyTrash() {
 	if folder == 0 || w.roles[folder] != core.RoleTrash {
 		return
 	}
-	w.app.background("count the trash", func() {
-		n, err := w.app.db.Count(w.app.ctx, storage.ListQuery{FolderID: folder})
-		w.app.do(func() {
+	w.app.Background("count the trash", func() {
+		n, err := w.app.DB.Count(w.app.Ctx, storage.ListQuery{FolderID: folder})
+		w.app.Do(func() {
 			switch {
 			case err != nil:
 				w.showError(err)
@@ -799,9 +799,9 @@ func (w *MainWindow) askEmptyTrash(folder int64, n int) {
 			return
 		}
 		w.clearSelection()
-		w.app.background("empty trash", func() {
+		w.app.Background("empty trash", func() {
 			err := w.app.emptyFolder(folder)
-			w.app.do(func() {
+			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 				}
@@ -814,12 +814,12 @@ func (w *MainWindow) askEmptyTrash(folder int64, n int) {
 // emptyFolder deletes every message of a Trash folder through the engine.
 func (a *App) emptyFolder(folder int64) error {
 	for {
-		page, err := a.db.List(a.ctx, storage.ListQuery{FolderID: folder, Limit: 500})
+		page, err := a.DB.List(a.Ctx, storage.ListQuery{FolderID: folder, Limit: 500})
 		if err != nil || len(page) == 0 {
 			return err
 		}
 		for _, m := range page {
-			if err := a.engine.Delete(a.ctx, m.ID); err != nil {
+			if err := a.Engine.Delete(a.Ctx, m.ID); err != nil {
 				return err
 			}
 		}
@@ -829,9 +829,9 @@ func (a *App) emptyFolder(folder int64) error {
 // deleteMessage hands m to the engine's Delete.
 func (w *MainWindow) deleteMessage(m core.MessageSummary) {
 	w.leave(m)
-	w.app.background("delete", func() {
-		err := w.app.engine.Delete(w.app.ctx, m.ID)
-		w.app.do(func() {
+	w.app.Background("delete", func() {
+		err := w.app.Engine.Delete(w.app.Ctx, m.ID)
+		w.app.Do(func() {
 			if err != nil {
 				w.showError(err)
 			}
@@ -873,15 +873,15 @@ func (w *MainWindow) moveSelected() {
 			return
 		}
 		w.leave(m)
-		w.app.background("move", func() {
+		w.app.Background("move", func() {
 			var err error
 			if dest == 0 {
-				dest, err = w.app.engine.EnsureFolder(w.app.ctx, m.AccountID, name)
+				dest, err = w.app.Engine.EnsureFolder(w.app.Ctx, m.AccountID, name)
 			}
 			if err == nil {
-				err = w.app.engine.Move(w.app.ctx, m.ID, dest)
+				err = w.app.Engine.Move(w.app.Ctx, m.ID, dest)
 			}
-			w.app.do(func() {
+			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 				}
@@ -893,9 +893,9 @@ func (w *MainWindow) moveSelected() {
 
 func (w *MainWindow) reply(all bool) {
 	if m, ok := w.selectedMessage(); ok {
-		w.app.background("reply", func() {
+		w.app.Background("reply", func() {
 			d, err := w.app.ReplyDraft(m.ID, all)
-			w.app.do(func() {
+			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 					return
@@ -908,9 +908,9 @@ func (w *MainWindow) reply(all bool) {
 
 func (w *MainWindow) forward() {
 	if m, ok := w.selectedMessage(); ok {
-		w.app.background("forward", func() {
+		w.app.Background("forward", func() {
 			d, err := w.app.ForwardDraft(m.ID)
-			w.app.do(func() {
+			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 					return
@@ -924,7 +924,7 @@ func (w *MainWindow) forward() {
 // getMail runs every source now, manual ones included.
 func (w *MainWindow) getMail() {
 	w.status.Set(lang.L("Checking mail…"))
-	w.app.engine.CheckNow()
+	w.app.Engine.CheckNow()
 }
 
 // showError puts an error of the user's own action in the status line
@@ -936,7 +936,7 @@ func (w *MainWindow) showError(err error) {
 
 // handle applies one engine event; it runs on the follower goroutine.
 func (w *MainWindow) handle(ev engine.Event) {
-	w.app.do(func() {
+	w.app.Do(func() {
 		switch ev.Kind {
 		case engine.EventProgress:
 			w.status.Set(lang.L("Syncing {{.Account}}: {{.Done}} of {{.Total}}", map[string]any{"Account": ev.Label, "Done": i18n.Number(ev.Done), "Total": i18n.Number(ev.Total)}))
@@ -1051,9 +1051,9 @@ func (w *MainWindow) fileSelected(role string) {
 		return
 	}
 	w.leave(m)
-	w.app.background("file message", func() {
-		err := w.app.engine.File(w.app.ctx, m.ID, role)
-		w.app.do(func() {
+	w.app.Background("file message", func() {
+		err := w.app.Engine.File(w.app.Ctx, m.ID, role)
+		w.app.Do(func() {
 			if err != nil {
 				w.showError(err)
 			}
@@ -1065,7 +1065,7 @@ func (w *MainWindow) fileSelected(role string) {
 // onClose hides the window to the tray when the user chose that, and
 // quits otherwise.
 func (w *MainWindow) onClose() {
-	if w.app.fyne.Preferences().Bool(prefCloseToTray) && w.app.hasTray() {
+	if w.app.Fyne.Preferences().Bool(prefCloseToTray) && w.app.hasTray() {
 		w.inTray = true
 		w.saveLayout()
 		w.win.Hide()

@@ -39,7 +39,7 @@ func newMainFixture(t *testing.T) *mainFixture {
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	guitest.OnUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = guitest.OnUI
+	a.Do = guitest.OnUI
 	t.Cleanup(func() {
 		cancel()
 		a.Wait() // before the store closes and the directory goes

@@ -71,7 +71,7 @@ func (a *App) OpenDrafts() {
 }
 
 func newOutboxWindow(a *App) *outboxWindow {
-	w := &outboxWindow{app: a, win: a.fyne.NewWindow(lang.L("Outbox"))}
+	w := &outboxWindow{app: a, win: a.Fyne.NewWindow(lang.L("Outbox"))}
 	w.list = widget.NewList(func() int { return len(w.items) }, newOutboxRow, w.updateRow)
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.items) {
@@ -119,10 +119,10 @@ func newOutboxWindow(a *App) *outboxWindow {
 // refresh reads the outbox and the drafts in the background.
 func (w *outboxWindow) refresh() {
 	a := w.app
-	a.background("read outbox", func() {
-		items, err := a.db.Outbox(a.ctx, time.Time{})
-		drafts, derr := a.db.Drafts(a.ctx)
-		a.do(func() {
+	a.Background("read outbox", func() {
+		items, err := a.DB.Outbox(a.Ctx, time.Time{})
+		drafts, derr := a.DB.Drafts(a.Ctx)
+		a.Do(func() {
 			if err = errors.Join(err, derr); err != nil {
 				w.status.SetText(lang.L("Cannot read the outbox: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
@@ -335,9 +335,9 @@ func (w *outboxWindow) sendNow(it core.OutboxItem) {
 	w.status.SetText(lang.L("Sending “{{.Subject}}”…", map[string]any{"Subject": it.Subject}))
 	w.retry.Disable()
 	w.again.Disable()
-	a.background("retry outbox", func() {
-		sent, err := a.engine.Resend(a.ctx, it.ID)
-		a.do(func() {
+	a.Background("retry outbox", func() {
+		sent, err := a.Engine.Resend(a.Ctx, it.ID)
+		a.Do(func() {
 			w.retry.Enable()
 			w.again.Enable()
 			switch {
@@ -364,9 +364,9 @@ func (w *outboxWindow) confirmAgain(it core.OutboxItem) {
 
 func (w *outboxWindow) confirmSent(it core.OutboxItem) {
 	a := w.app
-	a.background("mark sent", func() {
-		err := a.engine.MarkSent(a.ctx, it.ID)
-		a.do(func() {
+	a.Background("mark sent", func() {
+		err := a.Engine.MarkSent(a.Ctx, it.ID)
+		a.Do(func() {
 			if err != nil {
 				w.status.SetText(lang.L("Cannot mark it as sent: {{.Error}}", map[string]any{"Error": err.Error()}))
 			} else {
@@ -391,9 +391,9 @@ func (w *outboxWindow) confirmDelete(it core.OutboxItem) {
 
 func (w *outboxWindow) deleteItem(it core.OutboxItem) {
 	a := w.app
-	a.background("delete outbox", func() {
-		err := a.engine.DeleteOutbox(a.ctx, it.ID)
-		a.do(func() {
+	a.Background("delete outbox", func() {
+		err := a.Engine.DeleteOutbox(a.Ctx, it.ID)
+		a.Do(func() {
 			if err != nil {
 				w.status.SetText(lang.L("Cannot delete it: {{.Error}}", map[string]any{"Error": err.Error()}))
 			}
@@ -437,9 +437,9 @@ func (w *outboxWindow) deleteChosenDraft() {
 			return
 		}
 		a := w.app
-		a.background("delete draft", func() {
-			err := a.engine.DeleteDraft(a.ctx, d.ID)
-			a.do(func() {
+		a.Background("delete draft", func() {
+			err := a.Engine.DeleteDraft(a.Ctx, d.ID)
+			a.Do(func() {
 				if err != nil {
 					w.status.SetText(lang.L("Cannot delete the draft: {{.Error}}", map[string]any{"Error": err.Error()}))
 				}
@@ -478,9 +478,9 @@ func stateLabel(it core.OutboxItem) string {
 func (w *outboxWindow) backToDrafts(it core.OutboxItem) {
 	a := w.app
 	w.unsend.Disable()
-	a.background("outbox back to drafts", func() {
-		comp, err := a.engine.Unqueue(a.ctx, it.ID)
-		a.do(func() {
+	a.Background("outbox back to drafts", func() {
+		comp, err := a.Engine.Unqueue(a.Ctx, it.ID)
+		a.Do(func() {
 			w.unsend.Enable()
 			if err != nil {
 				w.status.SetText(lang.L("Cannot take it back: {{.Error}}", map[string]any{"Error": err.Error()}))

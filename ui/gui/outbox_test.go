@@ -17,7 +17,7 @@ import (
 // queue puts a message from acct in the outbox without sending it.
 func (f *composeFixture) queue(t *testing.T, acct core.Account, subject string) core.OutboxItem {
 	t.Helper()
-	item, err := f.app.engine.Queue(context.Background(), acct, smtp.Draft{
+	item, err := f.app.Engine.Queue(context.Background(), acct, smtp.Draft{
 		To: []*mail.Address{{Address: "dave@example.test"}}, Subject: subject, Text: "body of " + subject})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 	// Gamma's server is down: the first attempt fails for now.
 	gamma := sendingAccount(t, f.mainFixture, "Gamma", "Gam Ma", "127.0.0.1", 1)
 	item := f.queue(t, gamma, "Try later")
-	if it, err := f.app.engine.Send(context.Background(), item.ID); err == nil || it.State != core.OutboxRetry {
+	if it, err := f.app.Engine.Send(context.Background(), item.ID); err == nil || it.State != core.OutboxRetry {
 		t.Fatalf("Send to a closed port = %s, %v; want retry", it.State, err)
 	}
 	w := f.openOutbox(t, 1)

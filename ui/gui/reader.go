@@ -114,9 +114,9 @@ func (r *Reader) Show(id int64) {
 	r.root.Objects = []fyne.CanvasObject{container.NewCenter(r.idle)}
 	r.root.Refresh()
 	a := r.app
-	a.background("read message", func() {
-		v := a.readMessage(a.ctx, id)
-		a.do(func() {
+	a.Background("read message", func() {
+		v := a.readMessage(a.Ctx, id)
+		a.Do(func() {
 			if gen == r.gen {
 				r.display(v)
 			}
@@ -228,12 +228,12 @@ func (r *Reader) loadRemote() {
 	}
 	gen := r.begin()
 	r.remoteLoad.Disable()
-	ctx, cancel := context.WithCancel(r.app.ctx)
+	ctx, cancel := context.WithCancel(r.app.Ctx)
 	r.stopFetch = cancel
 	a := r.app
-	a.background("load remote images", func() {
+	a.Background("load remote images", func() {
 		remote := v.withRemote()
-		a.do(func() {
+		a.Do(func() {
 			if gen == r.gen {
 				r.display(remote)
 			}
@@ -242,7 +242,7 @@ func (r *Reader) loadRemote() {
 		if !ok {
 			return
 		}
-		a.do(func() {
+		a.Do(func() {
 			if gen == r.gen {
 				r.display(withImages)
 			}

@@ -88,10 +88,10 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 			return
 		}
 		save := func() {
-			a.fyne.Preferences().SetString(prefSaveDir, filepath.Dir(target))
-			a.background("save file", func() {
+			a.Fyne.Preferences().SetString(prefSaveDir, filepath.Dir(target))
+			a.Background("save file", func() {
 				err := saveAs(target, write)
-				a.do(func() {
+				a.Do(func() {
 					if err != nil {
 						dialog.ShowError(err, win)
 					}
@@ -115,7 +115,7 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 // saveDir is the folder attachments are offered to be saved in: the last
 // one used, else Downloads, else the home folder.
 func (a *App) saveDir() string {
-	if dir := a.fyne.Preferences().String(prefSaveDir); dir != "" {
+	if dir := a.Fyne.Preferences().String(prefSaveDir); dir != "" {
 		return dir
 	}
 	home, err := os.UserHomeDir()
@@ -174,16 +174,16 @@ func (r *Reader) openAttachment(v *readerView, att mime.Attachment) {
 	a := r.app
 	win := a.windowFor(r.root)
 	open := func() {
-		a.background("open attachment", func() {
+		a.Background("open attachment", func() {
 			path, err := a.attachmentFile(v.blob, att, "tributary-open-*")
 			if err == nil {
 				a.openedMu.Lock()
 				a.opened = append(a.opened, filepath.Dir(path)) // removed at quit
 				a.openedMu.Unlock()
 			}
-			a.do(func() {
+			a.Do(func() {
 				if err == nil {
-					err = a.fyne.OpenURL(fileURL(path))
+					err = a.Fyne.OpenURL(fileURL(path))
 				}
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("%s: %w", lang.L("cannot open {{.Name}}", map[string]any{"Name": att.Filename}), err), win)

@@ -10,7 +10,7 @@ import (
 // original attached whole (message/rfc822), in a private temporary
 // folder.
 func (a *App) ForwardAsAttachmentDraft(id int64) (Draft, error) {
-	d, err := a.engine.ForwardAsAttachmentDraft(a.ctx, id)
+	d, err := a.Engine.ForwardAsAttachmentDraft(a.Ctx, id)
 	if err != nil {
 		return Draft{}, err
 	}
@@ -31,9 +31,9 @@ func (r *Reader) forwardAsAttachment() {
 		return
 	}
 	a, id := r.app, r.cur.id
-	a.background("forward as attachment", func() {
+	a.Background("forward as attachment", func() {
 		d, err := a.ForwardAsAttachmentDraft(id)
-		a.do(func() {
+		a.Do(func() {
 			if err != nil {
 				if a.main != nil {
 					a.main.showError(err)

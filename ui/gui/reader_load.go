@@ -54,14 +54,14 @@ type readerView struct {
 // returns what could be read, with notes saying what could not.
 func (a *App) readMessage(ctx context.Context, id int64) *readerView {
 	v := &readerView{id: id}
-	sum, blob, err := a.db.Message(ctx, id)
+	sum, blob, err := a.DB.Message(ctx, id)
 	if err != nil {
 		v.err = fmt.Errorf("%s: %w", lang.L("read message {{.ID}}", map[string]any{"ID": id}), err)
 		return v
 	}
 	v.sum, v.blob = sum, blob
 	v.thread = a.readThread(id)
-	f, err := a.db.OpenBlob(blob)
+	f, err := a.DB.OpenBlob(blob)
 	if err != nil {
 		v.msg = &mime.Message{Subject: sum.Subject}
 		v.notes = append(v.notes, lang.L("The message's file cannot be opened ({{.Error}}); only its summary is shown.", map[string]any{"Error": err.Error()}))
@@ -113,7 +113,7 @@ func (v *readerView) render(a *App) {
 		v.doc, err = tryRichText(v.html, v.images, v.allowRemote)
 	}
 	if err != nil {
-		a.log.Error("cannot show a message's HTML", "message", v.id, "error", err)
+		a.Log.Error("cannot show a message's HTML", "message", v.id, "error", err)
 		v.notes = append(v.notes, lang.L("The formatted version of this message could not be shown; here is its text."))
 		return
 	}
@@ -233,7 +233,7 @@ func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) ma
 }
 
 func (a *App) partImage(blob string, att mime.Attachment) (image.Image, error) {
-	f, err := a.db.OpenBlob(blob)
+	f, err := a.DB.OpenBlob(blob)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (v *readerView) plainText() string {
 // windowFor finds the window showing o, for dialogs; the main window when
 // o is not on screen.
 func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
-	d := a.fyne.Driver()
+	d := a.Fyne.Driver()
 	if c := d.CanvasForObject(o); c != nil {
 		for _, w := range d.AllWindows() {
 			if w.Canvas() == c {
@@ -328,7 +328,7 @@ func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
 	if ws := d.AllWindows(); len(ws) > 0 {
 		return ws[0]
 	}
-	return a.fyne.NewWindow("Tributary") // i18n:ignore (the app's name)
+	return a.Fyne.NewWindow("Tributary") // i18n:ignore (the app's name)
 }
 
 // fileURL is the file: URL of a local path, for OpenURL.
@@ -355,7 +355,7 @@ func risky(name string) bool { return riskyExtensions[strings.ToLower(filepath.E
 
 // extractAttachment writes an attachment's content to w and closes it.
 func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteCloser) error {
-	f, err := a.db.OpenBlob(blob)
+	f, err := a.DB.OpenBlob(blob)
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("%s: %w", lang.L("cannot read the message"), err)

@@ -332,7 +332,7 @@ func TestReaderOpensAttachmentsAskingFirstForPrograms(t *testing.T) {
 	t.Cleanup(cancel)
 	var a *App
 	guitest.OnUI(func() { a = New(ctx, rec, db, engine.New(db, engine.Options{DataDir: dir})) })
-	a.do = guitest.OnUI
+	a.Do = guitest.OnUI
 	f := &readerFixture{mainFixture: &mainFixture{app: a, db: db}}
 	f.acct = sendingAccount(t, f.mainFixture, "Home", "", "127.0.0.1", 1)
 	guitest.OnUI(func() {

@@ -79,9 +79,9 @@ func threadLine(m core.MessageSummary) string {
 // readThread reads the conversation of message id; a failure only leaves
 // the strip out.
 func (a *App) readThread(id int64) []core.MessageSummary {
-	msgs, err := a.db.Thread(a.ctx, id)
+	msgs, err := a.DB.Thread(a.Ctx, id)
 	if err != nil {
-		a.log.Warn("cannot read the conversation", "message", id, "error", err)
+		a.Log.Warn("cannot read the conversation", "message", id, "error", err)
 		return nil
 	}
 	return msgs

@@ -130,17 +130,17 @@ func (w *MainWindow) onSearch(text string) {
 	w.mu.Unlock()
 	// Counted as the app's background work, so that Wait never returns
 	// while a search is about to start more of it.
-	w.app.background("search as you type", func() {
+	w.app.Background("search as you type", func() {
 		select {
 		case <-time.After(150 * time.Millisecond):
-		case <-w.app.ctx.Done():
+		case <-w.app.Ctx.Done():
 			return
 		}
 		w.mu.Lock()
 		stale := gen != w.searchGen
 		w.mu.Unlock()
 		if !stale {
-			w.app.do(w.reloadList)
+			w.app.Do(w.reloadList)
 		}
 	})
 }

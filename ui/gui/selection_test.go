@@ -521,7 +521,7 @@ func TestCompactRows(t *testing.T) {
 	if one*2 > three {
 		t.Errorf("a one-line row is %v high and a three-line one %v; want the compact row at most half as high", one, three)
 	}
-	if got := f.app.fyne.Preferences().String(prefListLayout); got != listThreeLines {
+	if got := f.app.Fyne.Preferences().String(prefListLayout); got != listThreeLines {
 		t.Errorf("choice remembered as %q, want %q", got, listThreeLines)
 	}
 	// A row made before the switch lays itself out anew on its next update.
@@ -543,7 +543,7 @@ func TestCompactRows(t *testing.T) {
 		}
 	})
 	// The next window starts with the choice remembered, whatever its width.
-	f.app.fyne.Preferences().SetString(prefListLayout, listThreeLines)
+	f.app.Fyne.Preferences().SetString(prefListLayout, listThreeLines)
 	if (&MainWindow{app: f.app}).startCompact() {
 		t.Error("a remembered three-line choice is not kept at the next start")
 	}

@@ -70,13 +70,13 @@ func (a *App) openSettings() *settingsWindow {
 }
 
 func newSettingsWindow(a *App) *settingsWindow {
-	s := &settingsWindow{app: a, win: a.fyne.NewWindow(lang.L("Accounts and settings"))}
+	s := &settingsWindow{app: a, win: a.Fyne.NewWindow(lang.L("Accounts and settings"))}
 	s.accounts = container.NewVBox(widget.NewLabel(lang.L("Reading the accounts…")))
 	s.status = kit.Wrapped("")
 	s.closeToTray = widget.NewCheckWithData(lang.L("Close to tray: when the main window is closed, keep running and checking mail"),
-		binding.BindPreferenceBool(prefCloseToTray, a.fyne.Preferences()))
+		binding.BindPreferenceBool(prefCloseToTray, a.Fyne.Preferences()))
 	s.deleteNoAsk = widget.NewCheckWithData(lang.L("Delete from the Trash for good without asking first"),
-		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.fyne.Preferences()))
+		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.Fyne.Preferences()))
 	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk, s.startAtLogin())
 	if !a.hasTray() {
 		s.closeToTray.Disable()
@@ -114,7 +114,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 // run does fn in the background, counted in s.jobs.
 func (s *settingsWindow) run(what string, fn func()) {
 	s.jobs.Add(1)
-	s.app.background(what, func() {
+	s.app.Background(what, func() {
 		defer s.jobs.Done()
 		fn()
 	})
@@ -127,7 +127,7 @@ func (s *settingsWindow) reload() { s.read(s.run) }
 // refresh is reload on the engine's EventAccounts. That comes at any
 // time, from outside the window, so it is not counted in jobs: what
 // waits for the window's own work need not wait for it.
-func (s *settingsWindow) refresh() { s.read(s.app.background) }
+func (s *settingsWindow) refresh() { s.read(s.app.Background) }
 
 // read lists the accounts as stored now, in the background through run.
 func (s *settingsWindow) read(run func(string, func())) {
@@ -135,8 +135,8 @@ func (s *settingsWindow) read(run func(string, func())) {
 	s.gen++
 	gen := s.gen
 	run("list accounts", func() {
-		accounts, err := s.app.db.Accounts(s.app.ctx)
-		s.app.do(func() {
+		accounts, err := s.app.DB.Accounts(s.app.Ctx)
+		s.app.Do(func() {
 			if gen != s.gen {
 				return
 			}
@@ -288,8 +288,8 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 	}
 	s.setStatus(lang.L("Removing {{.Name}}…", map[string]any{"Name": acct.Name}))
 	s.run("remove account", func() {
-		err := s.app.engine.RemoveAccount(s.app.ctx, acct)
-		s.app.do(func() {
+		err := s.app.Engine.RemoveAccount(s.app.Ctx, acct)
+		s.app.Do(func() {
 			if err != nil {
 				s.setStatus(lang.L("The account \"{{.Name}}\" was not removed: {{.Error}}", map[string]any{"Name": acct.Name, "Error": err}))
 				return
@@ -316,8 +316,8 @@ func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
 		w.forgetSource(src.ID)
 	}
 	s.run("remove source", func() {
-		err := s.app.engine.RemoveSource(s.app.ctx, acct, src)
-		s.app.do(func() {
+		err := s.app.Engine.RemoveSource(s.app.Ctx, acct, src)
+		s.app.Do(func() {
 			if err != nil {
 				s.setStatus(lang.L("The source was not removed: {{.Error}}", map[string]any{"Error": err}))
 				return

@@ -24,7 +24,7 @@ const (
 
 // undoWindow is the undo window as set, within its bounds; 0 sends at once.
 func (a *App) undoWindow() time.Duration {
-	n := a.fyne.Preferences().IntWithFallback(prefUndoSeconds, undoDefault)
+	n := a.Fyne.Preferences().IntWithFallback(prefUndoSeconds, undoDefault)
 	return time.Duration(min(max(n, 0), undoMax)) * time.Second
 }
 
@@ -38,7 +38,7 @@ func undoLabel(n int) string {
 
 // sendingTab holds the undo window, a slider of whole seconds.
 func (s *settingsWindow) sendingTab() fyne.CanvasObject {
-	prefs := s.app.fyne.Preferences()
+	prefs := s.app.Fyne.Preferences()
 	slider := widget.NewSlider(0, undoMax)
 	slider.Step = 1
 	slider.SetValue(float64(int(s.app.undoWindow() / time.Second)))

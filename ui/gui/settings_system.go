@@ -72,7 +72,7 @@ func (s *settingsWindow) about() fyne.CanvasObject {
 	return container.NewVBox(
 		container.New(layout.NewFormLayout(),
 			kit.Bold(lang.L("Version")), widget.NewLabel("Tributary "+version), // i18n:ignore (the program's name)
-			kit.Bold(lang.L("Data directory")), kit.Selectable(s.app.db.Dir()),
+			kit.Bold(lang.L("Data directory")), kit.Selectable(s.app.DB.Dir()),
 			kit.Bold(lang.L("Log file")), kit.Selectable(logFile)),
 		container.NewHBox(copyDiag),
 		kit.Wrapped(lang.L("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened.")))
@@ -81,9 +81,9 @@ func (s *settingsWindow) about() fyne.CanvasObject {
 // copyDiagnostics puts the diagnostics report on the clipboard.
 func (s *settingsWindow) copyDiagnostics() {
 	s.run("copy diagnostics", func() {
-		accounts, err := s.app.db.Accounts(s.app.ctx)
+		accounts, err := s.app.DB.Accounts(s.app.Ctx)
 		if err != nil {
-			s.app.do(func() { s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err})) })
+			s.app.Do(func() { s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err})) })
 			return
 		}
 		var problems []string
@@ -92,9 +92,9 @@ func (s *settingsWindow) copyDiagnostics() {
 				problems = []string{"cannot read the log: " + err.Error()} // the report is English, for whoever reads the bug
 			}
 		}
-		report := diag.Report(diag.Info{Version: s.app.version, DataDir: s.app.db.Dir(), LogFile: s.app.logFile, Accounts: accounts, Problems: problems})
-		s.app.do(func() {
-			s.app.fyne.Clipboard().SetContent(report)
+		report := diag.Report(diag.Info{Version: s.app.version, DataDir: s.app.DB.Dir(), LogFile: s.app.logFile, Accounts: accounts, Problems: problems})
+		s.app.Do(func() {
+			s.app.Fyne.Clipboard().SetContent(report)
 			s.setStatus(lang.L("Diagnostics copied: paste them into your report."))
 		})
 	})

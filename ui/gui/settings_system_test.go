@@ -41,7 +41,7 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 	guitest.OnUI(func() { guitest.TapButton(t, s.win, "Copy diagnostics") })
 	s.jobs.Wait()
 	var report string
-	guitest.OnUI(func() { report = f.app.fyne.Clipboard().Content() })
+	guitest.OnUI(func() { report = f.app.Fyne.Clipboard().Content() })
 	for _, want := range []string{"Tributary 9.8.7", "- Work <w…@example.test>", "SMTP 127.0.0.1:25", "login refused"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, report)

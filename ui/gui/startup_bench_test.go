@@ -39,7 +39,7 @@ func BenchmarkStartToFirstPage100k(b *testing.B) {
 		var a *App
 		guitest.OnUI(func() {
 			a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir}))
-			a.do = guitest.OnUI
+			a.Do = guitest.OnUI
 			a.Start()
 		})
 		deadline := time.Now().Add(time.Minute)

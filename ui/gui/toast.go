@@ -48,9 +48,9 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 		}
 		t.Action.Disable()
 		t.Text.SetText(lang.L("Taking it back…"))
-		a.background("undo send", func() {
-			comp, err := a.engine.Unqueue(a.ctx, item.ID)
-			a.do(func() {
+		a.Background("undo send", func() {
+			comp, err := a.Engine.Unqueue(a.Ctx, item.ID)
+			a.Do(func() {
 				t.Close()
 				if err != nil {
 					var late *engine.TooLateError
@@ -64,18 +64,18 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 			})
 		})
 	})
-	a.background("undo countdown", func() {
+	a.Background("undo countdown", func() {
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		for {
 			select {
-			case <-a.ctx.Done():
+			case <-a.Ctx.Done():
 				return
 			case <-tick.C:
 			}
 			left := time.Until(until)
 			done := false
-			a.do(func() {
+			a.Do(func() {
 				if t.Gone {
 					done = true
 					return

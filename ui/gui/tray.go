@@ -16,7 +16,7 @@ import (
 
 // setupTray builds the system tray menu where the platform has a tray.
 func (a *App) setupTray() {
-	desk, ok := a.fyne.(desktop.App)
+	desk, ok := a.Fyne.(desktop.App)
 	if !ok {
 		return
 	}
@@ -43,14 +43,14 @@ func (a *App) trayMenu(unread int) *fyne.Menu {
 }
 
 func (a *App) hasTray() bool {
-	_, ok := a.fyne.(desktop.App)
+	_, ok := a.Fyne.(desktop.App)
 	return ok
 }
 
 // setUnread shows the unified inbox's unread count on the tray icon and
 // in its menu.
 func (a *App) setUnread(n int) {
-	if desk, ok := a.fyne.(desktop.App); ok {
+	if desk, ok := a.Fyne.(desktop.App); ok {
 		desk.SetSystemTrayMenu(a.trayMenu(n))
 		desk.SetSystemTrayIcon(trayIcon(n))
 	}
@@ -101,8 +101,8 @@ func (n *notifier) flush() {
 	ids := n.pending
 	n.pending, n.timer = nil, nil
 	n.mu.Unlock()
-	if note := n.app.notification(n.app.ctx, ids); note != nil {
-		n.app.fyne.SendNotification(note)
+	if note := n.app.notification(n.app.Ctx, ids); note != nil {
+		n.app.Fyne.SendNotification(note)
 	}
 }
 
@@ -111,7 +111,7 @@ func (n *notifier) flush() {
 func (a *App) notification(ctx context.Context, ids []int64) *fyne.Notification {
 	var inbox []core.MessageSummary
 	for _, id := range ids {
-		m, _, err := a.db.Message(ctx, id)
+		m, _, err := a.DB.Message(ctx, id)
 		if err == nil && m.Folder == core.DefaultFolder {
 			inbox = append(inbox, m)
 		}

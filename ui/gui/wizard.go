@@ -121,7 +121,7 @@ func (a *App) openWizard(acct *core.Account) *wizard {
 
 func newWizard(a *App, acct *core.Account) *wizard {
 	w := &wizard{app: a, fields: map[string]*field{}}
-	w.ctx, w.cancel = context.WithCancel(a.ctx)
+	w.ctx, w.cancel = context.WithCancel(a.Ctx)
 	title := lang.L("Add a mail account")
 	if acct != nil {
 		orig := *acct
@@ -129,7 +129,7 @@ func newWizard(a *App, acct *core.Account) *wizard {
 		w.orig = &orig
 		title = lang.L("Edit account {{.Name}}", map[string]any{"Name": acct.Name})
 	}
-	w.win = a.fyne.NewWindow(title)
+	w.win = a.Fyne.NewWindow(title)
 	w.win.SetOnClosed(w.onClosed)
 	w.buildStep2()
 	w.readOthers()
@@ -160,7 +160,7 @@ func (w *wizard) onClosed() {
 // run does fn in the background, counted in w.jobs.
 func (w *wizard) run(what string, fn func()) {
 	w.jobs.Add(1)
-	w.app.background(what, func() {
+	w.app.Background(what, func() {
 		defer w.jobs.Done()
 		fn()
 	})
@@ -271,7 +271,7 @@ func (w *wizard) onNext() {
 	opts := w.app.autoconfig
 	w.run("autoconfig", func() {
 		cfg, err := autoconfig.Lookup(ctx, addr, opts)
-		w.app.do(func() {
+		w.app.Do(func() {
 			if gen != w.lookupGen || w.closed {
 				return // given up on
 			}
@@ -329,9 +329,9 @@ func lookupSource(source string) string {
 
 // readOthers reads the other accounts, then checks the form again.
 func (w *wizard) readOthers() {
-	w.app.background("read the accounts", func() {
-		all, err := w.app.db.Accounts(w.ctx)
-		w.app.do(func() {
+	w.app.Background("read the accounts", func() {
+		all, err := w.app.DB.Accounts(w.ctx)
+		w.app.Do(func() {
 			if err != nil {
 				return // the store refuses a clash on Save all the same
 			}
@@ -475,7 +475,7 @@ func (w *wizard) buildStep2() {
 	// The default, set before anything listens: the keyring, unless a
 	// missing keyring made the user choose the file before.
 	w.store.Selected = choiceKeyring()
-	if core.PasswordStore(w.app.fyne.Preferences().String(prefPasswordStore)) == core.PasswordStoreFile {
+	if core.PasswordStore(w.app.Fyne.Preferences().String(prefPasswordStore)) == core.PasswordStoreFile {
 		w.store.Selected = choiceFile()
 	}
 	w.displayName = entry(lang.L("Ann Example"))
@@ -746,8 +746,8 @@ func (w *wizard) runTest(a core.Account, pw core.Passwords) {
 	w.setBusy(true, lang.L("Testing the connection to each server…"))
 	ctx := w.ctx
 	w.run("test connection", func() {
-		results := w.app.engine.CheckAccount(ctx, a, &pw)
-		w.app.do(func() {
+		results := w.app.Engine.CheckAccount(ctx, a, &pw)
+		w.app.Do(func() {
 			if w.closed {
 				return
 			}
@@ -872,8 +872,8 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 func (w *wizard) trust(c *core.CertificateError) {
 	w.setBusy(true, lang.L("Trusting the certificate of {{.Server}}…", map[string]any{"Server": c.Server}))
 	w.run("pin certificate", func() {
-		err := w.app.engine.PinCertificate(w.app.ctx, c)
-		w.app.do(func() {
+		err := w.app.Engine.PinCertificate(w.app.Ctx, c)
+		w.app.Do(func() {
 			if w.closed {
 				return
 			}
@@ -882,7 +882,7 @@ func (w *wizard) trust(c *core.CertificateError) {
 				w.status.SetText(lang.L("The certificate could not be trusted: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
-			w.app.log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
+			w.app.Log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
 			if w.validate() {
 				a, pw, _ := w.collect()
 				w.runTest(a, pw)
@@ -908,16 +908,16 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 		orig = &o
 	}
 	w.run("save account", func() {
-		saved, err := w.app.storeAccount(w.app.ctx, orig, a, pw)
-		w.app.do(func() {
+		saved, err := w.app.storeAccount(w.app.Ctx, orig, a, pw)
+		w.app.Do(func() {
 			if err == nil {
 				// The engine's EventAccounts brings the open windows up to date.
-				w.app.log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
+				w.app.Log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
 			}
 			if w.closed {
 				// Closed while saving: nobody is left to tell but the log.
 				if err != nil {
-					w.app.log.Error("account not saved", "account", a.Name, "error", err)
+					w.app.Log.Error("account not saved", "account", a.Name, "error", err)
 				}
 				return
 			}
@@ -927,7 +927,7 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 			case err == nil:
 				w.win.Close()
 			case errors.Is(err, secrets.ErrNoKeyring) && a.PasswordStore == core.PasswordStoreKeyring:
-				w.app.log.Warn("no keyring for the account's passwords", "account", a.Name, "error", err)
+				w.app.Log.Warn("no keyring for the account's passwords", "account", a.Name, "error", err)
 				w.offerFileStore()
 			case errors.As(err, &invalid):
 				w.showProblems(invalid)
@@ -942,7 +942,7 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 // offerFileStore says that there is no keyring and offers, never silently,
 // the password file instead.
 func (w *wizard) offerFileStore() {
-	path := filepath.Join(w.app.db.Dir(), secrets.FileName)
+	path := filepath.Join(w.app.DB.Dir(), secrets.FileName)
 	msg := kit.Wrapped(lang.L("Tributary could not reach a system keyring to keep this account's passwords (on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\nYou can start a keyring and save again, or keep this account's passwords in the file {{.Path}}, which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.",
 		map[string]any{"Path": path}))
 	kit.ShowConfirm(lang.L("No keyring available"), lang.L("Keep passwords in a file"), lang.L("Cancel"), msg, func(ok bool) {
@@ -953,7 +953,7 @@ func (w *wizard) offerFileStore() {
 		w.store.SetSelected(choiceFile())
 		// The next new account starts with the file too: without a
 		// keyring the question would only come again.
-		w.app.fyne.Preferences().SetString(prefPasswordStore, string(core.PasswordStoreFile))
+		w.app.Fyne.Preferences().SetString(prefPasswordStore, string(core.PasswordStoreFile))
 		if w.validate() {
 			w.onSave()
 		} else {
@@ -967,10 +967,10 @@ func (w *wizard) offerFileStore() {
 // Blank passwords of an edited account are left as they are.
 func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
 	if orig == nil {
-		err := a.engine.AddAccount(ctx, &acct, pw)
+		err := a.Engine.AddAccount(ctx, &acct, pw)
 		return acct, err
 	}
-	if err := a.engine.SaveAccount(ctx, orig, &acct, pw); err != nil {
+	if err := a.Engine.SaveAccount(ctx, orig, &acct, pw); err != nil {
 		return acct, fmt.Errorf("%s: %w", lang.L("changes to account \"{{.Name}}\" not saved", map[string]any{"Name": orig.Name}), err)
 	}
 	return acct, nil

@@ -65,7 +65,7 @@ func (a *App) openBrowser(u *url.URL) error {
 	if a.oauth.openURL != nil {
 		return a.oauth.openURL(u)
 	}
-	return a.fyne.OpenURL(u)
+	return a.Fyne.OpenURL(u)
 }
 
 func (w *wizard) buildOAuthRow() fyne.CanvasObject {
@@ -200,7 +200,7 @@ func (w *wizard) startSignIn() {
 	_, secret := oauth.Client(settings.ClientID, settings.Provider, os.Getenv)
 	w.run("oauth sign-in", func() {
 		grant, who, err := w.signIn(ctx, settings, secret)
-		w.app.do(func() {
+		w.app.Do(func() {
 			if w.closed {
 				return
 			}

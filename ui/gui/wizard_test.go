@@ -51,7 +51,7 @@ func newWizardFixtureWith(t *testing.T, fa fyne.App) *wizardFixture {
 	f := &wizardFixture{db: db, dir: dir, offline: &offline{}}
 	f.engine = engine.New(db, engine.Options{DataDir: dir, DialTimeout: 5 * time.Second, IOTimeout: 5 * time.Second, Secrets: f.secrets})
 	guitest.OnUI(func() { f.app = New(ctx, fa, db, f.engine) })
-	f.app.do = guitest.OnUI
+	f.app.Do = guitest.OnUI
 	t.Cleanup(func() {
 		cancel()
 		f.app.Wait() // before the store closes and the directory goes
