@@ -163,7 +163,7 @@ func (w *MainWindow) signInAgain(account string) {
 				w.showError(err)
 				return
 			}
-			w.app.OpenWizard(&acct)
+			w.app.wizards.Open(&acct)
 		})
 	})
 }

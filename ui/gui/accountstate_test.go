@@ -222,6 +222,12 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	guitest.OnUI(func() { c.from.SetSelectedIndex(before - 1) })
 	var chosen core.Account
 	guitest.OnUI(func() { chosen, _ = c.account() })
+	guitest.OnUI(f.app.OpenSettings)
+	var settings fyne.Window
+	guitest.OnUI(func() { settings = guitest.Window(f.app.Fyne, "Accounts and settings") })
+	if settings == nil {
+		t.Fatal("no Settings window")
+	}
 
 	// An account added elsewhere (the CLI through the control socket, say)
 	// reaches the open windows through the engine's EventAccounts alone.
@@ -238,6 +244,9 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 			}
 		}
 		return false
+	})
+	guitest.Eventually(t, "Settings lists the new account", func() bool {
+		return strings.Contains(strings.Join(guitest.VisibleText(settings.Content()), "\n"), "Zed Home")
 	})
 	guitest.OnUI(func() {
 		if got, _ := c.account(); got.ID != chosen.ID {
@@ -267,5 +276,5 @@ func TestRefusedSignInOffersSignInAgain(t *testing.T) {
 		}
 		test.Tap(b)
 	})
-	guitest.Eventually(t, "the account's wizard opened", func() bool { return f.app.wizards[work.ID] != nil })
+	guitest.Eventually(t, "the account's wizard opened", func() bool { return f.app.wizards.IsOpen(work.ID) })
 }

@@ -13,19 +13,16 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/settings"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
+	"github.com/tributary-mail/tributary/ui/gui/wizard"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
 // Preference keys.
 const (
-	prefCloseToTray = "closeToTray"
-	// prefDeleteWithoutAsking: deleting from the Trash, for good, does
-	// not ask first ("Don't ask again").
-	prefDeleteWithoutAsking = "deleteForGoodWithoutAsking"
 	// prefListLayout is listCompact or listThreeLines; unset, the width
 	// of the window decides (startCompact).
 	prefListLayout = "listLayout"
@@ -34,9 +31,6 @@ const (
 	prefWindowHeight = "window.height"
 	prefSidebarPane  = "pane.sidebar"
 	prefListPane     = "pane.list"
-	// prefPasswordStore is "file" once the user chose the password file
-	// because no keyring was available.
-	prefPasswordStore = "passwordStore"
 	// prefSaveDir is the folder an attachment was last saved in.
 	prefSaveDir = "saveDir"
 )
@@ -55,9 +49,7 @@ const (
 type App struct {
 	*shell.Shell
 
-	main    *MainWindow
-	version string // shown in Settings; "" in tests and development builds
-	logFile string // shown in Settings, read by diagnostics; "" when logging to the terminal
+	main *MainWindow
 	// minimized keeps the main window in the tray at start (start at login).
 	minimized bool
 	mail      *mailWindows // composers and the outbox
@@ -65,19 +57,13 @@ type App struct {
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
 
-	// The account windows (wizard.go, settings.go), touched only on the UI
-	// goroutine: the open Settings window, and the open wizards by account
-	// ID (0 for a new account), so that asking again brings them forward.
-	settings *settingsWindow
-	wizards  map[int64]*wizard
+	// The account windows, touched only on the UI goroutine: the open
+	// Settings window, and the account wizards.
+	settings *settings.Settings
+	wizards  *wizard.Wizards
 	// contacts is the open address book window (contacts.go), touched
 	// only on the UI goroutine.
 	contacts *contactsWindow
-	// autoconfig tunes the wizard's server lookup; nil means the defaults.
-	// Tests set it so that they never touch the network.
-	autoconfig *autoconfig.Options
-	// oauth replaces the OAuth2 provider and the browser, for tests.
-	oauth oauthSeams
 
 	// opened are the private temporary folders of attachments handed to
 	// the system's viewer; they live until the app quits (see Wait),
@@ -97,6 +83,9 @@ var processStart = time.Now()
 func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *App {
 	i18n.Load()
 	a := &App{Shell: shell.New(ctx, fa, db, e), followed: make(chan struct{})}
+	a.wizards = wizard.New(a.Shell)
+	a.settings = settings.New(a.Shell, a.wizards)
+	a.settings.MailMoved = func() { a.main.reload() }
 	a.main = newMainWindow(a)
 	a.setupTray()
 	// Subscribed before anything can change, so that every open window
@@ -107,7 +96,7 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 
 // SetVersion gives the version Settings shows (main reads it from
 // FyneApp.toml).
-func (a *App) SetVersion(v string) { a.version = v }
+func (a *App) SetVersion(v string) { a.settings.Version = v }
 
 // OfferDemo puts "Try it with demo accounts" on the first-run screen;
 // start runs the demo (main.go starts `tributary demo` on a data directory
@@ -125,7 +114,7 @@ func (a *App) Main() *MainWindow { return a.main }
 func (a *App) Start() {
 	a.main.reload()
 	a.main.readPending()
-	if a.minimized && a.hasTray() {
+	if a.minimized && a.HasTray() {
 		return
 	}
 	a.main.win.Show()
@@ -189,15 +178,8 @@ func (a *App) follow(sub *engine.Subscription) {
 						w.refresh()
 					}
 				})
-			case engine.EventRules:
-				// A rule changed elsewhere (tributary rule add while the
-				// app runs) or ran: an open Rules tab lists them again.
-				a.Do(func() {
-					if s := a.settings; s != nil && s.rules != nil {
-						s.rules.refresh()
-					}
-				})
 			}
+			a.Do(func() { a.settings.Handle(ev) })
 		}
 	}
 }
@@ -224,3 +206,24 @@ func (a *App) Wait() {
 		a.openedMu.Unlock()
 	}
 }
+
+// accountsChanged brings every open window up to date after accounts,
+// sources or pins changed, on the engine's EventAccounts: the engine has
+// picked the change up itself, whoever made it.
+func (a *App) accountsChanged() {
+	a.main.reload()
+	for c := range a.mailWindows().composers {
+		c.load()
+	}
+}
+
+// SetLogFile gives the log file Settings shows and diagnostics read.
+func (a *App) SetLogFile(path string) { a.settings.LogFile = path }
+
+// StartMinimized keeps the main window hidden at start, in the tray, as
+// the start-at-login entry asks. Without a tray the window shows anyway:
+// there would be no other way to reach the app.
+func (a *App) StartMinimized() { a.minimized = true }
+
+// OpenSettings opens the Settings window, or brings it forward.
+func (a *App) OpenSettings() { a.settings.Open() }

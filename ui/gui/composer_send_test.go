@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -27,7 +28,7 @@ func toastButton(a *App, label string) *widget.Button {
 // opens a composer with everything it had.
 func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	f := newComposeFixture(t)
-	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 30)
+	f.app.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 30)
 	id := f.plans(t)
 	d, err := f.app.ReplyDraft(id, false)
 	if err != nil {
@@ -165,33 +166,5 @@ func TestLaterTime(t *testing.T) {
 				t.Errorf("laterTime(%q, %q) = %v, %v; want %v", tc.date, tc.clock, got, err, tc.want)
 			}
 		})
-	}
-}
-
-// TestSendingTab: the undo window is set in Settings, within 0 to 60 s.
-func TestSendingTab(t *testing.T) {
-	f := newMainFixture(t)
-	if got := f.app.undoWindow(); got != 10*time.Second {
-		t.Errorf("default undo window = %s, want 10s", got)
-	}
-	var s *settingsWindow
-	guitest.OnUI(func() { s = f.app.openSettings() })
-	t.Cleanup(func() { guitest.OnUI(s.win.Close) })
-	guitest.OnUI(func() {
-		i := settingsTab(t, s, "Sending")
-		s.tabs.SelectIndex(i)
-		slider, _ := guitest.FindWidget(s.tabs.Items[i].Content, func(*widget.Slider) bool { return true })
-		if slider == nil {
-			t.Fatal("the Sending tab has no slider")
-		}
-		slider.SetValue(25)
-		slider.OnChangeEnded(25)
-	})
-	if got := f.app.undoWindow(); got != 25*time.Second {
-		t.Errorf("undo window after the slider = %s, want 25s", got)
-	}
-	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 600)
-	if got := f.app.undoWindow(); got != time.Minute {
-		t.Errorf("undo window set to 600 = %s, want the 60 s cap", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 // composeFixture has two accounts that send through one recording server.
@@ -33,7 +34,7 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	t.Helper()
 	f := &composeFixture{mainFixture: newMainFixture(t), sink: smtptest.Start(t, smtptest.Options{})}
 	// These tests send at once; the undo window has tests of its own.
-	f.app.Fyne.Preferences().SetInt(prefUndoSeconds, 0)
+	f.app.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
 	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
 	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {

@@ -23,6 +23,7 @@ import (
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -312,7 +313,7 @@ func (c *composer) send() {
 		c.timer.Stop()
 	}
 	a := c.app
-	if wait := a.undoWindow(); wait > 0 {
+	if wait := shell.UndoWindow(a.Fyne.Preferences()); wait > 0 {
 		c.queueFor(d, acct, time.Now().Add(wait), false)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 // findCheck finds a visible check box labelled label in o.
@@ -90,7 +91,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 		test.Tap(guitest.FindButton(top, "Delete for good"))
 	})
 	guitest.Eventually(t, "deleted for good", func() bool { return !f.exists(first) })
-	if !f.app.Fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+	if !f.app.Fyne.Preferences().Bool(shell.PrefDeleteWithoutAsking) {
 		t.Errorf("Don't ask again not remembered in the preferences")
 	}
 

@@ -21,6 +21,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -228,7 +229,7 @@ func newMainWindow(a *App) *MainWindow {
 	top := container.NewBorder(nil, nil, toolbar, nil, w.search)
 	side := container.NewBorder(nil, container.NewVBox(
 		w.notices,
-		w.button(lang.L("Add account"), theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		w.button(lang.L("Add account"), theme.ContentAddIcon(), "", func() { a.wizards.Open(nil) }),
 		w.button(lang.L("Accounts"), theme.SettingsIcon(), "", a.OpenSettings),
 		w.button(lang.L("Outbox"), theme.MailSendIcon(), "", a.OpenOutbox),
 		w.button(lang.L("Contacts"), theme.AccountIcon(), "", a.OpenContacts),
@@ -249,7 +250,7 @@ func newMainWindow(a *App) *MainWindow {
 	w.firstRun = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("Welcome to Tributary"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle(lang.L("All your mail accounts in one inbox, on your own disk."), fyne.TextAlignCenter, fyne.TextStyle{}),
-		w.button(lang.L("Add your first account"), theme.ContentAddIcon(), "", func() { a.OpenWizard(nil) }),
+		w.button(lang.L("Add your first account"), theme.ContentAddIcon(), "", func() { a.wizards.Open(nil) }),
 		w.demoButton,
 	))
 	w.body = container.NewStack(w.mailView)
@@ -386,7 +387,7 @@ func (w *MainWindow) reload() {
 					// First run: go straight to the wizard; the welcome
 					// screen stays behind it for when it is closed.
 					w.wizardOffered = true
-					w.app.OpenWizard(nil)
+					w.app.wizards.Open(nil)
 				}
 			} else {
 				w.body.Objects = []fyne.CanvasObject{w.mailView}
@@ -742,7 +743,7 @@ func (w *MainWindow) deleteSelected() {
 	if !ok {
 		return
 	}
-	if w.roles[m.FolderID] == core.RoleTrash && !w.app.Fyne.Preferences().Bool(prefDeleteWithoutAsking) {
+	if w.roles[m.FolderID] == core.RoleTrash && !w.app.Fyne.Preferences().Bool(shell.PrefDeleteWithoutAsking) {
 		w.confirmDeleteForGood(m)
 		return
 	}
@@ -759,7 +760,7 @@ func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 			return
 		}
 		if noAsk.Checked {
-			w.app.Fyne.Preferences().SetBool(prefDeleteWithoutAsking, true)
+			w.app.Fyne.Preferences().SetBool(shell.PrefDeleteWithoutAsking, true)
 		}
 		w.deleteMessage(m)
 	}, w.win, fyne.NewSize(460, 240))
@@ -1065,7 +1066,7 @@ func (w *MainWindow) fileSelected(role string) {
 // onClose hides the window to the tray when the user chose that, and
 // quits otherwise.
 func (w *MainWindow) onClose() {
-	if w.app.Fyne.Preferences().Bool(prefCloseToTray) && w.app.hasTray() {
+	if w.app.Fyne.Preferences().Bool(shell.PrefCloseToTray) && w.app.HasTray() {
 		w.inTray = true
 		w.saveLayout()
 		w.win.Hide()

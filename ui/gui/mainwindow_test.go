@@ -87,7 +87,7 @@ func TestFirstRunOffersTheWizard(t *testing.T) {
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "first-run screen shown", func() bool { return w.body.Objects[0] == w.firstRun })
-	guitest.Eventually(t, "the wizard opened by itself", func() bool { return f.app.wizards[0] != nil })
+	guitest.Eventually(t, "the wizard opened by itself", func() bool { return f.app.wizards.IsOpen(0) })
 }
 
 func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -40,7 +41,7 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 	}
 	until := item.NotBefore
 	if scheduled {
-		until = time.Now().Add(undoDefault * time.Second)
+		until = time.Now().Add(shell.UndoDefault * time.Second)
 	}
 	t = l.Show(text(time.Until(until)), lang.L("Undo"), func() {
 		if t.Gone || !t.Action.Visible() {

@@ -42,11 +42,6 @@ func (a *App) trayMenu(unread int) *fyne.Menu {
 	)
 }
 
-func (a *App) hasTray() bool {
-	_, ok := a.Fyne.(desktop.App)
-	return ok
-}
-
 // setUnread shows the unified inbox's unread count on the tray icon and
 // in its menu.
 func (a *App) setUnread(n int) {

@@ -40,7 +40,7 @@ func sources(t *testing.T) []string {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && (d.Name() == "testdata" || d.Name() == "genman") {
+			if d.IsDir() && (d.Name() == "testdata" || d.Name() == "genman" || d.Name() == "guitest") {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {

@@ -17,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -176,4 +178,33 @@ func PressKey(c fyne.Canvas, name fyne.KeyName) {
 // extra, with key.
 func Ctrl(key fyne.KeyName, extra fyne.KeyModifier) fyne.Shortcut {
 	return &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault | extra}
+}
+
+// Window is the open window titled title, or nil: what a test of the
+// whole app looks into when the window belongs to another package.
+func Window(fa fyne.App, title string) fyne.Window {
+	for _, w := range fa.Driver().AllWindows() {
+		if w.Title() == title {
+			return w
+		}
+	}
+	return nil
+}
+
+// Follow hands every engine event to handle on the UI goroutine (sh.Do),
+// as the App does for its windows, until the test ends: what a window
+// package's fixture runs in place of the App.
+func Follow(t *testing.T, sh *shell.Shell, handle func(engine.Event)) {
+	sub := sh.Engine.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range sub.C() {
+			sh.Do(func() { handle(ev) })
+		}
+	}()
+	t.Cleanup(func() {
+		sub.Close()
+		<-done
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
@@ -55,3 +56,9 @@ func (s *Shell) Background(what string, fn func()) {
 
 // Wait blocks until the background work started so far has finished.
 func (s *Shell) Wait() { s.work.Wait() }
+
+// HasTray reports whether the desktop offers a system tray.
+func (s *Shell) HasTray() bool {
+	_, ok := s.Fyne.(desktop.App)
+	return ok
+}

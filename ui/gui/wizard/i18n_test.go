@@ -1,28 +1,23 @@
-package gui
+package wizard
 
 import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"image/png"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
-// In German the wizard and Settings speak German, the Select choices
-// still mean what they say, counted words take their forms and the
-// certificate's date is written the German way.
-func TestWizardAndSettingsInGerman(t *testing.T) {
+// In German the wizard speaks German, the Select choices still mean what
+// they say, and the certificate's date is written the German way.
+func TestWizardInGerman(t *testing.T) {
 	i18ntest.Use(t, "de")
 	f := newWizardFixture(t)
 
@@ -59,14 +54,14 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 		if b := guitest.FindButton(w.win.Content(), "Verbindung testen"); b == nil {
 			t.Errorf("step 2 has no Verbindung testen:\n%s", strings.Join(guitest.VisibleText(w.win.Content()), "\n"))
 		}
-		// To look at it: TRIBUTARY_DE_SCREENSHOTS=/tmp go test -run TestWizardAndSettingsInGerman ./ui/gui
-		screenshotSetup(t, w.win.Canvas(), "wizard-de.png")
+		// To look at it: TRIBUTARY_DE_SCREENSHOTS=/tmp go test -run TestWizardInGerman ./ui/gui/wizard
+		guitest.Screenshot(t, w.win.Canvas(), "wizard-de.png")
 
 		// The certificate dialog's date, and its expiry.
 		at := time.Date(2025, time.December, 1, 18, 5, 0, 0, time.Local)
 		w.askTrust(&core.CertificateError{Server: "mail.example.test:993", Subject: "CN=mail.example.test", Issuer: "CN=Example CA",
 			NotAfter: at, Fingerprint: strings.Repeat("ab", 32)})
-		screenshotSetup(t, w.win.Canvas(), "certificate-de.png")
+		guitest.Screenshot(t, w.win.Canvas(), "certificate-de.png")
 		text := guitest.DialogText(w.win)
 		for _, want := range []string{"Nicht vertrauenswürdiges Zertifikat", "Läuft ab", "Mo., 1. Dez. 2025, 18:05 (abgelaufen)", "Diesem Zertifikat vertrauen", "Inhaber"} {
 			if !strings.Contains(text, want) {
@@ -75,50 +70,6 @@ func TestWizardAndSettingsInGerman(t *testing.T) {
 		}
 		w.win.Close()
 	})
-
-	f.addAccount(t, "Work")
-	s := f.openSettings()
-	guitest.OnUI(func() {
-		if got := s.win.Title(); got != "Konten und Einstellungen" {
-			t.Errorf("Settings title = %q", got)
-		}
-		var tabs []string
-		for _, item := range s.tabs.Items {
-			tabs = append(tabs, item.Text)
-		}
-		if got, want := strings.Join(tabs, ", "), "Konten, Identitäten, Versand, Regeln, Allgemein"; got != want {
-			t.Errorf("tabs = %s, want %s", got, want)
-		}
-		screenshotSetup(t, s.win.Canvas(), "settings-de.png")
-		text := strings.Join(guitest.VisibleText(s.win.Content()), "\n")
-		for _, want := range []string{
-			"Sendet über SMTP smtp.example.test:587 (STARTTLS), Anmeldung als ann; Passwörter in der Passwortdatei",
-			"POP3 pop.example.test:995 (SSL/TLS) als ann, alle 15 Minuten, in Inbox, 30 Tage auf dem Server behalten",
-			"Bearbeiten", "Abrufquelle hinzufügen", "Schließen",
-		} {
-			if !strings.Contains(text, want) {
-				t.Errorf("Settings does not show %q:\n%s", want, text)
-			}
-		}
-	})
-	cases := []struct {
-		name string
-		days int
-		want string
-	}{
-		{"one day", 1, "1 Tag auf dem Server behalten"},
-		{"several days", 2, "2 Tage auf dem Server behalten"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			src := core.Source{Protocol: core.ProtocolPOP3, Host: "pop.example.test", Port: 995, Encryption: core.EncryptionSSL,
-				Interval: time.Minute, Folder: "Inbox", LeaveOnServer: true, DeleteAfterDays: c.days}
-			got := sourceSummary(src)
-			if !strings.HasSuffix(got, c.want) || !strings.Contains(got, "jede Minute") {
-				t.Errorf("summary = %q, want it to end %q and retrieve every minute", got, c.want)
-			}
-		})
-	}
 }
 
 // Every note core/autoconfig writes (its built-in providers' and the one
@@ -141,7 +92,7 @@ func TestProviderNotesTranslated(t *testing.T) {
 // source: the values of fields named note or Note.
 func autoconfigNotes(t *testing.T) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("..", "..", "core", "autoconfig", "*.go"))
+	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "core", "autoconfig", "*.go"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no core/autoconfig sources: %v", err)
 	}
@@ -189,21 +140,4 @@ func joinedLiteral(e ast.Expr) (string, bool) {
 		return a + b, ok1 && ok2
 	}
 	return "", false
-}
-
-// screenshotSetup writes what c shows to name in the directory
-// TRIBUTARY_DE_SCREENSHOTS names, when it names one.
-func screenshotSetup(t *testing.T, c fyne.Canvas, name string) {
-	dir := os.Getenv("TRIBUTARY_DE_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	out, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if err := png.Encode(out, c.Capture()); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"errors"
@@ -16,8 +16,8 @@ import (
 )
 
 func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
-	f := newMainFixture(t)
-	f.account(t, "Work")
+	f := newSettingsFixture(t)
+	f.AddAccount(t, "Work")
 	logPath := filepath.Join(t.TempDir(), "logs", applog.FileName)
 	l, err := applog.Open(logPath, slog.LevelInfo, nil)
 	if err != nil {
@@ -25,11 +25,9 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 	}
 	l.Logger.Warn("login refused", "account", "Work", "error", errors.New("NO for work@example.test"))
 	l.Close()
-	f.app.SetLogFile(logPath)
-	f.app.SetVersion("9.8.7")
-	guitest.OnUI(f.app.Start)
-	guitest.OnUI(f.app.OpenSettings)
-	s := f.app.settings
+	f.settings.LogFile = logPath
+	f.settings.Version = "9.8.7"
+	s := f.openSettings()
 	var text string
 	guitest.OnUI(func() {
 		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))
@@ -41,8 +39,8 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 	guitest.OnUI(func() { guitest.TapButton(t, s.win, "Copy diagnostics") })
 	s.jobs.Wait()
 	var report string
-	guitest.OnUI(func() { report = f.app.Fyne.Clipboard().Content() })
-	for _, want := range []string{"Tributary 9.8.7", "- Work <w…@example.test>", "SMTP 127.0.0.1:25", "login refused"} {
+	guitest.OnUI(func() { report = f.sh.Fyne.Clipboard().Content() })
+	for _, want := range []string{"Tributary 9.8.7", "- Work <w…@example.test>", "SMTP smtp.example.test:587", "login refused"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("diagnostics lack %q:\n%s", want, report)
 		}
@@ -55,10 +53,8 @@ func TestCopyDiagnosticsTakesAccountsAndLoggedProblems(t *testing.T) {
 func TestStartAtLoginWritesTheAutostartEntry(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
-	f := newMainFixture(t)
-	guitest.OnUI(f.app.Start)
-	guitest.OnUI(f.app.OpenSettings)
-	s := f.app.settings
+	f := newSettingsFixture(t)
+	s := f.openSettings()
 	var check *widget.Check
 	guitest.OnUI(func() {
 		s.tabs.SelectIndex(settingsTab(t, s, "Preferences"))

@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"os"
@@ -18,14 +18,6 @@ import (
 // problemsInDiagnostics is how many of the last logged warnings and
 // errors "Copy diagnostics" takes.
 const problemsInDiagnostics = 20
-
-// SetLogFile gives the log file Settings shows and diagnostics read.
-func (a *App) SetLogFile(path string) { a.logFile = path }
-
-// StartMinimized keeps the main window hidden at start, in the tray, as
-// the start-at-login entry asks. Without a tray the window shows anyway:
-// there would be no other way to reach the app.
-func (a *App) StartMinimized() { a.minimized = true }
 
 // startAtLogin is the Preferences choice behind autostart: read from the
 // system when Settings opens, since the entry lives outside the app.
@@ -60,11 +52,11 @@ func (s *settingsWindow) startAtLogin() *widget.Check {
 // log, selectable, to back up or to attach to a report, and copies the
 // diagnostics a bug report needs.
 func (s *settingsWindow) about() fyne.CanvasObject {
-	version := s.app.version
+	version := s.owner.Version
 	if version == "" {
 		version = lang.L("(development build)")
 	}
-	logFile := s.app.logFile
+	logFile := s.owner.LogFile
 	if logFile == "" {
 		logFile = lang.L("(none: the log goes to the terminal)")
 	}
@@ -72,7 +64,7 @@ func (s *settingsWindow) about() fyne.CanvasObject {
 	return container.NewVBox(
 		container.New(layout.NewFormLayout(),
 			kit.Bold(lang.L("Version")), widget.NewLabel("Tributary "+version), // i18n:ignore (the program's name)
-			kit.Bold(lang.L("Data directory")), kit.Selectable(s.app.DB.Dir()),
+			kit.Bold(lang.L("Data directory")), kit.Selectable(s.sh.DB.Dir()),
 			kit.Bold(lang.L("Log file")), kit.Selectable(logFile)),
 		container.NewHBox(copyDiag),
 		kit.Wrapped(lang.L("Diagnostics name your servers and ports and the last problems logged, never a password; addresses are shortened.")))
@@ -81,20 +73,20 @@ func (s *settingsWindow) about() fyne.CanvasObject {
 // copyDiagnostics puts the diagnostics report on the clipboard.
 func (s *settingsWindow) copyDiagnostics() {
 	s.run("copy diagnostics", func() {
-		accounts, err := s.app.DB.Accounts(s.app.Ctx)
+		accounts, err := s.sh.DB.Accounts(s.sh.Ctx)
 		if err != nil {
-			s.app.Do(func() { s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err})) })
+			s.sh.Do(func() { s.setStatus(lang.L("Cannot read the accounts: {{.Error}}", map[string]any{"Error": err})) })
 			return
 		}
 		var problems []string
-		if s.app.logFile != "" {
-			if problems, err = applog.Problems(s.app.logFile, problemsInDiagnostics); err != nil {
+		if s.owner.LogFile != "" {
+			if problems, err = applog.Problems(s.owner.LogFile, problemsInDiagnostics); err != nil {
 				problems = []string{"cannot read the log: " + err.Error()} // the report is English, for whoever reads the bug
 			}
 		}
-		report := diag.Report(diag.Info{Version: s.app.version, DataDir: s.app.DB.Dir(), LogFile: s.app.logFile, Accounts: accounts, Problems: problems})
-		s.app.Do(func() {
-			s.app.Fyne.Clipboard().SetContent(report)
+		report := diag.Report(diag.Info{Version: s.owner.Version, DataDir: s.sh.DB.Dir(), LogFile: s.owner.LogFile, Accounts: accounts, Problems: problems})
+		s.sh.Do(func() {
+			s.sh.Fyne.Clipboard().SetContent(report)
 			s.setStatus(lang.L("Diagnostics copied: paste them into your report."))
 		})
 	})

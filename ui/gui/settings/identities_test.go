@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 )
 
 func TestSettingsIdentities(t *testing.T) {
-	f := newWizardFixture(t)
-	acct := f.addAccount(t, "Work")
+	f := newSettingsFixture(t)
+	acct := f.AddAccount(t, "Work")
 	s := f.openSettings()
 	tab := s.idTab
 	var rows []identityRow
@@ -42,7 +42,7 @@ func TestSettingsIdentities(t *testing.T) {
 		e.save()
 	})
 	guitest.Eventually(t, "the alias listed", func() bool { return len(tab.rows) == 2 })
-	ids, err := f.db.AccountIdentities(context.Background(), acct.ID)
+	ids, err := f.DB.AccountIdentities(context.Background(), acct.ID)
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("stored identities = %+v, %v", ids, err)
 	}
@@ -69,7 +69,7 @@ func TestSettingsIdentities(t *testing.T) {
 		e.save()
 	})
 	guitest.Eventually(t, "own signature stored", func() bool {
-		ids, _ := f.db.AccountIdentities(context.Background(), acct.ID)
+		ids, _ := f.DB.AccountIdentities(context.Background(), acct.ID)
 		return len(ids) == 2 && ids[0].Signature == "Work" && ids[0].Email == acct.Email
 	})
 
@@ -77,7 +77,7 @@ func TestSettingsIdentities(t *testing.T) {
 	s.do(func() { test.Tap(tab.rows[1].remove) })
 	s.do(func() { guitest.TapButton(t, s.win, "Remove identity") })
 	guitest.Eventually(t, "alias removed", func() bool {
-		ids, _ := f.db.AccountIdentities(context.Background(), acct.ID)
+		ids, _ := f.DB.AccountIdentities(context.Background(), acct.ID)
 		return len(ids) == 1
 	})
 	guitest.Eventually(t, "the tab lists one identity", func() bool { return len(tab.rows) == 1 })

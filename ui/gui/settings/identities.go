@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"strings"
@@ -67,12 +67,12 @@ func (s *settingsWindow) readIdentities(run func(string, func())) {
 	t.gen++
 	gen := t.gen
 	run("list identities", func() {
-		accounts, err := s.app.DB.Accounts(s.app.Ctx)
+		accounts, err := s.sh.DB.Accounts(s.sh.Ctx)
 		var ids []core.Identity
 		if err == nil {
-			ids, err = s.app.DB.Identities(s.app.Ctx)
+			ids, err = s.sh.DB.Identities(s.sh.Ctx)
 		}
-		s.app.Do(func() {
+		s.sh.Do(func() {
 			if gen != t.gen {
 				return
 			}
@@ -216,11 +216,11 @@ func (t *identitiesTab) save(e *identityEditor) {
 	t.s.run("save identity", func() {
 		var err error
 		if e.adding {
-			err = t.s.app.Engine.AddIdentity(t.s.app.Ctx, &id)
+			err = t.s.sh.Engine.AddIdentity(t.s.sh.Ctx, &id)
 		} else {
-			err = t.s.app.Engine.SaveIdentity(t.s.app.Ctx, &id)
+			err = t.s.sh.Engine.SaveIdentity(t.s.sh.Ctx, &id)
 		}
-		t.s.app.Do(func() {
+		t.s.sh.Do(func() {
 			if err != nil {
 				e.errText.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 				return
@@ -239,8 +239,8 @@ func (t *identitiesTab) confirmRemove(acct core.Account, id core.Identity) {
 			return
 		}
 		t.s.run("remove identity", func() {
-			err := t.s.app.Engine.RemoveIdentity(t.s.app.Ctx, acct.ID, id.Email)
-			t.s.app.Do(func() {
+			err := t.s.sh.Engine.RemoveIdentity(t.s.sh.Ctx, acct.ID, id.Email)
+			t.s.sh.Do(func() {
 				if err != nil {
 					t.setStatus(lang.L("The identity {{.Address}} was not removed: {{.Error}}", map[string]any{"Address": id.Email, "Error": err}))
 					return

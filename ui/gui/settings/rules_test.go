@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"context"
@@ -51,16 +51,16 @@ func checkByText(t *testing.T, o fyne.CanvasObject, text string) *widget.Check {
 }
 
 func TestSettingsRulesTab(t *testing.T) {
-	f := newWizardFixture(t)
-	a := f.addAccount(t, "Work")
+	f := newSettingsFixture(t)
+	a := f.AddAccount(t, "Work")
 	ctx := context.Background()
-	in, err := f.db.FolderByRole(ctx, a.ID, core.RoleInbox)
+	in, err := f.DB.FolderByRole(ctx, a.ID, core.RoleInbox)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, subj := range []string{"Invoice 1001", "Invoice 1002", "Lunch"} {
 		raw := fmt.Sprintf("From: Billing <billing@example.test>\r\nTo: work@example.test\r\nSubject: %s\r\nMessage-ID: <r%d@x>\r\n\r\nbody\r\n", subj, i)
-		if _, _, err := f.db.Deliver(ctx, core.Delivery{AccountID: a.ID, FolderID: in}, strings.NewReader(raw)); err != nil {
+		if _, _, err := f.DB.Deliver(ctx, core.Delivery{AccountID: a.ID, FolderID: in}, strings.NewReader(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,7 +93,7 @@ func TestSettingsRulesTab(t *testing.T) {
 	if got := text(); !strings.Contains(got, `Not saved: rule "Bills", match: at character 1: unknown operator "frm:"`) {
 		t.Errorf("after Save = %q, want the rule refused with the parser's words", got)
 	}
-	if rs, _ := f.db.Rules(ctx); len(rs) != 0 {
+	if rs, _ := f.DB.Rules(ctx); len(rs) != 0 {
 		t.Fatalf("rules stored = %+v, want none", rs)
 	}
 
@@ -113,7 +113,7 @@ func TestSettingsRulesTab(t *testing.T) {
 		test.Tap(checkByText(t, tab, "Mark read"))
 		test.Tap(guitest.FindButton(tab, "Save rule"))
 	})
-	rs, err := f.db.Rules(ctx)
+	rs, err := f.DB.Rules(ctx)
 	if err != nil || len(rs) != 1 || rs[0].Match != "subject:invoice" || len(rs[0].Actions) != 2 {
 		t.Fatalf("rules stored = %+v, %v, want Bills with move and read", rs, err)
 	}
@@ -128,13 +128,13 @@ func TestSettingsRulesTab(t *testing.T) {
 	if got := text(); !strings.Contains(got, `Ran rule "Bills" on every Inbox: 2 messages matched.`) {
 		t.Errorf("after Run now = %q", got)
 	}
-	if n, _ := f.db.Count(ctx, storage.ListQuery{Search: "in:Bills is:read"}); n != 2 {
+	if n, _ := f.DB.Count(ctx, storage.ListQuery{Search: "in:Bills is:read"}); n != 2 {
 		t.Errorf("read messages in Bills = %d, want 2", n)
 	}
 
 	// Remove takes it away.
 	s.do(func() { test.Tap(guitest.FindButton(tab, "Remove")) })
-	if rs, _ := f.db.Rules(ctx); len(rs) != 0 {
+	if rs, _ := f.DB.Rules(ctx); len(rs) != 0 {
 		t.Errorf("rules after Remove = %+v, want none", rs)
 	}
 }

@@ -1,4 +1,4 @@
-package gui
+package wizard
 
 import (
 	"context"
@@ -15,23 +15,19 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/mailtest/pop3test"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
-// wizardFixture is an app over a real store and engine in a temporary
-// directory. The keyring is one that is never available, so that no test
-// touches the real one; the password file works.
+// wizardFixture is the app's wizards over a real store and engine.
 type wizardFixture struct {
-	app     *App
-	db      *storage.DB
-	engine  *engine.Engine
-	dir     string
-	offline *offline
+	*guitest.Store
+	sh      *shell.Shell
+	wizards *Wizards
 }
 
 func newWizardFixture(t *testing.T) *wizardFixture {
@@ -41,67 +37,23 @@ func newWizardFixture(t *testing.T) *wizardFixture {
 
 func newWizardFixtureWith(t *testing.T, fa fyne.App) *wizardFixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &wizardFixture{db: db, dir: dir, offline: &offline{}}
-	f.engine = engine.New(db, engine.Options{DataDir: dir, DialTimeout: 5 * time.Second, IOTimeout: 5 * time.Second, Secrets: f.secrets})
-	guitest.OnUI(func() { f.app = New(ctx, fa, db, f.engine) })
-	f.app.Do = guitest.OnUI
+	f := &wizardFixture{Store: guitest.NewStore(t)}
+	f.sh = shell.New(ctx, fa, f.DB, f.Engine)
+	f.sh.Do = guitest.OnUI
+	f.wizards = New(f.sh)
+	f.wizards.Autoconfig = f.Offline.Options()
 	t.Cleanup(func() {
 		cancel()
-		f.app.Wait() // before the store closes and the directory goes
+		f.sh.Wait() // before the store closes and the directory goes
 	})
-	f.app.autoconfig = f.offline.options()
 	return f
-}
-
-func (f *wizardFixture) secrets(kind core.PasswordStore) secrets.Store {
-	if kind == core.PasswordStoreFile {
-		return secrets.Open(kind, f.dir)
-	}
-	return noKeyring{}
-}
-
-// noKeyring fails as the keyring does on a Linux desktop without a
-// Secret Service.
-type noKeyring struct{}
-
-func (noKeyring) err() error {
-	return fmt.Errorf("%w (org.freedesktop.secrets was not provided by any .service files)", secrets.ErrNoKeyring)
-}
-func (k noKeyring) Get(string) (string, error) { return "", k.err() }
-func (k noKeyring) Set(string, string) error   { return k.err() }
-func (k noKeyring) Delete(string) error        { return k.err() }
-
-// password reads a saved password from the password file.
-func (f *wizardFixture) password(t *testing.T, ref string) string {
-	t.Helper()
-	pw, err := secrets.Open(core.PasswordStoreFile, f.dir).Get(ref)
-	if err != nil {
-		t.Fatalf("password %s: %v", ref, err)
-	}
-	return pw
-}
-
-// accounts reads the stored accounts.
-func (f *wizardFixture) accounts(t *testing.T) []core.Account {
-	t.Helper()
-	accounts, err := f.db.Accounts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return accounts
 }
 
 // newAccountWizard opens the wizard for a new account.
 func (f *wizardFixture) newAccountWizard() *wizard {
 	var w *wizard
-	guitest.OnUI(func() { w = f.app.openWizard(nil) })
+	guitest.OnUI(func() { w = f.wizards.bringUp(nil) })
 	return w
 }
 
@@ -157,7 +109,7 @@ func TestWizardGmailPrefillsFromBuiltinTable(t *testing.T) {
 	f := newWizardFixture(t)
 	w := f.newAccountWizard()
 	w.start(t, "ann.example@gmail.com", "app-password", "Ann Example")
-	if n := f.offline.calls.Load(); n != 0 {
+	if n := f.Offline.Calls.Load(); n != 0 {
 		t.Errorf("autoconfig made %d network calls for gmail.com, want 0 (built-in table)", n)
 	}
 	guitest.OnUI(func() {
@@ -215,7 +167,7 @@ func TestWizardLookupFailureLeavesManualEntry(t *testing.T) {
 	f := newWizardFixture(t)
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "secret", "")
-	if f.offline.calls.Load() == 0 {
+	if f.Offline.Calls.Load() == 0 {
 		t.Errorf("autoconfig did not try the (fake) network for example.test")
 	}
 	guitest.OnUI(func() {
@@ -239,7 +191,7 @@ func TestWizardLookupFailureLeavesManualEntry(t *testing.T) {
 
 func TestWizardCancelLookup(t *testing.T) {
 	f := newWizardFixture(t)
-	f.offline.hang = true
+	f.Offline.Hang = true
 	w := f.newAccountWizard()
 	guitest.OnUI(func() {
 		test.Type(w.address, "ann@slow.example")
@@ -359,7 +311,7 @@ func (w *wizard) fillServers(t *testing.T, smtp *smtptest.Server, smtpEnc string
 	guitest.Retype(w.smtpHost, smtp.Host)
 	w.smtpEncryption.SetSelected(smtpEnc)
 	guitest.Retype(w.smtpPort, strconv.Itoa(smtp.Port))
-	host, port := hostPort(t, pop.Addr)
+	host, port := guitest.HostPort(t, pop.Addr)
 	s := w.sources[0]
 	s.protocol.SetSelected("POP3")
 	guitest.Retype(s.host, host)
@@ -376,7 +328,7 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 	smtp := smtptest.Start(t, smtptest.Options{Users: map[string]string{"ann@example.test": "s3cret"}, TLS: smtpTLS})
 	pop := pop3test.Start(t, pop3test.Options{Users: map[string]string{"ann": "s3cret"}, TLS: popTLS, ImplicitTLS: true,
 		Messages: map[string][][]byte{"ann": {testMessage(1), testMessage(2)}}})
-	popHost, popPort := hostPort(t, pop.Addr)
+	popHost, popPort := guitest.HostPort(t, pop.Addr)
 
 	w := f.newAccountWizard()
 	w.start(t, "ann@example.test", "s3cret", "Ann Example")
@@ -402,7 +354,7 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 			t.Fatalf("trust dialog = %q, want the server %s, its issuer and fingerprint %s", text, c.server, core.FormatFingerprint(c.fp))
 		}
 		w.tapDialog(t, "Trust this certificate")
-		pins, err := f.db.Pins(context.Background())
+		pins, err := f.DB.Pins(context.Background())
 		if err != nil || !slices.Contains(pins[c.server], c.fp) {
 			t.Fatalf("pins = %v, %v; want %s pinned for %s", pins, err, c.fp, c.server)
 		}
@@ -427,7 +379,7 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 			t.Fatalf("the wizard stayed open after Save: %q", w.status.Text)
 		}
 	})
-	accounts := f.accounts(t)
+	accounts := f.Accounts(t)
 	if len(accounts) != 1 {
 		t.Fatalf("stored accounts = %d, want 1", len(accounts))
 	}
@@ -444,18 +396,18 @@ func TestWizardAddAccountEndToEnd(t *testing.T) {
 		s.Method != core.MethodAutomatic || s.Interval != 5*time.Minute || s.Folder != core.DefaultFolder || !s.LeaveOnServer || s.DeleteAfterDays != 0 {
 		t.Errorf("stored source = %+v", s)
 	}
-	if got := f.password(t, secrets.SMTPRef(a.ID)); got != "s3cret" {
+	if got := f.Password(t, secrets.SMTPRef(a.ID)); got != "s3cret" {
 		t.Errorf("SMTP password in the file = %q, want the one typed", got)
 	}
-	if got := f.password(t, secrets.SourceRef(s.ID)); got != "s3cret" {
+	if got := f.Password(t, secrets.SourceRef(s.ID)); got != "s3cret" {
 		t.Errorf("POP3 password in the file = %q, want the SMTP one (same as SMTP)", got)
 	}
 
 	// The account works: a sync brings its mail into the unified inbox.
-	if errs := f.engine.SyncOnce(context.Background(), ""); len(errs) > 0 {
+	if errs := f.Engine.SyncOnce(context.Background(), ""); len(errs) > 0 {
 		t.Fatalf("SyncOnce = %v", errs)
 	}
-	rows, err := f.db.List(context.Background(), storage.ListQuery{AccountID: a.ID})
+	rows, err := f.DB.List(context.Background(), storage.ListQuery{AccountID: a.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,7 +474,7 @@ func TestWizardCleartextNeedsConfirmation(t *testing.T) {
 			t.Fatalf("Save asked again or failed: dialog %q, status %q", guitest.DialogText(w.win), w.status.Text)
 		}
 	})
-	if a := f.accounts(t); len(a) != 1 || a[0].SMTP.Encryption != core.EncryptionNone || a[0].Sources[0].Encryption != core.EncryptionNone {
+	if a := f.Accounts(t); len(a) != 1 || a[0].SMTP.Encryption != core.EncryptionNone || a[0].Sources[0].Encryption != core.EncryptionNone {
 		t.Errorf("stored = %+v, want one account with encryption None", a)
 	}
 }
@@ -566,7 +518,7 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 		t.Fatalf("after Save without a keyring the dialog is %q, want the choice of the password file", text)
 	}
 	w.tapDialog(t, "Cancel")
-	if a := f.accounts(t); len(a) != 0 {
+	if a := f.Accounts(t); len(a) != 0 {
 		t.Fatalf("stored accounts after the keyring failed = %+v, want none (rolled back)", a)
 	}
 	guitest.OnUI(func() {
@@ -577,11 +529,11 @@ func TestWizardNoKeyringOffersPasswordFile(t *testing.T) {
 
 	w.do(func() { test.Tap(w.save) })
 	w.tapDialog(t, "Keep passwords in a file")
-	accounts := f.accounts(t)
+	accounts := f.Accounts(t)
 	if len(accounts) != 1 || accounts[0].PasswordStore != core.PasswordStoreFile {
 		t.Fatalf("stored = %+v, want one account with its passwords in the file", accounts)
 	}
-	if got := f.password(t, secrets.SMTPRef(accounts[0].ID)); got != "app-pw" {
+	if got := f.Password(t, secrets.SMTPRef(accounts[0].ID)); got != "app-pw" {
 		t.Errorf("SMTP password in the file = %q", got)
 	}
 	// The next account starts with the file: the keyring is still gone.
@@ -599,7 +551,7 @@ func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 	first.start(t, "ann@gmail.com", "pw", "")
 	guitest.OnUI(func() { first.store.SetSelected(choiceFile()) })
 	first.do(func() { test.Tap(first.save) })
-	guitest.Eventually(t, "the first account saved", func() bool { return len(f.app.wizards) == 0 })
+	guitest.Eventually(t, "the first account saved", func() bool { return len(f.wizards.open) == 0 })
 
 	// A second account for another Gmail address: the suggested name
 	// does not clash, and a clash typed in shows at once, before Save.
@@ -629,7 +581,7 @@ func TestWizardDuplicateNameShownUnderField(t *testing.T) {
 			t.Errorf("an address set up already: warning shown %v, %q, button %q", again.existingRow.Visible(), again.existing.Text, again.editExisting.Text)
 		}
 	})
-	if n := len(f.accounts(t)); n != 1 {
+	if n := len(f.Accounts(t)); n != 1 {
 		t.Errorf("stored accounts = %d, want 1", n)
 	}
 }

@@ -1,4 +1,4 @@
-package gui
+package wizard
 
 import (
 	"context"
@@ -24,6 +24,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -39,7 +40,8 @@ import (
 // an account opens at the second step, with passwords left blank meaning
 // unchanged.
 type wizard struct {
-	app    *App
+	sh     *shell.Shell
+	owner  *Wizards
 	win    fyne.Window
 	orig   *core.Account // the account as stored, when editing
 	ctx    context.Context
@@ -96,32 +98,81 @@ type wizard struct {
 	oauth wizardOAuth
 }
 
-// OpenWizard opens the account wizard, for a new account when acct is nil.
-// An open wizard for the same account is brought forward instead.
-func (a *App) OpenWizard(acct *core.Account) { a.openWizard(acct) }
+// Wizards are the open account wizards, one per account (0 for a new
+// account), so that asking again brings the open one forward. Touch them
+// only on the UI goroutine.
+type Wizards struct {
+	sh   *shell.Shell
+	open map[int64]*wizard
+	// Autoconfig tunes the server lookup; nil means the defaults. Tests
+	// set it so that they never touch the network.
+	Autoconfig *autoconfig.Options
+	// OAuth replaces the OAuth2 provider and the browser, for tests.
+	OAuth OAuthSeams
+}
 
-func (a *App) openWizard(acct *core.Account) *wizard {
+// New is the app's wizards, none open.
+func New(sh *shell.Shell) *Wizards { return &Wizards{sh: sh, open: map[int64]*wizard{}} }
+
+// Open opens the account wizard, for a new account when acct is nil.
+// An open wizard for the same account is brought forward instead.
+func (ws *Wizards) Open(acct *core.Account) { ws.bringUp(acct) }
+
+// IsOpen reports whether a wizard for the account (0: a new one) is open.
+func (ws *Wizards) IsOpen(account int64) bool { return ws.open[account] != nil }
+
+// EditSource opens the account's wizard with the source's server focused.
+func (ws *Wizards) EditSource(acct core.Account, source int64) {
+	w := ws.bringUp(&acct)
+	for _, f := range w.sources {
+		if f.orig.ID == source {
+			w.win.Canvas().Focus(f.host)
+		}
+	}
+}
+
+// AddSource opens the account's wizard with a new source to fill in.
+func (ws *Wizards) AddSource(acct core.Account) {
+	w := ws.bringUp(&acct)
+	f := w.addSource(w.newSource(), "", false)
+	w.win.Canvas().Focus(f.host)
+	w.validate()
+}
+
+// Close closes the account's wizard, if open (the account was removed).
+func (ws *Wizards) Close(account int64) {
+	if w := ws.open[account]; w != nil {
+		w.win.Close()
+	}
+}
+
+// ForgetSource drops a source removed elsewhere from the account's open
+// wizard, which must then neither save it back nor remove it again.
+func (ws *Wizards) ForgetSource(account, source int64) {
+	if w := ws.open[account]; w != nil {
+		w.forgetSource(source)
+	}
+}
+
+func (ws *Wizards) bringUp(acct *core.Account) *wizard {
 	var id int64
 	if acct != nil {
 		id = acct.ID
 	}
-	if w := a.wizards[id]; w != nil {
+	if w := ws.open[id]; w != nil {
 		w.win.Show()
 		w.win.RequestFocus()
 		return w
 	}
-	w := newWizard(a, acct)
-	if a.wizards == nil {
-		a.wizards = map[int64]*wizard{}
-	}
-	a.wizards[id] = w
+	w := newWizard(ws, acct)
+	ws.open[id] = w
 	kit.ShowCentred(w.win)
 	return w
 }
 
-func newWizard(a *App, acct *core.Account) *wizard {
-	w := &wizard{app: a, fields: map[string]*field{}}
-	w.ctx, w.cancel = context.WithCancel(a.Ctx)
+func newWizard(ws *Wizards, acct *core.Account) *wizard {
+	w := &wizard{sh: ws.sh, owner: ws, fields: map[string]*field{}}
+	w.ctx, w.cancel = context.WithCancel(ws.sh.Ctx)
 	title := lang.L("Add a mail account")
 	if acct != nil {
 		orig := *acct
@@ -129,7 +180,7 @@ func newWizard(a *App, acct *core.Account) *wizard {
 		w.orig = &orig
 		title = lang.L("Edit account {{.Name}}", map[string]any{"Name": acct.Name})
 	}
-	w.win = a.Fyne.NewWindow(title)
+	w.win = ws.sh.Fyne.NewWindow(title)
 	w.win.SetOnClosed(w.onClosed)
 	w.buildStep2()
 	w.readOthers()
@@ -152,15 +203,15 @@ func (w *wizard) onClosed() {
 	if w.orig != nil {
 		id = w.orig.ID
 	}
-	if w.app.wizards[id] == w {
-		delete(w.app.wizards, id)
+	if w.owner.open[id] == w {
+		delete(w.owner.open, id)
 	}
 }
 
 // run does fn in the background, counted in w.jobs.
 func (w *wizard) run(what string, fn func()) {
 	w.jobs.Add(1)
-	w.app.Background(what, func() {
+	w.sh.Background(what, func() {
 		defer w.jobs.Done()
 		fn()
 	})
@@ -268,10 +319,10 @@ func (w *wizard) onNext() {
 	w.step1.Refresh()
 	w.lookingSpinner.Start()
 	w.next.Disable()
-	opts := w.app.autoconfig
+	opts := w.owner.Autoconfig
 	w.run("autoconfig", func() {
 		cfg, err := autoconfig.Lookup(ctx, addr, opts)
-		w.app.Do(func() {
+		w.sh.Do(func() {
 			if gen != w.lookupGen || w.closed {
 				return // given up on
 			}
@@ -329,9 +380,9 @@ func lookupSource(source string) string {
 
 // readOthers reads the other accounts, then checks the form again.
 func (w *wizard) readOthers() {
-	w.app.Background("read the accounts", func() {
-		all, err := w.app.DB.Accounts(w.ctx)
-		w.app.Do(func() {
+	w.sh.Background("read the accounts", func() {
+		all, err := w.sh.DB.Accounts(w.ctx)
+		w.sh.Do(func() {
 			if err != nil {
 				return // the store refuses a clash on Save all the same
 			}
@@ -357,7 +408,7 @@ func (w *wizard) offerExisting(addr string) {
 		map[string]any{"Address": addr, "Name": other.Name}))
 	w.editExisting.SetText(lang.L("Edit {{.Name}}", map[string]any{"Name": other.Name}))
 	w.editExisting.OnTapped = func() {
-		w.app.OpenWizard(&other)
+		w.owner.Open(&other)
 		w.win.Close()
 	}
 	w.existingRow.Show()
@@ -391,7 +442,7 @@ func (w *wizard) prefill(addr string, cfg *autoconfig.Config, err error) {
 	}
 	w.offerExisting(addr)
 	w.smtpHost.SetText(acct.SMTP.Host)
-	w.smtpEncryption.SetSelected(encryptionChoice(acct.SMTP.Encryption))
+	w.smtpEncryption.SetSelected(EncryptionChoice(acct.SMTP.Encryption))
 	w.smtpPort.SetText(portText(acct.SMTP.Port))
 	w.smtpAutoPort = acct.SMTP.Port
 	w.smtpAuth.SetChecked(acct.SMTP.Auth)
@@ -475,7 +526,7 @@ func (w *wizard) buildStep2() {
 	// The default, set before anything listens: the keyring, unless a
 	// missing keyring made the user choose the file before.
 	w.store.Selected = choiceKeyring()
-	if core.PasswordStore(w.app.Fyne.Preferences().String(prefPasswordStore)) == core.PasswordStoreFile {
+	if core.PasswordStore(w.sh.Fyne.Preferences().String(PrefPasswordStore)) == core.PasswordStoreFile {
 		w.store.Selected = choiceFile()
 	}
 	w.displayName = entry(lang.L("Ann Example"))
@@ -569,7 +620,7 @@ func (w *wizard) fillFromAccount(a core.Account) {
 	w.displayName.SetText(a.DisplayName)
 	w.email.SetText(a.Email)
 	w.smtpHost.SetText(a.SMTP.Host)
-	w.smtpEncryption.SetSelected(encryptionChoice(a.SMTP.Encryption))
+	w.smtpEncryption.SetSelected(EncryptionChoice(a.SMTP.Encryption))
 	w.smtpPort.SetText(portText(a.SMTP.Port))
 	w.smtpAutoPort = a.SMTP.Port
 	if a.SMTP.Port != core.DefaultSMTPPortFor(a.SMTP.Encryption) {
@@ -746,8 +797,8 @@ func (w *wizard) runTest(a core.Account, pw core.Passwords) {
 	w.setBusy(true, lang.L("Testing the connection to each server…"))
 	ctx := w.ctx
 	w.run("test connection", func() {
-		results := w.app.Engine.CheckAccount(ctx, a, &pw)
-		w.app.Do(func() {
+		results := w.sh.Engine.CheckAccount(ctx, a, &pw)
+		w.sh.Do(func() {
 			if w.closed {
 				return
 			}
@@ -872,8 +923,8 @@ func (w *wizard) askTrust(c *core.CertificateError) {
 func (w *wizard) trust(c *core.CertificateError) {
 	w.setBusy(true, lang.L("Trusting the certificate of {{.Server}}…", map[string]any{"Server": c.Server}))
 	w.run("pin certificate", func() {
-		err := w.app.Engine.PinCertificate(w.app.Ctx, c)
-		w.app.Do(func() {
+		err := w.sh.Engine.PinCertificate(w.sh.Ctx, c)
+		w.sh.Do(func() {
 			if w.closed {
 				return
 			}
@@ -882,7 +933,7 @@ func (w *wizard) trust(c *core.CertificateError) {
 				w.status.SetText(lang.L("The certificate could not be trusted: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
-			w.app.Log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
+			w.sh.Log.Info("certificate trusted", "server", c.Server, "fingerprint", c.Fingerprint)
 			if w.validate() {
 				a, pw, _ := w.collect()
 				w.runTest(a, pw)
@@ -908,16 +959,16 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 		orig = &o
 	}
 	w.run("save account", func() {
-		saved, err := w.app.storeAccount(w.app.Ctx, orig, a, pw)
-		w.app.Do(func() {
+		saved, err := storeAccount(w.sh.Ctx, w.sh.Engine, orig, a, pw)
+		w.sh.Do(func() {
 			if err == nil {
 				// The engine's EventAccounts brings the open windows up to date.
-				w.app.Log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
+				w.sh.Log.Info("account saved", "account", saved.Name, "sources", len(saved.Sources))
 			}
 			if w.closed {
 				// Closed while saving: nobody is left to tell but the log.
 				if err != nil {
-					w.app.Log.Error("account not saved", "account", a.Name, "error", err)
+					w.sh.Log.Error("account not saved", "account", a.Name, "error", err)
 				}
 				return
 			}
@@ -927,7 +978,7 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 			case err == nil:
 				w.win.Close()
 			case errors.Is(err, secrets.ErrNoKeyring) && a.PasswordStore == core.PasswordStoreKeyring:
-				w.app.Log.Warn("no keyring for the account's passwords", "account", a.Name, "error", err)
+				w.sh.Log.Warn("no keyring for the account's passwords", "account", a.Name, "error", err)
 				w.offerFileStore()
 			case errors.As(err, &invalid):
 				w.showProblems(invalid)
@@ -942,7 +993,7 @@ func (w *wizard) runSave(a core.Account, pw core.Passwords) {
 // offerFileStore says that there is no keyring and offers, never silently,
 // the password file instead.
 func (w *wizard) offerFileStore() {
-	path := filepath.Join(w.app.DB.Dir(), secrets.FileName)
+	path := filepath.Join(w.sh.DB.Dir(), secrets.FileName)
 	msg := kit.Wrapped(lang.L("Tributary could not reach a system keyring to keep this account's passwords (on Linux it needs a Secret Service, such as GNOME Keyring or KWallet, running and unlocked). Nothing was saved.\n\nYou can start a keyring and save again, or keep this account's passwords in the file {{.Path}}, which only your user account can open. Anyone who can read your files, or a backup of them, could read the passwords there.",
 		map[string]any{"Path": path}))
 	kit.ShowConfirm(lang.L("No keyring available"), lang.L("Keep passwords in a file"), lang.L("Cancel"), msg, func(ok bool) {
@@ -953,7 +1004,7 @@ func (w *wizard) offerFileStore() {
 		w.store.SetSelected(choiceFile())
 		// The next new account starts with the file too: without a
 		// keyring the question would only come again.
-		w.app.Fyne.Preferences().SetString(prefPasswordStore, string(core.PasswordStoreFile))
+		w.sh.Fyne.Preferences().SetString(PrefPasswordStore, string(core.PasswordStoreFile))
 		if w.validate() {
 			w.onSave()
 		} else {
@@ -965,28 +1016,15 @@ func (w *wizard) offerFileStore() {
 // storeAccount saves a new account (orig nil) or the edit of orig, with
 // its passwords, through the engine, which stores it all or nothing.
 // Blank passwords of an edited account are left as they are.
-func (a *App) storeAccount(ctx context.Context, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
+func storeAccount(ctx context.Context, e *engine.Engine, orig *core.Account, acct core.Account, pw core.Passwords) (core.Account, error) {
 	if orig == nil {
-		err := a.Engine.AddAccount(ctx, &acct, pw)
+		err := e.AddAccount(ctx, &acct, pw)
 		return acct, err
 	}
-	if err := a.Engine.SaveAccount(ctx, orig, &acct, pw); err != nil {
+	if err := e.SaveAccount(ctx, orig, &acct, pw); err != nil {
 		return acct, fmt.Errorf("%s: %w", lang.L("changes to account \"{{.Name}}\" not saved", map[string]any{"Name": orig.Name}), err)
 	}
 	return acct, nil
-}
-
-// accountsChanged brings every open window up to date after accounts,
-// sources or pins changed, on the engine's EventAccounts: the engine has
-// picked the change up itself, whoever made it.
-func (a *App) accountsChanged() {
-	a.main.reload()
-	if a.settings != nil {
-		a.settings.refresh()
-	}
-	for c := range a.mailWindows().composers {
-		c.load()
-	}
 }
 
 // providerNote is a note of the lookup in the language shown. The notes
@@ -1020,3 +1058,22 @@ func providerNote(note string) string {
 	}
 	return note
 }
+
+// forgetSource drops a source removed elsewhere from the form.
+func (w *wizard) forgetSource(id int64) {
+	if w.orig == nil {
+		return
+	}
+	w.orig.Sources = slices.DeleteFunc(w.orig.Sources, func(s core.Source) bool { return s.ID == id })
+	for _, f := range slices.Clone(w.sources) {
+		if f.orig.ID == id {
+			w.dropSource(f)
+		}
+	}
+	w.changed()
+}
+
+// PrefPasswordStore is the preference that is "file" once the user chose
+// the password file because no keyring was available: the next wizard
+// proposes it.
+const PrefPasswordStore = "passwordStore"

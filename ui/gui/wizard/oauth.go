@@ -1,4 +1,4 @@
-package gui
+package wizard
 
 import (
 	"context"
@@ -47,25 +47,25 @@ type wizardOAuth struct {
 	otherFields    *fyne.Container
 }
 
-// oauthSeams are what the tests replace: the OAuth2 configuration of an
+// OAuthSeams are what the tests replace: the OAuth2 configuration of an
 // account (a test points it at core/mailtest/oauthtest) and the browser.
-type oauthSeams struct {
-	resolve func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error)
-	openURL func(u *url.URL) error
+type OAuthSeams struct {
+	Resolve func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error)
+	OpenURL func(u *url.URL) error
 }
 
-func (a *App) oauthResolve(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
-	if a.oauth.resolve != nil {
-		return a.oauth.resolve(ctx, s, secret)
+func (ws *Wizards) oauthResolve(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
+	if ws.OAuth.Resolve != nil {
+		return ws.OAuth.Resolve(ctx, s, secret)
 	}
 	return oauth.Resolve(ctx, s, &oauth.Options{ClientSecret: secret})
 }
 
-func (a *App) openBrowser(u *url.URL) error {
-	if a.oauth.openURL != nil {
-		return a.oauth.openURL(u)
+func (ws *Wizards) openBrowser(u *url.URL) error {
+	if ws.OAuth.OpenURL != nil {
+		return ws.OAuth.OpenURL(u)
 	}
-	return a.Fyne.OpenURL(u)
+	return ws.sh.Fyne.OpenURL(u)
 }
 
 func (w *wizard) buildOAuthRow() fyne.CanvasObject {
@@ -200,7 +200,7 @@ func (w *wizard) startSignIn() {
 	_, secret := oauth.Client(settings.ClientID, settings.Provider, os.Getenv)
 	w.run("oauth sign-in", func() {
 		grant, who, err := w.signIn(ctx, settings, secret)
-		w.app.Do(func() {
+		w.sh.Do(func() {
 			if w.closed {
 				return
 			}
@@ -233,7 +233,7 @@ func (w *wizard) startSignIn() {
 
 // signIn runs the desktop flow, on a background goroutine.
 func (w *wizard) signIn(ctx context.Context, s core.OAuthSettings, secret string) (core.Passwords, string, error) {
-	cfg, err := w.app.oauthResolve(ctx, s, secret)
+	cfg, err := w.owner.oauthResolve(ctx, s, secret)
 	if err != nil {
 		return core.Passwords{}, "", err
 	}
@@ -243,7 +243,7 @@ func (w *wizard) signIn(ctx context.Context, s core.OAuthSettings, secret string
 	}
 	u, err := url.Parse(l.URL)
 	if err == nil {
-		err = w.app.openBrowser(u)
+		err = w.owner.openBrowser(u)
 	}
 	if err != nil {
 		l.Close()

@@ -1,4 +1,4 @@
-package gui
+package wizard
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ func encryptionChoices() []string { return []string{choiceNone(), choiceSSL, cho
 func storeChoices() []string      { return []string{choiceKeyring(), choiceFile()} }
 func methodChoices() []string     { return []string{choiceAuto(), choiceManual()} }
 
-func encryptionChoice(e core.Encryption) string {
+func EncryptionChoice(e core.Encryption) string {
 	switch e {
 	case core.EncryptionSSL:
 		return choiceSSL
@@ -66,7 +66,7 @@ func encryptionOf(choice string) core.Encryption {
 	return ""
 }
 
-func protocolChoice(p core.Protocol) string { return strings.ToUpper(string(p)) }
+func ProtocolChoice(p core.Protocol) string { return strings.ToUpper(string(p)) }
 
 func protocolOf(choice string) core.Protocol {
 	p, _ := core.ParseProtocol(choice)
@@ -275,9 +275,9 @@ func newSourceForm(w *wizard, s core.Source, password string, same bool) *source
 // set fills the form part from s.
 func (f *sourceForm) set(s core.Source, password string, same bool) {
 	defer f.w.hold()()
-	f.protocol.SetSelected(protocolChoice(s.Protocol))
+	f.protocol.SetSelected(ProtocolChoice(s.Protocol))
 	f.host.SetText(s.Host)
-	f.encryption.SetSelected(encryptionChoice(s.Encryption))
+	f.encryption.SetSelected(EncryptionChoice(s.Encryption))
 	f.port.SetText(portText(s.Port))
 	f.autoPort = s.Port
 	f.username.SetText(s.Username)
@@ -341,7 +341,7 @@ func (f *sourceForm) protocolChanged() {
 		if s := w.proposed(p); s != nil && (strings.TrimSpace(f.host.Text) == "" || w.wasProposed(f.host.Text)) {
 			release := w.hold()
 			f.host.SetText(s.Host)
-			f.encryption.SetSelected(encryptionChoice(s.Encryption))
+			f.encryption.SetSelected(EncryptionChoice(s.Encryption))
 			f.port.SetText(portText(s.Port))
 			f.autoPort = s.Port
 			if s.Username != "" {
@@ -553,7 +553,7 @@ func cleartextServers(a core.Account) []string {
 	}
 	for _, s := range a.Sources {
 		if s.Encryption == core.EncryptionNone {
-			out = append(out, protocolChoice(s.Protocol)+" "+s.Server().Addr())
+			out = append(out, ProtocolChoice(s.Protocol)+" "+s.Server().Addr())
 		}
 	}
 	return out

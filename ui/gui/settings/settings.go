@@ -1,8 +1,7 @@
-package gui
+package settings
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -15,7 +14,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
+	"github.com/tributary-mail/tributary/ui/gui/wizard"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -23,7 +25,8 @@ import (
 // remove them, and holds the app's preferences. Editing goes through the
 // wizard, so that one form, with one validation, changes accounts.
 type settingsWindow struct {
-	app         *App
+	sh          *shell.Shell
+	owner       *Settings
 	win         fyne.Window
 	content     *fyne.Container // the Accounts tab
 	tabs        *container.AppTabs
@@ -51,44 +54,87 @@ type sourceRow struct {
 	edit, remove *widget.Button
 }
 
-// OpenSettings lists the accounts for editing and removal. An open
-// Settings window is brought forward instead.
-func (a *App) OpenSettings() { a.openSettings() }
+// Settings is the app's Settings window, open or not. Touch it only on
+// the UI goroutine.
+type Settings struct {
+	sh      *shell.Shell
+	wizards *wizard.Wizards
+	open    *settingsWindow
+	// Version is shown in Settings and in diagnostics; "" in tests and
+	// development builds.
+	Version string
+	// LogFile is shown in Settings and read by diagnostics; "" when the
+	// log goes to the terminal.
+	LogFile string
+	// MailMoved is called when a rule run from Settings moved mail, so
+	// that the lists show where it went.
+	MailMoved func()
+}
 
-func (a *App) openSettings() *settingsWindow {
-	if s := a.settings; s != nil {
+// New is the Settings window, not open yet; accounts are edited in wizards.
+func New(sh *shell.Shell, wizards *wizard.Wizards) *Settings {
+	return &Settings{sh: sh, wizards: wizards, MailMoved: func() {}}
+}
+
+// Open lists the accounts for editing and removal. An open Settings
+// window is brought forward instead.
+func (o *Settings) Open() { o.bringUp() }
+
+func (o *Settings) bringUp() *settingsWindow {
+	if s := o.open; s != nil {
 		s.win.Show()
 		s.win.RequestFocus()
 		s.reload()
 		return s
 	}
-	s := newSettingsWindow(a)
-	a.settings = s
+	s := newSettingsWindow(o)
+	o.open = s
 	kit.ShowCentred(s.win)
 	s.reload()
 	return s
 }
 
-func newSettingsWindow(a *App) *settingsWindow {
-	s := &settingsWindow{app: a, win: a.Fyne.NewWindow(lang.L("Accounts and settings"))}
+// Handle brings an open Settings window up to date after an engine
+// event, whoever caused it: the accounts and identities again after
+// EventAccounts, the rules after EventRules (tributary rule add while the
+// app runs, or a rule ran). The app hands it every event, on the UI
+// goroutine.
+func (o *Settings) Handle(ev engine.Event) {
+	s := o.open
+	if s == nil {
+		return
+	}
+	switch ev.Kind {
+	case engine.EventAccounts:
+		s.refresh()
+	case engine.EventRules:
+		if s.rules != nil {
+			s.rules.refresh()
+		}
+	}
+}
+
+func newSettingsWindow(o *Settings) *settingsWindow {
+	sh := o.sh
+	s := &settingsWindow{sh: sh, owner: o, win: sh.Fyne.NewWindow(lang.L("Accounts and settings"))}
 	s.accounts = container.NewVBox(widget.NewLabel(lang.L("Reading the accounts…")))
 	s.status = kit.Wrapped("")
 	s.closeToTray = widget.NewCheckWithData(lang.L("Close to tray: when the main window is closed, keep running and checking mail"),
-		binding.BindPreferenceBool(prefCloseToTray, a.Fyne.Preferences()))
+		binding.BindPreferenceBool(shell.PrefCloseToTray, sh.Fyne.Preferences()))
 	s.deleteNoAsk = widget.NewCheckWithData(lang.L("Delete from the Trash for good without asking first"),
-		binding.BindPreferenceBool(prefDeleteWithoutAsking, a.Fyne.Preferences()))
+		binding.BindPreferenceBool(shell.PrefDeleteWithoutAsking, sh.Fyne.Preferences()))
 	prefs := container.NewVBox(s.closeToTray, s.deleteNoAsk, s.startAtLogin())
-	if !a.hasTray() {
+	if !sh.HasTray() {
 		s.closeToTray.Disable()
 		prefs.Add(kit.Wrapped(lang.L("This desktop offers no system tray, so closing the main window quits Tributary.")))
 	}
 	prefs.Add(widget.NewSeparator())
 	prefs.Add(s.about())
-	add := widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), func() { a.OpenWizard(nil) })
+	add := widget.NewButtonWithIcon(lang.L("Add account"), theme.ContentAddIcon(), func() { o.wizards.Open(nil) })
 	add.Importance = widget.HighImportance
 	s.win.SetOnClosed(func() {
-		if a.settings == s {
-			a.settings = nil
+		if o.open == s {
+			o.open = nil
 		}
 	})
 	s.content = container.NewBorder(nil,
@@ -114,7 +160,7 @@ func newSettingsWindow(a *App) *settingsWindow {
 // run does fn in the background, counted in s.jobs.
 func (s *settingsWindow) run(what string, fn func()) {
 	s.jobs.Add(1)
-	s.app.Background(what, func() {
+	s.sh.Background(what, func() {
 		defer s.jobs.Done()
 		fn()
 	})
@@ -127,7 +173,7 @@ func (s *settingsWindow) reload() { s.read(s.run) }
 // refresh is reload on the engine's EventAccounts. That comes at any
 // time, from outside the window, so it is not counted in jobs: what
 // waits for the window's own work need not wait for it.
-func (s *settingsWindow) refresh() { s.read(s.app.Background) }
+func (s *settingsWindow) refresh() { s.read(s.sh.Background) }
 
 // read lists the accounts as stored now, in the background through run.
 func (s *settingsWindow) read(run func(string, func())) {
@@ -135,8 +181,8 @@ func (s *settingsWindow) read(run func(string, func())) {
 	s.gen++
 	gen := s.gen
 	run("list accounts", func() {
-		accounts, err := s.app.DB.Accounts(s.app.Ctx)
-		s.app.Do(func() {
+		accounts, err := s.sh.DB.Accounts(s.sh.Ctx)
+		s.sh.Do(func() {
 			if gen != s.gen {
 				return
 			}
@@ -170,15 +216,15 @@ func (s *settingsWindow) setStatus(text string) {
 // card shows one account: who it sends as and how, and each source.
 func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
 	row := accountRow{account: acct}
-	row.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.app.OpenWizard(&acct) })
-	row.addSource = widget.NewButtonWithIcon(lang.L("Add source"), theme.ContentAddIcon(), func() { s.addSource(acct) })
+	row.edit = widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.owner.wizards.Open(&acct) })
+	row.addSource = widget.NewButtonWithIcon(lang.L("Add source"), theme.ContentAddIcon(), func() { s.owner.wizards.AddSource(acct) })
 	row.remove = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { s.confirmRemoveAccount(acct) })
 	row.remove.Importance = widget.DangerImportance
 
 	lines := container.NewVBox(kit.Wrapped(smtpSummary(acct)))
 	for _, src := range acct.Sources {
 		sr := sourceRow{source: src}
-		sr.edit = widget.NewButton(lang.L("Edit"), func() { s.editSource(acct, src) })
+		sr.edit = widget.NewButton(lang.L("Edit"), func() { s.owner.wizards.EditSource(acct, src.ID) })
 		sr.remove = widget.NewButton(lang.L("Remove"), func() { s.confirmRemoveSource(acct, src) })
 		row.sources = append(row.sources, sr)
 		lines.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.DownloadIcon()), container.NewHBox(sr.edit, sr.remove),
@@ -201,7 +247,7 @@ func (s *settingsWindow) card(acct core.Account) fyne.CanvasObject {
 // smtp.example.com:587 (STARTTLS), login as ann; passwords in the system
 // keyring".
 func smtpSummary(a core.Account) string {
-	v := map[string]any{"Server": a.SMTP.Server().Addr(), "Encryption": encryptionChoice(a.SMTP.Encryption), "Username": a.SMTP.Username}
+	v := map[string]any{"Server": a.SMTP.Server().Addr(), "Encryption": wizard.EncryptionChoice(a.SMTP.Encryption), "Username": a.SMTP.Username}
 	switch {
 	case a.SMTP.Auth && a.PasswordStore == core.PasswordStoreFile:
 		return lang.L("Sends through SMTP {{.Server}} ({{.Encryption}}), login as {{.Username}}; passwords in the password file", v)
@@ -220,7 +266,7 @@ func sourceSummary(s core.Source) string {
 	// Each part a sentence piece of its own, so that a translation words
 	// each; the pieces are joined with commas in every language.
 	parts := []string{lang.L("{{.Protocol}} {{.Server}} ({{.Encryption}}) as {{.Username}}", map[string]any{
-		"Protocol": protocolChoice(s.Protocol), "Server": s.Server().Addr(), "Encryption": encryptionChoice(s.Encryption), "Username": s.Username})}
+		"Protocol": wizard.ProtocolChoice(s.Protocol), "Server": s.Server().Addr(), "Encryption": wizard.EncryptionChoice(s.Encryption), "Username": s.Username})}
 	if s.Method == core.MethodManual {
 		parts = append(parts, lang.L("manually"))
 	} else {
@@ -255,24 +301,6 @@ func minutes(m float64) string {
 	return lang.L("every {{.Minutes}} minutes", map[string]any{"Minutes": n})
 }
 
-// editSource opens the account's wizard at the source.
-func (s *settingsWindow) editSource(acct core.Account, src core.Source) {
-	w := s.app.openWizard(&acct)
-	for _, f := range w.sources {
-		if f.orig.ID == src.ID {
-			w.win.Canvas().Focus(f.host)
-		}
-	}
-}
-
-// addSource opens the account's wizard with a new source to fill in.
-func (s *settingsWindow) addSource(acct core.Account) {
-	w := s.app.openWizard(&acct)
-	f := w.addSource(w.newSource(), "", false)
-	w.win.Canvas().Focus(f.host)
-	w.validate()
-}
-
 func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
 	msg := kit.Wrapped(lang.L("Remove the account \"{{.Name}}\" ({{.Address}})?\n\nIts mail, folders and outbox are deleted from this computer, and its saved passwords with them. Nothing changes on the mail servers.", map[string]any{"Name": acct.Name, "Address": acct.Email}))
 	kit.ShowConfirm(lang.L("Remove account"), lang.L("Remove account"), lang.L("Cancel"), msg, func(ok bool) {
@@ -283,13 +311,11 @@ func (s *settingsWindow) confirmRemoveAccount(acct core.Account) {
 }
 
 func (s *settingsWindow) removeAccount(acct core.Account) {
-	if w := s.app.wizards[acct.ID]; w != nil {
-		w.win.Close()
-	}
+	s.owner.wizards.Close(acct.ID)
 	s.setStatus(lang.L("Removing {{.Name}}…", map[string]any{"Name": acct.Name}))
 	s.run("remove account", func() {
-		err := s.app.Engine.RemoveAccount(s.app.Ctx, acct)
-		s.app.Do(func() {
+		err := s.sh.Engine.RemoveAccount(s.sh.Ctx, acct)
+		s.sh.Do(func() {
 			if err != nil {
 				s.setStatus(lang.L("The account \"{{.Name}}\" was not removed: {{.Error}}", map[string]any{"Name": acct.Name, "Error": err}))
 				return
@@ -301,7 +327,7 @@ func (s *settingsWindow) removeAccount(acct core.Account) {
 
 func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source) {
 	msg := kit.Wrapped(lang.L("Stop retrieving {{.Source}} for \"{{.Account}}\"?\n\nThe mail already retrieved stays, and nothing changes on the server.",
-		map[string]any{"Source": protocolChoice(src.Protocol) + " " + src.Server().Addr(), "Account": acct.Name}))
+		map[string]any{"Source": wizard.ProtocolChoice(src.Protocol) + " " + src.Server().Addr(), "Account": acct.Name}))
 	kit.ShowConfirm(lang.L("Remove retrieval source"), lang.L("Remove source"), lang.L("Cancel"), msg, func(ok bool) {
 		if ok {
 			s.removeSource(acct, src)
@@ -312,32 +338,16 @@ func (s *settingsWindow) confirmRemoveSource(acct core.Account, src core.Source)
 func (s *settingsWindow) removeSource(acct core.Account, src core.Source) {
 	// An open wizard for the account must not save the source back, nor
 	// try to remove it a second time.
-	if w := s.app.wizards[acct.ID]; w != nil {
-		w.forgetSource(src.ID)
-	}
+	s.owner.wizards.ForgetSource(acct.ID, src.ID)
 	s.run("remove source", func() {
-		err := s.app.Engine.RemoveSource(s.app.Ctx, acct, src)
-		s.app.Do(func() {
+		err := s.sh.Engine.RemoveSource(s.sh.Ctx, acct, src)
+		s.sh.Do(func() {
 			if err != nil {
 				s.setStatus(lang.L("The source was not removed: {{.Error}}", map[string]any{"Error": err}))
 				return
 			}
 			s.setStatus(lang.L("{{.Protocol}} {{.Server}} no longer retrieves for \"{{.Account}}\".",
-				map[string]any{"Protocol": protocolChoice(src.Protocol), "Server": src.Server().Addr(), "Account": acct.Name}))
+				map[string]any{"Protocol": wizard.ProtocolChoice(src.Protocol), "Server": src.Server().Addr(), "Account": acct.Name}))
 		})
 	})
-}
-
-// forgetSource drops a source removed elsewhere from the wizard.
-func (w *wizard) forgetSource(id int64) {
-	if w.orig == nil {
-		return
-	}
-	w.orig.Sources = slices.DeleteFunc(w.orig.Sources, func(s core.Source) bool { return s.ID == id })
-	for _, f := range slices.Clone(w.sources) {
-		if f.orig.ID == id {
-			w.dropSource(f)
-		}
-	}
-	w.changed()
 }

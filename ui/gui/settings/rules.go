@@ -1,4 +1,4 @@
-package gui
+package settings
 
 import (
 	"fmt"
@@ -128,16 +128,16 @@ func (p *rulesPane) reload() { p.readRules(p.s.run) }
 // from outside the window: not counted in the window's jobs, as
 // settingsWindow.refresh, or a test waiting for the window's own work
 // could see its WaitGroup reused while it waits.
-func (p *rulesPane) refresh() { p.readRules(p.s.app.Background) }
+func (p *rulesPane) refresh() { p.readRules(p.s.sh.Background) }
 
 // readRules reads the rules and folders again, through run.
 func (p *rulesPane) readRules(run func(string, func())) {
 	p.gen++
 	gen := p.gen
 	run("list rules", func() {
-		rs, err := p.s.app.DB.Rules(p.s.app.Ctx)
-		folders, ferr := p.s.app.DB.Folders(p.s.app.Ctx)
-		p.s.app.Do(func() {
+		rs, err := p.s.sh.DB.Rules(p.s.sh.Ctx)
+		folders, ferr := p.s.sh.DB.Folders(p.s.sh.Ctx)
+		p.s.sh.Do(func() {
 			if gen != p.gen {
 				return
 			}
@@ -271,17 +271,17 @@ func (p *rulesPane) testQuery() {
 	q := p.match.Text
 	p.result.SetText(lang.L("Searching…"))
 	p.s.run("test rule", func() {
-		ctx := p.s.app.Ctx
-		n, err := p.s.app.DB.Count(ctx, storage.ListQuery{Search: q})
+		ctx := p.s.sh.Ctx
+		n, err := p.s.sh.DB.Count(ctx, storage.ListQuery{Search: q})
 		var list []string
 		if err == nil && n > 0 {
-			ms, lerr := p.s.app.DB.List(ctx, storage.ListQuery{Search: q, Limit: 5})
+			ms, lerr := p.s.sh.DB.List(ctx, storage.ListQuery{Search: q, Limit: 5})
 			err = lerr
 			for _, m := range ms {
 				list = append(list, fmt.Sprintf("%s — %s (%s, %s)", m.From(), m.Subject, m.Account, m.Folder))
 			}
 		}
-		p.s.app.Do(func() {
+		p.s.sh.Do(func() {
 			if err != nil {
 				p.result.SetText("")
 				p.setErr(lang.L("The query does not work: {{.Error}}", map[string]any{"Error": err}))
@@ -309,8 +309,8 @@ func (p *rulesPane) saveRule() {
 		return
 	}
 	p.s.run("save rule", func() {
-		saved, err := p.s.app.Engine.SaveRule(p.s.app.Ctx, r)
-		p.s.app.Do(func() {
+		saved, err := p.s.sh.Engine.SaveRule(p.s.sh.Ctx, r)
+		p.s.sh.Do(func() {
 			if err != nil {
 				p.setErr(lang.L("Not saved: {{.Error}}", map[string]any{"Error": err}))
 				return
@@ -325,8 +325,8 @@ func (p *rulesPane) saveRule() {
 
 func (p *rulesPane) move(name string, by int) {
 	p.s.run("move rule", func() {
-		err := p.s.app.Engine.MoveRule(p.s.app.Ctx, name, by)
-		p.s.app.Do(func() {
+		err := p.s.sh.Engine.MoveRule(p.s.sh.Ctx, name, by)
+		p.s.sh.Do(func() {
 			if err != nil {
 				p.result.SetText(lang.L("Cannot move the rule: {{.Error}}", map[string]any{"Error": err}))
 				return
@@ -338,8 +338,8 @@ func (p *rulesPane) move(name string, by int) {
 
 func (p *rulesPane) remove(name string) {
 	p.s.run("remove rule", func() {
-		err := p.s.app.Engine.RemoveRule(p.s.app.Ctx, name)
-		p.s.app.Do(func() {
+		err := p.s.sh.Engine.RemoveRule(p.s.sh.Ctx, name)
+		p.s.sh.Do(func() {
 			if err != nil {
 				p.result.SetText(lang.L("Cannot remove the rule: {{.Error}}", map[string]any{"Error": err}))
 				return
@@ -363,8 +363,8 @@ func (p *rulesPane) run() {
 	name, folder := strings.TrimSpace(p.name.Text), strings.TrimSpace(p.runFolder.Text)
 	p.result.SetText(lang.L("Running…"))
 	p.s.run("run rule", func() {
-		n, err := p.s.app.Engine.RunRule(p.s.app.Ctx, name, folder)
-		p.s.app.Do(func() {
+		n, err := p.s.sh.Engine.RunRule(p.s.sh.Ctx, name, folder)
+		p.s.sh.Do(func() {
 			where := folder
 			if where == "" {
 				where = lang.L("every Inbox")
@@ -376,7 +376,7 @@ func (p *rulesPane) run() {
 			}
 			p.result.SetText(lang.N("Ran rule \"{{.Name}}\" on {{.Folder}}: {{.Count}} messages matched.", n, v))
 			if n > 0 {
-				p.s.app.main.reload() // the lists show where the mail went
+				p.s.owner.MailMoved() // the lists show where the mail went
 			}
 		})
 	})

@@ -1,4 +1,4 @@
-package gui
+package wizard
 
 import (
 	"context"
@@ -24,13 +24,13 @@ func oauthFixture(t *testing.T, follow bool) (*wizardFixture, *oauthtest.Server)
 	t.Setenv(oauth.EnvClientID, oauthtest.ClientID)
 	f := newWizardFixture(t)
 	srv := oauthtest.Start(t, &oauthtest.Options{User: "ann.example@gmail.com"})
-	f.app.oauth.resolve = func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
+	f.wizards.OAuth.Resolve = func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
 		if s.Provider != "google" {
 			t.Errorf("sign-in for provider %q, want google", s.Provider)
 		}
 		return oauth.Resolve(ctx, core.OAuthSettings{Issuer: srv.URL, ClientID: s.ClientID}, nil)
 	}
-	f.app.oauth.openURL = func(u *url.URL) error {
+	f.wizards.OAuth.OpenURL = func(u *url.URL) error {
 		if !follow {
 			return nil // the user never comes back
 		}
@@ -70,7 +70,7 @@ func TestWizardSignInWithGoogle(t *testing.T) {
 		}
 	})
 	w.do(func() { test.Tap(w.save) })
-	accounts := f.accounts(t)
+	accounts := f.Accounts(t)
 	if len(accounts) != 1 {
 		t.Fatalf("saved %d accounts, want 1", len(accounts))
 	}
@@ -78,7 +78,7 @@ func TestWizardSignInWithGoogle(t *testing.T) {
 	if !a.UsesOAuth() || a.OAuth.Provider != "google" || a.OAuth.ClientID != oauthtest.ClientID {
 		t.Errorf("saved account signs in with %q %+v, want OAuth2 with Google and the client ID", a.Auth, a.OAuth)
 	}
-	grant, err := oauth.ParseGrant(f.password(t, secrets.OAuthRef(a.ID)))
+	grant, err := oauth.ParseGrant(f.Password(t, secrets.OAuthRef(a.ID)))
 	if err != nil || len(srv.RefreshTokens()) != 1 || grant.RefreshToken != srv.RefreshTokens()[0] {
 		t.Errorf("stored grant %+v (%v), want the refresh token the provider issued", grant, err)
 	}
@@ -124,11 +124,11 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 	f := newWizardFixture(t)
 	srv := oauthtest.Start(t, &oauthtest.Options{User: "ann@example.test"})
 	var asked core.OAuthSettings
-	f.app.oauth.resolve = func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
+	f.wizards.OAuth.Resolve = func(ctx context.Context, s core.OAuthSettings, secret string) (*oauth.Config, error) {
 		asked = s
 		return oauth.Resolve(ctx, s, nil) // loopback HTTP is allowed for tests
 	}
-	f.app.oauth.openURL = func(u *url.URL) error {
+	f.wizards.OAuth.OpenURL = func(u *url.URL) error {
 		go func() {
 			if resp, err := http.Get(u.String()); err == nil {
 				resp.Body.Close()
@@ -174,7 +174,7 @@ func TestWizardSignInWithAnotherProvider(t *testing.T) {
 			t.Errorf("Save did not close the wizard: %q, %q, dialog %q", w.status.Text, w.general.Text, guitest.DialogText(w.win))
 		}
 	})
-	if a := f.accounts(t); len(a) != 1 || a[0].OAuth.Issuer != srv.URL || a[0].OAuth.ClientID != oauthtest.ClientID {
+	if a := f.Accounts(t); len(a) != 1 || a[0].OAuth.Issuer != srv.URL || a[0].OAuth.ClientID != oauthtest.ClientID {
 		t.Errorf("saved %+v, want one account signing in at the issuer with the client ID typed", a)
 	}
 }

@@ -1,0 +1,151 @@
+package guitest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/autoconfig"
+	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/secrets"
+	"github.com/tributary-mail/tributary/storage"
+)
+
+// Store is a real store and engine in a temporary directory. The keyring
+// is one that is never available, so that no test touches the real one;
+// the password file works.
+type Store struct {
+	DB      *storage.DB
+	Engine  *engine.Engine
+	Dir     string
+	Offline *Offline // for the wizard's lookup: no network
+}
+
+// NewStore opens a store and its engine, closed when the test ends.
+func NewStore(t *testing.T) *Store {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := storage.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := &Store{DB: db, Dir: dir, Offline: &Offline{}}
+	s.Engine = engine.New(db, engine.Options{DataDir: dir, DialTimeout: 5 * time.Second, IOTimeout: 5 * time.Second, Secrets: s.secrets})
+	return s
+}
+
+func (s *Store) secrets(kind core.PasswordStore) secrets.Store {
+	if kind == core.PasswordStoreFile {
+		return secrets.Open(kind, s.Dir)
+	}
+	return NoKeyring{}
+}
+
+// Password reads a saved password from the password file.
+func (s *Store) Password(t *testing.T, ref string) string {
+	t.Helper()
+	pw, err := secrets.Open(core.PasswordStoreFile, s.Dir).Get(ref)
+	if err != nil {
+		t.Fatalf("password %s: %v", ref, err)
+	}
+	return pw
+}
+
+// Accounts reads the stored accounts.
+func (s *Store) Accounts(t *testing.T) []core.Account {
+	t.Helper()
+	accounts, err := s.DB.Accounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accounts
+}
+
+// NoKeyring fails as the keyring does on a Linux desktop without a
+// Secret Service.
+type NoKeyring struct{}
+
+func (NoKeyring) err() error {
+	return fmt.Errorf("%w (org.freedesktop.secrets was not provided by any .service files)", secrets.ErrNoKeyring)
+}
+
+// Get fails: there is no keyring.
+func (k NoKeyring) Get(string) (string, error) { return "", k.err() }
+
+// Set fails: there is no keyring.
+func (k NoKeyring) Set(string, string) error { return k.err() }
+
+// Delete fails: there is no keyring.
+func (k NoKeyring) Delete(string) error { return k.err() }
+
+// Offline stands in for the network in autoconfig: every step fails at
+// once (or, with Hang, waits for its context), and calls are counted, so
+// a test shows whether the lookup went past the built-in table.
+type Offline struct {
+	Hang  bool
+	Calls atomic.Int32
+}
+
+// Options are autoconfig's options over o.
+func (o *Offline) Options() *autoconfig.Options {
+	return &autoconfig.Options{Fetcher: o, Resolver: o, Prober: o, StepTimeout: 10 * time.Second}
+}
+
+func (o *Offline) fail(ctx context.Context) error {
+	o.Calls.Add(1)
+	if o.Hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return errors.New("offline")
+}
+
+// Fetch fails: there is no network.
+func (o *Offline) Fetch(ctx context.Context, _ string) ([]byte, error) { return nil, o.fail(ctx) }
+
+// LookupMX finds nothing.
+func (o *Offline) LookupMX(ctx context.Context, domain string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: o.fail(ctx).Error(), Name: domain, IsNotFound: true}
+}
+
+// Probe fails: there is no network.
+func (o *Offline) Probe(ctx context.Context, _ autoconfig.Server) error { return o.fail(ctx) }
+
+// HostPort splits a test server's address.
+func HostPort(t *testing.T, addr string) (string, int) {
+	t.Helper()
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, port
+}
+
+// AddAccount stores an account with a POP3 source and its passwords in the
+// password file, as the wizard would.
+func (s *Store) AddAccount(t *testing.T, name string) core.Account {
+	t.Helper()
+	a := core.Account{Name: name, DisplayName: name + " User", Email: strings.ToLower(name) + "@example.test", PasswordStore: core.PasswordStoreFile,
+		SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Username: "ann", Encryption: core.EncryptionSTARTTLS, Auth: true},
+		Sources: []core.Source{{Protocol: core.ProtocolPOP3, Host: "pop.example.test", Port: 995, Username: "ann", Encryption: core.EncryptionSSL,
+			Method: core.MethodAutomatic, Interval: 15 * time.Minute, Folder: core.DefaultFolder, LeaveOnServer: true, DeleteAfterDays: 30}}}
+	if err := s.DB.CreateAccount(context.Background(), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Engine.SavePasswords(a, core.Passwords{SMTP: "smtp-pw", Sources: []string{"pop-pw"}}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
