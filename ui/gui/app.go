@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/settings"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
+	"github.com/tributary-mail/tributary/ui/gui/tray"
 	"github.com/tributary-mail/tributary/ui/gui/wizard"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -60,6 +61,7 @@ type App struct {
 	// The account windows, touched only on the UI goroutine: the open
 	// Settings window, and the account wizards.
 	settings *settings.Settings
+	tray     *tray.Tray
 	wizards  *wizard.Wizards
 	// contacts is the open address book window (contacts.go), touched
 	// only on the UI goroutine.
@@ -87,7 +89,13 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	a.settings = settings.New(a.Shell, a.wizards)
 	a.settings.MailMoved = func() { a.main.reload() }
 	a.main = newMainWindow(a)
-	a.setupTray()
+	a.tray = tray.New(a.Shell, tray.Actions{
+		ShowMain:   a.showMain,
+		ToggleMain: a.toggleMain,
+		GetMail:    func() { a.main.getMail() },
+		Compose:    func() { a.showMain(); a.OpenComposer(Draft{}) },
+		Quit:       a.quit,
+	})
 	// Subscribed before anything can change, so that every open window
 	// hears of every change, whichever window or front end made it.
 	go a.follow(e.Subscribe())
@@ -145,7 +153,6 @@ func (a *App) quit() {
 func (a *App) follow(sub *engine.Subscription) {
 	defer close(a.followed)
 	defer sub.Close()
-	n := newNotifier(a)
 	for {
 		select {
 		case <-a.Ctx.Done():
@@ -157,7 +164,7 @@ func (a *App) follow(sub *engine.Subscription) {
 			a.main.handle(ev)
 			switch ev.Kind {
 			case engine.EventNewMail:
-				n.add(ev.MessageIDs)
+				a.tray.Notify(ev.MessageIDs)
 			case engine.EventOutbox, engine.EventDrafts:
 				a.Do(func() {
 					if w := a.mailWindows().outbox; w != nil {
@@ -227,3 +234,18 @@ func (a *App) StartMinimized() { a.minimized = true }
 
 // OpenSettings opens the Settings window, or brings it forward.
 func (a *App) OpenSettings() { a.settings.Open() }
+
+func (a *App) showMain() {
+	a.main.inTray = false
+	a.main.win.Show()
+	a.main.win.RequestFocus()
+}
+
+func (a *App) toggleMain() {
+	if a.main.inTray {
+		a.showMain()
+		return
+	}
+	a.main.inTray = true
+	a.main.win.Hide()
+}

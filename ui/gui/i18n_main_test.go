@@ -64,17 +64,17 @@ func TestMainWindowInGerman(t *testing.T) {
 	cases := []struct {
 		name, got, want string
 	}{
-		{"tray, one unread", f.app.trayMenu(1).Items[0].Label, "1 ungelesen"},
-		{"tray, none unread", f.app.trayMenu(0).Items[0].Label, "Keine ungelesenen E-Mails"},
+		{"tray, one unread", f.app.tray.Menu(1).Items[0].Label, "1 ungelesen"},
+		{"tray, none unread", f.app.tray.Menu(0).Items[0].Label, "Keine ungelesenen E-Mails"},
 		{"drafts, none", draftsHeading(0), "Keine Entwürfe"},
 		{"drafts, one", draftsHeading(1), "1 Entwurf"},
 		{"drafts, several", draftsHeading(1234), "1.234 Entwürfe"},
 		{"a date of last year", shortDate(time.Date(time.Now().Year()-1, time.March, 5, 9, 30, 0, 0, time.Local)), "05.03." + time.Now().AddDate(-1, 0, 0).Format("2006")},
 		{"a size", kit.HumanSize(1_500_000), "1,5 MB"},
 	}
-	n := f.app.notification(context.Background(), []int64{one})
+	n := f.app.tray.Notification(context.Background(), []int64{one})
 	cases = append(cases, struct{ name, got, want string }{"a notification for one message", n.Title, "Neue E-Mail von Ann Sender"})
-	n = f.app.notification(context.Background(), []int64{one, two, three})
+	n = f.app.tray.Notification(context.Background(), []int64{one, two, three})
 	cases = append(cases, struct{ name, got, want string }{"a notification for several", n.Title, "3 neue Nachrichten in 2 Konten"})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -163,7 +163,7 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 		kit.Bold(lang.X("import.from", "From")), kind,
 		layout.NewSpacer(), rows)
 	note := kit.Wrapped(lang.L("A Maildir's subfolders (.Sent, .Archive) go into folders of their names. Flags come along; a message already here is not imported twice."))
-	d := dialog.NewCustomConfirm(lang.L("Import mail"), lang.L("Import"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
+	kit.ShowConfirm(lang.L("Import mail"), lang.L("Import"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -178,9 +178,7 @@ func (w *MainWindow) showImport(accounts []core.Account) {
 			return
 		}
 		w.runImport(control.ImportRequest{Account: account.Selected, Folder: strings.TrimSpace(folder.Text), Paths: []string{abs}, Mbox: mailbox.MboxRD})
-	}, w.win)
-	d.Resize(fyne.NewSize(620, d.MinSize().Height))
-	d.Show()
+	}, w.win, fyne.NewSize(620, 0))
 }
 
 // runImport imports through the engine, as `tributary import` does.
@@ -275,7 +273,7 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 		kit.Bold(lang.L("Format")), format,
 		kit.Bold(lang.X("export.to", "To")), w.pathRow(dest, true))
 	note := kit.Wrapped(lang.L("Messages are written byte for byte as they were received. The destination must be new or an empty folder; one folder becomes one mbox file or one Maildir, more become a folder per account."))
-	d := dialog.NewCustomConfirm(lang.L("Export mail ({{.Scope}})", map[string]any{"Scope": title}), lang.L("Export"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
+	kit.ShowConfirm(lang.L("Export mail ({{.Scope}})", map[string]any{"Scope": title}), lang.L("Export"), lang.L("Cancel"), container.NewVBox(form, note), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -308,9 +306,7 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 			f = control.FormatMaildir
 		}
 		w.runExport(control.ExportRequest{Folders: pick, Format: f, Dest: kit.ExpandHome(target)})
-	}, w.win)
-	d.Resize(fyne.NewSize(620, d.MinSize().Height))
-	d.Show()
+	}, w.win, fyne.NewSize(620, 0))
 }
 
 func (w *MainWindow) runExport(req control.ExportRequest) {

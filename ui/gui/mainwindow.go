@@ -718,7 +718,7 @@ func (w *MainWindow) readSidebar() (sidebar, error) {
 // showSidebar puts sb on screen, and the unread count on the tray.
 func (w *MainWindow) showSidebar(sb sidebar) {
 	w.setNav(sb.folders, sb.unread, sb.drafts)
-	w.app.setUnread(sb.unread)
+	w.app.tray.SetUnread(sb.unread)
 }
 
 func (w *MainWindow) toggleSeen() {

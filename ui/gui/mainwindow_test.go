@@ -1,11 +1,8 @@
 package gui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/color"
-	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
@@ -182,7 +178,7 @@ func TestLiveUpdateOnNewMail(t *testing.T) {
 
 func TestTrayMenu(t *testing.T) {
 	f := newMainFixture(t)
-	menu := f.app.trayMenu(3)
+	menu := f.app.tray.Menu(3)
 	var labels []string
 	for _, it := range menu.Items {
 		if !it.IsSeparator {
@@ -192,7 +188,7 @@ func TestTrayMenu(t *testing.T) {
 	if want := "3 unread,Check mail now,Compose,Show / Hide,Quit"; strings.Join(labels, ",") != want {
 		t.Errorf("tray menu = %v, want %s", labels, want)
 	}
-	if got := f.app.trayMenu(0).Items[0].Label; got != "No unread mail" {
+	if got := f.app.tray.Menu(0).Items[0].Label; got != "No unread mail" {
 		t.Errorf("tray status with nothing unread = %q", got)
 	}
 	// Show / Hide toggles the main window.
@@ -215,52 +211,14 @@ func TestNotificationsAreGrouped(t *testing.T) {
 	f := newMainFixture(t)
 	work, home := f.account(t, "Work"), f.account(t, "Home")
 	one := f.deliver(t, work, "Lunch?", time.Minute)
-	n := f.app.notification(context.Background(), []int64{one})
+	n := f.app.tray.Notification(context.Background(), []int64{one})
 	if n == nil || n.Title != "New mail from Ann Sender" || n.Content != "Lunch?" {
 		t.Errorf("notification for one message = %+v, want sender and subject", n)
 	}
 	two, three := f.deliver(t, home, "Invoice", time.Minute), f.deliver(t, work, "Minutes", time.Minute)
-	n = f.app.notification(context.Background(), []int64{one, two, three})
+	n = f.app.tray.Notification(context.Background(), []int64{one, two, three})
 	if n == nil || n.Title != "3 new messages in 2 accounts" {
 		t.Errorf("notification for a burst = %+v, want one grouped notification", n)
-	}
-	test.AssertNotificationSent(t, fyne.NewNotification("New mail from Ann Sender", "Lunch?"), func() {
-		nt := newNotifier(f.app)
-		nt.add([]int64{one})
-		nt.timer.Stop()
-		nt.flush()
-	})
-}
-
-func TestTrayIconShowsTheCount(t *testing.T) {
-	if trayIcon(0) != assets.Icon {
-		t.Error("tray icon with nothing unread is not the plain icon")
-	}
-	for _, n := range []int{1, 42, 1234} {
-		img, err := png.Decode(bytes.NewReader(trayIcon(n).Content()))
-		if err != nil {
-			t.Fatalf("trayIcon(%d) is not a PNG: %v", n, err)
-		}
-		// The badge disc is red, with white digits inside it.
-		corner := color.NRGBAModel.Convert(img.At(badgeSize-10, 36)).(color.NRGBA)
-		if corner.R < 0xc0 || corner.G > 0x60 {
-			t.Errorf("trayIcon(%d) has no red badge: %v", n, corner)
-		}
-		// Inside the disc only the digits are white.
-		white, cx, cy := 0, badgeSize-36, 36
-		for y := cy - 30; y <= cy+30; y++ {
-			for x := cx - 30; x <= cx+30; x++ {
-				if (x-cx)*(x-cx)+(y-cy)*(y-cy) > 30*30 {
-					continue
-				}
-				if c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA); c.R > 0xf0 && c.G > 0xf0 && c.B > 0xf0 {
-					white++
-				}
-			}
-		}
-		if white < 50 {
-			t.Errorf("trayIcon(%d) badge has %d white pixels, want digits drawn", n, white)
-		}
 	}
 }
 

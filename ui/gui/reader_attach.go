@@ -78,7 +78,7 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 		}, win)
 	})
 	form := container.NewBorder(nil, nil, nil, browse, path)
-	d := dialog.NewCustomConfirm(title, lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
+	kit.ShowConfirm(title, lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -107,9 +107,7 @@ func (a *App) askSavePath(title, name string, win fyne.Window, write func(io.Wri
 			return
 		}
 		save()
-	}, win)
-	d.Resize(fyne.NewSize(560, d.MinSize().Height))
-	d.Show()
+	}, win, fyne.NewSize(560, 0))
 }
 
 // saveDir is the folder attachments are offered to be saved in: the last

@@ -15,9 +15,13 @@ func ShowCentred(win fyne.Window) {
 
 // ShowConfirm shows a question with content and two answers, sized to
 // size at least (Fyne sizes a custom dialog to its content's minimum,
-// which wraps text into a narrow column).
+// which wraps text into a narrow column). A zero height keeps the
+// content's own: a form is as tall as its rows.
 func ShowConfirm(title, yes, no string, content fyne.CanvasObject, answer func(bool), win fyne.Window, size fyne.Size) {
 	d := dialog.NewCustomConfirm(title, yes, no, content, answer, win)
+	if size.Height == 0 {
+		size.Height = d.MinSize().Height
+	}
 	d.Resize(size)
 	d.Show()
 }

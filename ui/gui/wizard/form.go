@@ -18,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/autoconfig"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
 
 // The choices of the form's Select widgets, worded for the user. SSL/TLS
@@ -612,4 +614,230 @@ func (w *wizard) sameAddress(addr string) (core.Account, bool) {
 		}
 	}
 	return core.Account{}, false
+}
+
+func (w *wizard) showStep2() {
+	w.win.SetContent(w.step2)
+	w.validate()
+	w.relayout()
+}
+
+func (w *wizard) buildStep2() {
+	changed := func(string) { w.changed() }
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = changed
+		return e
+	}
+	w.accountName = entry(lang.L("Work, Home, Gmail…"))
+	w.store = widget.NewSelect(storeChoices(), changed)
+	// The default, set before anything listens: the keyring, unless a
+	// missing keyring made the user choose the file before.
+	w.store.Selected = choiceKeyring()
+	if core.PasswordStore(w.sh.Fyne.Preferences().String(PrefPasswordStore)) == core.PasswordStoreFile {
+		w.store.Selected = choiceFile()
+	}
+	w.displayName = entry(lang.L("Ann Example"))
+	w.email = entry(lang.L("you@example.com"))
+	w.smtpHost = entry("smtp.example.com")
+	w.smtpPort = entry("")
+	w.smtpEncryption = widget.NewSelect(encryptionChoices(), func(string) { w.smtpEncryptionChanged() })
+	w.smtpAuth = widget.NewCheck(lang.L("Enable authentication"), func(bool) { w.smtpAuthChanged() })
+	w.smtpUser = entry("")
+	w.smtpPass = widget.NewPasswordEntry()
+	w.smtpPass.OnChanged = changed
+	if w.orig != nil {
+		w.smtpPass.SetPlaceHolder(lang.L("Leave blank to keep the saved password"))
+	}
+
+	fields := []struct {
+		key, label string
+		input      fyne.CanvasObject
+	}{
+		{"name", lang.L("Account name"), w.accountName},
+		{"password_store", lang.L("Keep passwords in"), w.store},
+		{"display_name", lang.L("Display name"), w.displayName},
+		{"email", lang.L("Email address"), w.email},
+		{"smtp.host", lang.L("Server address"), w.smtpHost},
+		{"smtp.port", lang.L("Port"), w.smtpPort},
+		{"smtp.encryption", lang.L("Encryption"), w.smtpEncryption},
+		{"smtp.auth", "", w.smtpAuth},
+		{"smtp.username", lang.L("Username"), w.smtpUser},
+		{"smtp.password", lang.L("Password"), w.smtpPass},
+	}
+	for _, f := range fields {
+		w.fields[f.key] = newField(f.label, f.input)
+	}
+	account := formGrid(w.fields["name"], w.fields["password_store"])
+	smtp := formGrid(w.fields["display_name"], w.fields["email"], w.fields["smtp.host"], w.fields["smtp.port"],
+		w.fields["smtp.encryption"], w.fields["smtp.auth"], w.fields["smtp.username"], w.fields["smtp.password"])
+	w.sourceList = container.NewVBox()
+	w.addSourceButton = widget.NewButtonWithIcon(lang.L("Add another retrieval source"), theme.ContentAddIcon(), func() {
+		s := w.addSource(w.newSource(), "", false)
+		w.win.Canvas().Focus(s.host)
+		w.validate()
+	})
+	form := container.NewVBox(
+		kit.Heading(lang.L("Account")), account,
+		w.buildOAuthRow(),
+		kit.Heading(lang.L("Sending (SMTP)")), smtp,
+		w.sourceList,
+		container.NewHBox(w.addSourceButton),
+	)
+
+	w.note = kit.Wrapped("")
+	w.noteRow = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, w.note)
+	w.noteRow.Hide()
+	w.existing = kit.Wrapped("")
+	w.editExisting = widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
+	w.existingRow = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), w.editExisting, w.existing)
+	w.existingRow.Hide()
+	title := lang.L("Check your account settings")
+	if w.orig != nil {
+		title = lang.L("Account {{.Name}}", map[string]any{"Name": w.orig.Name})
+	}
+	header := container.NewVBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.noteRow, w.existingRow)
+
+	w.results = container.NewVBox()
+	w.general = kit.Wrapped("")
+	w.general.Importance = widget.DangerImportance
+	w.general.Hide()
+	w.status = kit.Wrapped("")
+	w.spinner = widget.NewActivity()
+	w.spinner.Hide()
+	w.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() { w.win.SetContent(w.step1) })
+	if w.orig != nil {
+		w.back.Hide()
+	}
+	w.test = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), w.onTest)
+	w.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), w.onSave)
+	w.save.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), w.win.Close)
+	footer := container.NewVBox(widget.NewSeparator(), w.results, w.general,
+		container.NewBorder(nil, nil, w.spinner, nil, w.status),
+		container.NewHBox(w.back, layout.NewSpacer(), w.test, cancel, w.save))
+	w.step2 = container.NewBorder(header, footer, nil, nil, kit.FormScroll(form))
+}
+
+// fillFromAccount loads a stored account for editing. Passwords stay
+// blank: blank means unchanged.
+func (w *wizard) fillFromAccount(a core.Account) {
+	defer w.hold()()
+	w.accountName.SetText(a.Name)
+	w.store.SetSelected(storeChoice(a.PasswordStore))
+	w.displayName.SetText(a.DisplayName)
+	w.email.SetText(a.Email)
+	w.smtpHost.SetText(a.SMTP.Host)
+	w.smtpEncryption.SetSelected(EncryptionChoice(a.SMTP.Encryption))
+	w.smtpPort.SetText(portText(a.SMTP.Port))
+	w.smtpAutoPort = a.SMTP.Port
+	if a.SMTP.Port != core.DefaultSMTPPortFor(a.SMTP.Encryption) {
+		w.smtpAutoPort = 0 // a port chosen by hand stays
+	}
+	w.smtpAuth.SetChecked(a.SMTP.Auth)
+	w.smtpUser.SetText(a.SMTP.Username)
+	for _, s := range a.Sources {
+		f := w.addSource(s, "", false)
+		if s.Port != core.DefaultSourcePort(s.Protocol, s.Encryption) {
+			f.autoPort = 0
+		}
+	}
+	w.smtpAuthChanged()
+	if a.UsesOAuth() {
+		w.useOAuth(a.OAuth)
+	}
+}
+
+// newSource is a new source's defaults.
+func (w *wizard) newSource() core.Source {
+	return autoconfig.NewSource(strings.TrimSpace(w.email.Text))
+}
+
+// addSource adds a source's part to the form.
+func (w *wizard) addSource(s core.Source, password string, same bool) *sourceForm {
+	f := newSourceForm(w, s, password, same)
+	setEnabled(f.samePassword, w.smtpAuth.Checked)
+	f.fields["password"].setShown(!w.oauth.on)
+	w.sources = append(w.sources, f)
+	w.sourceList.Add(f.box)
+	w.renumber()
+	w.relayout()
+	return f
+}
+
+// removeSource takes a source's part off the form; a stored source is
+// removed from the account when the form is saved.
+func (w *wizard) removeSource(f *sourceForm) {
+	w.dropSource(f)
+	w.changed()
+}
+
+func (w *wizard) dropSource(f *sourceForm) {
+	w.sources = slices.DeleteFunc(w.sources, func(s *sourceForm) bool { return s == f })
+	w.sourceList.Remove(f.box)
+	w.renumber()
+	w.relayout()
+}
+
+func (w *wizard) renumber() {
+	for i, f := range w.sources {
+		title := lang.L("Retrieval")
+		if len(w.sources) > 1 {
+			title = lang.L("Retrieval source {{.Number}}", map[string]any{"Number": i + 1})
+		}
+		f.title.SetText(title)
+		// A new account needs somewhere to get its mail from; an edited
+		// one may give up its last source, as Settings allows.
+		if len(w.sources) > 1 || w.orig != nil {
+			f.remove.Show()
+		} else {
+			f.remove.Hide()
+		}
+	}
+}
+
+func (w *wizard) smtpEncryptionChanged() {
+	if !w.filling && portIsAuto(w.smtpPort, w.smtpAutoPort) {
+		if e := encryptionOf(w.smtpEncryption.Selected); e != "" {
+			w.smtpAutoPort = core.DefaultSMTPPortFor(e)
+			w.smtpPort.SetText(strconv.Itoa(w.smtpAutoPort))
+		}
+	}
+	w.changed()
+}
+
+func (w *wizard) smtpAuthChanged() {
+	on := w.smtpAuth.Checked
+	setEnabled(w.smtpUser, on)
+	setEnabled(w.smtpPass, on)
+	if !on {
+		// A source that shared the SMTP password keeps it as its own.
+		for _, s := range w.sources {
+			if s.samePassword.Checked {
+				release := w.hold()
+				s.password.SetText(w.smtpPass.Text)
+				s.samePassword.SetChecked(false)
+				release()
+			}
+		}
+	}
+	for _, s := range w.sources {
+		setEnabled(s.samePassword, on)
+	}
+	w.changed()
+}
+
+// forgetSource drops a source removed elsewhere from the form.
+func (w *wizard) forgetSource(id int64) {
+	if w.orig == nil {
+		return
+	}
+	w.orig.Sources = slices.DeleteFunc(w.orig.Sources, func(s core.Source) bool { return s.ID == id })
+	for _, f := range slices.Clone(w.sources) {
+		if f.orig.ID == id {
+			w.dropSource(f)
+		}
+	}
+	w.changed()
 }

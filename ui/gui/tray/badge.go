@@ -1,4 +1,4 @@
-package gui
+package tray
 
 import (
 	"bytes"
@@ -21,10 +21,10 @@ import (
 // it down to their own size.
 const badgeSize = 128
 
-// trayIcon is the app icon with the unread count in a red disc at its
+// icon is the app icon with the unread count in a red disc at its
 // corner, or the plain icon when nothing is unread. More than 99 shows as
 // "99+", which still fits the disc.
-func trayIcon(unread int) fyne.Resource {
+func icon(unread int) fyne.Resource {
 	if unread <= 0 {
 		return assets.Icon
 	}
