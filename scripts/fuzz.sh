@@ -22,7 +22,7 @@ TARGETS=(
 	"./core/mime FuzzParseHTML"
 	"./core/markdown FuzzRender"
 	"./core/autoconfig FuzzParseConfig"
-	"./ui/gui FuzzHTMLToRich"
+	"./ui/gui/richtext FuzzHTMLToRich"
 	"./core/termsafe FuzzText"
 	"./core/pop3 FuzzSession"
 	"./core/imap FuzzResponses"

@@ -19,34 +19,11 @@ import (
 // drawnNavRow finds the drawn sidebar entry labelled label.
 func drawnNavRow(t *testing.T, w *MainWindow, label string) *navRow {
 	t.Helper()
-	var found *navRow
-	var walk func(o fyne.CanvasObject) bool
-	walk = func(o fyne.CanvasObject) bool {
-		if !o.Visible() {
-			return false
-		}
-		if r, ok := o.(*navRow); ok && r.label.Text == label {
-			found = r
-			return true
-		}
-		var children []fyne.CanvasObject
-		switch c := o.(type) {
-		case *fyne.Container:
-			children = c.Objects
-		case fyne.Widget:
-			children = test.WidgetRenderer(c).Objects()
-		}
-		for _, child := range children {
-			if walk(child) {
-				return true
-			}
-		}
-		return false
-	}
-	if !walk(w.navList) {
+	r, ok := guitest.FindWidget(w.navList, func(r *navRow) bool { return r.label.Text == label })
+	if !ok {
 		t.Fatalf("the sidebar draws no entry %q", label)
 	}
-	return found
+	return r
 }
 
 // markShown reports whether account's sidebar entry shows its warning
