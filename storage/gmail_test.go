@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,5 +127,28 @@ func TestGmailCopyOfAFileGone(t *testing.T) {
 	}
 	if _, err := db.StageCopy(ctx, id+100); !errors.Is(err, ErrNotFound) {
 		t.Errorf("StageCopy(no such message) = %v, want ErrNotFound", err)
+	}
+}
+
+// The lookup of each batch reads the index, not every message of the
+// account.
+func TestGmailMessagesUsesTheIndex(t *testing.T) {
+	db := openTest(t)
+	rows, err := db.sql.Query(`EXPLAIN QUERY PLAN `+gmailQuery(3), 1, 10, 11, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING INDEX messages_gm_msgid") || strings.Contains(d, "USING COVERING INDEX messages_gm_msgid") }) {
+		t.Errorf("plan of the Gmail lookup = %q, want it to use messages_gm_msgid", plan)
 	}
 }
