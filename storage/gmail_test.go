@@ -148,7 +148,9 @@ func TestGmailMessagesUsesTheIndex(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING INDEX messages_gm_msgid") || strings.Contains(d, "USING COVERING INDEX messages_gm_msgid") }) {
+	if !slices.ContainsFunc(plan, func(d string) bool {
+		return strings.Contains(d, "USING INDEX messages_gm_msgid") || strings.Contains(d, "USING COVERING INDEX messages_gm_msgid")
+	}) {
 		t.Errorf("plan of the Gmail lookup = %q, want it to use messages_gm_msgid", plan)
 	}
 }
