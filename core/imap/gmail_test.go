@@ -165,3 +165,23 @@ func TestSyncWithoutGmailExtension(t *testing.T) {
 	}
 	st.checkGmailFolders(t)
 }
+
+// TestSyncGmailUIDValidityReset: a mailbox renumbered on the server is
+// fetched again by UID, and on Gmail its messages are all known by
+// X-GM-MSGID: nothing is downloaded, and nothing is stored twice.
+func TestSyncGmailUIDValidityReset(t *testing.T) {
+	g := startGmail(t, true)
+	st := newStore(t)
+	st.syncGmail(t, g)
+	g.SetUIDValidity(imaptest.AllMail, 999)
+	if got, want := st.syncGmail(t, g), []int{0, 0, 0}; !slices.Equal(got, want) {
+		t.Errorf("sync after the reset stored %v new, want none", got)
+	}
+	if got := g.Bodies(); got[1001]+got[1002]+got[1003] != 3 {
+		t.Errorf("bodies served after the reset = %v, want still 3", got)
+	}
+	if got := st.state(t, gmailBoxes[1]); got.UIDValidity != 999 || got.LastUID != 13 {
+		t.Errorf("All Mail state after the reset = %+v, want UIDVALIDITY 999, last UID 13", got)
+	}
+	st.checkGmailFolders(t)
+}

@@ -32,9 +32,10 @@ type Gmail struct {
 }
 
 type gmailBox struct {
-	name  string
-	attrs string
-	msgs  []gmailCopy // in UID order
+	name        string
+	attrs       string
+	uidValidity uint32
+	msgs        []gmailCopy // in UID order
 }
 
 type gmailCopy struct {
@@ -52,7 +53,7 @@ const AllMail = "[Gmail]/All Mail"
 func StartGmail(t testing.TB, ext bool) *Gmail {
 	t.Helper()
 	g := &Gmail{ext: ext, raw: map[uint64][]byte{}, bodies: map[uint64]int{}}
-	g.boxes = []*gmailBox{{name: "INBOX"}, {name: AllMail, attrs: `\All`}}
+	g.boxes = []*gmailBox{{name: "INBOX", uidValidity: 1}, {name: AllMail, attrs: `\All`, uidValidity: 2}}
 	g.Fake = StartFake(t, "* OK Gimap ready", g.reply)
 	return g
 }
@@ -66,10 +67,18 @@ func (g *Gmail) Add(mailbox string, uid uint32, id uint64, flags string, raw []b
 	g.raw[id] = raw
 	b := g.box(mailbox)
 	if b == nil {
-		b = &gmailBox{name: mailbox}
+		b = &gmailBox{name: mailbox, uidValidity: uint32(len(g.boxes) + 1)}
 		g.boxes = append(g.boxes, b)
 	}
 	b.msgs = append(b.msgs, gmailCopy{uid: uid, id: id, flags: flags})
+}
+
+// SetUIDValidity changes a mailbox's UIDVALIDITY, as a server does when
+// it renumbers the mailbox: a client must forget its UIDs.
+func (g *Gmail) SetUIDValidity(mailbox string, v uint32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.box(mailbox).uidValidity = v
 }
 
 // OmitID makes the server leave X-GM-MSGID out of its replies about uid
@@ -156,8 +165,7 @@ func (g *Gmail) reply(tag, command string) []string {
 		return []string{
 			`* FLAGS (\Seen \Flagged \Answered \Deleted)`,
 			fmt.Sprintf("* %d EXISTS", len(g.selected.msgs)),
-			// Each mailbox has a UIDVALIDITY of its own.
-			fmt.Sprintf("* OK [UIDVALIDITY %d] ok", 100+slices.Index(g.boxes, g.selected)),
+			fmt.Sprintf("* OK [UIDVALIDITY %d] ok", g.selected.uidValidity),
 			"* OK [HIGHESTMODSEQ 1] ok",
 			tag + " OK [READ-ONLY] done",
 		}
