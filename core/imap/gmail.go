@@ -40,7 +40,9 @@ type gmailTap struct {
 	command []byte // the command being written, until its CRLF
 	writing bool   // the next command written gains the item
 	in      []byte // read, not yet a whole line
+	scanned int    // how much of in is known to hold no line end
 	out     []byte // translated, not yet handed out
+	buf     []byte // the reader's, for reads while in holds a part line
 	err     error  // the read error to report once out is drained
 	ids     map[uint32]uint64
 }
@@ -106,7 +108,10 @@ func (t *gmailTap) read(conn net.Conn, p []byte) (int, error) {
 		direct := len(t.in) == 0
 		buf := p
 		if !direct {
-			buf = make([]byte, max(len(p), 4096))
+			if t.buf == nil {
+				t.buf = make([]byte, 4096)
+			}
+			buf = t.buf
 		}
 		t.mu.Unlock()
 		n, err := conn.Read(buf)
@@ -131,10 +136,13 @@ func (t *gmailTap) read(conn net.Conn, p []byte) (int, error) {
 // line is too long to hold.
 func (t *gmailTap) process(ended bool) {
 	for {
-		i := bytes.IndexByte(t.in, '\n')
+		i := bytes.IndexByte(t.in[t.scanned:], '\n')
 		if i < 0 {
+			t.scanned = len(t.in)
 			break
 		}
+		i += t.scanned
+		t.scanned = 0
 		line := t.in[:i+1]
 		if t.armed {
 			line = t.translate(line)
@@ -144,7 +152,7 @@ func (t *gmailTap) process(ended bool) {
 	}
 	if ended || !t.armed || len(t.in) > maxTapLine {
 		t.out = append(t.out, t.in...)
-		t.in = nil
+		t.in, t.scanned = nil, 0
 	}
 	if len(t.in) == 0 {
 		t.in = nil
@@ -155,7 +163,7 @@ func (t *gmailTap) process(ended bool) {
 // and notes n for seq. Any other line is left as it is.
 func (t *gmailTap) translate(line []byte) []byte {
 	rest, ok := bytes.CutPrefix(line, []byte("* "))
-	if !ok {
+	if !ok || len(line) > maxTapLine {
 		return line
 	}
 	sp := bytes.IndexByte(rest, ' ')
@@ -166,39 +174,47 @@ func (t *gmailTap) translate(line []byte) []byte {
 	if err != nil || len(rest) < sp+len(" FETCH (") || !bytes.EqualFold(rest[sp:sp+len(" FETCH (")], []byte(" FETCH (")) {
 		return line
 	}
-	out := bytes.Clone(line)
-	for from := len("* ") + sp + len(" FETCH ("); ; {
-		i := indexFold(out[from:], gmailItem)
+	pos := len("* ") + sp + len(" FETCH (")
+	out := append(make([]byte, 0, len(line)), line[:pos]...)
+	for {
+		i := indexFold(line[pos:], gmailItem)
 		if i < 0 {
-			return out
+			return append(out, line[pos:]...)
 		}
-		i += from
-		from = i + len(gmailItem)
-		if before := out[i-1]; before != ' ' && before != '(' {
-			continue // inside another item's name
+		i += pos
+		// The byte before the item as it goes out: a removal may have
+		// just ended at i.
+		prev := line[i-1]
+		if i == pos {
+			prev = out[len(out)-1]
 		}
 		j := i + len(gmailItem)
-		if j >= len(out) || out[j] != ' ' {
-			continue
-		}
 		k := j + 1
-		for k < len(out) && out[k] >= '0' && out[k] <= '9' {
+		for k < len(line) && line[k] >= '0' && line[k] <= '9' {
 			k++
 		}
-		id, err := strconv.ParseUint(string(out[j+1:k]), 10, 64)
-		if err != nil {
-			continue // not a number: left for imapclient to refuse
+		var id uint64
+		valid := (prev == ' ' || prev == '(') && j < len(line) && line[j] == ' '
+		if valid {
+			id, err = strconv.ParseUint(string(line[j+1:k]), 10, 64)
+			valid = err == nil
+		}
+		if !valid {
+			// Inside another item's name, or not a number: left for
+			// imapclient to refuse.
+			out = append(out, line[pos:j]...)
+			pos = j
+			continue
 		}
 		t.ids[uint32(seq)] = id
-		start, end := i, k
+		out = append(out, line[pos:i]...)
 		switch {
-		case out[i-1] == ' ':
-			start-- // " X-GM-MSGID n"
-		case end < len(out) && out[end] == ' ':
-			end++ // "(X-GM-MSGID n UID 4)"
+		case prev == ' ':
+			out = out[:len(out)-1] // " X-GM-MSGID n"
+		case k < len(line) && line[k] == ' ':
+			k++ // "(X-GM-MSGID n UID 4)"
 		}
-		out = append(out[:start], out[end:]...)
-		from = start
+		pos = k
 	}
 }
 

@@ -116,3 +116,40 @@ func TestGmailTapWritesTheItem(t *testing.T) {
 		t.Errorf("sent %q in %d writes, want %q in one", got, conn.writes, want)
 	}
 }
+
+// chunkConn serves its bytes n at a time.
+type chunkConn struct {
+	net.Conn
+	r *bytes.Reader
+	n int
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// FuzzGmailTap reads arbitrary replies through an armed tap, in pieces of
+// any size: it must not panic, must hand out every byte that is not an
+// X-GM-MSGID item, and must leave a reply without one as it is.
+func FuzzGmailTap(f *testing.F) {
+	f.Add([]byte("* 1 FETCH (X-GM-MSGID 123 UID 4)\r\n* 2 FETCH (UID 5 X-GM-MSGID 456)\r\nT1 OK done\r\n"), uint8(1))
+	f.Add([]byte("* 1 FETCH (UID 4 BODY[] {5}\r\nX-GM-\r\n)\r\n"), uint8(3))
+	f.Add([]byte("* 9 FETCH (x-gm-msgid 99999999999999999999999 X-GM-MSGID)"), uint8(200))
+	f.Add([]byte("* 4294967296 FETCH (X-GM-MSGID 1)\r\n"), uint8(7))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
+		conn := &chunkConn{r: bytes.NewReader(data), n: max(1, int(chunk))}
+		var tap gmailTap
+		tap.arm()
+		got, err := io.ReadAll(readerFunc(func(p []byte) (int, error) { return tap.read(conn, p) }))
+		if err != nil {
+			t.Fatalf("read = %v", err)
+		}
+		if len(got) > len(data) {
+			t.Fatalf("read %d bytes from %d", len(got), len(data))
+		}
+		if indexFold(data, gmailItem) < 0 && !bytes.Equal(got, data) {
+			t.Fatalf("a reply without X-GM-MSGID came out as %q, want %q", got, data)
+		}
+		if ids := tap.disarm(); len(ids) > 0 && len(got) == len(data) {
+			t.Fatalf("noted %v but took nothing out", ids)
+		}
+	})
+}
