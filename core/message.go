@@ -134,6 +134,11 @@ type POP3Ref struct {
 type IMAPRef struct {
 	MailboxID int64
 	UID       uint32
+	// GmailID is the message's X-GM-MSGID on a server with X-GM-EXT-1
+	// (Gmail), the same in every mailbox (label) that shows it; 0 when
+	// unknown. A sync links a message it already has under this ID
+	// instead of downloading it again.
+	GmailID uint64
 }
 
 // OutboxState is where a message stands on its way out.

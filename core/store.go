@@ -33,6 +33,13 @@ type MessageStore interface {
 	// directory, done together), in order. On an error nothing of the
 	// batch is stored. Every Staged is consumed either way.
 	StoreBatch(ctx context.Context, batch []Pending) ([]Stored, error)
+	// StageCopy stages a message already stored, for another folder: the
+	// file is shared, not written again, and what is listed and indexed is
+	// read from it. StoreBatch then commits it like a downloaded message.
+	StageCopy(ctx context.Context, messageID int64) (Staged, error)
+	// GmailMessages finds, among Gmail message IDs (X-GM-MSGID), those
+	// the account already holds, each with one of its stored messages.
+	GmailMessages(ctx context.Context, accountID int64, ids []uint64) (map[uint64]int64, error)
 	EnsureFolder(ctx context.Context, accountID int64, name, role string) (int64, error)
 
 	POP3Retrieved(ctx context.Context, sourceID int64) (map[string]time.Time, error)

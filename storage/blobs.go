@@ -24,14 +24,19 @@ func (db *DB) blobPath(hash string) string {
 }
 
 // stagedBlob is a message written and synced to a temporary file, waiting
-// for its final name.
+// for its final name; without one (tmp ""), a file already stored that
+// another row will share (StageCopy).
 type stagedBlob struct {
 	Blob
 	tmp string
 }
 
 // discard removes the temporary file; it is a no-op once placed.
-func (s stagedBlob) discard() { os.Remove(s.tmp) }
+func (s stagedBlob) discard() {
+	if s.tmp != "" {
+		os.Remove(s.tmp)
+	}
+}
 
 // stageBlob streams r to a temporary file while hashing it. The message
 // is never held in memory, however large it is. The file is synced when
@@ -93,6 +98,11 @@ func (db *DB) placeBlobs(blobs []stagedBlob) error {
 		seen[s.Hash] = true
 		if _, err := os.Stat(db.blobPath(s.Hash)); err == nil {
 			continue
+		}
+		if s.tmp == "" {
+			// A shared file removed since it was staged: its row must
+			// not commit without it.
+			return fmt.Errorf("storage: message file %s is gone: %w", s.Hash, ErrNotFound)
 		}
 		fresh = append(fresh, s)
 	}

@@ -289,7 +289,8 @@ func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m 
 		// A copy found again on the server (after a UIDVALIDITY reset, or
 		// moved back after it was expunged) takes the server's flags, which
 		// also shows it again if it had been hidden.
-		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=? WHERE id=?`, d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded, id)
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?, gm_msgid = CASE WHEN ? != 0 THEN ? ELSE gm_msgid END WHERE id=?`,
+			d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded, gmailID(d), gmailID(d), id)
 		if err != nil {
 			return 0, false, fail("relink message", err)
 		}
@@ -314,10 +315,10 @@ func insertMessage(ctx context.Context, tx *batchTx, d core.Delivery, b Blob, m 
 	}
 	to := core.DisplayAddresses(m.To)
 	res, err := tx.ExecContext(ctx, `
-INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted, forwarded)
-VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FROM messages WHERE blob = ? AND in_inbox > 0) THEN 2 ELSE 1 END FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen, flagged, answered, deleted, forwarded, gm_msgid)
+VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FROM messages WHERE blob = ? AND in_inbox > 0) THEN 2 ELSE 1 END FROM folders WHERE id = ?), ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.AccountID, d.FolderID, b.Hash, d.FolderID, b.Hash, b.Size, m.MessageID, date.Unix(), fromName, fromAddr, to, m.Subject,
-		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded)
+		mime.Snippet(m.Text), len(m.Attachments), d.Flags.Seen, d.Flags.Flagged, d.Flags.Answered, d.Flags.Deleted, d.Flags.Forwarded, gmailID(d))
 	if err != nil {
 		return 0, false, fail("insert message", err)
 	}
@@ -332,6 +333,16 @@ VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FRO
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// gmailID is the X-GM-MSGID a delivery records, as the column holds it:
+// the same 64 bits, signed (the driver refuses uint64 values with the
+// high bit set).
+func gmailID(d core.Delivery) int64 {
+	if d.IMAP == nil {
+		return 0
+	}
+	return int64(d.IMAP.GmailID)
 }
 
 // settleTwins shows one copy of a blob in the unified inbox, the oldest

@@ -309,4 +309,12 @@ ALTER TABLE drafts ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX drafts_message_id ON drafts (message_id) WHERE message_id != '';
 ALTER TABLE journal ADD COLUMN header_id TEXT NOT NULL DEFAULT '';
 `,
+	// Gmail's X-GM-MSGID (core.IMAPRef.GmailID), 0 when unknown: Gmail
+	// lists one message in every label it has, and a sync links the
+	// copies it already holds instead of downloading each again. Stored
+	// as a signed 64-bit integer holding the same bits.
+	`
+ALTER TABLE messages ADD COLUMN gm_msgid INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_gm_msgid ON messages (account_id, gm_msgid) WHERE gm_msgid != 0;
+`,
 }

@@ -308,6 +308,7 @@ type ioConn struct {
 	lsubWrite atomic.Bool
 	held      []byte // a line start that may become "* LSUB "
 	lineStart bool   // the last byte handed out ended a line
+	gm        gmailTap
 }
 
 var (
@@ -347,14 +348,14 @@ func (c *ioConn) read(p []byte) (int, error) {
 		return n, nil
 	}
 	if len(p) <= len(lsubReply) { // never with bufio's buffer
-		n, err := c.Conn.Read(p)
+		n, err := c.gm.read(c.Conn, p)
 		c.note(err)
 		return n, err
 	}
 	n := copy(p, c.held)
 	c.held = c.held[:0]
 	for {
-		m, err := c.Conn.Read(p[n:])
+		m, err := c.gm.read(c.Conn, p[n:])
 		c.note(err)
 		n += m
 		if c.lsub.Load() {
@@ -396,6 +397,10 @@ func (c *ioConn) translate(b []byte, ended bool) int {
 }
 
 func (c *ioConn) Write(p []byte) (int, error) {
+	if took, n, err := c.gm.write(c.Conn, p); took {
+		c.note(err)
+		return n, err
+	}
 	if c.lsubWrite.Load() {
 		// "tag LIST ..." as imapclient writes a whole command at once.
 		if sp := bytes.IndexByte(p, ' '); sp > 0 && bytes.HasPrefix(p[sp+1:], []byte("LIST ")) {

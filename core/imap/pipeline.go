@@ -25,12 +25,14 @@ const (
 )
 
 // fetched is one whole message read from the server: its raw bytes, or a
-// message the reader already staged (a large one), with where it goes.
+// message the reader already staged (a large one), or a stored message
+// to link (a Gmail message under another label), with where it goes.
 type fetched struct {
 	d      core.Delivery
 	raw    []byte
 	staged core.Staged
-	flush  bool // no message: the FETCH batch ends, commit what is pending
+	copyOf int64 // a stored message whose file and fields this one shares
+	flush  bool  // no message: the FETCH batch ends, commit what is pending
 }
 
 // pipeline stages and commits messages that the connection's goroutine
@@ -127,6 +129,14 @@ func (p *pipeline) stage() {
 			for range kib(n) {
 				<-p.budget
 			}
+		}
+		if f.copyOf != 0 && p.failure() == nil {
+			// Read and parsed here, beside the committer, like a body.
+			s, err := p.store.StageCopy(p.ctx, f.copyOf)
+			if err != nil {
+				p.fail(err)
+			}
+			f.staged = s
 		}
 		if p.failure() != nil {
 			if f.staged != nil {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -57,7 +59,8 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	if err != nil {
 		return res, err
 	}
-	condstore := c.caps(ctx).Has(goimap.CapCondStore)
+	caps := c.caps(ctx)
+	condstore, gmail := caps.Has(goimap.CapCondStore), caps.Has(capGmail)
 	// Always selected afresh: the sync needs this moment's UIDVALIDITY,
 	// message count and HIGHESTMODSEQ.
 	sel, err := c.selectMailbox(ctx, mb.Name, true, true, condstore)
@@ -100,7 +103,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, condstore); err != nil {
 			return res, err
 		}
-		if res.NewIDs, res.TooLarge, err = c.fetchNew(ctx, store, accountID, st, local, onServer, progress); err != nil {
+		if res.NewIDs, res.TooLarge, err = c.fetchNew(ctx, store, accountID, st, local, onServer, gmail, progress); err != nil {
 			return res, err
 		}
 	}
@@ -182,8 +185,10 @@ func searchUIDs(data *goimap.SearchData, n uint32) ([]goimap.UID, error) {
 // already), except those over the size cap, which it returns. Each batch
 // commits in one transaction, behind the reading of the next (see
 // pipeline). A message that arrived whole is stored even when the
-// connection fails or the sync is cancelled after it.
-func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, progress core.Progress) ([]int64, []TooLarge, error) {
+// connection fails or the sync is cancelled after it. On Gmail (gmail:
+// the server has X-GM-EXT-1) a message the account holds already, in
+// another mailbox, is linked instead of fetched (see fetchBatch).
+func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, known map[uint32]int64, onServer []goimap.UID, gmail bool, progress core.Progress) ([]int64, []TooLarge, error) {
 	var uids, below []goimap.UID
 	for _, u := range onServer {
 		if _, ok := known[uint32(u)]; !ok {
@@ -207,7 +212,7 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 	for start := 0; start < len(uids) && err == nil; start += BatchSize {
 		batch := uids[start:min(start+BatchSize, len(uids))]
 		var big []TooLarge
-		big, err = c.fetchBatch(ctx, p, accountID, st, batch, func() {
+		big, err = c.fetchBatch(ctx, p, accountID, st, batch, gmail, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
@@ -252,18 +257,47 @@ func (c *Client) oversized(ctx context.Context, uids []goimap.UID) ([]TooLarge, 
 // Messages over the size cap by their RFC822.SIZE are not fetched and are
 // returned instead. received is called once per message handed to the
 // pipeline.
-func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, st core.MailboxState, uids []goimap.UID, received func()) ([]TooLarge, error) {
+//
+// On Gmail (gmail) that first FETCH also asks for X-GM-MSGID, FLAGS and
+// INTERNALDATE. A message whose X-GM-MSGID the account holds already
+// (under another label) is not fetched: the pipeline stores a row for
+// this mailbox that shares the stored message's file (StageCopy), with
+// this mailbox's UID and flags. The others are fetched, and keep their
+// X-GM-MSGID for the mailboxes synced after.
+func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, st core.MailboxState, uids []goimap.UID, gmail bool, received func()) ([]TooLarge, error) {
 	var tooLarge []TooLarge
 	err := c.wait(ctx, func() error {
-		seqs, sizes, err := c.seqNums(uids)
-		if err != nil || len(seqs) == 0 {
+		msgs, err := c.seqNums(uids, gmail)
+		if err != nil || len(msgs) == 0 {
 			return err
+		}
+		var stored map[uint64]int64
+		if gmail {
+			ids := make([]uint64, 0, len(msgs))
+			for _, m := range msgs {
+				if m.gmailID != 0 {
+					ids = append(ids, m.gmailID)
+				}
+			}
+			if stored, err = p.store.GmailMessages(ctx, accountID, ids); err != nil {
+				return &storeError{err}
+			}
 		}
 		var set goimap.SeqSet
 		n := 0
-		for seq, uid := range seqs {
-			if sizes[seq] > c.maxSize {
-				tooLarge = append(tooLarge, TooLarge{UID: uint32(uid), Size: sizes[seq]})
+		for _, seq := range slices.Sorted(maps.Keys(msgs)) {
+			m := msgs[seq]
+			if id, ok := stored[m.gmailID]; ok && m.gmailID != 0 {
+				d := core.Delivery{AccountID: accountID, FolderID: st.FolderID, Flags: m.flags, InternalDate: m.date,
+					IMAP: &core.IMAPRef{MailboxID: st.ID, UID: uint32(m.uid), GmailID: m.gmailID}}
+				if err := p.add(fetched{d: d, copyOf: id}); err != nil {
+					return &storeError{err}
+				}
+				received()
+				continue
+			}
+			if m.size > c.maxSize {
+				tooLarge = append(tooLarge, TooLarge{UID: uint32(m.uid), Size: m.size})
 				continue
 			}
 			set.AddNum(seq)
@@ -281,7 +315,7 @@ func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, s
 		})
 		defer cmd.Close()
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			f, err := c.readFetched(ctx, p.store, accountID, st, msg, seqs[msg.SeqNum])
+			f, err := c.readFetched(ctx, p.store, accountID, st, msg, msgs[msg.SeqNum])
 			if err != nil {
 				return err
 			}
@@ -299,24 +333,42 @@ func (c *Client) fetchBatch(ctx context.Context, p *pipeline, accountID int64, s
 	return tooLarge, c.classify("fetch", err)
 }
 
+// serverMsg is what the first FETCH of a batch learnt of one message.
+type serverMsg struct {
+	uid  goimap.UID
+	size int64
+	// On Gmail only: its X-GM-MSGID (0 when the server gave none), and
+	// its flags and date, for a message linked rather than fetched.
+	gmailID uint64
+	flags   core.Flags
+	date    time.Time
+}
+
 // seqNums maps the sequence numbers of the messages among uids that are
-// still there to their UIDs and to their sizes. A reply without a literal
-// is matched by go-imap once it is read whole, so the UID may come
-// anywhere in it.
-func (c *Client) seqNums(uids []goimap.UID) (map[uint32]goimap.UID, map[uint32]int64, error) {
-	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, RFC822Size: true}).Collect()
-	if err != nil {
-		return nil, nil, err
+// still there to their UIDs and sizes, and on Gmail to their X-GM-MSGID,
+// flags and dates. A reply without a literal is matched by go-imap once
+// it is read whole, so the items may come in any order.
+func (c *Client) seqNums(uids []goimap.UID, gmail bool) (map[uint32]serverMsg, error) {
+	opts := &goimap.FetchOptions{UID: true, RFC822Size: true}
+	if gmail {
+		opts.Flags, opts.InternalDate = true, true
+		c.io.gm.arm()
 	}
-	seqs := make(map[uint32]goimap.UID, len(msgs))
-	sizes := make(map[uint32]int64, len(msgs))
+	msgs, err := c.c.Fetch(goimap.UIDSetNum(uids...), opts).Collect()
+	var gmailIDs map[uint32]uint64
+	if gmail {
+		gmailIDs = c.io.gm.disarm()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint32]serverMsg, len(msgs))
 	for _, m := range msgs {
 		if m.UID != 0 {
-			seqs[m.SeqNum] = m.UID
-			sizes[m.SeqNum] = m.RFC822Size
+			out[m.SeqNum] = serverMsg{uid: m.UID, size: m.RFC822Size, gmailID: gmailIDs[m.SeqNum], flags: flagsFrom(m.Flags), date: m.InternalDate}
 		}
 	}
-	return seqs, sizes, nil
+	return out, nil
 }
 
 // storeError marks a local failure inside a fetch, so it is not mistaken
@@ -329,8 +381,9 @@ func (e *storeError) Unwrap() error { return e.err }
 // readFetched reads one FETCH reply whole (a server may send UID and
 // FLAGS after the body). A body up to maxInMemory is read into memory for
 // the pipeline's stager; a larger one is streamed to its file here. want
-// is the UID the message had a moment ago, used when the reply has none.
-func (c *Client) readFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData, want goimap.UID) (fetched, error) {
+// is what the first FETCH said of the message: its UID, used when the
+// reply has none, and its X-GM-MSGID.
+func (c *Client) readFetched(ctx context.Context, store core.MessageStore, accountID int64, st core.MailboxState, msg *imapclient.FetchMessageData, want serverMsg) (fetched, error) {
 	f := fetched{d: core.Delivery{AccountID: accountID, FolderID: st.FolderID}}
 	var uid goimap.UID
 	haveBody := false
@@ -390,12 +443,12 @@ func (c *Client) readFetched(ctx context.Context, store core.MessageStore, accou
 		}
 	}
 	if uid == 0 {
-		uid = want
+		uid = want.uid
 	}
 	if uid == 0 || (f.raw == nil && f.staged == nil) {
 		return fetched{}, fmt.Errorf("server sent a FETCH reply without UID or body for message %d", msg.SeqNum)
 	}
-	f.d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid)}
+	f.d.IMAP = &core.IMAPRef{MailboxID: st.ID, UID: uint32(uid), GmailID: want.gmailID}
 	haveBody = true
 	return f, nil
 }
