@@ -36,8 +36,8 @@ func markShown(t *testing.T, w *MainWindow, account string) (bool, string) {
 
 func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 	f := newMainFixture(t)
-	f.account(t, "Home")
-	f.account(t, "Work")
+	f.Account(t, "Home")
+	f.Account(t, "Work")
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "both accounts in the sidebar", func() bool { return len(w.nav) >= 5 })
@@ -99,7 +99,7 @@ func TestAccountErrorStaysUntilThatAccountSyncs(t *testing.T) {
 
 func TestAccountErrorDismissed(t *testing.T) {
 	f := newMainFixture(t)
-	f.account(t, "Work")
+	f.Account(t, "Work")
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })
@@ -124,10 +124,10 @@ func (f *mainFixture) imapAccount(t *testing.T, name string) (core.Account, core
 		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone},
 		Sources: []core.Source{{Protocol: core.ProtocolIMAP, Host: "127.0.0.1", Port: 1, Username: "ann", Encryption: core.EncryptionNone,
 			Method: core.MethodManual, Interval: core.DefaultInterval, Folder: core.DefaultFolder}}}
-	if err := f.db.CreateAccount(ctx, &a); err != nil {
+	if err := f.DB.CreateAccount(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
-	box, err := f.db.IMAPMailbox(ctx, a.ID, a.Sources[0].ID, "INBOX", "Inbox", core.RoleInbox)
+	box, err := f.DB.IMAPMailbox(ctx, a.ID, a.Sources[0].ID, "INBOX", "Inbox", core.RoleInbox)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,19 +140,19 @@ func TestPendingChangesShownAndRefusedOnesDiscarded(t *testing.T) {
 	work, box := f.imapAccount(t, "Work")
 	src := work.Sources[0].ID
 	for i, subject := range []string{"one", "two", "three"} {
-		id := f.deliver(t, work, subject, time.Hour)
-		if err := f.db.LinkIMAPUID(ctx, box.ID, uint32(i+1), id); err != nil {
+		id := f.Deliver(t, work, subject, time.Hour)
+		if err := f.DB.LinkIMAPUID(ctx, box.ID, uint32(i+1), id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.db.ChangeFlags(ctx, id, core.Flags{Seen: true}); err != nil {
+		if _, err := f.DB.ChangeFlags(ctx, id, core.Flags{Seen: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	entries, err := f.db.Journal(ctx, src)
+	entries, err := f.DB.Journal(ctx, src)
 	if err != nil || len(entries) != 3 {
 		t.Fatalf("journal = %d entries, %v; want 3", len(entries), err)
 	}
-	if err := f.db.JournalFailed(ctx, entries[0].ID, "Mailbox doesn't exist: INBOX", true); err != nil {
+	if err := f.DB.JournalFailed(ctx, entries[0].ID, "Mailbox doesn't exist: INBOX", true); err != nil {
 		t.Fatal(err)
 	}
 
@@ -238,7 +238,7 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 
 func TestRefusedSignInOffersSignInAgain(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
+	work := f.Account(t, "Work")
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "Work in the sidebar", func() bool { return len(w.nav) >= 3 })

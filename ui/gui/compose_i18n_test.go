@@ -51,7 +51,7 @@ func TestComposeInGerman(t *testing.T) {
 
 	waiting := f.queue(t, f.alpha, "Wartend")
 	unknown := f.queue(t, f.beta, "Vielleicht")
-	if err := f.db.SetOutboxState(context.Background(), unknown.ID, core.OutboxUnknown, "connection lost after DATA", time.Time{}); err != nil {
+	if err := f.DB.SetOutboxState(context.Background(), unknown.ID, core.OutboxUnknown, "connection lost after DATA", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	w := f.openOutbox(t, 2)

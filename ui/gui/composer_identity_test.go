@@ -25,7 +25,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 	if err := f.app.Engine.SaveIdentity(ctx, &own); err != nil {
 		t.Fatal(err)
 	}
-	id := deliverRaw(t, f.mainFixture, f.beta, "From: Carol <carol@example.test>\nTo: sales@example.test\nSubject: Price\nMessage-ID: <price@example.test>\n\nHow much?\n")
+	id := f.mainFixture.DeliverRaw(t, f.beta, "From: Carol <carol@example.test>\nTo: sales@example.test\nSubject: Price\nMessage-ID: <price@example.test>\n\nHow much?\n")
 	d, err := f.app.ReplyDraft(id, false)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 	})
 	var stored core.Draft
 	guitest.Eventually(t, "draft stored", func() bool {
-		ds, _ := f.db.Drafts(ctx)
+		ds, _ := f.DB.Drafts(ctx)
 		if len(ds) == 1 {
 			stored = ds[0]
 		}

@@ -157,7 +157,7 @@ func TestComposerSendsMarkdownAsHTMLAndTheReaderShowsIt(t *testing.T) {
 	}
 
 	// Delivered to Beta and shown in a reader, as the recipient sees it.
-	id := deliverRaw(t, f.mainFixture, f.beta, string(raw))
+	id := f.mainFixture.DeliverRaw(t, f.beta, string(raw))
 	var r *Reader
 	var win fyne.Window
 	guitest.OnUI(func() {
@@ -272,7 +272,7 @@ func TestReaderForwardsAsAttachment(t *testing.T) {
 		t.Errorf("the temporary copy's folder is still there after sending: %v", err)
 	}
 	guitest.Eventually(t, "original marked forwarded", func() bool {
-		sum, _, err := f.db.Message(context.Background(), id)
+		sum, _, err := f.DB.Message(context.Background(), id)
 		return err == nil && sum.Forwarded
 	})
 }

@@ -49,7 +49,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	guitest.Eventually(t, "composer closed and Undo offered", func() bool {
 		return len(f.app.mailWindows().composers) == 0 && toastButton(f.app, "Undo") != nil
 	})
-	items, _ := f.db.Outbox(context.Background(), time.Time{})
+	items, _ := f.DB.Outbox(context.Background(), time.Time{})
 	if len(items) != 1 || !items[0].Scheduled(time.Now()) || items[0].NotBefore.Before(before.Add(29*time.Second)) {
 		t.Fatalf("outbox while Undo is offered = %+v, want one message waiting about 30 s", items)
 	}
@@ -78,10 +78,10 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 			t.Error("the Undo notice is still shown")
 		}
 	})
-	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+	if items, _ := f.DB.Outbox(context.Background(), time.Time{}); len(items) != 0 {
 		t.Errorf("outbox after Undo = %+v, want empty", items)
 	}
-	if drafts, _ := f.db.Drafts(context.Background()); len(drafts) != 1 || drafts[0].ID != back.draftID {
+	if drafts, _ := f.DB.Drafts(context.Background()); len(drafts) != 1 || drafts[0].ID != back.draftID {
 		t.Errorf("drafts after Undo = %+v, want the one the composer holds", drafts)
 	}
 	// The engine is not running here; drain as it would once the window

@@ -35,8 +35,8 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	f := &composeFixture{mainFixture: newMainFixture(t), sink: smtptest.Start(t, smtptest.Options{})}
 	// These tests send at once; the undo window has tests of its own.
 	f.app.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
-	f.alpha = sendingAccount(t, f.mainFixture, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
-	f.beta = sendingAccount(t, f.mainFixture, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
+	f.alpha = f.mainFixture.SendingAccount(t, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
+	f.beta = f.mainFixture.SendingAccount(t, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {
 		guitest.OnUI(func() {
 			for c := range f.app.mailWindows().composers {
@@ -53,7 +53,7 @@ func newComposeFixture(t *testing.T) *composeFixture {
 // plans is a message to Beta, copied to Alpha and Dave.
 func (f *composeFixture) plans(t *testing.T) int64 {
 	t.Helper()
-	return deliverRaw(t, f.mainFixture, f.beta, `From: Carol Jones <carol@example.test>
+	return f.mainFixture.DeliverRaw(t, f.beta, `From: Carol Jones <carol@example.test>
 To: Bea Ta <beta@example.test>, Dave <dave@example.test>
 Cc: alpha@example.test, "Doe, Erin" <erin@example.test>
 Subject: RE: Plans for Friday
@@ -119,12 +119,12 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 			t.Errorf("sent message lacks %q:\n%s", want, data)
 		}
 	}
-	items, _ := f.db.Outbox(context.Background(), time.Time{})
+	items, _ := f.DB.Outbox(context.Background(), time.Time{})
 	if len(items) != 1 || items[0].State != core.OutboxSent || items[0].AccountID != f.beta.ID {
 		t.Errorf("outbox = %+v, want one message sent from Beta", items)
 	}
 	guitest.Eventually(t, "original marked answered", func() bool {
-		sum, _, err := f.db.Message(context.Background(), id)
+		sum, _, err := f.DB.Message(context.Background(), id)
 		return err == nil && sum.Answered
 	})
 }
@@ -149,12 +149,12 @@ func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
 		}
 	}
 	// A reply to one's own message goes to its recipients.
-	sent := deliverRaw(t, f.mainFixture, f.alpha, "From: Al Pha <alpha@example.test>\nTo: Zed <zed@example.test>\nSubject: Hi\nMessage-ID: <own@example.test>\n\nhello\n")
+	sent := f.mainFixture.DeliverRaw(t, f.alpha, "From: Al Pha <alpha@example.test>\nTo: Zed <zed@example.test>\nSubject: Hi\nMessage-ID: <own@example.test>\n\nhello\n")
 	if d, _ := f.app.ReplyDraft(sent, false); d.To != "Zed <zed@example.test>" || d.Subject != "Re: Hi" {
 		t.Errorf("reply to own message: To %q, Subject %q", d.To, d.Subject)
 	}
 	// Reply-To wins over From.
-	list := deliverRaw(t, f.mainFixture, f.alpha, "From: Poster <p@example.test>\nReply-To: List <list@example.test>\nSubject: Aw: news\n\nx\n")
+	list := f.mainFixture.DeliverRaw(t, f.alpha, "From: Poster <p@example.test>\nReply-To: List <list@example.test>\nSubject: Aw: news\n\nx\n")
 	if d, _ := f.app.ReplyDraft(list, false); d.To != "List <list@example.test>" || d.Subject != "Aw: news" {
 		t.Errorf("reply with Reply-To: To %q, Subject %q", d.To, d.Subject)
 	}
@@ -180,7 +180,7 @@ func TestFormatAddressRoundTrips(t *testing.T) {
 func TestForwardCarriesAttachments(t *testing.T) {
 	f := newComposeFixture(t)
 	pdf := "%PDF-1.4 forward me"
-	id := deliverRaw(t, f.mainFixture, f.beta, fmt.Sprintf(`From: Ann <ann@example.test>
+	id := f.mainFixture.DeliverRaw(t, f.beta, fmt.Sprintf(`From: Ann <ann@example.test>
 To: beta@example.test
 Subject: Minutes
 Date: Thu, 05 Mar 2026 14:00:00 +0000
@@ -277,7 +277,7 @@ func TestAddressValidationShowsUnderTheField(t *testing.T) {
 		}
 		test.AssertRendersToMarkup(t, "composer_invalid.xml", c.win.Canvas())
 	})
-	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+	if items, _ := f.DB.Outbox(context.Background(), time.Time{}); len(items) != 0 {
 		t.Errorf("invalid messages were queued: %+v", items)
 	}
 }
@@ -335,7 +335,7 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 		c.requestClose()
 	})
 	guitest.Eventually(t, "draft stored", func() bool {
-		ds, _ := f.db.Drafts(context.Background())
+		ds, _ := f.DB.Drafts(context.Background())
 		return len(ds) == 1 && ds[0].Subject == "Draft to keep" && ds[0].Body == "Half written" && ds[0].AccountID == f.alpha.ID
 	})
 	if n := len(openComposers(f.app)); n != 0 {
@@ -368,7 +368,7 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 	}
 	guitest.Eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
 	guitest.Eventually(t, "draft deleted once sent", func() bool {
-		ds, _ := f.db.Drafts(context.Background())
+		ds, _ := f.DB.Drafts(context.Background())
 		return len(ds) == 0
 	})
 	if m := f.sink.Messages()[0]; m.From != "alpha@example.test" || !strings.Contains(string(m.Data), "Half written") {
@@ -382,13 +382,13 @@ func TestAutosaveAfterAPause(t *testing.T) {
 	f := newComposeFixture(t)
 	c := f.openDraft(t, Draft{})
 	guitest.OnUI(func() { test.Type(c.subject, "Autosaved") })
-	ds, _ := f.db.Drafts(context.Background())
+	ds, _ := f.DB.Drafts(context.Background())
 	if len(ds) != 0 {
 		t.Fatal("saved before the pause")
 	}
 	var saved []string
 	guitest.Eventually(t, "saved after the pause", func() bool {
-		ds, _ := f.db.Drafts(context.Background())
+		ds, _ := f.DB.Drafts(context.Background())
 		saved = nil
 		for _, d := range ds {
 			saved = append(saved, d.Subject)
@@ -419,7 +419,7 @@ func TestWrapWords(t *testing.T) {
 
 func TestDiscardAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
 	f := newMainFixture(t)
-	sendingAccount(t, f, "Work", "Work User", "127.0.0.1", 25)
+	f.SendingAccount(t, "Work", "Work User", "127.0.0.1", 25)
 	guitest.OnUI(f.app.Start)
 	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
 	c := onlyComposer(t, f.app)

@@ -19,7 +19,7 @@ import (
 // opens a composer with every field of the link filled in.
 func TestComposeMailtoOpensAFilledComposer(t *testing.T) {
 	f := newMainFixture(t)
-	f.account(t, "Work")
+	f.Account(t, "Work")
 	m, err := mailto.Parse("mailto:ann@example.com,Bob%20%3Cbob@example.com%3E?cc=cy@example.com&bcc=dee@example.com&subject=caf%C3%A9&body=line%201%0D%0Aline%202&in-reply-to=%3Corig@example.com%3E&from=evil@example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +85,8 @@ func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
 func TestContactsWindow(t *testing.T) {
 	ctx := context.Background()
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	f.deliver(t, work, "hello", 0) // from Ann Sender <ann@example.test>
+	work := f.Account(t, "Work")
+	f.Deliver(t, work, "hello", 0) // from Ann Sender <ann@example.test>
 	w := openContacts(t, f, 1)
 	guitest.OnUI(func() {
 		if got := contactLine(w.shown[0]); got != "Ann Sender — ann@example.test  (from mail)" {
@@ -105,7 +105,7 @@ func TestContactsWindow(t *testing.T) {
 	guitest.Eventually(t, "contact saved", func() bool {
 		return len(w.all) == 1 && w.all[0].ID != 0 && w.all[0].Name == "Ann Edited"
 	})
-	list, err := f.db.Contacts(ctx)
+	list, err := f.DB.Contacts(ctx)
 	if err != nil || len(list) != 1 || strings.Join(list[0].Emails, " ") != "ann@example.test ann@home.test" || list[0].Received != 1 {
 		t.Fatalf("stored contacts = %+v, %v", list, err)
 	}
@@ -163,8 +163,8 @@ func TestContactsWindow(t *testing.T) {
 		guitest.TapButton(t, w.win, "Yes")
 	})
 	guitest.Eventually(t, "removed", func() bool { return len(w.all) == 1 && w.all[0].Name == "Zed" })
-	f.deliver(t, work, "again", 0)
-	if list, _ := f.db.Contacts(ctx); len(list) != 1 {
+	f.Deliver(t, work, "again", 0)
+	if list, _ := f.DB.Contacts(ctx); len(list) != 1 {
 		t.Errorf("after new mail from a removed contact, contacts = %+v, want Zed alone", list)
 	}
 

@@ -24,14 +24,14 @@ type conversationFixture struct {
 func newConversationFixture(t *testing.T) conversationFixture {
 	t.Helper()
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	home := f.account(t, "Home")
+	work := f.Account(t, "Work")
+	home := f.Account(t, "Home")
 	return conversationFixture{
 		mainFixture: f,
 		home:        home,
-		root:        deliverRaw(t, f, work, "From: Ann <ann@example.test>\nTo: work@example.test\nSubject: Plans\nDate: Mon, 23 Nov 2026 09:00:00 +0000\nMessage-ID: <root@example.test>\n\nShall we?\n"),
-		reply:       deliverRaw(t, f, home, "From: Bob <bob@example.test>\nTo: ann@example.test\nSubject: Re: Plans\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <reply@example.test>\nIn-Reply-To: <root@example.test>\nReferences: <root@example.test>\n\nYes.\n"),
-		alone:       deliverRaw(t, f, work, "From: Cy <cy@example.test>\nTo: work@example.test\nSubject: Something else\nDate: Mon, 23 Nov 2026 11:00:00 +0000\nMessage-ID: <other@example.test>\n\nHi.\n"),
+		root:        f.DeliverRaw(t, work, "From: Ann <ann@example.test>\nTo: work@example.test\nSubject: Plans\nDate: Mon, 23 Nov 2026 09:00:00 +0000\nMessage-ID: <root@example.test>\n\nShall we?\n"),
+		reply:       f.DeliverRaw(t, home, "From: Bob <bob@example.test>\nTo: ann@example.test\nSubject: Re: Plans\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <reply@example.test>\nIn-Reply-To: <root@example.test>\nReferences: <root@example.test>\n\nYes.\n"),
+		alone:       f.DeliverRaw(t, work, "From: Cy <cy@example.test>\nTo: work@example.test\nSubject: Something else\nDate: Mon, 23 Nov 2026 11:00:00 +0000\nMessage-ID: <other@example.test>\n\nHi.\n"),
 	}
 }
 
@@ -47,7 +47,7 @@ func drawn(w *MainWindow, i int) (from, count string) {
 
 func TestConversationsToggleIsRemembered(t *testing.T) {
 	f := newConversationFixture(t)
-	f.markRead(t, f.root, f.reply, f.alone)
+	f.MarkRead(t, f.root, f.reply, f.alone)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "three messages listed", func() bool { _, ok := w.rows.peek(2); return ok })
@@ -77,7 +77,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 
 func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	f := newConversationFixture(t)
-	f.markRead(t, f.alone) // Ann's and Bob's messages stay unread
+	f.MarkRead(t, f.alone) // Ann's and Bob's messages stay unread
 	w := f.app.Main()
 	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
 	guitest.OnUI(f.app.Start)
@@ -114,10 +114,10 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	// newest message.
 	guitest.OnUI(func() { test.Tap(w.toolbar[8]) }) // flag
 	guitest.Eventually(t, "the shown message flagged", func() bool {
-		m, _, _ := f.db.Message(context.Background(), f.root)
+		m, _, _ := f.DB.Message(context.Background(), f.root)
 		return m.Flagged
 	})
-	if m, _, _ := f.db.Message(context.Background(), f.reply); m.Flagged {
+	if m, _, _ := f.DB.Message(context.Background(), f.reply); m.Flagged {
 		t.Error("the conversation's newest message was flagged, not the one shown")
 	}
 	// Back to single messages, the selection is still the message shown.
@@ -127,7 +127,7 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 
 func TestConversationsInSearchAndFolders(t *testing.T) {
 	f := newConversationFixture(t)
-	f.markRead(t, f.root, f.reply, f.alone)
+	f.MarkRead(t, f.root, f.reply, f.alone)
 	w := f.app.Main()
 	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
 	guitest.OnUI(f.app.Start)

@@ -24,18 +24,18 @@ func findCheck(o fyne.CanvasObject, label string) *widget.Check {
 
 // exists reports whether message id is still stored.
 func (f *mainFixture) exists(id int64) bool {
-	_, _, err := f.db.Message(context.Background(), id)
+	_, _, err := f.DB.Message(context.Background(), id)
 	return err == nil
 }
 
 func TestDeletingForGoodAsksFirst(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	first := f.deliver(t, work, "first", time.Hour)
-	second := f.deliver(t, work, "second", 2*time.Hour)
-	inbox := f.deliver(t, work, "in the inbox", 3*time.Hour)
-	f.markRead(t, first, second, inbox)
+	work := f.Account(t, "Work")
+	first := f.Deliver(t, work, "first", time.Hour)
+	second := f.Deliver(t, work, "second", 2*time.Hour)
+	inbox := f.Deliver(t, work, "in the inbox", 3*time.Hour)
+	f.MarkRead(t, first, second, inbox)
 	for _, id := range []int64{first, second} {
 		if err := f.app.Engine.Delete(ctx, id); err != nil { // to the Trash
 			t.Fatal(err)
@@ -51,7 +51,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 	waitShown(t, w, "the inbox message", inbox)
 	guitest.OnUI(w.deleteSelected)
 	guitest.Eventually(t, "moved to the Trash", func() bool {
-		m, _, err := f.db.Message(ctx, inbox)
+		m, _, err := f.DB.Message(ctx, inbox)
 		return err == nil && m.Folder == "Trash"
 	})
 	guitest.OnUI(func() {
@@ -111,20 +111,20 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	answered := f.deliver(t, work, "answered", time.Hour)
-	if err := f.db.SetFlags(ctx, answered, core.Flags{Seen: true, Answered: true}); err != nil {
+	work := f.Account(t, "Work")
+	answered := f.Deliver(t, work, "answered", time.Hour)
+	if err := f.DB.SetFlags(ctx, answered, core.Flags{Seen: true, Answered: true}); err != nil {
 		t.Fatal(err)
 	}
-	plain := f.deliver(t, work, "plain", 2*time.Hour)
-	f.markRead(t, plain)
-	sent, err := f.db.EnsureFolder(ctx, work.ID, "Sent", core.RoleSent)
+	plain := f.Deliver(t, work, "plain", 2*time.Hour)
+	f.MarkRead(t, plain)
+	sent, err := f.DB.EnsureFolder(ctx, work.ID, "Sent", core.RoleSent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw := fmt.Sprintf("From: Work User <%s>\r\nTo: Bob Receiver <bob@example.test>\r\nSubject: sent one\r\nDate: %s\r\nMessage-ID: <sent@example.test>\r\n\r\nHi Bob.\r\n",
 		work.Email, time.Now().Format(time.RFC1123Z))
-	if _, _, err := f.db.Deliver(ctx, core.Delivery{AccountID: work.ID, FolderID: sent}, strings.NewReader(raw)); err != nil {
+	if _, _, err := f.DB.Deliver(ctx, core.Delivery{AccountID: work.ID, FolderID: sent}, strings.NewReader(raw)); err != nil {
 		t.Fatal(err)
 	}
 	guitest.OnUI(f.app.Start)
@@ -154,9 +154,9 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 func TestMoveDialogMakesAFolder(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	id := f.deliver(t, work, "keep me", time.Hour)
-	f.markRead(t, id)
+	work := f.Account(t, "Work")
+	id := f.Deliver(t, work, "keep me", time.Hour)
+	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(0); return ok })
@@ -172,7 +172,7 @@ func TestMoveDialogMakesAFolder(t *testing.T) {
 	})
 	guitest.OnUI(func() { guitest.TapButton(t, w.win, "Move") })
 	guitest.Eventually(t, "moved into the new folder", func() bool {
-		m, _, err := f.db.Message(ctx, id)
+		m, _, err := f.DB.Message(ctx, id)
 		return err == nil && m.Folder == "Receipts 2026"
 	})
 }
@@ -180,10 +180,10 @@ func TestMoveDialogMakesAFolder(t *testing.T) {
 func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	ids := []int64{f.deliver(t, work, "old one", time.Hour), f.deliver(t, work, "older one", 2*time.Hour)}
-	keep := f.deliver(t, work, "kept", 3*time.Hour)
-	f.markRead(t, append(ids, keep)...)
+	work := f.Account(t, "Work")
+	ids := []int64{f.Deliver(t, work, "old one", time.Hour), f.Deliver(t, work, "older one", 2*time.Hour)}
+	keep := f.Deliver(t, work, "kept", 3*time.Hour)
+	f.MarkRead(t, append(ids, keep)...)
 	for _, id := range ids {
 		if err := f.app.Engine.Delete(ctx, id); err != nil { // to the Trash
 			t.Fatal(err)

@@ -12,9 +12,9 @@ import (
 func TestDraftsInTheSidebar(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	home := f.account(t, "Home")
-	f.deliver(t, work, "a message", time.Hour)
+	work := f.Account(t, "Work")
+	home := f.Account(t, "Home")
+	f.Deliver(t, work, "a message", time.Hour)
 	workDraft := core.Draft{AccountID: work.ID, To: "ann@example.test", Subject: "half written"}
 	homeDraft := core.Draft{AccountID: home.ID, Subject: "for home"}
 	for _, d := range []*core.Draft{&workDraft, &homeDraft} {
@@ -66,11 +66,11 @@ func TestDraftsInTheSidebar(t *testing.T) {
 func TestUnifiedViews(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	home := f.account(t, "Home")
-	read := f.deliver(t, work, "read and flagged", 2*time.Hour)
-	f.deliver(t, home, "unread at home", time.Hour)
-	if err := f.db.SetFlags(ctx, read, core.Flags{Seen: true, Flagged: true}); err != nil {
+	work := f.Account(t, "Work")
+	home := f.Account(t, "Home")
+	read := f.Deliver(t, work, "read and flagged", 2*time.Hour)
+	f.Deliver(t, home, "unread at home", time.Hour)
+	if err := f.DB.SetFlags(ctx, read, core.Flags{Seen: true, Flagged: true}); err != nil {
 		t.Fatal(err)
 	}
 	guitest.OnUI(f.app.Start)
@@ -102,12 +102,12 @@ func TestUnifiedViews(t *testing.T) {
 func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	if _, err := f.db.EnsureFolder(ctx, work.ID, "Drafts", core.RoleDrafts); err != nil {
+	work := f.Account(t, "Work")
+	if _, err := f.DB.EnsureFolder(ctx, work.ID, "Drafts", core.RoleDrafts); err != nil {
 		t.Fatal(err)
 	}
 	server := core.Draft{AccountID: work.ID, MessageID: "elsewhere@example.test", To: "ann@example.test", Subject: "from the phone", Body: "typed there", Updated: time.Now()}
-	if ok, err := f.db.AdoptServerDraft(ctx, &server); err != nil || !ok {
+	if ok, err := f.DB.AdoptServerDraft(ctx, &server); err != nil || !ok {
 		t.Fatalf("AdoptServerDraft = %v, %v", ok, err)
 	}
 	guitest.OnUI(f.app.Start)
@@ -135,7 +135,7 @@ func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 		c.requestClose() // saves what was typed
 	})
 	guitest.Eventually(t, "the edit saved under the server draft's Message-ID", func() bool {
-		d, err := f.db.Draft(ctx, server.ID)
+		d, err := f.DB.Draft(ctx, server.ID)
 		return err == nil && d.Body == "typed there, finished here" && d.MessageID == "elsewhere@example.test"
 	})
 }

@@ -17,9 +17,9 @@ import (
 func TestMainWindowInGerman(t *testing.T) {
 	i18ntest.Use(t, "de")
 	f := newMainFixture(t)
-	work, home := f.account(t, "Work"), f.account(t, "Home")
-	one := f.deliver(t, work, "Mittag?", time.Minute)
-	two, three := f.deliver(t, home, "Rechnung", time.Minute), f.deliver(t, work, "Protokoll", time.Minute)
+	work, home := f.Account(t, "Work"), f.Account(t, "Home")
+	one := f.Deliver(t, work, "Mittag?", time.Minute)
+	two, three := f.Deliver(t, home, "Rechnung", time.Minute), f.Deliver(t, work, "Protokoll", time.Minute)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "the sidebar filled", func() bool { return len(w.nav) > 5 })

@@ -42,7 +42,7 @@ func waitDialog(t *testing.T, win fyne.Window, text string) string {
 
 func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
+	work := f.Account(t, "Work")
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	win := w.win
@@ -80,7 +80,7 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 		t.Errorf("import says %q", got)
 	}
 	var folder int64
-	folders, err := f.db.Folders(context.Background())
+	folders, err := f.DB.Folders(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 			folder = fo.ID
 		}
 	}
-	if n, _ := f.db.Count(context.Background(), storage.ListQuery{FolderID: folder}); n != 3 {
+	if n, _ := f.DB.Count(context.Background(), storage.ListQuery{FolderID: folder}); n != 3 {
 		t.Errorf("%d messages in Old mail, want 3", n)
 	}
 	guitest.OnUI(func() { guitest.TapButton(t, win, "OK") })

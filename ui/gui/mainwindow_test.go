@@ -10,9 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
-	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
 )
@@ -20,62 +18,22 @@ import (
 // mainFixture is an app over a real store in a temporary directory.
 type mainFixture struct {
 	app *App
-	db  *storage.DB
+	*guitest.Store
 }
 
 func newMainFixture(t *testing.T) *mainFixture {
 	t.Helper()
 	fa := test.NewTempApp(t)
-	dir := t.TempDir()
-	db, err := storage.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	st := guitest.NewStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
-	guitest.OnUI(func() { a = New(ctx, fa, db, engine.New(db, engine.Options{DataDir: dir})) })
+	guitest.OnUI(func() { a = New(ctx, fa, st.DB, st.Engine) })
 	a.Do = guitest.OnUI
 	t.Cleanup(func() {
 		cancel()
 		a.Wait() // before the store closes and the directory goes
 	})
-	return &mainFixture{app: a, db: db}
-}
-
-func (f *mainFixture) account(t *testing.T, name string) core.Account {
-	t.Helper()
-	a := core.Account{Name: name, DisplayName: name + " User", Email: strings.ToLower(name) + "@example.test", PasswordStore: core.PasswordStoreFile,
-		SMTP: core.SMTPSettings{Host: "127.0.0.1", Port: 25, Encryption: core.EncryptionNone}}
-	if err := f.db.CreateAccount(context.Background(), &a); err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-func (f *mainFixture) deliver(t *testing.T, a core.Account, subject string, age time.Duration) int64 {
-	t.Helper()
-	folder, _ := f.db.FolderByRole(context.Background(), a.ID, core.RoleInbox)
-	raw := fmt.Sprintf("From: Ann Sender <ann@example.test>\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%d@example.test>\r\n\r\nHello from the %s test.\r\n",
-		a.Email, subject, time.Now().Add(-age).Format(time.RFC1123Z), time.Now().UnixNano(), subject)
-	id, _, err := f.db.Deliver(context.Background(), core.Delivery{AccountID: a.ID, FolderID: folder}, strings.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-// markRead stores messages as read, so that opening them writes nothing.
-// Tests that delete mark them first: a write racing with the engine's
-// Delete can end the Delete with SQLITE_BUSY (see the report to the lead;
-// storage's deferred transactions upgrade from read to write).
-func (f *mainFixture) markRead(t *testing.T, ids ...int64) {
-	t.Helper()
-	for _, id := range ids {
-		if err := f.db.SetFlags(context.Background(), id, core.Flags{Seen: true}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return &mainFixture{app: a, Store: st}
 }
 
 func TestFirstRunOffersTheWizard(t *testing.T) {
@@ -88,10 +46,10 @@ func TestFirstRunOffersTheWizard(t *testing.T) {
 
 func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 	f := newMainFixture(t)
-	work, home := f.account(t, "Work"), f.account(t, "Home")
-	f.deliver(t, work, "older work mail", 2*time.Hour)
-	f.deliver(t, home, "newest home mail", time.Minute)
-	f.deliver(t, work, "middle work mail", time.Hour)
+	work, home := f.Account(t, "Work"), f.Account(t, "Home")
+	f.Deliver(t, work, "older work mail", 2*time.Hour)
+	f.Deliver(t, home, "newest home mail", time.Minute)
+	f.Deliver(t, work, "middle work mail", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "list has 3 rows", func() bool { return w.rows.len() == 3 })
@@ -126,14 +84,14 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 
 func TestSelectingMarksReadAndUpdatesCounts(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	id := f.deliver(t, work, "read me", time.Minute)
+	work := f.Account(t, "Work")
+	id := f.Deliver(t, work, "read me", time.Minute)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	guitest.Eventually(t, "marked read in the store", func() bool {
-		m, _, _ := f.db.Message(context.Background(), id)
+		m, _, _ := f.DB.Message(context.Background(), id)
 		return m.Seen
 	})
 	guitest.Eventually(t, "unread count updated", func() bool { return len(w.nav) > 0 && w.nav[0].unread == 0 })
@@ -141,10 +99,10 @@ func TestSelectingMarksReadAndUpdatesCounts(t *testing.T) {
 
 func TestSearchAsYouType(t *testing.T) {
 	f := newMainFixture(t)
-	work, home := f.account(t, "Work"), f.account(t, "Home")
-	f.deliver(t, work, "zeppelin schedule", time.Hour)
-	f.deliver(t, home, "zeppelin tickets", time.Hour)
-	f.deliver(t, home, "groceries", time.Hour)
+	work, home := f.Account(t, "Work"), f.Account(t, "Home")
+	f.Deliver(t, work, "zeppelin schedule", time.Hour)
+	f.Deliver(t, home, "zeppelin tickets", time.Hour)
+	f.Deliver(t, home, "groceries", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
@@ -156,12 +114,12 @@ func TestSearchAsYouType(t *testing.T) {
 
 func TestLiveUpdateOnNewMail(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	f.deliver(t, work, "first", time.Hour)
+	work := f.Account(t, "Work")
+	f.Deliver(t, work, "first", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "one row", func() bool { return w.rows.len() == 1 })
-	id := f.deliver(t, work, "second", time.Minute)
+	id := f.Deliver(t, work, "second", time.Minute)
 	w.handle(engine.Event{Kind: engine.EventNewMail, Label: "Work (IMAP x)", MessageIDs: []int64{id}})
 	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 2 })
 	w.handle(engine.Event{Kind: engine.EventProgress, Account: "Work", SourceID: 1, Label: "Work (IMAP x)", Done: 1204, Total: 5000})
@@ -209,13 +167,13 @@ func TestTrayMenu(t *testing.T) {
 
 func TestNotificationsAreGrouped(t *testing.T) {
 	f := newMainFixture(t)
-	work, home := f.account(t, "Work"), f.account(t, "Home")
-	one := f.deliver(t, work, "Lunch?", time.Minute)
+	work, home := f.Account(t, "Work"), f.Account(t, "Home")
+	one := f.Deliver(t, work, "Lunch?", time.Minute)
 	n := f.app.tray.Notification(context.Background(), []int64{one})
 	if n == nil || n.Title != "New mail from Ann Sender" || n.Content != "Lunch?" {
 		t.Errorf("notification for one message = %+v, want sender and subject", n)
 	}
-	two, three := f.deliver(t, home, "Invoice", time.Minute), f.deliver(t, work, "Minutes", time.Minute)
+	two, three := f.Deliver(t, home, "Invoice", time.Minute), f.Deliver(t, work, "Minutes", time.Minute)
 	n = f.app.tray.Notification(context.Background(), []int64{one, two, three})
 	if n == nil || n.Title != "3 new messages in 2 accounts" {
 		t.Errorf("notification for a burst = %+v, want one grouped notification", n)
@@ -224,9 +182,9 @@ func TestNotificationsAreGrouped(t *testing.T) {
 
 func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	id := f.deliver(t, work, "to be deleted", time.Minute)
-	f.markRead(t, id)
+	work := f.Account(t, "Work")
+	id := f.Deliver(t, work, "to be deleted", time.Minute)
+	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
@@ -236,7 +194,7 @@ func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 		w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
 	})
 	guitest.Eventually(t, "moved to the Trash", func() bool {
-		m, _, err := f.db.Message(context.Background(), id)
+		m, _, err := f.DB.Message(context.Background(), id)
 		return err == nil && m.Folder == "Trash"
 	})
 }

@@ -37,7 +37,7 @@ func (f *composeFixture) openOutbox(t *testing.T, n int) *outboxWindow {
 
 func (f *composeFixture) state(t *testing.T, id int64) core.OutboxState {
 	t.Helper()
-	it, err := f.db.OutboxItem(context.Background(), id)
+	it, err := f.DB.OutboxItem(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 	maybe := f.queue(t, f.alpha, "Maybe delivered")
 	again := f.queue(t, f.beta, "Send me again")
 	for _, it := range []core.OutboxItem{maybe, again} {
-		if err := f.db.SetOutboxState(context.Background(), it.ID, core.OutboxUnknown, "connection lost after DATA", time.Time{}); err != nil {
+		if err := f.DB.SetOutboxState(context.Background(), it.ID, core.OutboxUnknown, "connection lost after DATA", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 func TestOutboxRetryAndDelete(t *testing.T) {
 	f := newComposeFixture(t)
 	// Gamma's server is down: the first attempt fails for now.
-	gamma := sendingAccount(t, f.mainFixture, "Gamma", "Gam Ma", "127.0.0.1", 1)
+	gamma := f.mainFixture.SendingAccount(t, "Gamma", "Gam Ma", "127.0.0.1", 1)
 	item := f.queue(t, gamma, "Try later")
 	if it, err := f.app.Engine.Send(context.Background(), item.ID); err == nil || it.State != core.OutboxRetry {
 		t.Fatalf("Send to a closed port = %s, %v; want retry", it.State, err)
@@ -121,7 +121,7 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 
 	// The server comes back; Retry sends at once.
 	gamma.SMTP.Host, gamma.SMTP.Port = f.sink.Host, f.sink.Port
-	if err := f.db.SaveAccount(context.Background(), &gamma, nil); err != nil {
+	if err := f.DB.SaveAccount(context.Background(), &gamma, nil); err != nil {
 		t.Fatal(err)
 	}
 	guitest.OnUI(func() { test.Tap(w.retry) })
@@ -137,14 +137,14 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 		guitest.TapButton(t, w.win, "Yes")
 	})
 	guitest.Eventually(t, "deleted", func() bool { return len(w.items) == 0 })
-	if items, _ := f.db.Outbox(context.Background(), time.Time{}); len(items) != 0 {
+	if items, _ := f.DB.Outbox(context.Background(), time.Time{}); len(items) != 0 {
 		t.Errorf("outbox after delete = %+v", items)
 	}
 }
 
 func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 	f := newComposeFixture(t)
-	down := sendingAccount(t, f.mainFixture, "Down", "", "127.0.0.1", 1)
+	down := f.mainFixture.SendingAccount(t, "Down", "", "127.0.0.1", 1)
 	c := f.openDraft(t, Draft{AccountID: down.ID, To: "dave@example.test", Subject: "Stuck"})
 	guitest.OnUI(func() {
 		if c.from.Selected != "down@example.test — Down" {
@@ -168,7 +168,7 @@ func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 		t.Fatal("Open the outbox did not open it")
 	}
 	guitest.Eventually(t, "outbox shows it", func() bool { return len(w.items) == 1 && w.items[0].State == core.OutboxRetry })
-	if ds, _ := f.db.Drafts(context.Background()); len(ds) != 0 {
+	if ds, _ := f.DB.Drafts(context.Background()); len(ds) != 0 {
 		t.Errorf("the draft of a queued message was kept: %+v", ds)
 	}
 }

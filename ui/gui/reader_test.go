@@ -26,8 +26,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
-	"github.com/tributary-mail/tributary/core/engine"
-	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/gui/richtext"
 )
@@ -45,7 +43,7 @@ type readerFixture struct {
 func newReaderFixture(t *testing.T) *readerFixture {
 	t.Helper()
 	f := &readerFixture{mainFixture: newMainFixture(t)}
-	f.acct = sendingAccount(t, f.mainFixture, "Home", "Bob Example", "127.0.0.1", 1)
+	f.acct = f.mainFixture.SendingAccount(t, "Home", "Bob Example", "127.0.0.1", 1)
 	guitest.OnUI(func() {
 		f.r = NewReader(f.app)
 		f.win = test.NewWindow(f.r.CanvasObject())
@@ -110,7 +108,7 @@ func TestReaderBlocksRemoteImagesUntilAsked(t *testing.T) {
 		w.Write(banner)
 	}))
 	t.Cleanup(srv.Close)
-	id := deliverRaw(t, f.mainFixture, f.acct, `From: Shop News <news@shop.example>
+	id := f.mainFixture.DeliverRaw(t, f.acct, `From: Shop News <news@shop.example>
 To: Bob Example <home@example.test>
 Cc: Carol <carol@example.test>
 Subject: Spring sale
@@ -191,7 +189,7 @@ func TestReaderAttachmentsAndEmbeddedImages(t *testing.T) {
 	f := newReaderFixture(t)
 	pdf := []byte("%PDF-1.4\n% a small test file\n")
 	logo := pngBytes(t, 30, 20, color.NRGBA{G: 0xa0, A: 0xff})
-	id := deliverRaw(t, f.mainFixture, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
+	id := f.mainFixture.DeliverRaw(t, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
 To: home@example.test
 Subject: Report
 Date: Tue, 03 Mar 2026 10:00:00 +0000
@@ -322,25 +320,20 @@ func (u *urlRecorder) urls() []*url.URL {
 
 func TestReaderOpensAttachmentsAskingFirstForPrograms(t *testing.T) {
 	rec := &urlRecorder{App: test.NewTempApp(t)}
-	dir := t.TempDir()
-	db, err := storage.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	st := guitest.NewStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	var a *App
-	guitest.OnUI(func() { a = New(ctx, rec, db, engine.New(db, engine.Options{DataDir: dir})) })
+	guitest.OnUI(func() { a = New(ctx, rec, st.DB, st.Engine) })
 	a.Do = guitest.OnUI
-	f := &readerFixture{mainFixture: &mainFixture{app: a, db: db}}
-	f.acct = sendingAccount(t, f.mainFixture, "Home", "", "127.0.0.1", 1)
+	f := &readerFixture{mainFixture: &mainFixture{app: a, Store: st}}
+	f.acct = f.mainFixture.SendingAccount(t, "Home", "", "127.0.0.1", 1)
 	guitest.OnUI(func() {
 		f.r = NewReader(a)
 		f.win = test.NewWindow(f.r.CanvasObject())
 	})
 	t.Cleanup(func() { guitest.OnUI(f.win.Close) })
-	id := deliverRaw(t, f.mainFixture, f.acct, `From: Ann <ann@example.test>
+	id := f.mainFixture.DeliverRaw(t, f.acct, `From: Ann <ann@example.test>
 Subject: Two files
 Content-Type: multipart/mixed; boundary="b"
 
@@ -400,7 +393,7 @@ MZ program
 
 func TestReaderShowsWhatItCanOfBrokenMessages(t *testing.T) {
 	f := newReaderFixture(t)
-	broken := deliverRaw(t, f.mainFixture, f.acct, `From: Broken <broken@example.test>
+	broken := f.mainFixture.DeliverRaw(t, f.acct, `From: Broken <broken@example.test>
 Subject: Half a message
 Content-Type: multipart/mixed; boundary="zz"
 
@@ -426,12 +419,12 @@ Content-Transfer-Encoding: base64
 	})
 
 	// A message whose file vanished still shows its summary.
-	gone := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: Lost file\nMessage-ID: <lost@example.test>\n\nbody\n")
-	_, hash, err := f.db.Message(t.Context(), gone)
+	gone := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: Lost file\nMessage-ID: <lost@example.test>\n\nbody\n")
+	_, hash, err := f.DB.Message(t.Context(), gone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(f.db.Dir(), "messages", hash[:2], hash+".eml")); err != nil {
+	if err := os.Remove(filepath.Join(f.DB.Dir(), "messages", hash[:2], hash+".eml")); err != nil {
 		t.Fatal(err)
 	}
 	f.show(t, gone)
@@ -456,8 +449,8 @@ Content-Transfer-Encoding: base64
 
 func TestReaderDropsStaleLoads(t *testing.T) {
 	f := newReaderFixture(t)
-	first := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: first\n\none\n")
-	second := deliverRaw(t, f.mainFixture, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
+	first := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: first\n\none\n")
+	second := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
 	guitest.OnUI(func() {
 		f.r.Show(first)
 		f.r.Show(second)

@@ -10,12 +10,12 @@ import (
 
 func TestReaderShowsTheConversation(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	home := f.account(t, "Home")
-	root := deliverRaw(t, f, work, "From: Ann <ann@example.test>\nTo: work@example.test\nSubject: Plans\nDate: Mon, 23 Nov 2026 09:00:00 +0000\nMessage-ID: <root@example.test>\n\nShall we?\n")
-	reply := deliverRaw(t, f, home, "From: Bob <bob@example.test>\nTo: ann@example.test\nSubject: Re: Plans\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <reply@example.test>\nIn-Reply-To: <root@example.test>\nReferences: <root@example.test>\n\nYes.\n")
-	alone := deliverRaw(t, f, work, "From: Cy <cy@example.test>\nTo: work@example.test\nSubject: Something else\nDate: Mon, 23 Nov 2026 11:00:00 +0000\nMessage-ID: <other@example.test>\n\nHi.\n")
-	f.markRead(t, root, reply, alone)
+	work := f.Account(t, "Work")
+	home := f.Account(t, "Home")
+	root := f.DeliverRaw(t, work, "From: Ann <ann@example.test>\nTo: work@example.test\nSubject: Plans\nDate: Mon, 23 Nov 2026 09:00:00 +0000\nMessage-ID: <root@example.test>\n\nShall we?\n")
+	reply := f.DeliverRaw(t, home, "From: Bob <bob@example.test>\nTo: ann@example.test\nSubject: Re: Plans\nDate: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <reply@example.test>\nIn-Reply-To: <root@example.test>\nReferences: <root@example.test>\n\nYes.\n")
+	alone := f.DeliverRaw(t, work, "From: Cy <cy@example.test>\nTo: work@example.test\nSubject: Something else\nDate: Mon, 23 Nov 2026 11:00:00 +0000\nMessage-ID: <other@example.test>\n\nHi.\n")
+	f.MarkRead(t, root, reply, alone)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(2); return ok })

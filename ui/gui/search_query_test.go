@@ -13,8 +13,8 @@ import (
 // explained in the heading, in words, instead of showing no results.
 func TestSearchExplainsAMalformedQuery(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	f.deliver(t, work, "zeppelin schedule", time.Hour)
+	work := f.Account(t, "Work")
+	f.Deliver(t, work, "zeppelin schedule", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	heading := func() (s string) {

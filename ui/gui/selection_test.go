@@ -110,10 +110,10 @@ func navIndex(t *testing.T, w *MainWindow, folder string, account int64) int {
 
 func TestSelectionFollowsTheMessage(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	older := f.deliver(t, work, "zeppelin older", 3*time.Hour)
-	picked := f.deliver(t, work, "zeppelin picked", 2*time.Hour)
-	f.markRead(t, older, picked)
+	work := f.Account(t, "Work")
+	older := f.Deliver(t, work, "zeppelin older", 3*time.Hour)
+	picked := f.Deliver(t, work, "zeppelin picked", 2*time.Hour)
+	f.MarkRead(t, older, picked)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok && w.rows.len() == 2 })
@@ -121,8 +121,8 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	waitShown(t, w, "picked", picked)
 
 	// New mail lands above the selection: the highlight moves with it.
-	newer := f.deliver(t, work, "zeppelin newer", time.Hour)
-	f.markRead(t, newer)
+	newer := f.Deliver(t, work, "zeppelin newer", time.Hour)
+	f.MarkRead(t, newer)
 	w.handle(engine.Event{Kind: engine.EventNewMail, MessageIDs: []int64{newer}})
 	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 3 })
 	waitShown(t, w, "after new mail", picked)
@@ -133,9 +133,9 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	})
 
 	// An account is added with newer mail still: the wizard reloads.
-	home := f.account(t, "Home")
-	newest := f.deliver(t, home, "zeppelin newest", time.Minute)
-	f.markRead(t, newest)
+	home := f.Account(t, "Home")
+	newest := f.Deliver(t, home, "zeppelin newest", time.Minute)
+	f.MarkRead(t, newest)
 	guitest.OnUI(w.reload)
 	guitest.Eventually(t, "account's mail listed", func() bool { return w.rows.len() == 4 })
 	waitShown(t, w, "after an account was added", picked)
@@ -143,11 +143,11 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	// Every action applies to the message shown, not the row it was on.
 	guitest.OnUI(func() { test.Tap(w.toolbar[8]) }) // flag
 	guitest.Eventually(t, "the shown message flagged", func() bool {
-		m, _, _ := f.db.Message(context.Background(), picked)
+		m, _, _ := f.DB.Message(context.Background(), picked)
 		return m.Flagged
 	})
 	for _, other := range []int64{older, newer, newest} {
-		if m, _, _ := f.db.Message(context.Background(), other); m.Flagged {
+		if m, _, _ := f.DB.Message(context.Background(), other); m.Flagged {
 			t.Errorf("message %q was flagged, not the one shown", m.Subject)
 		}
 	}
@@ -173,9 +173,9 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 
 func TestSearchWithoutTheSelectionClearsTheReader(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	picked := f.deliver(t, work, "groceries", time.Hour)
-	f.deliver(t, work, "zeppelin", 2*time.Hour)
+	work := f.Account(t, "Work")
+	picked := f.Deliver(t, work, "groceries", time.Hour)
+	f.Deliver(t, work, "zeppelin", 2*time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok })
@@ -187,7 +187,7 @@ func TestSearchWithoutTheSelectionClearsTheReader(t *testing.T) {
 	// The toolbar acts on nothing rather than on the row that took its place.
 	guitest.OnUI(func() { test.Tap(w.toolbar[8]) })
 	guitest.OnUI(func() {})
-	for _, m := range mustList(t, f.db) {
+	for _, m := range mustList(t, f.DB) {
 		if m.Flagged {
 			t.Errorf("%q flagged with nothing shown", m.Subject)
 		}
@@ -207,37 +207,37 @@ func TestSelectionFoundDeepInTheList(t *testing.T) {
 	// The selected message far down a long list is found again after
 	// new mail, by bisection, and its page is loaded for the highlight.
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
+	work := f.Account(t, "Work")
 	var ids []int64
 	for i := range 250 {
-		ids = append(ids, f.deliver(t, work, fmt.Sprint("message ", i), time.Duration(i+1)*time.Minute))
+		ids = append(ids, f.Deliver(t, work, fmt.Sprint("message ", i), time.Duration(i+1)*time.Minute))
 	}
 	picked := ids[230] // row 230, on the third page
-	sel, _, err := f.db.Message(context.Background(), picked)
+	sel, _, err := f.DB.Message(context.Background(), picked)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.deliver(t, work, "new", 0)
-	l, err := readList(context.Background(), f.db, storage.ListQuery{}, sel)
+	f.Deliver(t, work, "new", 0)
+	l, err := readList(context.Background(), f.DB, storage.ListQuery{}, sel)
 	if err != nil || l.at != 231 {
 		t.Fatalf("readList found the selection at %d (%v), want row 231", l.at, err)
 	}
 	if rows := l.pages[2]; len(rows) <= 31 || rows[31].ID != picked {
 		t.Errorf("readList did not read the selection's page")
 	}
-	if _, err := f.db.RemoveJournaled(context.Background(), picked); err != nil {
+	if _, err := f.DB.RemoveJournaled(context.Background(), picked); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := readList(context.Background(), f.db, storage.ListQuery{}, sel); err != nil || l.at != -1 {
+	if l, err := readList(context.Background(), f.DB, storage.ListQuery{}, sel); err != nil || l.at != -1 {
 		t.Errorf("readList after it was removed = row %d (%v), want -1", l.at, err)
 	}
 }
 
 func TestClickingTheHighlightedRowAgainOpensIt(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	id := f.deliver(t, work, "read me again", time.Hour)
-	f.markRead(t, id)
+	work := f.Account(t, "Work")
+	id := f.Deliver(t, work, "read me again", time.Hour)
+	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "row drawn", func() bool { _, ok := w.rows.peek(0); return ok })
@@ -251,10 +251,10 @@ func TestClickingTheHighlightedRowAgainOpensIt(t *testing.T) {
 
 func TestArrowKeysMoveBetweenMessages(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	first := f.deliver(t, work, "first", time.Minute)
-	second := f.deliver(t, work, "second", time.Hour)
-	f.markRead(t, first, second)
+	work := f.Account(t, "Work")
+	first := f.Deliver(t, work, "first", time.Minute)
+	second := f.Deliver(t, work, "second", time.Hour)
+	f.MarkRead(t, first, second)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
@@ -304,9 +304,9 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newMainFixture(t)
-			work := f.account(t, "Work")
-			id := f.deliver(t, work, "Lunch?", time.Minute)
-			f.markRead(t, id)
+			work := f.Account(t, "Work")
+			id := f.Deliver(t, work, "Lunch?", time.Minute)
+			f.MarkRead(t, id)
 			guitest.OnUI(f.app.Start)
 			w := f.app.Main()
 			c := w.win.Canvas()
@@ -345,7 +345,7 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 				guitest.PressKey(c, fyne.KeyDelete)
 			})
 			guitest.Eventually(t, "Delete moved it to the Trash", func() bool {
-				m, _, err := f.db.Message(context.Background(), id)
+				m, _, err := f.DB.Message(context.Background(), id)
 				return err == nil && m.Folder == "Trash"
 			})
 		})
@@ -354,9 +354,9 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 
 func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	id := f.deliver(t, work, "keep me", time.Minute)
-	f.markRead(t, id)
+	work := f.Account(t, "Work")
+	id := f.Deliver(t, work, "keep me", time.Minute)
+	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
@@ -376,18 +376,18 @@ func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 	// delete would have started at once.
 	guitest.Eventually(t, "the search for eep ran", func() bool { return w.heading.Visible() && strings.Contains(w.heading.Text, "eep") })
 	f.app.Wait()
-	if m, _, _ := f.db.Message(context.Background(), id); m.Folder != "Inbox" {
+	if m, _, _ := f.DB.Message(context.Background(), id); m.Folder != "Inbox" {
 		t.Errorf("Delete in the search box moved the message to %q", m.Folder)
 	}
 }
 
 func TestDeleteSelectsTheNextMessage(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	top := f.deliver(t, work, "top", time.Minute)
-	middle := f.deliver(t, work, "middle", time.Hour)
-	bottom := f.deliver(t, work, "bottom", 2*time.Hour)
-	f.markRead(t, top, middle, bottom)
+	work := f.Account(t, "Work")
+	top := f.Deliver(t, work, "top", time.Minute)
+	middle := f.Deliver(t, work, "middle", time.Hour)
+	bottom := f.Deliver(t, work, "bottom", 2*time.Hour)
+	f.MarkRead(t, top, middle, bottom)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "rows loaded", func() bool { _, ok := w.rows.peek(2); return ok })
@@ -452,10 +452,10 @@ func TestFlaggedRowShowsAFlag(t *testing.T) {
 
 func TestSearchFeedback(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	f.deliver(t, work, "zeppelin schedule", time.Hour)
-	f.deliver(t, work, "zeppelin tickets", time.Hour)
-	f.deliver(t, work, "groceries", time.Hour)
+	work := f.Account(t, "Work")
+	f.Deliver(t, work, "zeppelin schedule", time.Hour)
+	f.Deliver(t, work, "zeppelin tickets", time.Hour)
+	f.Deliver(t, work, "groceries", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
@@ -496,9 +496,9 @@ func TestSearchFeedback(t *testing.T) {
 
 func TestCompactRows(t *testing.T) {
 	f := newMainFixture(t)
-	work := f.account(t, "Work")
-	f.deliver(t, work, "first", time.Hour)
-	f.deliver(t, work, "second", time.Minute)
+	work := f.Account(t, "Work")
+	f.Deliver(t, work, "first", time.Hour)
+	f.Deliver(t, work, "second", time.Minute)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.row(1); return ok })
@@ -581,10 +581,10 @@ func TestWindowLayoutIsRemembered(t *testing.T) {
 func TestOneLetterKeys(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
-	work := f.account(t, "Work")
-	first := f.deliver(t, work, "first", time.Minute)
-	second := f.deliver(t, work, "second", time.Hour)
-	f.markRead(t, first, second)
+	work := f.Account(t, "Work")
+	first := f.Deliver(t, work, "first", time.Minute)
+	second := f.Deliver(t, work, "second", time.Hour)
+	f.MarkRead(t, first, second)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
@@ -601,13 +601,13 @@ func TestOneLetterKeys(t *testing.T) {
 		test.Type(w.list, "j") // next message
 	})
 	waitShown(t, w, "the second message after j", second)
-	if m, _, _ := f.db.Message(ctx, first); m.Folder != "Inbox" {
+	if m, _, _ := f.DB.Message(ctx, first); m.Folder != "Inbox" {
 		t.Fatalf("typing a in the search box filed the message in %s", m.Folder)
 	}
 	guitest.OnUI(func() { test.Type(w.list, "s") })
-	guitest.Eventually(t, "s flagged it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Flagged })
+	guitest.Eventually(t, "s flagged it", func() bool { m, _, _ := f.DB.Message(ctx, second); return m.Flagged })
 	guitest.OnUI(func() { test.Type(w.list, "a") })
-	guitest.Eventually(t, "a archived it", func() bool { m, _, _ := f.db.Message(ctx, second); return m.Folder == "Archive" })
+	guitest.Eventually(t, "a archived it", func() bool { m, _, _ := f.DB.Message(ctx, second); return m.Folder == "Archive" })
 	guitest.OnUI(func() {
 		test.Type(w.list, "?")
 		if text := guitest.DialogText(w.win); !strings.Contains(text, "Keyboard shortcuts") || !strings.Contains(text, "archive") {
@@ -633,7 +633,7 @@ func TestForwardedRowIsMarked(t *testing.T) {
 // newest of them listed, rather than counting every match.
 func TestSearchManyResultsListsTheNewest(t *testing.T) {
 	f := newMainFixture(t)
-	storagetest.SeedListing(t, f.db, searchShown+200) // every subject says "Report"
+	storagetest.SeedListing(t, f.DB, searchShown+200) // every subject says "Report"
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	guitest.Eventually(t, "listed", func() bool { return w.rows.len() == searchShown+200 })
@@ -648,7 +648,7 @@ func TestSearchManyResultsListsTheNewest(t *testing.T) {
 			t.Errorf("the first row is %q, want the newest report", m.Subject)
 		}
 	})
-	exact, err := f.db.Count(context.Background(), storage.ListQuery{Search: "report 7"})
+	exact, err := f.DB.Count(context.Background(), storage.ListQuery{Search: "report 7"})
 	if err != nil || exact >= searchShown {
 		t.Fatalf("report 7 matches %d, %v; want fewer than %d", exact, err, searchShown)
 	}
