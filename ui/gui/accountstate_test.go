@@ -10,9 +10,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 )
 
@@ -190,15 +192,17 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	ctx := context.Background()
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	c := f.openDraft(t, Draft{})
+	guitest.OnUI(func() { f.app.composers.Open(composer.Draft{}) })
+	win := onlyComposerWindow(t, f.app)
+	var from *widget.Select
+	guitest.OnUI(func() { from, _ = guitest.FindWidget(win.Content(), func(*widget.Select) bool { return true }) })
 	var before int
-	guitest.OnUI(func() { before = len(c.from.Options) })
-	if before == 0 {
-		t.Fatal("the composer lists no account")
-	}
-	guitest.OnUI(func() { c.from.SetSelectedIndex(before - 1) })
-	var chosen core.Account
-	guitest.OnUI(func() { chosen, _ = c.account() })
+	var chosen string
+	guitest.OnUI(func() {
+		before = len(from.Options)
+		from.SetSelectedIndex(before - 1)
+		chosen = from.Selected
+	})
 	guitest.OnUI(f.app.OpenSettings)
 	var settings fyne.Window
 	guitest.OnUI(func() { settings = guitest.Window(f.app.Fyne, "Accounts and settings") })
@@ -213,7 +217,7 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 	if err := f.app.Engine.AddAccount(ctx, &home, core.Passwords{}); err != nil {
 		t.Fatal(err)
 	}
-	guitest.Eventually(t, "the composer's From list has the new account", func() bool { return len(c.from.Options) == before+1 })
+	guitest.Eventually(t, "the composer's From list has the new account", func() bool { return len(from.Options) == before+1 })
 	guitest.Eventually(t, "the sidebar has the new account", func() bool {
 		for _, n := range w.nav {
 			if n.header && n.label == "Zed Home" {
@@ -226,14 +230,14 @@ func TestOpenWindowsFollowAccountChanges(t *testing.T) {
 		return strings.Contains(strings.Join(guitest.VisibleText(settings.Content()), "\n"), "Zed Home")
 	})
 	guitest.OnUI(func() {
-		if got, _ := c.account(); got.ID != chosen.ID {
-			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen.Name, got.Name)
+		if from.Selected != chosen {
+			t.Errorf("the composer's choice moved from %q to %q on the reload", chosen, from.Selected)
 		}
 	})
 	if err := f.app.Engine.RemoveAccount(ctx, home); err != nil {
 		t.Fatal(err)
 	}
-	guitest.Eventually(t, "the composer's From list lost the account", func() bool { return len(c.from.Options) == before })
+	guitest.Eventually(t, "the composer's From list lost the account", func() bool { return len(from.Options) == before })
 }
 
 func TestRefusedSignInOffersSignInAgain(t *testing.T) {

@@ -14,7 +14,10 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/composer"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/gui/settings"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/gui/tray"
@@ -53,7 +56,7 @@ type App struct {
 	main *MainWindow
 	// minimized keeps the main window in the tray at start (start at login).
 	minimized bool
-	mail      *mailWindows // composers and the outbox
+	composers *composer.Composers
 	// followed is closed when the event follower has stopped, after ctx
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
@@ -86,6 +89,9 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	i18n.Load()
 	a := &App{Shell: shell.New(ctx, fa, db, e), followed: make(chan struct{})}
 	a.wizards = wizard.New(a.Shell)
+	a.composers = composer.New(a.Shell)
+	a.composers.Toasts = func() *kit.ToastLayer { return a.main.toasts }
+	a.composers.ShowError = func(err error) { a.main.showError(err) }
 	a.settings = settings.New(a.Shell, a.wizards)
 	a.settings.MailMoved = func() { a.main.reload() }
 	a.main = newMainWindow(a)
@@ -93,7 +99,7 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 		ShowMain:   a.showMain,
 		ToggleMain: a.toggleMain,
 		GetMail:    func() { a.main.getMail() },
-		Compose:    func() { a.showMain(); a.OpenComposer(Draft{}) },
+		Compose:    func() { a.showMain(); a.composers.Open(composer.Draft{}) },
 		Quit:       a.quit,
 	})
 	// Subscribed before anything can change, so that every open window
@@ -165,18 +171,9 @@ func (a *App) follow(sub *engine.Subscription) {
 			switch ev.Kind {
 			case engine.EventNewMail:
 				a.tray.Notify(ev.MessageIDs)
-			case engine.EventOutbox, engine.EventDrafts:
-				a.Do(func() {
-					if w := a.mailWindows().outbox; w != nil {
-						w.refresh()
-					}
-					if ev.Kind == engine.EventDrafts {
-						a.main.drafts.refresh()
-					}
-				})
-				if ev.Kind == engine.EventDrafts {
-					a.main.refreshCounts() // the sidebar counts the drafts
-				}
+			case engine.EventDrafts:
+				a.Do(a.main.drafts.refresh)
+				a.main.refreshCounts() // the sidebar counts the drafts
 			case engine.EventAccounts:
 				a.Do(a.accountsChanged)
 			case engine.EventContacts:
@@ -186,7 +183,10 @@ func (a *App) follow(sub *engine.Subscription) {
 					}
 				})
 			}
-			a.Do(func() { a.settings.Handle(ev) })
+			a.Do(func() {
+				a.settings.Handle(ev)
+				a.composers.Handle(ev)
+			})
 		}
 	}
 }
@@ -219,9 +219,6 @@ func (a *App) Wait() {
 // picked the change up itself, whoever made it.
 func (a *App) accountsChanged() {
 	a.main.reload()
-	for c := range a.mailWindows().composers {
-		c.load()
-	}
 }
 
 // SetLogFile gives the log file Settings shows and diagnostics read.
@@ -249,3 +246,7 @@ func (a *App) toggleMain() {
 	a.main.inTray = true
 	a.main.win.Hide()
 }
+
+// ComposeMailto opens a composer filled from a mailto: link, from any
+// goroutine (a second launch hands its link over the control socket).
+func (a *App) ComposeMailto(m mailto.Message) { a.composers.ComposeMailto(m) }

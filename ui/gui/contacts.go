@@ -16,6 +16,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/vcard"
+	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -296,7 +297,7 @@ func (w *contactsWindow) writeTo() {
 	if len(c.Emails) == 0 {
 		return
 	}
-	w.app.OpenComposer(Draft{To: formatAddress(&mail.Address{Name: strings.TrimSpace(c.Name), Address: strings.TrimSpace(c.Emails[0])}) + ", "})
+	w.app.composers.Open(composer.Draft{To: composer.FormatAddress(&mail.Address{Name: strings.TrimSpace(c.Name), Address: strings.TrimSpace(c.Emails[0])}) + ", "})
 }
 
 func (w *contactsWindow) chooseImport() {

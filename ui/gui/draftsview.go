@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -23,15 +24,15 @@ type draftsView struct {
 
 func newDraftsView(w *MainWindow) *draftsView {
 	v := &draftsView{w: w}
-	v.list = widget.NewList(func() int { return len(v.drafts) }, newOutboxRow, func(i widget.ListItemID, o fyne.CanvasObject) {
+	v.list = widget.NewList(func() int { return len(v.drafts) }, composer.NewDraftRow, func(i widget.ListItemID, o fyne.CanvasObject) {
 		if i < len(v.drafts) {
-			showDraftRow(v.drafts[i], o)
+			composer.ShowDraftRow(v.drafts[i], o)
 		}
 	})
 	v.list.OnSelected = func(i widget.ListItemID) {
 		v.list.UnselectAll()
 		if i < len(v.drafts) {
-			w.app.OpenComposer(draftFromStore(v.drafts[i]))
+			w.app.composers.Open(composer.DraftFromStore(v.drafts[i]))
 		}
 	}
 	return v

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,12 +42,12 @@ func TestDraftsInTheSidebar(t *testing.T) {
 		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == workDraft.ID && w.heading.Text == "1 draft"
 	})
 	guitest.OnUI(func() { w.drafts.list.Select(0) })
-	c := onlyComposer(t, f.app)
+	c := onlyComposerWindow(t, f.app)
 	guitest.OnUI(func() {
-		if c.subject.Text != "half written" || c.draftID != workDraft.ID {
-			t.Errorf("the composer opened with %q (draft %d), want the draft %d", c.subject.Text, c.draftID, workDraft.ID)
+		if c.Title() != "half written" {
+			t.Errorf("the composer opened with %q, want the draft half written", c.Title())
 		}
-		c.close()
+		c.Close()
 	})
 	// A draft deleted elsewhere leaves the list at once.
 	if err := f.app.Engine.DeleteDraft(ctx, workDraft.ID); err != nil {
@@ -97,8 +98,8 @@ func TestUnifiedViews(t *testing.T) {
 
 // An account whose server has a Drafts mailbox: its synced Drafts folder
 // is a drafts entry, listing the drafts adopted from the server, which
-// open in the composer and, saved there, keep the server draft's
-// Message-ID (so that the new version replaces the server's).
+// open in the composer. Saved there, they keep the server draft's
+// Message-ID: composer's TestServerDraftKeepsItsMessageID.
 func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 	f := newMainFixture(t)
 	ctx := context.Background()
@@ -126,16 +127,11 @@ func TestServerDraftsFolderOpensInComposer(t *testing.T) {
 		return w.listPane.Objects[0] == w.drafts.list && len(w.drafts.drafts) == 1 && w.drafts.drafts[0].ID == server.ID
 	})
 	guitest.OnUI(func() { w.drafts.list.Select(0) })
-	c := onlyComposer(t, f.app)
+	c := onlyComposerWindow(t, f.app)
 	guitest.OnUI(func() {
-		if c.subject.Text != "from the phone" || c.body.Text != "typed there" {
-			t.Errorf("the composer opened with %q / %q, want the server draft", c.subject.Text, c.body.Text)
+		if text := composerText(c); c.Title() != "from the phone" || !strings.Contains(text, "typed there") {
+			t.Errorf("the composer opened as %q showing %q, want the server draft", c.Title(), text)
 		}
-		c.body.SetText("typed there, finished here")
-		c.requestClose() // saves what was typed
-	})
-	guitest.Eventually(t, "the edit saved under the server draft's Message-ID", func() bool {
-		d, err := f.DB.Draft(ctx, server.ID)
-		return err == nil && d.Body == "typed there, finished here" && d.MessageID == "elsewhere@example.test"
+		c.Close()
 	})
 }

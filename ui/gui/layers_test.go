@@ -16,6 +16,7 @@ import (
 // window uses another only through what that one exports, and only where
 // listed here. docs/ARCHITECTURE.md draws the same table.
 var guiImports = map[string][]string{
+	"composer": {"ui/gui/kit", "ui/gui/richtext", "ui/gui/shell"},
 	"guitest":  {"ui/gui/shell"},
 	"kit":      nil,
 	"richtext": {"ui/gui/kit"},

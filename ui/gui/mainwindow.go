@@ -20,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
@@ -209,7 +210,7 @@ func newMainWindow(a *App) *MainWindow {
 
 	w.toolbar = []*kit.ToolButton{
 		w.button("", theme.ViewRefreshIcon(), lang.L("Get mail"), w.getMail),
-		w.button("", theme.MailComposeIcon(), lang.L("New message (Ctrl+N)"), func() { a.OpenComposer(Draft{}) }),
+		w.button("", theme.MailComposeIcon(), lang.L("New message (Ctrl+N)"), func() { a.composers.Open(composer.Draft{}) }),
 		w.button("", theme.MailReplyIcon(), lang.L("Reply (Ctrl+R)"), func() { w.reply(false) }),
 		w.button("", theme.MailReplyAllIcon(), lang.L("Reply to all (Ctrl+Shift+R)"), func() { w.reply(true) }),
 		w.button("", theme.MailForwardIcon(), lang.L("Forward"), w.forward),
@@ -231,7 +232,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.notices,
 		w.button(lang.L("Add account"), theme.ContentAddIcon(), "", func() { a.wizards.Open(nil) }),
 		w.button(lang.L("Accounts"), theme.SettingsIcon(), "", a.OpenSettings),
-		w.button(lang.L("Outbox"), theme.MailSendIcon(), "", a.OpenOutbox),
+		w.button(lang.L("Outbox"), theme.MailSendIcon(), "", a.composers.OpenOutbox),
 		w.button(lang.L("Contacts"), theme.AccountIcon(), "", a.OpenContacts),
 	), nil, nil, w.navList)
 	w.emptyTrash = widget.NewButtonWithIcon(lang.L("Empty Trash"), theme.DeleteIcon(), w.confirmEmptyTrash)
@@ -895,13 +896,13 @@ func (w *MainWindow) moveSelected() {
 func (w *MainWindow) reply(all bool) {
 	if m, ok := w.selectedMessage(); ok {
 		w.app.Background("reply", func() {
-			d, err := w.app.ReplyDraft(m.ID, all)
+			d, err := w.app.composers.ReplyDraft(m.ID, all)
 			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 					return
 				}
-				w.app.OpenComposer(d)
+				w.app.composers.Open(d)
 			})
 		})
 	}
@@ -910,13 +911,13 @@ func (w *MainWindow) reply(all bool) {
 func (w *MainWindow) forward() {
 	if m, ok := w.selectedMessage(); ok {
 		w.app.Background("forward", func() {
-			d, err := w.app.ForwardDraft(m.ID)
+			d, err := w.app.composers.ForwardDraft(m.ID)
 			w.app.Do(func() {
 				if err != nil {
 					w.showError(err)
 					return
 				}
-				w.app.OpenComposer(d)
+				w.app.composers.Open(d)
 			})
 		})
 	}
@@ -977,7 +978,7 @@ func (w *MainWindow) handle(ev engine.Event) {
 // wherever the focus is.
 func (w *MainWindow) addShortcuts() {
 	k := w.keys
-	k.AddShortcut(fyne.KeyN, 0, func() { w.app.OpenComposer(Draft{}) })
+	k.AddShortcut(fyne.KeyN, 0, func() { w.app.composers.Open(composer.Draft{}) })
 	k.AddShortcut(fyne.KeyR, 0, func() { w.reply(false) })
 	k.AddShortcut(fyne.KeyR, fyne.KeyModifierShift, func() { w.reply(true) })
 	k.AddShortcut(fyne.KeyF, 0, func() { w.win.Canvas().Focus(w.search) })
@@ -1004,7 +1005,7 @@ func listCommands(w *MainWindow) []listCommand {
 		{"uU", "U", lang.L("mark read or unread"), w.toggleSeen},
 		{"#", lang.L("# or Delete"), lang.L("delete"), w.deleteSelected},
 		{"/", lang.L("/ or Ctrl+F"), lang.L("search"), func() { w.win.Canvas().Focus(w.search) }},
-		{"cC", lang.L("C or Ctrl+N"), lang.L("new message"), func() { w.app.OpenComposer(Draft{}) }},
+		{"cC", lang.L("C or Ctrl+N"), lang.L("new message"), func() { w.app.composers.Open(composer.Draft{}) }},
 		{"?", "?", lang.L("this list"), w.showShortcuts},
 	}
 }

@@ -6,17 +6,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// ForwardAsAttachmentDraft prepares a forward of message id with the
-// original attached whole (message/rfc822), in a private temporary
-// folder.
-func (a *App) ForwardAsAttachmentDraft(id int64) (Draft, error) {
-	d, err := a.Engine.ForwardAsAttachmentDraft(a.Ctx, id)
-	if err != nil {
-		return Draft{}, err
-	}
-	return composerDraft(d), nil
-}
-
 // forwardButton is the reader's "Forward as attachment": the toolbar's
 // Forward quotes the text, this sends the message itself, every part and
 // header as received (for a report of spam or a problem, say).
@@ -32,7 +21,7 @@ func (r *Reader) forwardAsAttachment() {
 	}
 	a, id := r.app, r.cur.id
 	a.Background("forward as attachment", func() {
-		d, err := a.ForwardAsAttachmentDraft(id)
+		d, err := a.composers.ForwardAsAttachmentDraft(id)
 		a.Do(func() {
 			if err != nil {
 				if a.main != nil {
@@ -40,7 +29,7 @@ func (r *Reader) forwardAsAttachment() {
 				}
 				return
 			}
-			a.OpenComposer(d)
+			a.composers.Open(d)
 		})
 	})
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,7 +25,6 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
-	"github.com/tributary-mail/tributary/ui/gui/richtext"
 )
 
 func TestMain(m *testing.M) { guitest.Main(m) }
@@ -62,46 +59,10 @@ func (f *readerFixture) show(t *testing.T, id int64) {
 	})
 }
 
-func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// richText is the text of segments, lists included.
-func richText(segs []widget.RichTextSegment) string {
-	var b strings.Builder
-	for _, s := range segs {
-		b.WriteString(s.Textual())
-		if blk, ok := s.(widget.RichTextBlock); ok {
-			b.WriteString(richText(blk.Segments()))
-		}
-	}
-	return b.String()
-}
-
-func hasImage(segs []widget.RichTextSegment) bool {
-	for _, s := range segs {
-		if _, ok := s.(*richtext.ImageSegment); ok {
-			return true
-		}
-	}
-	return false
-}
-
 func TestReaderBlocksRemoteImagesUntilAsked(t *testing.T) {
 	f := newReaderFixture(t)
 	var hits atomic.Int32
-	banner := pngBytes(t, 120, 40, color.NRGBA{R: 0x30, G: 0x80, B: 0xd0, A: 0xff})
+	banner := guitest.PNGBytes(t, 120, 40, color.NRGBA{R: 0x30, G: 0x80, B: 0xd0, A: 0xff})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
 		w.Header().Set("Content-Type", "image/png")
@@ -140,7 +101,7 @@ Content-Type: text/html; charset=utf-8
 		if !r.remoteBar.Visible() || r.remoteText.Text != "1 remote image blocked" {
 			t.Errorf("remote bar visible %v, text %q; want shown with \"1 remote image blocked\"", r.remoteBar.Visible(), r.remoteText.Text)
 		}
-		text := richText(r.rich.Segments)
+		text := guitest.RichText(r.rich.Segments)
 		for _, want := range []string{"Spring sale", "half price", "our sale", "Tulips", "Thanks for reading."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("rendered text %q lacks %q", text, want)
@@ -168,10 +129,10 @@ Content-Type: text/html; charset=utf-8
 
 	guitest.OnUI(func() { test.Tap(r.remoteLoad) })
 	guitest.Eventually(t, "remote image fetched and shown", func() bool {
-		return hits.Load() == 1 && hasImage(r.rich.Segments) && !r.remoteBar.Visible()
+		return hits.Load() == 1 && guitest.HasImage(r.rich.Segments) && !r.remoteBar.Visible()
 	})
 	guitest.OnUI(func() {
-		if strings.Contains(richText(r.rich.Segments), "pwned") {
+		if strings.Contains(guitest.RichText(r.rich.Segments), "pwned") {
 			t.Error("with remote images allowed, the script's content shows")
 		}
 	})
@@ -179,7 +140,7 @@ Content-Type: text/html; charset=utf-8
 	// The next message starts blocked again.
 	f.show(t, id)
 	guitest.OnUI(func() {
-		if !r.remoteBar.Visible() || hasImage(r.rich.Segments) {
+		if !r.remoteBar.Visible() || guitest.HasImage(r.rich.Segments) {
 			t.Error("showing the message again kept remote images allowed")
 		}
 	})
@@ -188,7 +149,7 @@ Content-Type: text/html; charset=utf-8
 func TestReaderAttachmentsAndEmbeddedImages(t *testing.T) {
 	f := newReaderFixture(t)
 	pdf := []byte("%PDF-1.4\n% a small test file\n")
-	logo := pngBytes(t, 30, 20, color.NRGBA{G: 0xa0, A: 0xff})
+	logo := guitest.PNGBytes(t, 30, 20, color.NRGBA{G: 0xa0, A: 0xff})
 	id := f.mainFixture.DeliverRaw(t, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
 To: home@example.test
 Subject: Report
@@ -225,7 +186,7 @@ Content-Transfer-Encoding: base64
 	var v *readerView
 	guitest.OnUI(func() {
 		v = r.cur
-		if !hasImage(r.rich.Segments) {
+		if !guitest.HasImage(r.rich.Segments) {
 			t.Errorf("the embedded image is not shown: %s", guitest.RichSummary(r.rich.Segments))
 		}
 		if r.remoteBar.Visible() {

@@ -314,7 +314,7 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 			guitest.OnUI(func() { w.list.Select(0) })
 			waitShown(t, w, "selected", id)
 			composers := func() (n int) {
-				guitest.OnUI(func() { n = len(f.app.mailWindows().composers) })
+				guitest.OnUI(func() { n = len(f.app.composers.Windows()) })
 				return n
 			}
 			press := func(s fyne.Shortcut) {
@@ -328,9 +328,9 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 				t.Fatalf("Ctrl+N opened %d composers, want 1", got)
 			}
 			press(guitest.Ctrl(fyne.KeyR, 0))
-			guitest.Eventually(t, "Ctrl+R opened a reply", func() bool { return len(f.app.mailWindows().composers) == 2 })
+			guitest.Eventually(t, "Ctrl+R opened a reply", func() bool { return len(f.app.composers.Windows()) == 2 })
 			press(guitest.Ctrl(fyne.KeyR, fyne.KeyModifierShift))
-			guitest.Eventually(t, "Ctrl+Shift+R opened a reply to all", func() bool { return len(f.app.mailWindows().composers) == 3 })
+			guitest.Eventually(t, "Ctrl+Shift+R opened a reply to all", func() bool { return len(f.app.composers.Windows()) == 3 })
 			press(guitest.Ctrl(fyne.KeyF, 0))
 			guitest.OnUI(func() {
 				if c.Focused() != fyne.Focusable(w.search) {

@@ -77,3 +77,37 @@ func LinksIn(segs []widget.RichTextSegment) []*widget.HyperlinkSegment {
 	}
 	return out
 }
+
+// RichText is the text of segments, lists included.
+func RichText(segs []widget.RichTextSegment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteString(s.Textual())
+		if blk, ok := s.(widget.RichTextBlock); ok {
+			b.WriteString(RichText(blk.Segments()))
+		}
+	}
+	return b.String()
+}
+
+func HasImage(segs []widget.RichTextSegment) bool {
+	for _, s := range segs {
+		if _, ok := s.(interface{ Image() image.Image }); ok { // richtext.ImageSegment
+			return true
+		}
+	}
+	return false
+}
+
+// hasStyled reports whether a segment holding text has a style ok likes.
+func HasStyled(segs []widget.RichTextSegment, text string, ok func(widget.RichTextStyle) bool) bool {
+	for _, s := range segs {
+		if ts, is := s.(*widget.TextSegment); is && strings.Contains(ts.Text, text) && ok(ts.Style) {
+			return true
+		}
+		if blk, is := s.(widget.RichTextBlock); is && HasStyled(blk.Segments(), text, ok) {
+			return true
+		}
+	}
+	return false
+}

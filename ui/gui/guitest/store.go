@@ -215,3 +215,19 @@ func (s *Store) DeliverRaw(t *testing.T, a core.Account, raw string) int64 {
 	}
 	return id
 }
+
+// PlansMessage is a reply to Beta, copied to Alpha, Dave and Erin, that
+// the composer and reader tests answer and forward.
+const PlansMessage = `From: Carol Jones <carol@example.test>
+To: Bea Ta <beta@example.test>, Dave <dave@example.test>
+Cc: alpha@example.test, "Doe, Erin" <erin@example.test>
+Subject: RE: Plans for Friday
+Date: Wed, 04 Mar 2026 08:15:00 +0000
+Message-ID: <plans-2@example.test>
+In-Reply-To: <plans-1@example.test>
+References: <plans-0@example.test> <plans-1@example.test>
+
+Shall we meet at noon?
+
+> Earlier: what about Friday?
+`

@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"errors"
@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
@@ -34,23 +35,66 @@ var autosaveDelay = 3 * time.Second
 // knownAddressesMax is how many seen addresses completion draws on.
 const knownAddressesMax = 5000
 
-// mailWindows are the composer and outbox windows of one App, touched on
-// the UI goroutine only.
-type mailWindows struct {
-	outbox    *outboxWindow
-	composers map[*composer]bool
+// Composers are the open composer windows of the app, touched on the UI
+// goroutine only. What a composer needs of the rest of the app is given
+// here by the App.
+type Composers struct {
+	*shell.Shell
+	open   map[*composer]bool
+	outbox *outboxWindow // the open outbox window
+	// Toasts is the main window's notice layer, where "Sending… Undo"
+	// shows; nil (some tests) shows none.
+	Toasts func() *kit.ToastLayer
+	// ShowError shows an error in the main window.
+	ShowError func(error)
 }
 
-func (a *App) mailWindows() *mailWindows {
-	if a.mail == nil {
-		a.mail = &mailWindows{composers: map[*composer]bool{}}
+// New is the app's composers, none open.
+func New(sh *shell.Shell) *Composers {
+	return &Composers{Shell: sh, open: map[*composer]bool{},
+		Toasts: func() *kit.ToastLayer { return nil }, ShowError: func(error) {}}
+}
+
+// Handle brings open composers and the outbox up to date after an engine
+// event: the composers' From lists after EventAccounts, the outbox after
+// EventOutbox and EventDrafts. The app hands it every event, on the UI
+// goroutine.
+func (a *Composers) Handle(ev engine.Event) {
+	switch ev.Kind {
+	case engine.EventAccounts:
+		for c := range a.open {
+			c.load()
+		}
+	case engine.EventOutbox, engine.EventDrafts:
+		if a.outbox != nil {
+			a.outbox.refresh()
+		}
 	}
-	return a.mail
+}
+
+// CloseAll closes every open composer, keeping their drafts, and the
+// outbox.
+func (a *Composers) CloseAll() {
+	for c := range a.open {
+		c.close()
+	}
+	if a.outbox != nil {
+		a.outbox.win.Close()
+	}
+}
+
+// Windows are the open composers' windows.
+func (a *Composers) Windows() []fyne.Window {
+	var out []fyne.Window
+	for c := range a.open {
+		out = append(out, c.win)
+	}
+	return out
 }
 
 // composer is one message being written, in its own window.
 type composer struct {
-	app      *App
+	app      *Composers
 	win      fyne.Window
 	draft    Draft // what it opened with; the threading fields come from here
 	accounts []core.Account
@@ -91,12 +135,11 @@ type composer struct {
 	gone  bool
 }
 
-// OpenComposer opens a composer window. A stored draft already open in
+// Open opens a composer window. A stored draft already open in
 // a composer is brought forward instead of opened twice.
-func (a *App) OpenComposer(d Draft) {
-	ws := a.mailWindows()
+func (a *Composers) Open(d Draft) {
 	if d.saved != 0 {
-		for c := range ws.composers {
+		for c := range a.open {
 			if c.draftID == d.saved {
 				c.win.Show()
 				c.win.RequestFocus()
@@ -105,7 +148,7 @@ func (a *App) OpenComposer(d Draft) {
 		}
 	}
 	c := newComposer(a, d)
-	ws.composers[c] = true
+	a.open[c] = true
 	kit.ShowCentred(c.win)
 	if d.To == "" {
 		c.win.Canvas().Focus(c.to.entry)
@@ -115,7 +158,7 @@ func (a *App) OpenComposer(d Draft) {
 	c.load()
 }
 
-func newComposer(a *App, d Draft) *composer {
+func newComposer(a *Composers, d Draft) *composer {
 	c := &composer{app: a, draft: d, saved: d.saved, draftID: d.saved, float: container.NewWithoutLayout()}
 	title := d.Subject
 	if title == "" {
@@ -340,7 +383,7 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 		c.close()
 		return
 	}
-	msg := sendOutcome(item, err)
+	msg := SendOutcome(item, err)
 	if c.closed {
 		// The window went while sending: say it where it is still seen.
 		c.app.Fyne.SendNotification(fyne.NewNotification(lang.L("Message not sent yet: {{.Subject}}", map[string]any{"Subject": item.Subject}), msg))
@@ -356,7 +399,7 @@ func (c *composer) finish(item core.OutboxItem, err error) {
 }
 
 // sendOutcome says plainly where a message stands after one attempt.
-func sendOutcome(item core.OutboxItem, err error) string {
+func SendOutcome(item core.OutboxItem, err error) string {
 	switch {
 	case errors.Is(err, storage.ErrNotClaimable):
 		return lang.L("The message is already being sent in the background. The outbox shows how it goes.")
@@ -481,6 +524,6 @@ func (c *composer) close() {
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	delete(c.app.mailWindows().composers, c)
+	delete(c.app.open, c)
 	c.win.Close()
 }

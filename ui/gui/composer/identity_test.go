@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"context"
@@ -18,15 +18,15 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 	f := newComposeFixture(t)
 	ctx := context.Background()
 	sales := core.Identity{AccountID: f.beta.ID, DisplayName: "Beta Sales", Email: "sales@example.test", Signature: "Beta Sales\nACME Corp"}
-	if err := f.app.Engine.AddIdentity(ctx, &sales); err != nil {
+	if err := f.Engine.AddIdentity(ctx, &sales); err != nil {
 		t.Fatal(err)
 	}
 	own := core.Identity{AccountID: f.alpha.ID, Signature: "Al"}
-	if err := f.app.Engine.SaveIdentity(ctx, &own); err != nil {
+	if err := f.Engine.SaveIdentity(ctx, &own); err != nil {
 		t.Fatal(err)
 	}
-	id := f.mainFixture.DeliverRaw(t, f.beta, "From: Carol <carol@example.test>\nTo: sales@example.test\nSubject: Price\nMessage-ID: <price@example.test>\n\nHow much?\n")
-	d, err := f.app.ReplyDraft(id, false)
+	id := f.DeliverRaw(t, f.beta, "From: Carol <carol@example.test>\nTo: sales@example.test\nSubject: Price\nMessage-ID: <price@example.test>\n\nHow much?\n")
+	d, err := f.composers.ReplyDraft(id, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 		test.Tap(c.sendButton)
 	})
 	guitest.Eventually(t, "message sent and composer closed", func() bool {
-		return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0
+		return len(f.sink.Messages()) == 1 && len(f.composers.open) == 0
 	})
 	m := f.sink.Messages()[0]
 	if data := string(m.Data); m.From != "sales@example.test" || !strings.Contains(data, `From: "Beta Sales" <sales@example.test>`) || !strings.Contains(data, "--=20\r\nBeta Sales\r\nACME Corp") { // QP keeps the separator's space
@@ -71,7 +71,7 @@ func TestComposerIdentitiesAndSignatures(t *testing.T) {
 func TestNewMessageSignature(t *testing.T) {
 	f := newComposeFixture(t)
 	own := core.Identity{AccountID: f.alpha.ID, Signature: "Al\n"}
-	if err := f.app.Engine.SaveIdentity(context.Background(), &own); err != nil {
+	if err := f.Engine.SaveIdentity(context.Background(), &own); err != nil {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{AccountID: f.alpha.ID})
@@ -90,7 +90,7 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 	f := newComposeFixture(t)
 	ctx := context.Background()
 	sales := core.Identity{AccountID: f.beta.ID, Email: "sales@example.test"}
-	if err := f.app.Engine.AddIdentity(ctx, &sales); err != nil {
+	if err := f.Engine.AddIdentity(ctx, &sales); err != nil {
 		t.Fatal(err)
 	}
 	c := f.openDraft(t, Draft{})
@@ -110,7 +110,7 @@ func TestDraftReopensFromItsIdentity(t *testing.T) {
 	if stored.From != "sales@example.test" || stored.AccountID != f.beta.ID {
 		t.Fatalf("stored draft from %q of account %d, want the alias of Beta", stored.From, stored.AccountID)
 	}
-	c = f.openDraft(t, draftFromStore(stored))
+	c = f.openDraft(t, DraftFromStore(stored))
 	guitest.OnUI(func() {
 		if c.from.Selected != "sales@example.test — Beta" || c.body.Text != "Half written" {
 			t.Errorf("reopened draft from %q, body %q; want the alias, the body as saved (no second signature)", c.from.Selected, c.body.Text)

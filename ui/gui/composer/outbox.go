@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ import (
 // and the saved drafts. The user decides about a message whose outcome is
 // unknown: it is never sent again without being asked.
 type outboxWindow struct {
-	app  *App
+	app  *Composers
 	win  fyne.Window
 	tabs *container.AppTabs
 
@@ -48,31 +48,30 @@ type outboxWindow struct {
 
 // OpenOutbox shows the outbox, bringing it forward when already open,
 // and reads it afresh.
-func (a *App) OpenOutbox() {
-	ws := a.mailWindows()
-	if w := ws.outbox; w != nil {
+func (a *Composers) OpenOutbox() {
+	if w := a.outbox; w != nil {
 		w.win.Show()
 		w.win.RequestFocus()
 		w.refresh()
 		return
 	}
 	w := newOutboxWindow(a)
-	ws.outbox = w
+	a.outbox = w
 	kit.ShowCentred(w.win)
 	w.refresh()
 }
 
 // OpenDrafts shows the saved drafts: the outbox window at its Drafts tab.
-func (a *App) OpenDrafts() {
+func (a *Composers) OpenDrafts() {
 	a.OpenOutbox()
-	if w := a.mailWindows().outbox; w != nil {
+	if w := a.outbox; w != nil {
 		w.tabs.SelectIndex(1)
 	}
 }
 
-func newOutboxWindow(a *App) *outboxWindow {
+func newOutboxWindow(a *Composers) *outboxWindow {
 	w := &outboxWindow{app: a, win: a.Fyne.NewWindow(lang.L("Outbox"))}
-	w.list = widget.NewList(func() int { return len(w.items) }, newOutboxRow, w.updateRow)
+	w.list = widget.NewList(func() int { return len(w.items) }, NewDraftRow, w.updateRow)
 	w.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.items) {
 			w.selected = w.items[i].ID
@@ -89,7 +88,7 @@ func newOutboxWindow(a *App) *outboxWindow {
 	actions := container.NewHBox(w.retry, w.unsend, w.markSent, w.again, w.remove)
 	outbox := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), w.detail, actions), nil, nil, w.list)
 
-	w.draftList = widget.NewList(func() int { return len(w.drafts) }, newOutboxRow, w.updateDraftRow)
+	w.draftList = widget.NewList(func() int { return len(w.drafts) }, NewDraftRow, w.updateDraftRow)
 	w.draftList.OnSelected = func(i widget.ListItemID) {
 		if i < len(w.drafts) {
 			w.draftChosen = w.drafts[i].ID
@@ -107,8 +106,8 @@ func newOutboxWindow(a *App) *outboxWindow {
 	w.win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, refresh, w.status), nil, nil, w.tabs))
 	w.win.Resize(fyne.NewSize(760, 520))
 	w.win.SetOnClosed(func() {
-		if a.mailWindows().outbox == w {
-			a.mailWindows().outbox = nil
+		if a.outbox == w {
+			a.outbox = nil
 		}
 	})
 	w.showDetail()
@@ -166,7 +165,7 @@ func (w *outboxWindow) reselect() {
 	w.showDraftActions()
 }
 
-func newOutboxRow() fyne.CanvasObject {
+func NewDraftRow() fyne.CanvasObject {
 	state := widget.NewLabelWithStyle("QUEUED", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	when := widget.NewLabel("")
 	summary := widget.NewLabel("")
@@ -177,7 +176,7 @@ func newOutboxRow() fyne.CanvasObject {
 	return container.NewVBox(container.NewBorder(nil, nil, state, when, summary), info)
 }
 
-// rowParts takes a row made by newOutboxRow apart.
+// rowParts takes a row made by NewDraftRow apart.
 func rowParts(o fyne.CanvasObject) (state, summary, when, info *widget.Label) {
 	box := o.(*fyne.Container)
 	line := box.Objects[0].(*fyne.Container)
@@ -214,13 +213,13 @@ func (w *outboxWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 
 func (w *outboxWindow) updateDraftRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if i < len(w.drafts) {
-		showDraftRow(w.drafts[i], o)
+		ShowDraftRow(w.drafts[i], o)
 	}
 }
 
-// showDraftRow shows d in an outbox row, in the outbox window and in the
+// ShowDraftRow shows d in an outbox row, in the outbox window and in the
 // main window's Drafts.
-func showDraftRow(d storage.Draft, o fyne.CanvasObject) {
+func ShowDraftRow(d storage.Draft, o fyne.CanvasObject) {
 	state, summary, when, info := rowParts(o)
 	state.SetText(lang.L("Draft"))
 	state.Importance = widget.MediumImportance
@@ -346,7 +345,7 @@ func (w *outboxWindow) sendNow(it core.OutboxItem) {
 			case sent.ID == 0:
 				w.status.SetText(lang.L("Cannot send: {{.Error}}", map[string]any{"Error": err.Error()}))
 			default:
-				w.status.SetText(sendOutcome(sent, err))
+				w.status.SetText(SendOutcome(sent, err))
 			}
 			w.refresh()
 		})
@@ -423,7 +422,7 @@ func (w *outboxWindow) showDraftActions() {
 
 func (w *outboxWindow) openChosenDraft() {
 	if d, ok := w.chosenDraft(); ok {
-		w.app.OpenComposer(draftFromStore(d))
+		w.app.Open(DraftFromStore(d))
 	}
 }
 
@@ -486,7 +485,7 @@ func (w *outboxWindow) backToDrafts(it core.OutboxItem) {
 				w.status.SetText(lang.L("Cannot take it back: {{.Error}}", map[string]any{"Error": err.Error()}))
 			} else {
 				w.status.SetText(lang.L("“{{.Subject}}” is a draft again.", map[string]any{"Subject": it.Subject}))
-				a.OpenComposer(draftFromComposition(comp))
+				a.Open(DraftFromComposition(comp))
 			}
 			w.refresh()
 		})

@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // queue puts a message from acct in the outbox without sending it.
 func (f *composeFixture) queue(t *testing.T, acct core.Account, subject string) core.OutboxItem {
 	t.Helper()
-	item, err := f.app.Engine.Queue(context.Background(), acct, smtp.Draft{
+	item, err := f.Engine.Queue(context.Background(), acct, smtp.Draft{
 		To: []*mail.Address{{Address: "dave@example.test"}}, Subject: subject, Text: "body of " + subject})
 	if err != nil {
 		t.Fatal(err)
@@ -28,9 +28,9 @@ func (f *composeFixture) queue(t *testing.T, acct core.Account, subject string) 
 // openOutbox opens the outbox window and waits until it lists n messages.
 func (f *composeFixture) openOutbox(t *testing.T, n int) *outboxWindow {
 	t.Helper()
-	guitest.OnUI(f.app.OpenOutbox)
+	guitest.OnUI(f.composers.OpenOutbox)
 	var w *outboxWindow
-	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
+	guitest.OnUI(func() { w = f.composers.outbox })
 	guitest.Eventually(t, "outbox listed", func() bool { return len(w.items) == n })
 	return w
 }
@@ -99,9 +99,9 @@ func TestOutboxUnknownWaitsForTheUser(t *testing.T) {
 func TestOutboxRetryAndDelete(t *testing.T) {
 	f := newComposeFixture(t)
 	// Gamma's server is down: the first attempt fails for now.
-	gamma := f.mainFixture.SendingAccount(t, "Gamma", "Gam Ma", "127.0.0.1", 1)
+	gamma := f.SendingAccount(t, "Gamma", "Gam Ma", "127.0.0.1", 1)
 	item := f.queue(t, gamma, "Try later")
-	if it, err := f.app.Engine.Send(context.Background(), item.ID); err == nil || it.State != core.OutboxRetry {
+	if it, err := f.Engine.Send(context.Background(), item.ID); err == nil || it.State != core.OutboxRetry {
 		t.Fatalf("Send to a closed port = %s, %v; want retry", it.State, err)
 	}
 	w := f.openOutbox(t, 1)
@@ -144,7 +144,7 @@ func TestOutboxRetryAndDelete(t *testing.T) {
 
 func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 	f := newComposeFixture(t)
-	down := f.mainFixture.SendingAccount(t, "Down", "", "127.0.0.1", 1)
+	down := f.SendingAccount(t, "Down", "", "127.0.0.1", 1)
 	c := f.openDraft(t, Draft{AccountID: down.ID, To: "dave@example.test", Subject: "Stuck"})
 	guitest.OnUI(func() {
 		if c.from.Selected != "down@example.test — Down" {
@@ -157,13 +157,13 @@ func TestComposerSaysPlainlyWhenNotSent(t *testing.T) {
 		if !strings.Contains(c.status.Text, "The message waits in the outbox.") {
 			t.Errorf("status = %q", c.status.Text)
 		}
-		if len(f.app.mailWindows().composers) != 1 {
+		if len(f.composers.open) != 1 {
 			t.Error("the composer closed although the message was not sent")
 		}
 		guitest.TapButton(t, c.win, "Open the outbox")
 	})
 	var w *outboxWindow
-	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
+	guitest.OnUI(func() { w = f.composers.outbox })
 	if w == nil {
 		t.Fatal("Open the outbox did not open it")
 	}

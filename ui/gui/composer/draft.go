@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"net/mail"
@@ -45,7 +45,7 @@ type Draft struct {
 // received it; the engine drafts it (core/reply), so that the CLI answers
 // by the same rules. With all, the other recipients are copied, except
 // the user's own addresses.
-func (a *App) ReplyDraft(id int64, all bool) (Draft, error) {
+func (a *Composers) ReplyDraft(id int64, all bool) (Draft, error) {
 	d, err := a.Engine.ReplyDraft(a.Ctx, id, all)
 	if err != nil {
 		return Draft{}, err
@@ -55,7 +55,7 @@ func (a *App) ReplyDraft(id int64, all bool) (Draft, error) {
 
 // ForwardDraft prepares a forward of message id: the original headers and
 // text, and its attachments, extracted to a private temporary folder.
-func (a *App) ForwardDraft(id int64) (Draft, error) {
+func (a *Composers) ForwardDraft(id int64) (Draft, error) {
 	d, err := a.Engine.ForwardDraft(a.Ctx, id)
 	if err != nil {
 		return Draft{}, err
@@ -91,7 +91,7 @@ func joinAddressList(list []*mail.Address) string {
 	parts := make([]string, 0, len(list))
 	for _, x := range list {
 		if x.Address != "" {
-			parts = append(parts, formatAddress(x))
+			parts = append(parts, FormatAddress(x))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -100,7 +100,7 @@ func joinAddressList(list []*mail.Address) string {
 // formatAddress writes an address as a person would type it, quoting the
 // name only when net/mail needs it to read it back: "Ann <a@x.example>",
 // "\"Doe, Jane\" <j@x.example>".
-func formatAddress(x *mail.Address) string {
+func FormatAddress(x *mail.Address) string {
 	name := strings.TrimSpace(x.Name)
 	if name == "" {
 		return x.Address
@@ -125,4 +125,15 @@ func parseAddresses(s string) ([]*mail.Address, error) { return core.ParseAddres
 // addressError says what is wrong with an address entry, in words.
 func addressError(err error) string {
 	return lang.L("{{.Problem}}. Separate addresses with commas.", map[string]any{"Problem": err.Error()})
+}
+
+// ForwardAsAttachmentDraft prepares a forward of message id with the
+// original attached whole (message/rfc822), in a private temporary
+// folder.
+func (a *Composers) ForwardAsAttachmentDraft(id int64) (Draft, error) {
+	d, err := a.Engine.ForwardAsAttachmentDraft(a.Ctx, id)
+	if err != nil {
+		return Draft{}, err
+	}
+	return composerDraft(d), nil
 }

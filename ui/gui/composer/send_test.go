@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 
 // toastButton is the main window's notice button labelled label, nil
 // when none shows. Call it on the UI goroutine.
-func toastButton(a *App, label string) *widget.Button {
-	return guitest.FindButton(a.main.toasts.Root, label)
+func (f *composeFixture) toastButton(label string) *widget.Button {
+	return guitest.FindButton(f.toasts.Root, label)
 }
 
 // TestUndoSendBringsTheComposerBack: with an undo window, Send closes the
@@ -28,9 +28,9 @@ func toastButton(a *App, label string) *widget.Button {
 // opens a composer with everything it had.
 func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	f := newComposeFixture(t)
-	f.app.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 30)
+	f.sh.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 30)
 	id := f.plans(t)
-	d, err := f.app.ReplyDraft(id, false)
+	d, err := f.composers.ReplyDraft(id, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,21 +47,21 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 		test.Tap(c.sendButton)
 	})
 	guitest.Eventually(t, "composer closed and Undo offered", func() bool {
-		return len(f.app.mailWindows().composers) == 0 && toastButton(f.app, "Undo") != nil
+		return len(f.composers.open) == 0 && f.toastButton("Undo") != nil
 	})
 	items, _ := f.DB.Outbox(context.Background(), time.Time{})
 	if len(items) != 1 || !items[0].Scheduled(time.Now()) || items[0].NotBefore.Before(before.Add(29*time.Second)) {
 		t.Fatalf("outbox while Undo is offered = %+v, want one message waiting about 30 s", items)
 	}
 	guitest.OnUI(func() {
-		text := strings.Join(guitest.VisibleText(f.app.main.toasts.Root), " ")
+		text := strings.Join(guitest.VisibleText(f.toasts.Root), " ")
 		if !strings.HasPrefix(text, "Sending in ") || !strings.Contains(text, " s: “RE: Plans for Friday” to carol@example.test") {
 			t.Errorf("notice = %q, want what is sent to whom, and the seconds left", text)
 		}
-		test.Tap(toastButton(f.app, "Undo"))
+		test.Tap(f.toastButton("Undo"))
 	})
-	guitest.Eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
-	back := onlyComposer(t, f.app)
+	guitest.Eventually(t, "composer back", func() bool { return len(f.composers.open) == 1 })
+	back := f.onlyComposer(t)
 	guitest.Eventually(t, "accounts loaded", func() bool { return back.ready })
 	guitest.OnUI(func() {
 		if back.to.entry.Text != d.To || back.bcc.entry.Text != "boss@example.test" || back.subject.Text != d.Subject ||
@@ -74,7 +74,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 		if want := "Bea Ta <beta@example.test> — Beta"; back.from.Selected != want {
 			t.Errorf("From after Undo = %q, want %q", back.from.Selected, want)
 		}
-		if toastButton(f.app, "Undo") != nil {
+		if f.toastButton("Undo") != nil {
 			t.Error("the Undo notice is still shown")
 		}
 	})
@@ -86,7 +86,7 @@ func TestUndoSendBringsTheComposerBack(t *testing.T) {
 	}
 	// The engine is not running here; drain as it would once the window
 	// is over: nothing is left to go.
-	if errs := f.app.Engine.DrainOutbox(context.Background()); len(errs) > 0 || len(f.sink.Messages()) != 0 {
+	if errs := f.Engine.DrainOutbox(context.Background()); len(errs) > 0 || len(f.sink.Messages()) != 0 {
 		t.Errorf("drain after Undo = %v with %d messages sent, want none", errs, len(f.sink.Messages()))
 	}
 }
@@ -109,9 +109,9 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 		clock.SetText(at.Format(laterClockLayout))
 		guitest.TapButton(t, c.win, "Schedule")
 	})
-	guitest.Eventually(t, "composer closed", func() bool { return len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "composer closed", func() bool { return len(f.composers.open) == 0 })
 	guitest.OnUI(func() {
-		text := strings.Join(guitest.VisibleText(f.app.main.toasts.Root), " ")
+		text := strings.Join(guitest.VisibleText(f.toasts.Root), " ")
 		if want := "Scheduled for " + i18n.WeekdayTime(at) + ": “Seasons greetings”"; !strings.Contains(text, want) {
 			t.Errorf("notice = %q, want %q", text, want)
 		}
@@ -127,8 +127,8 @@ func TestSendLaterThenBackToDrafts(t *testing.T) {
 		}
 		test.Tap(w.unsend)
 	})
-	guitest.Eventually(t, "composer back", func() bool { return len(f.app.mailWindows().composers) == 1 })
-	back := onlyComposer(t, f.app)
+	guitest.Eventually(t, "composer back", func() bool { return len(f.composers.open) == 1 })
+	back := f.onlyComposer(t)
 	guitest.OnUI(func() {
 		if back.subject.Text != "Seasons greetings" || back.body.Text != "Happy holidays" {
 			t.Errorf("composer after Back to drafts: %q %q", back.subject.Text, back.body.Text)

@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"context"
@@ -20,59 +20,79 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mailtest/smtptest"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
-// composeFixture has two accounts that send through one recording server.
+func TestMain(m *testing.M) { guitest.Main(m) }
+
+// composeFixture is the composers over a real store and engine, with two
+// accounts that send through one recording server. A window stands in
+// for the main window: its notices are where "Sending… Undo" shows.
 type composeFixture struct {
-	*mainFixture
+	*guitest.Store
+	sh          *shell.Shell
+	composers   *Composers
+	toasts      *kit.ToastLayer
+	errs        []error // what ShowError was given
 	sink        *smtptest.Server
 	alpha, beta core.Account
 }
 
 func newComposeFixture(t *testing.T) *composeFixture {
 	t.Helper()
-	f := &composeFixture{mainFixture: newMainFixture(t), sink: smtptest.Start(t, smtptest.Options{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &composeFixture{Store: guitest.NewStore(t), sink: smtptest.Start(t, smtptest.Options{}), toasts: kit.NewToastLayer()}
+	f.sh = shell.New(ctx, test.NewTempApp(t), f.DB, f.Engine)
+	f.sh.Do = guitest.OnUI
+	f.composers = New(f.sh)
+	f.composers.Toasts = func() *kit.ToastLayer { return f.toasts }
+	f.composers.ShowError = func(err error) { f.errs = append(f.errs, err) }
+	guitest.Follow(t, f.sh, f.composers.Handle)
 	// These tests send at once; the undo window has tests of its own.
-	f.app.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
-	f.alpha = f.mainFixture.SendingAccount(t, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
-	f.beta = f.mainFixture.SendingAccount(t, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
+	f.sh.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
+	f.alpha = f.SendingAccount(t, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
+	f.beta = f.SendingAccount(t, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
 	t.Cleanup(func() {
-		guitest.OnUI(func() {
-			for c := range f.app.mailWindows().composers {
-				c.close()
-			}
-			if w := f.app.mailWindows().outbox; w != nil {
-				w.win.Close()
-			}
-		})
+		guitest.OnUI(f.composers.CloseAll)
+		cancel()
+		f.sh.Wait() // before the store closes and the directory goes
 	})
 	return f
+}
+
+// openComposers returns the composers open now.
+func (f *composeFixture) openComposers() []*composer {
+	var out []*composer
+	guitest.OnUI(func() {
+		for c := range f.composers.open {
+			out = append(out, c)
+		}
+	})
+	return out
+}
+
+// onlyComposer returns the one open composer.
+func (f *composeFixture) onlyComposer(t *testing.T) *composer {
+	t.Helper()
+	cs := f.openComposers()
+	if len(cs) != 1 {
+		t.Fatalf("%d composers open, want 1", len(cs))
+	}
+	return cs[0]
 }
 
 // plans is a message to Beta, copied to Alpha and Dave.
 func (f *composeFixture) plans(t *testing.T) int64 {
 	t.Helper()
-	return f.mainFixture.DeliverRaw(t, f.beta, `From: Carol Jones <carol@example.test>
-To: Bea Ta <beta@example.test>, Dave <dave@example.test>
-Cc: alpha@example.test, "Doe, Erin" <erin@example.test>
-Subject: RE: Plans for Friday
-Date: Wed, 04 Mar 2026 08:15:00 +0000
-Message-ID: <plans-2@example.test>
-In-Reply-To: <plans-1@example.test>
-References: <plans-0@example.test> <plans-1@example.test>
-
-Shall we meet at noon?
-
-> Earlier: what about Friday?
-`)
+	return f.DeliverRaw(t, f.beta, guitest.PlansMessage)
 }
 
 // openDraft opens a composer for d and waits for its accounts.
 func (f *composeFixture) openDraft(t *testing.T, d Draft) *composer {
 	t.Helper()
-	guitest.OnUI(func() { f.app.OpenComposer(d) })
-	c := onlyComposer(t, f.app)
+	guitest.OnUI(func() { f.composers.Open(d) })
+	c := f.onlyComposer(t)
 	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
 	return c
 }
@@ -80,7 +100,7 @@ func (f *composeFixture) openDraft(t *testing.T, d Draft) *composer {
 func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 	f := newComposeFixture(t)
 	id := f.plans(t)
-	d, err := f.app.ReplyDraft(id, false)
+	d, err := f.composers.ReplyDraft(id, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +126,7 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 		test.Tap(c.sendButton)
 	})
 	guitest.Eventually(t, "message sent and composer closed", func() bool {
-		return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0
+		return len(f.sink.Messages()) == 1 && len(f.composers.open) == 0
 	})
 	m := f.sink.Messages()[0]
 	data := strings.ReplaceAll(string(m.Data), "\r\n ", " ") // unfold headers
@@ -132,7 +152,7 @@ func TestReplySendsFromTheAccountThatReceived(t *testing.T) {
 func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
 	f := newComposeFixture(t)
 	id := f.plans(t)
-	d, err := f.app.ReplyDraft(id, true)
+	d, err := f.composers.ReplyDraft(id, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,13 +169,13 @@ func TestReplyAllLeavesOutOwnAddresses(t *testing.T) {
 		}
 	}
 	// A reply to one's own message goes to its recipients.
-	sent := f.mainFixture.DeliverRaw(t, f.alpha, "From: Al Pha <alpha@example.test>\nTo: Zed <zed@example.test>\nSubject: Hi\nMessage-ID: <own@example.test>\n\nhello\n")
-	if d, _ := f.app.ReplyDraft(sent, false); d.To != "Zed <zed@example.test>" || d.Subject != "Re: Hi" {
+	sent := f.DeliverRaw(t, f.alpha, "From: Al Pha <alpha@example.test>\nTo: Zed <zed@example.test>\nSubject: Hi\nMessage-ID: <own@example.test>\n\nhello\n")
+	if d, _ := f.composers.ReplyDraft(sent, false); d.To != "Zed <zed@example.test>" || d.Subject != "Re: Hi" {
 		t.Errorf("reply to own message: To %q, Subject %q", d.To, d.Subject)
 	}
 	// Reply-To wins over From.
-	list := f.mainFixture.DeliverRaw(t, f.alpha, "From: Poster <p@example.test>\nReply-To: List <list@example.test>\nSubject: Aw: news\n\nx\n")
-	if d, _ := f.app.ReplyDraft(list, false); d.To != "List <list@example.test>" || d.Subject != "Aw: news" {
+	list := f.DeliverRaw(t, f.alpha, "From: Poster <p@example.test>\nReply-To: List <list@example.test>\nSubject: Aw: news\n\nx\n")
+	if d, _ := f.composers.ReplyDraft(list, false); d.To != "List <list@example.test>" || d.Subject != "Aw: news" {
 		t.Errorf("reply with Reply-To: To %q, Subject %q", d.To, d.Subject)
 	}
 }
@@ -169,10 +189,10 @@ func TestFormatAddressRoundTrips(t *testing.T) {
 		{Name: "Jürgen Groß", Address: "j@example.test"},
 		{Address: "bare@example.test"},
 	} {
-		s := formatAddress(a)
+		s := FormatAddress(a)
 		got, err := mail.ParseAddress(s)
 		if err != nil || got.Name != a.Name || got.Address != a.Address {
-			t.Errorf("formatAddress(%+v) = %q, which parses as %+v, %v", a, s, got, err)
+			t.Errorf("FormatAddress(%+v) = %q, which parses as %+v, %v", a, s, got, err)
 		}
 	}
 }
@@ -180,7 +200,7 @@ func TestFormatAddressRoundTrips(t *testing.T) {
 func TestForwardCarriesAttachments(t *testing.T) {
 	f := newComposeFixture(t)
 	pdf := "%PDF-1.4 forward me"
-	id := f.mainFixture.DeliverRaw(t, f.beta, fmt.Sprintf(`From: Ann <ann@example.test>
+	id := f.DeliverRaw(t, f.beta, fmt.Sprintf(`From: Ann <ann@example.test>
 To: beta@example.test
 Subject: Minutes
 Date: Thu, 05 Mar 2026 14:00:00 +0000
@@ -204,7 +224,7 @@ Content-Disposition: attachment; filename="minutes.pdf"
 second file, same name
 --m--
 `, base64.StdEncoding.EncodeToString([]byte(pdf))))
-	d, err := f.app.ForwardDraft(id)
+	d, err := f.composers.ForwardDraft(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +255,7 @@ second file, same name
 		test.Type(c.to.entry, "dave@example.test")
 		test.Tap(c.sendButton)
 	})
-	guitest.Eventually(t, "forward sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "forward sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.composers.open) == 0 })
 	if m := f.sink.Messages()[0]; !strings.Contains(string(m.Data), "minutes (2).pdf") || m.From != "beta@example.test" {
 		t.Errorf("sent forward from %s lacks its attachments:\n%s", m.From, m.Data)
 	}
@@ -338,20 +358,20 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 		ds, _ := f.DB.Drafts(context.Background())
 		return len(ds) == 1 && ds[0].Subject == "Draft to keep" && ds[0].Body == "Half written" && ds[0].AccountID == f.alpha.ID
 	})
-	if n := len(openComposers(f.app)); n != 0 {
+	if n := len(f.openComposers()); n != 0 {
 		t.Fatalf("%d composers open after closing", n)
 	}
 
 	// The outbox window's Drafts tab reopens it.
-	guitest.OnUI(f.app.OpenDrafts)
+	guitest.OnUI(f.composers.OpenDrafts)
 	var w *outboxWindow
-	guitest.OnUI(func() { w = f.app.mailWindows().outbox })
+	guitest.OnUI(func() { w = f.composers.outbox })
 	guitest.Eventually(t, "drafts listed", func() bool { return len(w.drafts) == 1 && w.tabs.SelectedIndex() == 1 })
 	guitest.OnUI(func() {
 		w.draftList.Select(0)
 		test.Tap(w.openDraft)
 	})
-	c = onlyComposer(t, f.app)
+	c = f.onlyComposer(t)
 	guitest.Eventually(t, "reopened composer ready", func() bool { return c.ready })
 	guitest.OnUI(func() {
 		if c.to.entry.Text != "dave@example.test" || c.subject.Text != "Draft to keep" || c.body.Text != "Half written" ||
@@ -363,10 +383,10 @@ func TestDraftSurvivesClosingAndIsDeletedOnceSent(t *testing.T) {
 		// Ctrl+Enter in the body sends.
 		c.body.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
 	})
-	if n := len(openComposers(f.app)); n > 1 {
+	if n := len(f.openComposers()); n > 1 {
 		t.Errorf("%d composers for one draft", n)
 	}
-	guitest.Eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.app.mailWindows().composers) == 0 })
+	guitest.Eventually(t, "sent", func() bool { return len(f.sink.Messages()) == 1 && len(f.composers.open) == 0 })
 	guitest.Eventually(t, "draft deleted once sent", func() bool {
 		ds, _ := f.DB.Drafts(context.Background())
 		return len(ds) == 0
@@ -418,18 +438,17 @@ func TestWrapWords(t *testing.T) {
 }
 
 func TestDiscardAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
-	f := newMainFixture(t)
+	f := newComposeFixture(t)
 	f.SendingAccount(t, "Work", "Work User", "127.0.0.1", 25)
-	guitest.OnUI(f.app.Start)
-	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
-	c := onlyComposer(t, f.app)
+	guitest.OnUI(func() { f.composers.Open(Draft{}) })
+	c := f.onlyComposer(t)
 	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
 	guitest.OnUI(func() { test.Tap(c.discardButton) })
-	if n := len(openComposers(f.app)); n != 0 {
+	if n := len(f.openComposers()); n != 0 {
 		t.Fatalf("discarding an empty message: %d composers still open, want it closed without asking", n)
 	}
-	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
-	c = onlyComposer(t, f.app)
+	guitest.OnUI(func() { f.composers.Open(Draft{}) })
+	c = f.onlyComposer(t)
 	guitest.OnUI(func() {
 		c.subject.SetText("half a thought")
 		test.Tap(c.discardButton)
@@ -437,7 +456,7 @@ func TestDiscardAsksOnlyWhenSomethingWouldBeLost(t *testing.T) {
 			t.Errorf("discarding a message with a subject: dialog %q, want the question", text)
 		}
 	})
-	if n := len(openComposers(f.app)); n != 1 {
+	if n := len(f.openComposers()); n != 1 {
 		t.Errorf("%d composers open while the question waits, want 1", n)
 	}
 }

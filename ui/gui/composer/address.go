@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"net/mail"
@@ -227,7 +227,7 @@ func (f *addressField) accept(m *mail.Address) {
 	if before != "" {
 		before += " "
 	}
-	text := before + formatAddress(m) + ", "
+	text := before + FormatAddress(m) + ", "
 	f.hideSuggestions()
 	f.entry.SetText(text)
 	f.hideSuggestions() // SetText typed the address again

@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"errors"
@@ -142,8 +142,8 @@ func laterTime(date, clock string, now time.Time) (time.Time, error) {
 
 // draftFromComposition is a message taken back from the outbox, to open
 // in a composer: its stored draft, and what it answers.
-func draftFromComposition(comp core.Composition) Draft {
-	d := draftFromStore(comp.Draft)
+func DraftFromComposition(comp core.Composition) Draft {
+	d := DraftFromStore(comp.Draft)
 	d.answers, d.forward = comp.Answers, comp.Forward
 	return d
 }

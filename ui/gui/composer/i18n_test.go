@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"context"
@@ -21,8 +21,8 @@ func TestComposeInGerman(t *testing.T) {
 	i18ntest.Use(t, "de")
 	f := newComposeFixture(t)
 
-	guitest.OnUI(func() { f.app.OpenComposer(Draft{}) })
-	c := onlyComposer(t, f.app)
+	guitest.OnUI(func() { f.composers.Open(Draft{}) })
+	c := f.onlyComposer(t)
 	guitest.Eventually(t, "accounts loaded", func() bool { return c.ready })
 	guitest.OnUI(func() {
 		if got := c.win.Title(); got != "Neue Nachricht" {

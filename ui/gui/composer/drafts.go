@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"slices"
@@ -115,7 +115,7 @@ func (c *composer) forget() {
 }
 
 // draftFromStore turns a stored draft back into what the composer opens.
-func draftFromStore(s storage.Draft) Draft {
+func DraftFromStore(s storage.Draft) Draft {
 	return Draft{
 		AccountID: s.AccountID, From: s.From, To: s.To, Cc: s.Cc, Bcc: s.Bcc, Subject: s.Subject, Body: s.Body,
 		InReplyTo: s.InReplyTo, References: s.References, Attachments: s.Attachments, saved: s.ID,

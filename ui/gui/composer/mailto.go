@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"strings"
@@ -10,9 +10,9 @@ import (
 // goroutine: a second launch (`tributary mailto:...`, as the desktop runs
 // the mail handler) hands its link over the control socket, and the
 // first launch passes its own link here once the app runs.
-func (a *App) ComposeMailto(m mailto.Message) {
+func (a *Composers) ComposeMailto(m mailto.Message) {
 	d := mailtoDraft(m)
-	a.Do(func() { a.OpenComposer(d) })
+	a.Do(func() { a.Open(d) })
 }
 
 // mailtoDraft is the composer's draft of a link. Its fields were

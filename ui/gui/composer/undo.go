@@ -1,4 +1,4 @@
-package gui
+package composer
 
 import (
 	"errors"
@@ -13,21 +13,12 @@ import (
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
-// toasts is the main window's notice layer; nil when there is no main
-// window (some tests), in which case notices go to the desktop.
-func (a *App) toasts() *kit.ToastLayer {
-	if a.main == nil {
-		return nil
-	}
-	return a.main.toasts
-}
-
 // offerUndo shows, until the message goes, "Sending … — Undo" with the
 // seconds left; Undo takes the message back (when it is still in time)
 // and opens it in a composer again. For a message sent later, the notice
 // says when, and stays for one undo window's length.
-func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
-	l := a.toasts()
+func (a *Composers) offerUndo(item core.OutboxItem, scheduled bool) {
+	l := a.Toasts()
 	if l == nil {
 		return
 	}
@@ -58,10 +49,10 @@ func (a *App) offerUndo(item core.OutboxItem, scheduled bool) {
 					if errors.As(err, &late) {
 						err = errors.New(lang.L("too late to undo: “{{.Subject}}” has already gone to the server", map[string]any{"Subject": item.Subject}))
 					}
-					a.main.showError(err)
+					a.ShowError(err)
 					return
 				}
-				a.OpenComposer(draftFromComposition(comp))
+				a.Open(DraftFromComposition(comp))
 			})
 		})
 	})
