@@ -1,8 +1,8 @@
 package gui
 
 import (
-	tmime "github.com/tributary-mail/tributary/core/mime"
 	"bytes"
+	tmime "github.com/tributary-mail/tributary/core/mime"
 	"image/color"
 	"image/png"
 	"net/mail"
