@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-mail/tributary/core/mailto"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/composer"
+	"github.com/tributary-mail/tributary/ui/gui/contacts"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/gui/settings"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
@@ -66,9 +67,9 @@ type App struct {
 	settings *settings.Settings
 	tray     *tray.Tray
 	wizards  *wizard.Wizards
-	// contacts is the open address book window (contacts.go), touched
-	// only on the UI goroutine.
-	contacts *contactsWindow
+	// contacts is the address book window, touched only on the UI
+	// goroutine.
+	contacts *contacts.Contacts
 
 	// opened are the private temporary folders of attachments handed to
 	// the system's viewer; they live until the app quits (see Wait),
@@ -90,6 +91,8 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	a := &App{Shell: shell.New(ctx, fa, db, e), followed: make(chan struct{})}
 	a.wizards = wizard.New(a.Shell)
 	a.composers = composer.New(a.Shell)
+	a.contacts = contacts.New(a.Shell)
+	a.contacts.Compose = func(to string) { a.composers.Open(composer.Draft{To: to}) }
 	a.composers.Toasts = func() *kit.ToastLayer { return a.main.toasts }
 	a.composers.ShowError = func(err error) { a.main.showError(err) }
 	a.settings = settings.New(a.Shell, a.wizards)
@@ -176,16 +179,11 @@ func (a *App) follow(sub *engine.Subscription) {
 				a.main.refreshCounts() // the sidebar counts the drafts
 			case engine.EventAccounts:
 				a.Do(a.accountsChanged)
-			case engine.EventContacts:
-				a.Do(func() {
-					if w := a.contacts; w != nil {
-						w.refresh()
-					}
-				})
 			}
 			a.Do(func() {
 				a.settings.Handle(ev)
 				a.composers.Handle(ev)
+				a.contacts.Handle(ev)
 			})
 		}
 	}

@@ -17,6 +17,7 @@ import (
 // listed here. docs/ARCHITECTURE.md draws the same table.
 var guiImports = map[string][]string{
 	"composer": {"ui/gui/kit", "ui/gui/richtext", "ui/gui/shell"},
+	"contacts": {"ui/gui/composer", "ui/gui/kit", "ui/gui/shell"},
 	"guitest":  {"ui/gui/shell"},
 	"kit":      nil,
 	"richtext": {"ui/gui/kit"},

@@ -233,7 +233,7 @@ func newMainWindow(a *App) *MainWindow {
 		w.button(lang.L("Add account"), theme.ContentAddIcon(), "", func() { a.wizards.Open(nil) }),
 		w.button(lang.L("Accounts"), theme.SettingsIcon(), "", a.OpenSettings),
 		w.button(lang.L("Outbox"), theme.MailSendIcon(), "", a.composers.OpenOutbox),
-		w.button(lang.L("Contacts"), theme.AccountIcon(), "", a.OpenContacts),
+		w.button(lang.L("Contacts"), theme.AccountIcon(), "", a.contacts.Open),
 	), nil, nil, w.navList)
 	w.emptyTrash = widget.NewButtonWithIcon(lang.L("Empty Trash"), theme.DeleteIcon(), w.confirmEmptyTrash)
 	w.emptyTrash.Hide()

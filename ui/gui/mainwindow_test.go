@@ -217,3 +217,27 @@ func TestFirstRunOffersTheDemo(t *testing.T) {
 		t.Errorf("the demo started %d times, want once", started)
 	}
 }
+
+// The toolbar's Contacts opens the address book (package contacts tests
+// the window), and its Write to opens a composer to the contact.
+func TestContactsOpenFromTheMainWindowAndWriteToComposes(t *testing.T) {
+	f := newMainFixture(t)
+	f.Account(t, "Work")
+	guitest.OnUI(f.app.Start)
+	guitest.OnUI(func() {
+		b, ok := guitest.FindWidget(f.app.Main().win.Canvas().Content(), func(b *kit.ToolButton) bool { return b.Text == "Contacts" })
+		if !ok {
+			t.Fatal("the main window offers no Contacts button")
+		}
+		test.Tap(b)
+	})
+	guitest.Eventually(t, "the address book opened", func() bool { return guitest.Window(f.app.Fyne, "Contacts") != nil })
+	guitest.OnUI(func() { f.app.contacts.Compose("Ann <ann@example.test>, ") })
+	c := onlyComposerWindow(t, f.app)
+	guitest.OnUI(func() {
+		if text := composerText(c); !strings.Contains(text, "Ann <ann@example.test>") {
+			t.Errorf("the composer shows %q, want it written to Ann", text)
+		}
+		c.Close()
+	})
+}

@@ -1,4 +1,6 @@
-package gui
+// Package contacts is the address book window: the contacts saved and
+// collected from mail, "Write to", and vCard import and export.
+package contacts
 
 import (
 	"net/mail"
@@ -15,9 +17,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/vcard"
 	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -26,7 +30,7 @@ import (
 // remove one, "Write to", and vCard import and export. It reads the
 // store and changes it through the engine, and follows EventContacts.
 type contactsWindow struct {
-	app *App
+	app *Contacts
 	win fyne.Window
 
 	all    []core.Contact // as read, best ranked first
@@ -44,22 +48,41 @@ type contactsWindow struct {
 	status                      *widget.Label
 }
 
-// OpenContacts shows the address book, bringing it forward when already
-// open.
-func (a *App) OpenContacts() {
-	if w := a.contacts; w != nil {
+// Contacts is the app's address book window, open or not. Touch it only
+// on the UI goroutine.
+type Contacts struct {
+	*shell.Shell
+	open *contactsWindow
+	// Compose opens a composer writing to the given addresses.
+	Compose func(to string)
+}
+
+// New is the address book, not open yet.
+func New(sh *shell.Shell) *Contacts { return &Contacts{Shell: sh, Compose: func(string) {}} }
+
+// Handle lists the contacts again after EventContacts, when open. The app
+// hands it every event, on the UI goroutine.
+func (a *Contacts) Handle(ev engine.Event) {
+	if ev.Kind == engine.EventContacts && a.open != nil {
+		a.open.refresh()
+	}
+}
+
+// Open shows the address book, bringing it forward when already open.
+func (a *Contacts) Open() {
+	if w := a.open; w != nil {
 		w.win.Show()
 		w.win.RequestFocus()
 		w.refresh()
 		return
 	}
 	w := newContactsWindow(a)
-	a.contacts = w
+	a.open = w
 	kit.ShowCentred(w.win)
 	w.refresh()
 }
 
-func newContactsWindow(a *App) *contactsWindow {
+func newContactsWindow(a *Contacts) *contactsWindow {
 	w := &contactsWindow{app: a, win: a.Fyne.NewWindow(lang.L("Contacts"))}
 	w.search = widget.NewEntry()
 	w.search.SetPlaceHolder(lang.L("Search names and addresses"))
@@ -121,8 +144,8 @@ func newContactsWindow(a *App) *contactsWindow {
 	w.win.SetContent(container.NewBorder(nil, bottom, nil, nil, split))
 	w.win.Resize(fyne.NewSize(860, 560))
 	w.win.SetOnClosed(func() {
-		if a.contacts == w {
-			a.contacts = nil
+		if a.open == w {
+			a.open = nil
 		}
 	})
 	w.edit(core.Contact{})
@@ -297,7 +320,7 @@ func (w *contactsWindow) writeTo() {
 	if len(c.Emails) == 0 {
 		return
 	}
-	w.app.composers.Open(composer.Draft{To: composer.FormatAddress(&mail.Address{Name: strings.TrimSpace(c.Name), Address: strings.TrimSpace(c.Emails[0])}) + ", "})
+	w.app.Compose(composer.FormatAddress(&mail.Address{Name: strings.TrimSpace(c.Name), Address: strings.TrimSpace(c.Emails[0])}) + ", ")
 }
 
 func (w *contactsWindow) chooseImport() {
@@ -326,7 +349,7 @@ func (w *contactsWindow) importFile(path string) {
 	})
 }
 
-func importContacts(a *App, path string) string {
+func importContacts(a *Contacts, path string) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return lang.L("Cannot import: {{.Error}}", map[string]any{"Error": err.Error()})
@@ -381,7 +404,7 @@ func (w *contactsWindow) exportFile(path string) {
 	})
 }
 
-func exportContacts(a *App, path string) (int, error) {
+func exportContacts(a *Contacts, path string) (int, error) {
 	list, err := a.DB.Contacts(a.Ctx)
 	if err != nil {
 		return 0, err

@@ -1,4 +1,4 @@
-package gui
+package contacts
 
 import (
 	"context"
@@ -11,23 +11,45 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
-	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
-// openContacts opens the address book from the main window's sidebar
-// and waits until it lists n contacts.
-func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
+func TestMain(m *testing.M) { guitest.Main(m) }
+
+// contactsFixture is the address book over a real store and engine,
+// following the engine's events as the app does; Write to records whom
+// it would write to.
+type contactsFixture struct {
+	*guitest.Store
+	sh       *shell.Shell
+	contacts *Contacts
+	wrote    []string
+}
+
+func newContactsFixture(t *testing.T) *contactsFixture {
 	t.Helper()
-	guitest.OnUI(func() {
-		b, ok := guitest.FindWidget(f.app.Main().win.Canvas().Content(), func(b *kit.ToolButton) bool { return b.Text == "Contacts" })
-		if !ok {
-			t.Fatal("the main window offers no Contacts button")
-		}
-		test.Tap(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &contactsFixture{Store: guitest.NewStore(t)}
+	f.sh = shell.New(ctx, test.NewTempApp(t), f.DB, f.Engine)
+	f.sh.Do = guitest.OnUI
+	f.contacts = New(f.sh)
+	f.contacts.Compose = func(to string) { f.wrote = append(f.wrote, to) }
+	guitest.Follow(t, f.sh, f.contacts.Handle)
+	t.Cleanup(func() {
+		cancel()
+		f.sh.Wait() // before the store closes and the directory goes
 	})
+	return f
+}
+
+// openContacts opens the address book and waits until it lists n
+// contacts.
+func (f *contactsFixture) openContacts(t *testing.T, n int) *contactsWindow {
+	t.Helper()
+	guitest.OnUI(f.contacts.Open)
 	var w *contactsWindow
 	guitest.Eventually(t, "contacts listed", func() bool {
-		w = f.app.contacts
+		w = f.contacts.open
 		return w != nil && len(w.shown) == n
 	})
 	return w
@@ -35,10 +57,10 @@ func openContacts(t *testing.T, f *mainFixture, n int) *contactsWindow {
 
 func TestContactsWindow(t *testing.T) {
 	ctx := context.Background()
-	f := newMainFixture(t)
+	f := newContactsFixture(t)
 	work := f.Account(t, "Work")
 	f.Deliver(t, work, "hello", 0) // from Ann Sender <ann@example.test>
-	w := openContacts(t, f, 1)
+	w := f.openContacts(t, 1)
 	guitest.OnUI(func() {
 		if got := contactLine(w.shown[0]); got != "Ann Sender — ann@example.test  (from mail)" {
 			t.Errorf("row = %q", got)
@@ -80,10 +102,9 @@ func TestContactsWindow(t *testing.T) {
 		w.emails.SetText("ann@example.test")
 		test.Tap(w.write)
 	})
-	c := onlyComposerWindow(t, f.app)
 	guitest.OnUI(func() {
-		if text := composerText(c); !strings.Contains(text, "Ann Edited <ann@example.test>, ") {
-			t.Errorf("composer shows %q, want it to Ann Edited", text)
+		if len(f.wrote) != 1 || f.wrote[0] != "Ann Edited <ann@example.test>, " {
+			t.Errorf("Write to wrote to %q, want Ann Edited", f.wrote)
 		}
 	})
 
@@ -120,8 +141,8 @@ func TestContactsWindow(t *testing.T) {
 	}
 
 	// Opening again brings the same window forward.
-	guitest.OnUI(f.app.OpenContacts)
-	if f.app.contacts != w {
+	guitest.OnUI(f.contacts.Open)
+	if f.contacts.open != w {
 		t.Error("OpenContacts opened a second window")
 	}
 }
@@ -129,9 +150,9 @@ func TestContactsWindow(t *testing.T) {
 // Changes made elsewhere (the CLI through the running engine) reach an
 // open address book.
 func TestContactsWindowFollowsTheEngine(t *testing.T) {
-	f := newMainFixture(t)
-	w := openContacts(t, f, 0)
-	if _, err := f.app.Engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
+	f := newContactsFixture(t)
+	w := f.openContacts(t, 0)
+	if _, err := f.Engine.ImportContacts(context.Background(), []core.Contact{{Name: "From the CLI", Emails: []string{"cli@example.test"}}}); err != nil {
 		t.Fatal(err)
 	}
 	guitest.Eventually(t, "imported contact shown", func() bool { return len(w.shown) == 1 && w.shown[0].Name == "From the CLI" })
