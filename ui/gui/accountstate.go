@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -54,7 +55,7 @@ func (w *MainWindow) state(account string) *accountState {
 func (w *MainWindow) failed(ev engine.Event) {
 	s := w.state(ev.Account)
 	delete(s.progress, ev.SourceID)
-	s.failing[ev.SourceID] = sourceFailure{label: cmpOr(ev.Label, ev.Account), err: ev.Err, at: time.Now()}
+	s.failing[ev.SourceID] = sourceFailure{label: cmp.Or(ev.Label, ev.Account), err: ev.Err, at: time.Now()}
 	w.navList.Refresh()
 }
 
@@ -178,13 +179,6 @@ func labelled(label string, err error) string {
 }
 
 // cmpOr returns a, or b when a is empty.
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func sortedKeys[V any](m map[int64]V) []int64 {
 	keys := make([]int64, 0, len(m))
 	for k := range m {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -126,14 +127,14 @@ func readConversations(ctx context.Context, db *storage.DB, q storage.ListQuery,
 // and the date of the newest.
 func (r *row) setConversation(m core.MessageSummary, t core.ThreadSummary) {
 	r.set(m, false)
-	r.from.SetText(cmpOr(strings.Join(t.Participants, ", "), senderName(m)))
+	r.from.SetText(cmp.Or(strings.Join(t.Participants, ", "), mailtext.SenderName(m)))
 	unread := t.Unread > 0
 	r.from.TextStyle.Bold, r.subject.TextStyle.Bold = unread, unread
 	r.subject.SetText(cmp.Or(t.Subject, m.Subject, lang.L("(no subject)")))
 	r.count.SetText(conversationCount(t))
 	r.count.TextStyle.Bold = unread
 	r.count.Hidden = t.Count < 2 // a message alone is a message
-	r.date.SetText(shortDate(t.Date))
+	r.date.SetText(mailtext.ShortDate(t.Date))
 	r.Refresh()
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/i18n/i18ntest"
 )
 
@@ -45,7 +46,7 @@ func TestMainWindowInGerman(t *testing.T) {
 	// Special folders under their usual English names are shown in the
 	// language; any other name as the server gave it.
 	for name, want := range map[string]string{"Sent": "Gesendet", "Trash": "Papierkorb", "Junk": "Spam", "Archive": "Archiv", "Drafts": "Entwürfe", "INBOX.Sent": "INBOX.Sent", "Projekte": "Projekte"} {
-		if got := shownFolder(name); got != want {
+		if got := mailtext.FolderName(name); got != want {
 			t.Errorf("shownFolder(%q) = %q, want %q", name, got, want)
 		}
 	}
@@ -69,7 +70,7 @@ func TestMainWindowInGerman(t *testing.T) {
 		{"drafts, none", draftsHeading(0), "Keine Entwürfe"},
 		{"drafts, one", draftsHeading(1), "1 Entwurf"},
 		{"drafts, several", draftsHeading(1234), "1.234 Entwürfe"},
-		{"a date of last year", shortDate(time.Date(time.Now().Year()-1, time.March, 5, 9, 30, 0, 0, time.Local)), "05.03." + time.Now().AddDate(-1, 0, 0).Format("2006")},
+		{"a date of last year", mailtext.ShortDate(time.Date(time.Now().Year()-1, time.March, 5, 9, 30, 0, 0, time.Local)), "05.03." + time.Now().AddDate(-1, 0, 0).Format("2006")},
 		{"a size", kit.HumanSize(1_500_000), "1,5 MB"},
 	}
 	n := f.app.tray.Notification(context.Background(), []int64{one})

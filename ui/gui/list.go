@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +9,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -20,6 +20,7 @@ import (
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -464,13 +465,13 @@ func (r *row) set(m core.MessageSummary, sent bool) {
 	r.badge.FillColor = accountColor(m.AccountID)
 	r.badge.Refresh()
 	if sent {
-		r.from.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmpOr(m.To, lang.L("(no recipient)"))}))
+		r.from.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmp.Or(m.To, lang.L("(no recipient)"))}))
 	} else {
-		r.from.SetText(senderName(m))
+		r.from.SetText(mailtext.SenderName(m))
 	}
 	r.from.TextStyle.Bold = !m.Seen
 	r.subject.TextStyle.Bold = !m.Seen
-	r.date.SetText(shortDate(m.Date))
+	r.date.SetText(mailtext.ShortDate(m.Date))
 	subject := m.Subject
 	if subject == "" {
 		subject = lang.L("(no subject)")
@@ -494,24 +495,4 @@ func (r *row) placeholder() {
 	r.date.SetText("")
 	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden, r.forwarded.Hidden, r.count.Hidden = true, true, true, true, true
 	r.Refresh()
-}
-
-func senderName(m core.MessageSummary) string {
-	if m.FromName != "" {
-		return m.FromName
-	}
-	return m.FromAddr
-}
-
-// shortDate shows the time for today's mail and the date otherwise.
-func shortDate(t time.Time) string {
-	t = t.Local()
-	now := time.Now()
-	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
-		return i18n.Time(t)
-	}
-	if t.Year() == now.Year() {
-		return i18n.DayMonth(t)
-	}
-	return i18n.Date(t)
 }

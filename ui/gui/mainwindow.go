@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -445,33 +447,11 @@ func (w *MainWindow) setNav(folders []core.Folder, unread int, drafts []core.Dra
 			nav = append(nav, navItem{label: "    " + f.Name, drafts: true, unread: perAccount[account], folder: f})
 			continue
 		}
-		nav = append(nav, navItem{label: "    " + shownFolder(f.Name), unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
+		nav = append(nav, navItem{label: "    " + mailtext.FolderName(f.Name), unread: f.Unread, folder: f, query: storage.ListQuery{FolderID: f.ID}})
 	}
 	endAccount()
 	w.nav = nav
 	w.navList.Refresh()
-}
-
-// shownFolder is a folder's name as the app shows it: the inbox
-// (core.DefaultFolder) and the special folders under the English names
-// the app and most servers give them in the language, as Thunderbird
-// shows them; any other name as the server or the user gave it.
-func shownFolder(name string) string {
-	switch name {
-	case core.DefaultFolder:
-		return lang.L("Inbox")
-	case "Sent":
-		return lang.X("folder.sent", "Sent")
-	case "Drafts":
-		return lang.X("folder.drafts", "Drafts")
-	case "Trash":
-		return lang.X("folder.trash", "Trash")
-	case "Junk":
-		return lang.X("folder.junk", "Junk")
-	case "Archive":
-		return lang.X("folder.archive", "Archive")
-	}
-	return name
 }
 
 // reloadList re-reads the current list in the background and moves the
@@ -755,7 +735,7 @@ func (w *MainWindow) deleteSelected() {
 func (w *MainWindow) confirmDeleteForGood(m core.MessageSummary) {
 	noAsk := widget.NewCheck(lang.L("Don't ask again"), nil)
 	msg := kit.Wrapped(lang.L("Delete \"{{.Subject}}\" for good?\n\nIt is removed from this computer and from the mail server, and cannot be brought back.",
-		map[string]any{"Subject": kit.ClipRunes(cmpOr(m.Subject, lang.L("(no subject)")), 80)}))
+		map[string]any{"Subject": kit.ClipRunes(cmp.Or(m.Subject, lang.L("(no subject)")), 80)}))
 	kit.ShowConfirm(lang.L("Delete for good"), lang.L("Delete for good"), lang.L("Cancel"), container.NewVBox(msg, noAsk), func(ok bool) {
 		if !ok {
 			return
@@ -958,7 +938,7 @@ func (w *MainWindow) handle(ev engine.Event) {
 				w.showError(ev.Err)
 				return
 			}
-			w.status.Set(labelled(cmpOr(ev.Label, ev.Account), ev.Err))
+			w.status.Set(labelled(cmp.Or(ev.Label, ev.Account), ev.Err))
 			w.failed(ev)
 		case engine.EventPending:
 			w.pendingHeard = true

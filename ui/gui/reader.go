@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/mime"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/gui/richtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -159,7 +160,7 @@ func (r *Reader) display(v *readerView) {
 	r.cc.SetText(cc)
 	r.ccKey.Hidden, r.cc.Hidden = cc == "", cc == ""
 	r.date.SetText(v.dateLine())
-	r.account.SetText(v.sum.Account + " · " + shownFolder(v.sum.Folder))
+	r.account.SetText(v.sum.Account + " · " + mailtext.FolderName(v.sum.Folder))
 	if len(v.notes) > 0 {
 		r.note.SetText(strings.Join(v.notes, "\n"))
 		r.note.Show()

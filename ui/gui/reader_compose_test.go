@@ -2,7 +2,6 @@ package gui
 
 import (
 	"bytes"
-	tmime "github.com/tributary-mail/tributary/core/mime"
 	"image/color"
 	"image/png"
 	"net/mail"
@@ -11,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	tmime "github.com/tributary-mail/tributary/core/mime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -33,7 +35,7 @@ func (r *Reader) showThread(v *readerView) {
 	rows := container.NewVBox()
 	unread := 0
 	for _, m := range v.thread {
-		text := fmt.Sprintf("%s · %s · %s — %s", senderName(m), shortDate(m.Date), shownFolder(m.Folder), threadLine(m))
+		text := fmt.Sprintf("%s · %s · %s — %s", mailtext.SenderName(m), mailtext.ShortDate(m.Date), mailtext.FolderName(m.Folder), threadLine(m))
 		if m.ID == v.id {
 			rows.Add(widget.NewLabelWithStyle("▸ "+text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			continue
@@ -73,7 +75,7 @@ func (r *Reader) showThread(v *readerView) {
 // starts, which tells the messages of one subject apart, or else its
 // subject.
 func threadLine(m core.MessageSummary) string {
-	return kit.ClipRunes(cmpOr(strings.TrimSpace(m.Snippet), cmpOr(m.Subject, lang.L("(no subject)"))), 56)
+	return kit.ClipRunes(cmp.Or(strings.TrimSpace(m.Snippet), cmp.Or(m.Subject, lang.L("(no subject)"))), 56)
 }
 
 // readThread reads the conversation of message id; a failure only leaves
