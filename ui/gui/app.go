@@ -7,7 +7,6 @@ package gui
 
 import (
 	"context"
-	"os"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/contacts"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/reader"
 	"github.com/tributary-mail/tributary/ui/gui/settings"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/gui/tray"
@@ -36,8 +36,6 @@ const (
 	prefWindowHeight = "window.height"
 	prefSidebarPane  = "pane.sidebar"
 	prefListPane     = "pane.list"
-	// prefSaveDir is the folder an attachment was last saved in.
-	prefSaveDir = "saveDir"
 )
 
 const (
@@ -71,11 +69,9 @@ type App struct {
 	// goroutine.
 	contacts *contacts.Contacts
 
-	// opened are the private temporary folders of attachments handed to
-	// the system's viewer; they live until the app quits (see Wait),
-	// since the viewer may read the file long after opening it.
-	openedMu sync.Mutex
-	opened   []string
+	// readers is what the message readers share: the main window's, and
+	// any other.
+	readers *reader.Host
 
 	// firstPage logs the first list shown, once.
 	firstPage sync.Once
@@ -92,6 +88,10 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	a.wizards = wizard.New(a.Shell)
 	a.composers = composer.New(a.Shell)
 	a.contacts = contacts.New(a.Shell)
+	a.readers = reader.NewHost(a.Shell)
+	a.readers.MainWindow = func() fyne.Window { return a.main.win }
+	a.readers.ShowError = func(err error) { a.main.showError(err) }
+	a.readers.ForwardAsAttachment = a.forwardAsAttachment
 	a.contacts.Compose = func(to string) { a.composers.Open(composer.Draft{To: to}) }
 	a.composers.Toasts = func() *kit.ToastLayer { return a.main.toasts }
 	a.composers.ShowError = func(err error) { a.main.showError(err) }
@@ -201,14 +201,7 @@ func (a *App) Wait() {
 	}
 	a.Shell.Wait()
 	if quitting {
-		a.openedMu.Lock()
-		for _, dir := range a.opened {
-			if err := os.RemoveAll(dir); err != nil {
-				a.Log.Warn("cannot remove an opened attachment's temporary copy", "dir", dir, "error", err)
-			}
-		}
-		a.opened = nil
-		a.openedMu.Unlock()
+		a.readers.RemoveOpened()
 	}
 }
 
@@ -248,3 +241,18 @@ func (a *App) toggleMain() {
 // ComposeMailto opens a composer filled from a mailto: link, from any
 // goroutine (a second launch hands its link over the control socket).
 func (a *App) ComposeMailto(m mailto.Message) { a.composers.ComposeMailto(m) }
+
+// forwardAsAttachment opens a composer forwarding message id whole, as
+// the reader's "Forward as attachment" asks.
+func (a *App) forwardAsAttachment(id int64) {
+	a.Background("forward as attachment", func() {
+		d, err := a.composers.ForwardAsAttachmentDraft(id)
+		a.Do(func() {
+			if err != nil {
+				a.main.showError(err)
+				return
+			}
+			a.composers.Open(d)
+		})
+	})
+}

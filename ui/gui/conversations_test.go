@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,23 +93,28 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	waitShown(t, w, "the conversation opened", f.reply)
 	var older *widget.Button
 	guitest.OnUI(func() {
-		text := guitest.VisibleText(w.reader.thread)
-		if len(text) != 3 || text[0] != "Conversation: 2 messages, 1 more unread" ||
+		all := guitest.VisibleText(w.reader.CanvasObject())
+		at := slices.Index(all, "Conversation: 2 messages, 1 more unread")
+		if at < 0 || at+3 > len(all) {
+			t.Fatalf("the reader shows %q, want its conversation stack", all)
+		}
+		text := all[at : at+3]
+		if len(text) != 3 ||
 			!strings.HasPrefix(text[1], "● Ann") || !strings.HasPrefix(text[2], "▸ Bob") {
 			t.Fatalf("reader stack = %q, want a heading, Ann's message unread above, Bob's (the newest) open at the bottom", text)
 		}
 		if _, count := drawn(w, 1); count != "2 · 1 new" {
 			t.Errorf("after opening, the conversation's count = %q, want %q", count, "2 · 1 new")
 		}
-		older = guitest.FindButton(w.reader.thread, text[1])
+		older = guitest.FindButton(w.reader.CanvasObject(), text[1])
 	})
 	if older == nil {
 		t.Fatal("the older message of the stack is not a button")
 	}
 	guitest.OnUI(func() { test.Tap(older) })
 	guitest.Eventually(t, "the older message shown, its conversation highlighted", func() bool {
-		v := w.reader.cur
-		return v != nil && v.id == f.root && w.selRow == 1 && w.selected.ID == f.root
+		id, ok := w.reader.Shown()
+		return ok && id == f.root && w.selRow == 1 && w.selected.ID == f.root
 	})
 	// An action acts on the message the reader shows, not on the row's
 	// newest message.

@@ -263,7 +263,7 @@ func (w *MainWindow) showExport(folders []core.Folder, shown storage.ListQuery) 
 	format.Horizontal = true
 	format.SetSelected("mbox")
 	dest := widget.NewEntry()
-	dest.SetText(filepath.Join(w.app.saveDir(), lang.L("Tributary export {{.Date}}", map[string]any{"Date": time.Now().Format("2006-01-02")})))
+	dest.SetText(filepath.Join(w.app.SaveDir(), lang.L("Tributary export {{.Date}}", map[string]any{"Date": time.Now().Format("2006-01-02")})))
 	title := names[exportAll]
 	if shownFolder.ID != 0 {
 		title = shownFolder.Account + "/" + shownFolder.Name
@@ -338,7 +338,7 @@ func (w *MainWindow) saveMessageAs() {
 	if name == "_" {
 		name = "message"
 	}
-	w.app.askSavePath(lang.L("Save message as"), name+".eml", w.win, func(f io.WriteCloser) error { // i18n:ignore (".eml" is a file name's extension)
+	w.app.AskSavePath(lang.L("Save message as"), name+".eml", w.win, func(f io.WriteCloser) error { // i18n:ignore (".eml" is a file name's extension)
 		err := control.WriteMessage(w.app.Ctx, w.app.DB, m.ID, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr

@@ -19,11 +19,13 @@ var guiImports = map[string][]string{
 	"composer": {"ui/gui/kit", "ui/gui/richtext", "ui/gui/shell"},
 	"contacts": {"ui/gui/composer", "ui/gui/kit", "ui/gui/shell"},
 	"guitest":  {"ui/gui/shell"},
+	"mailtext": nil,
+	"reader":   {"ui/gui/kit", "ui/gui/mailtext", "ui/gui/richtext", "ui/gui/shell"},
 	"kit":      nil,
 	"richtext": {"ui/gui/kit"},
 	"tray":     {"ui/gui/shell"},
 	"settings": {"ui/gui/kit", "ui/gui/shell", "ui/gui/wizard"},
-	"shell":    nil,
+	"shell":    {"ui/gui/kit"},
 	"wizard":   {"ui/gui/kit", "ui/gui/shell"},
 }
 

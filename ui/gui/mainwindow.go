@@ -24,6 +24,7 @@ import (
 	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
 	"github.com/tributary-mail/tributary/ui/gui/mailtext"
+	"github.com/tributary-mail/tributary/ui/gui/reader"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -69,7 +70,7 @@ type MainWindow struct {
 	// arriving late, is dropped.
 	listGen int
 
-	reader   *Reader
+	reader   *reader.Reader
 	search   *searchEntry
 	heading  *widget.Label   // search results: how many, or none
 	listPane *fyne.Container // the heading over the list
@@ -178,8 +179,8 @@ func (w *MainWindow) toggleCompact() {
 func newMainWindow(a *App) *MainWindow {
 	w := &MainWindow{app: a, win: a.Fyne.NewWindow("Tributary"), status: binding.NewString(), selRow: -1, pendingRow: -1, // i18n:ignore (the app's name)
 		keys: kit.NewKeymap(), tips: kit.NewTipLayer(), toasts: kit.NewToastLayer()}
-	w.reader = NewReader(a)
-	w.reader.onOpen = w.openFromThread
+	w.reader = reader.NewReader(a.readers)
+	w.reader.OnOpen = w.openFromThread
 	w.navList = newFolderList(func() int { return len(w.nav) },
 		func() fyne.CanvasObject { return newNavRow(w.tips) },
 		w.updateNav, w.keys)
@@ -556,8 +557,8 @@ func (w *MainWindow) clickRow(i int) {
 
 // readerShows reports whether the reader has message id on screen.
 func (w *MainWindow) readerShows(id int64) bool {
-	v := w.reader.cur
-	return v != nil && v.id == id && v.msg != nil
+	shown, ok := w.reader.Shown()
+	return ok && shown == id
 }
 
 // moveSelection selects the message delta rows from the selected one,

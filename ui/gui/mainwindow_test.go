@@ -241,3 +241,17 @@ func TestContactsOpenFromTheMainWindowAndWriteToComposes(t *testing.T) {
 		c.Close()
 	})
 }
+
+// The reader's "Forward as attachment" opens a composer with the message
+// attached whole, from the account that received it (package reader tests
+// the button, package composer the sending).
+func TestForwardAsAttachmentOpensAComposer(t *testing.T) {
+	f := newComposeFixture(t)
+	id := f.plans(t)
+	guitest.OnUI(func() { f.app.readers.ForwardAsAttachment(id) })
+	c := onlyComposerWindow(t, f.app)
+	guitest.Eventually(t, "the composer lists the attached message and the receiving account", func() bool {
+		text := composerText(c)
+		return c.Title() == "Fwd: RE: Plans for Friday" && strings.Contains(text, "RE_ Plans for Friday.eml") && strings.Contains(text, "Bea Ta <beta@example.test> — Beta")
+	})
+}

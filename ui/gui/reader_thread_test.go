@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -30,19 +32,21 @@ func TestReaderShowsTheConversation(t *testing.T) {
 	guitest.OnUI(func() { w.list.Select(row(alone)) })
 	waitShown(t, w, "the lone message", alone)
 	guitest.OnUI(func() {
-		if w.reader.thread.Visible() {
-			t.Error("a message alone in its conversation shows a conversation strip")
+		if text := strings.Join(guitest.VisibleText(w.reader.CanvasObject()), "\n"); strings.Contains(text, "Conversation:") {
+			t.Errorf("a message alone in its conversation shows a conversation strip:\n%s", text)
 		}
 		w.list.Select(row(reply))
 	})
 	waitShown(t, w, "the reply", reply)
 	var open *widget.Button
 	guitest.OnUI(func() {
-		text := guitest.VisibleText(w.reader.thread)
-		if !w.reader.thread.Visible() || len(text) != 3 || text[0] != "Conversation: 2 messages" {
-			t.Fatalf("conversation strip = %q (shown %v), want a heading and the two messages, across accounts", text, w.reader.thread.Visible())
+		all := guitest.VisibleText(w.reader.CanvasObject())
+		at := slices.Index(all, "Conversation: 2 messages")
+		if at < 0 || at+3 > len(all) {
+			t.Fatalf("the reader shows %q, want a conversation strip: a heading and the two messages, across accounts", all)
 		}
-		open = guitest.FindButton(w.reader.thread, text[1])
+		text := all[at : at+3]
+		open = guitest.FindButton(w.reader.CanvasObject(), text[1])
 		if open == nil {
 			t.Fatalf("the first message of the conversation (%q) is not a button", text[1])
 		}

@@ -74,8 +74,8 @@ func (w *MainWindow) shown() shown {
 	if m, ok := w.rows.peek(w.selRow); ok && w.selRow >= 0 {
 		s.row = m.ID
 	}
-	if v := w.reader.cur; v != nil && v.err == nil {
-		s.reader = v.id
+	if id, ok := w.reader.Shown(); ok {
+		s.reader = id
 	}
 	return s
 }

@@ -48,7 +48,6 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	f.composers = New(f.sh)
 	f.composers.Toasts = func() *kit.ToastLayer { return f.toasts }
 	f.composers.ShowError = func(err error) { f.errs = append(f.errs, err) }
-	guitest.Follow(t, f.sh, f.composers.Handle)
 	// These tests send at once; the undo window has tests of its own.
 	f.sh.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
 	f.alpha = f.SendingAccount(t, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
@@ -58,6 +57,8 @@ func newComposeFixture(t *testing.T) *composeFixture {
 		cancel()
 		f.sh.Wait() // before the store closes and the directory goes
 	})
+	// After the cleanup above, so that it stops before the work is waited for.
+	guitest.Follow(t, f.sh, f.composers.Handle)
 	return f
 }
 

@@ -34,11 +34,12 @@ func newContactsFixture(t *testing.T) *contactsFixture {
 	f.sh.Do = guitest.OnUI
 	f.contacts = New(f.sh)
 	f.contacts.Compose = func(to string) { f.wrote = append(f.wrote, to) }
-	guitest.Follow(t, f.sh, f.contacts.Handle)
 	t.Cleanup(func() {
 		cancel()
 		f.sh.Wait() // before the store closes and the directory goes
 	})
+	// After the cleanup above, so that it stops before the work is waited for.
+	guitest.Follow(t, f.sh, f.contacts.Handle)
 	return f
 }
 

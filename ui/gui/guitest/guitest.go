@@ -193,7 +193,10 @@ func Window(fa fyne.App, title string) fyne.Window {
 
 // Follow hands every engine event to handle on the UI goroutine (sh.Do),
 // as the App does for its windows, until the test ends: what a window
-// package's fixture runs in place of the App.
+// package's fixture runs in place of the App. Call it after registering
+// the cleanup that waits for sh's background work: cleanups run last
+// first, so the follower stops before that wait, and starts no work
+// under it.
 func Follow(t *testing.T, sh *shell.Shell, handle func(engine.Event)) {
 	sub := sh.Engine.Subscribe()
 	done := make(chan struct{})

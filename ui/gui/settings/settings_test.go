@@ -42,11 +42,12 @@ func newSettingsFixtureWith(t *testing.T, fa fyne.App) *settingsFixture {
 	f.wizards = wizard.New(f.sh)
 	f.wizards.Autoconfig = f.Offline.Options()
 	f.settings = New(f.sh, f.wizards)
-	guitest.Follow(t, f.sh, f.settings.Handle)
 	t.Cleanup(func() {
 		cancel()
 		f.sh.Wait() // before the store closes and the directory goes
 	})
+	// After the cleanup above, so that it stops before the work is waited for.
+	guitest.Follow(t, f.sh, f.settings.Handle)
 	return f
 }
 

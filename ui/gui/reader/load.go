@@ -1,4 +1,4 @@
-package gui
+package reader
 
 import (
 	"context"
@@ -52,7 +52,7 @@ type readerView struct {
 
 // readMessage reads, parses and renders a message. Whatever fails, it
 // returns what could be read, with notes saying what could not.
-func (a *App) readMessage(ctx context.Context, id int64) *readerView {
+func (a *Host) readMessage(ctx context.Context, id int64) *readerView {
 	v := &readerView{id: id}
 	sum, blob, err := a.DB.Message(ctx, id)
 	if err != nil {
@@ -98,7 +98,7 @@ var readerLimits = func() mime.Limits {
 
 // render reads the HTML into its model and shows it, with the images the
 // message itself carries (cid: parts and data: URLs), which reveal nothing.
-func (v *readerView) render(a *App) {
+func (v *readerView) render(a *Host) {
 	v.attachments = v.msg.Attachments
 	if v.msg.HTML == "" {
 		return
@@ -200,7 +200,7 @@ func (v *readerView) fetchRemote(ctx context.Context) (*readerView, bool) {
 
 // embeddedImages decodes the images the HTML shows from the message's
 // own parts (cid:) and from data: URLs.
-func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) map[string]image.Image {
+func (a *Host) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) map[string]image.Image {
 	out := map[string]image.Image{}
 	parts := 0
 	for _, img := range imgs {
@@ -232,7 +232,7 @@ func (a *App) embeddedImages(blob string, m *mime.Message, imgs []mime.Image) ma
 	return out
 }
 
-func (a *App) partImage(blob string, att mime.Attachment) (image.Image, error) {
+func (a *Host) partImage(blob string, att mime.Attachment) (image.Image, error) {
 	f, err := a.DB.OpenBlob(blob)
 	if err != nil {
 		return nil, err
@@ -313,7 +313,7 @@ func (v *readerView) plainText() string {
 
 // windowFor finds the window showing o, for dialogs; the main window when
 // o is not on screen.
-func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
+func (a *Host) windowFor(o fyne.CanvasObject) fyne.Window {
 	d := a.Fyne.Driver()
 	if c := d.CanvasForObject(o); c != nil {
 		for _, w := range d.AllWindows() {
@@ -322,8 +322,8 @@ func (a *App) windowFor(o fyne.CanvasObject) fyne.Window {
 			}
 		}
 	}
-	if a.main != nil {
-		return a.main.win
+	if win := a.MainWindow(); win != nil {
+		return win
 	}
 	if ws := d.AllWindows(); len(ws) > 0 {
 		return ws[0]
@@ -354,7 +354,7 @@ var riskyExtensions = map[string]bool{
 func risky(name string) bool { return riskyExtensions[strings.ToLower(filepath.Ext(name))] }
 
 // extractAttachment writes an attachment's content to w and closes it.
-func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteCloser) error {
+func (a *Host) extractAttachment(blob string, att mime.Attachment, w io.WriteCloser) error {
 	f, err := a.DB.OpenBlob(blob)
 	if err != nil {
 		w.Close()
@@ -373,7 +373,7 @@ func (a *App) extractAttachment(blob string, att mime.Attachment, w io.WriteClos
 
 // attachmentFile writes an attachment to a new private temporary
 // directory, under its sanitised name, and returns the file's path.
-func (a *App) attachmentFile(blob string, att mime.Attachment, pattern string) (string, error) {
+func (a *Host) attachmentFile(blob string, att mime.Attachment, pattern string) (string, error) {
 	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", lang.L("cannot make a temporary folder"), err)

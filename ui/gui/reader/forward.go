@@ -1,4 +1,4 @@
-package gui
+package reader
 
 import (
 	"fyne.io/fyne/v2/lang"
@@ -16,20 +16,7 @@ func (r *Reader) forwardButton() *widget.Button {
 }
 
 func (r *Reader) forwardAsAttachment() {
-	if r.cur == nil {
-		return
+	if r.cur != nil {
+		r.app.ForwardAsAttachment(r.cur.id)
 	}
-	a, id := r.app, r.cur.id
-	a.Background("forward as attachment", func() {
-		d, err := a.composers.ForwardAsAttachmentDraft(id)
-		a.Do(func() {
-			if err != nil {
-				if a.main != nil {
-					a.main.showError(err)
-				}
-				return
-			}
-			a.composers.Open(d)
-		})
-	})
 }

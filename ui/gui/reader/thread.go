@@ -1,4 +1,4 @@
-package gui
+package reader
 
 import (
 	"cmp"
@@ -24,7 +24,7 @@ const readerThreadRows = 5
 // (core/thread: across folders and accounts, so your replies from Sent
 // are there too), oldest first, so that a conversation opened on its
 // newest message reads down to it. The one shown is marked; each other
-// one is a line with its start, and a click opens it, through onOpen, so
+// one is a line with its start, and a click opens it, through OnOpen, so
 // that the main window's selection follows the reader.
 func (r *Reader) showThread(v *readerView) {
 	r.thread.Objects = nil
@@ -45,8 +45,8 @@ func (r *Reader) showThread(v *readerView) {
 			text = "● " + text
 		}
 		b := widget.NewButton(text, func() {
-			if r.onOpen != nil {
-				r.onOpen(m)
+			if r.OnOpen != nil {
+				r.OnOpen(m)
 			}
 		})
 		b.Alignment = widget.ButtonAlignLeading
@@ -80,7 +80,7 @@ func threadLine(m core.MessageSummary) string {
 
 // readThread reads the conversation of message id; a failure only leaves
 // the strip out.
-func (a *App) readThread(id int64) []core.MessageSummary {
+func (a *Host) readThread(id int64) []core.MessageSummary {
 	msgs, err := a.DB.Thread(a.Ctx, id)
 	if err != nil {
 		a.Log.Warn("cannot read the conversation", "message", id, "error", err)

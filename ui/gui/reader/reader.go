@@ -1,10 +1,15 @@
-package gui
+// Package reader shows one message: headers, attachments, the
+// conversation, and the body as rich text or plain text, with remote
+// images only on request.
+package reader
 
 import (
 	"context"
 	"net/mail"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/core/mime"
 	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/gui/richtext"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
 
@@ -25,7 +31,7 @@ import (
 // its body (HTML as rich text, or plain text). Loading and rendering run
 // in the background; the widgets change on the UI goroutine only.
 type Reader struct {
-	app  *App
+	app  *Host
 	root *fyne.Container // the empty state or the message
 	idle *widget.Label
 	view fyne.CanvasObject
@@ -51,13 +57,58 @@ type Reader struct {
 	cur       *readerView
 	showPlain bool
 	stopFetch context.CancelFunc
-	// onOpen opens another message, from the conversation strip; the
+	// OnOpen opens another message, from the conversation strip; the
 	// main window sets it so that its selection follows.
-	onOpen func(core.MessageSummary)
+	OnOpen func(core.MessageSummary)
+}
+
+// Host is what the readers of one app share and need of the rest of it.
+type Host struct {
+	*shell.Shell
+	// MainWindow is where dialogs go when a reader's own window is not
+	// known; nil in tests without one.
+	MainWindow func() fyne.Window
+	// ShowError shows an error in the main window.
+	ShowError func(error)
+	// ForwardAsAttachment opens a composer forwarding message id whole.
+	ForwardAsAttachment func(id int64)
+
+	// opened are the private temporary folders of attachments handed to
+	// the system's viewer; they live until the app quits (RemoveOpened),
+	// since the viewer may read the file long after opening it.
+	openedMu sync.Mutex
+	opened   []string
+}
+
+// NewHost is the readers' host over sh; set its functions before use.
+func NewHost(sh *shell.Shell) *Host {
+	return &Host{Shell: sh, MainWindow: func() fyne.Window { return nil }, ShowError: func(error) {}, ForwardAsAttachment: func(int64) {}}
+}
+
+// RemoveOpened removes the temporary copies of opened attachments: call
+// it when the app quits.
+func (a *Host) RemoveOpened() {
+	a.openedMu.Lock()
+	defer a.openedMu.Unlock()
+	for _, dir := range a.opened {
+		if err := os.RemoveAll(dir); err != nil {
+			a.Log.Warn("cannot remove an opened attachment's temporary copy", "dir", dir, "error", err)
+		}
+	}
+	a.opened = nil
+}
+
+// Shown is the message on screen, if there is one (not while it loads, nor
+// when it failed to load).
+func (r *Reader) Shown() (id int64, ok bool) {
+	if v := r.cur; v != nil && v.err == nil && v.msg != nil {
+		return v.id, true
+	}
+	return 0, false
 }
 
 // NewReader makes an empty reader.
-func NewReader(a *App) *Reader {
+func NewReader(a *Host) *Reader {
 	r := &Reader{app: a}
 	value := func() *widget.Label {
 		l := widget.NewLabel("")

@@ -1,4 +1,4 @@
-package gui
+package reader
 
 import (
 	"bytes"
@@ -25,24 +25,48 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 func TestMain(m *testing.M) { guitest.Main(m) }
 
 // readerFixture is a reader in a window of its own over a real store.
 type readerFixture struct {
-	*mainFixture
+	*guitest.Store
+	host *Host
 	acct core.Account
 	r    *Reader
 	win  fyne.Window
+	// forwarded are the messages "Forward as attachment" was asked for.
+	forwarded []int64
+}
+
+// newHost is a readers' host over a real store, for fa.
+func newHost(t *testing.T, st *guitest.Store, fa fyne.App) *Host {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	sh := shell.New(ctx, fa, st.DB, st.Engine)
+	sh.Do = guitest.OnUI
+	t.Cleanup(func() {
+		cancel()
+		sh.Wait() // before the store closes and the directory goes
+	})
+	return NewHost(sh)
 }
 
 func newReaderFixture(t *testing.T) *readerFixture {
 	t.Helper()
-	f := &readerFixture{mainFixture: newMainFixture(t)}
-	f.acct = f.mainFixture.SendingAccount(t, "Home", "Bob Example", "127.0.0.1", 1)
+	return newReaderFixtureWith(t, test.NewTempApp(t))
+}
+
+func newReaderFixtureWith(t *testing.T, fa fyne.App) *readerFixture {
+	t.Helper()
+	f := &readerFixture{Store: guitest.NewStore(t)}
+	f.host = newHost(t, f.Store, fa)
+	f.host.ForwardAsAttachment = func(id int64) { f.forwarded = append(f.forwarded, id) }
+	f.acct = f.SendingAccount(t, "Home", "Bob Example", "127.0.0.1", 1)
 	guitest.OnUI(func() {
-		f.r = NewReader(f.app)
+		f.r = NewReader(f.host)
 		f.win = test.NewWindow(f.r.CanvasObject())
 		f.win.Resize(fyne.NewSize(640, 560))
 	})
@@ -69,7 +93,7 @@ func TestReaderBlocksRemoteImagesUntilAsked(t *testing.T) {
 		w.Write(banner)
 	}))
 	t.Cleanup(srv.Close)
-	id := f.mainFixture.DeliverRaw(t, f.acct, `From: Shop News <news@shop.example>
+	id := f.DeliverRaw(t, f.acct, `From: Shop News <news@shop.example>
 To: Bob Example <home@example.test>
 Cc: Carol <carol@example.test>
 Subject: Spring sale
@@ -150,7 +174,7 @@ func TestReaderAttachmentsAndEmbeddedImages(t *testing.T) {
 	f := newReaderFixture(t)
 	pdf := []byte("%PDF-1.4\n% a small test file\n")
 	logo := guitest.PNGBytes(t, 30, 20, color.NRGBA{G: 0xa0, A: 0xff})
-	id := f.mainFixture.DeliverRaw(t, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
+	id := f.DeliverRaw(t, f.acct, fmt.Sprintf(`From: Ann <ann@example.test>
 To: home@example.test
 Subject: Report
 Date: Tue, 03 Mar 2026 10:00:00 +0000
@@ -202,7 +226,7 @@ Content-Transfer-Encoding: base64
 	})
 
 	// Open writes the part to a private temporary file, byte for byte.
-	path, err := f.app.attachmentFile(v.blob, v.attachments[0], "tributary-test-*")
+	path, err := f.host.attachmentFile(v.blob, v.attachments[0], "tributary-test-*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,20 +305,8 @@ func (u *urlRecorder) urls() []*url.URL {
 
 func TestReaderOpensAttachmentsAskingFirstForPrograms(t *testing.T) {
 	rec := &urlRecorder{App: test.NewTempApp(t)}
-	st := guitest.NewStore(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var a *App
-	guitest.OnUI(func() { a = New(ctx, rec, st.DB, st.Engine) })
-	a.Do = guitest.OnUI
-	f := &readerFixture{mainFixture: &mainFixture{app: a, Store: st}}
-	f.acct = f.mainFixture.SendingAccount(t, "Home", "", "127.0.0.1", 1)
-	guitest.OnUI(func() {
-		f.r = NewReader(a)
-		f.win = test.NewWindow(f.r.CanvasObject())
-	})
-	t.Cleanup(func() { guitest.OnUI(f.win.Close) })
-	id := f.mainFixture.DeliverRaw(t, f.acct, `From: Ann <ann@example.test>
+	f := newReaderFixtureWith(t, rec)
+	id := f.DeliverRaw(t, f.acct, `From: Ann <ann@example.test>
 Subject: Two files
 Content-Type: multipart/mixed; boundary="b"
 
@@ -342,9 +354,10 @@ MZ program
 	guitest.Eventually(t, "invoice.exe opened once confirmed", func() bool { return len(rec.urls()) == 2 })
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(filepath.FromSlash(rec.urls()[1].Path))) })
 
-	// Quitting removes the temporary copies.
-	cancel()
-	a.Wait()
+	// Quitting removes the temporary copies (the App calls RemoveOpened
+	// once its work is done).
+	f.host.Wait()
+	f.host.RemoveOpened()
 	for _, u := range rec.urls() {
 		if _, err := os.Stat(filepath.Dir(filepath.FromSlash(u.Path))); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("after quitting, the temporary copy of %s is still there (%v)", u.Path, err)
@@ -354,7 +367,7 @@ MZ program
 
 func TestReaderShowsWhatItCanOfBrokenMessages(t *testing.T) {
 	f := newReaderFixture(t)
-	broken := f.mainFixture.DeliverRaw(t, f.acct, `From: Broken <broken@example.test>
+	broken := f.DeliverRaw(t, f.acct, `From: Broken <broken@example.test>
 Subject: Half a message
 Content-Type: multipart/mixed; boundary="zz"
 
@@ -380,7 +393,7 @@ Content-Transfer-Encoding: base64
 	})
 
 	// A message whose file vanished still shows its summary.
-	gone := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: Lost file\nMessage-ID: <lost@example.test>\n\nbody\n")
+	gone := f.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: Lost file\nMessage-ID: <lost@example.test>\n\nbody\n")
 	_, hash, err := f.DB.Message(t.Context(), gone)
 	if err != nil {
 		t.Fatal(err)
@@ -410,8 +423,8 @@ Content-Transfer-Encoding: base64
 
 func TestReaderDropsStaleLoads(t *testing.T) {
 	f := newReaderFixture(t)
-	first := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: first\n\none\n")
-	second := f.mainFixture.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
+	first := f.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: first\n\none\n")
+	second := f.DeliverRaw(t, f.acct, "From: a@example.test\nSubject: second\n\ntwo\n")
 	guitest.OnUI(func() {
 		f.r.Show(first)
 		f.r.Show(second)
