@@ -10,6 +10,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/storage/storagetest"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/maillist"
 )
 
 // BenchmarkMessageList100k opens the unified inbox of a store with
@@ -31,7 +32,7 @@ func BenchmarkMessageList100k(b *testing.B) {
 	a.Do = guitest.OnUI
 	defer a.Wait()
 	w := a.Main()
-	r := newRow(nil).(*row)
+	r := maillist.NewRow(nil).(*maillist.Row)
 
 	b.Run("first_page", func(b *testing.B) {
 		for b.Loop() {
@@ -40,14 +41,14 @@ func BenchmarkMessageList100k(b *testing.B) {
 			if err != nil || n != 100_000 {
 				b.Fatalf("Count = %d, %v", n, err)
 			}
-			gen := w.rows.reset(q, n)
-			if ok, err := w.rows.load(ctx, db, 0, gen, q); !ok || err != nil {
+			gen := w.rows.Reset(q, n)
+			if ok, err := w.rows.Load(ctx, db, 0, gen, q); !ok || err != nil {
 				b.Fatalf("load first page = %v, %v", ok, err)
 			}
 			guitest.OnUI(func() {
 				for i := range 20 { // a screenful of rows drawn
-					m, _, _, _, _ := w.rows.row(i)
-					r.set(m, false)
+					m, _, _, _, _ := w.rows.Row(i)
+					r.Set(m, false)
 				}
 			})
 		}
@@ -57,14 +58,14 @@ func BenchmarkMessageList100k(b *testing.B) {
 		page := 0
 		for b.Loop() {
 			page++
-			gen := w.rows.reset(q, 100_000)
-			if ok, err := w.rows.load(ctx, db, page, gen, q); !ok || err != nil {
+			gen := w.rows.Reset(q, 100_000)
+			if ok, err := w.rows.Load(ctx, db, page, gen, q); !ok || err != nil {
 				b.Fatalf("load page %d = %v, %v", page, ok, err)
 			}
 			guitest.OnUI(func() {
 				for i := range 20 {
-					m, _, _, _, _ := w.rows.row(page*listPage + i)
-					r.set(m, false)
+					m, _, _, _, _ := w.rows.Row(page*maillist.PageSize + i)
+					r.Set(m, false)
 				}
 			})
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
+	"github.com/tributary-mail/tributary/ui/gui/maillist"
 )
 
 // conversationFixture is a conversation across two accounts (Ann's
@@ -38,12 +39,12 @@ func newConversationFixture(t *testing.T) conversationFixture {
 
 // drawn is what list row i shows: its sender column and its count.
 func drawn(w *MainWindow, i int) (from, count string) {
-	r := newRow(func() bool { return w.compact }).(*row)
+	r := maillist.NewRow(func() bool { return w.compact }).(*maillist.Row)
 	w.updateRow(i, r)
-	if r.count.Hidden {
-		return r.from.Text, ""
+	if r.Count.Hidden {
+		return r.From.Text, ""
 	}
-	return r.from.Text, r.count.Text
+	return r.From.Text, r.Count.Text
 }
 
 func TestConversationsToggleIsRemembered(t *testing.T) {
@@ -51,9 +52,9 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 	f.MarkRead(t, f.root, f.reply, f.alone)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "three messages listed", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.Eventually(t, "three messages listed", func() bool { _, ok := w.rows.Peek(2); return ok })
 	guitest.OnUI(func() { test.Tap(w.toolbar[13]) })
-	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.showsThreads() && w.rows.len() == 2 && ok })
+	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.Peek(1); return w.rows.ShowsThreads() && w.rows.Len() == 2 && ok })
 	if !f.app.Fyne.Preferences().Bool(prefConversations) {
 		t.Error("the conversations choice is not remembered")
 	}
@@ -61,7 +62,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 		if from, count := drawn(w, 0); from != "Cy" || count != "" {
 			t.Errorf("row 0 = %q with count %q, want Cy's message alone, without a count", from, count)
 		}
-		m, _ := w.rows.peek(1)
+		m, _ := w.rows.Peek(1)
 		if from, count := drawn(w, 1); from != "Ann, Bob" || count != "2" || m.ID != f.reply {
 			t.Errorf("row 1 = %q with count %q on message %d, want the conversation of Ann and Bob, 2 messages, by its newest (%d)", from, count, m.ID, f.reply)
 		}
@@ -70,7 +71,7 @@ func TestConversationsToggleIsRemembered(t *testing.T) {
 		}
 		test.Tap(w.toolbar[13])
 	})
-	guitest.Eventually(t, "single messages again", func() bool { return !w.rows.showsThreads() && w.rows.len() == 3 })
+	guitest.Eventually(t, "single messages again", func() bool { return !w.rows.ShowsThreads() && w.rows.Len() == 3 })
 	if f.app.Fyne.Preferences().Bool(prefConversations) {
 		t.Error("switching back to single messages is not remembered")
 	}
@@ -82,7 +83,7 @@ func TestConversationRowOpensTheStackAndActsOnTheMessageShown(t *testing.T) {
 	w := f.app.Main()
 	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
 	guitest.OnUI(f.app.Start)
-	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.peek(1); return w.rows.len() == 2 && ok })
+	guitest.Eventually(t, "two conversations listed", func() bool { _, ok := w.rows.Peek(1); return w.rows.Len() == 2 && ok })
 	guitest.OnUI(func() {
 		if _, count := drawn(w, 1); count != "2 · 2 new" {
 			t.Errorf("the unread conversation's count = %q, want %q", count, "2 · 2 new")
@@ -137,7 +138,7 @@ func TestConversationsInSearchAndFolders(t *testing.T) {
 	w := f.app.Main()
 	guitest.OnUI(func() { w.conversations = true }) // the window was made before the test could choose
 	guitest.OnUI(f.app.Start)
-	guitest.Eventually(t, "two conversations listed", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "two conversations listed", func() bool { return w.rows.Len() == 2 })
 	for _, tc := range []struct {
 		name    string
 		do      func()
@@ -153,8 +154,8 @@ func TestConversationsInSearchAndFolders(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			guitest.OnUI(tc.do)
 			guitest.Eventually(t, "listed", func() bool {
-				_, ok := w.rows.peek(tc.rows - 1)
-				return w.rows.len() == tc.rows && ok && (tc.heading == "" || w.heading.Text == tc.heading)
+				_, ok := w.rows.Peek(tc.rows - 1)
+				return w.rows.Len() == tc.rows && ok && (tc.heading == "" || w.heading.Text == tc.heading)
 			})
 			guitest.OnUI(func() {
 				// Each counts the whole conversation, wherever it is filed.

@@ -46,7 +46,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 	guitest.Eventually(t, "sidebar read", func() bool { return len(w.nav) >= 3 })
 
 	// Delete in the Inbox moves to the Trash without asking.
-	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.Peek(0); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the inbox message", inbox)
 	guitest.OnUI(w.deleteSelected)
@@ -62,7 +62,7 @@ func TestDeletingForGoodAsksFirst(t *testing.T) {
 
 	var trash int
 	guitest.OnUI(func() { trash = navIndex(t, w, "Trash", work.ID); w.navList.Select(trash) })
-	guitest.Eventually(t, "Trash listed", func() bool { _, ok := w.rows.peek(2); return ok && w.rows.len() == 3 })
+	guitest.Eventually(t, "Trash listed", func() bool { _, ok := w.rows.Peek(2); return ok && w.rows.Len() == 3 })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the first one in the Trash", first)
 
@@ -129,24 +129,24 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 	}
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.Eventually(t, "inbox listed", func() bool { _, ok := w.rows.Peek(1); return ok })
 	guitest.OnUI(func() {
 		for i, want := range []bool{true, false} {
 			r, _ := drawnRow(t, w, i)
-			if r.replied.Visible() != want {
-				t.Errorf("row %d (%s): replied mark %v, want %v", i, r.subject.Text, r.replied.Visible(), want)
+			if r.Replied.Visible() != want {
+				t.Errorf("row %d (%s): replied mark %v, want %v", i, r.Subject.Text, r.Replied.Visible(), want)
 			}
-			if r.from.Text != "Ann Sender" {
-				t.Errorf("inbox row %d names %q, want the sender", i, r.from.Text)
+			if r.From.Text != "Ann Sender" {
+				t.Errorf("inbox row %d names %q, want the sender", i, r.From.Text)
 			}
 		}
 		w.navList.Select(navIndex(t, w, "Sent", work.ID))
 	})
-	guitest.Eventually(t, "Sent listed", func() bool { _, ok := w.rows.peek(0); return ok && w.rows.len() == 1 })
+	guitest.Eventually(t, "Sent listed", func() bool { _, ok := w.rows.Peek(0); return ok && w.rows.Len() == 1 })
 	guitest.OnUI(func() {
 		r, _ := drawnRow(t, w, 0)
-		if !strings.Contains(r.from.Text, "Bob Receiver") {
-			t.Errorf("Sent row names %q, want the recipient", r.from.Text)
+		if !strings.Contains(r.From.Text, "Bob Receiver") {
+			t.Errorf("Sent row names %q, want the recipient", r.From.Text)
 		}
 	})
 }
@@ -159,7 +159,7 @@ func TestMoveDialogMakesAFolder(t *testing.T) {
 	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.Peek(0); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the message", id)
 	guitest.OnUI(func() {
@@ -206,7 +206,7 @@ func TestEmptyingTheTrashAsksFirst(t *testing.T) {
 		}
 		w.navList.Select(trash)
 	})
-	guitest.Eventually(t, "the Trash listed", func() bool { return w.rows.len() == 2 && w.emptyTrash.Visible() })
+	guitest.Eventually(t, "the Trash listed", func() bool { return w.rows.Len() == 2 && w.emptyTrash.Visible() })
 	guitest.OnUI(func() { test.Tap(w.emptyTrash) })
 	guitest.Eventually(t, "the question with the count", func() bool {
 		return strings.Contains(guitest.DialogText(w.win), "2 messages in this Trash will be deleted for good")

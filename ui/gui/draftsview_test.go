@@ -56,7 +56,7 @@ func TestDraftsInTheSidebar(t *testing.T) {
 	guitest.Eventually(t, "the list refreshed after the delete", func() bool { return len(w.drafts.drafts) == 0 && w.heading.Text == "No drafts" })
 	// Choosing a folder gives the pane back to the messages.
 	guitest.OnUI(func() { w.navList.Select(0) })
-	guitest.Eventually(t, "messages listed again", func() bool { return w.listPane.Objects[0] == w.list && w.rows.len() == 1 })
+	guitest.Eventually(t, "messages listed again", func() bool { return w.listPane.Objects[0] == w.list && w.rows.Len() == 1 })
 	guitest.OnUI(func() {
 		if w.heading.Visible() {
 			t.Errorf("heading %q still shown over the messages", w.heading.Text)
@@ -88,12 +88,12 @@ func TestUnifiedViews(t *testing.T) {
 	for _, tc := range []struct{ view, want string }{{"Unread", "unread at home"}, {"Flagged", "read and flagged"}} {
 		guitest.OnUI(func() { w.navList.Select(view(tc.view)) })
 		guitest.Eventually(t, tc.view+" lists its message", func() bool {
-			m, ok := w.rows.peek(0)
-			return ok && w.rows.len() == 1 && m.Subject == tc.want
+			m, ok := w.rows.Peek(0)
+			return ok && w.rows.Len() == 1 && m.Subject == tc.want
 		})
 	}
 	guitest.OnUI(func() { w.navList.Select(view("Sent")) })
-	guitest.Eventually(t, "Sent is empty", func() bool { return w.rows.len() == 0 })
+	guitest.Eventually(t, "Sent is empty", func() bool { return w.rows.Len() == 0 })
 }
 
 // An account whose server has a Drafts mailbox: its synced Drafts folder

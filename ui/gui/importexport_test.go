@@ -103,7 +103,7 @@ func TestImportExportAndSaveAsFromTheFileMenu(t *testing.T) {
 		return found
 	})
 	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Old mail", work.ID)) })
-	guitest.Eventually(t, "three rows", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "three rows", func() bool { return w.rows.Len() == 3 })
 	dest := filepath.Join(dir, "out")
 	guitest.OnUI(w.openExport)
 	waitDialog(t, win, "The folder shown")

@@ -19,6 +19,7 @@ var guiImports = map[string][]string{
 	"composer": {"ui/gui/kit", "ui/gui/richtext", "ui/gui/shell"},
 	"contacts": {"ui/gui/composer", "ui/gui/kit", "ui/gui/shell"},
 	"guitest":  {"ui/gui/shell"},
+	"maillist": {"ui/gui/kit", "ui/gui/mailtext"},
 	"mailtext": nil,
 	"reader":   {"ui/gui/kit", "ui/gui/mailtext", "ui/gui/richtext", "ui/gui/shell"},
 	"kit":      nil,

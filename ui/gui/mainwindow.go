@@ -3,7 +3,6 @@ package gui
 import (
 	"cmp"
 	"fmt"
-	"image/color"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/gui/composer"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/maillist"
 	"github.com/tributary-mail/tributary/ui/gui/mailtext"
 	"github.com/tributary-mail/tributary/ui/gui/reader"
 	"github.com/tributary-mail/tributary/ui/gui/shell"
@@ -51,8 +51,8 @@ type MainWindow struct {
 	nav     []navItem
 	navList *folderList
 	current storage.ListQuery
-	rows    pageCache
-	list    *messageList
+	rows    maillist.Pages
+	list    *maillist.List
 
 	// The selection is a message, not a row number. selected is the
 	// message the reader shows and every action applies to (ID 0: none);
@@ -201,9 +201,9 @@ func newMainWindow(a *App) *MainWindow {
 	}
 	w.compact = w.startCompact()
 	w.conversations = a.Fyne.Preferences().Bool(prefConversations)
-	w.list = newMessageList(w.rows.len, func() fyne.CanvasObject {
-		r := newRow(func() bool { return w.compact }).(*row)
-		r.onTap = w.clickRow
+	w.list = maillist.NewList(w.rows.Len, func() fyne.CanvasObject {
+		r := maillist.NewRow(func() bool { return w.compact }).(*maillist.Row)
+		r.OnTap = w.clickRow
 		return r
 	}, w.updateRow, w.keys, w.moveSelection)
 	w.list.OnSelected = w.onSelected
@@ -299,27 +299,19 @@ func (l *folderList) TypedKey(e *fyne.KeyEvent) {
 // Window returns the Fyne window.
 func (w *MainWindow) Window() fyne.Window { return w.win }
 
-// accountColors tell accounts apart at a glance in the list.
-var accountColors = []color.NRGBA{
-	{0x1e, 0x88, 0xe5, 0xff}, {0x43, 0xa0, 0x47, 0xff}, {0xfb, 0x8c, 0x00, 0xff}, {0x8e, 0x24, 0xaa, 0xff},
-	{0xe5, 0x39, 0x35, 0xff}, {0x00, 0x89, 0x7b, 0xff}, {0x6d, 0x4c, 0x41, 0xff}, {0x39, 0x49, 0xab, 0xff},
-}
-
-func accountColor(id int64) color.Color { return accountColors[int(id)%len(accountColors)] }
-
 func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	r := o.(*row)
-	r.index = i
-	m, ok, load, gen, q := w.rows.row(i)
-	if t, conv := w.rows.conversation(m); ok && conv {
-		r.setConversation(m, t)
+	r := o.(*maillist.Row)
+	r.Index = i
+	m, ok, load, gen, q := w.rows.Row(i)
+	if t, conv := w.rows.Conversation(m); ok && conv {
+		r.SetConversation(m, t)
 		return
 	}
 	if ok {
-		r.set(m, w.roles[m.FolderID] == core.RoleSent)
+		r.Set(m, w.roles[m.FolderID] == core.RoleSent)
 		return
 	}
-	r.placeholder()
+	r.Placeholder()
 	if load >= 0 {
 		w.loadPage(load, gen, q)
 	}
@@ -328,7 +320,7 @@ func (w *MainWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 // loadPage reads one page of the list in the background and shows it.
 func (w *MainWindow) loadPage(page, gen int, q storage.ListQuery) {
 	w.app.Background("load page", func() {
-		loaded, err := w.rows.load(w.app.Ctx, w.app.DB, page, gen, q)
+		loaded, err := w.rows.Load(w.app.Ctx, w.app.DB, page, gen, q)
 		w.app.Do(func() {
 			if err != nil {
 				w.status.Set(lang.L("Cannot read the message list: {{.Error}}", map[string]any{"Error": err.Error()}))
@@ -338,7 +330,7 @@ func (w *MainWindow) loadPage(page, gen int, q storage.ListQuery) {
 			}
 			w.list.Refresh()
 			if w.pendingRow >= 0 && w.pendingRow == w.selRow {
-				if m, ok := w.rows.peek(w.pendingRow); ok {
+				if m, ok := w.rows.Peek(w.pendingRow); ok {
 					w.pendingRow = -1
 					w.open(m)
 				}
@@ -467,9 +459,9 @@ func (w *MainWindow) reloadList() {
 	w.listGen++
 	gen, sel := w.listGen, w.selected
 	w.app.Background("read the list", func() {
-		read := readList
+		read := maillist.ReadList
 		if threads {
-			read = readConversations
+			read = maillist.ReadConversations
 		}
 		l, err := read(w.app.Ctx, w.app.DB, q, sel)
 		w.app.Do(func() {
@@ -485,11 +477,11 @@ func (w *MainWindow) reloadList() {
 				if q.Search == "" {
 					w.status.Set(lang.L("Cannot read the message list: {{.Error}}", map[string]any{"Error": err.Error()}))
 				}
-				l = listed{at: -1}
+				l = maillist.Listed{At: -1}
 			}
-			cacheGen := w.rows.start(q, l.count, l.threads)
-			for page, rows := range l.pages {
-				w.rows.put(cacheGen, page, rows, l.convs)
+			cacheGen := w.rows.Start(q, l.Count, l.Threads)
+			for page, rows := range l.Pages {
+				w.rows.Put(cacheGen, page, rows, l.Convs)
 			}
 			w.pendingRow = -1
 			w.list.Refresh()
@@ -497,23 +489,23 @@ func (w *MainWindow) reloadList() {
 				// What scripts/firstpaint.sh measures: from the process's
 				// start to the first list in the window (painted in the
 				// next frame).
-				w.app.Log.Info("first list shown", "rows", l.count, "ms", time.Since(processStart).Milliseconds())
+				w.app.Log.Info("first list shown", "rows", l.Count, "ms", time.Since(processStart).Milliseconds())
 			})
-			found := l.count
-			if l.threads {
-				found = l.found
+			found := l.Count
+			if l.Threads {
+				found = l.Found
 			}
-			w.showHeading(q.Search, found, l.more, err)
+			w.showHeading(q.Search, found, l.More, err)
 			switch {
 			case sel.ID == 0:
 				w.list.UnselectAll()
-			case l.at >= 0:
+			case l.At >= 0:
 				// A conversation's row is its newest message, which need
 				// not be the one the reader shows.
-				if m, ok := w.rows.peek(l.at); ok && m.ID == sel.ID {
+				if m, ok := w.rows.Peek(l.At); ok && m.ID == sel.ID {
 					w.selected = m // with the flags as they are now
 				}
-				w.highlight(l.at)
+				w.highlight(l.At)
 			default:
 				w.clearSelection()
 			}
@@ -527,7 +519,7 @@ func (w *MainWindow) onSelected(i widget.ListItemID) {
 	if w.following {
 		return
 	}
-	m, ok, load, gen, q := w.rows.row(i)
+	m, ok, load, gen, q := w.rows.Row(i)
 	if !ok {
 		// Chosen with the keys before its page came: open it when it does.
 		w.pendingRow = i
@@ -550,7 +542,7 @@ func (w *MainWindow) clickRow(i int) {
 		w.list.Select(i)
 		return
 	}
-	if m, ok := w.rows.peek(i); ok && !w.readerShows(m.ID) {
+	if m, ok := w.rows.Peek(i); ok && !w.readerShows(m.ID) {
 		w.open(m)
 	}
 }
@@ -568,7 +560,7 @@ func (w *MainWindow) moveSelection(delta int) {
 	if w.selRow < 0 {
 		i = 0
 	}
-	if i < 0 || i >= w.rows.len() {
+	if i < 0 || i >= w.rows.Len() {
 		return
 	}
 	w.list.Select(i)
@@ -590,8 +582,8 @@ func (w *MainWindow) open(m core.MessageSummary) {
 func (w *MainWindow) openFromThread(m core.MessageSummary) {
 	w.open(m)
 	w.selRow = -1
-	for i := 0; i < w.rows.len(); i++ {
-		if row, ok := w.rows.peek(i); ok && w.rowHolds(row, m) {
+	for i := 0; i < w.rows.Len(); i++ {
+		if row, ok := w.rows.Peek(i); ok && w.rowHolds(row, m) {
 			w.selRow = i
 			w.highlight(i)
 			return
@@ -628,7 +620,7 @@ func (w *MainWindow) leave(m core.MessageSummary) {
 	}
 	if w.selRow >= 0 {
 		for _, i := range []int{w.selRow + 1, w.selRow - 1} {
-			if _, ok := w.rows.peek(i); ok {
+			if _, ok := w.rows.Peek(i); ok {
 				w.list.Select(i)
 				return
 			}
@@ -644,14 +636,14 @@ func (w *MainWindow) selectedMessage() (core.MessageSummary, bool) {
 }
 
 func (w *MainWindow) setFlags(m core.MessageSummary) {
-	w.rows.update(m.ID, func(r *core.MessageSummary) { r.Flags = m.Flags })
+	w.rows.Update(m.ID, func(r *core.MessageSummary) { r.Flags = m.Flags })
 	if w.selected.ID == m.ID {
 		// Its conversation's row counts its unread messages.
 		switch {
 		case m.Seen && !w.selected.Seen:
-			w.rows.seen(m.ThreadID, -1)
+			w.rows.Seen(m.ThreadID, -1)
 		case !m.Seen && w.selected.Seen:
-			w.rows.seen(m.ThreadID, 1)
+			w.rows.Seen(m.ThreadID, 1)
 		}
 		w.selected.Flags = m.Flags
 	}

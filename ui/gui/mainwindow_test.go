@@ -13,6 +13,7 @@ import (
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/maillist"
 )
 
 // mainFixture is an app over a real store in a temporary directory.
@@ -52,12 +53,12 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 	f.Deliver(t, work, "middle work mail", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "list has 3 rows", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "list has 3 rows", func() bool { return w.rows.Len() == 3 })
 	guitest.Eventually(t, "mail view shown", func() bool { return w.body.Objects[0] == w.mailView })
-	guitest.Eventually(t, "first page loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.Eventually(t, "first page loaded", func() bool { _, ok, _, _, _ := w.rows.Row(0); return ok })
 	var subjects []string
 	for i := range 3 {
-		m, ok, _, _, _ := w.rows.row(i)
+		m, ok, _, _, _ := w.rows.Row(i)
 		if !ok {
 			t.Fatalf("row %d not loaded", i)
 		}
@@ -71,14 +72,14 @@ func TestUnifiedInboxListsEveryAccountNewestFirst(t *testing.T) {
 		t.Errorf("sidebar first entry = %+v, want Unified Inbox with 3 unread", w.nav[0])
 	}
 	// A row renders bold while unread.
-	var r *row
+	var r *maillist.Row
 	guitest.OnUI(func() {
-		r = newRow(nil).(*row)
-		m, _, _, _, _ := w.rows.row(0)
-		r.set(m, false)
+		r = maillist.NewRow(nil).(*maillist.Row)
+		m, _, _, _, _ := w.rows.Row(0)
+		r.Set(m, false)
 	})
-	if !r.subject.TextStyle.Bold || r.from.Text != "Ann Sender" {
-		t.Errorf("unread row: bold %v, from %q; want bold, Ann Sender", r.subject.TextStyle.Bold, r.from.Text)
+	if !r.Subject.TextStyle.Bold || r.From.Text != "Ann Sender" {
+		t.Errorf("unread row: bold %v, from %q; want bold, Ann Sender", r.Subject.TextStyle.Bold, r.From.Text)
 	}
 }
 
@@ -88,7 +89,7 @@ func TestSelectingMarksReadAndUpdatesCounts(t *testing.T) {
 	id := f.Deliver(t, work, "read me", time.Minute)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.Row(0); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	guitest.Eventually(t, "marked read in the store", func() bool {
 		m, _, _ := f.DB.Message(context.Background(), id)
@@ -105,11 +106,11 @@ func TestSearchAsYouType(t *testing.T) {
 	f.Deliver(t, home, "groceries", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "all listed", func() bool { return w.rows.Len() == 3 })
 	guitest.OnUI(func() { test.Type(w.search, "zepp") })
-	guitest.Eventually(t, "search narrows to 2", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "search narrows to 2", func() bool { return w.rows.Len() == 2 })
 	guitest.OnUI(func() { w.search.SetText("") })
-	guitest.Eventually(t, "clearing the search restores the inbox", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "clearing the search restores the inbox", func() bool { return w.rows.Len() == 3 })
 }
 
 func TestLiveUpdateOnNewMail(t *testing.T) {
@@ -118,10 +119,10 @@ func TestLiveUpdateOnNewMail(t *testing.T) {
 	f.Deliver(t, work, "first", time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "one row", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "one row", func() bool { return w.rows.Len() == 1 })
 	id := f.Deliver(t, work, "second", time.Minute)
 	w.handle(engine.Event{Kind: engine.EventNewMail, Label: "Work (IMAP x)", MessageIDs: []int64{id}})
-	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.Len() == 2 })
 	w.handle(engine.Event{Kind: engine.EventProgress, Account: "Work", SourceID: 1, Label: "Work (IMAP x)", Done: 1204, Total: 5000})
 	guitest.Eventually(t, "progress shown", func() bool {
 		s, _ := w.status.Get()
@@ -187,7 +188,7 @@ func TestDeleteKeyOnTheFocusedList(t *testing.T) {
 	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.row(0); return ok })
+	guitest.Eventually(t, "row loaded", func() bool { _, ok, _, _, _ := w.rows.Row(0); return ok })
 	guitest.OnUI(func() {
 		w.list.Select(0)
 		w.win.Canvas().Focus(w.list)

@@ -20,10 +20,10 @@ func TestReaderShowsTheConversation(t *testing.T) {
 	f.MarkRead(t, root, reply, alone)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.Peek(2); return ok })
 	row := func(id int64) (i int) {
-		for i = 0; i < w.rows.len(); i++ {
-			if m, _ := w.rows.peek(i); m.ID == id {
+		for i = 0; i < w.rows.Len(); i++ {
+			if m, _ := w.rows.Peek(i); m.ID == id {
 				return i
 			}
 		}

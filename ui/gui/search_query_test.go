@@ -23,7 +23,7 @@ func TestSearchExplainsAMalformedQuery(t *testing.T) {
 		}
 		return s
 	}
-	guitest.Eventually(t, "listed", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "listed", func() bool { return w.rows.Len() == 1 })
 	guitest.OnUI(func() {
 		w.win.Canvas().Focus(w.search)
 		test.Type(w.search, "before:tomorrow")
@@ -35,6 +35,6 @@ func TestSearchExplainsAMalformedQuery(t *testing.T) {
 		test.Type(w.search, "subject:zeppelin -is:flagged")
 	})
 	guitest.Eventually(t, "operators work", func() bool {
-		return heading() == "1 result for “subject:zeppelin -is:flagged”" && w.rows.len() == 1
+		return heading() == "1 result for “subject:zeppelin -is:flagged”" && w.rows.Len() == 1
 	})
 }

@@ -16,15 +16,16 @@ import (
 	"github.com/tributary-mail/tributary/storage/storagetest"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
 	"github.com/tributary-mail/tributary/ui/gui/kit"
+	"github.com/tributary-mail/tributary/ui/gui/maillist"
 )
 
 // drawnRow finds the drawn row of list row i and the innermost widget on
 // the way to it that takes taps, which is what a click on it reaches.
 // (test.LaidOutObjects would not do: it lays the list out again at its
 // minimum size.)
-func drawnRow(t *testing.T, w *MainWindow, i int) (*row, fyne.Tappable) {
+func drawnRow(t *testing.T, w *MainWindow, i int) (*maillist.Row, fyne.Tappable) {
 	t.Helper()
-	var found *row
+	var found *maillist.Row
 	var tappable fyne.Tappable
 	var walk func(o fyne.CanvasObject, tap fyne.Tappable) bool
 	walk = func(o fyne.CanvasObject, tap fyne.Tappable) bool {
@@ -34,7 +35,7 @@ func drawnRow(t *testing.T, w *MainWindow, i int) (*row, fyne.Tappable) {
 		if tp, ok := o.(fyne.Tappable); ok {
 			tap = tp
 		}
-		if r, ok := o.(*row); ok && r.index == i {
+		if r, ok := o.(*maillist.Row); ok && r.Index == i {
 			found, tappable = r, tap
 			return true
 		}
@@ -71,7 +72,7 @@ type shown struct{ row, reader int64 }
 
 func (w *MainWindow) shown() shown {
 	var s shown
-	if m, ok := w.rows.peek(w.selRow); ok && w.selRow >= 0 {
+	if m, ok := w.rows.Peek(w.selRow); ok && w.selRow >= 0 {
 		s.row = m.ID
 	}
 	if id, ok := w.reader.Shown(); ok {
@@ -116,7 +117,7 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	f.MarkRead(t, older, picked)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok && w.rows.len() == 2 })
+	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.Peek(1); return ok && w.rows.Len() == 2 })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "picked", picked)
 
@@ -124,7 +125,7 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	newer := f.Deliver(t, work, "zeppelin newer", time.Hour)
 	f.MarkRead(t, newer)
 	w.handle(engine.Event{Kind: engine.EventNewMail, MessageIDs: []int64{newer}})
-	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "new mail listed", func() bool { return w.rows.Len() == 3 })
 	waitShown(t, w, "after new mail", picked)
 	guitest.OnUI(func() {
 		if w.selRow != 1 {
@@ -137,7 +138,7 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 	newest := f.Deliver(t, home, "zeppelin newest", time.Minute)
 	f.MarkRead(t, newest)
 	guitest.OnUI(w.reload)
-	guitest.Eventually(t, "account's mail listed", func() bool { return w.rows.len() == 4 })
+	guitest.Eventually(t, "account's mail listed", func() bool { return w.rows.Len() == 4 })
 	waitShown(t, w, "after an account was added", picked)
 
 	// Every action applies to the message shown, not the row it was on.
@@ -154,15 +155,15 @@ func TestSelectionFollowsTheMessage(t *testing.T) {
 
 	// A search that still finds it keeps it; the folder switch too.
 	guitest.OnUI(func() { test.Type(w.search, "picked") })
-	guitest.Eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "search narrows", func() bool { return w.rows.Len() == 1 })
 	waitShown(t, w, "in a search that finds it", picked)
 	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Inbox", work.ID)) })
-	guitest.Eventually(t, "Work inbox listed", func() bool { return w.rows.len() == 3 && w.search.Text == "" })
+	guitest.Eventually(t, "Work inbox listed", func() bool { return w.rows.Len() == 3 && w.search.Text == "" })
 	waitShown(t, w, "in its own folder", picked)
 
 	// A folder without it: the selection and the reader are cleared.
 	guitest.OnUI(func() { w.navList.Select(navIndex(t, w, "Inbox", home.ID)) })
-	guitest.Eventually(t, "Home inbox listed", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "Home inbox listed", func() bool { return w.rows.Len() == 1 })
 	waitShown(t, w, "in another folder", 0)
 	guitest.OnUI(func() {
 		if w.selected.ID != 0 {
@@ -178,11 +179,11 @@ func TestSearchWithoutTheSelectionClearsTheReader(t *testing.T) {
 	f.Deliver(t, work, "zeppelin", 2*time.Hour)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.Eventually(t, "two rows", func() bool { _, ok := w.rows.Peek(1); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "picked", picked)
 	guitest.OnUI(func() { test.Type(w.search, "zeppelin") })
-	guitest.Eventually(t, "search narrows", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "search narrows", func() bool { return w.rows.Len() == 1 })
 	waitShown(t, w, "in a search without it", 0)
 	// The toolbar acts on nothing rather than on the row that took its place.
 	guitest.OnUI(func() { test.Tap(w.toolbar[8]) })
@@ -218,18 +219,18 @@ func TestSelectionFoundDeepInTheList(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Deliver(t, work, "new", 0)
-	l, err := readList(context.Background(), f.DB, storage.ListQuery{}, sel)
-	if err != nil || l.at != 231 {
-		t.Fatalf("readList found the selection at %d (%v), want row 231", l.at, err)
+	l, err := maillist.ReadList(context.Background(), f.DB, storage.ListQuery{}, sel)
+	if err != nil || l.At != 231 {
+		t.Fatalf("readList found the selection at %d (%v), want row 231", l.At, err)
 	}
-	if rows := l.pages[2]; len(rows) <= 31 || rows[31].ID != picked {
+	if rows := l.Pages[2]; len(rows) <= 31 || rows[31].ID != picked {
 		t.Errorf("readList did not read the selection's page")
 	}
 	if _, err := f.DB.RemoveJournaled(context.Background(), picked); err != nil {
 		t.Fatal(err)
 	}
-	if l, err := readList(context.Background(), f.DB, storage.ListQuery{}, sel); err != nil || l.at != -1 {
-		t.Errorf("readList after it was removed = row %d (%v), want -1", l.at, err)
+	if l, err := maillist.ReadList(context.Background(), f.DB, storage.ListQuery{}, sel); err != nil || l.At != -1 {
+		t.Errorf("readList after it was removed = row %d (%v), want -1", l.At, err)
 	}
 }
 
@@ -240,7 +241,7 @@ func TestClickingTheHighlightedRowAgainOpensIt(t *testing.T) {
 	f.MarkRead(t, id)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "row drawn", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.Eventually(t, "row drawn", func() bool { _, ok := w.rows.Peek(0); return ok })
 	guitest.OnUI(func() { clickRow(t, w, 0) })
 	waitShown(t, w, "first click", id)
 	// The reader lost the message (a failed read says "pick it again").
@@ -258,7 +259,7 @@ func TestArrowKeysMoveBetweenMessages(t *testing.T) {
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	guitest.Eventually(t, "rows drawn", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.Eventually(t, "rows drawn", func() bool { _, ok := w.rows.Peek(1); return ok })
 	guitest.OnUI(func() { clickRow(t, w, 0) })
 	waitShown(t, w, "clicked", first)
 	guitest.OnUI(func() {
@@ -310,7 +311,7 @@ func TestShortcutsWhereverTheFocusIs(t *testing.T) {
 			guitest.OnUI(f.app.Start)
 			w := f.app.Main()
 			c := w.win.Canvas()
-			guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+			guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.Peek(0); return ok })
 			guitest.OnUI(func() { w.list.Select(0) })
 			waitShown(t, w, "selected", id)
 			composers := func() (n int) {
@@ -360,7 +361,7 @@ func TestDeleteInTheSearchBoxEditsTheText(t *testing.T) {
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.peek(0); return ok })
+	guitest.Eventually(t, "row loaded", func() bool { _, ok := w.rows.Peek(0); return ok })
 	guitest.OnUI(func() {
 		w.list.Select(0)
 		c.Focus(w.search)
@@ -390,16 +391,16 @@ func TestDeleteSelectsTheNextMessage(t *testing.T) {
 	f.MarkRead(t, top, middle, bottom)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "rows loaded", func() bool { _, ok := w.rows.peek(2); return ok })
+	guitest.Eventually(t, "rows loaded", func() bool { _, ok := w.rows.Peek(2); return ok })
 	guitest.OnUI(func() { w.list.Select(1) })
 	waitShown(t, w, "middle", middle)
 	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the middle one, the one below", bottom)
-	guitest.Eventually(t, "two left", func() bool { return w.rows.len() == 2 })
+	guitest.Eventually(t, "two left", func() bool { return w.rows.Len() == 2 })
 	waitShown(t, w, "after the list was read again", bottom)
 	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the last one, the one above", top)
-	guitest.Eventually(t, "one left", func() bool { return w.rows.len() == 1 })
+	guitest.Eventually(t, "one left", func() bool { return w.rows.Len() == 1 })
 	guitest.OnUI(w.deleteSelected)
 	waitShown(t, w, "after deleting the only one, nothing", 0)
 }
@@ -437,19 +438,6 @@ func TestToolbarButtonsHaveTooltips(t *testing.T) {
 	})
 }
 
-func TestFlaggedRowShowsAFlag(t *testing.T) {
-	test.NewTempApp(t)
-	r := newRow(nil).(*row)
-	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Flagged: true}}, false)
-	if r.flag.Hidden || r.flag.Resource != kit.FlagMarkIcon {
-		t.Errorf("flagged row: icon %v hidden %v, want the red flag shown", r.flag.Resource.Name(), r.flag.Hidden)
-	}
-	r.set(core.MessageSummary{Subject: "x"}, false)
-	if !r.flag.Hidden {
-		t.Error("unflagged row shows a flag")
-	}
-}
-
 func TestSearchFeedback(t *testing.T) {
 	f := newMainFixture(t)
 	work := f.Account(t, "Work")
@@ -465,7 +453,7 @@ func TestSearchFeedback(t *testing.T) {
 		}
 		return s
 	}
-	guitest.Eventually(t, "all listed", func() bool { return w.rows.len() == 3 })
+	guitest.Eventually(t, "all listed", func() bool { return w.rows.Len() == 3 })
 	guitest.OnUI(func() {
 		if heading() != "" || w.search.clear.Visible() {
 			t.Errorf("without a search: heading %q, clear button shown %v", heading(), w.search.clear.Visible())
@@ -480,13 +468,13 @@ func TestSearchFeedback(t *testing.T) {
 		}
 		test.Type(w.search, "x")
 	})
-	guitest.Eventually(t, "no match said", func() bool { return heading() == "No messages match “zeppx”" && w.rows.len() == 0 })
+	guitest.Eventually(t, "no match said", func() bool { return heading() == "No messages match “zeppx”" && w.rows.Len() == 0 })
 	guitest.OnUI(func() { guitest.PressKey(c, fyne.KeyEscape) })
-	guitest.Eventually(t, "Escape cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	guitest.Eventually(t, "Escape cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.Len() == 3 })
 	guitest.OnUI(func() { test.Type(w.search, "groceries") })
 	guitest.Eventually(t, "one result", func() bool { return heading() == "1 result for “groceries”" })
 	guitest.OnUI(func() { test.Tap(w.search.clear) })
-	guitest.Eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.len() == 3 })
+	guitest.Eventually(t, "the × cleared the search", func() bool { return w.search.Text == "" && heading() == "" && w.rows.Len() == 3 })
 	guitest.OnUI(func() {
 		if y := w.list.Position().Y; y != 0 {
 			t.Errorf("without a search the list starts %v below the top of its pane, want no gap", y)
@@ -501,9 +489,9 @@ func TestCompactRows(t *testing.T) {
 	f.Deliver(t, work, "second", time.Minute)
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.row(1); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok, _, _, _ := w.rows.Row(1); return ok })
 	rowHeight := func() (h float32) {
-		guitest.OnUI(func() { h = newRow(func() bool { return w.compact }).MinSize().Height })
+		guitest.OnUI(func() { h = maillist.NewRow(func() bool { return w.compact }).MinSize().Height })
 		return h
 	}
 	// The window starts 1100 wide, over compactFrom: one line per message.
@@ -525,17 +513,17 @@ func TestCompactRows(t *testing.T) {
 		t.Errorf("choice remembered as %q, want %q", got, listThreeLines)
 	}
 	// A row made before the switch lays itself out anew on its next update.
-	var r *row
+	var r *maillist.Row
 	guitest.OnUI(func() {
-		r = newRow(func() bool { return w.compact }).(*row)
-		m, _, _, _, _ := w.rows.row(0)
-		r.set(m, false)
-		if !r.snippet.Visible() {
+		r = maillist.NewRow(func() bool { return w.compact }).(*maillist.Row)
+		m, _, _, _, _ := w.rows.Row(0)
+		r.Set(m, false)
+		if !r.Snippet.Visible() {
 			t.Error("a three-line row hides its snippet")
 		}
 		test.Tap(w.toolbar[9])
-		r.set(m, false)
-		if r.snippet.Visible() {
+		r.Set(m, false)
+		if r.Snippet.Visible() {
 			t.Error("after switching to one line, an existing row still shows its snippet")
 		}
 		if h := r.MinSize().Height; h != one {
@@ -588,7 +576,7 @@ func TestOneLetterKeys(t *testing.T) {
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
 	c := w.win.Canvas()
-	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.peek(1); return ok })
+	guitest.Eventually(t, "listed", func() bool { _, ok := w.rows.Peek(1); return ok })
 	guitest.OnUI(func() { w.list.Select(0) })
 	waitShown(t, w, "the first message", first)
 
@@ -616,41 +604,28 @@ func TestOneLetterKeys(t *testing.T) {
 	})
 }
 
-func TestForwardedRowIsMarked(t *testing.T) {
-	test.NewTempApp(t)
-	r := newRow(nil).(*row)
-	r.set(core.MessageSummary{Subject: "x", Flags: core.Flags{Forwarded: true}}, false)
-	if r.forwarded.Hidden || !r.replied.Hidden {
-		t.Errorf("forwarded row: forward mark hidden %v, reply mark hidden %v; want the forward mark alone", r.forwarded.Hidden, r.replied.Hidden)
-	}
-	r.placeholder()
-	if !r.forwarded.Hidden {
-		t.Error("a placeholder row shows the forward mark")
-	}
-}
-
 // A search that finds more messages than the list shows says so, with the
 // newest of them listed, rather than counting every match.
 func TestSearchManyResultsListsTheNewest(t *testing.T) {
 	f := newMainFixture(t)
-	storagetest.SeedListing(t, f.DB, searchShown+200) // every subject says "Report"
+	storagetest.SeedListing(t, f.DB, maillist.SearchShown+200) // every subject says "Report"
 	guitest.OnUI(f.app.Start)
 	w := f.app.Main()
-	guitest.Eventually(t, "listed", func() bool { return w.rows.len() == searchShown+200 })
+	guitest.Eventually(t, "listed", func() bool { return w.rows.Len() == maillist.SearchShown+200 })
 	guitest.OnUI(func() { test.Type(w.search, "report") })
 	want := "More than 1,000 results for “report”: the newest 1,000 are listed; add words or operators to find older ones"
 	guitest.Eventually(t, "the capped heading", func() bool { return w.heading.Visible() && w.heading.Text == want })
 	guitest.OnUI(func() {
-		if n := w.rows.len(); n != searchShown {
-			t.Errorf("the list holds %d rows, want the newest %d", n, searchShown)
+		if n := w.rows.Len(); n != maillist.SearchShown {
+			t.Errorf("the list holds %d rows, want the newest %d", n, maillist.SearchShown)
 		}
-		if m, ok := w.rows.peek(0); !ok || !strings.HasPrefix(m.Subject, fmt.Sprintf("Report %d ", searchShown+199)) {
+		if m, ok := w.rows.Peek(0); !ok || !strings.HasPrefix(m.Subject, fmt.Sprintf("Report %d ", maillist.SearchShown+199)) {
 			t.Errorf("the first row is %q, want the newest report", m.Subject)
 		}
 	})
 	exact, err := f.DB.Count(context.Background(), storage.ListQuery{Search: "report 7"})
-	if err != nil || exact >= searchShown {
-		t.Fatalf("report 7 matches %d, %v; want fewer than %d", exact, err, searchShown)
+	if err != nil || exact >= maillist.SearchShown {
+		t.Fatalf("report 7 matches %d, %v; want fewer than %d", exact, err, maillist.SearchShown)
 	}
 	guitest.OnUI(func() { test.Type(w.search, " 7") })
 	want = fmt.Sprintf("%d results for “report 7”", exact)

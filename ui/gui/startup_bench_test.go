@@ -44,7 +44,7 @@ func BenchmarkStartToFirstPage100k(b *testing.B) {
 		})
 		deadline := time.Now().Add(time.Minute)
 		for {
-			if _, ok := a.main.rows.peek(0); ok {
+			if _, ok := a.main.rows.Peek(0); ok {
 				break
 			}
 			if time.Now().After(deadline) {

@@ -1,4 +1,4 @@
-package gui
+package maillist
 
 import (
 	"context"
@@ -32,9 +32,9 @@ func BenchmarkReadList100k(b *testing.B) {
 				b.Fatalf("List row %d = %v, %v", bc.row, rows, err)
 			}
 			for b.Loop() {
-				l, err := readList(ctx, db, q, rows[0])
-				if err != nil || l.at != bc.row {
-					b.Fatalf("readList found row %d (%v), want %d", l.at, err, bc.row)
+				l, err := ReadList(ctx, db, q, rows[0])
+				if err != nil || l.At != bc.row {
+					b.Fatalf("readList found row %d (%v), want %d", l.At, err, bc.row)
 				}
 			}
 		})

@@ -1,4 +1,9 @@
-package gui
+// Package maillist is the main window's message list: the page cache
+// that makes the list virtual (only the pages on screen are read), the
+// reading of a list with the selected message found in it, the list
+// widget that takes the window's keys, and the rows, one line or three,
+// for messages and conversations.
+package maillist
 
 import (
 	"cmp"
@@ -25,12 +30,12 @@ import (
 )
 
 // listPage is how many rows the message list loads at once.
-const listPage = 100
+const PageSize = 100
 
 // pageCache holds the pages of one message list query that have been
 // loaded, so the list widget can be virtual: it asks for rows by index and
 // only the pages on screen are ever read from the store.
-type pageCache struct {
+type Pages struct {
 	mu      sync.Mutex
 	query   storage.ListQuery
 	gen     int // bumped on every reset, so late loads of an old query are dropped
@@ -47,13 +52,13 @@ type pageCache struct {
 	convs   map[int64]core.ThreadSummary
 }
 
-// reset starts over with a new query of messages and its row count.
-func (p *pageCache) reset(q storage.ListQuery, count int) int {
-	return p.start(q, count, false)
+// Reset starts over with a new query of messages and its row count.
+func (p *Pages) Reset(q storage.ListQuery, count int) int {
+	return p.Start(q, count, false)
 }
 
-// start starts over with a new query, of conversations when threads.
-func (p *pageCache) start(q storage.ListQuery, count int, threads bool) int {
+// Start starts over with a new query, of conversations when threads.
+func (p *Pages) Start(q storage.ListQuery, count int, threads bool) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.gen++
@@ -64,23 +69,23 @@ func (p *pageCache) start(q storage.ListQuery, count int, threads bool) int {
 	return p.gen
 }
 
-func (p *pageCache) len() int {
+func (p *Pages) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.count
 }
 
-// row returns row i if its page is loaded; otherwise it reports which page
+// Row returns row i if its page is loaded; otherwise it reports which page
 // to load (and marks it as loading, so it is asked for once).
-func (p *pageCache) row(i int) (m core.MessageSummary, ok bool, load int, gen int, q storage.ListQuery) {
+func (p *Pages) Row(i int) (m core.MessageSummary, ok bool, load int, gen int, q storage.ListQuery) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pages == nil || i >= p.count {
 		return m, false, -1, p.gen, p.query
 	}
-	page := i / listPage
+	page := i / PageSize
 	if rows, have := p.pages[page]; have {
-		if j := i % listPage; j < len(rows) {
+		if j := i % PageSize; j < len(rows) {
 			return rows[j], true, -1, p.gen, p.query
 		}
 		return m, false, -1, p.gen, p.query
@@ -92,8 +97,8 @@ func (p *pageCache) row(i int) (m core.MessageSummary, ok bool, load int, gen in
 	return m, false, page, p.gen, p.query
 }
 
-// load reads one page; it returns false if the cache moved on meanwhile.
-func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q storage.ListQuery) (bool, error) {
+// Load reads one page; it returns false if the cache moved on meanwhile.
+func (p *Pages) Load(ctx context.Context, db *storage.DB, page, gen int, q storage.ListQuery) (bool, error) {
 	p.mu.Lock()
 	threads := p.threads
 	p.mu.Unlock()
@@ -101,9 +106,9 @@ func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q s
 	var convs map[int64]core.ThreadSummary
 	var err error
 	if threads {
-		rows, convs, err = readConversationPage(ctx, db, q, page)
+		rows, convs, err = ReadConversationPage(ctx, db, q, page)
 	} else {
-		q.Limit, q.Offset = listPage, page*listPage
+		q.Limit, q.Offset = PageSize, page*PageSize
 		rows, err = db.List(ctx, q)
 	}
 	p.mu.Lock()
@@ -118,9 +123,9 @@ func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q s
 	p.pages[page] = rows
 	if threads {
 		maps.Copy(p.convs, convs)
-		if (page+1)*listPage >= p.count {
-			p.count = page*listPage + len(rows)
-			if len(rows) == listPage {
+		if (page+1)*PageSize >= p.count {
+			p.count = page*PageSize + len(rows)
+			if len(rows) == PageSize {
 				p.count++ // the placeholder of the next page
 			}
 		}
@@ -128,24 +133,24 @@ func (p *pageCache) load(ctx context.Context, db *storage.DB, page, gen int, q s
 	return true, nil
 }
 
-// conversation returns the conversation of row m, in conversations mode.
-func (p *pageCache) conversation(m core.MessageSummary) (core.ThreadSummary, bool) {
+// Conversation returns the conversation of row m, in conversations mode.
+func (p *Pages) Conversation(m core.MessageSummary) (core.ThreadSummary, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	t, ok := p.convs[m.ThreadID]
 	return t, ok && p.threads
 }
 
-// showsThreads reports whether the rows are conversations.
-func (p *pageCache) showsThreads() bool {
+// ShowsThreads reports whether the rows are conversations.
+func (p *Pages) ShowsThreads() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.threads
 }
 
-// seen counts a message of conversation thread read (delta -1) or
+// Seen counts a message of conversation thread read (delta -1) or
 // unread (+1), so that its row's unread count follows at once.
-func (p *pageCache) seen(thread int64, delta int) {
+func (p *Pages) Seen(thread int64, delta int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if t, ok := p.convs[thread]; ok {
@@ -154,8 +159,8 @@ func (p *pageCache) seen(thread int64, delta int) {
 	}
 }
 
-// update changes one cached row in place, after a flag change.
-func (p *pageCache) update(id int64, fn func(*core.MessageSummary)) {
+// Update changes one cached row in place, after a flag change.
+func (p *Pages) Update(id int64, fn func(*core.MessageSummary)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, rows := range p.pages {
@@ -167,9 +172,9 @@ func (p *pageCache) update(id int64, fn func(*core.MessageSummary)) {
 	}
 }
 
-// put stores a page read along with the count, so the list shows it at
+// Put stores a page read along with the count, so the list shows it at
 // once; it reports false if the cache moved on meanwhile.
-func (p *pageCache) put(gen, page int, rows []core.MessageSummary, convs map[int64]core.ThreadSummary) bool {
+func (p *Pages) Put(gen, page int, rows []core.MessageSummary, convs map[int64]core.ThreadSummary) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if gen != p.gen {
@@ -180,73 +185,73 @@ func (p *pageCache) put(gen, page int, rows []core.MessageSummary, convs map[int
 	return true
 }
 
-// peek returns row i if its page is loaded, without asking for the page.
-func (p *pageCache) peek(i int) (core.MessageSummary, bool) {
+// Peek returns row i if its page is loaded, without asking for the page.
+func (p *Pages) Peek(i int) (core.MessageSummary, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if i < 0 || i >= p.count {
 		return core.MessageSummary{}, false
 	}
-	if rows, ok := p.pages[i/listPage]; ok && i%listPage < len(rows) {
-		return rows[i%listPage], true
+	if rows, ok := p.pages[i/PageSize]; ok && i%PageSize < len(rows) {
+		return rows[i%PageSize], true
 	}
 	return core.MessageSummary{}, false
 }
 
-// listed is one reading of a list: its count, its first page, and where
+// Listed is one reading of a list: its count, its first page, and where
 // the selected message is in it.
-type listed struct {
-	count int
-	pages map[int][]core.MessageSummary
-	at    int // row of the selected message; -1 when it is not in the list
+type Listed struct {
+	Count int
+	Pages map[int][]core.MessageSummary
+	At    int // row of the selected message; -1 when it is not in the list
 	// convs are the conversations of the rows, by thread ID, when the
 	// rows are conversations (readConversations).
-	convs   map[int64]core.ThreadSummary
-	threads bool
-	found   int // conversations: how many a search found
+	Convs   map[int64]core.ThreadSummary
+	Threads bool
+	Found   int // conversations: how many a search found
 	// more: a search found more than searchShown messages, and the list
 	// holds the newest searchShown of them.
-	more bool
+	More bool
 }
 
-// searchShown is how many messages a search lists at most. Counting
+// SearchShown is how many messages a search lists at most. Counting
 // every match of a word in most of 100,000 messages costs a quarter of a
 // second; counting up to this many stays under 50 ms, and nobody scrolls
 // a thousand results: the heading asks for a narrower search instead.
-const searchShown = 1000
+const SearchShown = 1000
 
-// readList counts q, reads its first page, and finds sel in it: the
+// ReadList counts q, reads its first page, and finds sel in it: the
 // selection is a message, not a row number, so after new mail, a search or
 // a folder switch the highlight follows the message, or goes when the
 // message left the list. sel.ID 0 means nothing is selected.
-func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core.MessageSummary) (listed, error) {
-	l := listed{pages: map[int][]core.MessageSummary{}, at: -1}
+func ReadList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core.MessageSummary) (Listed, error) {
+	l := Listed{Pages: map[int][]core.MessageSummary{}, At: -1}
 	var n int
 	var err error
 	if q.Search != "" {
-		n, l.more, err = db.CountUpTo(ctx, q, searchShown)
+		n, l.More, err = db.CountUpTo(ctx, q, SearchShown)
 	} else {
 		n, err = db.Count(ctx, q)
 	}
 	if err != nil {
 		return l, fmt.Errorf("%s: %w", lang.L("count the list"), err)
 	}
-	l.count = n
+	l.Count = n
 	if n == 0 {
 		return l, nil
 	}
 	page := q
-	page.Limit, page.Offset = listPage, 0
+	page.Limit, page.Offset = PageSize, 0
 	first, err := db.List(ctx, page)
 	if err != nil {
 		return l, fmt.Errorf("%s: %w", lang.L("read the list"), err)
 	}
-	l.pages[0] = first
+	l.Pages[0] = first
 	if sel.ID == 0 {
 		return l, nil
 	}
 	if i := slices.IndexFunc(first, func(m core.MessageSummary) bool { return m.ID == sel.ID }); i >= 0 {
-		l.at = i
+		l.At = i
 		return l, nil
 	}
 	if len(first) == 0 || !listedBefore(first[len(first)-1], sel) || len(first) == n {
@@ -285,14 +290,14 @@ func readList(ctx context.Context, db *storage.DB, q storage.ListQuery, sel core
 		return l, nil
 	}
 	// Read the whole page it is on, which the list is about to show.
-	page.Offset = lo / listPage * listPage
+	page.Offset = lo / PageSize * PageSize
 	rows, err := db.List(ctx, page)
 	if err != nil {
 		return l, fmt.Errorf("%s: %w", lang.L("read the list"), err)
 	}
-	l.pages[lo/listPage] = rows
-	if j := lo % listPage; j < len(rows) && rows[j].ID == sel.ID {
-		l.at = lo
+	l.Pages[lo/PageSize] = rows
+	if j := lo % PageSize; j < len(rows) && rows[j].ID == sel.ID {
+		l.At = lo
 	}
 	return l, nil
 }
@@ -310,19 +315,19 @@ func listedBefore(a, b core.MessageSummary) bool {
 // Down open the previous and next message (widget.List only moves a focus
 // mark, and Space selects), and the window's keys, Delete among them, work
 // while it has the focus, which it gets on every click.
-type messageList struct {
+type List struct {
 	widget.List
 	keys   *kit.Keymap
 	onMove func(delta int) // select the message delta rows away
 }
 
 var (
-	_ fyne.Focusable    = (*messageList)(nil)
-	_ fyne.Shortcutable = (*messageList)(nil)
+	_ fyne.Focusable    = (*List)(nil)
+	_ fyne.Shortcutable = (*List)(nil)
 )
 
-func newMessageList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *kit.Keymap, onMove func(int)) *messageList {
-	l := &messageList{keys: keys, onMove: onMove}
+func NewList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject), keys *kit.Keymap, onMove func(int)) *List {
+	l := &List{keys: keys, onMove: onMove}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
 	return l
@@ -330,7 +335,7 @@ func newMessageList(length func() int, create func() fyne.CanvasObject, update f
 
 // TypedKey moves the selection on Up and Down and hands other keys to the
 // window.
-func (l *messageList) TypedKey(e *fyne.KeyEvent) {
+func (l *List) TypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyUp:
 		l.onMove(-1)
@@ -342,34 +347,34 @@ func (l *messageList) TypedKey(e *fyne.KeyEvent) {
 }
 
 // TypedShortcut hands shortcuts to the window.
-func (l *messageList) TypedShortcut(s fyne.Shortcut) { l.keys.Shortcut(s) }
+func (l *List) TypedShortcut(s fyne.Shortcut) { l.keys.Shortcut(s) }
 
 // TypedRune hands the one-letter commands to the window.
-func (l *messageList) TypedRune(r rune) { l.keys.TypedRune(r) }
+func (l *List) TypedRune(r rune) { l.keys.TypedRune(r) }
 
 // FocusGained and FocusLost leave out widget.List's focus mark: here the
 // selection moves with the keys, so the highlight alone shows where one is.
-func (l *messageList) FocusGained() {}
+func (l *List) FocusGained() {}
 
 // FocusLost: see FocusGained.
-func (l *messageList) FocusLost() {}
+func (l *List) FocusLost() {}
 
-// row is the template of one message list row.
-type row struct {
+// Row is the template of one message list row.
+type Row struct {
 	widget.BaseWidget
-	badge     *canvas.Rectangle
-	from      *widget.Label
-	date      *widget.Label
-	subject   *widget.Label
-	snippet   *widget.Label
-	clip      *widget.Icon
-	flag      *widget.Icon
-	replied   *widget.Icon  // the message was answered
-	forwarded *widget.Icon  // the message was forwarded ($Forwarded)
-	count     *widget.Label // a conversation's messages and unread ones
+	Badge     *canvas.Rectangle
+	From      *widget.Label
+	Date      *widget.Label
+	Subject   *widget.Label
+	Snippet   *widget.Label
+	Clip      *widget.Icon
+	Flag      *widget.Icon
+	Replied   *widget.Icon  // the message was answered
+	Forwarded *widget.Icon  // the message was forwarded ($Forwarded)
+	Count     *widget.Label // a conversation's messages and unread ones
 
-	index int           // the list row shown, set on every update
-	onTap func(row int) // nil in a row drawn outside the list
+	Index int           // the list row shown, set on every update
+	OnTap func(row int) // nil in a row drawn outside the list
 
 	// compact tells the layout the list uses: one line (sender, subject,
 	// marks and date) or three (sender and date, subject, snippet). The
@@ -380,21 +385,21 @@ type row struct {
 	content *fyne.Container
 }
 
-var _ fyne.Tappable = (*row)(nil)
+var _ fyne.Tappable = (*Row)(nil)
 
-// newRow makes a row in the layout compact says; nil means three lines.
-func newRow(compact func() bool) fyne.CanvasObject {
+// NewRow makes a row in the layout compact says; nil means three lines.
+func NewRow(compact func() bool) fyne.CanvasObject {
 	if compact == nil {
 		compact = func() bool { return false }
 	}
-	r := &row{compact: compact, content: container.NewStack(), badge: canvas.NewRectangle(color.Transparent), from: widget.NewLabel("Sender"), date: widget.NewLabel("2006-01-02"), // i18n:ignore (a template's text, replaced before it shows)
-		subject: widget.NewLabel("Subject"), snippet: widget.NewLabel("snippet"), // i18n:ignore (as above)
-		clip: widget.NewIcon(theme.MailAttachmentIcon()), flag: widget.NewIcon(kit.FlagMarkIcon), replied: widget.NewIcon(theme.MailReplyIcon()), forwarded: widget.NewIcon(theme.MailForwardIcon()),
-		count: widget.NewLabel("")}
-	r.count.Hide()
-	r.badge.SetMinSize(fyne.NewSize(5, 10))
-	r.from.Truncation, r.subject.Truncation, r.snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
-	r.snippet.Importance = widget.LowImportance
+	r := &Row{compact: compact, content: container.NewStack(), Badge: canvas.NewRectangle(color.Transparent), From: widget.NewLabel("Sender"), Date: widget.NewLabel("2006-01-02"), // i18n:ignore (a template's text, replaced before it shows)
+		Subject: widget.NewLabel("Subject"), Snippet: widget.NewLabel("snippet"), // i18n:ignore (as above)
+		Clip: widget.NewIcon(theme.MailAttachmentIcon()), Flag: widget.NewIcon(kit.FlagMarkIcon), Replied: widget.NewIcon(theme.MailReplyIcon()), Forwarded: widget.NewIcon(theme.MailForwardIcon()),
+		Count: widget.NewLabel("")}
+	r.Count.Hide()
+	r.Badge.SetMinSize(fyne.NewSize(5, 10))
+	r.From.Truncation, r.Subject.Truncation, r.Snippet.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
+	r.Snippet.Importance = widget.LowImportance
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -403,19 +408,19 @@ func newRow(compact func() bool) fyne.CanvasObject {
 // item, whose own handler does nothing on a row already selected (so a
 // message whose reader was emptied could not be opened again) and does
 // not focus a list embedded in another widget, like messageList.
-func (r *row) Tapped(*fyne.PointEvent) {
-	if r.onTap != nil {
-		r.onTap(r.index)
+func (r *Row) Tapped(*fyne.PointEvent) {
+	if r.OnTap != nil {
+		r.OnTap(r.Index)
 	}
 }
 
-func (r *row) CreateRenderer() fyne.WidgetRenderer {
+func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	r.layout()
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.badge, nil, r.content))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.Badge, nil, r.content))
 }
 
 // layout builds the row's content for the layout chosen, if it changed.
-func (r *row) layout() {
+func (r *Row) layout() {
 	want := 1
 	if r.compact() {
 		want = 2
@@ -424,15 +429,15 @@ func (r *row) layout() {
 		return
 	}
 	r.built = want
-	marks := container.NewHBox(r.count, r.replied, r.forwarded, r.flag, r.clip, r.date)
+	marks := container.NewHBox(r.Count, r.Replied, r.Forwarded, r.Flag, r.Clip, r.Date)
 	if want == 2 {
-		r.snippet.Hide()
+		r.Snippet.Hide()
 		r.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, marks,
-			container.New(senderColumn{}, r.from, r.subject))}
+			container.New(senderColumn{}, r.From, r.Subject))}
 	} else {
-		r.snippet.Show()
+		r.Snippet.Show()
 		r.content.Objects = []fyne.CanvasObject{container.NewVBox(
-			container.NewBorder(nil, nil, nil, marks, r.from), r.subject, r.snippet)}
+			container.NewBorder(nil, nil, nil, marks, r.From), r.Subject, r.Snippet)}
 	}
 	r.content.Refresh()
 }
@@ -458,41 +463,49 @@ func (senderColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(a.Width+b.Width+theme.Padding(), max(a.Height, b.Height))
 }
 
-// set shows m. In the Sent folder (sent) the row names the recipient:
+// Set shows m. In the Sent folder (sent) the row names the recipient:
 // the sender is always the user there.
-func (r *row) set(m core.MessageSummary, sent bool) {
+func (r *Row) Set(m core.MessageSummary, sent bool) {
 	r.layout()
-	r.badge.FillColor = accountColor(m.AccountID)
-	r.badge.Refresh()
+	r.Badge.FillColor = AccountColor(m.AccountID)
+	r.Badge.Refresh()
 	if sent {
-		r.from.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmp.Or(m.To, lang.L("(no recipient)"))}))
+		r.From.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmp.Or(m.To, lang.L("(no recipient)"))}))
 	} else {
-		r.from.SetText(mailtext.SenderName(m))
+		r.From.SetText(mailtext.SenderName(m))
 	}
-	r.from.TextStyle.Bold = !m.Seen
-	r.subject.TextStyle.Bold = !m.Seen
-	r.date.SetText(mailtext.ShortDate(m.Date))
+	r.From.TextStyle.Bold = !m.Seen
+	r.Subject.TextStyle.Bold = !m.Seen
+	r.Date.SetText(mailtext.ShortDate(m.Date))
 	subject := m.Subject
 	if subject == "" {
 		subject = lang.L("(no subject)")
 	}
-	r.subject.SetText(subject)
-	r.snippet.SetText(m.Snippet)
-	r.clip.Hidden = m.Attachments == 0
-	r.flag.Hidden = !m.Flagged
-	r.replied.Hidden = !m.Answered
-	r.forwarded.Hidden = !m.Forwarded
-	r.count.Hidden = true
+	r.Subject.SetText(subject)
+	r.Snippet.SetText(m.Snippet)
+	r.Clip.Hidden = m.Attachments == 0
+	r.Flag.Hidden = !m.Flagged
+	r.Replied.Hidden = !m.Answered
+	r.Forwarded.Hidden = !m.Forwarded
+	r.Count.Hidden = true
 	r.Refresh()
 }
 
-func (r *row) placeholder() {
+func (r *Row) Placeholder() {
 	r.layout()
-	r.badge.FillColor = color.Transparent
-	r.from.SetText("…")
-	r.subject.SetText("")
-	r.snippet.SetText("")
-	r.date.SetText("")
-	r.clip.Hidden, r.flag.Hidden, r.replied.Hidden, r.forwarded.Hidden, r.count.Hidden = true, true, true, true, true
+	r.Badge.FillColor = color.Transparent
+	r.From.SetText("…")
+	r.Subject.SetText("")
+	r.Snippet.SetText("")
+	r.Date.SetText("")
+	r.Clip.Hidden, r.Flag.Hidden, r.Replied.Hidden, r.Forwarded.Hidden, r.Count.Hidden = true, true, true, true, true
 	r.Refresh()
 }
+
+// accountColors tell accounts apart at a glance in the list.
+var accountColors = []color.NRGBA{
+	{0x1e, 0x88, 0xe5, 0xff}, {0x43, 0xa0, 0x47, 0xff}, {0xfb, 0x8c, 0x00, 0xff}, {0x8e, 0x24, 0xaa, 0xff},
+	{0xe5, 0x39, 0x35, 0xff}, {0x00, 0x89, 0x7b, 0xff}, {0x6d, 0x4c, 0x41, 0xff}, {0x39, 0x49, 0xab, 0xff},
+}
+
+func AccountColor(id int64) color.Color { return accountColors[int(id)%len(accountColors)] }
