@@ -12,7 +12,7 @@ import (
 // conversation (storage.ThreadRows, which threads across folders and
 // accounts), newest activity first. A row is its conversation's newest
 // message, so that opening it shows that message in the reader, with the
-// rest of the conversation stacked above it (reader_thread.go), and the
+// rest of the conversation stacked above it (ui/gui/reader), and the
 // toolbar acts, as always, on the message the reader shows. The selection
 // stays a message; its row is the one of its conversation.
 

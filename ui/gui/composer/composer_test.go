@@ -41,10 +41,8 @@ type composeFixture struct {
 
 func newComposeFixture(t *testing.T) *composeFixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	f := &composeFixture{Store: guitest.NewStore(t), sink: smtptest.Start(t, smtptest.Options{}), toasts: kit.NewToastLayer()}
-	f.sh = shell.New(ctx, test.NewTempApp(t), f.DB, f.Engine)
-	f.sh.Do = guitest.OnUI
+	f.sh = guitest.NewShell(t, test.NewTempApp(t), f.Store)
 	f.composers = New(f.sh)
 	f.composers.Toasts = func() *kit.ToastLayer { return f.toasts }
 	f.composers.ShowError = func(err error) { f.errs = append(f.errs, err) }
@@ -52,12 +50,8 @@ func newComposeFixture(t *testing.T) *composeFixture {
 	f.sh.Fyne.Preferences().SetInt(shell.PrefUndoSeconds, 0)
 	f.alpha = f.SendingAccount(t, "Alpha", "Al Pha", f.sink.Host, f.sink.Port)
 	f.beta = f.SendingAccount(t, "Beta", "Bea Ta", f.sink.Host, f.sink.Port)
-	t.Cleanup(func() {
-		guitest.OnUI(f.composers.CloseAll)
-		cancel()
-		f.sh.Wait() // before the store closes and the directory goes
-	})
-	// After the cleanup above, so that it stops before the work is waited for.
+	t.Cleanup(func() { guitest.OnUI(f.composers.CloseAll) })
+	// After NewShell, so that it stops before the shell's work is waited for.
 	guitest.Follow(t, f.sh, f.composers.Handle)
 	return f
 }

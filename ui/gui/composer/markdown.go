@@ -80,7 +80,7 @@ func (c *composer) initMarkdown() {
 }
 
 // setPlainTextOnly ticks or clears "Plain text only": the From's
-// identity decides it when the From changes (composer_identity.go).
+// identity decides it when the From changes (identity.go).
 func (c *composer) setPlainTextOnly(on bool) { c.md.plainOnly.SetChecked(on) }
 
 // plainTextOnly reports whether the message goes as plain text alone.

@@ -99,7 +99,7 @@ type composer struct {
 	draft    Draft // what it opened with; the threading fields come from here
 	accounts []core.Account
 	known    []*mail.Address
-	ids      identityChoice // the From list and the signature placed (composer_identity.go)
+	ids      identityChoice // the From list and the signature placed (identity.go)
 
 	from          *widget.Select
 	to, cc, bcc   *addressField
@@ -112,10 +112,10 @@ type composer struct {
 	float         *fyne.Container
 	status        *widget.Label
 	sendButton    *widget.Button
-	laterButton   *widget.Button // "Send later…" (composer_send.go)
+	laterButton   *widget.Button // "Send later…" (send.go)
 	attachButton  *widget.Button
 	discardButton *widget.Button
-	md            composerMarkdown // Markdown, preview, images (composer_markdown.go)
+	md            composerMarkdown // Markdown, preview, images (markdown.go)
 
 	// UI goroutine state.
 	ready   bool // accounts loaded
@@ -336,7 +336,7 @@ func (c *composer) validate() (smtp.Draft, core.Account, bool) {
 }
 
 // send queues the message in the outbox. With an undo window set it
-// waits there for the window, with Undo offered (composer_send.go);
+// waits there for the window, with Undo offered (send.go);
 // otherwise one attempt is made at once, in the background. The window closes when the message is sent;
 // otherwise it says plainly what happened, and the message waits in the
 // outbox, where the user decides what comes next.

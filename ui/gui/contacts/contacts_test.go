@@ -28,17 +28,11 @@ type contactsFixture struct {
 
 func newContactsFixture(t *testing.T) *contactsFixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	f := &contactsFixture{Store: guitest.NewStore(t)}
-	f.sh = shell.New(ctx, test.NewTempApp(t), f.DB, f.Engine)
-	f.sh.Do = guitest.OnUI
+	f.sh = guitest.NewShell(t, test.NewTempApp(t), f.Store)
 	f.contacts = New(f.sh)
 	f.contacts.Compose = func(to string) { f.wrote = append(f.wrote, to) }
-	t.Cleanup(func() {
-		cancel()
-		f.sh.Wait() // before the store closes and the directory goes
-	})
-	// After the cleanup above, so that it stops before the work is waited for.
+	// After NewShell, so that it stops before the shell's work is waited for.
 	guitest.Follow(t, f.sh, f.contacts.Handle)
 	return f
 }

@@ -193,10 +193,9 @@ func Window(fa fyne.App, title string) fyne.Window {
 
 // Follow hands every engine event to handle on the UI goroutine (sh.Do),
 // as the App does for its windows, until the test ends: what a window
-// package's fixture runs in place of the App. Call it after registering
-// the cleanup that waits for sh's background work: cleanups run last
-// first, so the follower stops before that wait, and starts no work
-// under it.
+// package's fixture runs in place of the App. Call it after NewShell:
+// cleanups run last first, so the follower stops before the shell's work
+// is waited for, and starts none under that wait.
 func Follow(t *testing.T, sh *shell.Shell, handle func(engine.Event)) {
 	sub := sh.Engine.Subscribe()
 	done := make(chan struct{})

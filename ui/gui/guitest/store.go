@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/autoconfig"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/secrets"
 	"github.com/tributary-mail/tributary/storage"
+	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 // Store is a real store and engine in a temporary directory. The keyring
@@ -231,3 +233,18 @@ Shall we meet at noon?
 
 > Earlier: what about Friday?
 `
+
+// NewShell is a shell over st for the app fa, with Do as OnUI. When the
+// test ends its context ends and its background work is waited for,
+// before the store closes and the directory goes.
+func NewShell(t *testing.T, fa fyne.App, st *Store) *shell.Shell {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	sh := shell.New(ctx, fa, st.DB, st.Engine)
+	sh.Do = OnUI
+	t.Cleanup(func() {
+		cancel()
+		sh.Wait()
+	})
+	return sh
+}

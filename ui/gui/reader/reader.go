@@ -44,7 +44,7 @@ type Reader struct {
 	remoteText                  *widget.Label
 	remoteLoad                  *widget.Button
 	attachments                 *fyne.Container
-	thread                      *fyne.Container // the conversation (reader_thread.go)
+	thread                      *fyne.Container // the conversation (thread.go)
 	toggle                      *widget.Button
 	rich                        *widget.RichText
 	plain                       *widget.Label

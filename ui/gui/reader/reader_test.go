@@ -2,7 +2,6 @@ package reader
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -25,7 +24,6 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
-	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 func TestMain(m *testing.M) { guitest.Main(m) }
@@ -44,14 +42,7 @@ type readerFixture struct {
 // newHost is a readers' host over a real store, for fa.
 func newHost(t *testing.T, st *guitest.Store, fa fyne.App) *Host {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	sh := shell.New(ctx, fa, st.DB, st.Engine)
-	sh.Do = guitest.OnUI
-	t.Cleanup(func() {
-		cancel()
-		sh.Wait() // before the store closes and the directory goes
-	})
-	return NewHost(sh)
+	return NewHost(guitest.NewShell(t, fa, st))
 }
 
 func newReaderFixture(t *testing.T) *readerFixture {

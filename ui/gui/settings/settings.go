@@ -37,8 +37,8 @@ type settingsWindow struct {
 	rows        []accountRow  // as shown
 	gen         int           // bumped on every reload, so a late one is dropped
 	jobs        sync.WaitGroup
-	idTab       *identitiesTab // the Identities tab (settings_identities.go)
-	rules       *rulesPane     // the Rules tab (settings_rules.go)
+	idTab       *identitiesTab // the Identities tab (identities.go)
+	rules       *rulesPane     // the Rules tab (rules.go)
 }
 
 // accountRow is one account as listed, with its buttons.

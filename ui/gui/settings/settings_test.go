@@ -35,18 +35,12 @@ func newSettingsFixture(t *testing.T) *settingsFixture {
 
 func newSettingsFixtureWith(t *testing.T, fa fyne.App) *settingsFixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	f := &settingsFixture{Store: guitest.NewStore(t)}
-	f.sh = shell.New(ctx, fa, f.DB, f.Engine)
-	f.sh.Do = guitest.OnUI
+	f.sh = guitest.NewShell(t, fa, f.Store)
 	f.wizards = wizard.New(f.sh)
 	f.wizards.Autoconfig = f.Offline.Options()
 	f.settings = New(f.sh, f.wizards)
-	t.Cleanup(func() {
-		cancel()
-		f.sh.Wait() // before the store closes and the directory goes
-	})
-	// After the cleanup above, so that it stops before the work is waited for.
+	// After NewShell, so that it stops before the shell's work is waited for.
 	guitest.Follow(t, f.sh, f.settings.Handle)
 	return f
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/tributary-mail/tributary/assets"
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/ui/gui/guitest"
-	"github.com/tributary-mail/tributary/ui/gui/shell"
 )
 
 func TestMain(m *testing.M) { guitest.Main(m) }
@@ -54,10 +53,9 @@ func TestTrayIconShowsTheCount(t *testing.T) {
 // A burst of new mail becomes one notification, sent after notifyDelay.
 func TestNotifierSendsOneNotificationPerBurst(t *testing.T) {
 	st := guitest.NewStore(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	sh := shell.New(ctx, test.NewTempApp(t), st.DB, st.Engine)
+	sh := guitest.NewShell(t, test.NewTempApp(t), st)
 	tr := New(sh, Actions{})
+	ctx := context.Background()
 	a := st.AddAccount(t, "Work")
 	in, err := st.DB.FolderByRole(ctx, a.ID, core.RoleInbox)
 	if err != nil {

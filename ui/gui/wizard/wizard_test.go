@@ -37,16 +37,10 @@ func newWizardFixture(t *testing.T) *wizardFixture {
 
 func newWizardFixtureWith(t *testing.T, fa fyne.App) *wizardFixture {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	f := &wizardFixture{Store: guitest.NewStore(t)}
-	f.sh = shell.New(ctx, fa, f.DB, f.Engine)
-	f.sh.Do = guitest.OnUI
+	f.sh = guitest.NewShell(t, fa, f.Store)
 	f.wizards = New(f.sh)
 	f.wizards.Autoconfig = f.Offline.Options()
-	t.Cleanup(func() {
-		cancel()
-		f.sh.Wait() // before the store closes and the directory goes
-	})
 	return f
 }
 
