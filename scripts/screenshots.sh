@@ -3,14 +3,15 @@
 # display with a window manager (openbox), on the demo mail: the compact
 # inbox, the reader, the composer, the account wizard (with a name that
 # clashes), the shortcuts, the conversation view, an account's error
-# mark, and the inbox in German. Saves them in docs/screenshots/.
+# mark, and the inbox in German. Saves them in docs/screenshots/, or in
+# $SCREENSHOTS_DIR (to look at the app without changing the README's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/xsession.sh
 . scripts/xsession.sh
 xs_need Xvfb xdotool import xdpyinfo xprop openbox
 
-shots=docs/screenshots
+shots=${SCREENSHOTS_DIR:-docs/screenshots}
 mkdir -p "$shots"
 shoot() { # window file
 	sleep 1
