@@ -327,6 +327,14 @@ func (db *DB) count(ctx context.Context, q ListQuery, max int) (int, bool, error
 	if max != -1 {
 		limit = max + 1 // one more says there are more
 	}
+	if q.Search == "" && q.AccountID == 0 {
+		// A folder or the unified inbox: the counts the folders keep.
+		n, err := db.keptCount(ctx, q.FolderID)
+		if max != -1 && n > max {
+			return max, true, err
+		}
+		return n, false, err
+	}
 	var c candidateSet
 	ok := false
 	if q.Search != "" {
@@ -364,8 +372,28 @@ func (db *DB) count(ctx context.Context, q ListQuery, max int) (int, bool, error
 // UnreadInbox counts unread messages in the unified inbox, for the tray.
 func (db *DB) UnreadInbox(ctx context.Context) (int, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE in_inbox = 1 AND seen = 0 AND deleted = 0`).Scan(&n)
-	return n, err
+	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(sum(unified_unread), 0) FROM folders`).Scan(&n); err != nil {
+		return 0, fail("count unread messages", err)
+	}
+	return n, nil
+}
+
+// keptCount is the number of live messages in folder, or with folder 0
+// in the unified inbox, from the counts the folders keep (see the
+// migration that adds folders.total): a read of a few rows, where counting
+// the messages reads every one of them.
+func (db *DB) keptCount(ctx context.Context, folder int64) (int, error) {
+	var n int
+	var err error
+	if folder == 0 {
+		err = db.sql.QueryRowContext(ctx, `SELECT coalesce(sum(unified_total), 0) FROM folders`).Scan(&n)
+	} else {
+		err = db.sql.QueryRowContext(ctx, `SELECT coalesce(sum(total), 0) FROM folders WHERE id = ?`, folder).Scan(&n)
+	}
+	if err != nil {
+		return 0, fail("count messages", err)
+	}
+	return n, nil
 }
 
 // scanSummary reads the summaryColumns of a row, then any extra columns

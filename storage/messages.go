@@ -72,9 +72,7 @@ func (db *DB) FolderByRole(ctx context.Context, accountID int64, role string) (i
 // first within each account.
 func (db *DB) Folders(ctx context.Context) ([]core.Folder, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-SELECT f.id, f.account_id, a.name, f.name, f.role,
-       (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.deleted = 0),
-       (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.seen = 0 AND m.deleted = 0)
+SELECT f.id, f.account_id, a.name, f.name, f.role, f.total, f.unread
 FROM folders f JOIN accounts a ON a.id = f.account_id
 ORDER BY a.name, f.role != 'inbox', f.role = '', f.name`)
 	if err != nil {
