@@ -157,7 +157,7 @@ func TestKeptCountsFollowEveryChange(t *testing.T) {
 }
 
 // The migration that adds the kept counts sets them from the messages a
-// store already has (countFolders).
+// store already has (countFolders, which RecountFolders runs).
 func TestCountFoldersSetsCountsOfExistingMail(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
@@ -172,11 +172,11 @@ func TestCountFoldersSetsCountsOfExistingMail(t *testing.T) {
 	if _, err := db.w.ExecContext(ctx, `UPDATE folders SET total = 0, unread = 0, unified_total = 0, unified_unread = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.w.ExecContext(ctx, countFolders); err != nil {
+	if err := db.RecountFolders(ctx); err != nil {
 		t.Fatal(err)
 	}
-	checkKeptCounts(t, db, "countFolders")
+	checkKeptCounts(t, db, "RecountFolders")
 	if n, _ := db.Count(ctx, ListQuery{}); n != 3 {
-		t.Errorf("unified inbox after countFolders = %d, want 3", n)
+		t.Errorf("unified inbox after RecountFolders = %d, want 3", n)
 	}
 }

@@ -90,6 +90,17 @@ ORDER BY a.name, f.role != 'inbox', f.role = '', f.name`)
 	return out, rows.Err()
 }
 
+// RecountFolders sets every folder's kept counts (core.Folder's Total and
+// Unread, and the unified inbox's) from its messages. The store keeps
+// them itself as messages change; this is for rows written around it,
+// such as storagetest's seeds. It reads every message.
+func (db *DB) RecountFolders(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, countFolders); err != nil {
+		return fail("count folders", err)
+	}
+	return nil
+}
+
 // Staged is a message written to disk and parsed, not yet committed.
 // Retrieval stages a message as its bytes arrive, because some servers send
 // a message's UID or flags only after its body.
@@ -322,6 +333,9 @@ VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FRO
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, err
 	}
+	if err := countInserted(ctx, tx, id, d); err != nil {
+		return 0, false, err
+	}
 	addresses := strings.Join([]string{core.DisplayAddresses(m.From), to, core.DisplayAddresses(m.Cc)}, " ")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
 		return 0, false, fail("index message", err)
@@ -330,6 +344,28 @@ VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FRO
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// countInserted adds a new message, id, to its folder's kept counts
+// (see the migration that adds folders.total). Two statements, each on
+// one row by its key: an UPDATE ... FROM that did it in one may write
+// several rows, and a statement that may opens a statement journal,
+// in which FTS5 writes out its pending terms, for every message.
+func countInserted(ctx context.Context, tx *batchTx, id int64, d core.Delivery) error {
+	if d.Flags.Deleted {
+		return nil
+	}
+	var inInbox int
+	if err := tx.QueryRowContext(ctx, `SELECT in_inbox FROM messages WHERE id = ?`, id).Scan(&inInbox); err != nil {
+		return fail("count message", err)
+	}
+	unified, unread := inInbox == 1, !d.Flags.Seen
+	_, err := tx.ExecContext(ctx, `UPDATE folders SET total = total + 1, unread = unread + ?, unified_total = unified_total + ?, unified_unread = unified_unread + ? WHERE id = ?`,
+		unread, unified, unified && unread, d.FolderID)
+	if err != nil {
+		return fail("count message", err)
+	}
+	return nil
 }
 
 // settleTwins shows one copy of a blob in the unified inbox, the oldest
