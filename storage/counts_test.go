@@ -138,6 +138,17 @@ func TestKeptCountsFollowEveryChange(t *testing.T) {
 		{"found again on the server, read", func() error {
 			return deliver("imap", core.Delivery{AccountID: a.ID, FolderID: mailbox.FolderID, Flags: core.Flags{Seen: true}, IMAP: &core.IMAPRef{MailboxID: mailbox.ID, UID: 8}}, 6)
 		}},
+		{"rules on arrival move, mark read and copy", func() error {
+			saveRules(t, db, mustRule(t, "lists", "subject:listed", "move=Lists", "read", "copy=Big"))
+			pop := core.Delivery{AccountID: a.ID, FolderID: inboxA, POP3: &core.POP3Ref{SourceID: a.Sources[0].ID, UIDL: "u1"}}
+			if _, _, err := db.Deliver(ctx, pop, strings.NewReader(rawMessage("l@x", "listed", "Mon, 2 Nov 2026 10:00:00 +0000", "body"))); err != nil {
+				return err
+			}
+			if n, err := db.Count(ctx, ListQuery{Search: "subject:listed is:read"}); n != 2 || err != nil {
+				return fmt.Errorf("the rule left %d read copies, %v; want 2 (in Lists and Big)", n, err)
+			}
+			return nil
+		}},
 		{"the account of the shown copy removed (the twin shows)", func() error { return db.RemoveAccount(ctx, a.ID) }},
 	} {
 		if err := step.do(); err != nil {

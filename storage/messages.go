@@ -347,10 +347,11 @@ VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FRO
 }
 
 // countInserted adds a new message, id, to its folder's kept counts
-// (see the migration that adds folders.total). Two statements, each on
-// one row by its key: an UPDATE ... FROM that did it in one may write
-// several rows, and a statement that may opens a statement journal,
-// in which FTS5 writes out its pending terms, for every message.
+// (see the migration that adds folders.total). Two statements, each
+// reading or writing one row by its key, because a statement that may
+// write several rows (a trigger's, or an UPDATE ... FROM doing both in
+// one) opens a statement journal, whose savepoint makes FTS5 write out
+// the terms it holds: for every message stored.
 func countInserted(ctx context.Context, tx *batchTx, id int64, d core.Delivery) error {
 	if d.Flags.Deleted {
 		return nil

@@ -346,8 +346,9 @@ END;
 `,
 }
 
-// countFolders sets every folder's kept counts from its messages: once,
-// when the migration that keeps them runs on a store that has mail.
+// countFolders sets every folder's kept counts from its messages: in the
+// migration that adds them (for a store that has mail), so it must not
+// change once shipped, and in RecountFolders.
 const countFolders = `UPDATE folders SET (total, unread, unified_total, unified_unread) = (
 	SELECT count(*), coalesce(sum(seen = 0), 0), coalesce(sum(in_inbox = 1), 0), coalesce(sum(in_inbox = 1 AND seen = 0), 0)
 	FROM messages m WHERE m.folder_id = folders.id AND m.deleted = 0)`
