@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,65 +20,109 @@ import (
 )
 
 // SeedListing adds three accounts and n listing rows spread over their
-// inboxes, inserted in one transaction straight into SQLite: going through
-// Deliver would time the disk (two fsyncs a message), not the queries. The
-// rows have no message files, so only lists, counts and search work on
-// them.
+// inboxes (Seed with its default accounts), failing tb on an error.
 func SeedListing(tb testing.TB, db *storage.DB, n int) {
 	tb.Helper()
-	ctx := context.Background()
+	if err := Seed(context.Background(), db, n); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// DefaultAccounts are the accounts Seed spreads its rows over when given
+// none.
+var DefaultAccounts = []string{"Work", "Home", "Old ISP"}
+
+// seedBatch is how many rows Seed commits at a time: one transaction of a
+// million rows would grow the WAL to the size of the whole database
+// before its checkpoint.
+const seedBatch = 50_000
+
+// Seed adds n listing rows spread over the inboxes of the named accounts
+// (DefaultAccounts when none are named; an account missing from the store
+// is made, with a password in a file), inserted straight into SQLite, a
+// transaction per seedBatch rows: going through Deliver would time the
+// disk (two fsyncs a message), not the queries; then the folders'
+// counts are set from them (storage.RecountFolders). The rows have no message
+// files, so only lists, counts and search work on them. Row i's subject is
+// "Report i about project i%97"; every third row is read; each row is its
+// own conversation. scripts/seedstore and the benchmarks use it.
+func Seed(ctx context.Context, db *storage.DB, n int, accounts ...string) error {
+	if len(accounts) == 0 {
+		accounts = DefaultAccounts
+	}
 	var folders [][2]int64
-	for _, name := range []string{"Work", "Home", "Old ISP"} {
-		a := core.Account{Name: name, Email: "me@" + name[:1] + ".example", PasswordStore: core.PasswordStoreFile,
-			SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS}}
-		if err := db.CreateAccount(ctx, &a); err != nil {
-			tb.Fatal(err)
+	for _, name := range accounts {
+		a, err := db.AccountByName(ctx, name)
+		if errors.Is(err, storage.ErrNotFound) {
+			a = core.Account{Name: name, Email: "me@" + name[:1] + ".example", PasswordStore: core.PasswordStoreFile,
+				SMTP: core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS}}
+			err = db.CreateAccount(ctx, &a)
+		}
+		if err != nil {
+			return fmt.Errorf("seed account %s: %w", name, err)
 		}
 		f, err := db.FolderByRole(ctx, a.ID, core.RoleInbox)
 		if err != nil {
-			tb.Fatal(err)
+			return fmt.Errorf("seed: the inbox of %s: %w", name, err)
 		}
 		folders = append(folders, [2]int64{a.ID, f})
 	}
 	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		tb.Fatal(err)
+		return fmt.Errorf("seed: open: %w", err)
 	}
 	defer conn.Close()
+	for from := 0; from < n; from += seedBatch {
+		if err := seedRows(ctx, conn, folders, from, min(n, from+seedBatch)); err != nil {
+			return fmt.Errorf("seed rows %d to %d: %w", from, min(n, from+seedBatch)-1, err)
+		}
+	}
+	// The rows went in around the store, which keeps the folders' counts.
+	return db.RecountFolders(ctx)
+}
+
+// seedRows inserts rows from to to-1 of Seed in one transaction.
+func seedRows(ctx context.Context, conn *sql.DB, folders [][2]int64, from, to int) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		tb.Fatal(err)
+		return err
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO messages (account_id, folder_id, in_inbox, blob, size, message_id, date, from_name, from_addr, to_addrs, subject, snippet, attachments, seen) VALUES (?,?,1,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
-		tb.Fatal(err)
+		return err
 	}
 	fts, err := tx.PrepareContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`)
 	if err != nil {
-		tb.Fatal(err)
+		return err
 	}
 	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	for i := range n {
+	var first, last int64
+	for i := from; i < to; i++ {
 		f := folders[i%len(folders)]
 		subject := fmt.Sprintf("Report %d about project %d", i, i%97)
 		res, err := stmt.ExecContext(ctx, f[0], f[1], fmt.Sprintf("%064x", i), 2000, fmt.Sprintf("m%d@example.test", i),
 			base+int64(i)*60, "Sender", fmt.Sprintf("s%d@example.test", i%500), "me@example.test", subject, "the first words of the body", i%7, i%3 == 0)
 		if err != nil {
-			tb.Fatal(err)
+			return err
 		}
-		id, _ := res.LastInsertId()
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if i == from {
+			first = id
+		}
+		last = id
 		if _, err := fts.ExecContext(ctx, id, subject, "Sender s@example.test", "the first words of the body"); err != nil {
-			tb.Fatal(err)
+			return err
 		}
 	}
 	// Each message its own conversation, as the store would thread them.
-	if _, err := tx.ExecContext(ctx, `UPDATE messages SET thread_id = id`); err != nil {
-		tb.Fatal(err)
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET thread_id = id WHERE id BETWEEN ? AND ?`, first, last); err != nil {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		tb.Fatal(err)
-	}
+	return tx.Commit()
 }
 
 // SeedConversations adds an account and n messages in conversations of
@@ -149,6 +194,9 @@ func SeedConversations(tb testing.TB, db *storage.DB, n int) {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.RecountFolders(ctx); err != nil {
 		tb.Fatal(err)
 	}
 }
