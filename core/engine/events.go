@@ -12,7 +12,7 @@ type EventKind int
 // The kinds of event.
 const (
 	EventProgress EventKind = iota // Done of Total messages fetched from a source
-	EventNewMail                   // MessageIDs arrived
+	EventNewMail                   // MessageIDs arrived; a long sync sends several, as its batches commit
 	EventError                     // Err happened; the engine carries on
 	EventSynced                    // a source finished a sync
 	EventOutbox                    // Outbox changed state

@@ -73,19 +73,16 @@ func (e *Engine) SyncSource(ctx context.Context, a core.Account, s core.Source) 
 }
 
 // syncSource runs one sync (fn, on the worker's goroutine) and reports
-// its progress, new mail and outcome as events.
-func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, fn func(core.Progress, func(int64)) error) error {
+// its progress, new mail and outcome as events. fn hands its new mail to
+// the announcer a committed batch at a time.
+func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, fn func(core.Progress, *announcer) error) error {
 	label := s.Label(a.Name)
 	progress := func(done, total int) {
 		e.publish(Event{Kind: EventProgress, Account: a.Name, SourceID: s.ID, Label: label, Done: done, Total: total})
 	}
-	var ids []int64
-	err := fn(progress, func(id int64) { ids = append(ids, id) })
-	// Mail the rules filed away or marked read is not announced.
-	announce, quiet, _ := e.arrived.take(ids)
-	if len(ids) > 0 {
-		e.publish(Event{Kind: EventNewMail, Account: a.Name, SourceID: s.ID, Label: label, MessageIDs: announce, Filed: quiet})
-	}
+	news := &announcer{e: e, account: a.Name, source: s.ID, label: label}
+	err := fn(progress, news)
+	news.flush()
 	if err != nil && ctx.Err() != nil {
 		return ctx.Err() // stopped on purpose: nothing to report
 	}
@@ -103,7 +100,7 @@ func (e *Engine) syncSource(ctx context.Context, a core.Account, s core.Source, 
 // UIDL before anything else happens to it; DELE is sent only after that
 // commit and only when the source's policy says so, and takes effect at
 // QUIT, so a dropped connection never deletes mail that was not stored.
-func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
+func (e *Engine) syncPOP3(ctx context.Context, a core.Account, s core.Source, progress core.Progress, newMail func([]int64)) error {
 	nopts, login, err := e.sourceLogin(ctx, a, s)
 	if err != nil {
 		return err
@@ -189,7 +186,7 @@ const (
 // server allows), and commits them a batch at a time with their UIDLs.
 // retrieved gains each UIDL once its message is committed. What arrived
 // whole before a failure is still committed.
-func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, fresh []pop3.Message, now time.Time, retrieved map[string]time.Time, progress core.Progress, newMail func(int64)) error {
+func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Account, s core.Source, folder int64, fresh []pop3.Message, now time.Time, retrieved map[string]time.Time, progress core.Progress, newMail func([]int64)) error {
 	byNum := make(map[int]pop3.Message, len(fresh))
 	nums := make([]int, len(fresh))
 	for i, m := range fresh {
@@ -211,15 +208,17 @@ func (e *Engine) retrievePOP3(ctx context.Context, c *pop3.Client, a core.Accoun
 			uidls = uidls[:0]
 			return err
 		}
+		var ids []int64
 		for i, r := range res {
 			if r.IsNew {
-				newMail(r.ID)
+				ids = append(ids, r.ID)
 			}
 			retrieved[uidls[i]] = now
 			done++
 			progress(done, len(fresh))
 		}
 		uidls = uidls[:0]
+		newMail(ids)
 		return nil
 	}
 	err := c.RetrieveEach(ctx, nums, func(num int, r io.Reader) error {
@@ -257,15 +256,21 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // syncIMAP syncs every chosen mailbox of an IMAP source over the
-// worker's connection c.
-func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s core.Source, progress core.Progress, newMail func(int64)) error {
+// worker's connection c. The new mail of each committed batch goes to
+// newMail as the batch commits, not when the mailbox is done: the first
+// messages of a long initial sync show while the rest download.
+func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s core.Source, progress core.Progress, newMail func([]int64)) error {
 	boxes, err := c.Mailboxes(ctx, s.IMAPFolders)
 	if err != nil {
 		return err
 	}
 	var skipped []error
 	for _, mb := range boxes {
-		res, err := c.SyncMailbox(ctx, noting{e.store, &e.arrived}, a.ID, s.ID, mb, progress)
+		store := noting{MessageStore: e.store, a: &e.arrived}
+		if mb.Role != core.RoleSent && mb.Role != core.RoleDrafts { // not mail that arrived
+			store.fresh = newMail
+		}
+		res, err := c.SyncMailbox(ctx, store, a.ID, s.ID, mb, progress)
 		if errors.Is(err, imap.ErrMailboxUnavailable) {
 			// One folder the server will not open (no permission, gone)
 			// must not keep the others from syncing; it is reported.
@@ -281,11 +286,6 @@ func (e *Engine) syncIMAP(ctx context.Context, c *imap.Client, a core.Account, s
 		}
 		if mb.Role == core.RoleDrafts {
 			e.adoptServerDrafts(ctx, a, res.NewIDs)
-		}
-		if mb.Role != core.RoleSent && mb.Role != core.RoleDrafts { // not mail that arrived
-			for _, id := range res.NewIDs {
-				newMail(id)
-			}
 		}
 	}
 	return errors.Join(skipped...)

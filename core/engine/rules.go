@@ -148,16 +148,27 @@ func (a *arrivals) ruled(ids []int64) bool {
 }
 
 // noting is the store IMAP retrieval writes through: the engine's own,
-// noting what the rules did to each new message.
+// noting what the rules did to each new message, and handing the new
+// messages of each committed batch to fresh when it is set.
 type noting struct {
 	core.MessageStore
-	a *arrivals
+	a     *arrivals
+	fresh func([]int64)
 }
 
 // StoreBatch stores and notes what the rules did.
 func (n noting) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stored, error) {
 	res, err := n.MessageStore.StoreBatch(ctx, batch)
 	n.a.note(res)
+	if err == nil && n.fresh != nil {
+		var ids []int64
+		for _, r := range res {
+			if r.IsNew {
+				ids = append(ids, r.ID)
+			}
+		}
+		n.fresh(ids)
+	}
 	return res, err
 }
 

@@ -158,11 +158,11 @@ func (w *worker) serve(ctx context.Context, kind requestKind) error {
 		}
 		return w.e.safely(label, func() error { return w.withConn(ctx, w.replay) })
 	}
-	return w.e.syncSource(ctx, w.a, w.s, func(progress core.Progress, newMail func(int64)) error {
+	return w.e.syncSource(ctx, w.a, w.s, func(progress core.Progress, news *announcer) error {
 		return w.e.safely(label, func() error {
 			switch w.s.Protocol {
 			case core.ProtocolPOP3:
-				return w.e.syncPOP3(ctx, w.a, w.s, progress, newMail)
+				return w.e.syncPOP3(ctx, w.a, w.s, progress, news.add)
 			case core.ProtocolIMAP:
 				return w.withConn(ctx, func(ctx context.Context, c *imap.Client) error {
 					// Changes made here go first, so that the flag sync
@@ -170,9 +170,8 @@ func (w *worker) serve(ctx context.Context, kind requestKind) error {
 					if err := w.replay(ctx, c); err != nil {
 						return err
 					}
-					var fresh []int64
-					err := w.e.syncIMAP(ctx, c, w.a, w.s, progress, func(id int64) { fresh = append(fresh, id); newMail(id) })
-					if err == nil && w.e.arrived.ruled(fresh) {
+					err := w.e.syncIMAP(ctx, c, w.a, w.s, progress, news.add)
+					if err == nil && news.ruled() {
 						// What the rules did to new mail goes to the server
 						// now, on this connection, not at the next sync.
 						err = w.replay(ctx, c)

@@ -23,6 +23,12 @@ import (
 // the memory a batch takes.
 const BatchSize = 250
 
+// FirstBatchSize is the size of a fetch's first batch: small, so that the
+// first new messages of a long initial sync commit, and show, within a
+// moment of the sync starting (issue 10) instead of after BatchSize
+// bodies; it costs one more round trip and one more commit.
+const FirstBatchSize = 25
+
 // Mailbox is a server mailbox chosen for syncing, with its local folder.
 type Mailbox struct {
 	Name   string // on the server
@@ -209,8 +215,8 @@ func (c *Client) fetchNew(ctx context.Context, store core.MessageStore, accountI
 	slices.Sort(uids)
 	total, done := len(uids), 0
 	p := newPipeline(ctx, store)
-	for start := 0; start < len(uids) && err == nil; start += BatchSize {
-		batch := uids[start:min(start+BatchSize, len(uids))]
+	for start, n := 0, FirstBatchSize; start < len(uids) && err == nil; start, n = start+n, BatchSize {
+		batch := uids[start:min(start+n, len(uids))]
 		var big []TooLarge
 		big, err = c.fetchBatch(ctx, p, accountID, st, batch, gmail, func() {
 			done++

@@ -88,8 +88,8 @@ func TestSyncMailboxIncremental(t *testing.T) {
 		total:   first,
 		check: func(t *testing.T) {
 			fetches := strings.Count(s.Transcript(), "BODY.PEEK[]")
-			if want := (first + imap.BatchSize - 1) / imap.BatchSize; fetches != want {
-				t.Errorf("first sync sent %d body fetches, want %d (batches of %d)", fetches, want, imap.BatchSize)
+			if want := 1 + (first-imap.FirstBatchSize+imap.BatchSize-1)/imap.BatchSize; fetches != want {
+				t.Errorf("first sync sent %d body fetches, want %d (a first batch of %d, then batches of %d)", fetches, want, imap.FirstBatchSize, imap.BatchSize)
 			}
 		},
 	}, {
