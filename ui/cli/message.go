@@ -359,13 +359,29 @@ func (c *call) runEngine(ctx context.Context) error {
 	sub := e.Subscribe()
 	reported := make(chan struct{})
 	go func() {
+		// A long sync announces its mail batch by batch (the GUI shows it
+		// as it comes); the log says it once per sync of a source: when
+		// the sync ends, or fails after storing some.
+		arrived := map[string]int{}
+		report := func(label string) {
+			if n := arrived[label]; n > 0 {
+				printLine(c.env.Stdout, "%s", newMail(label, n))
+			}
+			delete(arrived, label)
+		}
 		for ev := range sub.C() {
 			switch ev.Kind {
 			case engine.EventNewMail:
-				printLine(c.env.Stdout, "%s", newMail(ev.Label, len(ev.MessageIDs)))
+				arrived[ev.Label] += len(ev.MessageIDs)
+			case engine.EventError:
+				report(ev.Label)
 			case engine.EventSynced:
+				report(ev.Label)
 				printLine(c.env.Stdout, lang.L("%s: up to date"), ev.Label)
 			}
+		}
+		for label := range arrived {
+			report(label)
 		}
 		close(reported)
 	}()
