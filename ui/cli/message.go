@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -359,30 +361,11 @@ func (c *call) runEngine(ctx context.Context) error {
 	sub := e.Subscribe()
 	reported := make(chan struct{})
 	go func() {
-		// A long sync announces its mail batch by batch (the GUI shows it
-		// as it comes); the log says it once per sync of a source: when
-		// the sync ends, or fails after storing some.
-		arrived := map[string]int{}
-		report := func(label string) {
-			if n := arrived[label]; n > 0 {
-				printLine(c.env.Stdout, "%s", newMail(label, n))
-			}
-			delete(arrived, label)
-		}
+		log := syncLog{out: c.env.Stdout, arrived: map[string]int{}}
 		for ev := range sub.C() {
-			switch ev.Kind {
-			case engine.EventNewMail:
-				arrived[ev.Label] += len(ev.MessageIDs)
-			case engine.EventError:
-				report(ev.Label)
-			case engine.EventSynced:
-				report(ev.Label)
-				printLine(c.env.Stdout, lang.L("%s: up to date"), ev.Label)
-			}
+			log.event(ev)
 		}
-		for label := range arrived {
-			report(label)
-		}
+		log.flush()
 		close(reported)
 	}()
 	defer func() {
@@ -391,6 +374,42 @@ func (c *call) runEngine(ctx context.Context) error {
 	}()
 	fmt.Fprintln(c.env.Stdout, lang.L("syncing until interrupted (Ctrl+C)"))
 	return e.Run(ctx)
+}
+
+// syncLog is what the sync daemon prints of the engine's events. A long
+// sync announces its mail batch by batch (the GUI shows it as it comes);
+// the log says it once per sync of a source: when the sync ends, or fails
+// after storing some.
+type syncLog struct {
+	out     io.Writer
+	arrived map[string]int // new messages by source, not printed yet
+}
+
+func (l *syncLog) event(ev engine.Event) {
+	switch ev.Kind {
+	case engine.EventNewMail:
+		l.arrived[ev.Label] += len(ev.MessageIDs)
+	case engine.EventError:
+		l.report(ev.Label)
+	case engine.EventSynced:
+		l.report(ev.Label)
+		printLine(l.out, lang.L("%s: up to date"), ev.Label)
+	}
+}
+
+// report prints the mail that arrived at a source since its last report.
+func (l *syncLog) report(label string) {
+	if n := l.arrived[label]; n > 0 {
+		printLine(l.out, "%s", newMail(label, n))
+	}
+	delete(l.arrived, label)
+}
+
+// flush reports what arrived at sources whose sync did not end.
+func (l *syncLog) flush() {
+	for _, label := range slices.Sorted(maps.Keys(l.arrived)) {
+		l.report(label)
+	}
 }
 
 // newMail is the line for n new messages at a source.
