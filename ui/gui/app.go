@@ -53,26 +53,19 @@ type App struct {
 	*shell.Shell
 
 	main *MainWindow
+	// The other windows and parts, touched only on the UI goroutine.
+	wizards   *wizard.Wizards
+	settings  *settings.Settings
+	composers *composer.Composers // and the outbox
+	contacts  *contacts.Contacts
+	readers   *reader.Host // what the message readers share
+	tray      *tray.Tray
+
 	// minimized keeps the main window in the tray at start (start at login).
 	minimized bool
-	composers *composer.Composers
 	// followed is closed when the event follower has stopped, after ctx
 	// is done; only then can no more background work start from it.
 	followed chan struct{}
-
-	// The account windows, touched only on the UI goroutine: the open
-	// Settings window, and the account wizards.
-	settings *settings.Settings
-	tray     *tray.Tray
-	wizards  *wizard.Wizards
-	// contacts is the address book window, touched only on the UI
-	// goroutine.
-	contacts *contacts.Contacts
-
-	// readers is what the message readers share: the main window's, and
-	// any other.
-	readers *reader.Host
-
 	// firstPage logs the first list shown, once.
 	firstPage sync.Once
 }
@@ -86,17 +79,17 @@ func New(ctx context.Context, fa fyne.App, db *storage.DB, e *engine.Engine) *Ap
 	i18n.Load()
 	a := &App{Shell: shell.New(ctx, fa, db, e), followed: make(chan struct{})}
 	a.wizards = wizard.New(a.Shell)
+	a.settings = settings.New(a.Shell, a.wizards)
+	a.settings.MailMoved = func() { a.main.reload() }
 	a.composers = composer.New(a.Shell)
+	a.composers.Toasts = func() *kit.ToastLayer { return a.main.toasts }
+	a.composers.ShowError = func(err error) { a.main.showError(err) }
 	a.contacts = contacts.New(a.Shell)
+	a.contacts.Compose = func(to string) { a.composers.Open(composer.Draft{To: to}) }
 	a.readers = reader.NewHost(a.Shell)
 	a.readers.MainWindow = func() fyne.Window { return a.main.win }
 	a.readers.ShowError = func(err error) { a.main.showError(err) }
 	a.readers.ForwardAsAttachment = a.forwardAsAttachment
-	a.contacts.Compose = func(to string) { a.composers.Open(composer.Draft{To: to}) }
-	a.composers.Toasts = func() *kit.ToastLayer { return a.main.toasts }
-	a.composers.ShowError = func(err error) { a.main.showError(err) }
-	a.settings = settings.New(a.Shell, a.wizards)
-	a.settings.MailMoved = func() { a.main.reload() }
 	a.main = newMainWindow(a)
 	a.tray = tray.New(a.Shell, tray.Actions{
 		ShowMain:   a.showMain,
