@@ -126,7 +126,7 @@ func assignThread(ctx context.Context, tx *sql.Tx, id int64, m *mime.Message) er
 		}
 	}
 	if f.subjectKey != "" {
-		if err := collect(`SELECT DISTINCT thread_id FROM messages WHERE subject_key = ? AND id != ? AND thread_id > 0 AND (subject_reply = 1 OR ?)`, f.subjectKey, id, f.reply); err != nil {
+		if err := subjectThreads(ctx, tx, f, found); err != nil {
 			return err
 		}
 	}
@@ -144,6 +144,40 @@ func assignThread(ctx context.Context, tx *sql.Tx, id int64, m *mime.Message) er
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE messages SET thread_id = ? WHERE id = ?`, target, id); err != nil {
 		return fail("assign thread", err)
+	}
+	return nil
+}
+
+// subjectQuery finds the next thread, above a thread ID, of the messages
+// of a subject whose subject_reply is given. "subject_key != ”" lets
+// SQLite use the partial index, whose condition it must find in the query.
+const subjectQuery = `SELECT MIN(thread_id) FROM messages WHERE subject_key != '' AND subject_key = ? AND subject_reply = ? AND thread_id > ?`
+
+// subjectThreads adds to found the threads of the messages of f's subject
+// that are replies, or of every message of it when f's is a reply too
+// (core/thread's fallback). It asks the index for one thread at a time,
+// the next above the last: a subject that thousands of messages share is
+// almost always one thread, and reading all of them for every message
+// stored made a large sync quadratic. The message being threaded is not
+// among them: its thread_id is still 0.
+func subjectThreads(ctx context.Context, tx *sql.Tx, f threadFields, found map[int64]bool) error {
+	replies := []bool{true}
+	if f.reply {
+		replies = []bool{false, true}
+	}
+	for _, reply := range replies {
+		last := int64(0)
+		for {
+			var t sql.NullInt64
+			if err := tx.QueryRowContext(ctx, subjectQuery, f.subjectKey, reply, last).Scan(&t); err != nil {
+				return fail("find thread", err)
+			}
+			if !t.Valid {
+				break
+			}
+			found[t.Int64] = true
+			last = t.Int64
+		}
 	}
 	return nil
 }
