@@ -149,8 +149,9 @@ func assignThread(ctx context.Context, tx *sql.Tx, id int64, m *mime.Message) er
 }
 
 // subjectQuery finds the next thread, above a thread ID, of the messages
-// of a subject whose subject_reply is given. "subject_key != ”" lets
-// SQLite use the partial index, whose condition it must find in the query.
+// of a subject whose subject_reply is given. The query repeats the
+// index's condition (the key is not empty): SQLite uses a partial index
+// only when a query implies its condition, and a parameter does not.
 const subjectQuery = `SELECT MIN(thread_id) FROM messages WHERE subject_key != '' AND subject_key = ? AND subject_reply = ? AND thread_id > ?`
 
 // subjectThreads adds to found the threads of the messages of f's subject
