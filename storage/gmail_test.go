@@ -134,7 +134,18 @@ func TestGmailCopyOfAFileGone(t *testing.T) {
 // account.
 func TestGmailMessagesUsesTheIndex(t *testing.T) {
 	db := openTest(t)
-	rows, err := db.sql.Query(`EXPLAIN QUERY PLAN `+gmailQuery(3), 1, 10, 11, 12)
+	plan := queryPlan(t, db, gmailQuery(3), 1, 10, 11, 12)
+	if !slices.ContainsFunc(plan, func(d string) bool {
+		return strings.Contains(d, "USING INDEX messages_gm_msgid") || strings.Contains(d, "USING COVERING INDEX messages_gm_msgid")
+	}) {
+		t.Errorf("plan of the Gmail lookup = %q, want it to use messages_gm_msgid", plan)
+	}
+}
+
+// queryPlan is the detail column of SQLite's EXPLAIN QUERY PLAN for q.
+func queryPlan(t *testing.T, db *DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.sql.Query(`EXPLAIN QUERY PLAN `+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,9 +159,8 @@ func TestGmailMessagesUsesTheIndex(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	if !slices.ContainsFunc(plan, func(d string) bool {
-		return strings.Contains(d, "USING INDEX messages_gm_msgid") || strings.Contains(d, "USING COVERING INDEX messages_gm_msgid")
-	}) {
-		t.Errorf("plan of the Gmail lookup = %q, want it to use messages_gm_msgid", plan)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return plan
 }

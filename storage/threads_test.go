@@ -266,20 +266,7 @@ func TestThreadPages(t *testing.T) {
 // not every message.
 func TestSubjectThreadsUsesTheIndex(t *testing.T) {
 	db := openTest(t)
-	rows, err := db.sql.Query(`EXPLAIN QUERY PLAN `+subjectQuery, "plans", true, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
+	plan := queryPlan(t, db, subjectQuery, "plans", true, 0)
 	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING COVERING INDEX messages_subject_thread") }) {
 		t.Errorf("plan of the subject lookup = %q, want it to use messages_subject_thread alone", plan)
 	}
