@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/tributary-mail/tributary/core"
 	"modernc.org/sqlite" // also registers the "sqlite" driver
@@ -110,8 +111,8 @@ func (db *DB) Dir() string { return db.dir }
 var ErrNotFound = errors.New("storage: not found")
 
 func (db *DB) migrate(ctx context.Context) error {
-	var version int
-	if err := db.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	version, err := db.schemaVersion(ctx)
+	if err != nil {
 		return fail("read schema version", err)
 	}
 	if version > len(migrations) {
@@ -147,6 +148,28 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// schemaVersion reads the store's schema version on the writer, which
+// opens its connection. A connection opened while another process turns
+// the same fresh store to WAL can get SQLITE_BUSY from its journal_mode
+// pragma at once, without the busy handler waiting; it is tried again
+// for as long as busy_timeout would have waited.
+func (db *DB) schemaVersion(ctx context.Context) (int, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var version int
+		err := db.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return version, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // withTx runs fn in a write transaction on the one writer connection,
