@@ -163,11 +163,19 @@ func BenchmarkThreadBackfill100k(b *testing.B) {
 
 // BenchmarkStoreBatch stores corpus messages (core/mailtest/corpus) with
 // their full-text index, staged from memory, committed one per
-// transaction or 250 per transaction as an IMAP sync does. It reports the
-// cost per message; fsync is part of it, so the disk matters.
+// transaction or 250 per transaction as an IMAP sync does: as local
+// deliveries, and as an IMAP sync's, each with its UID row. It reports
+// the cost per message; fsync is part of it, so the disk matters.
 func BenchmarkStoreBatch(b *testing.B) {
-	for _, size := range []int{1, 250} {
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+	for _, tc := range []struct {
+		size int
+		imap bool
+	}{{1, false}, {250, false}, {250, true}} {
+		name := fmt.Sprintf("batch=%d", tc.size)
+		if tc.imap {
+			name += "/imap"
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
 			db, err := storage.Open(ctx, b.TempDir())
 			if err != nil {
@@ -176,11 +184,13 @@ func BenchmarkStoreBatch(b *testing.B) {
 			defer db.Close()
 			a := &core.Account{Name: "Bench", Email: "bench@example.test", DisplayName: "Bench",
 				SMTP:          core.SMTPSettings{Host: "smtp.example.test", Port: 587, Encryption: core.EncryptionSTARTTLS},
-				PasswordStore: core.PasswordStoreFile}
+				PasswordStore: core.PasswordStoreFile,
+				Sources: []core.Source{{Protocol: core.ProtocolIMAP, Host: "imap.example.test", Port: 993, Username: "u",
+					Encryption: core.EncryptionSSL, Method: core.MethodManual, Folder: core.DefaultFolder}}}
 			if err := db.CreateAccount(ctx, a); err != nil {
 				b.Fatal(err)
 			}
-			folder, err := db.EnsureFolder(ctx, a.ID, core.DefaultFolder, core.RoleInbox)
+			mailbox, err := db.IMAPMailbox(ctx, a.ID, a.Sources[0].ID, "INBOX", core.DefaultFolder, core.RoleInbox)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -193,8 +203,12 @@ func BenchmarkStoreBatch(b *testing.B) {
 						b.Fatal(err)
 					}
 					next++
-					batch = append(batch, core.Pending{Delivery: core.Delivery{AccountID: a.ID, FolderID: folder}, Staged: s})
-					if len(batch) == size {
+					d := core.Delivery{AccountID: a.ID, FolderID: mailbox.FolderID}
+					if tc.imap {
+						d.IMAP = &core.IMAPRef{MailboxID: mailbox.ID, UID: uint32(next)}
+					}
+					batch = append(batch, core.Pending{Delivery: d, Staged: s})
+					if len(batch) == tc.size {
 						if _, err := db.StoreBatch(ctx, batch); err != nil {
 							b.Fatal(err)
 						}

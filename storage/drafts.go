@@ -22,7 +22,7 @@ func (db *DB) SaveDraft(ctx context.Context, d *Draft) error {
 	return db.withTx(ctx, func(tx *sql.Tx) error { return saveDraft(ctx, tx, d) })
 }
 
-// execer is a pool or a transaction.
+// execer is a pool, a transaction or a batch's prepared statements.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

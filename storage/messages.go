@@ -255,7 +255,7 @@ func storeOne(ctx context.Context, tx *batchTx, d core.Delivery, s *Staged) (int
 		}
 	}
 	if d.IMAP != nil {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, d.IMAP.MailboxID, d.IMAP.UID, id); err != nil {
+		if err := linkUID(ctx, tx, d.IMAP.MailboxID, d.IMAP.UID, id); err != nil {
 			return 0, false, fail("record UID", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE imap_mailboxes SET last_uid = MAX(last_uid, ?) WHERE id = ?`, d.IMAP.UID, d.IMAP.MailboxID); err != nil {
@@ -341,7 +341,7 @@ VALUES (?, ?, (SELECT CASE WHEN role != 'inbox' THEN 0 WHEN EXISTS (SELECT 1 FRO
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?,?,?,?)`, id, m.Subject, addresses, m.Text); err != nil {
 		return 0, false, fail("index message", err)
 	}
-	if err := assignThread(ctx, tx.Tx, id, m); err != nil {
+	if err := assignThread(ctx, tx, id, m); err != nil {
 		return 0, false, err
 	}
 	return id, true, nil

@@ -49,6 +49,15 @@ func (b *batchTx) QueryRowContext(ctx context.Context, query string, args ...any
 	return s.QueryRowContext(ctx, args...)
 }
 
+// QueryContext runs query's prepared statement.
+func (b *batchTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := b.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
 // close releases the prepared statements (the transaction's end would
 // too; this frees them before the next batch).
 func (b *batchTx) close() {

@@ -111,13 +111,30 @@ func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, 
 	return out, rows.Err()
 }
 
+// linkUID records that UID uid of a mailbox is message id, replacing the
+// message it named before. A new UID, the common case, is a plain
+// insert: INSERT OR REPLACE, and an upsert changing a column that
+// references messages, are statements SQLite gives a statement journal,
+// and its savepoint makes FTS5 write out the terms it holds, which in a
+// sync's batch happened for every message stored.
+func linkUID(ctx context.Context, x execer, mailboxID int64, uid uint32, id int64) error {
+	res, err := x.ExecContext(ctx, `INSERT OR IGNORE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	_, err = x.ExecContext(ctx, `UPDATE imap_uids SET message = ? WHERE mailbox_id = ? AND uid = ?`, id, mailboxID, uid)
+	return err
+}
+
 // LinkIMAPUID records that a message already stored locally is UID uid of
 // a mailbox, for example a sent message appended to the server's Sent. It
 // leaves last_uid alone: lower UIDs may not have been fetched yet, and the
 // sync skips UIDs it already knows.
 func (db *DB) LinkIMAPUID(ctx context.Context, mailboxID int64, uid uint32, messageID int64) error {
-	_, err := db.w.ExecContext(ctx, `INSERT OR REPLACE INTO imap_uids (mailbox_id, uid, message) VALUES (?,?,?)`, mailboxID, uid, messageID)
-	if err != nil {
+	if err := linkUID(ctx, db.w, mailboxID, uid, messageID); err != nil {
 		return fail("link UID", err)
 	}
 	return nil

@@ -37,37 +37,19 @@ func threadFieldsOf(m *mime.Message) threadFields {
 	return f
 }
 
-// threadWrites are the statements that store a message's threading
-// headers, prepared once per transaction: the backfill runs them for every
-// stored message.
-type threadWrites struct {
-	fields, ref *sql.Stmt
-}
-
-// prepareThreadWrites prepares them; thread is the thread_id the
-// messages get meanwhile (-1 in the backfill: read, not yet threaded).
-func prepareThreadWrites(ctx context.Context, tx *sql.Tx, thread int64) (*threadWrites, error) {
-	fields, err := tx.PrepareContext(ctx, fmt.Sprintf(`UPDATE messages SET in_reply_to=?, refs=?, cc_addrs=?, subject_key=?, subject_reply=?, thread_id=%d WHERE id=?`, thread))
-	if err != nil {
-		return nil, fail("record thread headers", err)
-	}
-	ref, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO message_refs (ref, message) VALUES (?,?)`)
-	if err != nil {
-		fields.Close()
-		return nil, fail("record references", err)
-	}
-	return &threadWrites{fields, ref}, nil
-}
-
-func (w *threadWrites) close() { w.fields.Close(); w.ref.Close() }
-
-// write stores a message's threading headers and its rows in message_refs.
-func (w *threadWrites) write(ctx context.Context, id int64, f threadFields) error {
-	if _, err := w.fields.ExecContext(ctx, f.inReplyTo, strings.Join(f.refs, " "), f.cc, f.subjectKey, f.reply, id); err != nil {
+// writeThreadFields stores a message's threading headers and its rows
+// in message_refs, through tx's prepared statements (the backfill runs
+// them for every stored message, a sync for every message it stores).
+// thread is the thread_id the message gets meanwhile (-1 in the
+// backfill: read, not yet threaded; 0 in assignThread, which threads it
+// next).
+func writeThreadFields(ctx context.Context, tx *batchTx, thread, id int64, f threadFields) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET in_reply_to=?, refs=?, cc_addrs=?, subject_key=?, subject_reply=?, thread_id=? WHERE id=?`,
+		f.inReplyTo, strings.Join(f.refs, " "), f.cc, f.subjectKey, f.reply, thread, id); err != nil {
 		return fail("record thread headers", err)
 	}
 	for _, r := range f.refs {
-		if _, err := w.ref.ExecContext(ctx, r, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO message_refs (ref, message) VALUES (?,?)`, r, id); err != nil {
 			return fail("record references", err)
 		}
 	}
@@ -81,14 +63,9 @@ func (w *threadWrites) write(ctx context.Context, id int64, f threadFields) erro
 // The thread's ID is the smallest message ID in it, as thread.Build
 // gives, so a store threaded message by message and one threaded at once
 // agree.
-func assignThread(ctx context.Context, tx *sql.Tx, id int64, m *mime.Message) error {
+func assignThread(ctx context.Context, tx *batchTx, id int64, m *mime.Message) error {
 	f := threadFieldsOf(m)
-	w, err := prepareThreadWrites(ctx, tx, 0)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	if err := w.write(ctx, id, f); err != nil {
+	if err := writeThreadFields(ctx, tx, 0, id, f); err != nil {
 		return err
 	}
 	ids := f.refs
@@ -161,7 +138,7 @@ const subjectQuery = `SELECT MIN(thread_id) FROM messages WHERE subject_key != '
 // almost always one thread, and reading all of them for every message
 // stored made a large sync quadratic. The message being threaded is not
 // among them: its thread_id is still 0.
-func subjectThreads(ctx context.Context, tx *sql.Tx, f threadFields, found map[int64]bool) error {
+func subjectThreads(ctx context.Context, tx *batchTx, f threadFields, found map[int64]bool) error {
 	replies := []bool{true}
 	if f.reply {
 		replies = []bool{false, true}
@@ -261,12 +238,9 @@ func (db *DB) backfillHeaders(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		w, err := prepareThreadWrites(ctx, tx, -1)
-		if err != nil {
-			return err
-		}
-		defer w.close()
+	err = db.withTx(ctx, func(sqltx *sql.Tx) error {
+		tx := newBatchTx(sqltx)
+		defer tx.close()
 		for i, r := range batch {
 			m := parsed[i]
 			if m.Subject == "" {
@@ -276,7 +250,7 @@ func (db *DB) backfillHeaders(ctx context.Context) (int, error) {
 					return fail("read subject", err)
 				}
 			}
-			if err := w.write(ctx, r.id, threadFieldsOf(m)); err != nil {
+			if err := writeThreadFields(ctx, tx, -1, r.id, threadFieldsOf(m)); err != nil {
 				return err
 			}
 		}
