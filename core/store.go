@@ -33,6 +33,11 @@ type MessageStore interface {
 	// directory, done together), in order. On an error nothing of the
 	// batch is stored. Every Staged is consumed either way.
 	StoreBatch(ctx context.Context, batch []Pending) ([]Stored, error)
+	// PlaceBatch makes the files of a batch durable ahead of StoreBatch,
+	// so that one batch's files are synced while the rows of the one
+	// before commit. It consumes nothing: the batch goes to StoreBatch,
+	// or each Staged is discarded.
+	PlaceBatch(ctx context.Context, batch []Pending) error
 	// StageCopy stages a message already stored, for another folder: the
 	// file is shared, not written again, and what is listed and indexed is
 	// read from it. StoreBatch then commits it like a downloaded message.

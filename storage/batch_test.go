@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tributary-mail/tributary/core"
@@ -201,5 +203,80 @@ func TestBatchIndexesInOneWrite(t *testing.T) {
 	var uids int
 	if err := db.sql.QueryRow(`SELECT count(*) FROM imap_uids WHERE mailbox_id = ?`, mb.ID).Scan(&uids); err != nil || uids != len(batch) {
 		t.Errorf("%d UIDs recorded, %v; want %d", uids, err, len(batch))
+	}
+}
+
+// A batch placed ahead of its rows (PlaceBatch) keeps its files while
+// the message they were shared with is removed for good in between, and
+// stores as any batch; a placed batch discarded instead lets go of them.
+func TestPlacedBatchKeepsItsFiles(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a := addAccount(t, db, "Work")
+	folder := inbox(t, db, a)
+	lists, err := db.EnsureFolder(ctx, a.ID, "Lists", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := rawMessage("shared@x", "Shared", "Mon, 2 Nov 2026 10:00:00 +0000", "the same bytes twice")
+	old, _, err := db.Deliver(ctx, core.Delivery{AccountID: a.ID, FolderID: folder}, strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := stageAll(t, db, raw, rawMessage("own@x", "Own", "Mon, 2 Nov 2026 11:00:00 +0000", "a file of its own"))
+	batch := []core.Pending{
+		{Delivery: core.Delivery{AccountID: a.ID, FolderID: lists}, Staged: staged[0]},
+		{Delivery: core.Delivery{AccountID: a.ID, FolderID: lists}, Staged: staged[1]},
+	}
+	if err := db.PlaceBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	// Placed: both files are under their final names before any row.
+	for i, s := range staged {
+		if _, err := os.Stat(db.blobPath(s.(*Staged).blob.Hash)); err != nil {
+			t.Fatalf("message %d placed, but its file: %v", i, err)
+		}
+	}
+	if _, err := db.RemoveJournaled(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.StoreBatch(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		f, err := db.OpenBlob(staged[i].(*Staged).blob.Hash)
+		if err != nil {
+			t.Errorf("message %d (id %d) stored, but its file: %v", i, r.ID, err)
+			continue
+		}
+		f.Close()
+	}
+	if len(db.pinned) != 0 {
+		t.Errorf("after StoreBatch, files still held: %v", db.pinned)
+	}
+
+	// Placed and then discarded: the hold ends, and the file, which no
+	// row names, goes with the next removal of its hash.
+	again := stageAll(t, db, rawMessage("dropped@x", "Dropped", "Mon, 2 Nov 2026 12:00:00 +0000", "never stored"))
+	hash := again[0].(*Staged).blob.Hash
+	if err := db.PlaceBatch(ctx, []core.Pending{{Delivery: core.Delivery{AccountID: a.ID, FolderID: lists}, Staged: again[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.removeUnreferencedBlobs(ctx, []string{hash}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(db.blobPath(hash)); err != nil {
+		t.Fatalf("a placed file was removed before its row: %v", err)
+	}
+	again[0].Discard()
+	if len(db.pinned) != 0 {
+		t.Errorf("after Discard, files still held: %v", db.pinned)
+	}
+	if err := db.removeUnreferencedBlobs(ctx, []string{hash}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(db.blobPath(hash)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a discarded file no row names is still there: %v", err)
 	}
 }

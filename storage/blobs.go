@@ -85,9 +85,9 @@ func (db *DB) stageBytes(ctx context.Context, raw []byte) (stagedBlob, error) {
 // side, so that the file system commits them together instead of one
 // journal commit each. A file that already has its name holds the same
 // bytes, so it is kept. The caller holds db.blobMu until the rows that
-// refer to the files are committed, so that removeUnreferencedBlobs
-// cannot delete them in between; the temporary files are removed by the
-// caller (discard).
+// refer to the files are committed, or pins the files (PlaceBatch), so
+// that removeUnreferencedBlobs cannot delete them in between; the
+// temporary files are removed by the caller (discard).
 func (db *DB) placeBlobs(blobs []stagedBlob) error {
 	var fresh []stagedBlob
 	seen := make(map[string]bool, len(blobs))
@@ -209,6 +209,9 @@ func (db *DB) removeUnreferencedBlobs(ctx context.Context, hashes []string) erro
 	db.blobMu.Lock()
 	defer db.blobMu.Unlock()
 	for _, h := range hashes {
+		if db.pinned[h] > 0 {
+			continue // placed ahead of its row (PlaceBatch)
+		}
 		var used int
 		err := db.sql.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM messages WHERE blob = ?) OR EXISTS(SELECT 1 FROM outbox WHERE blob = ?) OR EXISTS(SELECT 1 FROM journal WHERE blob = ?)`, h, h, h).Scan(&used)
 		if err != nil {

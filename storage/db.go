@@ -36,6 +36,9 @@ type DB struct {
 	dir    string
 	blobs  string
 	blobMu sync.Mutex // see placeBlobs
+	// pinned counts, by hash, the files PlaceBatch placed whose rows are
+	// not committed yet; guarded by blobMu.
+	pinned map[string]int
 }
 
 // DBFile is the name of the SQLite database inside the data directory.
@@ -73,7 +76,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, fail("open", err)
 	}
 	w.SetMaxOpenConns(1)
-	db := &DB{sql: sqldb, w: w, dir: dir, blobs: blobs}
+	db := &DB{sql: sqldb, w: w, dir: dir, blobs: blobs, pinned: map[string]int{}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -107,13 +107,26 @@ func (db *DB) RecountFolders(ctx context.Context) error {
 type Staged struct {
 	blob   stagedBlob
 	parsed *mime.Message
+	// placedBy is the store that placed the file ahead of its row
+	// (PlaceBatch), which keeps it from removal until the message is
+	// stored or discarded; nil otherwise.
+	placedBy *DB
 }
 
 var _ core.Staged = (*Staged)(nil)
 var _ core.MessageStore = (*DB)(nil)
 
-// Discard removes a staged message that will not be stored.
-func (s *Staged) Discard() { s.blob.discard() }
+// Discard removes a staged message that will not be stored. A file
+// placed ahead (PlaceBatch) stays, as after a crash before its row
+// committed: a file too many, never a row without its file.
+func (s *Staged) Discard() {
+	if db := s.placedBy; db != nil {
+		db.blobMu.Lock()
+		db.unpin(s)
+		db.blobMu.Unlock()
+	}
+	s.blob.discard()
+}
 
 // TextBytes is the size of the parsed text the staged message holds.
 func (s *Staged) TextBytes() int { return len(s.parsed.Text) + len(s.parsed.HTML) }
@@ -172,36 +185,98 @@ func (db *DB) Store(ctx context.Context, d core.Delivery, staged core.Staged) (i
 	return res[0].ID, res[0].IsNew, nil
 }
 
-// StoreBatch is Store for several messages in one transaction: their
-// files are synced and placed together, then their rows commit at once.
-// Retrieval from a server that keeps the mail (IMAP) uses it to pay one
-// WAL sync per batch instead of one per message.
-func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stored, error) {
+// stagedOf is the store's own staged messages of a batch.
+func stagedOf(batch []core.Pending) ([]*Staged, error) {
 	staged := make([]*Staged, len(batch))
 	for i, p := range batch {
 		s, ok := p.Staged.(*Staged)
 		if !ok {
-			for _, p := range batch {
-				if p.Staged != nil {
-					p.Staged.Discard()
-				}
-			}
-			return nil, fmt.Errorf("storage: StoreBatch needs messages from Stage, got %T", p.Staged)
+			return nil, fmt.Errorf("storage: a batch needs messages from Stage, got %T", p.Staged)
 		}
 		staged[i] = s
 	}
-	blobs := make([]stagedBlob, len(staged))
-	for i, s := range staged {
-		defer s.Discard()
-		blobs[i] = s.blob
+	return staged, nil
+}
+
+// PlaceBatch gives the files of a batch their final names and makes them
+// durable ahead of StoreBatch, which then finds them placed: a sync places
+// one batch's files while the rows of the batch before it commit, instead
+// of one after the other. Until each message is stored or discarded, its
+// file is kept from removal (removeUnreferencedBlobs), as if its row were
+// there. On an error nothing is placed and the batch stays staged.
+func (db *DB) PlaceBatch(ctx context.Context, batch []core.Pending) error {
+	staged, err := stagedOf(batch)
+	if err != nil {
+		return err
 	}
 	db.blobMu.Lock()
 	defer db.blobMu.Unlock()
-	if err := db.placeBlobs(blobs); err != nil {
+	if err := db.placeBlobs(unplaced(staged)); err != nil {
+		return err
+	}
+	for _, s := range staged {
+		if s.placedBy == nil {
+			s.placedBy = db
+			db.pinned[s.blob.Hash]++
+		}
+	}
+	return nil
+}
+
+// unplaced is the files of staged that PlaceBatch has not placed.
+func unplaced(staged []*Staged) []stagedBlob {
+	var blobs []stagedBlob
+	for _, s := range staged {
+		if s.placedBy == nil {
+			blobs = append(blobs, s.blob)
+		}
+	}
+	return blobs
+}
+
+// unpin ends PlaceBatch's hold on a staged message's file. The caller
+// holds db.blobMu.
+func (db *DB) unpin(s *Staged) {
+	if s.placedBy != db {
+		return
+	}
+	s.placedBy = nil
+	if db.pinned[s.blob.Hash]--; db.pinned[s.blob.Hash] <= 0 {
+		delete(db.pinned, s.blob.Hash)
+	}
+}
+
+// StoreBatch is Store for several messages in one transaction: their
+// files are synced and placed together (unless PlaceBatch placed them),
+// then their rows commit at once. Retrieval from a server that keeps the
+// mail (IMAP) uses it to pay one WAL sync per batch instead of one per
+// message.
+func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stored, error) {
+	staged, err := stagedOf(batch)
+	if err != nil {
+		for _, p := range batch {
+			if p.Staged != nil {
+				p.Staged.Discard()
+			}
+		}
+		return nil, err
+	}
+	for _, s := range staged {
+		defer s.Discard()
+	}
+	db.blobMu.Lock()
+	defer db.blobMu.Unlock()
+	defer func() {
+		// Stored or not, the rows decide now what keeps a file.
+		for _, s := range staged {
+			db.unpin(s)
+		}
+	}()
+	if err := db.placeBlobs(unplaced(staged)); err != nil {
 		return nil, err
 	}
 	out := make([]core.Stored, len(batch))
-	err := db.withTx(ctx, func(sqltx *sql.Tx) error {
+	err = db.withTx(ctx, func(sqltx *sql.Tx) error {
 		tx := newBatchTx(sqltx)
 		defer tx.close()
 		var ar arrivalRules

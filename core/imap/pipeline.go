@@ -9,9 +9,11 @@ import (
 
 // The fetch pipeline: the goroutine that owns the connection reads FETCH
 // replies and hands each whole message on; a stager hashes, writes and
-// parses it; a committer stores a batch at a time in one transaction
-// (StoreBatch). Reading, parsing and the store's writes then run side by
-// side instead of one after another, so both cores of a small machine work.
+// parses it; a placer gathers a batch and makes its files durable
+// (PlaceBatch); a committer stores a batch at a time in one transaction
+// (StoreBatch). Reading, parsing, the files' syncs and the rows' commits
+// then run side by side instead of one after another, so both cores of a
+// small machine work, and the disk's waits overlap the work.
 const (
 	// maxInMemory is the largest message read into memory whole; a larger
 	// one is streamed to its file by the reader, as before.
@@ -41,9 +43,10 @@ type pipeline struct {
 	store core.MessageStore
 	ctx   context.Context // not cancelled: what was received is stored
 	toStage,
-	toCommit chan fetched
-	budget chan struct{} // one token per KiB of raw bytes in flight
-	done   chan struct{}
+	toPlace chan fetched
+	toCommit chan []core.Pending // placed batches, one waiting at most
+	budget   chan struct{}       // one token per KiB of raw bytes in flight
+	done     chan struct{}
 
 	mu    sync.Mutex
 	err   error // the first failure of the stager or committer
@@ -55,11 +58,13 @@ func newPipeline(ctx context.Context, store core.MessageStore) *pipeline {
 		store:    store,
 		ctx:      context.WithoutCancel(ctx),
 		toStage:  make(chan fetched, 64),
-		toCommit: make(chan fetched, 64),
+		toPlace:  make(chan fetched, 64),
+		toCommit: make(chan []core.Pending, 1),
 		budget:   make(chan struct{}, inFlightBytes>>10),
 		done:     make(chan struct{}),
 	}
 	go p.stage()
+	go p.place()
 	go p.commit()
 	return p
 }
@@ -114,7 +119,7 @@ func (p *pipeline) finish() ([]int64, error) {
 }
 
 func (p *pipeline) stage() {
-	defer close(p.toCommit)
+	defer close(p.toPlace)
 	for f := range p.toStage {
 		if f.raw != nil {
 			n := len(f.raw)
@@ -144,33 +149,34 @@ func (p *pipeline) stage() {
 			}
 			continue
 		}
-		p.toCommit <- f
+		p.toPlace <- f
 	}
 }
 
-func (p *pipeline) commit() {
-	defer close(p.done)
+// place gathers the staged messages into batches, one per FETCH batch
+// or less when their text grows large, makes each batch's files durable
+// and hands it to the committer, while the committer stores the batch
+// before it.
+func (p *pipeline) place() {
+	defer close(p.toCommit)
 	var batch []core.Pending
 	text := 0
-	store := func() {
+	send := func() {
 		if len(batch) == 0 {
 			return
 		}
-		res, err := p.store.StoreBatch(p.ctx, batch)
-		batch, text = batch[:0], 0
-		if err != nil {
+		b := batch
+		batch, text = nil, 0
+		if err := p.store.PlaceBatch(p.ctx, b); err != nil {
 			p.fail(err)
+		}
+		if p.failure() != nil {
+			discard(b)
 			return
 		}
-		p.mu.Lock()
-		for _, r := range res {
-			if r.IsNew {
-				p.fresh = append(p.fresh, r.ID)
-			}
-		}
-		p.mu.Unlock()
+		p.toCommit <- b
 	}
-	for f := range p.toCommit {
+	for f := range p.toPlace {
 		if f.staged != nil {
 			if p.failure() != nil {
 				f.staged.Discard()
@@ -180,8 +186,38 @@ func (p *pipeline) commit() {
 			text += f.staged.TextBytes()
 		}
 		if f.flush || text > maxPendingText {
-			store()
+			send()
 		}
 	}
-	store()
+	send()
+}
+
+// commit stores each placed batch in one transaction.
+func (p *pipeline) commit() {
+	defer close(p.done)
+	for batch := range p.toCommit {
+		if p.failure() != nil {
+			discard(batch)
+			continue
+		}
+		res, err := p.store.StoreBatch(p.ctx, batch)
+		if err != nil {
+			p.fail(err)
+			continue
+		}
+		p.mu.Lock()
+		for _, r := range res {
+			if r.IsNew {
+				p.fresh = append(p.fresh, r.ID)
+			}
+		}
+		p.mu.Unlock()
+	}
+}
+
+// discard drops a batch that will not be stored.
+func discard(batch []core.Pending) {
+	for _, pd := range batch {
+		pd.Staged.Discard()
+	}
 }
