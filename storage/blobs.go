@@ -84,10 +84,10 @@ func (db *DB) stageBytes(ctx context.Context, raw []byte) (stagedBlob, error) {
 // directory that gained one is synced. The syncs of a batch run side by
 // side, so that the file system commits them together instead of one
 // journal commit each. A file that already has its name holds the same
-// bytes, so it is kept. The caller holds db.blobMu until the rows that
-// refer to the files are committed, or pins the files (PlaceBatch), so
-// that removeUnreferencedBlobs cannot delete them in between; the
-// temporary files are removed by the caller (discard).
+// bytes, so it is kept. The caller holds db.blobMu, and keeps holding it
+// or pins the files (place) until the rows that refer to them are
+// committed, so that removeUnreferencedBlobs cannot delete them in
+// between; the temporary files are removed by the caller (discard).
 func (db *DB) placeBlobs(blobs []stagedBlob) error {
 	var fresh []stagedBlob
 	seen := make(map[string]bool, len(blobs))

@@ -107,9 +107,9 @@ func (db *DB) RecountFolders(ctx context.Context) error {
 type Staged struct {
 	blob   stagedBlob
 	parsed *mime.Message
-	// placedBy is the store that placed the file ahead of its row
-	// (PlaceBatch), which keeps it from removal until the message is
-	// stored or discarded; nil otherwise.
+	// placedBy is the store that placed the file (place, from PlaceBatch
+	// or StoreBatch), which keeps it from removal until the message is
+	// stored or discarded; nil before.
 	placedBy *DB
 }
 
@@ -209,6 +209,15 @@ func (db *DB) PlaceBatch(ctx context.Context, batch []core.Pending) error {
 	if err != nil {
 		return err
 	}
+	return db.place(staged)
+}
+
+// place makes the files of staged durable under their final names, those
+// not placed yet, and pins every one of them against removal until its
+// message is stored or discarded. The pins, not db.blobMu, guard the files
+// while their rows commit, so that placing the next batch never waits for
+// a commit.
+func (db *DB) place(staged []*Staged) error {
 	db.blobMu.Lock()
 	defer db.blobMu.Unlock()
 	if err := db.placeBlobs(unplaced(staged)); err != nil {
@@ -262,17 +271,10 @@ func (db *DB) StoreBatch(ctx context.Context, batch []core.Pending) ([]core.Stor
 		return nil, err
 	}
 	for _, s := range staged {
+		// Stored or not, the rows decide then what keeps a file.
 		defer s.Discard()
 	}
-	db.blobMu.Lock()
-	defer db.blobMu.Unlock()
-	defer func() {
-		// Stored or not, the rows decide now what keeps a file.
-		for _, s := range staged {
-			db.unpin(s)
-		}
-	}()
-	if err := db.placeBlobs(unplaced(staged)); err != nil {
+	if err := db.place(staged); err != nil {
 		return nil, err
 	}
 	out := make([]core.Stored, len(batch))
