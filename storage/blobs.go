@@ -210,7 +210,7 @@ func (db *DB) removeUnreferencedBlobs(ctx context.Context, hashes []string) erro
 	defer db.blobMu.Unlock()
 	for _, h := range hashes {
 		if db.pinned[h] > 0 {
-			continue // placed ahead of its row (PlaceBatch)
+			continue // placed, its row not committed yet (see place)
 		}
 		var used int
 		err := db.sql.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM messages WHERE blob = ?) OR EXISTS(SELECT 1 FROM outbox WHERE blob = ?) OR EXISTS(SELECT 1 FROM journal WHERE blob = ?)`, h, h, h).Scan(&used)

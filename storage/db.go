@@ -36,8 +36,8 @@ type DB struct {
 	dir    string
 	blobs  string
 	blobMu sync.Mutex // see placeBlobs
-	// pinned counts, by hash, the files PlaceBatch placed whose rows are
-	// not committed yet; guarded by blobMu.
+	// pinned counts, by hash, the placed files whose rows are not
+	// committed yet (see place); guarded by blobMu.
 	pinned map[string]int
 }
 

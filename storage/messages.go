@@ -116,9 +116,10 @@ type Staged struct {
 var _ core.Staged = (*Staged)(nil)
 var _ core.MessageStore = (*DB)(nil)
 
-// Discard removes a staged message that will not be stored. A file
-// placed ahead (PlaceBatch) stays, as after a crash before its row
-// committed: a file too many, never a row without its file.
+// Discard removes a staged message that will not be stored, or ends the
+// hold on the file of one that was (StoreBatch discards every message it
+// took). A file placed for a row that never committed stays, as after a
+// crash: a file too many, never a row without its file.
 func (s *Staged) Discard() {
 	if db := s.placedBy; db != nil {
 		db.blobMu.Lock()
@@ -203,7 +204,9 @@ func stagedOf(batch []core.Pending) ([]*Staged, error) {
 // one batch's files while the rows of the batch before it commit, instead
 // of one after the other. Until each message is stored or discarded, its
 // file is kept from removal (removeUnreferencedBlobs), as if its row were
-// there. On an error nothing is placed and the batch stays staged.
+// there. On an error nothing is pinned and the batch stays staged, for
+// the caller to store or discard (a file renamed before the error is one
+// file too many, as after a crash).
 func (db *DB) PlaceBatch(ctx context.Context, batch []core.Pending) error {
 	staged, err := stagedOf(batch)
 	if err != nil {
@@ -232,7 +235,7 @@ func (db *DB) place(staged []*Staged) error {
 	return nil
 }
 
-// unplaced is the files of staged that PlaceBatch has not placed.
+// unplaced is the files of staged that place has not placed yet.
 func unplaced(staged []*Staged) []stagedBlob {
 	var blobs []stagedBlob
 	for _, s := range staged {
@@ -243,8 +246,8 @@ func unplaced(staged []*Staged) []stagedBlob {
 	return blobs
 }
 
-// unpin ends PlaceBatch's hold on a staged message's file. The caller
-// holds db.blobMu.
+// unpin ends place's hold on a staged message's file. The caller holds
+// db.blobMu.
 func (db *DB) unpin(s *Staged) {
 	if s.placedBy != db {
 		return
