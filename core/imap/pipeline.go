@@ -49,7 +49,7 @@ type pipeline struct {
 	done     chan struct{}
 
 	mu    sync.Mutex
-	err   error // the first failure of the stager or committer
+	err   error // the first failure of the stager, placer or committer
 	fresh []int64
 }
 
@@ -69,7 +69,7 @@ func newPipeline(ctx context.Context, store core.MessageStore) *pipeline {
 	return p
 }
 
-// failure is the first error of the stager or committer, if any.
+// failure is the first error of the stager, placer or committer, if any.
 func (p *pipeline) failure() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
