@@ -11,6 +11,10 @@
 # read); "import" writes an mbox and imports it through the CLI as a user
 # would, with a file per message (about 100 messages a second).
 #   bash scripts/firstpaint.sh [N] [RUNS] [seed|import]
+# With FIRSTPAINT_BASE=BINARY (say a build of the commit before a change)
+# every run starts that binary too, alternating with the tree's, on the
+# same store, and both medians are printed: a before and after from one
+# run, as the machine's load changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/xsession.sh
@@ -52,16 +56,25 @@ esac
 du -b "$data/tributary.db"* | awk -v n="$n" '{s += $1} END {printf "firstpaint: database and WAL %d bytes, %.0f a message\n", s, s / n}'
 xs_display plain
 log="$data/logs/tributary.log"
+tree_bin=$xs_bin
+builds=(tree)
+[ -z "${FIRSTPAINT_BASE:-}" ] || builds=(base tree)
 for run in $(seq "$runs"); do
-	xs_app "$data"
-	for _ in $(seq 100); do
-		grep -q 'first list shown' "$log" 2>/dev/null && break
-		sleep 0.1
+	for build in "${builds[@]}"; do
+		xs_bin=$tree_bin
+		[ "$build" = tree ] || xs_bin=$FIRSTPAINT_BASE
+		xs_app "$data"
+		for _ in $(seq 100); do
+			grep -q 'first list shown' "$log" 2>/dev/null && break
+			sleep 0.1
+		done
+		ms=$(grep 'first list shown' "$log" | tail -1 | sed -E 's/.*ms=([0-9]+).*/\1/')
+		echo "firstpaint: run $run ($build): ${ms} ms, load $(cut -d' ' -f1 /proc/loadavg)"
+		echo "$ms" >>"$xs_work/times-$build"
+		xs_quit
+		rm -f "$log"
 	done
-	ms=$(grep 'first list shown' "$log" | tail -1 | sed -E 's/.*ms=([0-9]+).*/\1/')
-	echo "firstpaint: run $run: ${ms} ms"
-	echo "$ms" >>"$xs_work/times"
-	xs_quit
-	rm -f "$log"
 done
-sort -n "$xs_work/times" | awk '{a[NR]=$1} END {print "firstpaint: median " a[int((NR+1)/2)] " ms of " NR " starts on '"$n"' messages"}'
+for build in "${builds[@]}"; do
+	sort -n "$xs_work/times-$build" | awk '{a[NR]=$1} END {print "firstpaint: '"$build"' median " a[int((NR+1)/2)] " ms of " NR " starts on '"$n"' messages"}'
+done

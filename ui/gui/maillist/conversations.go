@@ -75,16 +75,15 @@ func ReadConversations(ctx context.Context, db *storage.DB, q storage.ListQuery,
 // m: who took part, the subject, how many messages and how many unread,
 // and the date of the newest.
 func (r *Row) SetConversation(m core.MessageSummary, t core.ThreadSummary) {
-	r.Set(m, false)
-	r.From.SetText(cmp.Or(strings.Join(t.Participants, ", "), mailtext.SenderName(m)))
-	unread := t.Unread > 0
-	r.From.TextStyle.Bold, r.Subject.TextStyle.Bold = unread, unread
-	r.Subject.SetText(cmp.Or(t.Subject, m.Subject, lang.L("(no subject)")))
-	r.Count.SetText(ConversationCount(t))
-	r.Count.TextStyle.Bold = unread
-	r.Count.Hidden = t.Count < 2 // a message alone is a message
-	r.Date.SetText(mailtext.ShortDate(t.Date))
-	r.Refresh()
+	v := messageView(m, false)
+	v.from = cmp.Or(strings.Join(t.Participants, ", "), v.from)
+	v.bold = t.Unread > 0
+	v.subject = cmp.Or(t.Subject, v.subject)
+	if t.Count > 1 { // a message alone is a message
+		v.count = ConversationCount(t)
+	}
+	v.date = mailtext.ShortDate(t.Date)
+	r.show(v)
 }
 
 // ConversationCount is a conversation row's count: "3", or "3 · 1 new".

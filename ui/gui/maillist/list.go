@@ -383,6 +383,7 @@ type Row struct {
 	compact func() bool
 	built   int // 0: not built yet, 1: three lines, 2: one line
 	content *fyne.Container
+	shown   rowView
 }
 
 var _ fyne.Tappable = (*Row)(nil)
@@ -419,14 +420,15 @@ func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.Badge, nil, r.content))
 }
 
-// layout builds the row's content for the layout chosen, if it changed.
-func (r *Row) layout() {
+// layout builds the row's content for the layout chosen, if it changed,
+// and reports whether it did.
+func (r *Row) layout() bool {
 	want := 1
 	if r.compact() {
 		want = 2
 	}
 	if r.built == want {
-		return
+		return false
 	}
 	r.built = want
 	marks := container.NewHBox(r.Count, r.Replied, r.Forwarded, r.Flag, r.Clip, r.Date)
@@ -440,6 +442,7 @@ func (r *Row) layout() {
 			container.NewBorder(nil, nil, nil, marks, r.From), r.Subject, r.Snippet)}
 	}
 	r.content.Refresh()
+	return true
 }
 
 // senderColumn lays out a compact row's sender and subject side by side:
@@ -466,39 +469,46 @@ func (senderColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // Set shows m. In the Sent folder (sent) the row names the recipient:
 // the sender is always the user there.
 func (r *Row) Set(m core.MessageSummary, sent bool) {
-	r.layout()
-	r.Badge.FillColor = AccountColor(m.AccountID)
-	r.Badge.Refresh()
+	r.show(messageView(m, sent))
+}
+
+func messageView(m core.MessageSummary, sent bool) rowView {
+	v := rowView{badge: AccountColor(m.AccountID), from: mailtext.SenderName(m), bold: !m.Seen,
+		date: mailtext.ShortDate(m.Date), subject: cmp.Or(m.Subject, lang.L("(no subject)")), snippet: m.Snippet,
+		clip: m.Attachments > 0, flag: m.Flagged, replied: m.Answered, forwarded: m.Forwarded}
 	if sent {
-		r.From.SetText(lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmp.Or(m.To, lang.L("(no recipient)"))}))
-	} else {
-		r.From.SetText(mailtext.SenderName(m))
+		v.from = lang.L("To: {{.Recipient}}", map[string]any{"Recipient": cmp.Or(m.To, lang.L("(no recipient)"))})
 	}
-	r.From.TextStyle.Bold = !m.Seen
-	r.Subject.TextStyle.Bold = !m.Seen
-	r.Date.SetText(mailtext.ShortDate(m.Date))
-	subject := m.Subject
-	if subject == "" {
-		subject = lang.L("(no subject)")
-	}
-	r.Subject.SetText(subject)
-	r.Snippet.SetText(m.Snippet)
-	r.Clip.Hidden = m.Attachments == 0
-	r.Flag.Hidden = !m.Flagged
-	r.Replied.Hidden = !m.Answered
-	r.Forwarded.Hidden = !m.Forwarded
-	r.Count.Hidden = true
-	r.Refresh()
+	return v
 }
 
 func (r *Row) Placeholder() {
-	r.layout()
-	r.Badge.FillColor = color.Transparent
-	r.From.SetText("…")
-	r.Subject.SetText("")
-	r.Snippet.SetText("")
-	r.Date.SetText("")
-	r.Clip.Hidden, r.Flag.Hidden, r.Replied.Hidden, r.Forwarded.Hidden, r.Count.Hidden = true, true, true, true, true
+	r.show(rowView{badge: color.Transparent, from: "…"})
+}
+
+// rowView is what a row shows. Fyne's list sets each visible row two or
+// three times per refresh, and a label that truncates with an ellipsis
+// shapes its whole text again on every refresh (most of the time of a
+// start, BenchmarkListRefresh), so show does nothing when the row already
+// shows v, and otherwise refreshes the row once.
+type rowView struct {
+	badge                          color.Color
+	from, date, subject, snippet   string
+	count                          string // a conversation's; "" hides it
+	bold                           bool   // unread
+	clip, flag, replied, forwarded bool
+}
+
+func (r *Row) show(v rowView) {
+	if !r.layout() && r.shown == v {
+		return
+	}
+	r.shown = v
+	r.Badge.FillColor = v.badge
+	r.From.Text, r.Date.Text, r.Subject.Text, r.Snippet.Text, r.Count.Text = v.from, v.date, v.subject, v.snippet, v.count
+	r.From.TextStyle.Bold, r.Subject.TextStyle.Bold, r.Count.TextStyle.Bold = v.bold, v.bold, v.bold
+	r.Count.Hidden = v.count == ""
+	r.Clip.Hidden, r.Flag.Hidden, r.Replied.Hidden, r.Forwarded.Hidden = !v.clip, !v.flag, !v.replied, !v.forwarded
 	r.Refresh()
 }
 
