@@ -163,6 +163,9 @@ func runGUI(ctx context.Context, dataDir string, link *mailto.Message, minimized
 	e := engine.New(db, engine.Options{DataDir: dataDir})
 	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt)
 	defer cancel()
+	if err := openDisplay(); err != nil {
+		return errors.New(lang.L("the desktop app cannot open its window: {{.Error}}; without a display, run a command (tributary help shows them)", map[string]any{"Error": err.Error()}))
+	}
 	fa := app.NewWithID("io.github.tributary")
 	fa.SetIcon(assets.Icon)
 	a := gui.New(ctx, fa, db, e)

@@ -40,6 +40,19 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) (int, str
 	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
 }
 
+// A DISPLAY naming no X server (a stale one in tmux, ssh -X without
+// forwarding) gets a clear error, not GLFW's panic through Fyne.
+func TestBinaryWithADisplayGone(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("Windows and macOS always have a display")
+	}
+	bin := binary(t)
+	code, _, errOut := runBinary(t, bin, []string{"TRIBUTARY_DATA_DIR=" + t.TempDir(), "LANG=C.UTF-8", "DISPLAY=:4242"})
+	if code != 1 || !strings.Contains(errOut, "the desktop app cannot open its window") || !strings.Contains(errOut, ":4242") || strings.Contains(errOut, "panic") {
+		t.Errorf("tributary with DISPLAY=:4242 = %d, %q; want 1 and the display it could not open", code, errOut)
+	}
+}
+
 func TestBinaryWithoutDisplay(t *testing.T) {
 	bin := binary(t)
 	version, err := cli.ParseAppVersion(fyneApp)
