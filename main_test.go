@@ -67,6 +67,7 @@ func TestBinaryWithoutDisplay(t *testing.T) {
 		"POSIX":                 {"LANG=POSIX"},
 		"LC_ALL=C.UTF-8":        {"LC_ALL=C.UTF-8", "LANG=en_US.UTF-8"},
 		"de_DE@euro":            {"LANG=de_DE@euro"},
+		"fr_FR.UTF-8":           {"LANG=fr_FR.UTF-8"}, // Fyne's language, not Tributary's
 		"en_US.UTF-8":           {"LANG=en_US.UTF-8"},
 		"C.UTF-8 with LANGUAGE": {"LANG=C.UTF-8", "LANGUAGE=C"},
 	}

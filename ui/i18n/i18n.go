@@ -73,19 +73,50 @@ func Load() {
 		if err := lang.AddTranslationsFS(files, "translations"); err != nil {
 			slog.Error("cannot load the translations", "error", err)
 		}
-		en, err := Messages("en")
-		if err != nil {
-			slog.Error("cannot read the English strings", "error", err)
-			return
-		}
-		data, _ := json.Marshal(en)
-		for _, l := range fyneOnly {
-			if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
-				slog.Error("cannot add the English fallback", "locale", l, "error", err)
-			}
-		}
+		englishFor(lang.SystemLocale().String())
 		choose()
 	})
+}
+
+var (
+	englishMu    sync.Mutex
+	englishAdded = map[string]bool{}
+)
+
+// englishFor gives the language of locale Tributary's English strings
+// when it is one of fyneOnly. Only the language the user reads gets them:
+// go-i18n parses the 70 KB of strings for each language added, about 5 ms
+// each, which all twelve made a tenth of the start of the app.
+func englishFor(locale string) {
+	sys, err := language.Parse(locale)
+	if err != nil {
+		return
+	}
+	tags := make([]language.Tag, 0, len(Shipped)+len(fyneOnly))
+	tags = append(tags, Shipped...)
+	for _, l := range fyneOnly {
+		tags = append(tags, language.Make(l))
+	}
+	_, i, conf := language.NewMatcher(tags).Match(sys)
+	if conf == language.No || i < len(Shipped) {
+		return
+	}
+	l := fyneOnly[i-len(Shipped)]
+	englishMu.Lock()
+	defer englishMu.Unlock()
+	if englishAdded[l] {
+		return
+	}
+	englishAdded[l] = true
+	en, err := Messages("en")
+	if err != nil {
+		slog.Error("cannot read the English strings", "error", err)
+		return
+	}
+	data, _ := json.Marshal(en)
+	if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
+		slog.Error("cannot add the English fallback", "locale", l, "error", err)
+	}
 }
 
 // Use switches to code ("en", "de"), whatever the system says: the
@@ -98,6 +129,7 @@ func Use(code string) {
 	}
 	os.Setenv("LANG", code+".UTF-8")
 	os.Setenv("LANGUAGE", code)
+	englishFor(code)
 	// Adding an empty set makes lang read the environment again.
 	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale(code))
 	choose()
