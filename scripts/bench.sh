@@ -28,16 +28,23 @@
 #                        because of its child race (see bench_pop3)
 #   TRIBUTARY_BIN=FILE   benchmark this binary instead of building the tree
 #
-# Settings of "scale" (IMAP initial sync and no-change resync against
-# mbsync, POP3 against getmail6; alternating runs under /usr/bin/time,
-# wall time, CPU and peak RSS; corpus of core/mailtest/corpus written
-# straight into the Maildirs of bench@ and benchpop@example.test):
+# Settings of "scale" (IMAP initial sync and no-change resync, with and
+# without CONDSTORE, against mbsync, POP3 against getmail6, the outbox
+# against smtplib; alternating runs under /usr/bin/time, wall time, CPU
+# and peak RSS; corpus of core/mailtest/corpus written straight into the
+# Maildirs of bench@ and benchpop@example.test):
 #   BENCH_SCALE_MESSAGES=20000       IMAP corpus size (100000 for the large case)
 #   BENCH_SCALE_POP3_MESSAGES=2000   POP3 corpus size
 #   BENCH_SCALE_RUNS=3               counted runs per tool (at least 3)
 #   BENCH_SCALE_WARMUP=1             uncounted rounds first
 #   BENCH_SCALE_OUTBOX_MESSAGES=500  messages queued for the outbox case
-#   BENCH_SCALE_ONLY="imap-full imap-resync pop3-full smtp-outbox"   which cases
+#   BENCH_SCALE_ONLY="imap-full imap-resync imap-resync-plain pop3-full smtp-outbox"
+#                        which cases; imap-resync resyncs the stores of
+#                        imap-full (so it runs imap-full too), with
+#                        CONDSTORE; imap-resync-plain resyncs through
+#                        Dovecot's IMAPS listener without CONDSTORE and
+#                        QRESYNC (127.0.0.2), stores made by an initial
+#                        sync through it (not counted)
 #   BENCH_SCALE_DOC=FILE   where the results go (default docs/PERFORMANCE.md,
 #                          between its markers; empty: print only)
 #   TRIBUTARY_MAIL_DIR   state dir of scripts/mailservers.sh (default /tmp/tributary-mail)
@@ -140,7 +147,7 @@ load_servers() {
 		key=${BASH_REMATCH[1]}
 		val=${BASH_REMATCH[2]}
 		case $key in
-		HOST | CA_FILE | IMAPS_PORT | POP3S_PORT | SUBMISSION_PORT | SMTP_PLAIN_PORT | USER[0-9]* | PASS[0-9]*)
+		HOST | CA_FILE | IMAPS_PORT | POP3S_PORT | SUBMISSION_PORT | SMTP_PLAIN_PORT | NOCONDSTORE_HOST | IMAPS_NOCONDSTORE_PORT | USER[0-9]* | PASS[0-9]*)
 			printf -v "$key" '%s' "$val"
 			;;
 		esac
@@ -511,21 +518,22 @@ EOF
 
 # ---------------------------------------------------------------- IMAP
 
-# setup_mbsync DIR NAME: an mbsyncrc for the benchmark user in DIR, and
-# the scripts prep-NAME (a fresh Maildir) and sync-NAME (one mbsync run).
+# setup_mbsync DIR NAME [HOST PORT CERTFILE]: an mbsyncrc for the benchmark
+# user in DIR, and the scripts prep-NAME (a fresh Maildir) and sync-NAME
+# (one mbsync run). The server is localhost:IMAPS_PORT unless given.
 setup_mbsync() {
-	local md=$1 name=$2
+	local md=$1 name=$2 server=${3:-localhost} port=${4:-$IMAPS_PORT} certs=${5:-$CA_FILE}
 	mkdir -p "$md"
 	# mbsync 1.4 matches only DNS names in the certificate, not its IP
 	# address SAN, so it connects by the name the test certificate carries.
 	cat >"$md/mbsyncrc" <<EOF
 IMAPAccount bench
-Host localhost
-Port $IMAPS_PORT
+Host $server
+Port $port
 User $BUSER
 Pass "$BPASS"
 SSLType IMAPS
-CertificateFile $CA_FILE
+CertificateFile $certs
 
 IMAPStore bench-far
 Account bench
@@ -912,7 +920,9 @@ SCALE_RUNS="${BENCH_SCALE_RUNS:-3}"
 SCALE_WARMUP="${BENCH_SCALE_WARMUP:-1}"
 SCALE_DOC="${BENCH_SCALE_DOC-$ROOT/docs/PERFORMANCE.md}"
 SCALE_OUTBOX_N="${BENCH_SCALE_OUTBOX_MESSAGES:-500}"
-SCALE_ONLY="${BENCH_SCALE_ONLY:-imap-full imap-resync pop3-full smtp-outbox}"
+# Every case, in the order they run and are shown.
+SCALE_CASES="imap-full imap-resync imap-resync-plain pop3-full smtp-outbox"
+SCALE_ONLY="${BENCH_SCALE_ONLY:-$SCALE_CASES}"
 SCALE_USER_IMAP=bench@example.test
 SCALE_USER_POP3=benchpop@example.test
 
@@ -959,18 +969,19 @@ seed_corpus() {
 	log "IMAP shows $n messages in $BUSER's INBOX"
 }
 
-# timed ID NAME SCRIPT COUNTED: one run of SCRIPT under /usr/bin/time; a
-# counted run adds "NAME wall rss_kib user sys load1" to $WORK/scale/ID.tsv.
-# It returns 3 when the run failed (the caller decides).
+# timed ID NAME SCRIPT COUNTED [NOTE]: one run of SCRIPT under
+# /usr/bin/time; a counted run adds "NAME wall rss_kib user sys load1" to
+# $WORK/scale/ID.tsv. NOTE (default "warm-up") is logged for one that is
+# not counted. It returns 3 when the run failed (the caller decides).
 timed() {
-	local id=$1 name=$2 cmd=$3 counted=$4 out="$WORK/scale/time.out" load
+	local id=$1 name=$2 cmd=$3 counted=$4 note=${5:-warm-up} out="$WORK/scale/time.out" load
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	if ! /usr/bin/time -f '%e %M %U %S' -o "$out" "$cmd"; then
 		return 3
 	fi
 	local wall rss user sys
 	read -r wall rss user sys <"$out"
-	log "  $id $name: ${wall} s, $((rss / 1024)) MiB peak RSS, CPU user $user s + sys $sys s, load $load$( ((counted)) || echo ' (warm-up)')"
+	log "  $id $name: ${wall} s, $((rss / 1024)) MiB peak RSS, CPU user $user s + sys $sys s, load $load$( ((counted)) || echo " ($note)")"
 	((counted)) && printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$wall" "$rss" "$user" "$sys" "$load" >>"$WORK/scale/$id.tsv"
 	return 0
 }
@@ -1051,6 +1062,128 @@ expect_ids() {
 	log "verified: $what holds each of the $n messages once"
 }
 
+# session_caps HOST PORT: every capability list the IMAPS server at
+# HOST:PORT shows the benchmark user in one session (greeting, CAPABILITY,
+# LOGIN's answer, CAPABILITY again), one a line, each after "pre" or
+# "post" (login).
+session_caps() {
+	printf 'a CAPABILITY\r\nb LOGIN "%s" "%s"\r\nc CAPABILITY\r\nd LOGOUT\r\n' "$BUSER" "$BPASS" |
+		timeout 20 openssl s_client -quiet -connect "$1:$2" -CAfile "$CA_FILE" -verify_return_error 2>/dev/null |
+		awk '{ sub(/\r$/, "") }
+			/^a OK/ { post = 1; next }
+			match($0, /^\* CAPABILITY /) { print (post ? "post" : "pre"), substr($0, RLENGTH + 1); next }
+			match($0, /\[CAPABILITY [^]]*\]/) { print (post ? "post" : "pre"), substr($0, RSTART + 12, RLENGTH - 13) }'
+}
+
+# check_nocondstore: the listener of imap-resync-plain shows neither
+# CONDSTORE nor QRESYNC, before or after login, and otherwise the same
+# post-login capabilities as the usual one, which still has CONDSTORE.
+check_nocondstore() {
+	local plain usual want got at="$NOCONDSTORE_HOST:$IMAPS_NOCONDSTORE_PORT"
+	plain=$(session_caps "$NOCONDSTORE_HOST" "$IMAPS_NOCONDSTORE_PORT") || true
+	usual=$(session_caps "$HOST" "$IMAPS_PORT") || true
+	grep -q '^post ' <<<"$plain" ||
+		die "no capabilities after login from $at (restart the servers with today's scripts/mailservers.sh)"
+	! grep -Eqw 'CONDSTORE|QRESYNC' <<<"$plain" ||
+		die "$at advertises CONDSTORE or QRESYNC: $(grep -Ew 'CONDSTORE|QRESYNC' <<<"$plain" | head -1)"
+	grep '^post ' <<<"$usual" | grep -qw CONDSTORE ||
+		die "$HOST:$IMAPS_PORT no longer advertises CONDSTORE after login"
+	want=$(grep '^post ' <<<"$usual" | tail -1 | tr ' ' '\n' | grep -Evx 'post|CONDSTORE|QRESYNC' | sort -u)
+	got=$(grep '^post ' <<<"$plain" | tail -1 | tr ' ' '\n' | grep -vx post | sort -u)
+	[[ $want == "$got" ]] ||
+		die "after login, $at differs from $HOST:$IMAPS_PORT by more than CONDSTORE and QRESYNC (update NOCONDSTORE_CAPS in scripts/mailservers.sh): $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
+	log "$at: no CONDSTORE or QRESYNC before or after login, otherwise the capabilities of $HOST:$IMAPS_PORT, which has CONDSTORE"
+}
+
+# rawlog_commands NAME SCRIPT: one more run of SCRIPT (not counted) with
+# Dovecot's rawlog on for the benchmark user (scripts/mailservers.sh sets
+# rawlog_dir to dovecot.rawlog in the user's home on the listener without
+# CONDSTORE). It prints the commands that fetched or named CONDSTORE,
+# each after how often it was sent, then the number of FETCH replies that
+# carried FLAGS; the rawlog is kept in $WORK/rawlog-NAME.
+rawlog_commands() {
+	local name=$1 cmd=$2 dir raw="$WORK/rawlog-$1"
+	dir="$MAIL_DIR/mail/${BUSER#*@}/${BUSER%@*}/dovecot.rawlog"
+	rm -rf "$dir"
+	install -d -o mail -g mail -m 0700 "$dir"
+	if ! "$cmd"; then
+		rm -rf "$dir"
+		die "$name failed in its traced run"
+	fi
+	mv "$dir" "$raw"
+	# *.in holds what the client sent, *.out the answers, each line after
+	# a time stamp; a command starts with its tag.
+	compgen -G "$raw/*.in" >/dev/null ||
+		die "Dovecot wrote no rawlog for $name's session (is rawlog_dir in $MAIL_DIR/dovecot.conf? restart the servers with today's scripts/mailservers.sh)"
+	cat "$raw"/*.in | tr -d '\r' | sed -E 's/^[0-9]+\.[0-9]+ //' |
+		{ grep -Ei 'FETCH|CONDSTORE|QRESYNC|CHANGEDSINCE|MODSEQ' || true; } | cut -d' ' -f2- | sort | uniq -c | sed 's/^ *//'
+	cat "$raw"/*.out | tr -d '\r' | sed -E 's/^[0-9]+\.[0-9]+ //' | { grep -Ec '^\* [0-9]+ FETCH \(.*FLAGS \(' || true; }
+}
+
+# scale_plain: imap-resync-plain. Tributary and mbsync each sync the
+# benchmark mailbox once through the listener without CONDSTORE (not
+# counted), so that their stores are those of a full sync of the same
+# mailbox by a client that never saw CONDSTORE; then the no-change
+# resyncs are timed, and one traced resync each shows what was asked.
+scale_plain() {
+	[[ -n ${NOCONDSTORE_HOST:-} && -n ${IMAPS_NOCONDSTORE_PORT:-} ]] ||
+		die "$ENV_FILE has no NOCONDSTORE_HOST (written by an older scripts/mailservers.sh): restart the servers (sudo bash scripts/mailservers.sh start)"
+	check_nocondstore
+	local td="$WORK/scale-trib-imap-plain" md="$WORK/scale-mbsync-plain"
+	local at="$NOCONDSTORE_HOST:$IMAPS_NOCONDSTORE_PORT" leaf="$WORK/scale-plain-server.pem" certs="$WORK/scale-plain-certs.pem"
+	trib_prep_script prep-scale-trib-imap-plain "$td" \
+		--source-protocol imap --source-host "$NOCONDSTORE_HOST" --source-port "$IMAPS_NOCONDSTORE_PORT" \
+		--source-encryption ssl --retrieval manual
+	write_script sync-scale-trib-imap-plain <<EOF
+exec "$BIN" --data-dir "$td" sync --once >>"$WORK/logs/sync-scale-trib-imap-plain.log" 2>&1
+EOF
+	# mbsync checks only DNS names against the certificate (see
+	# setup_mbsync), and no name leads to 127.0.0.2; but it takes a server
+	# certificate listed in its CertificateFile as trusted. It gets the one
+	# this listener shows, once the test CA is checked to have signed it.
+	openssl s_client -connect "$at" -CAfile "$CA_FILE" -verify_return_error </dev/null 2>/dev/null |
+		openssl x509 >"$leaf" 2>/dev/null || die "no certificate from $at"
+	openssl verify -CAfile "$CA_FILE" "$leaf" >/dev/null || die "the certificate of $at does not verify against $CA_FILE"
+	cat "$CA_FILE" "$leaf" >"$certs"
+	setup_mbsync "$md" scale-mbsync-plain "$NOCONDSTORE_HOST" "$IMAPS_NOCONDSTORE_PORT" "$certs"
+	echo >&2
+	log "== scale imap-resync-plain: initial syncs through $at (not counted)"
+	"$WORK/bin/prep-scale-trib-imap-plain" || die "prep-scale-trib-imap-plain failed"
+	timed imap-resync-plain tributary "$WORK/bin/sync-scale-trib-imap-plain" 0 "initial sync, not counted" ||
+		die "tributary's initial sync through $at failed"
+	"$WORK/bin/prep-scale-mbsync-plain" || die "prep-scale-mbsync-plain failed"
+	timed imap-resync-plain mbsync "$WORK/bin/sync-scale-mbsync-plain" 0 "initial sync, not counted" ||
+		die "mbsync's initial sync through $at failed"
+	trib_ids "$td" | expect_ids "tributary's inbox after an initial sync without CONDSTORE" "$SCALE_N"
+	maildir_ids "$md/mail/INBOX" | expect_ids "mbsync's INBOX Maildir after an initial sync without CONDSTORE" "$SCALE_N"
+	alternate imap-resync-plain \
+		"tributary - $WORK/bin/sync-scale-trib-imap-plain" \
+		"mbsync - $WORK/bin/sync-scale-mbsync-plain"
+	local name script out flags cmds n line sent tick='`'
+	SCALE_PLAIN_TRACE=()
+	for name in tributary mbsync; do
+		script="$WORK/bin/sync-scale-mbsync-plain"
+		[[ $name == tributary ]] && script="$WORK/bin/sync-scale-trib-imap-plain"
+		out=$(rawlog_commands "$name" "$script")
+		flags=$(tail -n 1 <<<"$out")
+		cmds=$(sed '$d' <<<"$out")
+		log "traced resync of $name: $flags FETCH replies with FLAGS; commands (count, command):"
+		printf '    %s\n' "${cmds//$'\n'/$'\n    '}" >&2
+		! grep -Eqi 'CHANGEDSINCE|CONDSTORE|QRESYNC|MODSEQ' <<<"$cmds" ||
+			die "$name used CONDSTORE through $at: $cmds"
+		((flags == SCALE_N)) || die "$name's traced resync got FLAGS for $flags messages, not all $SCALE_N"
+		sent=""
+		while read -r n line; do
+			[[ -n $line ]] || continue
+			sent+="${sent:+, }$tick$line$tick"
+			((n == 1)) || sent+=" ($n times)"
+		done <<<"$cmds"
+		SCALE_PLAIN_TRACE+=("$name sent $sent, answered by $flags FETCH replies with FLAGS")
+	done
+	trib_ids "$td" | expect_ids "tributary's inbox after resyncs without CONDSTORE" "$SCALE_N"
+	maildir_ids "$md/mail/INBOX" | expect_ids "mbsync's INBOX Maildir after resyncs without CONDSTORE" "$SCALE_N"
+}
+
 bench_scale() {
 	mkdir -p "$WORK/scale"
 	local td="$WORK/scale-trib-imap" md="$WORK/scale-mbsync" tp="$WORK/scale-trib-pop3" gd="$WORK/scale-getmail"
@@ -1058,6 +1191,9 @@ bench_scale() {
 	if [[ $want == *" imap-"* ]]; then
 		seed_corpus "$SCALE_USER_IMAP" "$SCALE_N"
 		SCALE_IMAP_KIB=$(imap_kib) || SCALE_IMAP_KIB=0
+	fi
+	# imap-resync resyncs the stores of imap-full.
+	if [[ $want == *" imap-full "* || $want == *" imap-resync "* ]]; then
 		trib_prep_script prep-scale-trib-imap "$td" \
 			--source-protocol imap --source-host "$HOST" --source-port "$IMAPS_PORT" \
 			--source-encryption ssl --retrieval manual
@@ -1077,6 +1213,9 @@ EOF
 			trib_ids "$td" | expect_ids "tributary's inbox after resyncs" "$SCALE_N"
 			maildir_ids "$md/mail/INBOX" | expect_ids "mbsync's INBOX Maildir after resyncs" "$SCALE_N"
 		fi
+	fi
+	if [[ $want == *" imap-resync-plain "* ]]; then
+		scale_plain
 	fi
 	if [[ $want == *" pop3-full "* ]]; then
 		seed_corpus "$SCALE_USER_POP3" "$SCALE_POP3_N"
@@ -1157,11 +1296,12 @@ scale_table() {
 	echo "| Work | Tributary median (min–max) | Peer | Peer median (min–max) | Ratio | Tributary CPU | Peer CPU | Tributary peak RSS | Peer peak RSS |"
 	echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
 	local id desc peer
-	for id in imap-full imap-resync pop3-full smtp-outbox; do
+	for id in $SCALE_CASES; do
 		[[ -s $WORK/scale/$id.tsv ]] || continue
 		case $id in
 		imap-full) desc="IMAP initial sync, $SCALE_N messages" peer=mbsync ;;
 		imap-resync) desc="IMAP no-change resync, $SCALE_N messages" peer=mbsync ;;
+		imap-resync-plain) desc="IMAP no-change resync without CONDSTORE, $SCALE_N messages" peer=mbsync ;;
 		pop3-full) desc="POP3, $SCALE_POP3_N messages (leave on server)" peer=getmail ;;
 		smtp-outbox) desc="Outbox of $SCALE_OUTBOX_N queued messages through Postfix submission (STARTTLS+AUTH)" peer=smtplib ;;
 		esac
@@ -1194,6 +1334,18 @@ scale_block() {
 	echo
 	echo "Ratio above 1 means Tributary took longer. After the runs, every tool's"
 	echo "store was checked to hold each corpus message exactly once."
+	if [[ -s $WORK/scale/imap-resync-plain.tsv ]]; then
+		echo
+		echo "Without CONDSTORE: both tools resync through Dovecot's IMAPS listener on"
+		echo "$NOCONDSTORE_HOST, which advertises neither CONDSTORE nor QRESYNC (checked before"
+		echo "and after login), the stores of an initial sync through it. One more"
+		echo "resync each, under Dovecot's rawlog:"
+		echo
+		local t
+		for t in "${SCALE_PLAIN_TRACE[@]}"; do
+			echo "- $t"
+		done
+	fi
 	local id
 	for id in "${!DISCARDED[@]}"; do
 		echo
@@ -1203,7 +1355,7 @@ scale_block() {
 	echo "Every run (name, wall s, peak RSS KiB, user s, system s, 1-minute load at its start):"
 	echo
 	echo '```'
-	for id in imap-full imap-resync pop3-full smtp-outbox; do
+	for id in $SCALE_CASES; do
 		[[ -s $WORK/scale/$id.tsv ]] && awk -v id="$id" '{ print id "\t" $0 }' "$WORK/scale/$id.tsv"
 	done
 	echo '```'

@@ -12,6 +12,12 @@
 # itself forces on us: the private config directory has to be listed in
 # alternate_config_directories of /etc/postfix/main.cf.
 #
+# Dovecot also listens for IMAPS on a second loopback address, 127.0.0.2
+# port 14994, where it advertises neither CONDSTORE nor QRESYNC (before and after login): the
+# same users and mailboxes as seen by a server without them
+# (scripts/bench.sh scale, case imap-resync-plain). The usual ports are
+# unchanged.
+#
 # After a successful start, $MAIL_DIR/env holds KEY=VALUE lines for the tests
 # (ports, users, CA file, fingerprint of the untrusted certificate). It is
 # written last, so its existence means "every port accepted a connection".
@@ -39,6 +45,12 @@ SMTPS_PORT=$((14465 + OFFSET))
 SMTPS_UNTRUSTED_PORT=$((14466 + OFFSET))
 SUBMISSION_NOTLS_PORT=$((14588 + OFFSET))
 SMTP_PLAIN_PORT=$((14025 + OFFSET))
+# IMAPS without CONDSTORE/QRESYNC; a second address, because Dovecot 2.3
+# chooses settings by local address (a "local" block), not by port. Linux
+# routes all of 127.0.0.0/8 to the loopback device, so nothing needs
+# configuring to listen there.
+NOCONDSTORE_HOST=127.0.0.2
+IMAPS_NOCONDSTORE_PORT=$((14994 + OFFSET))
 # Dovecot's oauth2 passdb asks http://$HOST:$OAUTH_PORT/introspect whether a
 # token is good (RFC 7662). Nothing here listens there: the OAuth2 tests start
 # their own authorisation server (core/mailtest/oauthtest) on this port.
@@ -47,9 +59,10 @@ OAUTH_PORT=$((14480 + OFFSET))
 ALL_PORTS=(
 	"$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$AUTH_PORT"
 	"$SUBMISSION_PORT" "$SMTPS_PORT" "$SMTPS_UNTRUSTED_PORT" "$SUBMISSION_NOTLS_PORT"
-	"$SMTP_PLAIN_PORT"
+	"$SMTP_PLAIN_PORT" "$NOCONDSTORE_HOST:$IMAPS_NOCONDSTORE_PORT"
 )
 
+# ALL_PORTS entries are ports on $HOST or HOST:PORT elsewhere.
 # What a working server says first on each port ("tls" = implicit TLS: a
 # completed handshake is the proof). A listening socket alone proves little:
 # Postfix's master binds every port itself and only starts smtpd when a
@@ -60,6 +73,7 @@ declare -A GREETING=(
 	["$LMTP_PORT"]="220 " ["$AUTH_PORT"]="VERSION"
 	["$SUBMISSION_PORT"]="220 " ["$SMTPS_PORT"]=tls ["$SMTPS_UNTRUSTED_PORT"]=tls
 	["$SUBMISSION_NOTLS_PORT"]="220 " ["$SMTP_PLAIN_PORT"]="220 "
+	["$NOCONDSTORE_HOST:$IMAPS_NOCONDSTORE_PORT"]=tls
 )
 
 # user:password, login name is the full address.
@@ -153,24 +167,28 @@ need_tools() {
 	done
 }
 
-# port_open PORT: true if something accepts TCP connections on HOST:PORT.
+# port_open PORT: true if something accepts TCP connections on HOST:PORT
+# (PORT may be ADDRESS:PORT for another address than HOST).
 # Uses bash's /dev/tcp so that no nc/ss is needed; timeout stops a hang.
 port_open() {
+	local host=$HOST port=$1
+	if [[ $port == *:* ]]; then host=${port%:*} port=${port##*:}; fi
 	# shellcheck disable=SC2016 # $0/$1 are expanded by the inner bash
-	timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
+	timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null
 }
 
-# port_ready PORT: true if the server on PORT gives its normal greeting (or,
-# for implicit TLS, completes a handshake).
+# port_ready PORT: true if the server on PORT (or ADDRESS:PORT) gives its
+# normal greeting (or, for implicit TLS, completes a handshake).
 port_ready() {
-	local port=$1 want=${GREETING[$1]}
+	local host=$HOST port=$1 want=${GREETING[$1]}
+	if [[ $port == *:* ]]; then host=${port%:*} port=${port##*:}; fi
 	if [[ $want == tls ]]; then
-		timeout 5 openssl s_client -connect "$HOST:$port" -servername localhost \
+		timeout 5 openssl s_client -connect "$host:$port" -servername localhost \
 			</dev/null >/dev/null 2>&1
 	else
 		# shellcheck disable=SC2016 # $0..$2 are expanded by the inner bash
 		timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 4 line <&3 && [[ $line == "$2"* ]]' \
-			"$HOST" "$port" "$want" 2>/dev/null
+			"$host" "$port" "$want" 2>/dev/null
 	fi
 }
 
@@ -290,7 +308,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.0.2
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [untrusted_ext]
@@ -305,8 +323,9 @@ EOF
 	openssl req -x509 -config "$cnf" -extensions ca_ext -newkey rsa:2048 -nodes \
 		-keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" -days 3650 -sha256 \
 		-subj "/O=Tributary tests/CN=Tributary Test CA" 2>/dev/null
-	# Server certificate for localhost and 127.0.0.1, signed by the CA. Go
-	# ignores the CN, so the SAN is what matters.
+	# Server certificate for localhost, 127.0.0.1 and 127.0.0.2 (the IMAPS
+	# listener without CONDSTORE), signed by the CA. Go ignores the CN, so
+	# the SAN is what matters.
 	openssl req -new -config "$cnf" -newkey rsa:2048 -nodes \
 		-keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
 		-subj "/O=Tributary tests/CN=localhost" 2>/dev/null
@@ -359,7 +378,12 @@ EOF
 	chown root:dovecot "$MAIL_DIR/dovecot-oauth2.conf.ext"
 	chmod 0640 "$MAIL_DIR/dovecot-oauth2.conf.ext"
 
-	local dh=""
+	local dh="" NOCONDSTORE_CAPS
+	NOCONDSTORE_CAPS="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY"
+	NOCONDSTORE_CAPS+=" THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL"
+	NOCONDSTORE_CAPS+=" CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1"
+	NOCONDSTORE_CAPS+=" ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE"
+	NOCONDSTORE_CAPS+=" SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE"
 	if [[ -r /usr/share/dovecot/dh.pem ]]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
 
 	cat >"$DOVECOT_CONF" <<EOF
@@ -452,6 +476,12 @@ service imap-login {
     port = $IMAPS_PORT
     ssl = yes
   }
+  # Without CONDSTORE and QRESYNC: see "local $NOCONDSTORE_HOST" below.
+  inet_listener imaps-nocondstore {
+    address = $NOCONDSTORE_HOST
+    port = $IMAPS_NOCONDSTORE_PORT
+    ssl = yes
+  }
 }
 service pop3-login {
   inet_listener pop3 {
@@ -476,6 +506,21 @@ service auth {
   inet_listener auth-postfix {
     address = $HOST
     port = $AUTH_PORT
+  }
+}
+
+# Connections to $NOCONDSTORE_HOST see a server without CONDSTORE and
+# QRESYNC (scripts/bench.sh scale, imap-resync-plain). Dovecot 2.3 cannot
+# drop single capabilities, so this is its own post-login list (2.3.19)
+# without those two; it is also the pre-login list here. bench.sh checks
+# it against the usual listener's. rawlog_dir: a user's sessions here are
+# recorded in dovecot.rawlog in their home (%h: Dovecot leaves ~ alone
+# here) while that directory exists (Dovecot skips the rawlog when it does
+# not), so that bench.sh can check the commands sent.
+local $NOCONDSTORE_HOST {
+  protocol imap {
+    imap_capability = $NOCONDSTORE_CAPS
+    rawlog_dir = %h/dovecot.rawlog
   }
 }
 EOF
@@ -730,6 +775,8 @@ write_env() {
 		echo "SMTPS_UNTRUSTED_PORT=$SMTPS_UNTRUSTED_PORT"
 		echo "SUBMISSION_NOTLS_PORT=$SUBMISSION_NOTLS_PORT"
 		echo "SMTP_PLAIN_PORT=$SMTP_PLAIN_PORT"
+		echo "NOCONDSTORE_HOST=$NOCONDSTORE_HOST"
+		echo "IMAPS_NOCONDSTORE_PORT=$IMAPS_NOCONDSTORE_PORT"
 		echo "OAUTH_PORT=$OAUTH_PORT"
 		local i=1 entry
 		for entry in "${OAUTH_USERS[@]}"; do
