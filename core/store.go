@@ -54,11 +54,23 @@ type MessageStore interface {
 	SetIMAPMailbox(ctx context.Context, st MailboxState) error
 	ResetIMAPMailbox(ctx context.Context, st MailboxState, uidValidity uint32) error
 	IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error)
+	// IMAPFlags reads the stored flags of a mailbox's messages by UID,
+	// for a flag sync that compares them with the server's (one without
+	// CONDSTORE, which sends every message's flags).
+	IMAPFlags(ctx context.Context, mailboxID int64) (map[uint32]Flags, error)
 	// ExpungeIMAP records that a UID is gone from the server: the link is
 	// dropped and, when no other server copy remains, the local message
 	// is hidden (flagged deleted), not destroyed.
 	ExpungeIMAP(ctx context.Context, mailboxID int64, uid uint32) error
-	SetFlags(ctx context.Context, messageID int64, f Flags) error
+	// SetFlags takes a server's flags for messages, a few hundred to a
+	// transaction.
+	SetFlags(ctx context.Context, changes ...FlagChange) error
+}
+
+// FlagChange is a message's flags as its server has them now.
+type FlagChange struct {
+	ID    int64
+	Flags Flags
 }
 
 // Pending is a staged message and where it goes, for StoreBatch.

@@ -120,8 +120,10 @@ func TestKeptCountsFollowEveryChange(t *testing.T) {
 		{"marked read", func() error { _, err := db.ChangeFlags(ctx, ids["a1"], core.Flags{Seen: true}); return err }},
 		{"marked unread", func() error { _, err := db.ChangeFlags(ctx, ids["a2"], core.Flags{}); return err }},
 		{"flagged only", func() error { _, err := db.ChangeFlags(ctx, ids["a2"], core.Flags{Flagged: true}); return err }},
-		{"hidden by a flag", func() error { return db.SetFlags(ctx, ids["a2"], core.Flags{Deleted: true}) }},
-		{"shown again", func() error { return db.SetFlags(ctx, ids["hidden"], core.Flags{}) }},
+		{"hidden by a flag", func() error {
+			return db.SetFlags(ctx, core.FlagChange{ID: ids["a2"], Flags: core.Flags{Deleted: true}})
+		}},
+		{"shown again", func() error { return db.SetFlags(ctx, core.FlagChange{ID: ids["hidden"], Flags: core.Flags{}}) }},
 		{"moved out of the inbox (its twin shows)", func() error {
 			_, err := db.MoveJournaled(ctx, ids["a1"], lists, core.IMAPLocation{}, "")
 			return err

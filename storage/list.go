@@ -434,20 +434,49 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 	return m, blob, err
 }
 
-// SetFlags takes a server's flags for a message, during a sync. Unchanged
-// flags write nothing, so a full flag sync from a server without CONDSTORE
-// costs reads, not writes. A message with a change of ours still waiting
-// in the journal keeps its local flags: the server has not heard of the
-// change yet, so its old flags must not undo it. (Changes made here go
-// through ChangeFlags.)
-func (db *DB) SetFlags(ctx context.Context, id int64, f core.Flags) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?
-WHERE id=? AND (seen, flagged, answered, deleted, forwarded) IS NOT (?, ?, ?, ?, ?)
-AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, id)
-	if err != nil {
-		return fail("set flags", err)
+// SetFlags takes a server's flags for messages, during a sync.
+// Unchanged flags write nothing. A message with a change of ours still
+// waiting in the journal keeps its local flags: the server has not heard
+// of the change yet, so its old flags must not undo it. (Changes made
+// here go through ChangeFlags.) The changes are written flagsPerTx to a
+// transaction, with one prepared statement: one autocommit UPDATE each,
+// compiled afresh, was 150 µs a message, nine tenths of a flag sync
+// without CONDSTORE.
+func (db *DB) SetFlags(ctx context.Context, changes ...core.FlagChange) error {
+	for len(changes) > 0 {
+		n := min(len(changes), flagsPerTx)
+		if err := db.setFlags(ctx, changes[:n]); err != nil {
+			return fail("set flags", err)
+		}
+		changes = changes[n:]
 	}
 	return nil
+}
+
+// flagsPerTx keeps the writer's lock short while a sync marks thousands
+// of messages read that the user read in webmail.
+const flagsPerTx = 500
+
+func (db *DB) setFlags(ctx context.Context, changes []core.FlagChange) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?
+WHERE id=? AND (seen, flagged, answered, deleted, forwarded) IS NOT (?, ?, ?, ?, ?)
+AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, c := range changes {
+		f := c.Flags
+		if _, err := stmt.ExecContext(ctx, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // FolderMessages lists every message of a folder, oldest first, as an

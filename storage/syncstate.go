@@ -111,6 +111,29 @@ func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, 
 	return out, rows.Err()
 }
 
+// IMAPFlags reads the stored flags of a mailbox's messages by UID.
+func (db *DB) IMAPFlags(ctx context.Context, mailboxID int64) (map[uint32]core.Flags, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT u.uid, m.seen, m.flagged, m.answered, m.deleted, m.forwarded
+FROM imap_uids u JOIN messages m ON m.id = u.message WHERE u.mailbox_id = ?`, mailboxID)
+	if err != nil {
+		return nil, fail("read flags", err)
+	}
+	defer rows.Close()
+	out := map[uint32]core.Flags{}
+	for rows.Next() {
+		var uid uint32
+		var f core.Flags
+		if err := rows.Scan(&uid, &f.Seen, &f.Flagged, &f.Answered, &f.Deleted, &f.Forwarded); err != nil {
+			return nil, fail("read flags", err)
+		}
+		out[uid] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("read flags", err)
+	}
+	return out, nil
+}
+
 // linkUID records that UID uid of a mailbox is message id, replacing the
 // message it named before. A new UID, the common case, is a plain
 // insert: INSERT OR REPLACE, and an upsert changing a column that

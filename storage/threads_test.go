@@ -195,7 +195,7 @@ func TestThreadAndThreads(t *testing.T) {
 	if _, err := db.Thread(ctx, 9999); err == nil {
 		t.Error("Thread(9999) = nil error, want not found")
 	}
-	if err := db.SetFlags(ctx, ids["a"], core.Flags{Seen: true}); err != nil {
+	if err := db.SetFlags(ctx, core.FlagChange{ID: ids["a"], Flags: core.Flags{Seen: true}}); err != nil {
 		t.Fatal(err)
 	}
 	threads, err := db.Threads(ctx, ListQuery{})

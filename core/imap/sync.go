@@ -479,18 +479,25 @@ func (l *literal) Read(p []byte) (int, error) {
 
 // syncFlags applies flag changes made elsewhere (another client, webmail)
 // to messages already stored. With CONDSTORE only what changed since the
-// last sync is asked for.
+// last sync is asked for; without it the server sends every message's
+// flags, and only those that differ from the stored ones are written.
 func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, condstore bool) (int, error) {
 	if st.LastUID == 0 {
 		return 0, nil
 	}
 	opts := &goimap.FetchOptions{UID: true, Flags: true}
+	var stored map[uint32]core.Flags
 	if condstore && st.HighestModSeq > 0 {
 		opts.ChangedSince = st.HighestModSeq
+	} else {
+		var err error
+		if stored, err = store.IMAPFlags(ctx, st.ID); err != nil {
+			return 0, err
+		}
 	}
 	var set goimap.UIDSet
 	set.AddRange(1, goimap.UID(st.LastUID))
-	updated := 0
+	var changes []core.FlagChange
 	// A flags reply is under 100 bytes, unless the server keeps many
 	// keywords.
 	err := c.waitBudget(ctx, MaxResponseSize+1024*int64(len(local)), func() error {
@@ -503,18 +510,18 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 			if !ok {
 				continue
 			}
-			if err := store.SetFlags(ctx, id, flagsFrom(m.Flags)); err != nil {
-				return &storeError{err}
+			f := flagsFrom(m.Flags)
+			if have, ok := stored[uint32(m.UID)]; ok && have == f {
+				continue
 			}
-			updated++
+			changes = append(changes, core.FlagChange{ID: id, Flags: f})
 		}
 		return nil
 	})
-	var storeErr *storeError
-	if errors.As(err, &storeErr) {
-		return updated, storeErr.err
+	if err != nil {
+		return 0, c.classify("fetch flags", err)
 	}
-	return updated, c.classify("fetch flags", err)
+	return len(changes), store.SetFlags(ctx, changes...)
 }
 
 func flagsFrom(flags []goimap.Flag) core.Flags {

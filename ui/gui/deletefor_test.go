@@ -113,7 +113,7 @@ func TestRowsMarkRepliesAndSentShowsTheRecipient(t *testing.T) {
 	ctx := context.Background()
 	work := f.Account(t, "Work")
 	answered := f.Deliver(t, work, "answered", time.Hour)
-	if err := f.DB.SetFlags(ctx, answered, core.Flags{Seen: true, Answered: true}); err != nil {
+	if err := f.DB.SetFlags(ctx, core.FlagChange{ID: answered, Flags: core.Flags{Seen: true, Answered: true}}); err != nil {
 		t.Fatal(err)
 	}
 	plain := f.Deliver(t, work, "plain", 2*time.Hour)

@@ -71,7 +71,7 @@ func TestUnifiedViews(t *testing.T) {
 	home := f.Account(t, "Home")
 	read := f.Deliver(t, work, "read and flagged", 2*time.Hour)
 	f.Deliver(t, home, "unread at home", time.Hour)
-	if err := f.DB.SetFlags(ctx, read, core.Flags{Seen: true, Flagged: true}); err != nil {
+	if err := f.DB.SetFlags(ctx, core.FlagChange{ID: read, Flags: core.Flags{Seen: true, Flagged: true}}); err != nil {
 		t.Fatal(err)
 	}
 	guitest.OnUI(f.app.Start)

@@ -185,7 +185,7 @@ func (s *Store) Deliver(t *testing.T, a core.Account, subject string, age time.D
 func (s *Store) MarkRead(t *testing.T, ids ...int64) {
 	t.Helper()
 	for _, id := range ids {
-		if err := s.DB.SetFlags(context.Background(), id, core.Flags{Seen: true}); err != nil {
+		if err := s.DB.SetFlags(context.Background(), core.FlagChange{ID: id, Flags: core.Flags{Seen: true}}); err != nil {
 			t.Fatal(err)
 		}
 	}
