@@ -53,11 +53,11 @@ type MessageStore interface {
 	IMAPMailbox(ctx context.Context, accountID, sourceID int64, name, folder, role string) (MailboxState, error)
 	SetIMAPMailbox(ctx context.Context, st MailboxState) error
 	ResetIMAPMailbox(ctx context.Context, st MailboxState, uidValidity uint32) error
-	IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error)
-	// IMAPFlags reads the stored flags of a mailbox's messages by UID,
-	// for a flag sync that compares them with the server's (one without
-	// CONDSTORE, which sends every message's flags).
-	IMAPFlags(ctx context.Context, mailboxID int64) (map[uint32]Flags, error)
+	// IMAPUIDs reads a mailbox's stored UIDs and the message of each;
+	// withFlags also the message's flags, for a flag sync that compares
+	// them with the server's (one without CONDSTORE sends every
+	// message's flags).
+	IMAPUIDs(ctx context.Context, mailboxID int64, withFlags bool) (map[uint32]int64, map[uint32]Flags, error)
 	// ExpungeIMAP records that a UID is gone from the server: the link is
 	// dropped and, when no other server copy remains, the local message
 	// is hidden (flagged deleted), not destroyed.

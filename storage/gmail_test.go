@@ -71,7 +71,7 @@ func TestGmailCopyLinksAStoredMessage(t *testing.T) {
 	if blob != firstBlob || m.Subject != "under two labels" || !m.Seen || !m.Flagged || m.FolderID != all.FolderID {
 		t.Errorf("linked row = %+v blob %s, want the same file %s and subject, seen and flagged, in All Mail", m, blob, firstBlob)
 	}
-	if uids, _ := db.IMAPUIDs(ctx, all.ID); uids[901] != link {
+	if uids, _, _ := db.IMAPUIDs(ctx, all.ID, false); uids[901] != link {
 		t.Errorf("All Mail UIDs = %v, want 901 → %d", uids, link)
 	}
 	if st, _ := db.IMAPMailbox(ctx, a.ID, src, "[Gmail]/All Mail", "All Mail", ""); st.LastUID != 901 {

@@ -92,46 +92,38 @@ func (db *DB) ResetIMAPMailbox(ctx context.Context, st core.MailboxState, uidVal
 	})
 }
 
-// IMAPUIDs maps each UID stored for a mailbox to its local message ID.
-func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64) (map[uint32]int64, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT uid, message FROM imap_uids WHERE mailbox_id = ?`, mailboxID)
+// IMAPUIDs reads a mailbox's stored UIDs, the message of each and, with
+// withFlags, its flags: one read, each row's flags packed into one
+// integer, as a resync of 100,000 messages reads 100,000 rows.
+func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64, withFlags bool) (map[uint32]int64, map[uint32]core.Flags, error) {
+	query := `SELECT uid, message, 0 FROM imap_uids WHERE mailbox_id = ?`
+	var flags map[uint32]core.Flags
+	if withFlags {
+		query = `SELECT u.uid, u.message, m.seen | m.flagged << 1 | m.answered << 2 | m.deleted << 3 | m.forwarded << 4
+FROM imap_uids u JOIN messages m ON m.id = u.message WHERE u.mailbox_id = ?`
+		flags = map[uint32]core.Flags{}
+	}
+	rows, err := db.sql.QueryContext(ctx, query, mailboxID)
 	if err != nil {
-		return nil, fail("read UIDs", err)
+		return nil, nil, fail("read UIDs", err)
 	}
 	defer rows.Close()
-	out := map[uint32]int64{}
+	ids := map[uint32]int64{}
 	for rows.Next() {
 		var uid uint32
-		var id int64
-		if err := rows.Scan(&uid, &id); err != nil {
-			return nil, err
+		var id, f int64
+		if err := rows.Scan(&uid, &id, &f); err != nil {
+			return nil, nil, fail("read UIDs", err)
 		}
-		out[uid] = id
-	}
-	return out, rows.Err()
-}
-
-// IMAPFlags reads the stored flags of a mailbox's messages by UID.
-func (db *DB) IMAPFlags(ctx context.Context, mailboxID int64) (map[uint32]core.Flags, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT u.uid, m.seen, m.flagged, m.answered, m.deleted, m.forwarded
-FROM imap_uids u JOIN messages m ON m.id = u.message WHERE u.mailbox_id = ?`, mailboxID)
-	if err != nil {
-		return nil, fail("read flags", err)
-	}
-	defer rows.Close()
-	out := map[uint32]core.Flags{}
-	for rows.Next() {
-		var uid uint32
-		var f core.Flags
-		if err := rows.Scan(&uid, &f.Seen, &f.Flagged, &f.Answered, &f.Deleted, &f.Forwarded); err != nil {
-			return nil, fail("read flags", err)
+		ids[uid] = id
+		if withFlags {
+			flags[uid] = core.Flags{Seen: f&1 != 0, Flagged: f&2 != 0, Answered: f&4 != 0, Deleted: f&8 != 0, Forwarded: f&16 != 0}
 		}
-		out[uid] = f
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fail("read flags", err)
+		return nil, nil, fail("read UIDs", err)
 	}
-	return out, nil
+	return ids, flags, nil
 }
 
 // linkUID records that UID uid of a mailbox is message id, replacing the

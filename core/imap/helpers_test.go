@@ -70,7 +70,7 @@ func (s *testStore) count(t *testing.T, mb imap.Mailbox) int {
 // uids maps each UID the store holds for the mailbox to its message.
 func (s *testStore) uids(t *testing.T, mb imap.Mailbox) map[uint32]int64 {
 	t.Helper()
-	m, err := s.IMAPUIDs(t.Context(), s.state(t, mb).ID)
+	m, _, err := s.IMAPUIDs(t.Context(), s.state(t, mb).ID, false)
 	if err != nil {
 		t.Fatalf("IMAPUIDs() = %v", err)
 	}

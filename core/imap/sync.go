@@ -91,8 +91,14 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	}
 	st.UIDValidity = sel.UIDValidity
 	// One read of the stored UIDs and one UID SEARCH serve all three
-	// steps: what vanished, what changed, what is new.
-	local, err := store.IMAPUIDs(ctx, st.ID)
+	// steps: what vanished, what changed, what is new. Without CONDSTORE
+	// (or its mark) the server sends every message's flags, to compare
+	// with the stored ones read here too.
+	var changedSince uint64
+	if condstore {
+		changedSince = st.HighestModSeq
+	}
+	local, stored, err := store.IMAPUIDs(ctx, st.ID, changedSince == 0)
 	if err != nil {
 		return res, err
 	}
@@ -106,7 +112,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		return res, err
 	}
 	if sel.NumMessages > 0 {
-		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, condstore); err != nil {
+		if res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, stored, changedSince); err != nil {
 			return res, err
 		}
 		if res.NewIDs, res.TooLarge, err = c.fetchNew(ctx, store, accountID, st, local, onServer, gmail, progress); err != nil {
@@ -479,21 +485,12 @@ func (l *literal) Read(p []byte) (int, error) {
 
 // syncFlags applies flag changes made elsewhere (another client, webmail)
 // to messages already stored. With CONDSTORE only what changed since the
-// last sync is asked for; without it the server sends every message's
-// flags, and only those that differ from the stored ones are written.
-func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, condstore bool) (int, error) {
+// last sync (changedSince) is asked for; without it the server sends
+// every message's flags, and only those that differ from the stored ones
+// are written.
+func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, stored map[uint32]core.Flags, changedSince uint64) (int, error) {
 	if st.LastUID == 0 {
 		return 0, nil
-	}
-	opts := &goimap.FetchOptions{UID: true, Flags: true}
-	var stored map[uint32]core.Flags
-	if condstore && st.HighestModSeq > 0 {
-		opts.ChangedSince = st.HighestModSeq
-	} else {
-		var err error
-		if stored, err = store.IMAPFlags(ctx, st.ID); err != nil {
-			return 0, err
-		}
 	}
 	var set goimap.UIDSet
 	set.AddRange(1, goimap.UID(st.LastUID))
@@ -501,22 +498,31 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 	// A flags reply is under 100 bytes, unless the server keeps many
 	// keywords.
 	err := c.waitBudget(ctx, MaxResponseSize+1024*int64(len(local)), func() error {
-		msgs, err := c.c.Fetch(set, opts).Collect()
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			id, ok := local[uint32(m.UID)]
+		cmd := c.c.Fetch(set, &goimap.FetchOptions{UID: true, Flags: true, ChangedSince: changedSince})
+		// Read as the replies come, not collected: a resync of 100,000
+		// messages gets 100,000 of them.
+		for m := cmd.Next(); m != nil; m = cmd.Next() {
+			var uid goimap.UID
+			var flags []goimap.Flag
+			for item := m.Next(); item != nil; item = m.Next() {
+				switch item := item.(type) {
+				case imapclient.FetchItemDataUID:
+					uid = item.UID
+				case imapclient.FetchItemDataFlags:
+					flags = item.Flags
+				}
+			}
+			id, ok := local[uint32(uid)]
 			if !ok {
 				continue
 			}
-			f := flagsFrom(m.Flags)
-			if have, ok := stored[uint32(m.UID)]; ok && have == f {
+			f := flagsFrom(flags)
+			if have, ok := stored[uint32(uid)]; ok && have == f {
 				continue
 			}
 			changes = append(changes, core.FlagChange{ID: id, Flags: f})
 		}
-		return nil
+		return cmd.Close()
 	})
 	if err != nil {
 		return 0, c.classify("fetch flags", err)
