@@ -445,8 +445,21 @@ func (db *DB) Message(ctx context.Context, id int64) (core.MessageSummary, strin
 func (db *DB) SetFlags(ctx context.Context, changes ...core.FlagChange) error {
 	for len(changes) > 0 {
 		n := min(len(changes), flagsPerTx)
-		if err := db.setFlags(ctx, changes[:n]); err != nil {
-			return fail("set flags", err)
+		if err := db.withTx(ctx, func(sqltx *sql.Tx) error {
+			tx := newBatchTx(sqltx)
+			defer tx.close()
+			for _, c := range changes[:n] {
+				f := c.Flags
+				if _, err := tx.ExecContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?
+WHERE id=? AND (seen, flagged, answered, deleted, forwarded) IS NOT (?, ?, ?, ?, ?)
+AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`,
+					f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID); err != nil {
+					return fail("set flags", err)
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
 		changes = changes[n:]
 	}
@@ -456,28 +469,6 @@ func (db *DB) SetFlags(ctx context.Context, changes ...core.FlagChange) error {
 // flagsPerTx keeps the writer's lock short while a sync marks thousands
 // of messages read that the user read in webmail.
 const flagsPerTx = 500
-
-func (db *DB) setFlags(ctx context.Context, changes []core.FlagChange) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE messages SET seen=?, flagged=?, answered=?, deleted=?, forwarded=?
-WHERE id=? AND (seen, flagged, answered, deleted, forwarded) IS NOT (?, ?, ?, ?, ?)
-AND NOT EXISTS (SELECT 1 FROM journal WHERE message = ? AND op IN ('flags', 'move') AND failed = 0)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, c := range changes {
-		f := c.Flags
-		if _, err := stmt.ExecContext(ctx, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID, f.Seen, f.Flagged, f.Answered, f.Deleted, f.Forwarded, c.ID); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
 
 // FolderMessages lists every message of a folder, oldest first, as an
 // export writes them: mbox files and other clients keep that order.
