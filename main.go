@@ -32,6 +32,7 @@ import (
 	"github.com/tributary-mail/tributary/core/control"
 	"github.com/tributary-mail/tributary/core/engine"
 	"github.com/tributary-mail/tributary/core/mailto"
+	"github.com/tributary-mail/tributary/core/netconn"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/cli"
 	"github.com/tributary-mail/tributary/ui/gui"
@@ -46,6 +47,7 @@ import (
 var fyneApp []byte
 
 func main() {
+	netconn.LoadRoots()
 	i18n.Load()
 	if v, err := cli.ParseAppVersion(fyneApp); err == nil {
 		cli.Version = v

@@ -99,7 +99,8 @@ func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64, withFlags bool) (ma
 	query := `SELECT uid, message, 0 FROM imap_uids WHERE mailbox_id = ?`
 	var flags map[uint32]core.Flags
 	if withFlags {
-		query = `SELECT u.uid, u.message, m.seen | m.flagged << 1 | m.answered << 2 | m.deleted << 3 | m.forwarded << 4
+		// In SQLite | and << bind alike, from the left.
+		query = `SELECT u.uid, u.message, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.deleted << 3) | (m.forwarded << 4)
 FROM imap_uids u JOIN messages m ON m.id = u.message WHERE u.mailbox_id = ?`
 		flags = map[uint32]core.Flags{}
 	}

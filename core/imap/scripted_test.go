@@ -119,16 +119,26 @@ func (m *scripted) seqsIn(set string) []uint32 {
 func (m *scripted) uidCommand(tag, args string) []string {
 	verb, rest, _ := strings.Cut(args, " ")
 	switch strings.ToUpper(verb) {
-	case "SEARCH": // UID SEARCH UID n:*, or UID SEARCH ALL
-		set := strings.TrimPrefix(strings.ToUpper(rest), "UID ")
-		if set == "ALL" {
-			set = "1:*"
-		}
+	case "SEARCH": // UID SEARCH UID n:*, ALL, or one flag (see hasFlag)
 		if m.search != "" {
 			return []string{m.search, tag + " OK done"}
 		}
+		key := strings.ToUpper(rest)
+		var uids []uint32
+		switch {
+		case key == "ALL":
+			uids = m.uidsIn("1:*")
+		case strings.HasPrefix(key, "UID "):
+			uids = m.uidsIn(strings.TrimPrefix(key, "UID "))
+		default:
+			for _, msg := range m.msgs {
+				if hasFlag(msg.flags, key) {
+					uids = append(uids, msg.uid)
+				}
+			}
+		}
 		line := "* SEARCH"
-		for _, u := range m.uidsIn(set) {
+		for _, u := range uids {
 			line += " " + strconv.Itoa(int(u))
 		}
 		return []string{line, tag + " OK done"}
@@ -218,6 +228,19 @@ func (m *scripted) uidsIn(set string) []uint32 {
 		}
 	}
 	return out
+}
+
+// hasFlag says whether a message with flags matches a flag search key:
+// SEEN, UNSEEN, FLAGGED (and the other system flags), KEYWORD name.
+func hasFlag(flags, key string) bool {
+	have := strings.Fields(strings.ToUpper(flags))
+	if name, ok := strings.CutPrefix(key, "KEYWORD "); ok {
+		return slices.Contains(have, name)
+	}
+	if flag, ok := strings.CutPrefix(key, "UN"); ok {
+		return !slices.Contains(have, `\`+flag)
+	}
+	return slices.Contains(have, `\`+key)
 }
 
 func parseUID(s string, max uint32) uint32 {
@@ -311,8 +334,60 @@ func TestSyncMailboxWithoutCondStoreAsksNoModSeq(t *testing.T) {
 	if got := append(commandsLike(f, "CONDSTORE"), commandsLike(f, "CHANGEDSINCE")...); len(got) != 0 {
 		t.Errorf("a server without CONDSTORE was sent %q", got)
 	}
-	if got := commandsLike(f, "UID FETCH 1 (UID FLAGS)"); len(got) != 1 {
-		t.Errorf("flag fetches = %q, want one for the stored UID", commandsLike(f, "FLAGS)"))
+	// The second sync learns the flags from searches, not a FETCH.
+	if got := commandsLike(f, "FLAGS"); len(got) != 1 || !strings.Contains(got[0], "BODY.PEEK[]") {
+		t.Errorf("fetches of flags = %q, want only the first sync's body fetch", got)
+	}
+	if got := commandsLike(f, "UID SEARCH UNSEEN"); len(got) != 1 {
+		t.Errorf("searches for unseen mail = %q, want one, in the second sync", got)
+	}
+	if got := commandsLike(f, "RETURN"); len(got) != 0 {
+		t.Errorf("a server without ESEARCH was sent %q", got)
+	}
+}
+
+// TestSyncMailboxFlagsWithoutCondStore: without CONDSTORE (and without
+// ESEARCH) each flag Tributary keeps comes from its own search, and only
+// the messages whose flags differ from the stored ones are written.
+func TestSyncMailboxFlagsWithoutCondStore(t *testing.T) {
+	m := &scripted{caps: "IMAP4rev1", uidValidity: 1}
+	for uid := uint32(1); uid <= 6; uid++ {
+		m.msgs = append(m.msgs, scriptedMsg{uid: uid, flags: `\Seen`, raw: message(int(uid))})
+	}
+	f := startScripted(t, m)
+	st := newStore(t)
+	st.mustSyncFake(t, f)
+	uids := st.uids(t, inbox)
+	if got := st.flags(t, uids[2]); got != (core.Flags{Seen: true}) {
+		t.Fatalf("flags of UID 2 after the first sync = %+v, want seen", got)
+	}
+
+	// Elsewhere: 2 marked unread, 3 flagged and answered, 4 deleted,
+	// 5 forwarded (a keyword, in another case); 1 and 6 untouched.
+	m.mu.Lock()
+	m.msgs[1].flags = ``
+	m.msgs[2].flags = `\Seen \Flagged \Answered`
+	m.msgs[3].flags = `\Seen \Deleted`
+	m.msgs[4].flags = `\Seen $FORWARDED`
+	m.mu.Unlock()
+	res := st.mustSyncFake(t, f)
+	if res.FlagsUpdated != 4 {
+		t.Errorf("second sync updated the flags of %d messages, want 4", res.FlagsUpdated)
+	}
+	for uid, want := range map[uint32]core.Flags{
+		1: {Seen: true},
+		2: {},
+		3: {Seen: true, Flagged: true, Answered: true},
+		4: {Seen: true, Deleted: true},
+		5: {Seen: true, Forwarded: true},
+		6: {Seen: true},
+	} {
+		if got := st.flags(t, uids[uid]); got != want {
+			t.Errorf("flags of UID %d = %+v, want %+v", uid, got, want)
+		}
+	}
+	if res := st.mustSyncFake(t, f); res.FlagsUpdated != 0 {
+		t.Errorf("a third sync with nothing changed updated the flags of %d messages, want 0", res.FlagsUpdated)
 	}
 }
 
@@ -403,11 +478,11 @@ func TestWatchInboxWithoutIdle(t *testing.T) {
 func TestSyncMailboxConnectionFailures(t *testing.T) {
 	tests := []struct {
 		name    string
-		respond func(tag, command string) []string // for the flag fetch; nil: the usual
+		respond func(tag, command string) []string // for the first flag search
 		wantMsg string
 	}{
 		{"cut inside a response line", func(tag, _ string) []string {
-			return []string{`* 1 FETCH (UID 1 FLAGS (\Se`, imaptest.Hangup}
+			return []string{`* SEARCH 1 2`, imaptest.Hangup}
 		}, "closed the connection"},
 		{"closed before the reply", func(string, string) []string {
 			return []string{imaptest.Hangup}
@@ -423,7 +498,7 @@ func TestSyncMailboxConnectionFailures(t *testing.T) {
 			st := newStore(t)
 			st.mustSyncFake(t, f)
 			broken := imaptest.StartFake(t, "* OK [CAPABILITY IMAP4rev1] ready", func(tag, command string) []string {
-				if strings.HasPrefix(command, "UID FETCH") {
+				if strings.HasPrefix(command, "UID SEARCH UNSEEN") {
 					return tc.respond(tag, command)
 				}
 				return m.reply(tag, command)
