@@ -65,23 +65,51 @@ func choose() {
 	printer = message.NewPrinter(tag)
 }
 
-// Load adds the translations to Fyne's lang package and picks the
-// language to format dates and numbers in. It runs once; later calls do
-// nothing.
+// Load adds English, the fallback, and the system's language when
+// Tributary ships it to Fyne's lang package, and picks the language to
+// format dates and numbers in. Only those are parsed: every start,
+// `tributary sync` too, pays for what it parses. It runs once; later
+// calls do nothing.
 func Load() {
 	once.Do(func() {
-		if err := lang.AddTranslationsFS(files, "translations"); err != nil {
-			slog.Error("cannot load the translations", "error", err)
+		choose()
+		addShipped("en")
+		if tag != language.English {
+			addShipped(tag.String())
 		}
 		englishFor(lang.SystemLocale().String())
-		choose()
 	})
 }
 
 var (
-	englishMu    sync.Mutex
-	englishAdded = map[string]bool{}
+	addedMu sync.Mutex
+	// added lists the locales strings were added for.
+	added = map[string]bool{}
 )
+
+// addShipped adds the strings of a shipped language (code, such as
+// "de") once.
+func addShipped(code string) {
+	addedMu.Lock()
+	defer addedMu.Unlock()
+	if added[code] {
+		return
+	}
+	added[code] = true
+	paths, err := fs.Glob(files, "translations/*."+code+".json")
+	if err != nil {
+		slog.Error("cannot list the translations", "language", code, "error", err)
+	}
+	for _, p := range paths {
+		data, err := files.ReadFile(p)
+		if err == nil {
+			err = lang.AddTranslationsForLocale(data, fyne.Locale(code))
+		}
+		if err != nil {
+			slog.Error("cannot load the translations", "file", p, "error", err)
+		}
+	}
+}
 
 // englishFor gives the language of locale Tributary's English strings
 // when it is one of fyneOnly. Only the language the user reads gets them:
@@ -102,12 +130,12 @@ func englishFor(locale string) {
 		return
 	}
 	l := fyneOnly[i-len(Shipped)]
-	englishMu.Lock()
-	defer englishMu.Unlock()
-	if englishAdded[l] {
+	addedMu.Lock()
+	defer addedMu.Unlock()
+	if added[l] {
 		return
 	}
-	englishAdded[l] = true
+	added[l] = true
 	en, err := Messages("en")
 	if err != nil {
 		slog.Error("cannot read the English strings", "error", err)
@@ -129,10 +157,11 @@ func Use(code string) {
 	}
 	os.Setenv("LANG", code+".UTF-8")
 	os.Setenv("LANGUAGE", code)
+	choose()
+	addShipped(tag.String())
 	englishFor(code)
 	// Adding an empty set makes lang read the environment again.
 	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale(code))
-	choose()
 }
 
 func matchSystem() language.Tag {
