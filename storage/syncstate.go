@@ -94,22 +94,30 @@ func (db *DB) ResetIMAPMailbox(ctx context.Context, st core.MailboxState, uidVal
 
 // IMAPUIDs reads a mailbox's stored UIDs, the message of each and, with
 // withFlags, its flags: one read, each row's flags packed into one
-// integer, as a resync of 100,000 messages reads 100,000 rows.
+// integer, as a resync of 100,000 messages reads 100,000 rows. The maps
+// are made to size (counted first, from the index alone): grown a row
+// at a time, they cost a sixth of the read. (Reading two halves at once,
+// on two connections, was slower: each connection starts with an empty
+// page cache.)
 func (db *DB) IMAPUIDs(ctx context.Context, mailboxID int64, withFlags bool) (map[uint32]int64, map[uint32]core.Flags, error) {
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM imap_uids WHERE mailbox_id = ?`, mailboxID).Scan(&n); err != nil {
+		return nil, nil, fail("count UIDs", err)
+	}
 	query := `SELECT uid, message, 0 FROM imap_uids WHERE mailbox_id = ?`
 	var flags map[uint32]core.Flags
 	if withFlags {
 		// In SQLite | and << bind alike, from the left.
 		query = `SELECT u.uid, u.message, m.seen | (m.flagged << 1) | (m.answered << 2) | (m.deleted << 3) | (m.forwarded << 4)
 FROM imap_uids u JOIN messages m ON m.id = u.message WHERE u.mailbox_id = ?`
-		flags = map[uint32]core.Flags{}
+		flags = make(map[uint32]core.Flags, n)
 	}
 	rows, err := db.sql.QueryContext(ctx, query, mailboxID)
 	if err != nil {
 		return nil, nil, fail("read UIDs", err)
 	}
 	defer rows.Close()
-	ids := map[uint32]int64{}
+	ids := make(map[uint32]int64, n)
 	for rows.Next() {
 		var uid uint32
 		var id, f int64
