@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/tributary-mail/tributary/core"
 )
@@ -66,14 +67,11 @@ func (c *Client) list(ctx context.Context) (*folderList, error) {
 	caps := c.caps(ctx)
 	fl := &folderList{delim: '/'}
 	err := c.wait(ctx, func() (err error) {
+		// NAMESPACE and LIST go out together, a round trip fewer: the
+		// list does not depend on the namespace.
+		var ns *imapclient.NamespaceCommand
 		if caps.Has(goimap.CapNamespace) {
-			ns, err := c.c.Namespace().Wait()
-			if err != nil {
-				return fmt.Errorf("namespace: %w", err)
-			}
-			if len(ns.Personal) > 0 {
-				fl.prefix, fl.delim = ns.Personal[0].Prefix, ns.Personal[0].Delim
-			}
+			ns = c.c.Namespace()
 		}
 		// RETURN options need LIST-EXTENDED (RFC 5258): servers without
 		// it, such as Outlook.com and Yahoo, answer them with BAD.
@@ -81,7 +79,17 @@ func (c *Client) list(ctx context.Context) (*folderList, error) {
 		if caps.Has(goimap.CapListExtended) {
 			opts = &goimap.ListOptions{ReturnSubscribed: true, ReturnSpecialUse: caps.Has(goimap.CapSpecialUse)}
 		}
-		if fl.boxes, err = c.c.List("", "*", opts).Collect(); err != nil {
+		fl.boxes, err = c.c.List("", "*", opts).Collect()
+		if ns != nil {
+			data, nsErr := ns.Wait()
+			if nsErr != nil {
+				return fmt.Errorf("namespace: %w", nsErr)
+			}
+			if len(data.Personal) > 0 {
+				fl.prefix, fl.delim = data.Personal[0].Prefix, data.Personal[0].Delim
+			}
+		}
+		if err != nil {
 			return err
 		}
 		if opts == nil {
