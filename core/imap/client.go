@@ -43,6 +43,9 @@ type Client struct {
 	readOnly bool
 	// folders is the LIST result with roles, loaded once per connection.
 	folders *folderList
+	// fetchFlags is set once the server refused a flag search (see
+	// searchMailbox): this connection's syncs fetch the flags instead.
+	fetchFlags bool
 }
 
 // Dial connects to ep with its encryption. STARTTLS is required when

@@ -37,6 +37,11 @@ type scripted struct {
 	noPerm []string
 	// search, when set, is the untagged answer to every UID SEARCH.
 	search string
+	// keywords are listed in FLAGS after the system flags.
+	keywords string
+	// refuse, when set, makes a UID SEARCH containing it answered with
+	// BAD, as Exchange answers KEYWORD.
+	refuse string
 }
 
 type scriptedMsg struct {
@@ -72,7 +77,7 @@ func (m *scripted) reply(tag, command string) []string {
 			return []string{tag + " NO [NOPERM] Permission denied"}
 		}
 		lines := []string{
-			`* FLAGS (\Seen \Flagged \Answered \Deleted)`,
+			strings.TrimSuffix(`* FLAGS (\Seen \Flagged \Answered \Deleted `+m.keywords, " ") + ")",
 			fmt.Sprintf("* %d EXISTS", len(m.msgs)),
 			fmt.Sprintf("* OK [UIDVALIDITY %d] ok", m.uidValidity),
 		}
@@ -122,6 +127,9 @@ func (m *scripted) uidCommand(tag, args string) []string {
 	case "SEARCH": // UID SEARCH UID n:*, ALL, or one flag (see hasFlag)
 		if m.search != "" {
 			return []string{m.search, tag + " OK done"}
+		}
+		if m.refuse != "" && strings.Contains(rest, m.refuse) {
+			return []string{tag + " BAD Command Argument Error. 11"}
 		}
 		key := strings.ToUpper(rest)
 		var uids []uint32
@@ -348,46 +356,88 @@ func TestSyncMailboxWithoutCondStoreAsksNoModSeq(t *testing.T) {
 
 // TestSyncMailboxFlagsWithoutCondStore: without CONDSTORE (and without
 // ESEARCH) each flag Tributary keeps comes from its own search, and only
-// the messages whose flags differ from the stored ones are written.
+// the messages whose flags differ from the stored ones are written. A
+// server may lack the keyword $Forwarded (Exchange answers KEYWORD with
+// BAD), or refuse a flag search; the sync works either way.
 func TestSyncMailboxFlagsWithoutCondStore(t *testing.T) {
-	m := &scripted{caps: "IMAP4rev1", uidValidity: 1}
-	for uid := uint32(1); uid <= 6; uid++ {
-		m.msgs = append(m.msgs, scriptedMsg{uid: uid, flags: `\Seen`, raw: message(int(uid))})
+	changed := map[uint32]string{2: ``, 3: `\Seen \Flagged \Answered`, 4: `\Seen \Deleted`, 5: `\Seen $FORWARDED`}
+	tests := []struct {
+		name     string
+		keywords string // in FLAGS
+		refuse   string
+		// keyword: the server holds $Forwarded, so its word counts; a
+		// server that cannot hold it leaves the local mark on UID 6.
+		keyword  bool
+		updated  int
+		searches []string // flag searches sent by the second sync
+		fetches  int      // flag fetches of every message it sent
+	}{
+		{"keyword listed", "$Forwarded", "", true, 5, []string{"UNSEEN", "FLAGGED", "ANSWERED", "DELETED", "KEYWORD $Forwarded"}, 0},
+		{"keyword not listed", "", "KEYWORD", false, 3, []string{"UNSEEN", "FLAGGED", "ANSWERED", "DELETED"}, 0},
+		{"flag search refused", "$Forwarded", "UNSEEN", true, 5, []string{"UNSEEN"}, 1},
 	}
-	f := startScripted(t, m)
-	st := newStore(t)
-	st.mustSyncFake(t, f)
-	uids := st.uids(t, inbox)
-	if got := st.flags(t, uids[2]); got != (core.Flags{Seen: true}) {
-		t.Fatalf("flags of UID 2 after the first sync = %+v, want seen", got)
-	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &scripted{caps: "IMAP4rev1", uidValidity: 1, keywords: tc.keywords, refuse: tc.refuse}
+			for uid := uint32(1); uid <= 6; uid++ {
+				m.msgs = append(m.msgs, scriptedMsg{uid: uid, flags: `\Seen`, raw: message(int(uid))})
+			}
+			f := startScripted(t, m)
+			st := newStore(t)
+			st.mustSyncFake(t, f)
+			uids := st.uids(t, inbox)
+			if got := st.flags(t, uids[2]); got != (core.Flags{Seen: true}) {
+				t.Fatalf("flags of UID 2 after the first sync = %+v, want seen", got)
+			}
+			// Forwarded here; the server does not have the mark.
+			if err := st.SetFlags(t.Context(), core.FlagChange{ID: uids[6], Flags: core.Flags{Seen: true, Forwarded: true}}); err != nil {
+				t.Fatal(err)
+			}
+			before := len(f.Commands())
 
-	// Elsewhere: 2 marked unread, 3 flagged and answered, 4 deleted,
-	// 5 forwarded (a keyword, in another case); 1 and 6 untouched.
-	m.mu.Lock()
-	m.msgs[1].flags = ``
-	m.msgs[2].flags = `\Seen \Flagged \Answered`
-	m.msgs[3].flags = `\Seen \Deleted`
-	m.msgs[4].flags = `\Seen $FORWARDED`
-	m.mu.Unlock()
-	res := st.mustSyncFake(t, f)
-	if res.FlagsUpdated != 4 {
-		t.Errorf("second sync updated the flags of %d messages, want 4", res.FlagsUpdated)
-	}
-	for uid, want := range map[uint32]core.Flags{
-		1: {Seen: true},
-		2: {},
-		3: {Seen: true, Flagged: true, Answered: true},
-		4: {Seen: true, Deleted: true},
-		5: {Seen: true, Forwarded: true},
-		6: {Seen: true},
-	} {
-		if got := st.flags(t, uids[uid]); got != want {
-			t.Errorf("flags of UID %d = %+v, want %+v", uid, got, want)
-		}
-	}
-	if res := st.mustSyncFake(t, f); res.FlagsUpdated != 0 {
-		t.Errorf("a third sync with nothing changed updated the flags of %d messages, want 0", res.FlagsUpdated)
+			// Elsewhere: 2 marked unread, 3 flagged and answered, 4
+			// deleted, 5 forwarded where the server holds the keyword
+			// (written in another case); 1 and 6 untouched.
+			m.mu.Lock()
+			for i := range m.msgs {
+				if flags, ok := changed[m.msgs[i].uid]; ok && (tc.keyword || m.msgs[i].uid != 5) {
+					m.msgs[i].flags = flags
+				}
+			}
+			m.mu.Unlock()
+			res := st.mustSyncFake(t, f)
+			if res.FlagsUpdated != tc.updated {
+				t.Errorf("second sync updated the flags of %d messages, want %d", res.FlagsUpdated, tc.updated)
+			}
+			for uid, want := range map[uint32]core.Flags{
+				1: {Seen: true},
+				2: {},
+				3: {Seen: true, Flagged: true, Answered: true},
+				4: {Seen: true, Deleted: true},
+				5: {Seen: true, Forwarded: tc.keyword},
+				6: {Seen: true, Forwarded: !tc.keyword},
+			} {
+				if got := st.flags(t, uids[uid]); got != want {
+					t.Errorf("flags of UID %d = %+v, want %+v", uid, got, want)
+				}
+			}
+			var searches []string
+			fetches := 0
+			for _, c := range f.Commands()[before:] {
+				if _, key, ok := strings.Cut(c, "UID SEARCH "); ok && key != "ALL" {
+					searches = append(searches, key)
+				}
+				if strings.Contains(c, "FETCH 1:6 (UID FLAGS)") {
+					fetches++
+				}
+			}
+			if !slices.Equal(searches, tc.searches) || fetches != tc.fetches {
+				t.Errorf("second sync searched for %q and fetched every message's flags %d times, want %q and %d", searches, fetches, tc.searches, tc.fetches)
+			}
+			if res := st.mustSyncFake(t, f); res.FlagsUpdated != 0 {
+				t.Errorf("a third sync with nothing changed updated the flags of %d messages, want 0", res.FlagsUpdated)
+			}
+		})
 	}
 }
 

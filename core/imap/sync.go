@@ -102,9 +102,9 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	// The searches serve all three steps: what vanished, what changed,
 	// what is new.
 	var onServer []goimap.UID
-	var flagged serverFlags
+	var flagged *serverFlags
 	if err == nil && sel.NumMessages > 0 {
-		onServer, flagged, err = c.searchMailbox(ctx, sel.NumMessages, withFlags)
+		onServer, flagged, err = c.searchMailbox(ctx, sel, withFlags)
 	}
 	local, storedFlags, readErr := stored.wait()
 	if err != nil {
@@ -120,10 +120,10 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 		return res, err
 	}
 	if sel.NumMessages > 0 {
-		if withFlags {
+		if flagged != nil {
 			res.FlagsUpdated, err = updateFlags(ctx, store, local, storedFlags, flagged)
 		} else {
-			res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, changedSince)
+			res.FlagsUpdated, err = c.syncFlags(ctx, store, st, local, storedFlags, changedSince)
 		}
 		if err != nil {
 			return res, err
@@ -186,9 +186,12 @@ func (r *storedUIDs) wait() (map[uint32]int64, map[uint32]core.Flags, error) {
 	return r.ids, r.flags, r.err
 }
 
-// serverFlags are the messages of a mailbox that carry each flag
-// Tributary keeps, from the flag searches (see flagSearches).
-type serverFlags [len(flagSearches)][]goimap.UID
+// serverFlags are, for each of flagSearches the server was asked, the
+// messages of a mailbox carrying that flag.
+type serverFlags struct {
+	searched [len(flagSearches)]bool
+	carrying [len(flagSearches)][]goimap.UID
+}
 
 // flagSearches find, without CONDSTORE, which messages carry each flag
 // Tributary keeps: five lists of UIDs instead of a FETCH reply for every
@@ -196,33 +199,58 @@ type serverFlags [len(flagSearches)][]goimap.UID
 // parsing the replies). Seen is asked as UNSEEN, and the others as
 // themselves, because in a real mailbox most mail is read and little is
 // flagged, answered, deleted or forwarded: the lists stay short where the
-// server has no ESEARCH to send ranges.
+// server has no ESEARCH to send ranges. set records whether a message is
+// among those found.
 var flagSearches = [...]struct {
 	criteria goimap.SearchCriteria
-	apply    func(*core.Flags)
+	set      func(f *core.Flags, found bool)
 }{
-	{goimap.SearchCriteria{NotFlag: []goimap.Flag{goimap.FlagSeen}}, func(f *core.Flags) { f.Seen = false }},
-	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagFlagged}}, func(f *core.Flags) { f.Flagged = true }},
-	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagAnswered}}, func(f *core.Flags) { f.Answered = true }},
-	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagDeleted}}, func(f *core.Flags) { f.Deleted = true }},
-	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagForwarded}}, func(f *core.Flags) { f.Forwarded = true }},
+	{goimap.SearchCriteria{NotFlag: []goimap.Flag{goimap.FlagSeen}}, func(f *core.Flags, found bool) { f.Seen = !found }},
+	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagFlagged}}, func(f *core.Flags, found bool) { f.Flagged = found }},
+	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagAnswered}}, func(f *core.Flags, found bool) { f.Answered = found }},
+	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagDeleted}}, func(f *core.Flags, found bool) { f.Deleted = found }},
+	{goimap.SearchCriteria{Flag: []goimap.Flag{goimap.FlagForwarded}}, func(f *core.Flags, found bool) { f.Forwarded = found }},
 }
 
-// searchMailbox lists every UID of the selected mailbox, which has n
-// messages, and with withFlags the messages carrying each flag.
-func (c *Client) searchMailbox(ctx context.Context, n uint32, withFlags bool) ([]goimap.UID, serverFlags, error) {
+// forwardedSearch is the index of $Forwarded in flagSearches: a keyword,
+// which not every server can store.
+const forwardedSearch = 4
+
+// searchMailbox lists every UID of the selected mailbox (sel) and, with
+// withFlags, the messages carrying each flag; flagged is nil when the
+// flags were not searched. $Forwarded is searched only where the
+// mailbox's FLAGS lists it: no message elsewhere carries it, and Exchange
+// answers any KEYWORD search with BAD. A server that refuses a flag
+// search anyway has the flags fetched, on this connection from then on.
+func (c *Client) searchMailbox(ctx context.Context, sel *goimap.SelectData, withFlags bool) (onServer []goimap.UID, flagged *serverFlags, err error) {
+	withFlags = withFlags && !c.fetchFlags
 	criteria := []*goimap.SearchCriteria{{}}
+	var asked []int // the flagSearches asked, in the order of criteria[1:]
 	if withFlags {
+		forwarded := slices.ContainsFunc(sel.Flags, func(f goimap.Flag) bool { return strings.EqualFold(string(f), string(goimap.FlagForwarded)) })
 		for i := range flagSearches {
-			criteria = append(criteria, &flagSearches[i].criteria)
+			if i != forwardedSearch || forwarded {
+				criteria = append(criteria, &flagSearches[i].criteria)
+				asked = append(asked, i)
+			}
 		}
 	}
-	var flagged serverFlags
-	found, err := c.search(ctx, n, criteria)
-	if err != nil {
-		return nil, flagged, err
+	found, err := c.search(ctx, sel.NumMessages, criteria)
+	var refused *goimap.Error
+	if withFlags && errors.As(err, &refused) {
+		c.fetchFlags = true
+		found, err = c.search(ctx, sel.NumMessages, criteria[:1])
+		withFlags = false
 	}
-	copy(flagged[:], found[1:])
+	if err != nil {
+		return nil, nil, err
+	}
+	if withFlags {
+		flagged = &serverFlags{}
+		for j, i := range asked {
+			flagged.searched[i], flagged.carrying[i] = true, found[1+j]
+		}
+	}
 	return found[0], flagged, nil
 }
 
@@ -274,16 +302,23 @@ func (c *Client) search(ctx context.Context, n uint32, criteria []*goimap.Search
 
 // updateFlags writes the flags of the stored messages (local, UID to
 // message) that differ on the server (flagged, see flagSearches) from
-// their stored ones, and returns how many it wrote.
-func updateFlags(ctx context.Context, store core.MessageStore, local map[uint32]int64, stored map[uint32]core.Flags, flagged serverFlags) (int, error) {
+// their stored ones, and returns how many it wrote. A flag not searched
+// (one the mailbox cannot hold) keeps its stored value.
+func updateFlags(ctx context.Context, store core.MessageStore, local map[uint32]int64, stored map[uint32]core.Flags, flagged *serverFlags) (int, error) {
 	onServer := make(map[uint32]core.Flags, len(local))
 	for uid := range local {
-		onServer[uid] = core.Flags{Seen: true}
+		f := stored[uid]
+		for i, s := range flagSearches {
+			if flagged.searched[i] {
+				s.set(&f, false)
+			}
+		}
+		onServer[uid] = f
 	}
-	for i, uids := range flagged {
+	for i, uids := range flagged.carrying {
 		for _, uid := range uids {
 			if f, ok := onServer[uint32(uid)]; ok {
-				flagSearches[i].apply(&f)
+				flagSearches[i].set(&f, true)
 				onServer[uint32(uid)] = f
 			}
 		}
@@ -617,10 +652,12 @@ func (l *literal) Read(p []byte) (int, error) {
 }
 
 // syncFlags applies flag changes made elsewhere (another client, webmail)
-// to messages already stored: those the server reports changed since the
-// last sync (changedSince, CONDSTORE). Without CONDSTORE the flag
-// searches tell them instead (see updateFlags).
-func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, changedSince uint64) (int, error) {
+// to messages already stored. With CONDSTORE only what changed since the
+// last sync (changedSince) is asked for. Without it the flag searches
+// tell (see updateFlags), unless the server refused them: then it sends
+// every message's flags, and only those that differ from the stored ones
+// are written.
+func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core.MailboxState, local map[uint32]int64, stored map[uint32]core.Flags, changedSince uint64) (int, error) {
 	if st.LastUID == 0 {
 		return 0, nil
 	}
@@ -644,9 +681,15 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 					flags = item.Flags
 				}
 			}
-			if id, ok := local[uint32(uid)]; ok {
-				changes = append(changes, core.FlagChange{ID: id, Flags: flagsFrom(flags)})
+			id, ok := local[uint32(uid)]
+			if !ok {
+				continue
 			}
+			f := flagsFrom(flags)
+			if have, ok := stored[uint32(uid)]; ok && have == f {
+				continue
+			}
+			changes = append(changes, core.FlagChange{ID: id, Flags: f})
 		}
 		return cmd.Close()
 	})
