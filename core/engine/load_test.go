@@ -7,7 +7,6 @@ package engine
 // the CI command. With the flag set, missing servers are a failure.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/tributary-mail/tributary/core"
+	"github.com/tributary-mail/tributary/core/mailtest"
 	"github.com/tributary-mail/tributary/core/smtp"
 	"github.com/tributary-mail/tributary/storage"
 )
@@ -62,22 +62,10 @@ func loadSetup(t *testing.T) loadSettings {
 		timeout:   time.Duration(num("TRIBUTARY_LOAD_TIMEOUT_S", 1200)) * time.Second,
 		maxRSSMiB: num("TRIBUTARY_LOAD_MAX_RSS_MIB", 512),
 		maxP95:    time.Duration(num("TRIBUTARY_LOAD_MAX_P95_MS", 100)) * time.Millisecond,
-		servers:   map[string]string{},
 	}
-	path := os.Getenv("TRIBUTARY_MAIL_ENV")
-	if path == "" {
-		path = "/tmp/tributary-mail/env"
-	}
-	f, err := os.Open(path)
-	if err != nil {
+	var err error
+	if s.servers, err = mailtest.ReadServers(mailtest.ServersFile()); err != nil {
 		t.Fatalf("the load test needs the servers of scripts/mailservers.sh: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			s.servers[k] = v
-		}
 	}
 	// Trust the test CA as a user's system trusts real ones. crypto/x509
 	// reads SSL_CERT_FILE once, at the first verification: the script runs

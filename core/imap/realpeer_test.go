@@ -7,14 +7,12 @@ package imap_test
 // asked to show.
 
 import (
-	"bufio"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/imap"
+	"github.com/tributary-mail/tributary/core/mailtest"
 	"github.com/tributary-mail/tributary/core/netconn"
 )
 
@@ -30,24 +29,13 @@ import (
 // them the test fails under CI=true and is skipped elsewhere.
 func mailServers(t *testing.T) map[string]string {
 	t.Helper()
-	path := os.Getenv("TRIBUTARY_MAIL_ENV")
-	if path == "" {
-		path = "/tmp/tributary-mail/env"
-	}
-	f, err := os.Open(path)
+	path := mailtest.ServersFile()
+	env, err := mailtest.ReadServers(path)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("real mail servers are not running (%v): run scripts/mailservers.sh start first", err)
 		}
 		t.Skip("real mail servers are not running (scripts/mailservers.sh start); CI runs this test")
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
 	}
 	if env["NOCONDSTORE_HOST"] == "" {
 		t.Fatalf("%s has no NOCONDSTORE_HOST: restart the servers with today's scripts/mailservers.sh", path)

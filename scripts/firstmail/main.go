@@ -10,8 +10,6 @@
 package main
 
 import (
-	"bufio"
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -25,13 +23,14 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mailtest"
 	"github.com/tributary-mail/tributary/storage"
 )
 
 func main() {
 	runs := flag.Int("runs", 3, "syncs to time, each into a fresh data dir")
 	full := flag.Bool("full", false, "let each sync finish and report its whole time too (otherwise it stops once the first message is listed)")
-	envFile := flag.String("env", cmp.Or(os.Getenv("TRIBUTARY_MAIL_ENV"), "/tmp/tributary-mail/env"), "settings of scripts/mailservers.sh")
+	envFile := flag.String("env", mailtest.ServersFile(), "settings of scripts/mailservers.sh")
 	user := flag.String("user", "bench@example.test", "the Dovecot user whose INBOX is synced")
 	flag.Parse()
 	env, err := readEnv(*envFile)
@@ -164,19 +163,11 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func readEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	env, err := mailtest.ReadServers(path)
 	if err != nil {
 		return nil, fmt.Errorf("the servers of scripts/mailservers.sh: %w", err)
 	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	return env, sc.Err()
+	return env, nil
 }
 
 func fail(err error) {

@@ -5,7 +5,6 @@ package cli
 // server is a failure, never a skip.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/tributary-mail/tributary/core"
 	"github.com/tributary-mail/tributary/core/engine"
+	"github.com/tributary-mail/tributary/core/mailtest"
 	"github.com/tributary-mail/tributary/storage"
 	"github.com/tributary-mail/tributary/ui/i18n"
 )
@@ -43,19 +43,8 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
 	}
-	path := os.Getenv("TRIBUTARY_MAIL_ENV")
-	if path == "" {
-		path = "/tmp/tributary-mail/env"
-	}
-	if f, err := os.Open(path); err == nil {
-		servers = map[string]string{}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-				servers[k] = v
-			}
-		}
-		f.Close()
+	if env, err := mailtest.ReadServers(mailtest.ServersFile()); err == nil {
+		servers = env
 		// Trust the test CA the way a user's system trusts real CAs. Go
 		// reads SSL_CERT_FILE once, at the first verification, which has
 		// not happened yet.
