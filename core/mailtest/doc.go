@@ -2,6 +2,7 @@
 // server (pop3test), a recording SMTP server (smtptest), go-imap's memory
 // server with extras (imaptest), and in-memory TLS certificates
 // (testcert); and ReadServers, the settings of the real Dovecot and
-// Postfix that scripts/mailservers.sh starts. They live outside an internal directory so that the front
-// ends' tests in ui/ can drive the same servers as core's tests.
+// Postfix that scripts/mailservers.sh starts. They live outside an
+// internal directory so that the front ends' tests in ui/ can drive the
+// same servers as core's tests.
 package mailtest
