@@ -23,6 +23,10 @@ type ListQuery struct {
 	Search    string
 	Limit     int // default 50
 	Offset    int
+
+	// longer names, for the words of Search, the longer terms each
+	// starts (see withLonger); set by the store.
+	longer map[string][]string
 }
 
 const summaryColumns = `m.id, m.account_id, a.name, m.folder_id, f.name, m.message_id, m.from_name, m.from_addr, m.to_addrs, m.subject, m.snippet, m.date, m.size, m.attachments, m.seen, m.flagged, m.answered, m.deleted, m.forwarded, m.thread_id`
@@ -61,7 +65,7 @@ func (q ListQuery) where(blobs string) (string, []any, error) {
 func (q ListQuery) whereFor(blobs string, plan ftsPlan) (where string, args []any, fts ftsUse, err error) {
 	conds, args := q.scope()
 	if q.Search != "" {
-		s, err := parseSearchFor(q.Search, blobs, plan)
+		s, err := parseSearchFor(q.Search, blobs, plan, q.longer)
 		if err != nil {
 			return "", nil, noFTS, err
 		}
@@ -85,6 +89,7 @@ func (db *DB) List(ctx context.Context, q ListQuery) ([]core.MessageSummary, err
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
+	q = db.withLonger(ctx, q)
 	if q.Search != "" {
 		list, ok, err := db.listWindow(ctx, q)
 		if err != nil || ok {
@@ -227,7 +232,7 @@ type candidateSet struct {
 // sampleRare + 1) keeps off it a search whose operators leave many rows,
 // whose page and count then stream the matches as before.
 func (db *DB) candidates(ctx context.Context, q ListQuery) (c candidateSet, ok bool, err error) {
-	s, err := parseSearchFor(q.Search, db.blobs, ftsJoined)
+	s, err := parseSearchFor(q.Search, db.blobs, ftsJoined, q.longer)
 	if err != nil || s.match == "" || s.ops == 0 || ftsDense == 0 {
 		return c, false, err
 	}
@@ -319,7 +324,7 @@ func (db *DB) listIn(ctx context.Context, q ListQuery, c candidateSet) ([]core.M
 
 // Count returns how many messages a query matches.
 func (db *DB) Count(ctx context.Context, q ListQuery) (int, error) {
-	n, _, err := db.count(ctx, q, -1)
+	n, _, err := db.count(ctx, db.withLonger(ctx, q), -1)
 	return n, err
 }
 
@@ -332,7 +337,7 @@ func (db *DB) CountUpTo(ctx context.Context, q ListQuery, max int) (n int, more 
 	if max <= 0 {
 		return 0, false, fmt.Errorf("count up to %d: the most to count must be positive", max)
 	}
-	return db.count(ctx, q, max)
+	return db.count(ctx, db.withLonger(ctx, q), max)
 }
 
 // count counts the messages a query matches, up to max when max is not

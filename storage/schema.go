@@ -366,6 +366,13 @@ CREATE INDEX messages_subject_thread ON messages (subject_key, subject_reply, th
 	`
 DROP INDEX IF EXISTS messages_subject_key;
 `,
+	// The index's vocabulary, for a word searched as you type (see
+	// wordTerms): FTS5 answers a prefix by merging the lists of every term
+	// it starts, a million rowids for a word in every message, where the
+	// word and the few longer terms it starts, named, are read lazily.
+	`
+CREATE VIRTUAL TABLE messages_fts_terms USING fts5vocab(messages_fts, 'row');
+`,
 }
 
 // countFolders sets every folder's kept counts from its messages: in the

@@ -31,7 +31,7 @@ func (e *QueryError) Unwrap() error { return e.Err }
 // parseSearch parses a search and maps it onto SQL conditions; blobs is
 // the directory of the stored messages, for header:.
 func parseSearch(search, blobs string) ([]string, []any, error) {
-	s, err := parseSearchFor(search, blobs, ftsSubquery)
+	s, err := parseSearchFor(search, blobs, ftsSubquery, nil)
 	return s.conds, s.args, err
 }
 
@@ -86,8 +86,9 @@ const (
 )
 
 // parseSearchFor is parseSearch with the full-text condition written for
-// plan.
-func parseSearchFor(search, blobs string, plan ftsPlan) (searchSQL, error) {
+// plan, and the words in longer (see wordTerms) written as the terms
+// they stand for.
+func parseSearchFor(search, blobs string, plan ftsPlan, longer map[string][]string) (searchSQL, error) {
 	q, err := query.Parse(search)
 	if err == nil && len(q.Terms) == 0 {
 		err = ErrEmptySearch
@@ -95,7 +96,7 @@ func parseSearchFor(search, blobs string, plan ftsPlan) (searchSQL, error) {
 	if err != nil {
 		return searchSQL{}, &QueryError{Query: search, Err: err}
 	}
-	s, err := searchConds(q, blobs, plan)
+	s, err := searchConds(q, blobs, plan, longer)
 	if err != nil {
 		return searchSQL{}, &QueryError{Query: search, Err: err}
 	}
@@ -113,7 +114,7 @@ func parseSearchFor(search, blobs string, plan ftsPlan) (searchSQL, error) {
 // (blobs is the directory of the stored messages), so its conditions go
 // last, to be tested on the rows the other terms leave. plan says how
 // the full-text condition is written.
-func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
+func searchConds(q query.Query, blobs string, plan ftsPlan, longer map[string][]string) (searchSQL, error) {
 	var conds []string
 	var args []any
 	var late []string // conditions that read the stored message
@@ -129,9 +130,9 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 				col = "subject"
 			}
 			if t.Not {
-				neg = append(neg, ftsPhrase(col, t))
+				neg = append(neg, ftsPhrase(col, t, longer))
 			} else {
-				pos = append(pos, ftsPhrase(col, t))
+				pos = append(pos, ftsPhrase(col, t, longer))
 			}
 			continue
 		case query.From:
@@ -181,7 +182,7 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 		if t.Not {
 			cond = "NOT " + cond
 		} else if t.Kind == query.From || t.Kind == query.To || t.Kind == query.Cc {
-			pos = append(pos, ftsPhrase("addresses", t))
+			pos = append(pos, ftsPhrase("addresses", t, nil))
 		}
 		conds = append(conds, cond)
 		args = append(args, cargs...)
@@ -209,9 +210,9 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 	match := ""
 	switch {
 	case len(pos) > 0 && len(neg) > 0:
-		match = "(" + strings.Join(pos, " ") + ") NOT (" + strings.Join(neg, " OR ") + ")"
+		match = "(" + strings.Join(pos, " AND ") + ") NOT (" + strings.Join(neg, " OR ") + ")"
 	case len(pos) > 0:
-		match = strings.Join(pos, " ")
+		match = strings.Join(pos, " AND ")
 	case len(neg) > 0:
 		args = append(args, strings.Join(neg, " OR "))
 	}
@@ -224,16 +225,106 @@ func searchConds(q query.Query, blobs string, plan ftsPlan) (searchSQL, error) {
 // ftsPhrase is one term as an FTS5 phrase, in column col when col is not
 // empty. Only the index's own tokens (letters and digits) go in, quoted,
 // so no FTS5 syntax in what was typed is ever interpreted. A word that is
-// not a quoted phrase matches as a prefix.
-func ftsPhrase(col string, t query.Term) string {
-	s := `"` + strings.Join(query.Words(t.Value), " ") + `"`
+// not a quoted phrase matches as a prefix: where longer names the terms
+// it starts (see wordTerms), as the word or one of those.
+func ftsPhrase(col string, t query.Term, longer map[string][]string) string {
+	words := query.Words(t.Value)
+	s := `"` + strings.Join(words, " ") + `"`
 	if !t.Phrase {
 		s += "*"
+		if len(words) == 1 {
+			if terms, ok := longer[strings.ToLower(words[0])]; ok {
+				s = `("` + strings.ToLower(words[0]) + `"`
+				for _, term := range terms {
+					s += ` OR "` + strings.ReplaceAll(term, `"`, `""`) + `"`
+				}
+				s += ")"
+			}
+		}
 	}
 	if col != "" {
 		s = col + " : " + s
 	}
 	return s
+}
+
+// Words searched as you type are prefixes, and FTS5 answers a prefix by
+// merging the lists of every term it starts before yielding the first
+// match: for `report` in each of 1,000,000 messages a third of a second
+// whatever the page or the count needs. Named as the word itself or one of
+// the longer terms it starts, read from the index's vocabulary, the same
+// matches come lazily, newest first, the page and the count reading only
+// what they show (1,000,000 messages: 150 ms against under 1 ms for the
+// page in SQLite's own shell). The vocabulary is read from just after the
+// word, so the word's own list, the long one, is not counted.
+const (
+	// minWordTerms is the shortest word looked up so: a shorter one starts
+	// too many terms, and reading their counts would cost what it saves.
+	minWordTerms = 3
+	// maxWordTerms is the most longer terms a word is written as; a word
+	// that starts more stays a prefix.
+	maxWordTerms = 64
+)
+
+// withLonger returns q with the words of its search that wordTerms can
+// name looked up.
+func (db *DB) withLonger(ctx context.Context, q ListQuery) ListQuery {
+	if q.Search == "" || q.longer != nil {
+		return q
+	}
+	parsed, err := query.Parse(q.Search)
+	if err != nil {
+		return q // the search reports it
+	}
+	q.longer = map[string][]string{}
+	for _, t := range parsed.Terms {
+		if (t.Kind != query.Text && t.Kind != query.Subject) || t.Phrase {
+			continue
+		}
+		words := query.Words(t.Value)
+		if len(words) != 1 {
+			continue
+		}
+		w := strings.ToLower(words[0])
+		if _, done := q.longer[w]; done {
+			continue
+		}
+		if terms, ok := db.wordTerms(ctx, w); ok {
+			q.longer[w] = terms
+		}
+	}
+	return q
+}
+
+// wordTerms returns the index's terms longer than w that start with it;
+// ok is false when there are more than maxWordTerms, when w is shorter
+// than minWordTerms or not plain ASCII letters and digits (whose tokens
+// are the word in lower case; the tokenizer folds others), or when the
+// vocabulary cannot be read: then w is searched as a prefix.
+func (db *DB) wordTerms(ctx context.Context, w string) (terms []string, ok bool) {
+	if len(w) < minWordTerms || strings.IndexFunc(w, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') }) >= 0 {
+		return nil, false
+	}
+	// From the first term after w itself to the last that starts with
+	// it (U+10FFFF is the greatest character).
+	rows, err := db.sql.QueryContext(ctx, `SELECT term FROM messages_fts_terms WHERE term >= ? AND term <= ? LIMIT ?`,
+		w+"\x01", w+"\U0010FFFF", maxWordTerms+1)
+	if err != nil {
+		return nil, false
+	}
+	defer rows.Close()
+	terms = []string{}
+	for rows.Next() {
+		var term string
+		if rows.Scan(&term) != nil {
+			return nil, false
+		}
+		terms = append(terms, term)
+	}
+	if rows.Err() != nil || len(terms) > maxWordTerms {
+		return nil, false
+	}
+	return terms, true
 }
 
 // likeArg is a LIKE pattern that finds v anywhere, case-insensitively

@@ -162,3 +162,69 @@ func TestSearchErrorsInWords(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchWordsAsTheirTerms: a word searched as you type is written as
+// itself or one of the longer terms it starts, read from the index's
+// vocabulary, and finds what the FTS5 prefix finds; a word too short,
+// not plain ASCII, or starting too many terms stays a prefix.
+func TestSearchWordsAsTheirTerms(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a := addAccount(t, db, "Work")
+	many := make([]string, maxWordTerms+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("zeta%d", i)
+	}
+	for i, body := range []string{
+		"the weekly report", "two reports", "a Reporter called", "Reporting live", "reportage", "repo and repos",
+		"reportless café", "cafés", strings.Join(many, " "), "zeta", "nothing here",
+	} {
+		raw := fmt.Sprintf("From: a@example.com\r\nSubject: m%d\r\nDate: Mon, 05 Jan 2026 10:%02d:00 +0000\r\nMessage-ID: <m%d@x>\r\n\r\n%s\r\n", i, i, i, body)
+		if _, _, err := db.Deliver(ctx, core.Delivery{AccountID: a.ID, FolderID: inbox(t, db, a)}, strings.NewReader(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		search string
+		terms  map[string][]string // the words written as terms
+		found  int
+	}{
+		{"report", map[string][]string{"report": {"reportage", "reporter", "reporting", "reportless", "reports"}}, 6},
+		{"REPORTS", map[string][]string{"reports": {}}, 1},
+		{"subject:m1 report", map[string][]string{"report": {"reportage", "reporter", "reporting", "reportless", "reports"}, "m1": nil}, 1},
+		{"re", map[string][]string{}, 7},
+		{"zeta", map[string][]string{}, 2},
+		{"café", map[string][]string{}, 2},
+		{`"report"`, map[string][]string{}, 1},
+		{"report -repo", map[string][]string{"report": {"reportage", "reporter", "reporting", "reportless", "reports"}, "repo": {"report", "reportage", "reporter", "reporting", "reportless", "reports", "repos"}}, 0},
+	} {
+		t.Run(tc.search, func(t *testing.T) {
+			q := db.withLonger(ctx, ListQuery{Search: tc.search})
+			for w := range q.longer {
+				if _, ok := tc.terms[w]; !ok {
+					t.Errorf("%q is written as the terms %q, want it searched as a prefix", w, q.longer[w])
+				}
+			}
+			for w, want := range tc.terms {
+				if got, ok := q.longer[w]; want != nil && (!ok || !slices.Equal(got, want)) {
+					t.Errorf("%q is written as %q (%v), want %q", w, got, ok, want)
+				}
+			}
+			got, err := db.Count(ctx, ListQuery{Search: tc.search})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := db.CountPlain(ctx, ListQuery{Search: tc.search})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.found || plain != tc.found {
+				t.Errorf("Count(%q) = %d, and %d as FTS5 prefixes; want %d", tc.search, got, plain, tc.found)
+			}
+			list, err := db.List(ctx, ListQuery{Search: tc.search, Limit: 100})
+			if err != nil || len(list) != tc.found {
+				t.Errorf("List(%q) = %d messages, %v; want %d", tc.search, len(list), err, tc.found)
+			}
+		})
+	}
+}

@@ -437,7 +437,7 @@ func (db *DB) ThreadRows(ctx context.Context, q ListQuery) ([]ThreadRow, error) 
 // thread and sorting the groups instead read the whole list: 200 ms on
 // 100k messages for the first page, against a few ms this way.
 func (db *DB) threadPage(ctx context.Context, q ListQuery) ([]any, error) {
-	where, args, err := q.where(db.blobs)
+	where, args, err := db.withLonger(ctx, q).where(db.blobs)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +473,7 @@ func (db *DB) threadPage(ctx context.Context, q ListQuery) ([]any, error) {
 // CountThreads returns how many conversations have a message in the list
 // q selects: the length of the conversations list.
 func (db *DB) CountThreads(ctx context.Context, q ListQuery) (int, error) {
-	where, args, err := q.where(db.blobs)
+	where, args, err := db.withLonger(ctx, q).where(db.blobs)
 	if err != nil {
 		return 0, err
 	}
