@@ -68,7 +68,7 @@ func (c *Client) SyncMailbox(ctx context.Context, store core.MessageStore, accou
 	caps := c.caps(ctx)
 	condstore, gmail := caps.Has(goimap.CapCondStore), caps.Has(capGmail)
 	// With CONDSTORE (and its mark) only the flags changed since the last
-	// sync are asked for; without, the server tells every message's
+	// sync are asked for; without, the flag searches tell every message's
 	// flags, to compare with the stored ones read with the UIDs.
 	var changedSince uint64
 	if condstore {
