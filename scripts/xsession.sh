@@ -54,11 +54,26 @@ xs_account() {
 # xs_display plain|wm starts Xvfb (1280x800) and exports DISPLAY; with "wm",
 # openbox too, so that windows are placed and framed as on a desktop.
 xs_display() {
-	local display=:$((90 + RANDOM % 9))
-	Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$xs_work/xvfb.log" 2>&1 &
-	xs_pids+=($!)
-	export DISPLAY=$display
-	for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.2; done
+	# Xvfb picks a free display and writes its number to fd 3 once it
+	# accepts connections: a fixed or random number can be taken, and a
+	# loaded machine can take more than the few seconds a poll waited
+	# (the app then failed with "Failed to open display").
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$xs_work/display" >"$xs_work/xvfb.log" 2>&1 &
+	local pid=$! n=""
+	xs_pids+=("$pid")
+	for _ in $(seq 300); do
+		n=$(sed -n 's/^\([0-9][0-9]*\)$/\1/p' "$xs_work/display" 2>/dev/null)
+		[ -n "$n" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	if [ -z "$n" ]; then
+		echo "$(basename "$0"): Xvfb did not start within 60 s:"
+		cat "$xs_work/xvfb.log"
+		exit 1
+	fi
+	export DISPLAY=:$n
+	xdpyinfo >/dev/null || { echo "$(basename "$0"): Xvfb started on $DISPLAY but xdpyinfo cannot reach it"; exit 1; }
 	if [ "${1:-}" = wm ]; then
 		openbox >"$xs_work/openbox.log" 2>&1 &
 		xs_pids+=($!)
