@@ -227,7 +227,7 @@ func (c *Client) searchMailbox(ctx context.Context, sel *goimap.SelectData, with
 	criteria := []*goimap.SearchCriteria{{}}
 	var asked []int // the flagSearches asked, in the order of criteria[1:]
 	if withFlags {
-		forwarded := slices.ContainsFunc(sel.Flags, func(f goimap.Flag) bool { return strings.EqualFold(string(f), string(goimap.FlagForwarded)) })
+		forwarded := slices.ContainsFunc(sel.Flags, isForwarded)
 		for i := range flagSearches {
 			if i != forwardedSearch || forwarded {
 				criteria = append(criteria, &flagSearches[i].criteria)
@@ -701,13 +701,18 @@ func (c *Client) syncFlags(ctx context.Context, store core.MessageStore, st core
 
 func flagsFrom(flags []goimap.Flag) core.Flags {
 	return core.Flags{
-		Seen:     slices.Contains(flags, goimap.FlagSeen),
-		Flagged:  slices.Contains(flags, goimap.FlagFlagged),
-		Answered: slices.Contains(flags, goimap.FlagAnswered),
-		Deleted:  slices.Contains(flags, goimap.FlagDeleted),
-		// Keywords are case-insensitive (RFC 3501 2.3.2).
-		Forwarded: slices.ContainsFunc(flags, func(f goimap.Flag) bool { return strings.EqualFold(string(f), string(goimap.FlagForwarded)) }),
+		Seen:      slices.Contains(flags, goimap.FlagSeen),
+		Flagged:   slices.Contains(flags, goimap.FlagFlagged),
+		Answered:  slices.Contains(flags, goimap.FlagAnswered),
+		Deleted:   slices.Contains(flags, goimap.FlagDeleted),
+		Forwarded: slices.ContainsFunc(flags, isForwarded),
 	}
+}
+
+// isForwarded says whether f is $Forwarded; keywords are
+// case-insensitive (RFC 3501 2.3.2).
+func isForwarded(f goimap.Flag) bool {
+	return strings.EqualFold(string(f), string(goimap.FlagForwarded))
 }
 
 // AppendResult says where an appended message landed.
