@@ -73,9 +73,9 @@ func choose() {
 func Load() {
 	once.Do(func() {
 		choose()
-		addShipped("en")
+		addStrings("en", "en")
 		if tag != language.English {
-			addShipped(tag.String())
+			addStrings(tag.String(), tag.String())
 		}
 		englishFor(lang.SystemLocale().String())
 	})
@@ -87,15 +87,15 @@ var (
 	added = map[string]bool{}
 )
 
-// addShipped adds the strings of a shipped language (code, such as
-// "de") once.
-func addShipped(code string) {
+// addStrings adds Tributary's strings in a shipped language (code, such
+// as "de") to Fyne's lang package as those of locale, once per locale.
+func addStrings(code, locale string) {
 	addedMu.Lock()
 	defer addedMu.Unlock()
-	if added[code] {
+	if added[locale] {
 		return
 	}
-	added[code] = true
+	added[locale] = true
 	paths, err := fs.Glob(files, "translations/*."+code+".json")
 	if err != nil {
 		slog.Error("cannot list the translations", "language", code, "error", err)
@@ -103,10 +103,10 @@ func addShipped(code string) {
 	for _, p := range paths {
 		data, err := files.ReadFile(p)
 		if err == nil {
-			err = lang.AddTranslationsForLocale(data, fyne.Locale(code))
+			err = lang.AddTranslationsForLocale(data, fyne.Locale(locale))
 		}
 		if err != nil {
-			slog.Error("cannot load the translations", "file", p, "error", err)
+			slog.Error("cannot load the translations", "file", p, "locale", locale, "error", err)
 		}
 	}
 }
@@ -129,22 +129,7 @@ func englishFor(locale string) {
 	if conf == language.No || i < len(Shipped) {
 		return
 	}
-	l := fyneOnly[i-len(Shipped)]
-	addedMu.Lock()
-	defer addedMu.Unlock()
-	if added[l] {
-		return
-	}
-	added[l] = true
-	en, err := Messages("en")
-	if err != nil {
-		slog.Error("cannot read the English strings", "error", err)
-		return
-	}
-	data, _ := json.Marshal(en)
-	if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
-		slog.Error("cannot add the English fallback", "locale", l, "error", err)
-	}
+	addStrings("en", fyneOnly[i-len(Shipped)])
 }
 
 // Use switches to code ("en", "de"), whatever the system says: the
@@ -158,7 +143,7 @@ func Use(code string) {
 	os.Setenv("LANG", code+".UTF-8")
 	os.Setenv("LANGUAGE", code)
 	choose()
-	addShipped(tag.String())
+	addStrings(tag.String(), tag.String())
 	englishFor(code)
 	// Adding an empty set makes lang read the environment again.
 	_ = lang.AddTranslationsForLocale([]byte("{}"), fyne.Locale(code))
