@@ -13,6 +13,12 @@ func (db *DB) ListWindow(ctx context.Context, q ListQuery) ([]core.MessageSummar
 	return db.listWindow(ctx, q)
 }
 
+// WindowRows is the number of newest rows listWindow first reads for a
+// page of limit rows at offset.
+func WindowRows(limit, offset int) int {
+	return max(windowMin, windowPerRow*(limit+offset))
+}
+
 // ListPlain is a page of the straightforward plan: every match, sorted.
 // The tests hold List's other plans to its pages.
 func (db *DB) ListPlain(ctx context.Context, q ListQuery) ([]core.MessageSummary, error) {

@@ -135,15 +135,28 @@ const (
 )
 
 // listWindow looks for a search's page among the newest rows of its
-// listing only (the window win, read off the date index): when they hold
-// the whole page, it is the page of the whole listing, since every row
-// outside the window is older than every row in it, and ok is true.
-// Otherwise the matches are too sparse for the window and List sorts all
-// of them instead, which is then cheap. Without the window, a word in
-// every message made List look up and sort all 100,000 matches for the
-// first 100 (220 ms on a quiet machine); the window makes it about 15 ms,
-// most of it the index merging the lists of the words the prefix
-// matches, and costs a sparse search a few ms (docs/BENCHMARKS.md).
+// listing only: when they hold the whole page, it is the page of the
+// whole listing, and ok is true. Otherwise the matches are too sparse for
+// the window and List sorts all of them instead, which is then cheap.
+// Without the window, a word in every message made List look up and sort
+// all 100,000 matches for the first 100 (220 ms on a quiet machine); the
+// window makes it a few ms, and costs a sparse search about one more
+// read of the index (docs/BENCHMARKS.md).
+//
+// The window is not kept as a table of its rows: one walk of the date
+// index over the newest n rows (the WITH table span) gives their least
+// and greatest ID and the oldest date among them, and the page is read
+// from the rows at or above (that date, the least ID) in the list's
+// order (date, then ID, both descending). Those rows are the n newest
+// and any others of the oldest date whose IDs are not below the least: a
+// start of the list, so every row outside them is older than every row
+// in them; and every ID among them lies in the span (a row of the oldest
+// date with an ID above the last of the n would be among the n), so the
+// full-text test needs only the matches in it (TestSearchWindowEdge).
+// Keeping the rows in a table, and testing each against the matches,
+// cost twice as much as the rest. The page's IDs are picked first, in
+// the list's order off the date index, and the walk stops at the end of
+// the page; then only those rows are read whole (docs/PERFORMANCE.md).
 func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageSummary, ok bool, err error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
@@ -152,15 +165,21 @@ func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageS
 	if n > windowMax {
 		return nil, false, nil
 	}
-	where, args, fts, err := q.whereFor(db.blobs, ftsWindow)
+	where, args, fts, err := q.whereFor(db.blobs, ftsSpan)
 	if err != nil || fts == noFTS {
 		// Without the index, the full plan walks the date index and
 		// stops at the end of the page already.
 		return nil, false, err
 	}
-	scope, wargs := q.scope()
-	win := `WITH win(id) AS MATERIALIZED (SELECT m.id FROM messages m WHERE ` + strings.Join(append(scope, "m.deleted = 0"), " AND ") + ` ORDER BY m.date DESC, m.id DESC LIMIT ?) `
-	list, err = db.pageIn(ctx, q, win, append(wargs, n), where, args)
+	scope, scopeArgs := q.scope()
+	newest := strings.Join(append(scope, "m.deleted = 0"), " AND ")
+	page := func(n int) ([]core.MessageSummary, error) {
+		span := `WITH span(lo, hi, oldest) AS (SELECT min(id), max(id), min(date) FROM (SELECT m.id, m.date FROM messages m WHERE ` + newest + ` ORDER BY m.date DESC, m.id DESC LIMIT ?)) `
+		all := append(append(append(slices.Clip(scopeArgs), n), args...), q.Limit, q.Offset)
+		ids := `SELECT m.id FROM messages m` + where + ` AND (m.date, m.id) >= (SELECT oldest, lo FROM span) ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
+		return db.summaries(ctx, span+`SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+ids+`) ORDER BY m.date DESC, m.id DESC`, all...)
+	}
+	list, err = page(n)
 	if err != nil || len(list) == q.Limit || len(list) == 0 {
 		return list, err == nil && len(list) == q.Limit, err
 	}
@@ -174,19 +193,11 @@ func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageS
 	if wide <= n {
 		return list, false, nil
 	}
-	list, err = db.pageIn(ctx, q, win, append(wargs, wide), where, args)
+	list, err = page(wide)
 	if err != nil {
 		return nil, false, err
 	}
 	return list, len(list) == q.Limit, nil
-}
-
-// pageIn is the page of q among the rows of win, a WITH clause that
-// materializes win(id) with the arguments winArgs; where and args are
-// q's filter for ftsWindow, which tests win.id.
-func (db *DB) pageIn(ctx context.Context, q ListQuery, win string, winArgs []any, where string, args []any) ([]core.MessageSummary, error) {
-	args = append(append(winArgs, args...), q.Limit, q.Offset)
-	return db.summaries(ctx, win+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, args...)
 }
 
 // candidates are tried for a search with full-text terms and
@@ -289,16 +300,17 @@ func (db *DB) ids(ctx context.Context, query string, args ...any) ([]int64, erro
 	return ids, rows.Err()
 }
 
-// in is the WITH clause of the rows c for pageIn and the count, its
-// argument, and q's filter for those rows.
-func (c candidateSet) in(q ListQuery, blobs string) (win, where string, args []any, err error) {
-	plan := ftsWindow
+// in is the WITH clause of the rows c, win(id) and their span(lo, hi)
+// for ftsSpan, its arguments, and q's filter for those rows; c holds at
+// least one row.
+func (c candidateSet) in(q ListQuery, blobs string) (with string, withArgs []any, where string, args []any, err error) {
+	plan := ftsSpan
 	if c.matched {
 		plan = ftsMatched
 	}
 	where, args, _, err = q.whereFor(blobs, plan)
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, "", nil, err
 	}
 	b := []byte{'['}
 	for i, id := range c.ids {
@@ -307,7 +319,8 @@ func (c candidateSet) in(q ListQuery, blobs string) (win, where string, args []a
 		}
 		b = strconv.AppendInt(b, id, 10)
 	}
-	return `WITH win(id) AS MATERIALIZED (SELECT value FROM json_each(?)) `, where, append([]any{string(append(b, ']'))}, args...), nil
+	with = `WITH win(id) AS MATERIALIZED (SELECT value FROM json_each(?)), span(lo, hi) AS (SELECT ?, ?) `
+	return with, []any{string(append(b, ']')), slices.Min(c.ids), slices.Max(c.ids)}, where, args, nil
 }
 
 // listIn is the page of q among the rows c (from candidates).
@@ -315,11 +328,11 @@ func (db *DB) listIn(ctx context.Context, q ListQuery, c candidateSet) ([]core.M
 	if len(c.ids) == 0 {
 		return nil, nil
 	}
-	win, where, args, err := c.in(q, db.blobs)
+	with, withArgs, where, args, err := c.in(q, db.blobs)
 	if err != nil {
 		return nil, err
 	}
-	return db.pageIn(ctx, q, win, args[:1], where, args[1:])
+	return db.summaries(ctx, with+`SELECT `+summaryColumns+` FROM win CROSS JOIN messages m ON m.id = win.id JOIN accounts a ON a.id = m.account_id JOIN folders f ON f.id = m.folder_id`+where+` ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`, append(append(withArgs, args...), q.Limit, q.Offset)...)
 }
 
 // Count returns how many messages a query matches.
@@ -369,11 +382,11 @@ func (db *DB) count(ctx context.Context, q ListQuery, max int) (int, bool, error
 	switch {
 	case ok && len(c.ids) == 0:
 	case ok:
-		win, where, args, err := c.in(q, db.blobs)
+		with, withArgs, where, args, err := c.in(q, db.blobs)
 		if err != nil {
 			return 0, false, err
 		}
-		if err := db.sql.QueryRowContext(ctx, win+`SELECT count(*) FROM (SELECT 1 FROM win CROSS JOIN messages m ON m.id = win.id`+where+` LIMIT ?)`, append(args, limit)...).Scan(&n); err != nil {
+		if err := db.sql.QueryRowContext(ctx, with+`SELECT count(*) FROM (SELECT 1 FROM win CROSS JOIN messages m ON m.id = win.id`+where+` LIMIT ?)`, append(append(withArgs, args...), limit)...).Scan(&n); err != nil {
 			return 0, false, fail("count messages", err)
 		}
 	default:

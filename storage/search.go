@@ -42,12 +42,13 @@ type ftsPlan int
 const (
 	// ftsSubquery tests m.id against every match of the index.
 	ftsSubquery ftsPlan = iota
-	// ftsWindow tests win.id, the row of the window win (the newest rows
-	// of the listing, see listWindow), against the matches between the
-	// window's least and greatest rowid: matches outside that range
-	// cannot change a test, positive or negated, and the index seeks to
-	// the range instead of reading its lists whole.
-	ftsWindow
+	// ftsSpan tests m.id against the matches whose rowid lies in
+	// span(lo, hi), a WITH table of the query that holds the least and
+	// the greatest ID of the rows it reads (listWindow, candidates):
+	// matches outside that range cannot change a test, positive or
+	// negated, and the index seeks to the range instead of reading its
+	// lists whole.
+	ftsSpan
 	// ftsJoined writes the positive terms as messages_fts MATCH ?, for a
 	// query that reads messages_fts first and joins messages on its
 	// rowid, so that the matches stream instead of being collected.
@@ -188,11 +189,13 @@ func searchConds(q query.Query, blobs string, plan ftsPlan, longer map[string][]
 		args = append(args, cargs...)
 	}
 	ops, opsArgs := len(conds), len(args)
-	// In the window, the test names the window's row, so that it is made
-	// before the row's message is looked up.
 	id, sub := "m.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
-	if plan == ftsWindow {
-		id, sub = "win.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN (SELECT min(id) FROM win) AND (SELECT max(id) FROM win))"
+	if plan == ftsSpan {
+		// The unary + keeps the test from choosing the rows: they come
+		// in the list's order off the date index, and reading stops at
+		// the end of the page, where reading the matches first looks up
+		// and sorts every one of them (listWindow).
+		id, sub = "+m.id", "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span))"
 	}
 	fts := ftsTested
 	switch {

@@ -205,6 +205,113 @@ func TestSearchPlansAgree(t *testing.T) {
 	}
 }
 
+// TestSearchWindowEdge holds the window plan to the plain one where the
+// window's oldest date is shared by rows on both sides of its edge, as in
+// a real store where messages arrive out of date order: the window
+// (listWindow) reads the rows at or above (that date, the window's least
+// ID), which holds rows past the window's 1,000 with that date, and must
+// leave out those of that date whose IDs are below the window's least,
+// whose full-text test the span of IDs does not cover. A row's date is
+// that of its block of 50 (rows 50k to 50k+49); three of the oldest rows
+// are moved to the newest date (so the window's least ID is low) and
+// three more, with every tenth row above 1,100, to the date of block 5,
+// where the window's edge falls.
+func TestSearchWindowEdge(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const n = 1300
+	window := storage.WindowRows(1, 0)
+	storagetest.SeedListing(t, db, n)
+	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Row i of the seed has ID i+1.
+	for _, stmt := range []string{
+		`UPDATE messages SET date = 1577836800 + ((id - 1) / 50) * 3000`,
+		`UPDATE messages SET date = 1577836800 + 27 * 3000 WHERE id - 1 IN (10, 20, 30)`,
+		`UPDATE messages SET date = 1577836800 + 5 * 3000 WHERE (id - 1 > 1100 AND (id - 1) % 10 = 3) OR id - 1 IN (1, 2, 3)`,
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	// The edge as described: the window's oldest date has rows in the
+	// window, rows past it with IDs above the window's least, and rows
+	// with IDs below it.
+	var inside, past, below int
+	if err := conn.QueryRowContext(ctx, `WITH win AS (SELECT id, date FROM messages WHERE deleted = 0 ORDER BY date DESC, id DESC LIMIT ?),
+		edge AS (SELECT min(id) AS lo, min(date) AS oldest FROM win)
+		SELECT count(*) FILTER (WHERE m.id IN (SELECT id FROM win)),
+			count(*) FILTER (WHERE m.id NOT IN (SELECT id FROM win) AND m.id >= edge.lo),
+			count(*) FILTER (WHERE m.id < edge.lo)
+		FROM messages m, edge WHERE m.date = edge.oldest`, window).Scan(&inside, &past, &below); err != nil {
+		t.Fatal(err)
+	}
+	if inside == 0 || past == 0 || below == 0 {
+		t.Fatalf("the window's oldest date has %d rows in the window, %d past it, %d below its least ID; want some of each", inside, past, below)
+	}
+	// Each row's place in the list, to tell the pages that lie in the
+	// first window, which it must serve in full.
+	place := map[int64]int{}
+	rows, err := conn.QueryContext(ctx, `SELECT id FROM messages WHERE deleted = 0 ORDER BY date DESC, id DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		place[id] = len(place)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Negations that leave a few rows, spread over the store, so that a
+	// page ends near the window's edge; words that match a few; words of
+	// rows of the oldest date inside the window (1293, 1133) and past it
+	// (1103).
+	searches := []string{"1293", "1133", "1103", "-1 -2 -3 -4 -5 -6 -7 -8", "-1 -2 -3 -4 -5 -6 -7", "-1 -2 -3 -4 -5 -6", "-1 -2 -3 -4", "-1 -2",
+		"9", "2", "0", "12", "project 5", `"project 4"`, "-report 1", "is:unread -1 -3 -5 -7"}
+	windowed := 0
+	for _, search := range searches {
+		for _, limit := range []int{1, 3, 10, 20, 50, 100} {
+			for _, offset := range []int{0, 5, 40} {
+				q := storage.ListQuery{Search: search, Limit: limit, Offset: offset}
+				plain, err := db.ListPlain(ctx, q)
+				if err != nil {
+					t.Fatalf("%s: ListPlain: %v", search, err)
+				}
+				if list, err := db.List(ctx, q); err != nil || !slices.Equal(list, plain) {
+					t.Errorf("%s, limit %d offset %d: List gave %v, %v; want %v", search, limit, offset, idsOf(list), err, idsOf(plain))
+				}
+				win, ok, err := db.ListWindow(ctx, q)
+				if err != nil {
+					t.Fatalf("%s: ListWindow: %v", search, err)
+				}
+				if ok {
+					windowed++
+				}
+				if len(plain) == limit && place[plain[limit-1].ID] < storage.WindowRows(limit, offset) && !ok {
+					t.Errorf("%s, limit %d offset %d: the page lies in the first window, which gave %v, not in full", search, limit, offset, idsOf(win))
+				}
+				if len(win) > len(plain) || !slices.Equal(win, plain[:len(win)]) || ok && len(win) != len(plain) {
+					t.Errorf("%s, limit %d offset %d: the window gave %v (full: %v); want the start of %v", search, limit, offset, idsOf(win), ok, idsOf(plain))
+				}
+			}
+		}
+	}
+	if windowed == 0 {
+		t.Error("no page came from the window plan; the test compares nothing")
+	}
+}
+
 // idsOf is the IDs of a list, for messages.
 func idsOf(list []core.MessageSummary) []int64 {
 	out := make([]int64, len(list))
