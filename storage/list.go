@@ -172,12 +172,11 @@ func (db *DB) listWindow(ctx context.Context, q ListQuery) (list []core.MessageS
 		return nil, false, err
 	}
 	scope, scopeArgs := q.scope()
-	newest := strings.Join(append(scope, "m.deleted = 0"), " AND ")
+	span := `WITH span(lo, hi, oldest) AS (SELECT min(id), max(id), min(date) FROM (SELECT m.id, m.date FROM messages m WHERE ` + strings.Join(append(scope, "m.deleted = 0"), " AND ") + ` ORDER BY m.date DESC, m.id DESC LIMIT ?)) `
+	ids := `SELECT m.id FROM messages m` + where + ` AND (m.date, m.id) >= (SELECT oldest, lo FROM span) ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
+	query := span + `SELECT ` + summaryColumns + summaryFrom + ` WHERE m.id IN (` + ids + `) ORDER BY m.date DESC, m.id DESC`
 	page := func(n int) ([]core.MessageSummary, error) {
-		span := `WITH span(lo, hi, oldest) AS (SELECT min(id), max(id), min(date) FROM (SELECT m.id, m.date FROM messages m WHERE ` + newest + ` ORDER BY m.date DESC, m.id DESC LIMIT ?)) `
-		all := append(append(append(slices.Clip(scopeArgs), n), args...), q.Limit, q.Offset)
-		ids := `SELECT m.id FROM messages m` + where + ` AND (m.date, m.id) >= (SELECT oldest, lo FROM span) ORDER BY m.date DESC, m.id DESC LIMIT ? OFFSET ?`
-		return db.summaries(ctx, span+`SELECT `+summaryColumns+summaryFrom+` WHERE m.id IN (`+ids+`) ORDER BY m.date DESC, m.id DESC`, all...)
+		return db.summaries(ctx, query, append(append(append(slices.Clip(scopeArgs), n), args...), q.Limit, q.Offset)...)
 	}
 	list, err = page(n)
 	if err != nil || len(list) == q.Limit || len(list) == 0 {

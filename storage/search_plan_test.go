@@ -2,10 +2,8 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -42,22 +40,12 @@ func planStore(t *testing.T, n int) (*storage.DB, map[string]int64) {
 		}
 		ids[a.Name+"/Archive"] = f
 	}
-	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, stmt := range []string{
+	storagetest.Exec(t, db.Dir(),
 		fmt.Sprintf(`UPDATE messages SET date = 1577836800 + ((id * 7919) %% %d) / 3 * 60`, n),
 		`UPDATE messages SET in_inbox = 0, folder_id = (SELECT a.id FROM folders a JOIN folders i ON i.account_id = a.account_id WHERE i.id = messages.folder_id AND a.name = 'Archive') WHERE id % 5 = 0`,
 		`UPDATE messages SET deleted = 1 WHERE id % 11 = 0`,
 		`UPDATE messages SET in_inbox = 2 WHERE id % 13 = 0 AND in_inbox = 1`,
-		`UPDATE messages SET flagged = 1 WHERE id % 17 = 0`,
-	} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+		`UPDATE messages SET flagged = 1 WHERE id % 17 = 0`)
 	return db, ids
 }
 
@@ -226,21 +214,16 @@ func TestSearchWindowEdge(t *testing.T) {
 	const n = 1300
 	window := storage.WindowRows(1, 0)
 	storagetest.SeedListing(t, db, n)
-	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	// Row i of the seed has ID i+1.
+	storagetest.Exec(t, db.Dir(),
+		`UPDATE messages SET date = 1577836800 + ((id - 1) / 50) * 3000`,
+		`UPDATE messages SET date = 1577836800 + 27 * 3000 WHERE id - 1 IN (10, 20, 30)`,
+		`UPDATE messages SET date = 1577836800 + 5 * 3000 WHERE (id - 1 > 1100 AND (id - 1) % 10 = 3) OR id - 1 IN (1, 2, 3)`)
+	conn, err := storagetest.Conn(db.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	// Row i of the seed has ID i+1.
-	for _, stmt := range []string{
-		`UPDATE messages SET date = 1577836800 + ((id - 1) / 50) * 3000`,
-		`UPDATE messages SET date = 1577836800 + 27 * 3000 WHERE id - 1 IN (10, 20, 30)`,
-		`UPDATE messages SET date = 1577836800 + 5 * 3000 WHERE (id - 1 > 1100 AND (id - 1) % 10 = 3) OR id - 1 IN (1, 2, 3)`,
-	} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
 	// The edge as described: the window's oldest date has rows in the
 	// window, rows past it with IDs above the window's least, and rows
 	// with IDs below it.

@@ -67,7 +67,7 @@ func Seed(ctx context.Context, db *storage.DB, n int, accounts ...string) error 
 		}
 		folders = append(folders, [2]int64{a.ID, f})
 	}
-	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	conn, err := Conn(db.Dir())
 	if err != nil {
 		return fmt.Errorf("seed: open: %w", err)
 	}
@@ -146,7 +146,7 @@ func SeedConversations(tb testing.TB, db *storage.DB, n int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(db.Dir(), storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	conn, err := Conn(db.Dir())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -205,17 +205,30 @@ func SeedConversations(tb testing.TB, db *storage.DB, n int) {
 // that the next storage.Open threads it again. The store must be closed.
 func Unthread(tb testing.TB, dir string) {
 	tb.Helper()
-	conn, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(dir, storage.DBFile))+"?_pragma=busy_timeout(10000)")
+	Exec(tb, dir,
+		`UPDATE messages SET thread_id = 0, in_reply_to = '', refs = '', cc_addrs = '', subject_key = '', subject_reply = 0`,
+		`DELETE FROM message_refs`)
+}
+
+// Conn opens the database of the store in dir directly, for statements
+// beside the store's own: seeding it, or making it look as an older or
+// untidier store would.
+func Conn(dir string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(dir, storage.DBFile))+"?_pragma=busy_timeout(10000)")
+}
+
+// Exec runs stmts in order on the database of the store in dir (see
+// Conn), failing tb at the first that fails.
+func Exec(tb testing.TB, dir string, stmts ...string) {
+	tb.Helper()
+	conn, err := Conn(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	for _, q := range []string{
-		`UPDATE messages SET thread_id = 0, in_reply_to = '', refs = '', cc_addrs = '', subject_key = '', subject_reply = 0`,
-		`DELETE FROM message_refs`,
-	} {
-		if _, err := conn.Exec(q); err != nil {
-			tb.Fatal(err)
+	for _, stmt := range stmts {
+		if _, err := conn.Exec(stmt); err != nil {
+			tb.Fatalf("%s: %v", stmt, err)
 		}
 	}
 }
